@@ -1,0 +1,2 @@
+// The headers area's public exports; filled in by its issue.
+export {};

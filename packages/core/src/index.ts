@@ -1,0 +1,41 @@
+/**
+ * @bulwark/core: every bulwark rule, on plain request/response values, with no framework import.
+ * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`) re-export it.
+ */
+export { ConfigError, isConfigError, isSecurityError, SecurityError } from './errors.js';
+export type { HeaderFields, SecurityErrorInit } from './errors.js';
+export { allow, deny } from './verdict.js';
+export type { Allowed, Denied, Verdict } from './verdict.js';
+export { emit } from './events.js';
+export type { OnEvent, SecurityEvent } from './events.js';
+export { fromFetchRequest, requestPath } from './http/request.js';
+export type { RequestLike } from './http/request.js';
+export { renderProblem } from './http/problem.js';
+export type { ProblemResponse } from './http/problem.js';
+export { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from './encoding/base64url.js';
+export { BoundedMap } from './stores/bounded-map.js';
+export { createMemoryReplayStore, createMemoryRevocationStore, StoreFullError } from './stores/memory.js';
+export type { MemoryStoreOptions } from './stores/memory.js';
+export type {
+  BucketRule,
+  ClaimOutcome,
+  ConsumeResult,
+  RateLimitStore,
+  RefreshTokenStore,
+  ReplayStore,
+  RevocationStore,
+  RotateResult,
+} from './stores/types.js';
+export { checkAlgorithms } from './jwt/algorithms.js';
+export type { JwtAlgorithm } from './jwt/algorithms.js';
+export { extractBearer } from './jwt/bearer.js';
+export { JWT_ERRORS } from './jwt/errors.js';
+export type { JwtKeyOptions } from './jwt/keys.js';
+export { createJwtVerifier } from './jwt/verifier.js';
+export type { JwtClaims, JwtVerifier, JwtVerifierOptions } from './jwt/verifier.js';
+export * from './headers/index.js';
+export * from './cors/index.js';
+export * from './webhooks/index.js';
+export * from './ratelimit/index.js';
+export * from './mtls/index.js';
+export * from './oauth/index.js';

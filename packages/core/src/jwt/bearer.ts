@@ -1,0 +1,36 @@
+import type { RequestLike } from '../http/request.js';
+import { deny, type Denied } from '../verdict.js';
+import { JWT_ERRORS } from './errors.js';
+
+/** b64token per RFC 6750 §2.1. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** `access_token` as a query parameter name (RFC 6750 §2.3), which we refuse. */
+const QUERY_TOKEN = /[?&]access_token=/;
+
+/**
+ * Read the bearer token of a request per RFC 6750 §2.1, deliberately:
+ * - the scheme is matched case-insensitively (RFC 9110 §11.1), separated by one or more spaces;
+ * - more than one Authorization header is a 400 `invalid_request` (never pick one of them);
+ * - a token in the query string (`access_token=`) is a 400: URLs end up in logs and Referer headers;
+ * - a form-encoded body token (§2.2) is not read.
+ *
+ * @example
+ * const t = extractBearer(req);
+ * if (typeof t !== 'string') return t; // denied verdict
+ */
+export function extractBearer(req: RequestLike): string | Denied {
+  const values = req.headerValues?.('authorization');
+  if (values !== undefined && values.length > 1) return deny(JWT_ERRORS.invalidRequest);
+  const header = values === undefined ? req.header('authorization') : values[0];
+  if (req.url.includes('access_token=') && QUERY_TOKEN.test(req.url)) return deny(JWT_ERRORS.tokenInQuery);
+  if (header === undefined || header === '') return deny(JWT_ERRORS.missing);
+  if (header.length < 7 || header.slice(0, 6).toLowerCase() !== 'bearer' || header.charCodeAt(6) !== 32) {
+    return deny(JWT_ERRORS.missing);
+  }
+  let i = 7;
+  while (header.charCodeAt(i) === 32) i++;
+  const token = header.slice(i);
+  // A comma means a second credential folded into one header line.
+  if (token === '' || !B64TOKEN.test(token)) return deny(JWT_ERRORS.malformed);
+  return token;
+}

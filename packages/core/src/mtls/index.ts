@@ -1,0 +1,2 @@
+// The mtls area's public exports; filled in by its issue.
+export {};

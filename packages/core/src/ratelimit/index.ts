@@ -1,0 +1,2 @@
+// The ratelimit area's public exports; filled in by its issue.
+export {};
