@@ -133,6 +133,6 @@ export function buildKeyInput(
       ? (raw as JSONWebKeySet).keys
       : [raw as JWK];
   if (list.length === 0) throw new ConfigError(`${option}.keys`, 'is empty', 'pass at least one public JWK');
-  list.forEach((jwk, i) => checkJwk(`${option}.keys[${i}]`, jwk, algorithms));
+  for (const [i, jwk] of list.entries()) checkJwk(`${option}.keys[${i}]`, jwk, algorithms);
   return createLocalJWKSet({ keys: list as JWK[] });
 }
