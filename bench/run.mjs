@@ -1,0 +1,103 @@
+// `pnpm bench [names…] [--smoke] [--no-build] [--list]`: build, run each benchmark in its own process,
+// write docs/benchmarks.md (or .bench-tmp/benchmarks.md for --smoke).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderReport } from './lib/report.mjs';
+import { evaluateTargets } from './lib/targets.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const argv = process.argv.slice(2);
+const smoke = argv.includes('--smoke');
+const build = !argv.includes('--no-build');
+const wanted = argv.filter((a) => !a.startsWith('--'));
+
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .map((f) => f.slice(0, -4))
+  .sort();
+if (argv.includes('--list')) {
+  console.log(all.join('\n'));
+  process.exit(0);
+}
+const unknown = wanted.filter((n) => !all.includes(n));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  process.exit(2);
+}
+const selected = wanted.length ? wanted : all;
+
+if (build) {
+  console.log('> pnpm build (turbo; pass --no-build to skip)');
+  const b = spawnSync('pnpm', ['build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) {
+    console.error('build failed');
+    process.exit(1);
+  }
+}
+
+const resultsDir = smoke ? join(root, '.bench-tmp', 'results') : join(here, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const loadavg = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' / ');
+// Bound every benchmark: a hung server or a runaway loop must not hang CI.
+const limitMs = (smoke ? 60 : 20 * 60) * 1000;
+const failed = [];
+const t0 = Date.now();
+for (const name of selected) {
+  const out = join(resultsDir, `${name}.json`);
+  const started = Date.now();
+  console.log(`> ${name}${smoke ? ' (smoke)' : ''}`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      join(here, 'lib', 'child.mjs'),
+      join(here, `${name}.mjs`),
+      `${out}.tmp`,
+      ...(smoke ? ['--smoke'] : []),
+    ],
+    { cwd: root, stdio: 'inherit', timeout: limitMs, killSignal: 'SIGKILL' },
+  );
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0 || !existsSync(`${out}.tmp`)) {
+    console.error(`✗ ${name} failed after ${secs} s (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
+    failed.push(name);
+    continue;
+  }
+  writeFileSync(out, readFileSync(`${out}.tmp`));
+  console.log(`✓ ${name} in ${secs} s`);
+}
+
+// The report includes every benchmark that has a result, so `pnpm bench jwt` keeps the others' figures.
+const results = {};
+for (const name of all) {
+  const file = join(resultsDir, `${name}.json`);
+  if (existsSync(file)) results[name] = JSON.parse(readFileSync(file, 'utf8'));
+}
+const notesFile = join(here, 'notes.md');
+const commentary = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
+const report = renderReport({
+  root,
+  results,
+  commentary,
+  targets: evaluateTargets(results),
+  run: {
+    date: new Date().toISOString(),
+    smoke,
+    loadavg,
+    command: `pnpm bench${argv.length ? ` ${argv.join(' ')}` : ''}`,
+  },
+});
+const reportFile = smoke ? join(root, '.bench-tmp', 'benchmarks.md') : join(root, 'docs', 'benchmarks.md');
+writeFileSync(reportFile, report);
+console.log(`wrote ${reportFile} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+if (failed.length) {
+  console.error(`failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
