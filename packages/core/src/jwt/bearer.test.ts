@@ -33,7 +33,9 @@ describe('extractBearer', () => {
     expect(code(extractBearer(req({ authorization: 'Bearer ' })))).toBe('JWT_MALFORMED');
   });
   it('refuses folded credentials and junk characters', () => {
-    expect(code(extractBearer(req({ authorization: 'Bearer a.b.c, Bearer d.e.f' })))).toBe('JWT_MALFORMED');
+    expect(code(extractBearer(req({ authorization: 'Bearer a.b.c, Bearer d.e.f' })))).toBe(
+      'JWT_INVALID_REQUEST',
+    );
     expect(code(extractBearer(req({ authorization: 'Bearer a.b.c\tx' })))).toBe('JWT_MALFORMED');
   });
   it('refuses two Authorization headers and tokens in the query string', () => {

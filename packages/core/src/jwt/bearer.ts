@@ -10,7 +10,8 @@ const QUERY_TOKEN = /[?&]access_token=/;
 /**
  * Read the bearer token of a request per RFC 6750 §2.1, deliberately:
  * - the scheme is matched case-insensitively (RFC 9110 §11.1), separated by one or more spaces;
- * - more than one Authorization header is a 400 `invalid_request` (never pick one of them);
+ * - more than one Authorization header (or two folded into one with a comma) is a 400 `invalid_request`
+ *   (never pick one of them);
  * - a token in the query string (`access_token=`) is a 400: URLs end up in logs and Referer headers;
  * - a form-encoded body token (§2.2) is not read.
  *
@@ -30,7 +31,9 @@ export function extractBearer(req: RequestLike): string | Denied {
   let i = 7;
   while (header.charCodeAt(i) === 32) i++;
   const token = header.slice(i);
-  // A comma means a second credential folded into one header line.
+  // A comma cannot occur in a b64token: it is a second header folded into this one (as WHATWG Headers
+  // and some proxies join duplicates), so it gets the same answer as two Authorization headers.
+  if (token.includes(',')) return deny(JWT_ERRORS.invalidRequest);
   if (token === '' || !B64TOKEN.test(token)) return deny(JWT_ERRORS.malformed);
   return token;
 }

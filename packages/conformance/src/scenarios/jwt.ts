@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { bearer, call, type HttpResult } from '../http.js';
+import {
+  AUDIENCE,
+  hmacWithPublicKey,
+  ISSUER,
+  makeTestKeys,
+  mint,
+  type TestKeys,
+  unsigned,
+  validClaims,
+} from '../keys.js';
+
+/** The JWT policy every adapter is configured with. */
+export function jwtSpec(keys: TestKeys): NonNullable<AppSpec['jwt']> {
+  return {
+    algorithms: ['RS256', 'ES256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    keys: [keys.rsa.publicJwk, keys.ec.publicJwk],
+  };
+}
+
+function expectDenied(res: HttpResult, status: number, code: string, token?: string): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.json() as { code: string; status: number };
+  expect(body.code).toBe(code);
+  expect(body.status).toBe(status);
+  if (token !== undefined) {
+    // Neither the token nor any of its parts may be echoed back.
+    for (const part of token.split('.').filter((p) => p.length > 8)) expect(res.text).not.toContain(part);
+  }
+}
+
+/**
+ * Bearer-JWT scenarios: every adapter must answer these identically.
+ */
+export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) => AppSpec = (s) => s): void {
+  describe(`${harness.name}: JWT`, () => {
+    let keys: TestKeys;
+    let app: RunningApp;
+
+    beforeAll(async () => {
+      keys = await makeTestKeys();
+      app = await harness.start(extend({ jwt: jwtSpec(keys) }));
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('accepts a valid RS256 token and hands the claims to the route', async () => {
+      const res = await call(app.url, '/me', { headers: bearer(await mint(keys, { alg: 'RS256' })) });
+      expect(res.status).toBe(200);
+      expect((res.json() as { claims: { sub: string; iss: string } }).claims).toMatchObject({
+        sub: 'user-123',
+        iss: ISSUER,
+      });
+    });
+
+    it('accepts a valid ES256 token', async () => {
+      const res = await call(app.url, '/me', { headers: bearer(await mint(keys, { alg: 'ES256' })) });
+      expect(res.status).toBe(200);
+      expect((res.json() as { claims: { sub: string } }).claims.sub).toBe('user-123');
+    });
+
+    it('leaves unprotected routes alone', async () => {
+      const res = await call(app.url, '/health');
+      expect(res.status).toBe(200);
+    });
+
+    it('refuses a request without a token: 401 with a bare Bearer challenge', async () => {
+      const res = await call(app.url, '/me');
+      expectDenied(res, 401, 'JWT_MISSING');
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('refuses a malformed token with invalid_token', async () => {
+      const res = await call(app.url, '/me', { headers: bearer('not.a.jwt') });
+      expectDenied(res, 401, 'JWT_MALFORMED');
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    });
+
+    it.each(['none', 'None', 'NONE', 'nOnE'])('refuses alg %s', async (alg) => {
+      const token = unsigned(validClaims(), alg);
+      expectDenied(await call(app.url, '/me', { headers: bearer(token) }), 401, 'JWT_ALG_NOT_ALLOWED', token);
+    });
+
+    it('refuses HS256 signed with the RSA public key as the HMAC secret', async () => {
+      const token = await hmacWithPublicKey(keys.rsa.publicPem, validClaims());
+      expectDenied(await call(app.url, '/me', { headers: bearer(token) }), 401, 'JWT_ALG_NOT_ALLOWED', token);
+    });
+
+    it('refuses a token for another audience', async () => {
+      const token = await mint(keys, { audience: 'https://other-api.test' });
+      expectDenied(
+        await call(app.url, '/me', { headers: bearer(token) }),
+        401,
+        'JWT_AUDIENCE_MISMATCH',
+        token,
+      );
+    });
+
+    it('refuses a token from another issuer', async () => {
+      const token = await mint(keys, { issuer: 'https://evil.test/' });
+      expectDenied(await call(app.url, '/me', { headers: bearer(token) }), 401, 'JWT_ISSUER_MISMATCH', token);
+    });
+
+    it('refuses an expired token (beyond the clock tolerance)', async () => {
+      const token = await mint(keys, { expiresIn: -60 });
+      const res = await call(app.url, '/me', { headers: bearer(token) });
+      expectDenied(res, 401, 'JWT_EXPIRED', token);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    });
+
+    it('refuses a token that is not valid yet', async () => {
+      const token = await mint(keys, { notBefore: 600 });
+      expectDenied(await call(app.url, '/me', { headers: bearer(token) }), 401, 'JWT_NOT_YET_VALID', token);
+    });
+
+    it('refuses a token whose signature was tampered with', async () => {
+      const token = await mint(keys);
+      const [h, p] = token.split('.');
+      const forged = `${h}.${Buffer.from(JSON.stringify({ ...validClaims(), sub: 'admin' })).toString('base64url')}.${token.split('.')[2]}`;
+      expect(p).not.toBe(forged.split('.')[1]);
+      expectDenied(
+        await call(app.url, '/me', { headers: bearer(forged) }),
+        401,
+        'JWT_SIGNATURE_INVALID',
+        forged,
+      );
+    });
+
+    it('refuses a token signed by a key it does not know', async () => {
+      const token = await mint(keys, { kid: 'unknown-kid' });
+      expectDenied(await call(app.url, '/me', { headers: bearer(token) }), 401, 'JWT_KEY_NOT_FOUND', token);
+    });
+
+    it('answers two Authorization headers with 400 invalid_request', async () => {
+      const good = await mint(keys);
+      const res = await call(app.url, '/me', {
+        headers: ['authorization', `Bearer ${good}`, 'authorization', 'Bearer x.y.z'],
+      });
+      expectDenied(res, 400, 'JWT_INVALID_REQUEST', good);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_request"');
+    });
+
+    it('refuses an access token in the query string', async () => {
+      const token = await mint(keys);
+      expectDenied(await call(app.url, `/me?access_token=${token}`), 400, 'JWT_TOKEN_IN_QUERY', token);
+    });
+  });
+}

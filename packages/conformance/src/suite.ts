@@ -1,0 +1,13 @@
+import type { AdapterHarness } from './harness.js';
+import { jwtScenarios } from './scenarios/jwt.js';
+
+/**
+ * Register every adapter scenario for one adapter. Each adapter calls this from its own tests with a
+ * harness that builds the conformance app (see `AppSpec`) over real HTTP on 127.0.0.1:0.
+ *
+ * @example
+ * defineAdapterSuite({ name: 'express', start: startExpressApp });
+ */
+export function defineAdapterSuite(harness: AdapterHarness): void {
+  jwtScenarios(harness);
+}

@@ -1,0 +1,6 @@
+/**
+ * @bulwark/express: bulwark's rules as express 5 middleware. Re-exports `@bulwark/core`.
+ */
+export * from '@bulwark/core';
+export { applyHeaders, sendProblem } from './respond.js';
+export { requireJwt } from './jwt.js';

@@ -1,0 +1,41 @@
+import { createJwtVerifier, type JwtClaims, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { applyHeaders, sendProblem } from './respond.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Verified JWT claims, set by `requireJwt()`. */
+      auth?: JwtClaims;
+    }
+  }
+}
+
+function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
+  return typeof (source as JwtVerifier).verify === 'function'
+    ? (source as JwtVerifier)
+    : createJwtVerifier(source as JwtVerifierOptions);
+}
+
+/**
+ * Require a valid bearer JWT. On success `req.auth` holds the verified claims; otherwise the request ends
+ * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. The verifier is built (and its
+ * options validated) when the middleware is created, so a bad config fails at startup.
+ *
+ * @example
+ * app.get('/orders', requireJwt({ algorithms: ['RS256'], issuer, audience, jwksUri }), (req, res) => {
+ *   res.json({ user: req.auth?.sub });
+ * });
+ */
+export function requireJwt(source: JwtVerifierOptions | JwtVerifier): RequestHandler {
+  const verifier = toVerifier(source);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    verifier.verify(fromNodeRequest(req, { url: req.originalUrl })).then((verdict) => {
+      if (!verdict.ok) return sendProblem(res, verdict.error);
+      req.auth = verdict.value;
+      applyHeaders(res, verdict.headers);
+      next();
+    }, next);
+  };
+}

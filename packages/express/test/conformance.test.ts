@@ -1,0 +1,4 @@
+import { defineAdapterSuite } from '@bulwark/conformance';
+import { expressHarness } from './harness.js';
+
+defineAdapterSuite(expressHarness);

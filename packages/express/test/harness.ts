@@ -1,0 +1,43 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
+import express from 'express';
+import { requireJwt } from '../src/index.js';
+
+export function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    );
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** Builds the conformance app (see AppSpec) with @bulwark/express. */
+export const expressHarness: AdapterHarness = {
+  name: 'express',
+  async start(spec: AppSpec): Promise<RunningApp> {
+    const app = express();
+    app.use(express.json());
+    app.get('/health', (_req, res) => {
+      res.json({ ok: true });
+    });
+    if (spec.jwt) {
+      app.get('/me', requireJwt(spec.jwt), (req, res) => {
+        res.json({ claims: req.auth });
+      });
+    }
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => closeServer(server),
+    };
+  },
+};

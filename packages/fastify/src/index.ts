@@ -1,0 +1,9 @@
+/**
+ * @bulwark/fastify: bulwark's rules as a fastify 5 plugin and route hooks. Re-exports `@bulwark/core`.
+ */
+export * from '@bulwark/core';
+export { applyHeaders, sendProblem } from './respond.js';
+export { requireJwt } from './jwt.js';
+export type { BulwarkHook } from './jwt.js';
+export { bulwark } from './plugin.js';
+export type { BulwarkPluginOptions } from './plugin.js';

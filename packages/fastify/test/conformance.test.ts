@@ -1,0 +1,4 @@
+import { defineAdapterSuite } from '@bulwark/conformance';
+import { fastifyHarness } from './harness.js';
+
+defineAdapterSuite(fastifyHarness);

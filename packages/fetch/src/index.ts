@@ -1,0 +1,11 @@
+/**
+ * @bulwark/fetch: bulwark's rules for `(Request) => Response` handlers (Node, Workers, Deno, Bun).
+ * Re-exports `@bulwark/core`.
+ */
+export * from '@bulwark/core';
+export { protect } from './protect.js';
+export type { FetchHandler, ProtectedHandler, ProtectPolicy } from './protect.js';
+export type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
+export { problemResponse, withHeaders } from './respond.js';
+export { jwtStage } from './jwt.js';
+export type { JwtPolicy } from './jwt.js';

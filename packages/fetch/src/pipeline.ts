@@ -1,0 +1,38 @@
+import type { JwtClaims, RequestLike } from '@bulwark/core';
+
+/** What the serving runtime knows about the connection (node bridge, Workers `cf`, Deno `info`…). */
+export interface ConnectionInfo {
+  /** Socket peer address. */
+  remoteAddress?: string;
+  /** DER of the verified TLS client certificate. */
+  peerCertificate?: Uint8Array;
+}
+
+/** What a protected handler receives next to the request. */
+export interface ProtectContext {
+  /** Verified JWT claims when the policy has `jwt`. */
+  claims?: JwtClaims;
+  /** Raw request body when a rule had to read it (webhooks). */
+  rawBody?: Uint8Array;
+  /** Values other rules established, by rule name. */
+  [rule: string]: unknown;
+}
+
+/** Per-request state shared by the stages of one {@link protect} call. */
+export interface StageState {
+  readonly request: Request;
+  readonly req: RequestLike;
+  readonly info: ConnectionInfo;
+  readonly context: ProtectContext;
+  /** Headers every response of this request gets (allowed verdict headers, CORS…). */
+  readonly responseHeaders: Record<string, string>;
+}
+
+/**
+ * One rule of the fetch pipeline. `before` runs ahead of the handler: returning a Response ends the
+ * request (a denial or a preflight answer). `finish` sees every response, the handler's and denials.
+ */
+export interface Stage {
+  before?(state: StageState): Response | undefined | Promise<Response | undefined>;
+  finish?(state: StageState, response: Response): Response;
+}

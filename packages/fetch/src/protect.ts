@@ -1,0 +1,67 @@
+import { fromFetchRequest } from '@bulwark/core';
+import { type JwtPolicy, jwtStage } from './jwt.js';
+import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
+import { withHeaders } from './respond.js';
+
+/** Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}. */
+export interface ProtectPolicy {
+  /** Require a valid bearer JWT; claims reach the handler as `context.claims`. */
+  jwt?: JwtPolicy;
+}
+
+/** A fetch handler that also receives what the rules established. */
+export type ProtectedHandler = (request: Request, context: ProtectContext) => Response | Promise<Response>;
+
+/** A plain fetch handler; the optional second argument carries connection facts from the runtime. */
+export type FetchHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>;
+
+type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<ProtectPolicy[K]>) => Stage };
+
+const FACTORIES: StageFactories = {
+  jwt: jwtStage,
+};
+
+/** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt'];
+
+/**
+ * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options
+ * validated) here, once; requests then run the stages in a fixed order and the handler only if all allow.
+ *
+ * @example
+ * export default {
+ *   fetch: protect(async (request, { claims }) => Response.json({ sub: claims?.sub }), {
+ *     jwt: { algorithms: ['ES256'], issuer, audience, jwksUri },
+ *   }),
+ * };
+ */
+export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler {
+  const stages: Stage[] = [];
+  for (const key of STAGE_ORDER) {
+    const entry = policy[key];
+    if (entry !== undefined) stages.push((FACTORIES[key] as (p: typeof entry) => Stage)(entry));
+  }
+  const finishers = stages.filter((s) => s.finish !== undefined);
+
+  return async (request, info = {}) => {
+    const state: StageState = {
+      request,
+      req: fromFetchRequest(request, info),
+      info,
+      context: {},
+      responseHeaders: {},
+    };
+    let response: Response | undefined;
+    for (const stage of stages) {
+      if (stage.before === undefined) continue;
+      response = await stage.before(state);
+      if (response !== undefined) break;
+    }
+    if (response === undefined) {
+      response = await handler(request, state.context);
+      response = withHeaders(response, state.responseHeaders);
+    }
+    for (let i = finishers.length - 1; i >= 0; i--) response = finishers[i]!.finish!(state, response);
+    return response;
+  };
+}

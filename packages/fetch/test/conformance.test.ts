@@ -1,0 +1,4 @@
+import { defineAdapterSuite } from '@bulwark/conformance';
+import { fetchHarness } from './harness.js';
+
+defineAdapterSuite(fetchHarness);

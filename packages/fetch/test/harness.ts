@@ -1,0 +1,27 @@
+import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
+import { type ProtectPolicy, protect } from '../src/index.js';
+import { serveFetch } from './serve.js';
+
+type Route = (request: Request, info: { remoteAddress?: string }) => Promise<Response>;
+
+/** Builds the conformance app (see AppSpec) with @bulwark/fetch, served on node through a small bridge. */
+export const fetchHarness: AdapterHarness = {
+  name: 'fetch',
+  async start(spec: AppSpec): Promise<RunningApp> {
+    const routes = new Map<string, Route>();
+    const policy = (p: ProtectPolicy): ProtectPolicy => p;
+    routes.set('GET /health', async () => Response.json({ ok: true }));
+    if (spec.jwt) {
+      routes.set(
+        'GET /me',
+        protect(async (_request, { claims }) => Response.json({ claims }), policy({ jwt: spec.jwt })),
+      );
+    }
+    return serveFetch(async (request, info) => {
+      const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
+      return route === undefined
+        ? Response.json({ error: 'not found' }, { status: 404 })
+        : route(request, info);
+    });
+  },
+};

@@ -1,0 +1,12 @@
+/**
+ * @bulwark/nestjs: BulwarkModule, guards and decorators for NestJS 12 on the express and fastify
+ * platforms. Re-exports `@bulwark/core`. Injection uses explicit `@Inject(TOKEN)` (no decorator metadata).
+ */
+export * from '@bulwark/core';
+export { BulwarkModule } from './module.js';
+export type { BulwarkModuleAsyncOptions, BulwarkModuleOptions } from './module.js';
+export { BulwarkDenied, BulwarkExceptionFilter } from './denied.js';
+export { Claims, JwtGuard, RequireJwt } from './jwt.js';
+export { setResponseHeaders, toRequestLike } from './http.js';
+export type { PlatformRequest } from './http.js';
+export { BULWARK_JWT, BULWARK_OPTIONS, REQUIRE_JWT_METADATA } from './tokens.js';

@@ -1,0 +1,66 @@
+import {
+  applyDecorators,
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { ConfigError, type JwtVerifier } from '@bulwark/core';
+import { BulwarkDenied } from './denied.js';
+import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
+import { BULWARK_JWT, REQUIRE_JWT_METADATA } from './tokens.js';
+
+/**
+ * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
+ * claims on the request (`request.auth`).
+ */
+@Injectable()
+export class JwtGuard implements CanActivate {
+  constructor(@Inject(BULWARK_JWT) private readonly verifier: JwtVerifier | null) {
+    if (verifier === null) {
+      throw new ConfigError(
+        'BulwarkModule.jwt',
+        '@RequireJwt() is used but no jwt options were given',
+        'pass jwt to BulwarkModule.forRoot()',
+      );
+    }
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
+    const verdict = await this.verifier!.verify(toRequestLike(request));
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    request.auth = verdict.value;
+    setResponseHeaders(http.getResponse(), verdict.headers);
+    return true;
+  }
+}
+
+/**
+ * Require a valid bearer JWT on a controller or handler. Claims are available with `@Claims()`.
+ *
+ * @example
+ * @Get('me') @RequireJwt() me(@Claims() claims: JwtClaims) { return claims; }
+ */
+export function RequireJwt(): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, {}), UseGuards(JwtGuard));
+}
+
+/**
+ * Parameter decorator: the verified JWT claims, or one claim by name.
+ *
+ * @example
+ * @Get('me') @RequireJwt() me(@Claims('sub') sub: string) { return { sub }; }
+ */
+export const Claims: (claim?: string) => ParameterDecorator = createParamDecorator(
+  (claim: string | undefined, context: ExecutionContext) => {
+    const auth = context.switchToHttp().getRequest<PlatformRequest>().auth as
+      | Record<string, unknown>
+      | undefined;
+    return claim === undefined ? auth : auth?.[claim];
+  },
+);

@@ -1,0 +1,74 @@
+import {
+  type DynamicModule,
+  type InjectionToken,
+  Module,
+  type ModuleMetadata,
+  type Provider,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
+import { BulwarkExceptionFilter } from './denied.js';
+import { JwtGuard } from './jwt.js';
+import { BULWARK_JWT, BULWARK_OPTIONS } from './tokens.js';
+
+/** Options of {@link BulwarkModule}; each area adds its key. */
+export interface BulwarkModuleOptions {
+  /** JWT verification for `@RequireJwt()`: options or a verifier built with `createJwtVerifier`. */
+  jwt?: JwtVerifierOptions | JwtVerifier;
+}
+
+/** Options of {@link BulwarkModule.forRootAsync}. */
+export interface BulwarkModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: InjectionToken[];
+  useFactory: (...args: never[]) => BulwarkModuleOptions | Promise<BulwarkModuleOptions>;
+}
+
+function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
+  const jwt = options.jwt;
+  if (jwt === undefined) return null;
+  return typeof (jwt as JwtVerifier).verify === 'function'
+    ? (jwt as JwtVerifier)
+    : createJwtVerifier(jwt as JwtVerifierOptions);
+}
+
+const sharedProviders: Provider[] = [
+  { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwt },
+  JwtGuard,
+  { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
+];
+
+const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard];
+
+/**
+ * bulwark for NestJS, on the express and fastify platforms. Rules are built (and validated) when the
+ * module initialises, so a bad option fails the app at startup.
+ *
+ * @example
+ * @Module({ imports: [BulwarkModule.forRoot({ jwt: { algorithms: ['RS256'], issuer, audience, jwksUri } })] })
+ * export class AppModule {}
+ */
+@Module({})
+export class BulwarkModule {
+  static forRoot(options: BulwarkModuleOptions): DynamicModule {
+    return {
+      module: BulwarkModule,
+      global: true,
+      providers: [{ provide: BULWARK_OPTIONS, useValue: options }, ...sharedProviders],
+      exports: sharedExports,
+    };
+  }
+
+  static forRootAsync(options: BulwarkModuleAsyncOptions): DynamicModule {
+    return {
+      module: BulwarkModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: BULWARK_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        ...sharedProviders,
+      ],
+      exports: sharedExports,
+    };
+  }
+}

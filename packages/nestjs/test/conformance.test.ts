@@ -1,0 +1,5 @@
+import { defineAdapterSuite } from '@bulwark/conformance';
+import { nestHarness } from './harness.js';
+
+defineAdapterSuite(nestHarness('express'));
+defineAdapterSuite(nestHarness('fastify'));
