@@ -49,6 +49,7 @@ const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard];
  * export class AppModule {}
  */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories.
 export class BulwarkModule {
   static forRoot(options: BulwarkModuleOptions): DynamicModule {
     return {
