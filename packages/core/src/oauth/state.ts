@@ -1,0 +1,128 @@
+import { decodeBase64Url, encodeBase64Url } from '../encoding/base64url.js';
+import { ConfigError, type SecurityError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import type { ReplayStore } from '../stores/types.js';
+import { allow, deny, type Verdict } from '../verdict.js';
+import { OAUTH_ERRORS } from './errors.js';
+import { concatBytes, createHmacKeyRing, randomBytes, type SecretInput } from './hmac-keys.js';
+
+/** Options of {@link createStateCodec}. */
+export interface StateCodecOptions {
+  /** HMAC secret(s), 32+ bytes each. The first signs, all verify: prepend a new one to rotate. */
+  secret: SecretInput;
+  /** A state older than this is refused. Default 10 minutes, at most 1 hour. */
+  maxAgeMs?: number;
+  /** When given, each state is accepted once: a second use is refused as a replay (fails closed on store errors). */
+  replayStore?: ReplayStore;
+  /** Receives `oauth.state_rejected` events with the precise reason. */
+  onEvent?: OnEvent;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+/** What a verified state tells you. */
+export interface VerifiedState {
+  /** When the state was issued (epoch ms). */
+  readonly issuedAt: number;
+}
+
+/** Issues and verifies OAuth `state` values bound to a session. */
+export interface StateCodec {
+  /** A fresh state for `sessionId` (any stable, non-empty identifier of the browser session). */
+  issue(sessionId: string): Promise<string>;
+  /** Check signature, session binding, age and (with a replay store) single use. */
+  verify(state: string | undefined, sessionId: string): Promise<Verdict<VerifiedState>>;
+}
+
+const FORMAT = /^1\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const encoder = new TextEncoder();
+const CLOCK_SKEW_MS = 60_000;
+
+function macInput(issuedAt: string, nonce: string, sessionId: string): Uint8Array {
+  // The session id comes last and every field before it has a fixed alphabet without '|', so no two
+  // (issuedAt, nonce, sessionId) triples share an encoding.
+  return concatBytes(encoder.encode(`1|${issuedAt}|${nonce}|`), encoder.encode(sessionId));
+}
+
+/**
+ * Create a codec for OAuth `state` values: `1.<issued-at>.<128-bit nonce>.<HMAC-SHA256>`, the MAC covering
+ * the user's session id, so a state captured from one browser is useless in another (login CSRF).
+ *
+ * @example
+ * const states = createStateCodec({ secret: process.env.STATE_SECRET!, replayStore: createMemoryReplayStore() });
+ * const state = await states.issue(sessionId);
+ * // …on the callback:
+ * const v = await states.verify(url.searchParams.get('state') ?? undefined, sessionId);
+ */
+export function createStateCodec(options: StateCodecOptions): StateCodec {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('state', 'options are required', 'pass at least { secret }');
+  }
+  const keys = createHmacKeyRing('state.secret', options.secret, 'bulwark/oauth-state/v1');
+  const maxAgeMs = options.maxAgeMs ?? 600_000;
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 10_000 || maxAgeMs > 3_600_000) {
+    throw new ConfigError(
+      'state.maxAgeMs',
+      `${maxAgeMs} is not between 10 000 and 3 600 000 ms`,
+      'keep the default of 10 minutes: a login takes seconds, a long-lived state is an attack window',
+    );
+  }
+  const now = options.now ?? Date.now;
+  const { replayStore, onEvent } = options;
+
+  function reject(error: SecurityError, detail: string): Verdict<VerifiedState> {
+    emit(onEvent, { type: 'oauth.state_rejected', code: error.code, detail });
+    return deny(error);
+  }
+
+  return {
+    async issue(sessionId) {
+      if (typeof sessionId !== 'string' || sessionId === '')
+        throw new TypeError('sessionId must be a non-empty string');
+      const issuedAt = now().toString(36);
+      const nonce = encodeBase64Url(randomBytes(16));
+      const mac = await keys.sign(macInput(issuedAt, nonce, sessionId));
+      return `1.${issuedAt}.${nonce}.${encodeBase64Url(mac)}`;
+    },
+    async verify(state, sessionId) {
+      if (typeof state !== 'string' || state === '') return reject(OAUTH_ERRORS.stateInvalid, 'no state');
+      const m = state.length <= 100 ? FORMAT.exec(state) : null;
+      if (m === null) return reject(OAUTH_ERRORS.stateInvalid, 'state is malformed');
+      if (typeof sessionId !== 'string' || sessionId === '') {
+        return reject(OAUTH_ERRORS.stateInvalid, 'no session to bind the state to');
+      }
+      const [, issuedAtText, nonce, macText] = m as unknown as [string, string, string, string];
+      const mac = decodeBase64Url(macText);
+      if (mac === undefined || decodeBase64Url(nonce) === undefined) {
+        return reject(OAUTH_ERRORS.stateInvalid, 'state is not canonical base64url');
+      }
+      if (!(await keys.verify(macInput(issuedAtText, nonce, sessionId), mac))) {
+        return reject(
+          OAUTH_ERRORS.stateInvalid,
+          'state MAC does not match (tampered, foreign key, or another session)',
+        );
+      }
+      const issuedAt = Number.parseInt(issuedAtText, 36);
+      const age = now() - issuedAt;
+      if (age < -CLOCK_SKEW_MS) return reject(OAUTH_ERRORS.stateInvalid, 'state issued in the future');
+      if (age > maxAgeMs)
+        return reject(OAUTH_ERRORS.stateExpired, `state is ${Math.round(age / 1000)} s old`);
+      if (replayStore !== undefined) {
+        let outcome: string;
+        try {
+          outcome = await replayStore.claim(
+            `oauth-state:${nonce}`,
+            Math.max(maxAgeMs - age, 0) + CLOCK_SKEW_MS,
+          );
+        } catch (err) {
+          return reject(
+            OAUTH_ERRORS.storeUnavailable,
+            `replay store failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+          );
+        }
+        if (outcome !== 'claimed') return reject(OAUTH_ERRORS.stateReplayed, 'state was already used');
+      }
+      return allow({ issuedAt });
+    },
+  };
+}
