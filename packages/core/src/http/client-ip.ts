@@ -1,0 +1,174 @@
+import { ConfigError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
+import { forwardedForHops, forwardedHeaderHops } from './forwarded.js';
+import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
+import { type RequestLike, requestPath } from './request.js';
+
+/** Options of {@link createClientIpResolver}. */
+export interface ClientIpResolverOptions {
+  /**
+   * The proxies whose forwarding headers are believed: CIDRs (`10.0.0.0/8`, `2001:db8::/32`), bare addresses
+   * and named sets (`loopback`, `private`, `linklocal`, `uniquelocal`, `cgnat`). Empty (the default): the
+   * socket peer is the client and forwarding headers are ignored. `true` and hop counts are refused.
+   */
+  trustedProxies?: readonly string[];
+  /**
+   * Which forwarding header your trusted proxies write: `x-forwarded-for` (default) or `forwarded`
+   * (RFC 7239). Only one is read: a proxy that appends one passes the other through untouched, so reading
+   * both would let a client write its own.
+   */
+  forwardedHeader?: 'x-forwarded-for' | 'forwarded';
+  /**
+   * A header your edge overwrites with the client address (`cf-connecting-ip`, `true-client-ip`, or your
+   * own). Honoured only when the socket peer is a trusted proxy; otherwise a client could set it.
+   */
+  sealedHeader?: string;
+  /** IPv6 clients share a bucket per prefix of this length (32–64, default 64: one customer network). */
+  ipv6Prefix?: number;
+  /** Accept `addr:port` and `[v6]:port` elements in `X-Forwarded-For` (Azure-style). Default false: junk. */
+  stripPortsInForwardedFor?: boolean;
+  /** Forwarding hops examined at most, from the right. Default 16. */
+  maxHops?: number;
+  /** Receives `client_ip.forwarded_ignored` (once). Without it the warning goes to `console.warn`. */
+  onEvent?: OnEvent;
+}
+
+/** Resolves the client address of a request, believing forwarding headers only from trusted proxies. */
+export interface ClientIpResolver {
+  /** Canonical client address (`203.0.113.9`, `2001:db8::1`), or undefined when the peer is unknown. */
+  resolve(req: RequestLike): string | undefined;
+  /** Rate-limit key of the client: the IPv4 address, or the IPv6 prefix (`2001:db8:1:2::/64`). */
+  key(req: RequestLike): string | undefined;
+  /** Bucket key of an address text, or undefined when it is not an address. */
+  bucketOf(address: string): string | undefined;
+  /** True when `address` (IPv4-mapped or not, with or without a zone id) is inside the trusted ranges. */
+  isTrustedPeer(address: string | undefined): boolean;
+  /** The expanded trust list in canonical CIDR form. */
+  readonly trustedProxies: readonly string[];
+}
+
+const SEALED_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function checkInteger(option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(option, `must be an integer from ${min} to ${max}`, `use ${fallback}`);
+  }
+  return value;
+}
+
+/** Socket addresses may carry a zone id (`fe80::1%eth0`); it names a local interface, not a client. */
+function parsePeer(text: string): IpWords | undefined {
+  const pct = text.indexOf('%');
+  return parseIp(pct === -1 ? text : text.slice(0, pct));
+}
+
+/**
+ * Build a client-IP resolver. With trusted proxies, `X-Forwarded-For` (or `Forwarded`) is walked from the
+ * right and the first hop outside the trusted ranges is the client; a junk hop stops the walk at the last
+ * good address. IPv4-mapped IPv6 is the IPv4 address; IPv6 clients are keyed by prefix.
+ *
+ * @example
+ * const ip = createClientIpResolver({ trustedProxies: ['loopback', '10.0.0.0/8'] });
+ * ip.resolve(req) // '203.0.113.9'
+ * ip.key(req)     // '203.0.113.9', or '2001:db8:1:2::/64' for IPv6 clients
+ */
+export function createClientIpResolver(options: ClientIpResolverOptions = {}): ClientIpResolver {
+  const trust: readonly Cidr[] = parseTrustList('trustedProxies', options.trustedProxies);
+  const header = options.forwardedHeader ?? 'x-forwarded-for';
+  if (header !== 'x-forwarded-for' && header !== 'forwarded') {
+    throw new ConfigError(
+      'forwardedHeader',
+      `'${String(header)}' is not supported`,
+      "use 'x-forwarded-for' or 'forwarded'",
+    );
+  }
+  const sealed = options.sealedHeader?.toLowerCase();
+  if (sealed !== undefined) {
+    if (!SEALED_NAME.test(sealed)) {
+      throw new ConfigError('sealedHeader', 'must be a header name', "e.g. 'cf-connecting-ip'");
+    }
+    if (trust.length === 0) {
+      throw new ConfigError(
+        'sealedHeader',
+        'is set but no proxy is trusted, so any client could set it',
+        'list the edge that writes it in trustedProxies',
+      );
+    }
+  }
+  const v6Prefix = checkInteger('ipv6Prefix', options.ipv6Prefix, 32, 64, 64);
+  const maxHops = checkInteger('maxHops', options.maxHops, 1, 64, 16);
+  const stripPorts = options.stripPortsInForwardedFor === true;
+  const onEvent = options.onEvent;
+  let warned = trust.length > 0;
+
+  const warnUntrusted = (req: RequestLike): void => {
+    if (req.header('x-forwarded-for') === undefined && req.header('forwarded') === undefined) return;
+    warned = true;
+    const detail =
+      'requests carry X-Forwarded-For/Forwarded but trustedProxies is empty: the socket address is used as the client. ' +
+      'If this app runs behind a proxy, list it in trustedProxies; otherwise every client shares the proxy address.';
+    if (onEvent !== undefined) {
+      emit(onEvent, {
+        type: 'client_ip.forwarded_ignored',
+        detail,
+        method: req.method,
+        path: requestPath(req.url),
+      });
+    } else {
+      console.warn(`bulwark: ${detail}`);
+    }
+  };
+
+  const resolveWords = (req: RequestLike): IpWords | undefined => {
+    const peerText = req.remoteAddress;
+    if (peerText === undefined) return undefined;
+    const peer = parsePeer(peerText);
+    if (peer === undefined) return undefined;
+    if (!warned) warnUntrusted(req);
+    if (trust.length === 0 || !inAnyCidr(peer, trust)) return peer;
+    if (sealed !== undefined) {
+      const value = req.header(sealed);
+      const words = value === undefined ? undefined : parseIp(value.trim());
+      if (words !== undefined) return words;
+    }
+    const value = req.header(header);
+    if (value === undefined) return peer;
+    const hops = header === 'forwarded' ? forwardedHeaderHops(value) : forwardedForHops(value, stripPorts);
+    let client = peer;
+    for (let i = hops.length - 1, seen = 0; i >= 0 && seen < maxHops; i--, seen++) {
+      const text = hops[i];
+      const words = text === undefined ? undefined : parseIp(text);
+      // Junk: whoever wrote it is the last address we can vouch for.
+      if (words === undefined) break;
+      client = words;
+      if (!inAnyCidr(words, trust)) break;
+    }
+    return client;
+  };
+
+  const bucket = (words: IpWords): string =>
+    isV4(words) ? formatIp(words) : `${formatIp(maskIp(words, v6Prefix))}/${v6Prefix}`;
+
+  return {
+    resolve(req) {
+      const words = resolveWords(req);
+      return words === undefined ? undefined : formatIp(words);
+    },
+    key(req) {
+      const words = resolveWords(req);
+      return words === undefined ? undefined : bucket(words);
+    },
+    bucketOf(address) {
+      const words = parsePeer(address);
+      return words === undefined ? undefined : bucket(words);
+    },
+    isTrustedPeer(address) {
+      if (address === undefined || trust.length === 0) return false;
+      const words = parsePeer(address);
+      return words !== undefined && inAnyCidr(words, trust);
+    },
+    trustedProxies: trust.map((c) => c.text),
+  };
+}
