@@ -1,0 +1,3 @@
+/** Node glue for @bulwark/fetch: serve a fetch handler with node's http/https servers. */
+export { toNodeListener } from './listener.js';
+export type { NodeListenerOptions, NodeServedHandler } from './listener.js';
