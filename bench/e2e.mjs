@@ -1,0 +1,187 @@
+// End to end on loopback: each server variant in its own process, autocannon in another, A/B-alternated
+// rounds so every variant of a framework sees the same drift. Contract: see bench/README.md.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+
+export const title = 'End to end: JSON route on loopback (autocannon)';
+export const peers = ['autocannon', 'express', 'fastify', '@nestjs/core', '@nestjs/platform-express'];
+
+const here = join(dirname(fileURLToPath(import.meta.url)), 'e2e');
+const CONNECTIONS = 10;
+/** Subject first: the report shows bulwark ÷ each other variant per round. */
+const PLAN = {
+  fastify: ['bulwark', 'peer', 'bare', 'bulwark-nojwt'],
+  express: ['bulwark', 'peer', 'bare'],
+  nestjs: ['bulwark', 'peer', 'bare'],
+  fetch: ['bulwark', 'bare'],
+};
+const LABEL = {
+  bulwark: 'bulwark full stack',
+  'bulwark-nojwt': 'bulwark without JWT (headers + CORS + rate limit + glue)',
+  peer: 'peer stack',
+  bare: 'bare',
+};
+
+async function makeConfig() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const issuer = 'https://id.bench.example/';
+  const audience = 'https://api.bench.example';
+  const token = await new SignJWT({ scope: 'read' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench-1', typ: 'JWT' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setSubject('user-1')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  return {
+    server: {
+      publicPem: await exportSPKI(publicKey),
+      publicJwk: { ...(await exportJWK(publicKey)), kid: 'bench-1', alg: 'RS256', use: 'sig' },
+      issuer,
+      audience,
+      origin: 'https://app.bench.example',
+      // Far above what a run can send: the limiter does its bookkeeping but never denies.
+      limit: 1_000_000_000,
+    },
+    headers: {
+      authorization: `Bearer ${token}`,
+      origin: 'https://app.bench.example',
+      accept: 'application/json',
+    },
+  };
+}
+
+function startServer(framework, variant, config) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'server.mjs'), framework, variant], {
+      env: { ...process.env, BENCH_E2E: JSON.stringify(config) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${framework}/${variant} did not start in 30 s`));
+    }, 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      resolve({ child, ...JSON.parse(out.slice(0, nl)) });
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${framework}/${variant} exited with ${code} before listening`));
+    });
+  });
+}
+
+function stopServer(server) {
+  server.child.removeAllListeners('exit');
+  server.child.stdin.end();
+  server.child.kill('SIGTERM');
+}
+
+function load(url, headers, duration) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(here, 'load.mjs'), JSON.stringify({ url, connections: CONNECTIONS, duration, headers })],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), (duration + 30) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      resolve(JSON.parse(out));
+    });
+  });
+}
+
+/** One request before timing: the variant must answer 200 with the JSON body (token accepted, CORS allowed). */
+async function check(framework, variant, server, headers) {
+  const res = await fetch(`http://127.0.0.1:${server.port}/json`, { headers });
+  const body = await res.text();
+  if (res.status !== 200 || JSON.parse(body).hello !== 'world') {
+    throw new Error(`${framework}/${variant}: expected 200 JSON, got ${res.status} ${body.slice(0, 200)}`);
+  }
+  const expectCors = variant === 'peer' || server.included.includes('cors');
+  if (expectCors && res.headers.get('access-control-allow-origin') !== headers.origin) {
+    throw new Error(`${framework}/${variant}: CORS header missing`);
+  }
+  const expectHeaders = variant === 'peer' || server.included.includes('headers');
+  if (expectHeaders && !res.headers.get('x-content-type-options')) {
+    throw new Error(`${framework}/${variant}: security headers missing`);
+  }
+}
+
+export async function run({ smoke }) {
+  const rounds = smoke ? 1 : Number(process.env.BENCH_E2E_ROUNDS ?? 5);
+  const duration = smoke ? 1 : Number(process.env.BENCH_E2E_SECONDS ?? 4);
+  const warmup = smoke ? 0 : 2;
+  const only = process.env.BENCH_E2E_ONLY?.split(',');
+  const config = await makeConfig();
+  const rows = [];
+  const notes = [
+    `${CONNECTIONS} connections, ${duration} s per slice, ${rounds} round(s) per variant with the order rotated` +
+      ` each round, ${warmup} s warm-up per server; every request carries an RS256 bearer token and an Origin.` +
+      ' Server and autocannon run in separate processes on 127.0.0.1.',
+  ];
+  const missingAll = new Set();
+  for (const [framework, variants] of Object.entries(PLAN)) {
+    if (only && !only.includes(framework)) continue;
+    const servers = {};
+    try {
+      for (const v of variants) {
+        servers[v] = await startServer(framework, v, config.server);
+        for (const m of servers[v].missing) missingAll.add(m);
+        await check(framework, v, servers[v], config.headers);
+        if (warmup) await load(`http://127.0.0.1:${servers[v].port}/json`, config.headers, warmup);
+      }
+      const samples = Object.fromEntries(variants.map((v) => [v, { rps: [], p50: [], p99: [] }]));
+      for (let r = 0; r < rounds; r++) {
+        for (let k = 0; k < variants.length; k++) {
+          const v = variants[(r + k) % variants.length];
+          const res = await load(`http://127.0.0.1:${servers[v].port}/json`, config.headers, duration);
+          if (res.non2xx || res.errors || res.ok === 0) {
+            throw new Error(`${framework}/${v}: ${res.non2xx} non-2xx, ${res.errors} errors of ${res.total}`);
+          }
+          samples[v].rps.push(res.rps);
+          samples[v].p50.push(res.p50);
+          samples[v].p99.push(res.p99);
+          console.log(
+            `  ${framework}/${v} round ${r + 1}: ${res.rps.toFixed(0)} req/s p50 ${res.p50} p99 ${res.p99}`,
+          );
+        }
+      }
+      for (const v of variants) {
+        const parts = v.startsWith('bulwark') ? servers[v].included.join(' + ') : undefined;
+        rows.push({
+          group: `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}`,
+          name: LABEL[v],
+          variant: v,
+          framework,
+          unit: 'req/s',
+          samples: samples[v].rps,
+          extra: { 'p50 ms': samples[v].p50, 'p99 ms': samples[v].p99 },
+          ...(parts ? { note: parts } : {}),
+        });
+      }
+    } finally {
+      for (const s of Object.values(servers)) stopServer(s);
+    }
+  }
+  if (missingAll.size) {
+    notes.push(
+      `Not yet in bulwark when this ran, so absent from "bulwark full stack": ${[...missingAll].join(', ')}.`,
+    );
+  }
+  return { rows, notes };
+}

@@ -1,0 +1,30 @@
+// express 5: bare route, peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
+import express from 'express';
+import { bulwarkStack } from '../bulwark-express.mjs';
+
+const BODY = { hello: 'world' };
+
+async function peerStack(app, c) {
+  const { default: helmet } = await import('helmet');
+  const { default: cors } = await import('cors');
+  const { rateLimit } = await import('express-rate-limit');
+  const { expressjwt } = await import('express-jwt');
+  app.use(helmet());
+  app.use(cors({ origin: c.origin }));
+  app.use(rateLimit({ windowMs: 60_000, limit: c.limit, standardHeaders: 'draft-8', legacyHeaders: false }));
+  app.use(expressjwt({ secret: c.publicPem, algorithms: ['RS256'], issuer: c.issuer, audience: c.audience }));
+}
+
+/** Build the app for `variant` and listen on 127.0.0.1:0; resolves to the port. */
+export async function listen(variant, c) {
+  const app = express();
+  app.disable('x-powered-by');
+  if (variant === 'peer') await peerStack(app, c);
+  else if (variant !== 'bare') await bulwarkStack(app, variant, c);
+  app.get('/json', (_req, res) => {
+    res.json(BODY);
+  });
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+}

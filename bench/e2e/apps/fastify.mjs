@@ -1,0 +1,29 @@
+// fastify 5: bare route, peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
+import Fastify from 'fastify';
+import { bulwarkStack } from '../bulwark-fastify.mjs';
+
+const BODY = { hello: 'world' };
+
+async function peerStack(app, c) {
+  await app.register((await import('@fastify/helmet')).default);
+  await app.register((await import('@fastify/cors')).default, { origin: c.origin });
+  await app.register((await import('@fastify/rate-limit')).default, { max: c.limit, timeWindow: 60_000 });
+  await app.register((await import('@fastify/jwt')).default, {
+    secret: { public: c.publicPem },
+    verify: { algorithms: ['RS256'], allowedIss: c.issuer, allowedAud: c.audience },
+  });
+  app.addHook('onRequest', async (request) => {
+    await request.jwtVerify();
+  });
+}
+
+/** Build the app for `variant` and listen on 127.0.0.1:0; resolves to the port. */
+export async function listen(variant, c) {
+  const app = Fastify({ logger: false });
+  const routeOptions = {};
+  if (variant === 'peer') await peerStack(app, c);
+  else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
+  app.get('/json', routeOptions, async () => BODY);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server.address().port;
+}

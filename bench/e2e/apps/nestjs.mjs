@@ -1,0 +1,92 @@
+// NestJS 12 on the express platform: bare controller, peer stack (helmet + enableCors + @nestjs/throttler +
+// a passport-jwt guard), bulwark stack (BulwarkModule + @RequireJwt()). Plain JS, so decorators are
+// applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
+import 'reflect-metadata';
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { jwtOptions, part } from '../bulwark-common.mjs';
+
+const BODY = { hello: 'world' };
+
+function decorateMethod(cls, name, ...decorators) {
+  const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
+  Object.defineProperty(cls.prototype, name, Reflect.decorate(decorators, cls.prototype, name, descriptor));
+}
+
+function controller(classDecorators) {
+  class JsonController {
+    get() {
+      return BODY;
+    }
+  }
+  decorateMethod(JsonController, 'get', Get('json'));
+  return Reflect.decorate([Controller(), ...classDecorators], JsonController);
+}
+
+async function peerModule(c) {
+  const { ThrottlerGuard, ThrottlerModule } = await import('@nestjs/throttler');
+  const { AuthGuard, PassportModule, PassportStrategy } = await import('@nestjs/passport');
+  const { ExtractJwt, Strategy } = await import('passport-jwt');
+  class JwtStrategy extends PassportStrategy(Strategy) {
+    constructor() {
+      super({
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKey: c.publicPem,
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      });
+    }
+    validate(payload) {
+      return payload;
+    }
+  }
+  const Strategy_ = Reflect.decorate([Injectable()], JwtStrategy);
+  return {
+    imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: c.limit }]), PassportModule],
+    controllers: [controller([UseGuards(AuthGuard('jwt'))])],
+    providers: [Strategy_, { provide: APP_GUARD, useClass: ThrottlerGuard }],
+  };
+}
+
+async function bulwarkModule(variant, c) {
+  const bulwark = await import('@bulwark/nestjs');
+  const options = {};
+  const guards = [];
+  if (part('headers', 'securityHeaders' in bulwark || 'SecurityHeaders' in bulwark)) options.headers = {};
+  if (part('cors', 'cors' in bulwark || 'Cors' in bulwark)) options.cors = { origins: [c.origin] };
+  if (part('ratelimit', 'RateLimit' in bulwark)) {
+    options.rateLimit = { limit: c.limit, windowMs: 60_000 };
+    guards.push(bulwark.RateLimit());
+  }
+  if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.RequireJwt === 'function')) {
+    options.jwt = jwtOptions(c);
+    guards.push(bulwark.RequireJwt());
+  }
+  return {
+    imports: [bulwark.BulwarkModule.forRoot(options)],
+    controllers: [controller(guards)],
+    providers: [],
+  };
+}
+
+/** Build the app for `variant` and listen on 127.0.0.1:0; resolves to the port. */
+export async function listen(variant, c) {
+  const metadata =
+    variant === 'bare'
+      ? { controllers: [controller([])] }
+      : variant === 'peer'
+        ? await peerModule(c)
+        : await bulwarkModule(variant, c);
+  class AppModule {}
+  const App = Reflect.decorate([Module(metadata)], AppModule);
+  const app = await NestFactory.create(App, new ExpressAdapter(), { logger: false });
+  if (variant === 'peer') {
+    const { default: helmet } = await import('helmet');
+    app.use(helmet());
+    app.enableCors({ origin: c.origin });
+  }
+  await app.listen(0, '127.0.0.1');
+  return app.getHttpServer().address().port;
+}
