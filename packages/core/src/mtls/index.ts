@@ -1,2 +1,3 @@
-// The mtls area's public exports; filled in by its issue.
-export {};
+// The mtls area's public exports.
+export { parseSpiffeId, parseTrustDomain, spiffePathProblem, SPIFFE_ID_MAX_BYTES } from './spiffe.js';
+export type { SpiffeId, SpiffeIdResult } from './spiffe.js';
