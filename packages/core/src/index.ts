@@ -16,6 +16,7 @@ export { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from './encodin
 export { BoundedMap } from './stores/bounded-map.js';
 export { createMemoryReplayStore, createMemoryRevocationStore, StoreFullError } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';
+export { createMemoryRefreshTokenStore } from './stores/memory-refresh.js';
 export type {
   BucketRule,
   ClaimOutcome,

@@ -7,3 +7,5 @@ export { createStateCodec } from './state.js';
 export type { StateCodec, StateCodecOptions, VerifiedState } from './state.js';
 export { createRedirectUriMatcher } from './redirect-uri.js';
 export type { RedirectUriMatcher, RedirectUriMatcherOptions } from './redirect-uri.js';
+export { createRefreshTokenRotator } from './refresh.js';
+export type { IssuedRefreshToken, RefreshTokenRotator, RefreshTokenRotatorOptions } from './refresh.js';

@@ -61,28 +61,37 @@ export interface RevocationStore {
   isRevoked(id: string): Promise<boolean>;
 }
 
-/** Outcome of rotating a refresh token. */
+/**
+ * Outcome of {@link RefreshTokenStore.rotate}.
+ * - `rotated`: the presented hash was a current token of its family; every current token of the family is
+ *   now retired and `nextHash` is the only current one.
+ * - `grace`: the presented hash is the family's most recently retired token, retired at most `graceMs` ago
+ *   (a client retrying a refresh whose response it lost); `nextHash` is added as one more current token
+ *   (at most 8 current tokens per family, beyond which it is `reused`) and nothing is retired.
+ * - `reused`: the presented hash was retired (outside the grace rule): the whole family is now revoked.
+ * - `revoked`: the family was already revoked (logout or an earlier reuse); nothing changes.
+ * - `unknown`: no such hash, or its family has expired; nothing changes.
+ */
 export type RotateResult =
   | { readonly status: 'rotated'; readonly familyId: string; readonly subject: string }
-  | {
-      readonly status: 'grace';
-      readonly familyId: string;
-      readonly subject: string;
-      readonly successorHash: string;
-    }
+  | { readonly status: 'grace'; readonly familyId: string; readonly subject: string }
   | { readonly status: 'reused'; readonly familyId: string; readonly subject: string }
-  | { readonly status: 'unknown' }
-  | { readonly status: 'revoked'; readonly familyId: string };
+  | { readonly status: 'revoked'; readonly familyId: string }
+  | { readonly status: 'unknown' };
 
-/** Refresh-token families. Tokens are stored as hashes only. */
+/**
+ * Refresh-token families. Only token hashes reach the store. A family lives `ttlMs` from `create` (its
+ * absolute lifetime); every record of it, retired hashes and the revoked flag included, is kept until then
+ * so a late reuse is still recognised. A Redis implementation keeps one hash per family and one key per token
+ * hash pointing to its family, with a hash tag on the family id, and runs `rotate` as one Lua script.
+ */
 export interface RefreshTokenStore {
-  /** Start a family with its first token hash. */
+  /** Start a family whose first current token is `tokenHash`. */
   create(familyId: string, subject: string, tokenHash: string, ttlMs: number): Promise<void>;
-  /**
-   * Atomically retire `presentedHash` and make `nextHash` the family's current token. Presenting a retired
-   * token revokes the whole family (`'reused'`), unless it was retired less than `graceMs` ago (`'grace'`).
-   */
-  rotate(presentedHash: string, nextHash: string, graceMs: number, ttlMs: number): Promise<RotateResult>;
-  /** Revoke a whole family (logout, reuse detected). */
+  /** One atomic step, see {@link RotateResult}. `graceMs` 0 disables the grace rule. */
+  rotate(presentedHash: string, nextHash: string, graceMs: number): Promise<RotateResult>;
+  /** The family a token hash (current or retired) belongs to, while the family lives. */
+  findFamily(tokenHash: string): Promise<string | undefined>;
+  /** Revoke a whole family (logout, reuse detected); its tokens are refused until it expires. */
   revokeFamily(familyId: string): Promise<void>;
 }

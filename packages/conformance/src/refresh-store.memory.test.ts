@@ -1,0 +1,4 @@
+import { createMemoryRefreshTokenStore } from '@bulwark/core';
+import { refreshStoreScenarios } from './scenarios/refresh-store.js';
+
+refreshStoreScenarios('memory', () => createMemoryRefreshTokenStore());
