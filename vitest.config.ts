@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['bulwark-source'] },
   ssr: { resolve: { conditions: ['bulwark-source'] } },
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

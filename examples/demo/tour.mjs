@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The attack tour: start an example API with in-memory defaults, attack it over HTTP, print what bulwark
+// answered. `pnpm demo` (express), `pnpm demo --adapter fastify|nestjs|nestjs-fastify|fetch`, `pnpm demo --all`.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startIdp } from './idp.mjs';
+import { sections } from './sections/index.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const APPS = {
+  express: { entry: 'examples/express-api/src/server.mjs' },
+  fastify: { entry: 'examples/fastify-api/src/server.mjs' },
+  nestjs: { entry: 'examples/nestjs-api/dist/main.js' },
+  'nestjs-fastify': { entry: 'examples/nestjs-api/dist/main.js', env: { NEST_PLATFORM: 'fastify' } },
+  fetch: { entry: 'examples/fetch-api/src/server.mjs' },
+};
+
+function parseArgs(argv) {
+  const all = argv.includes('--all');
+  const i = argv.indexOf('--adapter');
+  const adapter = i === -1 ? 'express' : argv[i + 1];
+  if (!all && !APPS[adapter]) throw new Error(`--adapter must be one of ${Object.keys(APPS).join(', ')}`);
+  return all ? Object.keys(APPS) : [adapter];
+}
+
+/** Start an example as its own process and wait for its "listening on URL" line. */
+function startApp(name, env) {
+  const app = APPS[name];
+  const child = spawn(process.execPath, [app.entry], {
+    cwd: root,
+    env: { ...process.env, ...env, ...app.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
+}
+
+function printTable(title, rows) {
+  const widths = [
+    Math.max(6, ...rows.map((r) => r.attack.length)),
+    Math.max(8, ...rows.map((r) => r.expected.length)),
+    Math.max(16, ...rows.map((r) => r.got.length)),
+  ];
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i] ?? 4)).join(' | ')} |`;
+  console.log(`\n${title}`);
+  console.log(line(['attack', 'expected', 'bulwark answered', 'result']));
+  console.log(line(widths.map((w) => '-'.repeat(w)).concat('----')));
+  for (const r of rows) console.log(line([r.attack, r.expected, r.got, r.pass ? 'pass' : 'FAIL']));
+}
+
+const idp = await startIdp();
+let failures = 0;
+let total = 0;
+try {
+  for (const name of parseArgs(process.argv.slice(2))) {
+    const env = { ISSUER: idp.issuer, AUDIENCE: idp.audience, JWKS_URI: idp.jwksUri };
+    const app = await startApp(name, env);
+    console.log(`\n=== bulwark attack tour: ${name} API at ${app.url} ===`);
+    try {
+      for (const section of sections) {
+        const rows = await section.run({ base: app.url, idp, adapter: name });
+        printTable(section.title, rows);
+        total += rows.length;
+        failures += rows.filter((r) => !r.pass).length;
+      }
+    } finally {
+      app.stop();
+    }
+  }
+} finally {
+  await idp.close();
+}
+console.log(`\n${total - failures} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

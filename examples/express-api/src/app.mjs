@@ -1,0 +1,31 @@
+import express from 'express';
+import { requireJwt } from '@bulwark/express';
+import { createOrders } from '@bulwark-examples/shared/orders';
+
+/**
+ * The orders API. `config` comes from the environment (see server.mjs), so the same app runs in the demo,
+ * in development and in production.
+ */
+export function createApp(config) {
+  const orders = createOrders();
+  const auth = requireJwt({
+    algorithms: ['RS256', 'ES256'],
+    issuer: config.issuer,
+    audience: config.audience,
+    jwksUri: config.jwksUri,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/orders', auth, (req, res) => {
+    res.json({ orders: orders.list(req.auth.sub) });
+  });
+  app.post('/orders', auth, (req, res) => {
+    res.status(201).json(orders.add(req.auth.sub, req.body));
+  });
+  return app;
+}

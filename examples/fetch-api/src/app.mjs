@@ -1,0 +1,33 @@
+import { protect } from '@bulwark/fetch';
+import { createOrders } from '@bulwark-examples/shared/orders';
+
+/** The orders API as one fetch handler: `(Request) => Response`, runnable on Node, Workers, Deno or Bun. */
+export function createApp(config) {
+  const orders = createOrders();
+  const jwt = {
+    algorithms: ['RS256', 'ES256'],
+    issuer: config.issuer,
+    audience: config.audience,
+    jwksUri: config.jwksUri,
+  };
+
+  const listOrders = protect(
+    async (_request, { claims }) => Response.json({ orders: orders.list(claims.sub) }),
+    { jwt },
+  );
+  const addOrder = protect(
+    async (request, { claims }) =>
+      Response.json(orders.add(claims.sub, await request.json().catch(() => ({}))), { status: 201 }),
+    { jwt },
+  );
+
+  const routes = {
+    'GET /health': async () => Response.json({ ok: true }),
+    'GET /orders': listOrders,
+    'POST /orders': addOrder,
+  };
+  return async (request, info) => {
+    const route = routes[`${request.method} ${new URL(request.url).pathname}`];
+    return route ? route(request, info) : Response.json({ title: 'Not Found', status: 404 }, { status: 404 });
+  };
+}

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+// @ts-expect-error: the shared example helpers are plain JavaScript without type declarations.
+import { configFromEnv } from '@bulwark-examples/shared/config';
+import { AppModule } from './app.module.js';
+
+const config = configFromEnv();
+// NEST_PLATFORM=fastify runs the same app on the fastify platform.
+const adapter = process.env.NEST_PLATFORM === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+const app = await NestFactory.create(AppModule.register(config), adapter, { logger: ['error', 'warn'] });
+await app.listen(config.port, config.host);
+console.log(`listening on http://${config.host}:${new URL(await app.getUrl()).port}`);

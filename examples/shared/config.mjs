@@ -1,0 +1,14 @@
+/** Read the example's configuration from the environment; a missing value stops the app at startup. */
+export function configFromEnv(env = process.env) {
+  const required = (name) => {
+    if (!env[name]) throw new Error(`${name} is required (see examples/README.md)`);
+    return env[name];
+  };
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: Number(env.PORT ?? 3000),
+    issuer: required('ISSUER'),
+    audience: required('AUDIENCE'),
+    jwksUri: required('JWKS_URI'),
+  };
+}
