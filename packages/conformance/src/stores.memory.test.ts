@@ -1,0 +1,12 @@
+import {
+  createMemoryRefreshTokenStore,
+  createMemoryReplayStore,
+  createMemoryRevocationStore,
+} from '@bulwark/core';
+import { defineStoreSuite } from './stores.js';
+
+defineStoreSuite('memory', {
+  replay: () => createMemoryReplayStore(),
+  revocation: () => createMemoryRevocationStore(),
+  refresh: () => createMemoryRefreshTokenStore(),
+});
