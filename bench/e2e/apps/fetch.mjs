@@ -1,5 +1,6 @@
-// A (Request) => Response handler served on node:http through a minimal bridge (what @hono/node-server or
-// a hand-written server does): bare handler, and the same handler wrapped by @bulwark/fetch's protect().
+// A (Request) => Response handler served on node:http: bare handler, and the same handler wrapped by
+// @bulwark/fetch's protect(). Both go through @bulwark/fetch/node's toNodeListener when it exists (what a
+// user of the adapter runs), else through the minimal bridge below, so the two variants differ only by protect().
 import { createServer } from 'node:http';
 import { jwtOptions, part } from '../bulwark-common.mjs';
 
@@ -40,6 +41,9 @@ function serve(fetchHandler) {
 
 /** Build the server for `variant` and listen on 127.0.0.1:0; resolves to the port. */
 export async function listen(variant, c) {
-  const server = serve(variant === 'bare' ? handler : await bulwarkHandler(variant, c));
+  const fetchHandler =
+    variant === 'bare' ? async (request) => handler(request) : await bulwarkHandler(variant, c);
+  const node = await import('@bulwark/fetch/node').catch(() => undefined);
+  const server = node?.toNodeListener ? createServer(node.toNodeListener(fetchHandler)) : serve(fetchHandler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
