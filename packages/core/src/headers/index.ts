@@ -1,2 +1,23 @@
-// The headers area's public exports; filled in by its issue.
-export {};
+// The headers area's public exports.
+export { NONCE, compileCsp } from './csp.js';
+export type {
+  CompiledCsp,
+  CspDirectives,
+  CspHashSource,
+  CspKeyword,
+  CspOptions,
+  CspSandboxToken,
+  CspSource,
+} from './csp.js';
+export { createNonce, cspHash } from './crypto.js';
+export { DEFAULT_PERMISSIONS_POLICY, serializePermissionsPolicy } from './permissions-policy.js';
+export type { PermissionsAllowlist, PermissionsPolicy } from './permissions-policy.js';
+export { createSecurityHeaders, NO_STORE } from './policy.js';
+export type {
+  AppliedSecurityHeaders,
+  HstsOptions,
+  ReferrerPolicyToken,
+  SecurityHeaders,
+  SecurityHeadersOptions,
+} from './policy.js';
+export type { HeaderPair } from './values.js';

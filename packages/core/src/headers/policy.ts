@@ -1,0 +1,338 @@
+import { ConfigError } from '../errors.js';
+import { type CompiledCsp, type CspOptions, compileCsp, NONCE } from './csp.js';
+import { createNonce } from './crypto.js';
+import {
+  DEFAULT_PERMISSIONS_POLICY,
+  type PermissionsPolicy,
+  serializePermissionsPolicy,
+} from './permissions-policy.js';
+import { checkHeaderText, checkSeconds, freezePairs, type HeaderPair } from './values.js';
+
+/** Referrer-Policy tokens. */
+export type ReferrerPolicyToken =
+  | 'no-referrer'
+  | 'no-referrer-when-downgrade'
+  | 'origin'
+  | 'origin-when-cross-origin'
+  | 'same-origin'
+  | 'strict-origin'
+  | 'strict-origin-when-cross-origin'
+  | 'unsafe-url';
+
+/** Strict-Transport-Security. */
+export interface HstsOptions {
+  /** Seconds. Default 31536000 (one year). */
+  maxAge?: number;
+  /** Default true. */
+  includeSubDomains?: boolean;
+  /** Ask to be in browsers' preload lists: needs maxAge ≥ 31536000 and includeSubDomains. */
+  preload?: boolean;
+}
+
+/** Options of {@link createSecurityHeaders}. Every header has a safe default; `false` leaves it out. */
+export interface SecurityHeadersOptions {
+  /** `api` (default): a JSON API that serves no scripts. `web`: HTML with self scripts and per-request nonces. */
+  preset?: 'api' | 'web';
+  /** Enforced CSP. Replaces the preset's policy as a whole. */
+  csp?: CspOptions | false;
+  /** A second policy sent as Content-Security-Policy-Report-Only, e.g. the stricter policy you are rolling out. */
+  cspReportOnly?: CspOptions;
+  /** Reporting API endpoints, name → URL (`Reporting-Endpoints`); refer to a name with `csp.reportTo`. */
+  reportingEndpoints?: Readonly<Record<string, string>>;
+  hsts?: HstsOptions | false;
+  /** X-Frame-Options for old browsers; CSP frame-ancestors is the modern control. Default DENY. */
+  frameOptions?: 'DENY' | 'SAMEORIGIN' | false;
+  /** Default strict-origin-when-cross-origin. A list is a fallback chain (last one understood wins). */
+  referrerPolicy?: ReferrerPolicyToken | readonly ReferrerPolicyToken[] | false;
+  /** Default: every powerful feature disabled ({@link DEFAULT_PERMISSIONS_POLICY}). */
+  permissionsPolicy?: PermissionsPolicy | false;
+  /** Default same-origin. */
+  crossOriginOpenerPolicy?:
+    | 'same-origin'
+    | 'same-origin-allow-popups'
+    | 'noopener-allow-popups'
+    | 'unsafe-none'
+    | false;
+  /** Default same-origin (only affects no-cors loads; CORS reads are governed by the CORS policy). */
+  crossOriginResourcePolicy?: 'same-origin' | 'same-site' | 'cross-origin' | false;
+  /** Not sent by default: it breaks pages that embed cross-origin resources without CORP. */
+  crossOriginEmbedderPolicy?: 'require-corp' | 'credentialless' | false;
+  /**
+   * `Cache-Control: no-store`: on responses to requests that carry credentials (Authorization or Cookie)
+   * by default, so shared caches never store a user's data; `always` or `never` otherwise.
+   */
+  noStore?: 'credentialed' | 'always' | 'never';
+}
+
+/** The headers for one response, and the nonce in them when the policy uses {@link NONCE}. */
+export interface AppliedSecurityHeaders {
+  readonly headers: readonly HeaderPair[];
+  /** Put it in `nonce="…"` of your inline `<script>`/`<style>` tags. Undefined when the policy has no nonce. */
+  readonly nonce: string | undefined;
+}
+
+/** A precomputed security-header policy. */
+export interface SecurityHeaders {
+  /** True when responses need a fresh nonce, i.e. when {@link SecurityHeaders.forRequest} allocates. */
+  readonly usesNonce: boolean;
+  /**
+   * Headers for a response. Without nonces this returns one of two frozen precomputed lists (with or
+   * without `cache-control: no-store`), so applying a policy costs a couple of header lookups.
+   */
+  forRequest(req?: { header(name: string): string | undefined }): AppliedSecurityHeaders;
+}
+
+/** `cache-control: no-store`, for responses that carry a user's data (adapters add it after authentication). */
+export const NO_STORE: HeaderPair = Object.freeze(['cache-control', 'no-store'] as const);
+
+const REFERRER = new Set<string>([
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'origin',
+  'origin-when-cross-origin',
+  'same-origin',
+  'strict-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+]);
+const KNOWN = new Set([
+  'preset',
+  'csp',
+  'cspReportOnly',
+  'reportingEndpoints',
+  'hsts',
+  'frameOptions',
+  'referrerPolicy',
+  'permissionsPolicy',
+  'crossOriginOpenerPolicy',
+  'crossOriginResourcePolicy',
+  'crossOriginEmbedderPolicy',
+  'noStore',
+]);
+const ENDPOINT_NAME = /^[a-z*][a-z0-9_\-.*]*$/;
+
+const API_CSP: CspOptions = { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
+const WEB_CSP: CspOptions = {
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", NONCE],
+    styleSrc: ["'self'", NONCE],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+function oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      path,
+      `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
+      `use ${allowed[0]}`,
+    );
+  }
+  return value as T;
+}
+
+function hsts(value: HstsOptions): string {
+  const maxAge = checkSeconds('hsts.maxAge', value.maxAge ?? 31_536_000);
+  const sub = value.includeSubDomains ?? true;
+  if (value.preload === true && (maxAge < 31_536_000 || !sub)) {
+    throw new ConfigError(
+      'hsts.preload',
+      'preload lists require max-age ≥ 31536000 and includeSubDomains',
+      'raise maxAge and keep includeSubDomains, or drop preload',
+    );
+  }
+  return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${value.preload === true ? '; preload' : ''}`;
+}
+
+function referrer(value: ReferrerPolicyToken | readonly ReferrerPolicyToken[]): string {
+  const list: readonly unknown[] = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError(
+      'referrerPolicy',
+      'must be a token or a non-empty list',
+      "e.g. 'strict-origin-when-cross-origin'",
+    );
+  for (const t of list) {
+    if (typeof t !== 'string' || !REFERRER.has(t)) {
+      throw new ConfigError(
+        'referrerPolicy',
+        `${JSON.stringify(t)} is not a Referrer-Policy token`,
+        "use 'strict-origin-when-cross-origin' or 'no-referrer'",
+      );
+    }
+  }
+  return list.join(', ');
+}
+
+function endpoints(value: Readonly<Record<string, string>>): string {
+  const items: string[] = [];
+  for (const [name, url] of Object.entries(value)) {
+    const p = `reportingEndpoints.${name}`;
+    if (!ENDPOINT_NAME.test(name))
+      throw new ConfigError(
+        p,
+        `'${name}' is not a valid endpoint name`,
+        "use lowercase letters, digits, '-' or '_'",
+      );
+    if (typeof url !== 'string')
+      throw new ConfigError(p, 'must be a URL string', "e.g. 'https://example.com/reports'");
+    checkHeaderText(p, url);
+    // The Reporting API only delivers to potentially trustworthy URLs.
+    const trustworthy =
+      /^https:\/\/[^\s"\\]+$/i.test(url) ||
+      /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/[^\s"\\]*)?$/i.test(url) ||
+      /^\/[^\s"\\]*$/.test(url);
+    if (!trustworthy)
+      throw new ConfigError(
+        p,
+        `'${url}' is not an https URL or a path`,
+        'browsers only send reports to https (or localhost) endpoints',
+      );
+    items.push(`${name}="${url}"`);
+  }
+  if (items.length === 0)
+    throw new ConfigError(
+      'reportingEndpoints',
+      'is empty',
+      'declare at least one endpoint or leave the option out',
+    );
+  return items.join(', ');
+}
+
+/**
+ * Build a security-header policy once; apply it per response with `forRequest`. Everything is validated
+ * here: a mistake is a {@link ConfigError} at startup, never a broken header in production.
+ *
+ * @example
+ * const headers = createSecurityHeaders(); // safe API defaults
+ * for (const [name, value] of headers.forRequest(req).headers) res.setHeader(name, value);
+ */
+export function createSecurityHeaders(options: SecurityHeadersOptions = {}): SecurityHeaders {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key))
+      throw new ConfigError(key, 'is not a securityHeaders option', `use one of ${[...KNOWN].join(', ')}`);
+  }
+  const preset = oneOf('preset', options.preset ?? 'api', ['api', 'web'] as const);
+  const names = new Set(Object.keys(options.reportingEndpoints ?? {}));
+  const pairs: HeaderPair[] = [];
+  const csps: [string, CompiledCsp][] = [];
+
+  if (options.reportingEndpoints !== undefined)
+    pairs.push(['reporting-endpoints', endpoints(options.reportingEndpoints)]);
+  const csp = options.csp === undefined ? (preset === 'api' ? API_CSP : WEB_CSP) : options.csp;
+  if (csp !== false) csps.push(['content-security-policy', compileCsp(csp, 'csp', names)]);
+  if (options.cspReportOnly !== undefined) {
+    csps.push([
+      'content-security-policy-report-only',
+      compileCsp(options.cspReportOnly, 'cspReportOnly', names),
+    ]);
+  }
+  if (options.hsts !== false) pairs.push(['strict-transport-security', hsts(options.hsts ?? {})]);
+  if (options.frameOptions !== false) {
+    const fo = options.frameOptions ?? 'DENY';
+    if (typeof fo === 'string' && /^allow-from/i.test(fo)) {
+      throw new ConfigError(
+        'frameOptions',
+        'ALLOW-FROM is obsolete and ignored by every current browser',
+        "use csp.directives.frameAncestors: ['https://parent.example']",
+      );
+    }
+    pairs.push([
+      'x-frame-options',
+      oneOf('frameOptions', typeof fo === 'string' ? fo.toUpperCase() : fo, ['DENY', 'SAMEORIGIN'] as const),
+    ]);
+  }
+  pairs.push(['x-content-type-options', 'nosniff']);
+  // The legacy XSS auditor could be abused to leak data; 0 turns it off where it still exists.
+  pairs.push(['x-xss-protection', '0']);
+  if (options.referrerPolicy !== false)
+    pairs.push(['referrer-policy', referrer(options.referrerPolicy ?? 'strict-origin-when-cross-origin')]);
+  if (options.permissionsPolicy !== false) {
+    pairs.push([
+      'permissions-policy',
+      serializePermissionsPolicy(
+        options.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY,
+        'permissionsPolicy',
+      ),
+    ]);
+  }
+  if (options.crossOriginOpenerPolicy !== false) {
+    pairs.push([
+      'cross-origin-opener-policy',
+      oneOf('crossOriginOpenerPolicy', options.crossOriginOpenerPolicy ?? 'same-origin', [
+        'same-origin',
+        'same-origin-allow-popups',
+        'noopener-allow-popups',
+        'unsafe-none',
+      ] as const),
+    ]);
+  }
+  if (options.crossOriginResourcePolicy !== false) {
+    pairs.push([
+      'cross-origin-resource-policy',
+      oneOf('crossOriginResourcePolicy', options.crossOriginResourcePolicy ?? 'same-origin', [
+        'same-origin',
+        'same-site',
+        'cross-origin',
+      ] as const),
+    ]);
+  }
+  if (options.crossOriginEmbedderPolicy !== undefined && options.crossOriginEmbedderPolicy !== false) {
+    pairs.push([
+      'cross-origin-embedder-policy',
+      oneOf('crossOriginEmbedderPolicy', options.crossOriginEmbedderPolicy, [
+        'require-corp',
+        'credentialless',
+      ] as const),
+    ]);
+  }
+  const noStore = oneOf('noStore', options.noStore ?? 'credentialed', [
+    'credentialed',
+    'always',
+    'never',
+  ] as const);
+
+  const usesNonce = csps.some(([, c]) => c.parts.length > 1);
+  const staticCsp: HeaderPair[] = usesNonce ? [] : csps.map(([n, c]) => [n, c.parts[0]!] as const);
+  const plain = freezePairs([...staticCsp, ...pairs]);
+  const withNoStore = freezePairs([...staticCsp, ...pairs, NO_STORE]);
+  const anonymous: AppliedSecurityHeaders = Object.freeze({
+    headers: noStore === 'always' ? withNoStore : plain,
+    nonce: undefined,
+  });
+  const credentialed: AppliedSecurityHeaders = Object.freeze({
+    headers: noStore === 'never' ? plain : withNoStore,
+    nonce: undefined,
+  });
+  const needsNoStore =
+    noStore === 'credentialed'
+      ? (req: { header(name: string): string | undefined } | undefined) =>
+          req !== undefined &&
+          (req.header('authorization') !== undefined || req.header('cookie') !== undefined)
+      : () => noStore === 'always';
+
+  if (!usesNonce) {
+    return Object.freeze({
+      usesNonce,
+      forRequest: (req?: { header(name: string): string | undefined }) =>
+        needsNoStore(req) ? credentialed : anonymous,
+    });
+  }
+  return Object.freeze({
+    usesNonce,
+    forRequest(req?: { header(name: string): string | undefined }): AppliedSecurityHeaders {
+      const nonce = createNonce();
+      const source = `'nonce-${nonce}'`;
+      const headers: HeaderPair[] = (needsNoStore(req) ? withNoStore : plain).slice();
+      for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
+      return { headers, nonce };
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { ConfigError } from '../errors.js';
+
+/** A response header as a lowercase name and its value. */
+export type HeaderPair = readonly [name: string, value: string];
+
+/**
+ * Refuse characters that would split or smuggle a header: CR, LF, NUL and other controls, and anything
+ * outside Latin-1 (node refuses it at write time, i.e. at request time; we refuse it at startup).
+ */
+export function checkHeaderText(option: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || c < 0x20 || c === 0x7f) {
+      throw new ConfigError(
+        option,
+        c > 0xff
+          ? `contains a non-Latin-1 character (U+${c.toString(16).padStart(4, '0')})`
+          : 'contains a control character (CR, LF, NUL…)',
+        'use plain ASCII; encode international domain names as punycode',
+      );
+    }
+  }
+}
+
+/** Same as {@link checkHeaderText}, and also refuse the list separators `;` and `,`. */
+export function checkListItem(option: string, value: string): void {
+  checkHeaderText(option, value);
+  if (value.includes(';') || value.includes(',')) {
+    throw new ConfigError(
+      option,
+      `'${value}' contains ';' or ',' which would start a new directive or policy`,
+      'give each value as its own list item',
+    );
+  }
+}
+
+/** A non-negative finite integer number of seconds. */
+export function checkSeconds(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError(
+      option,
+      `must be a non-negative integer number of seconds, got ${String(value)}`,
+      'e.g. 31536000',
+    );
+  }
+  return value;
+}
+
+/** Freeze a header list so a shared precomputed policy can never be edited by one request. */
+export function freezePairs(pairs: HeaderPair[]): readonly HeaderPair[] {
+  for (const p of pairs) Object.freeze(p);
+  return Object.freeze(pairs);
+}
