@@ -1,0 +1,166 @@
+import { ConfigError } from '../errors.js';
+import type { RequestLike } from '../http/request.js';
+import type { BucketRule } from '../stores/types.js';
+import { policyItem } from './headers.js';
+import { parseBurst, parseRate, type RateSpec } from './rate.js';
+
+/** What a rule knows about the request beyond the request itself; adapters fill it from earlier rules. */
+export interface RateLimitContext {
+  /** Verified JWT subject (`sub`): set by the adapter once `requireJwt` accepted the token. */
+  readonly subject?: string | undefined;
+  /** Verified JWT claims, for choosing a tier. */
+  readonly claims?: Readonly<Record<string, unknown>> | undefined;
+  /** An API key your app has already verified. Hashed before it reaches a store. */
+  readonly apiKey?: string | undefined;
+  /** Route pattern (`/orders/:id`) for `perRoute` buckets. Never the raw path: that would be a key per URL. */
+  readonly route?: string | undefined;
+}
+
+/** Who a bucket counts: the client IP, the verified subject, the verified API key, or your own function. */
+export type BucketKey =
+  | 'ip'
+  | 'subject'
+  | 'apiKey'
+  | ((req: RequestLike, context: RateLimitContext) => string | undefined);
+
+/** One tier of a tiered bucket. */
+export interface RateLimitTier {
+  rate: RateSpec;
+  burst?: number;
+}
+
+/** One bucket of a limiter. A request is allowed only when every bucket that applies allows it. */
+export interface RateLimitBucket {
+  /** Policy name, sent in the RateLimit headers (letters, digits, `_`, `-`, `.`). */
+  name: string;
+  /** Sustained rate, e.g. `'100/min'`. Required unless `tiers` is given. */
+  rate?: RateSpec;
+  /** Requests allowed at once (default: the whole limit). */
+  burst?: number;
+  /** Who is counted. Default `'ip'`. When the key is undefined (no subject yet…), the bucket does not apply. */
+  key?: BucketKey;
+  /** Rates by tier name; `tier` picks one per request and the first listed is the default. */
+  tiers?: Readonly<Record<string, RateLimitTier>>;
+  /** Picks the tier of a request, e.g. from a claim. */
+  tier?: (req: RequestLike, context: RateLimitContext) => string | undefined;
+  /** Count each route separately (uses `context.route`; the bucket does not apply when it is unknown). */
+  perRoute?: boolean;
+}
+
+/** A tier (or the only rate) of a bucket, ready for the store. */
+export interface CompiledRate {
+  readonly policyName: string;
+  readonly keyPrefix: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly rule: BucketRule;
+  readonly policy: string;
+}
+
+/** A validated bucket. */
+export interface CompiledBucket {
+  readonly key: BucketKey;
+  readonly perRoute: boolean;
+  readonly rates: readonly CompiledRate[];
+  readonly byTier: ReadonlyMap<string, CompiledRate> | undefined;
+  readonly tier: ((req: RequestLike, context: RateLimitContext) => string | undefined) | undefined;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+
+function compileRate(
+  option: string,
+  policyName: string,
+  prefix: string,
+  spec: unknown,
+  burst: unknown,
+): CompiledRate {
+  const rate = parseRate(`${option}.rate`, spec);
+  const b = parseBurst(`${option}.burst`, burst, rate.limit);
+  return {
+    policyName,
+    keyPrefix: prefix,
+    limit: rate.limit,
+    windowSeconds: Math.max(1, Math.ceil(rate.windowMs / 1000)),
+    rule: { intervalMs: rate.windowMs / rate.limit, burst: b },
+    policy: policyItem(policyName, rate.limit, rate.windowMs),
+  };
+}
+
+/**
+ * Validate bucket definitions once, at construction.
+ *
+ * @example
+ * compileBuckets('api', [{ name: 'ip', rate: '100/min' }]);
+ */
+export function compileBuckets(limiterName: string, buckets: readonly RateLimitBucket[]): CompiledBucket[] {
+  if (buckets.length === 0) {
+    throw new ConfigError(
+      'buckets',
+      'is empty',
+      "give at least one bucket, e.g. { name: 'ip', rate: '100/min' }",
+    );
+  }
+  const seen = new Set<string>();
+  return buckets.map((b, i) => {
+    const option = `buckets[${i}]`;
+    if (typeof b?.name !== 'string' || !NAME.test(b.name)) {
+      throw new ConfigError(`${option}.name`, 'must be 1–32 letters, digits, _ . -', "e.g. 'ip' or 'user'");
+    }
+    if (seen.has(b.name))
+      throw new ConfigError(`${option}.name`, `'${b.name}' is used twice`, 'name each bucket once');
+    seen.add(b.name);
+    const key = b.key ?? 'ip';
+    if (typeof key !== 'function' && key !== 'ip' && key !== 'subject' && key !== 'apiKey') {
+      throw new ConfigError(
+        `${option}.key`,
+        `'${String(key)}' is not a key kind`,
+        "use 'ip', 'subject', 'apiKey' or a function",
+      );
+    }
+    const prefix = `${limiterName}|${b.name}`;
+    if (b.tiers === undefined) {
+      if (b.tier !== undefined)
+        throw new ConfigError(`${option}.tier`, 'is set without tiers', 'add tiers or remove tier');
+      return {
+        key,
+        perRoute: b.perRoute === true,
+        rates: [compileRate(option, b.name, prefix, b.rate, b.burst)],
+        byTier: undefined,
+        tier: undefined,
+      };
+    }
+    if (b.rate !== undefined || b.burst !== undefined) {
+      throw new ConfigError(`${option}.rate`, 'is set together with tiers', 'put the rate inside each tier');
+    }
+    if (typeof b.tier !== 'function') {
+      throw new ConfigError(
+        `${option}.tier`,
+        'is required with tiers',
+        'pass a function that returns a tier name',
+      );
+    }
+    const byTier = new Map<string, CompiledRate>();
+    for (const [tierName, tier] of Object.entries(b.tiers)) {
+      if (!NAME.test(tierName)) {
+        throw new ConfigError(
+          `${option}.tiers.${tierName}`,
+          'is not a valid tier name',
+          'use letters, digits, _ . -',
+        );
+      }
+      byTier.set(
+        tierName,
+        compileRate(
+          `${option}.tiers.${tierName}`,
+          `${b.name}-${tierName}`,
+          `${prefix}-${tierName}`,
+          tier?.rate,
+          tier?.burst,
+        ),
+      );
+    }
+    if (byTier.size === 0) throw new ConfigError(`${option}.tiers`, 'is empty', 'list at least one tier');
+    return { key, perRoute: b.perRoute === true, rates: [...byTier.values()], byTier, tier: b.tier };
+  });
+}

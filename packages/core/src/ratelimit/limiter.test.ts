@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { isConfigError } from '../errors.js';
+import type { SecurityEvent } from '../events.js';
+import { renderProblem } from '../http/problem.js';
+import type { RequestLike } from '../http/request.js';
+import type { RateLimitStore } from '../stores/types.js';
+import { createRateLimiter, type RateLimiterOptions } from './limiter.js';
+
+function req(remoteAddress: string | undefined, headers: Record<string, string> = {}): RequestLike {
+  return { method: 'GET', url: '/orders?token=secret', header: (n) => headers[n], remoteAddress };
+}
+
+const configError = (options: unknown): boolean => {
+  try {
+    createRateLimiter(options as RateLimiterOptions);
+    return false;
+  } catch (e) {
+    return isConfigError(e);
+  }
+};
+
+describe('createRateLimiter', () => {
+  it('answers 429 with Retry-After, draft-10 fields and a problem body once the limit is reached', async () => {
+    const events: SecurityEvent[] = [];
+    const limiter = createRateLimiter({ rate: '2/min', now: () => 0, onEvent: (e) => events.push(e) });
+    const first = await limiter.check(req('203.0.113.1'));
+    expect(first.ok && first.headers).toEqual({
+      'ratelimit-policy': '"ip";q=2;w=60',
+      ratelimit: '"ip";r=1;t=30',
+    });
+    await limiter.check(req('203.0.113.1'));
+    const third = await limiter.check(req('203.0.113.1'));
+    expect(third.ok).toBe(false);
+    if (third.ok) return;
+    expect(third.error.code).toBe('RATE_LIMITED');
+    expect(third.error.status).toBe(429);
+    expect(third.error.headers).toEqual({
+      'ratelimit-policy': '"ip";q=2;w=60',
+      ratelimit: '"ip";r=0;t=60',
+      'retry-after': '30',
+    });
+    const problem = renderProblem(third.error);
+    expect(problem.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(problem.body)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'ratelimit.limited',
+      path: '/orders',
+      data: { clientIp: '203.0.113.1' },
+    });
+    // another client is unaffected
+    expect((await limiter.check(req('203.0.113.2'))).ok).toBe(true);
+  });
+
+  it('sends legacy X-RateLimit-* of the tightest bucket when asked', async () => {
+    const limiter = createRateLimiter({
+      now: () => 0,
+      legacyHeaders: true,
+      buckets: [
+        { name: 'ip', rate: '10/min' },
+        { name: 'burst', rate: '2/s' },
+      ],
+    });
+    const v = await limiter.check(req('203.0.113.1'));
+    expect(v.ok && v.headers).toMatchObject({
+      'ratelimit-policy': '"ip";q=10;w=60, "burst";q=2;w=1',
+      ratelimit: '"ip";r=9;t=6, "burst";r=1;t=1',
+      'x-ratelimit-limit': '2',
+      'x-ratelimit-remaining': '1',
+      'x-ratelimit-reset': '1',
+    });
+  });
+
+  it('XFF cycling from an untrusted peer does not reset the bucket', async () => {
+    const limiter = createRateLimiter({ rate: '3/min', now: () => 0, clientIp: { onEvent: () => {} } });
+    let admitted = 0;
+    for (let i = 0; i < 20; i++) {
+      const v = await limiter.check(req('198.51.100.7', { 'x-forwarded-for': `10.0.0.${i}` }));
+      if (v.ok) admitted++;
+    }
+    expect(admitted).toBe(3);
+  });
+
+  it('IPv6 addresses in one /64 share a bucket', async () => {
+    const limiter = createRateLimiter({ rate: '2/min', now: () => 0 });
+    expect((await limiter.check(req('2001:db8:1:2::1'))).ok).toBe(true);
+    expect((await limiter.check(req('2001:db8:1:2:ffff::9'))).ok).toBe(true);
+    expect((await limiter.check(req('2001:db8:1:2:1234:5678:9abc:def0'))).ok).toBe(false);
+    expect((await limiter.check(req('2001:db8:1:3::1'))).ok).toBe(true);
+  });
+
+  it('enforces per-IP and per-token buckets together, and a denial consumes neither', async () => {
+    const limiter = createRateLimiter({
+      now: () => 0,
+      buckets: [
+        { name: 'ip', rate: '3/min' },
+        { name: 'user', key: 'subject', rate: '2/min' },
+      ],
+    });
+    const alice = { subject: 'alice' };
+    expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
+    expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
+    const denied = await limiter.check(req('203.0.113.1'), alice);
+    expect(!denied.ok && denied.error.headers.ratelimit).toBe('"ip";r=1;t=40, "user";r=0;t=60');
+    // alice from a new IP is still limited by her token bucket
+    expect((await limiter.check(req('203.0.113.99'), alice)).ok).toBe(false);
+    // the IP bucket was not charged by the denials: one request left for someone else there
+    expect((await limiter.check(req('203.0.113.1'), { subject: 'bob' })).ok).toBe(true);
+    expect((await limiter.check(req('203.0.113.1'), { subject: 'carol' })).ok).toBe(false);
+    // anonymous requests skip the subject bucket
+    const anon = await limiter.check(req('203.0.113.50'));
+    expect(anon.ok && anon.value.buckets.map((b) => b.name)).toEqual(['ip']);
+  });
+
+  it('chooses a tier per request and keys API keys by hash', async () => {
+    const seen: string[] = [];
+    const store: RateLimitStore = {
+      async consume() {
+        throw new Error('unused');
+      },
+      async consumeAll(entries) {
+        seen.push(...entries.map((e) => e.key));
+        return entries.map(() => ({ allowed: true, remaining: 1, retryAfterMs: 0, resetMs: 1 }));
+      },
+    };
+    const limiter = createRateLimiter({
+      name: 'api',
+      store,
+      buckets: [
+        {
+          name: 'plan',
+          key: 'apiKey',
+          tiers: { free: { rate: '10/min' }, pro: { rate: '1000/min', burst: 50 } },
+          tier: (_r, ctx) => ctx.claims?.plan as string | undefined,
+        },
+        { name: 'route', rate: '5/s', perRoute: true },
+      ],
+    });
+    const v = await limiter.check(req('203.0.113.1'), {
+      apiKey: 'sk_live_abcdef',
+      claims: { plan: 'pro' },
+      route: '/orders/:id',
+    });
+    expect(v.ok && v.headers['ratelimit-policy']).toBe('"plan-pro";q=1000;w=60, "route";q=5;w=1');
+    expect(seen[0]).toMatch(/^api\|plan-pro\|[A-Za-z0-9_-]{22}$/);
+    expect(seen.join()).not.toContain('sk_live');
+    expect(seen[1]).toBe('api|route|/orders/:id|203.0.113.1');
+    await limiter.check(req('203.0.113.1'), { apiKey: 'k2', claims: { plan: 'unknown' } });
+    expect(seen[2]).toMatch(/^api\|plan-free\|/);
+    expect(seen).toHaveLength(3); // no route in context: the per-route bucket did not apply
+  });
+
+  it('admits exactly the limit out of 1,000 concurrent requests on one key', async () => {
+    const limiter = createRateLimiter({ rate: '100/hour' });
+    const verdicts = await Promise.all(Array.from({ length: 1000 }, () => limiter.check(req('203.0.113.1'))));
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(100);
+  });
+
+  it('fails open by default and reports ratelimit.store_error', async () => {
+    const events: SecurityEvent[] = [];
+    const broken: RateLimitStore = {
+      consume: () => Promise.reject(new Error('ECONNREFUSED')),
+    };
+    const limiter = createRateLimiter({ rate: '1/min', store: broken, onEvent: (e) => events.push(e) });
+    const v = await limiter.check(req('203.0.113.1'));
+    expect(v.ok).toBe(true);
+    expect(events[0]).toMatchObject({ type: 'ratelimit.store_error', data: { failMode: 'open' } });
+  });
+
+  it('fails closed with 503 when asked, including when the store hangs past the timeout', async () => {
+    const events: SecurityEvent[] = [];
+    const hanging: RateLimitStore = { consume: () => new Promise(() => {}) };
+    const limiter = createRateLimiter({
+      rate: '1/min',
+      store: hanging,
+      failMode: 'closed',
+      storeTimeoutMs: 20,
+      onEvent: (e) => events.push(e),
+    });
+    const v = await limiter.check(req('203.0.113.1'));
+    expect(!v.ok && v.error.code).toBe('RATELIMIT_STORE_UNAVAILABLE');
+    expect(!v.ok && v.error.status).toBe(503);
+    expect(events[0]!.detail).toContain('20 ms');
+  });
+
+  it('shares one key among requests without a peer address and says so once', async () => {
+    const events: SecurityEvent[] = [];
+    const limiter = createRateLimiter({ rate: '1/min', now: () => 0, onEvent: (e) => events.push(e) });
+    expect((await limiter.check(req(undefined))).ok).toBe(true);
+    expect((await limiter.check(req(undefined))).ok).toBe(false);
+    expect(events.filter((e) => e.type === 'ratelimit.client_ip_unknown')).toHaveLength(1);
+  });
+
+  it('refuses zero, negative, NaN and malformed limits at construction', () => {
+    for (const rate of [
+      '0/min',
+      '-1/min',
+      'NaN/min',
+      '1.5/min',
+      '10/0min',
+      '10/fortnight',
+      '10',
+      '',
+      'constructor',
+    ]) {
+      expect(configError({ rate }), rate).toBe(true);
+    }
+    for (const rate of [
+      { limit: 0, windowMs: 1000 },
+      { limit: Number.NaN, windowMs: 1000 },
+      { limit: 10, windowMs: 0 },
+      { limit: 10, windowMs: Number.POSITIVE_INFINITY },
+      { limit: -5, windowMs: 1000 },
+    ]) {
+      expect(configError({ rate }), JSON.stringify(rate)).toBe(true);
+    }
+    expect(configError({})).toBe(true);
+    expect(configError({ rate: '10/min', burst: 0 })).toBe(true);
+    expect(configError({ rate: '10/min', burst: Number.NaN })).toBe(true);
+    expect(configError({ rate: '10/min', cost: 0 })).toBe(true);
+    expect(configError({ rate: '10/min', cost: 11 })).toBe(true);
+    expect(configError({ rate: '10/min', failMode: 'maybe' })).toBe(true);
+    expect(configError({ rate: '10/min', storeTimeoutMs: 0 })).toBe(true);
+    expect(configError({ rate: '10/min', name: 'has space' })).toBe(true);
+    expect(configError({ rate: '10/min', clientIp: { trustedProxies: true } })).toBe(true);
+    expect(configError({ buckets: [] })).toBe(true);
+    expect(
+      configError({
+        buckets: [
+          { name: 'a', rate: '1/s' },
+          { name: 'a', rate: '1/s' },
+        ],
+      }),
+    ).toBe(true);
+    expect(configError({ buckets: [{ name: 'a', rate: '1/s', key: 'header' }] })).toBe(true);
+    expect(configError({ buckets: [{ name: 'a', tiers: { x: { rate: '1/s' } } }] })).toBe(true);
+    expect(configError({ rate: '10/min', buckets: [{ name: 'a', rate: '1/s' }] })).toBe(true);
+    // readable forms that are accepted
+    for (const rate of ['100/min', '10/s', '1000/15min', '5000/h', '10000/day', '5/ms', '3 / 2 hours']) {
+      expect(configError({ rate }), rate).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,295 @@
+import { ConfigError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import {
+  type ClientIpResolver,
+  type ClientIpResolverOptions,
+  createClientIpResolver,
+} from '../http/client-ip.js';
+import { type RequestLike, requestPath } from '../http/request.js';
+import {
+  createMemoryRateLimitStore,
+  SYNC_STORE,
+  type MemoryRateLimitStore,
+} from '../stores/memory-ratelimit.js';
+import type { BucketRule, ConsumeResult, RateLimitStore } from '../stores/types.js';
+import { allow, deny, type Verdict } from '../verdict.js';
+import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
+import { limitedError, RATELIMIT_ERRORS } from './errors.js';
+import { type BucketState, NO_HEADERS, rateLimitHeaders } from './headers.js';
+import { hashKeyPart } from './hash.js';
+import type { RateSpec } from './rate.js';
+
+/** Options of {@link createRateLimiter}. Give `rate` (one per-IP bucket) or `buckets`. */
+export interface RateLimiterOptions {
+  /** Limiter name, the first part of every store key (default `rl`). Two limiters sharing a store need two names. */
+  name?: string;
+  /** Shorthand for one per-IP bucket named `ip`. */
+  rate?: RateSpec;
+  /** Burst of the shorthand bucket (default: the whole limit). */
+  burst?: number;
+  /** Several buckets evaluated together; all must allow, and a denial consumes none. */
+  buckets?: readonly RateLimitBucket[];
+  /** Cost of a request (default 1); a function may charge expensive requests more. */
+  cost?: number | ((req: RequestLike, context: RateLimitContext) => number);
+  /** Where bucket state lives. Default: a bounded memory store (one process). */
+  store?: RateLimitStore;
+  /** How the client IP is found: a shared resolver, or options for a new one. */
+  clientIp?: ClientIpResolver | ClientIpResolverOptions;
+  /** When the store fails or is slow: `open` (default) lets the request through, `closed` answers 503. */
+  failMode?: 'open' | 'closed';
+  /** Longest wait for a network store before `failMode` applies (default 200 ms, 1–10 000). */
+  storeTimeoutMs?: number;
+  /** Also send `X-RateLimit-Limit/Remaining/Reset` (Reset in delta seconds). Default false. */
+  legacyHeaders?: boolean;
+  /** Receives `ratelimit.limited`, `ratelimit.store_error`, `ratelimit.client_ip_unknown`. */
+  onEvent?: OnEvent;
+  /** Clock for the default memory store, for tests. */
+  now?: () => number;
+}
+
+/** What an allowed request established. */
+export interface RateLimitInfo {
+  /** Client address used for `ip` buckets. */
+  readonly clientIp: string | undefined;
+  /** Every bucket that applied. */
+  readonly buckets: readonly BucketState[];
+}
+
+/** A configured rate limiter. */
+export interface RateLimiter {
+  /** Count the request in every bucket that applies; 429 (with headers) when any is exhausted. */
+  check(req: RequestLike, context?: RateLimitContext): Promise<Verdict<RateLimitInfo>>;
+  /** The resolver used for client IPs (share it with other rules). */
+  readonly clientIp: ClientIpResolver;
+  readonly name: string;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
+
+function isResolver(value: unknown): value is ClientIpResolver {
+  return typeof (value as ClientIpResolver | undefined)?.key === 'function';
+}
+
+class StoreTimeout extends Error {}
+
+interface Entry {
+  key: string;
+  rule: BucketRule;
+  cost: number;
+}
+
+/**
+ * Build a GCRA rate limiter with one or more buckets. Validates everything now: zero, negative or NaN
+ * limits, unknown key kinds and bad names throw a `ConfigError`.
+ *
+ * @example
+ * const limiter = createRateLimiter({
+ *   clientIp: { trustedProxies: ['10.0.0.0/8'] },
+ *   buckets: [
+ *     { name: 'ip', rate: '100/min', burst: 20 },
+ *     { name: 'user', key: 'subject', rate: '1000/min' },
+ *   ],
+ * });
+ * const v = await limiter.check(req, { subject: claims.sub });
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const name = options.name ?? 'rl';
+  if (!NAME.test(name)) throw new ConfigError('name', 'must be 1–32 letters, digits, _ . -', "e.g. 'api'");
+  if (options.buckets !== undefined && (options.rate !== undefined || options.burst !== undefined)) {
+    throw new ConfigError('rate', 'is set together with buckets', 'put the rate inside a bucket');
+  }
+  const buckets = compileBuckets(
+    name,
+    options.buckets ?? [
+      {
+        name: 'ip',
+        rate: options.rate as RateSpec,
+        ...(options.burst !== undefined ? { burst: options.burst } : {}),
+      },
+    ],
+  );
+  const minBurst = Math.min(...buckets.flatMap((b) => b.rates.map((r) => r.rule.burst)));
+  const cost = options.cost ?? 1;
+  if (typeof cost === 'number' && (!Number.isSafeInteger(cost) || cost < 1 || cost > minBurst)) {
+    throw new ConfigError(
+      'cost',
+      `${cost} must be a positive integer no larger than the smallest burst (${minBurst})`,
+      'use 1',
+    );
+  } else if (typeof cost !== 'number' && typeof cost !== 'function') {
+    throw new ConfigError('cost', 'must be a number or a function', 'use 1');
+  }
+  const failMode = options.failMode ?? 'open';
+  if (failMode !== 'open' && failMode !== 'closed') {
+    throw new ConfigError('failMode', `'${String(failMode)}' is not a mode`, "use 'open' or 'closed'");
+  }
+  const timeoutMs = options.storeTimeoutMs ?? 200;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 10_000) {
+    throw new ConfigError('storeTimeoutMs', 'must be an integer from 1 to 10000', 'use 200');
+  }
+  const store = options.store ?? createMemoryRateLimitStore(options.now ? { now: options.now } : {});
+  if (typeof store?.consume !== 'function') {
+    throw new ConfigError(
+      'store',
+      'does not implement RateLimitStore',
+      'pass createMemoryRateLimitStore() or a Redis store',
+    );
+  }
+  const sync =
+    (store as Partial<MemoryRateLimitStore>)[SYNC_STORE] === true
+      ? (store as MemoryRateLimitStore)
+      : undefined;
+  const clientIp = isResolver(options.clientIp)
+    ? options.clientIp
+    : createClientIpResolver(options.clientIp ?? {});
+  const legacy = options.legacyHeaders === true;
+  const onEvent = options.onEvent;
+  let warnedUnknownIp = false;
+
+  const callStore = async (entries: Entry[]): Promise<readonly ConsumeResult[]> => {
+    const work =
+      store.consumeAll !== undefined
+        ? store.consumeAll(entries)
+        : (async () => {
+            // Without consumeAll, all-or-nothing cannot be guaranteed; buckets are consumed in order.
+            const out: ConsumeResult[] = [];
+            for (const e of entries) {
+              const r = await store.consume(e.key, e.rule, e.cost);
+              out.push(r);
+              if (!r.allowed) break;
+            }
+            return out;
+          })();
+    work.catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreTimeout()), timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
+    emit(onEvent, {
+      type: 'ratelimit.store_error',
+      ...(failMode === 'closed' ? { code: RATELIMIT_ERRORS.storeUnavailable.code } : {}),
+      detail:
+        err instanceof StoreTimeout
+          ? `store did not answer within ${timeoutMs} ms`
+          : `store failed: ${String(err)}`,
+      method: req.method,
+      path: requestPath(req.url),
+      data: { limiter: name, failMode },
+    });
+    return failMode === 'open'
+      ? allow({ clientIp: undefined, buckets: [] })
+      : deny(RATELIMIT_ERRORS.storeUnavailable);
+  };
+
+  return {
+    name,
+    clientIp,
+    async check(req, context = EMPTY_CONTEXT) {
+      let ip: string | undefined;
+      let ipKey: string | undefined;
+      const entries: Entry[] = [];
+      const rates: CompiledRate[] = [];
+      let requestCost = 1;
+      if (typeof cost === 'function') {
+        const c = cost(req, context);
+        requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
+      } else requestCost = cost;
+      for (const b of buckets) {
+        let identity: string | undefined;
+        if (b.key === 'ip') {
+          if (ipKey === undefined) {
+            ip = clientIp.resolve(req);
+            ipKey = ip === undefined ? 'unknown' : clientIp.bucketOf(ip)!;
+            if (ip === undefined && !warnedUnknownIp) {
+              warnedUnknownIp = true;
+              emit(onEvent, {
+                type: 'ratelimit.client_ip_unknown',
+                detail:
+                  'the request has no usable peer address; IP buckets share one key until the adapter provides it',
+                method: req.method,
+                path: requestPath(req.url),
+              });
+            }
+          }
+          identity = ipKey;
+        } else {
+          const raw =
+            b.key === 'subject' ? context.subject : b.key === 'apiKey' ? context.apiKey : b.key(req, context);
+          if (typeof raw !== 'string' || raw === '') continue;
+          identity = hashKeyPart(raw);
+        }
+        let rate = b.rates[0]!;
+        if (b.byTier !== undefined) {
+          const t = b.tier!(req, context);
+          rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
+        }
+        let key = rate.keyPrefix;
+        if (b.perRoute) {
+          const route = context.route;
+          if (route === undefined || route === '') continue;
+          key += `|${route.length <= 64 && !route.includes('|') ? route : hashKeyPart(route)}`;
+        }
+        entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: requestCost });
+        rates.push(rate);
+      }
+      if (entries.length === 0) return allow({ clientIp: ip, buckets: [] }, NO_HEADERS);
+
+      let results: readonly ConsumeResult[];
+      if (sync !== undefined) {
+        results = sync.consumeAllSync(entries);
+      } else {
+        try {
+          results = await callStore(entries);
+        } catch (err) {
+          return storeFailed(req, err);
+        }
+        if (!Array.isArray(results) || results.length === 0 || results.length > entries.length) {
+          return storeFailed(req, new Error('store returned a malformed result'));
+        }
+      }
+
+      const states: BucketState[] = [];
+      let policy = '';
+      let retryAfterMs = 0;
+      let denied: string[] | undefined;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
+        const rate = rates[i]!;
+        states.push({
+          name: rate.policyName,
+          limit: rate.limit,
+          windowSeconds: rate.windowSeconds,
+          result: r,
+        });
+        policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
+        if (!r.allowed) {
+          if (denied === undefined) denied = [];
+          denied.push(rate.policyName);
+          if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
+        }
+      }
+      const headers = rateLimitHeaders(states, policy, legacy, retryAfterMs);
+      if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
+      emit(onEvent, {
+        type: 'ratelimit.limited',
+        code: RATELIMIT_ERRORS.limited.code,
+        detail: `exhausted: ${denied.join(', ')}`,
+        method: req.method,
+        path: requestPath(req.url),
+        data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
+      });
+      return deny(
+        limitedError(headers, `${legacy ? 1 : 0}|${headers['retry-after']}|${headers.ratelimit}|${policy}`),
+      );
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { ConfigError } from '../errors.js';
+
+/** A rate as text (`'100/min'`, `'10/s'`, `'1000/15min'`, `'5000/h'`, `'10000/day'`) or as numbers. */
+export type RateSpec = string | { readonly limit: number; readonly windowMs: number };
+
+/** A validated rate. */
+export interface Rate {
+  /** Requests allowed per window. */
+  readonly limit: number;
+  /** Window length in ms. */
+  readonly windowMs: number;
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+};
+
+const RATE = /^\s*([0-9]+)\s*\/\s*([0-9]*)\s*([a-z]+)\s*$/;
+
+/**
+ * Parse and validate a rate. Zero, negative, fractional, NaN and infinite values are refused: a limiter
+ * that silently allows everything (or nothing) is worse than one that does not start.
+ *
+ * @example
+ * parseRate('limit', '100/min') // { limit: 100, windowMs: 60000 }
+ */
+export function parseRate(option: string, spec: unknown): Rate {
+  let limit: number;
+  let windowMs: number;
+  if (typeof spec === 'string') {
+    const m = RATE.exec(spec.toLowerCase());
+    const unit = m === null ? undefined : (UNITS[m[3]!] ?? UNITS[m[3]!.replace(/s$/, '')]);
+    if (m === null || unit === undefined) {
+      throw new ConfigError(
+        option,
+        `'${spec}' is not a rate`,
+        "write it as '<count>/<unit>', e.g. '100/min' or '10/s'",
+      );
+    }
+    limit = Number(m[1]);
+    windowMs = (m[2] === '' ? 1 : Number(m[2])) * unit;
+  } else if (typeof spec === 'object' && spec !== null) {
+    limit = (spec as Rate).limit;
+    windowMs = (spec as Rate).windowMs;
+  } else {
+    throw new ConfigError(option, 'is required', "set a rate such as '100/min'");
+  }
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new ConfigError(option, `limit ${String(limit)} must be a positive integer`, "e.g. '100/min'");
+  }
+  if (
+    typeof windowMs !== 'number' ||
+    !Number.isFinite(windowMs) ||
+    windowMs < 1 ||
+    windowMs > 366 * 86_400_000
+  ) {
+    throw new ConfigError(
+      option,
+      `window ${String(windowMs)} ms must be from 1 ms to a year`,
+      "e.g. '100/min'",
+    );
+  }
+  return { limit, windowMs };
+}
+
+/**
+ * Validate a burst size: a positive integer (the requests allowed at once). Defaults to the limit.
+ *
+ * @example
+ * parseBurst('burst', 20, 100) // 20
+ */
+export function parseBurst(option: string, burst: unknown, limit: number): number {
+  if (burst === undefined) return limit;
+  if (typeof burst !== 'number' || !Number.isSafeInteger(burst) || burst < 1) {
+    throw new ConfigError(
+      option,
+      `${String(burst)} must be a positive integer`,
+      'leave it unset to allow the whole limit at once',
+    );
+  }
+  return burst;
+}

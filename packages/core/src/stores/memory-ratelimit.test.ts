@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryRateLimitStore } from './memory-ratelimit.js';
+
+const rule = { intervalMs: 1000, burst: 2 };
+
+describe('createMemoryRateLimitStore', () => {
+  it('consumes atomically per key with GCRA', async () => {
+    let now = 0;
+    const store = createMemoryRateLimitStore({ now: () => now });
+    expect((await store.consume('a', rule, 1)).allowed).toBe(true);
+    expect((await store.consume('a', rule, 1)).allowed).toBe(true);
+    expect(await store.consume('a', rule, 1)).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    expect((await store.consume('b', rule, 1)).allowed).toBe(true);
+    now = 1000;
+    expect((await store.consume('a', rule, 1)).allowed).toBe(true);
+  });
+
+  it('consumeAll is all-or-nothing: a denied bucket leaves the others untouched', async () => {
+    const store = createMemoryRateLimitStore({ now: () => 0 });
+    const tight = { intervalMs: 1000, burst: 1 };
+    await store.consume('tight', tight, 1);
+    const results = await store.consumeAll([
+      { key: 'loose', rule, cost: 1 },
+      { key: 'tight', rule: tight, cost: 1 },
+    ]);
+    expect(results.map((r) => r.allowed)).toEqual([true, false]);
+    // 'loose' reports its state without this request and still has its whole burst
+    expect(results[0]!.remaining).toBe(2);
+    expect((await store.consume('loose', rule, 2)).allowed).toBe(true);
+  });
+
+  it('consumeAll counts a key listed twice twice', async () => {
+    const store = createMemoryRateLimitStore({ now: () => 0 });
+    const results = await store.consumeAll([
+      { key: 'k', rule, cost: 1 },
+      { key: 'k', rule, cost: 1 },
+      { key: 'k', rule, cost: 1 },
+    ]);
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect((await store.consume('k', rule, 1)).allowed).toBe(true); // the denied call consumed nothing
+  });
+
+  it('stays bounded under 1M distinct keys and keeps an active abuser tracked', () => {
+    const store = createMemoryRateLimitStore({ maxEntries: 10_000, now: () => 0 });
+    const one = { intervalMs: 60_000, burst: 1 };
+    store.consumeAllSync([{ key: 'abuser', rule: one, cost: 1 }]);
+    let max = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      store.consumeAllSync([{ key: `spoofed-${i}`, rule: one, cost: 1 }]);
+      if (i % 1000 === 0) {
+        // the abuser keeps hammering (denied) while the flood goes on
+        expect(store.consumeAllSync([{ key: 'abuser', rule: one, cost: 1 }])[0]!.allowed).toBe(false);
+      }
+      if (store.size > max) max = store.size;
+    }
+    expect(max).toBeLessThanOrEqual(10_000);
+    expect(store.consumeAllSync([{ key: 'abuser', rule: one, cost: 1 }])[0]!.allowed).toBe(false);
+  });
+
+  it('refuses a bound below 2', () => {
+    expect(() => createMemoryRateLimitStore({ maxEntries: 1 })).toThrow(RangeError);
+    expect(() => createMemoryRateLimitStore({ maxEntries: Number.NaN })).toThrow(RangeError);
+  });
+});

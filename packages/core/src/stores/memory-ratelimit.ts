@@ -1,0 +1,111 @@
+import { gcra } from '../ratelimit/gcra.js';
+import type { BucketRule, ConsumeResult, RateLimitStore } from './types.js';
+
+/** Options of {@link createMemoryRateLimitStore}. */
+export interface MemoryRateLimitStoreOptions {
+  /** Most keys held at once (default 100 000). Beyond it the least recently active half is dropped. */
+  maxEntries?: number;
+  /** Clock in epoch ms, for tests. */
+  now?: () => number;
+}
+
+/** Marks our own store so the limiter can skip the timeout race it needs for network stores. */
+export const SYNC_STORE: unique symbol = Symbol.for('bulwark.syncRateLimitStore');
+
+/** The memory store also answers synchronously; the limiter uses that to avoid a promise per bucket. */
+export interface MemoryRateLimitStore extends RateLimitStore {
+  readonly [SYNC_STORE]: true;
+  /** Same as `consumeAll`, synchronously. */
+  consumeAllSync(entries: readonly { key: string; rule: BucketRule; cost: number }[]): ConsumeResult[];
+  /** Keys currently held (both generations). */
+  readonly size: number;
+}
+
+/**
+ * In-process GCRA store: one number (the theoretical arrival time) per key, no timer. Memory is bounded by
+ * two generations of at most `maxEntries / 2` keys: writes go to the young one; when it fills it becomes
+ * the old one and the previous old one is dropped whole. A key that is still active (even while denied) is
+ * copied forward, so a flood of new keys evicts the idle ones, not an abuser's bucket. Expired entries cost
+ * nothing: a time in the past reads as a full bucket. Suitable for one instance; use `@bulwark/redis`
+ * across instances.
+ *
+ * @example
+ * const store = createMemoryRateLimitStore({ maxEntries: 200_000 });
+ * const limiter = createRateLimiter({ rate: '100/min', store });
+ */
+export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): MemoryRateLimitStore {
+  const maxEntries = options.maxEntries ?? 100_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 2) {
+    throw new RangeError('maxEntries must be an integer >= 2');
+  }
+  const half = maxEntries >> 1;
+  const clock = options.now ?? Date.now;
+  let young = new Map<string, number>();
+  let old = new Map<string, number>();
+
+  const write = (key: string, tat: number): void => {
+    if (young.size >= half && !young.has(key)) {
+      old = young;
+      young = new Map();
+    }
+    young.set(key, tat);
+  };
+
+  const one = (key: string, rule: BucketRule, cost: number, now: number): ConsumeResult => {
+    let stored = young.get(key);
+    let fromOld = false;
+    if (stored === undefined) {
+      stored = old.get(key);
+      fromOld = stored !== undefined;
+    }
+    const step = gcra(stored, now, rule, cost);
+    if (step.allowed) write(key, step.tat);
+    else if (fromOld) write(key, step.tat);
+    return step;
+  };
+
+  const consumeAllSync = (
+    entries: readonly { key: string; rule: BucketRule; cost: number }[],
+  ): ConsumeResult[] => {
+    const now = clock();
+    if (entries.length === 1) {
+      const e = entries[0]!;
+      return [one(e.key, e.rule, e.cost, now)];
+    }
+    // Evaluate against a private overlay first (a key may appear twice), commit only if all allow.
+    const overlay = new Map<string, number | undefined>();
+    const results: ConsumeResult[] = [];
+    let allowed = true;
+    for (const e of entries) {
+      const stored = overlay.has(e.key) ? overlay.get(e.key) : (young.get(e.key) ?? old.get(e.key));
+      const step = gcra(stored, now, e.rule, e.cost);
+      results.push(step);
+      if (step.allowed) overlay.set(e.key, step.tat);
+      else allowed = false;
+    }
+    if (!allowed) {
+      // Nothing is consumed; report the allowed buckets as they stand without this request.
+      return results.map((r, i) =>
+        r.allowed
+          ? gcra(young.get(entries[i]!.key) ?? old.get(entries[i]!.key), now, entries[i]!.rule, 0)
+          : r,
+      );
+    }
+    for (const [key, tat] of overlay) if (tat !== undefined) write(key, tat);
+    return results;
+  };
+
+  return {
+    [SYNC_STORE]: true,
+    async consume(key, rule, cost) {
+      return one(key, rule, cost, clock());
+    },
+    async consumeAll(entries) {
+      return consumeAllSync(entries);
+    },
+    consumeAllSync,
+    get size() {
+      return young.size + old.size;
+    },
+  };
+}
