@@ -1,2 +1,10 @@
-// The webhooks area's public exports; filled in by its issue.
-export {};
+// The webhooks area's public exports.
+export { WEBHOOK_ERRORS } from './errors.js';
+export type { HmacHash } from './crypto.js';
+export type { SignatureEncoding } from './encoding.js';
+export type { WebhookDelivery, WebhookSchemeName } from './delivery.js';
+export type { HmacSchemeOptions, WebhookScheme, WebhookVerifierOptions } from './options.js';
+export { createWebhookVerifier } from './verifier.js';
+export type { WebhookVerifier } from './verifier.js';
+export { signWebhook } from './sign.js';
+export type { SignWebhookOptions } from './sign.js';

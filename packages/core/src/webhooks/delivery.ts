@@ -1,0 +1,100 @@
+import { emit, type OnEvent } from '../events.js';
+import type { ReplayStore } from '../stores/types.js';
+
+/** The sender convention a delivery was verified under. */
+export type WebhookSchemeName = 'standard' | 'stripe' | 'github' | 'hmac';
+
+/**
+ * A verified webhook delivery. When `duplicate` is false the event id is claimed as "processing": the
+ * caller runs its handler, then calls `settle(true)` (remember it as done) or `settle(false)` (release the
+ * claim so the sender's retry is processed). When `duplicate` is true the event was already processed:
+ * answer 200 and do not run the handler.
+ */
+export interface WebhookDelivery {
+  readonly scheme: WebhookSchemeName;
+  /** Event id used for idempotency: `webhook-id`, the Stripe event `id`, `X-GitHub-Delivery`, or the configured header. */
+  readonly id: string;
+  /** Signed timestamp in seconds, when the scheme has one. */
+  readonly timestamp: number | undefined;
+  /** The exact bytes that were verified. */
+  readonly body: Uint8Array;
+  /** True when this event id was already processed; the handler must not run again. */
+  readonly duplicate: boolean;
+  /** The body as text (UTF-8, checked). */
+  text(): string;
+  /** The body parsed as JSON. Parse errors throw a SyntaxError (the sender signed something that is not JSON). */
+  json<T = unknown>(): T;
+  /** Finish the claim: done on `true`, released on `false`. Safe to call more than once; never throws. */
+  settle(ok: boolean): Promise<void>;
+  /** Run `handler` once for this delivery and settle by its outcome (rethrowing its error). Skipped for duplicates. */
+  run<T>(handler: (delivery: WebhookDelivery) => T | Promise<T>): Promise<T | undefined>;
+}
+
+/** What a delivery needs to settle its claim. */
+export interface ClaimContext {
+  readonly store: ReplayStore;
+  readonly key: string;
+  readonly doneTtlMs: number;
+  readonly onEvent: OnEvent | undefined;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Build a {@link WebhookDelivery}. `claim` is undefined for duplicates and for signature-only checks. */
+export function createDelivery(
+  scheme: WebhookSchemeName,
+  id: string,
+  timestamp: number | undefined,
+  body: Uint8Array,
+  text: string | undefined,
+  duplicate: boolean,
+  claim: ClaimContext | undefined,
+): WebhookDelivery {
+  let cachedText = text;
+  let settled: Promise<void> | undefined;
+  const delivery: WebhookDelivery = {
+    scheme,
+    id,
+    timestamp,
+    body,
+    duplicate,
+    text() {
+      cachedText ??= decoder.decode(body);
+      return cachedText;
+    },
+    json<T>() {
+      return JSON.parse(delivery.text()) as T;
+    },
+    settle(ok) {
+      if (claim === undefined) return Promise.resolve();
+      settled ??= finish(claim, ok);
+      return settled;
+    },
+    async run(handler) {
+      if (duplicate) return undefined;
+      let result: Awaited<ReturnType<typeof handler>>;
+      try {
+        result = await handler(delivery);
+      } catch (err) {
+        await delivery.settle(false);
+        throw err;
+      }
+      await delivery.settle(true);
+      return result;
+    },
+  };
+  return delivery;
+}
+
+async function finish(claim: ClaimContext, ok: boolean): Promise<void> {
+  try {
+    if (ok) await claim.store.complete(claim.key, claim.doneTtlMs);
+    else await claim.store.release(claim.key);
+  } catch (err) {
+    // The handler's outcome stands; the claim expires on its own after processingTtlMs.
+    emit(claim.onEvent, {
+      type: 'webhook.store_failed',
+      detail: `${ok ? 'complete' : 'release'} failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+    });
+  }
+}

@@ -1,0 +1,274 @@
+import { ConfigError } from '../errors.js';
+import type { OnEvent } from '../events.js';
+import type { ReplayStore } from '../stores/types.js';
+import { HMAC_LENGTH, type HmacHash } from './crypto.js';
+import { decodeBase64Strict, type SignatureEncoding } from './encoding.js';
+
+/** A sender-specific HMAC scheme for senders that follow none of the named ones. */
+export interface HmacSchemeOptions {
+  readonly type: 'hmac';
+  /** Header carrying the signature, e.g. `x-signature`. */
+  readonly signatureHeader: string;
+  /** Text before the encoded signature in that header, e.g. `sha256=`. Default none. */
+  readonly prefix?: string;
+  /** How the signature bytes are written. Hex is lowercase only. */
+  readonly encoding: SignatureEncoding;
+  /** Default `SHA-256`. */
+  readonly hash?: HmacHash;
+  /** Header carrying the event id, used for idempotency. Required: without it a replay cannot be told apart. */
+  readonly idHeader: string;
+  /** Header carrying a `^\d{1,10}$` timestamp; required when `signedContent` includes it. */
+  readonly timestampHeader?: string;
+  /** What the sender signs, joined with `.`: `body`, `timestamp.body` or `id.timestamp.body`. */
+  readonly signedContent: 'body' | 'timestamp.body' | 'id.timestamp.body';
+}
+
+/** Which sender convention to verify. */
+export type WebhookScheme = 'standard' | 'stripe' | 'github' | HmacSchemeOptions;
+
+/** Options of {@link createWebhookVerifier}. */
+export interface WebhookVerifierOptions {
+  /** `standard` (Standard Webhooks), `stripe`, `github`, or a generic {@link HmacSchemeOptions}. */
+  scheme: WebhookScheme;
+  /**
+   * Active secrets, several during a rotation (any of them verifies). Standard Webhooks: `whsec_<base64>`
+   * (decoded); Stripe: the whole `whsec_…` string; GitHub and generic: the secret text or bytes.
+   */
+  secrets?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Standard Webhooks `v1a` (Ed25519) public keys: `whpk_<base64>` or 32 raw bytes. */
+  publicKeys?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Accepted clock difference, both directions, in seconds. Default 300, between 1 and 900. */
+  toleranceSeconds?: number;
+  /** Larger bodies are refused (413) before any HMAC. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Most signatures one header may carry. Default 10. */
+  maxSignatures?: number;
+  /** Claims event ids for idempotency. Default: a memory store per verifier (one instance only). */
+  replayStore?: ReplayStore;
+  /** How long a processed event id is remembered. Default 1 h (24 h for GitHub); at least twice the tolerance. */
+  idempotencyTtlMs?: number;
+  /** How long an event may stay "processing" before a retry may take it over (crash). Default 10 min. */
+  processingTtlMs?: number;
+  /** Prefix of the store keys, so several endpoints can share a store. Default `webhook:<scheme>:`. */
+  keyPrefix?: string;
+  /** Accept bodies that are not UTF-8 (generic scheme only; the named schemes carry JSON). */
+  allowBinaryBody?: boolean;
+  /** Receives `webhook.rejected`, `webhook.replayed`, `webhook.in_progress`, `webhook.store_failed`. */
+  onEvent?: OnEvent;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+/** The validated configuration the verifier runs on. */
+export interface ResolvedWebhookOptions {
+  readonly name: 'standard' | 'stripe' | 'github' | 'hmac';
+  readonly hmac: HmacSchemeOptions | undefined;
+  readonly hash: HmacHash;
+  readonly secrets: readonly Uint8Array[];
+  readonly publicKeys: readonly Uint8Array[];
+  readonly toleranceSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly maxSignatures: number;
+  readonly idempotencyTtlMs: number;
+  readonly processingTtlMs: number;
+  readonly keyPrefix: string;
+  readonly requireUtf8: boolean;
+  readonly timestamped: boolean;
+}
+
+const encoder = new TextEncoder();
+const HEADER_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const MIN_SECRET_BYTES = 16;
+
+function list<T>(value: T | readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? (value as readonly T[]) : [value as T];
+}
+
+function integer(option: string, value: number | undefined, def: number, min: number, max: number): number {
+  const v = value ?? def;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(
+      option,
+      `${String(v)} is not an integer between ${min} and ${max}`,
+      `keep the default of ${def}`,
+    );
+  }
+  return v;
+}
+
+function decodeStandardKey(
+  option: string,
+  value: string | Uint8Array,
+  prefix: string,
+  bytes?: number,
+): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  const text = value.startsWith(prefix) ? value.slice(prefix.length) : value;
+  const decoded = decodeBase64Strict(text);
+  if (decoded === undefined) {
+    throw new ConfigError(
+      option,
+      `is not ${prefix}<base64>`,
+      'paste the value exactly as the sender shows it',
+    );
+  }
+  if (bytes !== undefined && decoded.length !== bytes) {
+    throw new ConfigError(option, `decodes to ${decoded.length} bytes, not ${bytes}`, 'paste the whole key');
+  }
+  return decoded;
+}
+
+function checkHmacScheme(s: HmacSchemeOptions): void {
+  for (const key of ['signatureHeader', 'idHeader', 'timestampHeader'] as const) {
+    const v = s[key];
+    if (v === undefined && key === 'timestampHeader') continue;
+    if (typeof v !== 'string' || !HEADER_NAME.test(v)) {
+      throw new ConfigError(`webhook.scheme.${key}`, 'is not a lowercase header name', 'e.g. x-signature');
+    }
+  }
+  if (!['hex', 'base64', 'base64url'].includes(s.encoding)) {
+    throw new ConfigError(
+      'webhook.scheme.encoding',
+      'is not hex, base64 or base64url',
+      'say how the sender writes it',
+    );
+  }
+  if (s.hash !== undefined && !(s.hash in HMAC_LENGTH)) {
+    throw new ConfigError('webhook.scheme.hash', 'is not SHA-256 or SHA-512', 'use SHA-256');
+  }
+  if (!['body', 'timestamp.body', 'id.timestamp.body'].includes(s.signedContent)) {
+    throw new ConfigError(
+      'webhook.scheme.signedContent',
+      'is not a known layout',
+      'use body, timestamp.body or id.timestamp.body',
+    );
+  }
+  if (s.signedContent !== 'body' && s.timestampHeader === undefined) {
+    throw new ConfigError(
+      'webhook.scheme.timestampHeader',
+      `is required by signedContent ${s.signedContent}`,
+      'name the header',
+    );
+  }
+  if (s.prefix !== undefined && (typeof s.prefix !== 'string' || !/^[\x21-\x7e]{0,32}$/.test(s.prefix))) {
+    throw new ConfigError('webhook.scheme.prefix', 'is not short printable ASCII', 'e.g. sha256=');
+  }
+}
+
+/**
+ * Validate {@link WebhookVerifierOptions} once, at construction. Every problem is a ConfigError.
+ */
+export function resolveWebhookOptions(options: WebhookVerifierOptions): ResolvedWebhookOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('webhook', 'options are required', 'pass scheme and secrets');
+  }
+  const scheme = options.scheme;
+  const hmac = typeof scheme === 'object' && scheme !== null && scheme.type === 'hmac' ? scheme : undefined;
+  if (hmac === undefined && scheme !== 'standard' && scheme !== 'stripe' && scheme !== 'github') {
+    throw new ConfigError(
+      'webhook.scheme',
+      'is not a known scheme',
+      "use 'standard', 'stripe', 'github' or { type: 'hmac', … }",
+    );
+  }
+  if (hmac !== undefined) checkHmacScheme(hmac);
+  const name = hmac === undefined ? (scheme as 'standard' | 'stripe' | 'github') : 'hmac';
+
+  const secretList = list(options.secrets);
+  const keyList = list(options.publicKeys);
+  if (keyList.length > 0 && name !== 'standard') {
+    throw new ConfigError(
+      'webhook.publicKeys',
+      `the ${name} scheme has no public-key signatures`,
+      'remove publicKeys',
+    );
+  }
+  if (secretList.length + keyList.length === 0) {
+    throw new ConfigError(
+      'webhook.secrets',
+      'no secret is configured',
+      'pass the signing secret the sender gave you',
+    );
+  }
+  if (secretList.length > 10 || keyList.length > 10) {
+    throw new ConfigError(
+      'webhook.secrets',
+      'more than 10 keys',
+      'keep only the keys of the current rotation',
+    );
+  }
+  const secrets = secretList.map((s, i) => {
+    const option = `webhook.secrets[${i}]`;
+    if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
+      throw new ConfigError(option, 'is not a string or bytes', 'pass the secret as the sender shows it');
+    }
+    const bytes =
+      name === 'standard'
+        ? decodeStandardKey(option, s, 'whsec_')
+        : typeof s === 'string'
+          ? encoder.encode(s)
+          : s;
+    if (bytes.length < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        option,
+        `is ${bytes.length} bytes, too short to resist guessing`,
+        `use a random secret of ${MIN_SECRET_BYTES}+ bytes`,
+      );
+    }
+    return bytes.slice();
+  });
+  const publicKeys = keyList.map((k, i) =>
+    decodeStandardKey(`webhook.publicKeys[${i}]`, k, 'whpk_', 32).slice(),
+  );
+
+  const timestamped =
+    name === 'standard' || name === 'stripe' || (hmac !== undefined && hmac.signedContent !== 'body');
+  const toleranceSeconds = integer('webhook.toleranceSeconds', options.toleranceSeconds, 300, 1, 900);
+  const defaultTtl = name === 'github' || !timestamped ? 86_400_000 : 3_600_000;
+  const minTtl = timestamped ? 2 * toleranceSeconds * 1000 : 60_000;
+  const idempotencyTtlMs = integer(
+    'webhook.idempotencyTtlMs',
+    options.idempotencyTtlMs,
+    Math.max(defaultTtl, minTtl),
+    minTtl,
+    30 * 86_400_000,
+  );
+  const processingTtlMs = integer(
+    'webhook.processingTtlMs',
+    options.processingTtlMs,
+    600_000,
+    1_000,
+    86_400_000,
+  );
+  const keyPrefix = options.keyPrefix ?? `webhook:${name}:`;
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 64) {
+    throw new ConfigError(
+      'webhook.keyPrefix',
+      'is not a string of at most 64 characters',
+      'keep the default',
+    );
+  }
+  if (options.allowBinaryBody === true && hmac === undefined) {
+    throw new ConfigError(
+      'webhook.allowBinaryBody',
+      `the ${name} scheme always carries JSON`,
+      'remove allowBinaryBody',
+    );
+  }
+  return {
+    name,
+    hmac,
+    hash: hmac?.hash ?? 'SHA-256',
+    secrets,
+    publicKeys,
+    toleranceSeconds,
+    maxBodyBytes: integer('webhook.maxBodyBytes', options.maxBodyBytes, 1_048_576, 1, 64 * 1_048_576),
+    maxSignatures: integer('webhook.maxSignatures', options.maxSignatures, 10, 1, 100),
+    idempotencyTtlMs,
+    processingTtlMs,
+    keyPrefix,
+    requireUtf8: options.allowBinaryBody !== true,
+    timestamped,
+  };
+}

@@ -1,0 +1,98 @@
+import { ConfigError } from '../errors.js';
+import { decodeBase64Strict, encodeSignature, withPrefix } from './encoding.js';
+
+/** Options of {@link signWebhook}. */
+export interface SignWebhookOptions {
+  /** `standard` (default), or `stripe` / `github` to produce those senders' formats (tests, fixtures). */
+  scheme?: 'standard' | 'stripe' | 'github';
+  /** Standard Webhooks: `whsec_<base64>`; Stripe: the whole secret string; GitHub: the secret text. */
+  secret: string | Uint8Array;
+  /** Exact bytes (or UTF-8 text) that will be sent as the body. */
+  body: Uint8Array | string;
+  /** Event id (`webhook-id`, `X-GitHub-Delivery`); Stripe carries it in the body. Default: a random UUID. */
+  id?: string;
+  /** Seconds since the epoch. Default: now. */
+  timestamp?: number;
+  /** Also sign with Ed25519 (`v1a`, Standard Webhooks only) using this private CryptoKey. */
+  ed25519PrivateKey?: CryptoKey;
+}
+
+const encoder = new TextEncoder();
+
+function secretBytes(scheme: string, secret: string | Uint8Array): Uint8Array {
+  if (secret instanceof Uint8Array) return secret;
+  if (scheme !== 'standard') return encoder.encode(secret);
+  const decoded = decodeBase64Strict(secret.startsWith('whsec_') ? secret.slice(6) : secret);
+  if (decoded === undefined || decoded.length < 16) {
+    throw new ConfigError(
+      'signWebhook.secret',
+      'is not whsec_<base64> of 16+ bytes',
+      'use the secret you gave the receiver',
+    );
+  }
+  return decoded;
+}
+
+async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const k = await crypto.subtle.importKey(
+    'raw',
+    key as BufferSource,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return new Uint8Array(await crypto.subtle.sign('HMAC', k, data as BufferSource));
+}
+
+/**
+ * Sign a webhook for sending: returns the headers to add to the POST (lowercase names). Standard Webhooks
+ * by default, so bulwark users can send webhooks any Standard Webhooks library verifies; Stripe and GitHub
+ * formats exist for tests and fixtures.
+ *
+ * @example
+ * const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'inv_1' } });
+ * const headers = await signWebhook({ secret: process.env.WEBHOOK_SECRET!, id: 'msg_1', body });
+ * await fetch(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
+ */
+export async function signWebhook(options: SignWebhookOptions): Promise<Record<string, string>> {
+  const scheme = options.scheme ?? 'standard';
+  const key = secretBytes(scheme, options.secret);
+  const body = typeof options.body === 'string' ? encoder.encode(options.body) : options.body;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp > 9_999_999_999) {
+    throw new ConfigError(
+      'signWebhook.timestamp',
+      'is not whole seconds since the epoch',
+      'omit it to use now',
+    );
+  }
+  const id = options.id ?? crypto.randomUUID();
+  if (!/^[\x21-\x7e]{1,256}$/.test(id)) {
+    throw new ConfigError(
+      'signWebhook.id',
+      'is not 1-256 printable ASCII characters',
+      'use an id like msg_<random>',
+    );
+  }
+  if (scheme === 'github') {
+    const mac = await hmacSha256(key, body);
+    return { 'x-hub-signature-256': `sha256=${encodeSignature('hex', mac)}`, 'x-github-delivery': id };
+  }
+  if (scheme === 'stripe') {
+    const mac = await hmacSha256(key, withPrefix(`${timestamp}.`, body));
+    return { 'stripe-signature': `t=${timestamp},v1=${encodeSignature('hex', mac)}` };
+  }
+  const content = withPrefix(`${id}.${timestamp}.`, body);
+  const signatures = [`v1,${encodeSignature('base64', await hmacSha256(key, content))}`];
+  if (options.ed25519PrivateKey !== undefined) {
+    const sig = new Uint8Array(
+      await crypto.subtle.sign('Ed25519', options.ed25519PrivateKey, content as BufferSource),
+    );
+    signatures.push(`v1a,${encodeSignature('base64', sig)}`);
+  }
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signatures.join(' '),
+  };
+}

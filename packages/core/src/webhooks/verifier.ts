@@ -1,0 +1,215 @@
+import type { SecurityError } from '../errors.js';
+import { emit } from '../events.js';
+import { type RequestLike, requestPath } from '../http/request.js';
+import { createMemoryReplayStore } from '../stores/memory.js';
+import type { ReplayStore } from '../stores/types.js';
+import { allow, type Denied, deny, type Verdict } from '../verdict.js';
+import { type LazyEd25519Key, type LazyHmacKey, lazyEd25519Key, lazyHmacKey } from './crypto.js';
+import { createDelivery, type WebhookDelivery } from './delivery.js';
+import { timingSafeEqual, withPrefix } from './encoding.js';
+import { WEBHOOK_ERRORS } from './errors.js';
+import { extractSignedParts, isExtractFailure, type SignedParts } from './extract.js';
+import {
+  resolveWebhookOptions,
+  type ResolvedWebhookOptions,
+  type WebhookVerifierOptions,
+} from './options.js';
+
+/** A configured webhook verifier. */
+export interface WebhookVerifier {
+  /**
+   * Verify the delivery (size, headers, timestamp window, signature) and claim its event id. Denials are
+   * values; the only throw is a TypeError when `body` is not raw bytes (a programming error, not an attack).
+   * `body` defaults to `req.rawBody`.
+   */
+  verify(req: RequestLike, body?: Uint8Array | ArrayBuffer): Promise<Verdict<WebhookDelivery>>;
+  /** Same checks without the idempotency claim, for callers that deduplicate themselves. */
+  verifySignature(req: RequestLike, body?: Uint8Array | ArrayBuffer): Promise<Verdict<WebhookDelivery>>;
+  /** Largest body accepted, in bytes: adapters stop reading beyond it. */
+  readonly maxBodyBytes: number;
+  /** The scheme in use. */
+  readonly scheme: ResolvedWebhookOptions['name'];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const STRIPE_EVENT_ID = /^[\x21-\x7e]{1,256}$/;
+
+/** Throw the TypeError that names the raw-body pitfall. */
+function toBytes(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  const what =
+    body === undefined
+      ? 'no body'
+      : body === null
+        ? 'null'
+        : typeof body === 'string'
+          ? 'a string'
+          : `a ${typeof body}`;
+  throw new TypeError(
+    `webhook verification needs the raw body bytes (Uint8Array/Buffer) but got ${what}. ` +
+      'A parsed or re-serialised body never matches the signature: capture the raw bytes on the webhook ' +
+      'route (see docs/webhooks.md) before any JSON body parser runs.',
+  );
+}
+
+/**
+ * Create a webhook verifier for Standard Webhooks, Stripe, GitHub or a generic HMAC scheme. Options are
+ * validated here, once; keys are imported into WebCrypto lazily, once, on first use.
+ *
+ * @example
+ * const webhooks = createWebhookVerifier({ scheme: 'standard', secrets: [process.env.WEBHOOK_SECRET!] });
+ * const verdict = await webhooks.verify(req, rawBody);
+ * if (!verdict.ok) return send(renderProblem(verdict.error));
+ * await verdict.value.run(async (delivery) => handle(delivery.json()));
+ */
+export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookVerifier {
+  const o = resolveWebhookOptions(options);
+  const store: ReplayStore = options.replayStore ?? createMemoryReplayStore();
+  const hmacKeys: readonly LazyHmacKey[] = o.secrets.map((s) => lazyHmacKey(s, o.hash));
+  const edKeys: readonly LazyEd25519Key[] = o.publicKeys.map((k) => lazyEd25519Key(k));
+  const onEvent = options.onEvent;
+  const now = options.now ?? Date.now;
+
+  function reject(error: SecurityError, detail: string, req: RequestLike): Denied {
+    emit(onEvent, {
+      type: 'webhook.rejected',
+      code: error.code,
+      detail,
+      method: req.method,
+      path: requestPath(req.url),
+      data: { scheme: o.name },
+    });
+    return deny(error);
+  }
+
+  async function matches(parts: SignedParts, body: Uint8Array): Promise<boolean> {
+    const content = withPrefix(parts.contentPrefix, body);
+    let hmacWanted = false;
+    for (const s of parts.signatures) if (s.version !== 'v1a') hmacWanted = true;
+    if (hmacWanted) {
+      for (const key of hmacKeys) {
+        const expected = await key.sign(content);
+        let found = false;
+        // Compare with every candidate (no early exit) so timing does not tell which one matched.
+        for (const s of parts.signatures) {
+          if (s.version !== 'v1a' && timingSafeEqual(expected, s.bytes)) found = true;
+        }
+        if (found) return true;
+      }
+    }
+    for (const s of parts.signatures) {
+      if (s.version !== 'v1a') continue;
+      for (const key of edKeys) if (await key.verify(s.bytes, content)) return true;
+    }
+    return false;
+  }
+
+  async function check(
+    req: RequestLike,
+    rawBody: unknown,
+  ): Promise<Verdict<{ parts: SignedParts; body: Uint8Array; text: string | undefined; id: string }>> {
+    const body = toBytes(rawBody);
+    if (body.length > o.maxBodyBytes) {
+      return reject(
+        WEBHOOK_ERRORS.bodyTooLarge,
+        `body is ${body.length} bytes, limit ${o.maxBodyBytes}`,
+        req,
+      );
+    }
+    const parts = extractSignedParts(req, o);
+    if (isExtractFailure(parts)) return reject(parts.error, parts.detail, req);
+    if (parts.timestamp !== undefined) {
+      const skew = Math.floor(now() / 1000) - parts.timestamp;
+      if (skew > o.toleranceSeconds || skew < -o.toleranceSeconds) {
+        return reject(
+          WEBHOOK_ERRORS.timestampOutOfRange,
+          `timestamp is ${Math.abs(skew)} s in the ${skew > 0 ? 'past' : 'future'}, tolerance ${o.toleranceSeconds} s`,
+          req,
+        );
+      }
+    }
+    if (body.length === 0) {
+      return reject(
+        WEBHOOK_ERRORS.bodyEmpty,
+        'body is empty: was it consumed by a body parser before verification?',
+        req,
+      );
+    }
+    let text: string | undefined;
+    if (o.requireUtf8) {
+      try {
+        text = utf8.decode(body);
+      } catch {
+        return reject(WEBHOOK_ERRORS.bodyNotUtf8, 'body is not valid UTF-8', req);
+      }
+    }
+    if (!(await matches(parts, body))) {
+      return reject(
+        WEBHOOK_ERRORS.signatureMismatch,
+        `no presented signature matches any of ${hmacKeys.length + edKeys.length} keys`,
+        req,
+      );
+    }
+    let id = parts.id;
+    if (id === undefined) {
+      // Stripe: the event id lives in the (now verified) body.
+      let eventId: unknown;
+      try {
+        eventId = (JSON.parse(text!) as { id?: unknown } | null)?.id;
+      } catch {
+        eventId = undefined;
+      }
+      if (typeof eventId !== 'string' || !STRIPE_EVENT_ID.test(eventId)) {
+        return reject(WEBHOOK_ERRORS.idInvalid, 'the signed body has no string "id" field', req);
+      }
+      id = eventId;
+    }
+    return allow({ parts, body, text, id });
+  }
+
+  return {
+    maxBodyBytes: o.maxBodyBytes,
+    scheme: o.name,
+    async verifySignature(req, body = req.rawBody) {
+      const checked = await check(req, body);
+      if (!checked.ok) return checked;
+      const { parts, text, id } = checked.value;
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, false, undefined));
+    },
+    async verify(req, body = req.rawBody) {
+      const checked = await check(req, body);
+      if (!checked.ok) return checked;
+      const { parts, text, id } = checked.value;
+      const key = o.keyPrefix + id;
+      let outcome: Awaited<ReturnType<ReplayStore['claim']>>;
+      try {
+        outcome = await store.claim(key, o.processingTtlMs);
+      } catch (err) {
+        emit(onEvent, {
+          type: 'webhook.store_failed',
+          code: WEBHOOK_ERRORS.storeUnavailable.code,
+          detail: `claim failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+          method: req.method,
+          path: requestPath(req.url),
+        });
+        return deny(WEBHOOK_ERRORS.storeUnavailable);
+      }
+      if (outcome === 'processing') {
+        return reject(WEBHOOK_ERRORS.inProgress, `event ${id} is still being processed`, req);
+      }
+      const duplicate = outcome === 'done';
+      if (duplicate) {
+        emit(onEvent, {
+          type: 'webhook.replayed',
+          detail: `event ${id} was already processed; answered without running the handler`,
+          method: req.method,
+          path: requestPath(req.url),
+          data: { scheme: o.name, id },
+        });
+      }
+      const claim = duplicate ? undefined : { store, key, doneTtlMs: o.idempotencyTtlMs, onEvent };
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, duplicate, claim));
+    },
+  };
+}
