@@ -15,6 +15,7 @@ export const SYNC_STORE: unique symbol = Symbol.for('bulwark.syncRateLimitStore'
 /** The memory store also answers synchronously; the limiter uses that to avoid a promise per bucket. */
 export interface MemoryRateLimitStore extends RateLimitStore {
   readonly [SYNC_STORE]: true;
+  consumeAll(entries: readonly { key: string; rule: BucketRule; cost: number }[]): Promise<readonly ConsumeResult[]>;
   /** Same as `consumeAll`, synchronously. */
   consumeAllSync(entries: readonly { key: string; rule: BucketRule; cost: number }[]): ConsumeResult[];
   /** Keys currently held (both generations). */
