@@ -1,0 +1,87 @@
+import { ConfigError } from '@bulwark/core';
+import type { Cluster, Redis } from 'ioredis';
+
+/** An ioredis client you created: standalone, Sentinel (`new Redis({ sentinels })`) or `new Cluster(...)`. */
+export type RedisClient = Redis | Cluster;
+
+/** Options shared by every Redis store. */
+export interface RedisStoreOptions {
+  /**
+   * Your ioredis client; the store never opens connections of its own. Create it with
+   * {@link REDIS_CLIENT_OPTIONS} so an outage fails fast instead of queueing a backlog.
+   */
+  client: RedisClient;
+  /** Key prefix, so several apps can share one Redis. Letters, digits, `_ - . :` only. Default `bulwark`. */
+  prefix?: string;
+  /** Longest wait for one operation before it fails with `REDIS_TIMEOUT`. Default 500 ms, at most 60 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * ioredis options we recommend for a client given to the stores. `enableOfflineQueue: false` makes calls
+ * fail at once while disconnected instead of queueing them: a queued rate-limit or replay call would run
+ * after its request was already answered. With it, wait for the client's `ready` event before serving.
+ *
+ * @example
+ * const client = new Redis(process.env.REDIS_URL, REDIS_CLIENT_OPTIONS);
+ */
+export const REDIS_CLIENT_OPTIONS: {
+  readonly enableOfflineQueue: false;
+  readonly maxRetriesPerRequest: 1;
+  readonly connectTimeout: 2_000;
+  readonly enableAutoPipelining: true;
+} = Object.freeze({
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  // Batches the commands issued in one tick into one write: most of the throughput with many requests in flight.
+  enableAutoPipelining: true,
+});
+
+/** What every store needs, validated once. */
+export interface ResolvedOptions {
+  readonly client: RedisClient;
+  readonly prefix: string;
+  readonly timeoutMs: number;
+}
+
+const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Check the shared options at construction (ConfigError names the option and the safe alternative). */
+export function resolveOptions(area: string, options: RedisStoreOptions): ResolvedOptions {
+  const client = options?.client as unknown as { evalsha?: unknown; eval?: unknown } | undefined;
+  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function') {
+    throw new ConfigError(
+      `${area}.client`,
+      'is not an ioredis client',
+      'pass new Redis(url, REDIS_CLIENT_OPTIONS) or new Cluster(nodes, { redisOptions: REDIS_CLIENT_OPTIONS })',
+    );
+  }
+  const prefix = options.prefix ?? 'bulwark';
+  if (!PREFIX.test(prefix)) {
+    // Braces would let the prefix pick our hash tag; the rest keeps keys readable in redis-cli.
+    throw new ConfigError(
+      `${area}.prefix`,
+      `${JSON.stringify(prefix)} is not 1-64 characters of letters, digits, _ - . :`,
+      "use a plain name such as 'myapp'",
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 500;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
+    throw new ConfigError(
+      `${area}.timeoutMs`,
+      `${timeoutMs} is not an integer between 1 and 60000`,
+      'keep the default of 500 ms, or a little above your Redis p99.9 latency',
+    );
+  }
+  return { client: options.client, prefix, timeoutMs };
+}
+
+/**
+ * Put a user-supplied key inside our hash tag with its braces escaped, so the key picks its own slot (spreading
+ * load over a Cluster) but can never close our tag early or open one of its own.
+ */
+export function tagged(key: string): string {
+  if (!/[{}%]/.test(key)) return `{${key}}`;
+  return `{${key.replace(/%/g, '%25').replace(/\{/g, '%7B').replace(/\}/g, '%7D')}}`;
+}
