@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { makeConfig } from './e2e/config.mjs';
 
 export const title = 'End to end: JSON route on loopback (autocannon)';
 export const peers = ['autocannon', 'express', 'fastify', '@nestjs/core', '@nestjs/platform-express'];
@@ -23,36 +23,6 @@ const LABEL = {
   peer: 'peer stack',
   bare: 'bare',
 };
-
-async function makeConfig() {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const issuer = 'https://id.bench.example/';
-  const audience = 'https://api.bench.example';
-  const token = await new SignJWT({ scope: 'read' })
-    .setProtectedHeader({ alg: 'RS256', kid: 'bench-1', typ: 'JWT' })
-    .setIssuer(issuer)
-    .setAudience(audience)
-    .setSubject('user-1')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(privateKey);
-  return {
-    server: {
-      publicPem: await exportSPKI(publicKey),
-      publicJwk: { ...(await exportJWK(publicKey)), kid: 'bench-1', alg: 'RS256', use: 'sig' },
-      issuer,
-      audience,
-      origin: 'https://app.bench.example',
-      // Far above what a run can send: the limiter does its bookkeeping but never denies.
-      limit: 1_000_000_000,
-    },
-    headers: {
-      authorization: `Bearer ${token}`,
-      origin: 'https://app.bench.example',
-      accept: 'application/json',
-    },
-  };
-}
 
 function startServer(framework, variant, config) {
   return new Promise((resolve, reject) => {

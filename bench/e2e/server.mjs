@@ -8,6 +8,9 @@ const config = JSON.parse(process.env.BENCH_E2E ?? '{}');
 const app = await import(`./apps/${framework}.mjs`);
 const port = await app.listen(variant, config);
 process.stdout.write(`${JSON.stringify({ port, included, missing })}\n`);
+// process.exit (not a default signal death) lets --cpu-prof write its profile.
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();
