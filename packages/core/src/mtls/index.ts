@@ -1,3 +1,33 @@
 // The mtls area's public exports.
 export { parseSpiffeId, parseTrustDomain, spiffePathProblem, SPIFFE_ID_MAX_BYTES } from './spiffe.js';
 export type { SpiffeId, SpiffeIdResult } from './spiffe.js';
+export { readCertificateIdentity } from './certificate.js';
+export type { CertificateIdentity } from './certificate.js';
+export { DerError } from './der.js';
+export { identifyPeer } from './peer.js';
+export type { MtlsPeer, PeerIdentityOptions, PeerResult } from './peer.js';
+export {
+  authorizeAllOf,
+  authorizeAnyOf,
+  authorizeDnsName,
+  authorizeId,
+  authorizeMemberOf,
+  authorizeOneOf,
+  authorizePathPrefix,
+  authorizeSubject,
+  compilePolicy,
+  decide,
+} from './authorize.js';
+export type { MtlsAuthorizer, MtlsDecision, MtlsPolicy, MtlsPolicyObject } from './authorize.js';
+export { MTLS_ERRORS } from './errors.js';
+export { certificateFromXfcc, parseXfcc, pemCertificateToDer, urlEncodedPemToDer } from './forwarded.js';
+export type { XfccElement } from './forwarded.js';
+export { createMtlsVerifier } from './verifier.js';
+export type {
+  ForwardedCertificateOptions,
+  MtlsVerifier,
+  MtlsVerifierOptions,
+  TrustedPeerCheck,
+} from './verifier.js';
+export { certificateThumbprint, verifyCertificateBinding } from './binding.js';
+export type { CertificateBinding, CertificateBindingOptions } from './binding.js';

@@ -1,0 +1,96 @@
+import { decodeBase64Url, encodeBase64Url } from '../encoding/base64url.js';
+import type { SecurityError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import { type RequestLike, requestPath } from '../http/request.js';
+import { allow, deny, type Verdict } from '../verdict.js';
+import { MTLS_ERRORS } from './errors.js';
+
+/** Options of {@link verifyCertificateBinding}. */
+export interface CertificateBindingOptions {
+  /** Refuse tokens without `cnf.x5t#S256` (401 `MTLS_TOKEN_NOT_BOUND`). Default false: unbound tokens pass. */
+  required?: boolean;
+  /** Receives `mtls.token_binding_rejected` with the reason. */
+  onEvent?: OnEvent;
+  /** For the event's method and path. */
+  req?: RequestLike;
+}
+
+/** What the binding check established: whether the token was bound (and so matched the certificate). */
+export interface CertificateBinding {
+  readonly bound: boolean;
+}
+
+/**
+ * RFC 8705 §3.1 certificate thumbprint: base64url (no padding) SHA-256 of the certificate DER.
+ *
+ * @example
+ * const x5t = await certificateThumbprint(peer.certificate); // what an AS puts in cnf["x5t#S256"]
+ */
+export async function certificateThumbprint(certificate: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', certificate as Uint8Array<ArrayBuffer>);
+  return encodeBase64Url(new Uint8Array(digest));
+}
+
+function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/**
+ * RFC 8705 certificate-bound access tokens: when the verified claims carry `cnf["x5t#S256"]`, the request's
+ * client certificate must hash to it (compared in constant time), otherwise 401 `MTLS_TOKEN_BINDING_MISMATCH`
+ * with `WWW-Authenticate: Bearer error="invalid_token"`. A bound token with no client certificate is refused
+ * the same way: stolen tokens are useless without the private key.
+ *
+ * @example
+ * const claims = await jwt.verify(req);
+ * if (claims.ok) {
+ *   const bound = await verifyCertificateBinding(claims.value, req.peerCertificate, { required: true });
+ *   if (!bound.ok) return send(renderProblem(bound.error));
+ * }
+ */
+export async function verifyCertificateBinding(
+  claims: Readonly<Record<string, unknown>>,
+  certificate: Uint8Array | undefined,
+  options: CertificateBindingOptions = {},
+): Promise<Verdict<CertificateBinding>> {
+  const reject = (error: SecurityError, detail: string): Verdict<CertificateBinding> => {
+    const req = options.req;
+    emit(options.onEvent, {
+      type: 'mtls.token_binding_rejected',
+      code: error.code,
+      detail,
+      ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
+    });
+    return deny(error);
+  };
+  const cnf = claims.cnf;
+  const x5t =
+    typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>)['x5t#S256'] : undefined;
+  if (x5t === undefined) {
+    if (options.required === true)
+      return reject(MTLS_ERRORS.tokenNotBound, 'the token has no cnf.x5t#S256 claim');
+    return allow({ bound: false });
+  }
+  if (typeof x5t !== 'string')
+    return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 is not a string');
+  const expected = decodeBase64Url(x5t);
+  if (expected === undefined || expected.length !== 32) {
+    return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 is not a base64url SHA-256 digest');
+  }
+  if (certificate === undefined || certificate.length === 0) {
+    return reject(
+      MTLS_ERRORS.tokenBindingMismatch,
+      'the token is certificate-bound but the request has no client certificate',
+    );
+  }
+  const actual = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', certificate as Uint8Array<ArrayBuffer>),
+  );
+  if (!equalConstantTime(actual, expected)) {
+    return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 does not match the client certificate');
+  }
+  return allow({ bound: true });
+}

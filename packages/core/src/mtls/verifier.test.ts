@@ -1,0 +1,209 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isConfigError } from '../errors.js';
+import type { SecurityEvent } from '../events.js';
+import type { RequestLike } from '../http/request.js';
+import { renderProblem } from '../http/problem.js';
+import { createTestCa, issueTestLeaf, type TestLeaf } from '../../test/mtls/pki.js';
+import { authorizeMemberOf, authorizePathPrefix } from './authorize.js';
+import { createMtlsVerifier, type TrustedPeerCheck } from './verifier.js';
+
+let billing: TestLeaf;
+let web: TestLeaf;
+let twoUris: TestLeaf;
+let proxyCert: TestLeaf;
+
+beforeAll(async () => {
+  const ca = await createTestCa();
+  billing = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/billing/sa/api'] });
+  web = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/billing-evil/sa/web'] });
+  twoUris = await issueTestLeaf(ca, {
+    uris: ['spiffe://corp.example.com/ns/web/sa/x', 'spiffe://corp.example.com/ns/billing/sa/api'],
+  });
+  proxyCert = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/billing/sa/envoy'] });
+});
+
+function req(
+  init: { cert?: Uint8Array; remote?: string; headers?: Record<string, string | string[]> } = {},
+): RequestLike {
+  const headers = init.headers ?? {};
+  return {
+    method: 'POST',
+    url: '/pay?token=secret',
+    header: (n) => {
+      const v = headers[n];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    headerValues: (n) => {
+      const v = headers[n];
+      return v === undefined ? [] : Array.isArray(v) ? v : [v];
+    },
+    remoteAddress: init.remote ?? '127.0.0.1',
+    peerCertificate: init.cert,
+  };
+}
+
+const proxies: TrustedPeerCheck = { isTrustedPeer: (a) => a === '10.0.0.5' };
+const xfcc = (leaf: TestLeaf) =>
+  `By=spiffe://corp.example.com/ns/app/sa/me;Cert="${encodeURIComponent(leaf.certPem)}"`;
+
+describe('createMtlsVerifier', () => {
+  it('allows an authorized peer and exposes its identity', () => {
+    const v = createMtlsVerifier({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') });
+    const verdict = v.verify(req({ cert: billing.der }));
+    expect(verdict.ok).toBe(true);
+    if (verdict.ok) {
+      expect(verdict.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
+      expect(verdict.value.via).toBe('tls');
+      expect(verdict.value.certificate).toBe(billing.der);
+    }
+  });
+
+  it('401 without a certificate, 401 for unusable identity, 403 with the reason in the event', () => {
+    const events: SecurityEvent[] = [];
+    const v = createMtlsVerifier({
+      authorize: authorizePathPrefix('corp.example.com', '/ns/billing'),
+      onEvent: (e) => events.push(e),
+    });
+    const none = v.verify(req());
+    expect(!none.ok && [none.error.status, none.error.code]).toEqual([401, 'MTLS_CERT_REQUIRED']);
+    const two = v.verify(req({ cert: twoUris.der }));
+    expect(!two.ok && [two.error.status, two.error.code]).toEqual([401, 'MTLS_IDENTITY_INVALID']);
+    const denied = v.verify(req({ cert: web.der }));
+    expect(!denied.ok && [denied.error.status, denied.error.code]).toEqual([403, 'MTLS_PEER_DENIED']);
+    if (!denied.ok) {
+      const problem = renderProblem(denied.error);
+      expect(problem.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(problem.body)).toMatchObject({ status: 403, code: 'MTLS_PEER_DENIED' });
+      expect(problem.body).not.toContain('billing-evil');
+    }
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'mtls.rejected',
+        code: 'MTLS_CERT_REQUIRED',
+        method: 'POST',
+        path: '/pay',
+      }),
+      expect.objectContaining({ code: 'MTLS_IDENTITY_INVALID', detail: expect.stringMatching(/2 URI SANs/) }),
+      expect.objectContaining({
+        code: 'MTLS_PEER_DENIED',
+        detail:
+          'spiffe://corp.example.com/ns/billing-evil/sa/web is not under /ns/billing in corp.example.com',
+        data: { via: 'tls', spiffeId: 'spiffe://corp.example.com/ns/billing-evil/sa/web' },
+      }),
+    ]);
+  });
+
+  it('requires an authorization policy unless dangerouslyAllowAnyPeer', () => {
+    expect(() => createMtlsVerifier({})).toThrow(/mtls.authorize: is required/);
+    const any = createMtlsVerifier({ dangerouslyAllowAnyPeer: true });
+    expect(any.verify(req({ cert: web.der })).ok).toBe(true);
+    expect(() => createMtlsVerifier({ dangerouslyAllowAnyPeer: true, authorize: { ids: [] } })).toThrow(
+      /contradicts/,
+    );
+    let thrown: unknown;
+    try {
+      createMtlsVerifier({ authorize: { trustDomains: ['Corp'] } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isConfigError(thrown)).toBe(true);
+  });
+
+  describe('behind a TLS-terminating proxy', () => {
+    const events: SecurityEvent[] = [];
+    const v = () =>
+      createMtlsVerifier({
+        authorize: authorizeMemberOf('corp.example.com'),
+        forwardedCertificate: { trustedProxies: proxies },
+        onEvent: (e) => events.push(e),
+      });
+
+    it('reads XFCC only from a trusted proxy, never the proxy socket certificate', () => {
+      const verifier = v();
+      const viaProxy = verifier.verify(
+        req({
+          remote: '10.0.0.5',
+          cert: proxyCert.der,
+          headers: { 'x-forwarded-client-cert': xfcc(billing) },
+        }),
+      );
+      expect(viaProxy.ok && viaProxy.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
+      expect(viaProxy.ok && viaProxy.value.via).toBe('proxy');
+      const noHeader = verifier.verify(req({ remote: '10.0.0.5', cert: proxyCert.der }));
+      expect(!noHeader.ok && noHeader.error.code).toBe('MTLS_CERT_REQUIRED');
+      expect(verifier.isTrustedProxy('10.0.0.5')).toBe(true);
+      expect(verifier.forwardedHeader).toBe('x-forwarded-client-cert');
+    });
+
+    it('ignores a forged header from an untrusted peer and reports it', () => {
+      events.length = 0;
+      const verifier = v();
+      const forged = verifier.verify(
+        req({ remote: '203.0.113.9', headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
+      );
+      expect(!forged.ok && forged.error.code).toBe('MTLS_CERT_REQUIRED');
+      expect(events[0]).toMatchObject({
+        type: 'mtls.forwarded_ignored',
+        data: { remoteAddress: '203.0.113.9' },
+      });
+      // A direct client with its own certificate is identified by that certificate, not the header.
+      const direct = verifier.verify(
+        req({ remote: '203.0.113.9', cert: web.der, headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
+      );
+      expect(direct.ok && direct.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing-evil/sa/web');
+      expect(direct.ok && direct.value.via).toBe('tls');
+    });
+
+    it('applies the same identity rules to forwarded certificates', () => {
+      const verifier = v();
+      const two = verifier.verify(
+        req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': xfcc(twoUris) } }),
+      );
+      expect(!two.ok && two.error.code).toBe('MTLS_IDENTITY_INVALID');
+      const junk = verifier.verify(
+        req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': 'Cert="%%%"' } }),
+      );
+      expect(!junk.ok && [junk.error.status, junk.error.code]).toEqual([401, 'MTLS_FORWARDED_CERT_INVALID']);
+      const huge = verifier.verify(
+        req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': 'a'.repeat(20000) } }),
+      );
+      expect(!huge.ok && huge.error.code).toBe('MTLS_FORWARDED_CERT_INVALID');
+    });
+
+    it('reads a configured header with URL-encoded PEM', () => {
+      const verifier = createMtlsVerifier({
+        authorize: authorizeMemberOf('corp.example.com'),
+        forwardedCertificate: { trustedProxies: proxies, format: 'pem', header: 'x-client-cert' },
+      });
+      const ok = verifier.verify(
+        req({ remote: '10.0.0.5', headers: { 'x-client-cert': encodeURIComponent(billing.certPem) } }),
+      );
+      expect(ok.ok && ok.value.via).toBe('proxy');
+      const twice = verifier.verify(
+        req({
+          remote: '10.0.0.5',
+          headers: {
+            'x-client-cert': [encodeURIComponent(billing.certPem), encodeURIComponent(web.certPem)],
+          },
+        }),
+      );
+      expect(!twice.ok && twice.error.code).toBe('MTLS_FORWARDED_CERT_INVALID');
+    });
+
+    it('checks forwarding options at construction', () => {
+      const base = { authorize: authorizeMemberOf('corp.example.com') };
+      expect(() =>
+        createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: ['10.0.0.0/8'] as never } }),
+      ).toThrow(/trustedProxies/);
+      expect(() =>
+        createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: proxies, format: 'pem' } }),
+      ).toThrow(/header: is required/);
+      expect(() =>
+        createMtlsVerifier({
+          ...base,
+          forwardedCertificate: { trustedProxies: proxies, header: 'X-Client-Cert' },
+        }),
+      ).toThrow(/lowercase/);
+    });
+  });
+});

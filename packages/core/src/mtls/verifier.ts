@@ -1,0 +1,233 @@
+import { ConfigError, type SecurityError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import { type RequestLike, requestPath } from '../http/request.js';
+import { allow, deny, type Verdict } from '../verdict.js';
+import { compilePolicy, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
+import { MTLS_ERRORS } from './errors.js';
+import { certificateFromXfcc, urlEncodedPemToDer } from './forwarded.js';
+import { identifyPeer, type MtlsPeer, type PeerIdentityOptions } from './peer.js';
+
+/** Anything that says whether a socket peer is one of your proxies, e.g. a `createClientIpResolver(...)`. */
+export interface TrustedPeerCheck {
+  isTrustedPeer(address: string | undefined): boolean;
+}
+
+/** Where a TLS-terminating proxy puts the client certificate it verified. */
+export interface ForwardedCertificateOptions {
+  /**
+   * Who may send it: a client-IP resolver (`createClientIpResolver({ trustedProxies })`) or any object with
+   * `isTrustedPeer(address)`. Requests from other peers have the header ignored (and adapters strip it).
+   */
+  trustedProxies: TrustedPeerCheck;
+  /** `xfcc` (Envoy `X-Forwarded-Client-Cert`, the default) or `pem` (a header holding URL-encoded PEM). */
+  format?: 'xfcc' | 'pem';
+  /** Header name. Default `x-forwarded-client-cert`; required for `pem` (e.g. `x-client-cert`). */
+  header?: string;
+  /** Longer header values are refused. Default 16384 bytes. */
+  maxHeaderBytes?: number;
+}
+
+/** Options of {@link createMtlsVerifier}. */
+export interface MtlsVerifierOptions extends PeerIdentityOptions {
+  /** Who may call: an authorizer (`authorizeMemberOf(...)`, combinators, your function) or an allowlist object. */
+  authorize?: MtlsPolicy;
+  /**
+   * Accept any peer with a certificate from your CA. That is authentication without authorization: every
+   * workload your CA ever signed could call this route. Named loudly on purpose.
+   */
+  dangerouslyAllowAnyPeer?: true;
+  /** Read the certificate from a trusted proxy's header instead of our own TLS handshake. */
+  forwardedCertificate?: ForwardedCertificateOptions;
+  /** Receives `mtls.rejected` (with the precise reason) and `mtls.forwarded_ignored`. */
+  onEvent?: OnEvent;
+}
+
+/** A configured mTLS rule. */
+export interface MtlsVerifier {
+  /** Identify and authorize the peer of a request. */
+  verify(req: RequestLike): Verdict<MtlsPeer>;
+  /** The forwarded-certificate header name, when one is configured (adapters strip it from untrusted peers). */
+  readonly forwardedHeader: string | undefined;
+  /** True when `address` may forward a client certificate. Always false without `forwardedCertificate`. */
+  isTrustedProxy(address: string | undefined): boolean;
+}
+
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function checkForwarded(options: ForwardedCertificateOptions): Required<ForwardedCertificateOptions> {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.trustedProxies?.isTrustedPeer !== 'function'
+  ) {
+    throw new ConfigError(
+      'mtls.forwardedCertificate.trustedProxies',
+      'must be a client-IP resolver or an object with isTrustedPeer(address)',
+      "pass createClientIpResolver({ trustedProxies: ['10.0.0.0/8'] }) listing only your proxies",
+    );
+  }
+  const format = options.format ?? 'xfcc';
+  if (format !== 'xfcc' && format !== 'pem') {
+    throw new ConfigError(
+      'mtls.forwardedCertificate.format',
+      `'${String(format)}' is not supported`,
+      "use 'xfcc' or 'pem'",
+    );
+  }
+  if (format === 'pem' && options.header === undefined) {
+    throw new ConfigError(
+      'mtls.forwardedCertificate.header',
+      'is required with format pem',
+      'name the header your proxy writes, e.g. x-client-cert',
+    );
+  }
+  const header = options.header ?? 'x-forwarded-client-cert';
+  if (typeof header !== 'string' || header !== header.toLowerCase() || !HEADER_NAME.test(header)) {
+    throw new ConfigError(
+      'mtls.forwardedCertificate.header',
+      `'${String(header)}' is not a lowercase header name`,
+      'e.g. x-forwarded-client-cert',
+    );
+  }
+  const maxHeaderBytes = options.maxHeaderBytes ?? 16384;
+  if (!Number.isInteger(maxHeaderBytes) || maxHeaderBytes < 1024 || maxHeaderBytes > 1_048_576) {
+    throw new ConfigError(
+      'mtls.forwardedCertificate.maxHeaderBytes',
+      'must be an integer from 1024 to 1048576',
+      'keep the default of 16384',
+    );
+  }
+  return { trustedProxies: options.trustedProxies, format, header, maxHeaderBytes };
+}
+
+/**
+ * Create the mTLS rule: read the verified client certificate (from our TLS socket, or from a trusted proxy's
+ * header), identify the peer (exactly one URI SAN holding a SPIFFE ID; not a CA), then authorize it.
+ * No certificate → 401 `MTLS_CERT_REQUIRED`; unusable identity → 401 `MTLS_IDENTITY_INVALID`; not allowed →
+ * 403 `MTLS_PEER_DENIED`, with the reason in the `mtls.rejected` event.
+ *
+ * @example
+ * const mtls = createMtlsVerifier({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') });
+ * const verdict = mtls.verify(fromNodeRequest(req));
+ * if (verdict.ok) verdict.value.spiffeId?.id;
+ */
+export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('mtls', 'options are required', 'pass authorize: who may call this route');
+  }
+  let authorizer: MtlsAuthorizer | undefined;
+  if (options.authorize !== undefined) {
+    if (options.dangerouslyAllowAnyPeer === true) {
+      throw new ConfigError('mtls.dangerouslyAllowAnyPeer', 'contradicts authorize', 'remove one of them');
+    }
+    authorizer = compilePolicy(options.authorize, 'mtls.authorize');
+  } else if (options.dangerouslyAllowAnyPeer !== true) {
+    throw new ConfigError(
+      'mtls.authorize',
+      'is required: a certificate from your CA proves who the caller is, not that it may call this route',
+      "e.g. authorizeMemberOf('corp.example.com') or authorizeId('spiffe://corp.example.com/ns/billing/sa/api')",
+    );
+  }
+  const identity: PeerIdentityOptions = {
+    acceptDnsNames: options.acceptDnsNames === true,
+    acceptSubject: options.acceptSubject === true,
+  };
+  const forwarded =
+    options.forwardedCertificate === undefined ? undefined : checkForwarded(options.forwardedCertificate);
+  const onEvent = options.onEvent;
+
+  function reject(
+    req: RequestLike,
+    error: SecurityError,
+    detail: string,
+    data?: Record<string, unknown>,
+  ): Verdict<MtlsPeer> {
+    if (onEvent !== undefined) {
+      emit(onEvent, {
+        type: 'mtls.rejected',
+        code: error.code,
+        detail,
+        method: req.method,
+        path: requestPath(req.url),
+        ...(data !== undefined ? { data } : {}),
+      });
+    }
+    return deny(error);
+  }
+
+  function certificateOf(req: RequestLike): { der: Uint8Array; via: 'tls' | 'proxy' } | Verdict<MtlsPeer> {
+    if (forwarded !== undefined) {
+      const trusted = forwarded.trustedProxies.isTrustedPeer(req.remoteAddress);
+      const values = req.headerValues?.(forwarded.header) ?? [];
+      const value = values.length > 0 ? values.join(', ') : req.header(forwarded.header);
+      if (trusted) {
+        if (value === undefined || value === '') {
+          // Never fall back to the socket certificate here: it is the proxy's own, not the client's.
+          return reject(
+            req,
+            MTLS_ERRORS.certificateRequired,
+            'the trusted proxy forwarded no client certificate',
+            {
+              remoteAddress: req.remoteAddress,
+            },
+          );
+        }
+        if (value.length > forwarded.maxHeaderBytes) {
+          return reject(
+            req,
+            MTLS_ERRORS.forwardedCertificateInvalid,
+            `${forwarded.header} is longer than ${forwarded.maxHeaderBytes} bytes`,
+          );
+        }
+        if (forwarded.format === 'pem' && values.length > 1) {
+          return reject(
+            req,
+            MTLS_ERRORS.forwardedCertificateInvalid,
+            `${forwarded.header} appears ${values.length} times`,
+          );
+        }
+        const der = forwarded.format === 'xfcc' ? certificateFromXfcc(value) : urlEncodedPemToDer(value);
+        if (typeof der === 'string') return reject(req, MTLS_ERRORS.forwardedCertificateInvalid, der);
+        return { der, via: 'proxy' };
+      }
+      if (value !== undefined && onEvent !== undefined) {
+        emit(onEvent, {
+          type: 'mtls.forwarded_ignored',
+          detail: `${forwarded.header} from an untrusted peer was ignored`,
+          method: req.method,
+          path: requestPath(req.url),
+          data: { remoteAddress: req.remoteAddress },
+        });
+      }
+    }
+    const der = req.peerCertificate;
+    if (der === undefined || der.length === 0) {
+      return reject(req, MTLS_ERRORS.certificateRequired, 'no verified client certificate on the connection');
+    }
+    return { der, via: 'tls' };
+  }
+
+  return {
+    forwardedHeader: forwarded?.header,
+    isTrustedProxy: (address) => forwarded?.trustedProxies.isTrustedPeer(address) === true,
+    verify(req) {
+      const source = certificateOf(req);
+      if ('ok' in source) return source;
+      const identified = identifyPeer(source.der, source.via, identity);
+      if (!identified.ok) {
+        return reject(req, MTLS_ERRORS.identityInvalid, identified.reason, { via: source.via });
+      }
+      const peer = identified.peer;
+      if (authorizer !== undefined) {
+        const decision = decide(authorizer, peer);
+        if (!decision.allowed) {
+          return reject(req, MTLS_ERRORS.peerDenied, decision.reason, {
+            via: peer.via,
+            ...(peer.spiffeId !== undefined ? { spiffeId: peer.spiffeId.id } : {}),
+          });
+        }
+      }
+      return allow(peer);
+    },
+  };
+}
