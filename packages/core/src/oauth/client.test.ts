@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browseLogin,
+  APP_REDIRECT,
+  CLIENT,
+  startProvider,
+  type TestProvider,
+} from '../../test/oidc-provider.js';
+import type { SecurityEvent } from '../events.js';
+import { createOidcClient } from './client.js';
+import { createOidcLogin } from './login.js';
+
+let idp: TestProvider;
+beforeAll(async () => {
+  idp = await startProvider();
+});
+afterAll(() => idp?.close());
+
+const SECRET = 'login-secret-for-tests-0123456789abcdef';
+
+function makeLogin(events: SecurityEvent[] = []) {
+  const client = createOidcClient({
+    issuer: idp.issuer,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    redirectUri: APP_REDIRECT,
+    scopes: ['openid', 'email', 'api:read'],
+    onEvent: (e) => events.push(e),
+  });
+  return { client, login: createOidcLogin({ client, secret: SECRET, onEvent: (e) => events.push(e) }) };
+}
+
+/** The callback request as the browser would send it: the callback URL plus the transaction cookie. */
+function callbackRequest(callbackUrl: string, setCookie: string) {
+  const cookie = setCookie.split(';')[0]!;
+  return { method: 'GET', url: callbackUrl, header: (n: string) => (n === 'cookie' ? cookie : undefined) };
+}
+
+describe('OIDC login against oidc-provider', () => {
+  it('logs in end to end: PKCE, state, nonce, code exchange, id_token validated, refresh', async () => {
+    const events: SecurityEvent[] = [];
+    const { client, login } = makeLogin(events);
+    const started = await login.start({ returnTo: '/account' });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    const auth = new URL(started.value.redirectTo);
+    expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(auth.searchParams.get('response_type')).toBe('code');
+    expect(auth.searchParams.get('nonce')).toBeTruthy();
+    expect(started.value.setCookie).toMatch(
+      /^__Host-bulwark-login=[^;]+; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/,
+    );
+
+    const callbackUrl = await browseLogin(started.value.redirectTo, 'alice', APP_REDIRECT);
+    expect(new URL(callbackUrl).searchParams.get('iss')).toBe(idp.issuer);
+    const finished = await login.finish(callbackRequest(callbackUrl, started.value.setCookie));
+    expect(finished.ok).toBe(true);
+    if (!finished.ok) return;
+    expect(finished.value.returnTo).toBe('/account');
+    expect(finished.value.claims.sub).toBe('alice');
+    expect(finished.value.claims.aud).toBe(CLIENT.id);
+    const { accessToken, refreshToken } = finished.value.tokens;
+    // A JWT access token for the API (at+jwt), from resource indicators.
+    expect(JSON.parse(atob(accessToken.split('.')[0]!)).typ).toBe('at+jwt');
+    expect(refreshToken).toBeTruthy();
+
+    const refreshed = await client.refresh(refreshToken!, { subject: 'alice' });
+    expect(refreshed.ok).toBe(true);
+    if (!refreshed.ok) return;
+    expect(refreshed.value.tokens.refreshToken).toBeTruthy();
+    expect(refreshed.value.tokens.refreshToken).not.toBe(refreshToken);
+    if (refreshed.value.claims !== undefined) expect(refreshed.value.claims.sub).toBe('alice');
+    expect(events.some((e) => e.type === 'oauth.login')).toBe(true);
+    const logout = await client.endSessionUrl({ idTokenHint: finished.value.tokens.idToken! });
+    expect(logout).toMatch(new RegExp(`^${idp.issuer}/session/end\\?`));
+  });
+});

@@ -1,0 +1,366 @@
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { ConfigError, type SecurityError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import { allow, deny, type Verdict } from '../verdict.js';
+import { type ProviderMetadata, discover } from './discovery.js';
+import { OAUTH_ERRORS } from './errors.js';
+import { type IdTokenClaims, validateIdToken } from './id-token.js';
+import { type FetchLike, type ProviderHttp, isSecureEndpoint } from './provider-http.js';
+import { type OidcTokens, requestTokens } from './token-endpoint.js';
+
+/** Options of {@link createOidcClient}. */
+export interface OidcClientOptions {
+  /** The provider's issuer identifier, exactly as its discovery document states it. https (or loopback http). */
+  issuer: string;
+  clientId: string;
+  /** For confidential clients (client_secret_basic). Omit for public clients; PKCE protects the code either way. */
+  clientSecret?: string;
+  /** This app's callback URL, registered exactly at the provider. */
+  redirectUri: string;
+  /** Must include `openid`. */
+  scopes: readonly string[];
+  /** Accepted ID Token algorithms. Default RS256, PS256, ES256, EdDSA; HS* and `none` are refused. */
+  algorithms?: readonly string[];
+  /** Sent as `max_age` (seconds); `auth_time` is then required and checked. */
+  maxAge?: number;
+  /** Timeout of each provider call. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Clock skew tolerated on ID Token times, seconds. Default 5. */
+  clockTolerance?: number;
+  /** fetch implementation; default the global one (undici on Node). */
+  fetch?: FetchLike;
+  /** Receives `oauth.login_rejected`, `oauth.refresh_rejected` and `oauth.login` events. */
+  onEvent?: OnEvent;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+/** What the callback must match: the values stored in the login transaction. */
+export interface ExpectedCallback {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+}
+
+/** A completed login. */
+export interface OidcLoginResult {
+  readonly tokens: OidcTokens;
+  readonly claims: IdTokenClaims;
+}
+
+/** An OpenID Connect relying party (authorization code flow with PKCE). */
+export interface OidcClient {
+  /** Discovery metadata, fetched once and cached (a failure is retried on the next call). */
+  metadata(): Promise<Verdict<ProviderMetadata>>;
+  /** The authorization request URL: response_type=code, PKCE S256, state, nonce. */
+  authorizationUrl(request: {
+    state: string;
+    nonce: string;
+    codeChallenge: string;
+    prompt?: string;
+    loginHint?: string;
+  }): Promise<Verdict<string>>;
+  /** Check the callback (state, RFC 9207 iss, error, code), exchange the code, validate the ID Token. */
+  handleCallback(
+    callback: string | URL | URLSearchParams,
+    expected: ExpectedCallback,
+  ): Promise<Verdict<OidcLoginResult>>;
+  /** Use a refresh token; a returned ID Token is validated (same `sub` as `subject` when given). */
+  refresh(
+    refreshToken: string,
+    options?: { subject?: string },
+  ): Promise<Verdict<{ tokens: OidcTokens; claims?: IdTokenClaims }>>;
+  /** RP-initiated logout URL, or undefined when the provider has no end_session_endpoint. */
+  endSessionUrl(options?: {
+    idTokenHint?: string;
+    postLogoutRedirectUri?: string;
+    state?: string;
+  }): Promise<string | undefined>;
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
+const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
+
+function single(params: URLSearchParams, name: string): string | undefined | null {
+  const all = params.getAll(name);
+  if (all.length > 1) return null;
+  return all[0];
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function checkOptions(options: OidcClientOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('oidc', 'options are required', 'pass issuer, clientId, redirectUri and scopes');
+  }
+  if (!isSecureEndpoint(options.issuer)) {
+    throw new ConfigError(
+      'oidc.issuer',
+      'must be an https URL (http only on loopback)',
+      'use the https issuer identifier',
+    );
+  }
+  if (typeof options.clientId !== 'string' || options.clientId === '') {
+    throw new ConfigError('oidc.clientId', 'is required', 'set the client id registered at the provider');
+  }
+  if (
+    options.clientSecret !== undefined &&
+    (typeof options.clientSecret !== 'string' || options.clientSecret === '')
+  ) {
+    throw new ConfigError(
+      'oidc.clientSecret',
+      'is empty',
+      'omit it for a public client or set the real secret',
+    );
+  }
+  if (!isSecureEndpoint(options.redirectUri) || new URL(options.redirectUri).href !== options.redirectUri) {
+    throw new ConfigError(
+      'oidc.redirectUri',
+      'must be a canonical https URL (http only on loopback)',
+      'register and use the exact callback URL',
+    );
+  }
+  if (
+    !Array.isArray(options.scopes) ||
+    !options.scopes.includes('openid') ||
+    options.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+  ) {
+    throw new ConfigError(
+      'oidc.scopes',
+      "must be a list of scope tokens including 'openid'",
+      "use e.g. ['openid', 'profile', 'email']",
+    );
+  }
+  for (const [i, alg] of (options.algorithms ?? []).entries()) {
+    if (!ASYMMETRIC.test(alg)) {
+      throw new ConfigError(
+        `oidc.algorithms[${i}]`,
+        `${alg} is not an accepted ID Token algorithm`,
+        'use RS256, PS256, ES256 or EdDSA',
+      );
+    }
+  }
+  if (options.algorithms !== undefined && options.algorithms.length === 0) {
+    throw new ConfigError('oidc.algorithms', 'is empty', 'omit it to use RS256, PS256, ES256, EdDSA');
+  }
+  if (options.maxAge !== undefined && (!Number.isInteger(options.maxAge) || options.maxAge < 0)) {
+    throw new ConfigError(
+      'oidc.maxAge',
+      'must be a non-negative integer of seconds',
+      'omit it or set e.g. 3600',
+    );
+  }
+  const timeout = options.timeoutMs ?? 5000;
+  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 60_000) {
+    throw new ConfigError(
+      'oidc.timeoutMs',
+      `${timeout} is not between 100 and 60 000`,
+      'keep the default of 5000 ms',
+    );
+  }
+  const tolerance = options.clockTolerance ?? 5;
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 300) {
+    throw new ConfigError(
+      'oidc.clockTolerance',
+      `${tolerance} is not between 0 and 300 seconds`,
+      'keep the default of 5',
+    );
+  }
+}
+
+/**
+ * Create an OpenID Connect client for the authorization code flow with PKCE. Configuration is checked here;
+ * discovery happens on first use. Use {@link createOidcLogin} on top of it for the browser side (signed
+ * transaction cookie, state bound to it).
+ *
+ * @example
+ * const oidc = createOidcClient({
+ *   issuer: 'https://id.example.com',
+ *   clientId: 'web',
+ *   clientSecret: process.env.OIDC_SECRET,
+ *   redirectUri: 'https://app.example.com/auth/callback',
+ *   scopes: ['openid', 'profile', 'email', 'offline_access'],
+ * });
+ */
+export function createOidcClient(options: OidcClientOptions): OidcClient {
+  checkOptions(options);
+  const { issuer, clientId, redirectUri, onEvent } = options;
+  const credentials = { clientId, clientSecret: options.clientSecret };
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const http: ProviderHttp = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 5000 };
+  const now = options.now ?? Date.now;
+  const clockTolerance = options.clockTolerance ?? 5;
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+  const maxAge = options.maxAge;
+  let cached: Promise<ProviderMetadata | readonly [SecurityError, string]> | undefined;
+  let jwks: JWTVerifyGetKey | undefined;
+
+  async function metadata(): Promise<Verdict<ProviderMetadata>> {
+    cached ??= discover(http, issuer);
+    const result = await cached;
+    if (Array.isArray(result)) {
+      cached = undefined;
+      return fail('oauth.discovery_failed', result as readonly [SecurityError, string]);
+    }
+    return allow(result as ProviderMetadata);
+  }
+
+  function keys(meta: ProviderMetadata): JWTVerifyGetKey {
+    jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri), {
+      timeoutDuration: http.timeoutMs,
+      cooldownDuration: 30_000,
+      [customFetch]: (url: string, init: RequestInit) => fetchImpl(url, { ...init, redirect: 'error' }),
+    });
+    return jwks;
+  }
+
+  function fail(type: string, [error, detail]: readonly [SecurityError, string]) {
+    emit(onEvent, { type, code: error.code, detail });
+    return deny(error);
+  }
+
+  return {
+    issuer,
+    clientId,
+    metadata,
+    async authorizationUrl(request) {
+      const meta = await metadata();
+      if (!meta.ok) return meta;
+      const url = new URL(meta.value.authorization_endpoint);
+      const params = url.searchParams;
+      params.set('response_type', 'code');
+      params.set('client_id', clientId);
+      params.set('redirect_uri', redirectUri);
+      params.set('scope', options.scopes.join(' '));
+      params.set('state', request.state);
+      params.set('nonce', request.nonce);
+      params.set('code_challenge', request.codeChallenge);
+      params.set('code_challenge_method', 'S256');
+      if (maxAge !== undefined) params.set('max_age', String(maxAge));
+      if (request.prompt !== undefined) params.set('prompt', request.prompt);
+      if (request.loginHint !== undefined) params.set('login_hint', request.loginHint);
+      return allow(url.href);
+    },
+    async handleCallback(callback, expected) {
+      const params =
+        callback instanceof URLSearchParams
+          ? callback
+          : new URL(String(callback), 'http://callback.invalid').searchParams;
+      const state = single(params, 'state');
+      if (typeof state !== 'string' || !constantTimeEqual(state, expected.state)) {
+        return fail('oauth.login_rejected', [
+          OAUTH_ERRORS.stateInvalid,
+          'state does not match the login transaction',
+        ]);
+      }
+      const meta = await metadata();
+      if (!meta.ok) return meta;
+      const iss = single(params, 'iss');
+      if (iss === null || (iss !== undefined && iss !== issuer)) {
+        return fail('oauth.login_rejected', [
+          OAUTH_ERRORS.issuerMismatch,
+          'iss response parameter names another issuer (mix-up?)',
+        ]);
+      }
+      if (iss === undefined && meta.value.authorization_response_iss_parameter_supported === true) {
+        return fail('oauth.login_rejected', [
+          OAUTH_ERRORS.issuerMismatch,
+          'iss response parameter missing though the provider always sends it',
+        ]);
+      }
+      const error = params.get('error');
+      if (error !== null) {
+        return fail('oauth.login_rejected', [
+          OAUTH_ERRORS.authorizationDenied,
+          `provider answered error=${error.slice(0, 64)}`,
+        ]);
+      }
+      const code = single(params, 'code');
+      if (typeof code !== 'string' || code === '' || code.length > 4096) {
+        return fail('oauth.login_rejected', [OAUTH_ERRORS.codeMissing, 'no single code parameter']);
+      }
+      const tokens = await requestTokens(
+        http,
+        meta.value.token_endpoint,
+        credentials,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: expected.codeVerifier,
+        },
+        OAUTH_ERRORS.codeRejected,
+        now,
+      );
+      if (Array.isArray(tokens))
+        return fail('oauth.login_rejected', tokens as readonly [SecurityError, string]);
+      const set = tokens as OidcTokens;
+      if (set.idToken === undefined) {
+        return fail('oauth.login_rejected', [OAUTH_ERRORS.idTokenInvalid, 'token response has no id_token']);
+      }
+      const claims = await validateIdToken(set.idToken, keys(meta.value), {
+        issuer,
+        clientId,
+        algorithms,
+        nonce: expected.nonce,
+        accessToken: set.accessToken,
+        maxAge,
+        clockTolerance,
+        now,
+      });
+      if (Array.isArray(claims)) return fail('oauth.login_rejected', claims as [SecurityError, string]);
+      const verified = claims as IdTokenClaims;
+      emit(onEvent, { type: 'oauth.login', data: { sub: verified.sub } });
+      return allow({ tokens: set, claims: verified });
+    },
+    async refresh(refreshToken, refreshOptions = {}) {
+      if (typeof refreshToken !== 'string' || refreshToken === '') {
+        return fail('oauth.refresh_rejected', [OAUTH_ERRORS.refreshInvalid, 'no refresh token']);
+      }
+      const meta = await metadata();
+      if (!meta.ok) return meta;
+      const tokens = await requestTokens(
+        http,
+        meta.value.token_endpoint,
+        credentials,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        OAUTH_ERRORS.refreshInvalid,
+        now,
+      );
+      if (Array.isArray(tokens))
+        return fail('oauth.refresh_rejected', tokens as readonly [SecurityError, string]);
+      const set = tokens as OidcTokens;
+      if (set.idToken === undefined) return allow({ tokens: set });
+      const claims = await validateIdToken(set.idToken, keys(meta.value), {
+        issuer,
+        clientId,
+        algorithms,
+        accessToken: set.accessToken,
+        subject: refreshOptions.subject,
+        clockTolerance,
+        now,
+      });
+      if (Array.isArray(claims)) return fail('oauth.refresh_rejected', claims as [SecurityError, string]);
+      return allow({ tokens: set, claims: claims as IdTokenClaims });
+    },
+    async endSessionUrl(logout = {}) {
+      const meta = await metadata();
+      if (!meta.ok || meta.value.end_session_endpoint === undefined) return undefined;
+      const url = new URL(meta.value.end_session_endpoint);
+      url.searchParams.set('client_id', clientId);
+      if (logout.idTokenHint !== undefined) url.searchParams.set('id_token_hint', logout.idTokenHint);
+      if (logout.postLogoutRedirectUri !== undefined) {
+        url.searchParams.set('post_logout_redirect_uri', logout.postLogoutRedirectUri);
+      }
+      if (logout.state !== undefined) url.searchParams.set('state', logout.state);
+      return url.href;
+    },
+  };
+}
