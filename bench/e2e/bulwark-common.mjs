@@ -12,7 +12,24 @@ export function part(name, available) {
   return available;
 }
 
-/** JWT verifier options for the e2e token (RS256, static public JWK, issuer and audience pinned). */
-export function jwtOptions(c) {
-  return { algorithms: ['RS256'], issuer: c.issuer, audience: c.audience, keys: c.publicJwk };
+import { createJwtVerifier } from '@bulwark/core';
+
+/** Whether this build's verifier has the verified-token cache: it then refuses a nonsensical cache size. */
+function hasTokenCache(base) {
+  try {
+    createJwtVerifier({ ...base, cache: { maxEntries: -1 } });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * JWT verifier options for the e2e token (RS256, static public JWK, issuer and audience pinned); the
+ * 'bulwark-cached' variant turns the verified-token cache on.
+ */
+export function jwtOptions(c, variant) {
+  const base = { algorithms: ['RS256'], issuer: c.issuer, audience: c.audience, keys: c.publicJwk };
+  if (variant === 'bulwark-cached' && part('jwt-cache', hasTokenCache(base))) return { ...base, cache: true };
+  return base;
 }

@@ -10,6 +10,6 @@ export async function bulwarkStack(app, variant, c) {
     app.use(bulwark.rateLimit({ limit: c.limit, windowMs: 60_000 }));
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.requireJwt === 'function')) {
-    app.use(bulwark.requireJwt(jwtOptions(c)));
+    app.use(bulwark.requireJwt(jwtOptions(c, variant)));
   }
 }

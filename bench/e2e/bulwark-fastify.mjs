@@ -11,7 +11,7 @@ export async function bulwarkStack(app, variant, c) {
     pluginOptions.rateLimit = { limit: c.limit, windowMs: 60_000 };
   await app.register(bulwark.bulwark, pluginOptions);
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.requireJwt === 'function')) {
-    return { preHandler: bulwark.requireJwt(jwtOptions(c)) };
+    return { preHandler: bulwark.requireJwt(jwtOptions(c, variant)) };
   }
   return {};
 }

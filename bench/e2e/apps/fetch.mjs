@@ -17,7 +17,7 @@ async function bulwarkHandler(variant, c) {
   if (part('headers', has('headers') || has('securityHeaders'))) policy.headers = {};
   if (part('cors', has('cors'))) policy.cors = { origins: [c.origin] };
   if (part('ratelimit', has('rateLimit'))) policy.rateLimit = { limit: c.limit, windowMs: 60_000 };
-  if (variant !== 'bulwark-nojwt' && part('jwt', has('jwt'))) policy.jwt = jwtOptions(c);
+  if (variant !== 'bulwark-nojwt' && part('jwt', has('jwt'))) policy.jwt = jwtOptions(c, variant);
   return bulwark.protect(handler, policy);
 }
 

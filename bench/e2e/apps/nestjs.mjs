@@ -61,7 +61,7 @@ async function bulwarkModule(variant, c) {
     guards.push(bulwark.RateLimit());
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.RequireJwt === 'function')) {
-    options.jwt = jwtOptions(c);
+    options.jwt = jwtOptions(c, variant);
     guards.push(bulwark.RequireJwt());
   }
   return {
