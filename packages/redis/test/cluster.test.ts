@@ -1,0 +1,52 @@
+import { defineStoreSuite } from '@bulwark/conformance';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRedisRateLimitStore,
+  createRedisRefreshTokenStore,
+  createRedisReplayStore,
+  createRedisRevocationStore,
+  REDIS_CLIENT_OPTIONS,
+} from '../src/index.js';
+import { runPrefix } from './redis-url.js';
+import { type OwnCluster, startCluster } from './servers.js';
+
+let cluster: OwnCluster;
+let client: Cluster;
+const prefix = runPrefix('cluster');
+
+beforeAll(async () => {
+  cluster = await startCluster(3);
+  client = new Cluster([...cluster.nodes], {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    redisOptions: { ...REDIS_CLIENT_OPTIONS },
+  });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.quit();
+  await cluster?.destroy();
+});
+
+defineStoreSuite('redis (3-master cluster)', {
+  rateLimit: () => createRedisRateLimitStore({ client, prefix }),
+  consumeAll: true,
+  replay: () => createRedisReplayStore({ client, prefix }),
+  revocation: () => createRedisRevocationStore({ client, prefix }),
+  refresh: () => createRedisRefreshTokenStore({ client, prefix }),
+});
+
+describe('cluster key placement', () => {
+  it('spreads replay claims over every master while user braces stay inside our tag', async () => {
+    const own = `${prefix}-placement`;
+    const store = createRedisReplayStore({ client, prefix: own });
+    const keys = Array.from({ length: 60 }, (_, i) => `evt-${i}-{same}`);
+    expect(new Set(await Promise.all(keys.map((k) => store.claim(k, 60_000))))).toEqual(new Set(['claimed']));
+    const perNode = await Promise.all(client.nodes('master').map((node) => node.keys(`${own}:rp:*`)));
+    // A user `{same}` would have put every key on one slot; escaped, the keys land on all three masters.
+    expect(perNode.map((keys) => keys.length > 0)).toEqual([true, true, true]);
+    expect(perNode.flat().every((k) => k.includes('%7Bsame%7D'))).toBe(true);
+  });
+});
