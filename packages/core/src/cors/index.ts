@@ -1,2 +1,7 @@
-// The cors area's public exports; filled in by its issue.
-export {};
+// The cors area's public exports.
+export { CORS_ERRORS } from './errors.js';
+export { MAX_ORIGIN_LENGTH, normaliseOrigin, parseRequestOrigin } from './origin.js';
+export type { ParsedOrigin } from './origin.js';
+export { createCorsPolicy } from './policy.js';
+export { appendVary } from './vary.js';
+export type { CorsOptions, CorsPolicy, CorsResult } from './policy.js';

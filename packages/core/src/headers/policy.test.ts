@@ -3,9 +3,10 @@ import { NONCE } from './csp.js';
 import { createSecurityHeaders, NO_STORE } from './policy.js';
 import { serializePermissionsPolicy } from './permissions-policy.js';
 
-const anon = { header: () => undefined };
+type Req = { header(name: string): string | undefined };
+const anon: Req = { header: () => undefined };
 const withAuth = { header: (n: string) => (n === 'authorization' ? 'Bearer x' : undefined) };
-const map = (h: ReturnType<typeof createSecurityHeaders>, req = anon) =>
+const map = (h: ReturnType<typeof createSecurityHeaders>, req: Req = anon) =>
   Object.fromEntries(h.forRequest(req).headers);
 
 describe('createSecurityHeaders', () => {

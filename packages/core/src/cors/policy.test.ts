@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '../events.js';
+import type { RequestLike } from '../http/request.js';
+import { type CorsResult, createCorsPolicy } from './policy.js';
+import { appendVary } from './vary.js';
+
+function req(method: string, headers: Record<string, string | string[]> = {}): RequestLike {
+  return {
+    method,
+    url: '/api/orders?x=1',
+    header: (n) => {
+      const v = headers[n];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    headerValues: (n) => {
+      const v = headers[n];
+      return v === undefined ? [] : Array.isArray(v) ? v : [v];
+    },
+  };
+}
+const APP = 'https://app.example.com';
+const h = (r: CorsResult) => Object.fromEntries(r.headers);
+const preflight = (origin: string, method = 'PUT', extra: Record<string, string> = {}) =>
+  req('OPTIONS', { origin, 'access-control-request-method': method, ...extra });
+
+describe('createCorsPolicy: actual requests', () => {
+  const cors = createCorsPolicy({
+    origins: [APP, 'https://*.tenants.example.com'],
+    credentials: true,
+    exposedHeaders: ['X-Request-Id'],
+  });
+  it('echoes an allowed origin with credentials and Vary: Origin', () => {
+    const r = cors.check(req('GET', { origin: APP }));
+    expect(r).toMatchObject({ kind: 'actual', allowed: true });
+    expect(h(r)).toEqual({
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-request-id',
+      vary: 'Origin',
+    });
+    expect(cors.check(req('GET', { origin: APP }))).toBe(r);
+    expect(
+      h(cors.check(req('GET', { origin: 'https://acme.tenants.example.com' })))[
+        'access-control-allow-origin'
+      ],
+    ).toBe('https://acme.tenants.example.com');
+  });
+  it('grants nothing to the origin attacks, but still sends Vary: Origin', () => {
+    for (const origin of [
+      'https://app.example.com.attacker.com',
+      'https://evilapp.example.com',
+      'http://app.example.com',
+      'https://app.example.com:8443',
+      'https://app.example.com:443',
+      'HTTPS://APP.EXAMPLE.COM',
+      'https://app.example.com/',
+      'null',
+      `${APP}, https://evil.com`,
+      `${APP} https://evil.com`,
+      `https://${'a'.repeat(10_240)}.tenants.example.com`,
+      'https://a.b.tenants.example.com',
+      'https://tenants.example.com.evil.com',
+    ]) {
+      const r = cors.check(req('GET', { origin }));
+      expect(r, origin).toMatchObject({ kind: 'actual', allowed: false });
+      expect(h(r)).toEqual({ vary: 'Origin' });
+    }
+    // Two Origin headers, even if both are allowed.
+    expect(cors.check(req('GET', { origin: [APP, APP] }))).toMatchObject({ allowed: false });
+  });
+  it('sends Vary: Origin on requests without Origin', () => {
+    expect(h(cors.check(req('GET')))).toEqual({ vary: 'Origin' });
+  });
+  it('can refuse other origins outright', () => {
+    const events: SecurityEvent[] = [];
+    const strict = createCorsPolicy({
+      origins: [APP],
+      rejectDisallowedOrigins: true,
+      onEvent: (e) => events.push(e),
+    });
+    const r = strict.check(req('POST', { origin: 'https://evil.com' }));
+    expect(r.kind === 'denied' && r.error.code).toBe('CORS_ORIGIN_DENIED');
+    expect(r.kind === 'denied' && r.error.status).toBe(403);
+    expect(events[0]).toMatchObject({ type: 'cors.denied', code: 'CORS_ORIGIN_DENIED', path: '/api/orders' });
+    expect(strict.check(req('POST', { origin: APP })).kind).toBe('actual');
+  });
+  it("'*' without credentials needs no Vary", () => {
+    const pub = createCorsPolicy({ origins: '*' });
+    expect(h(pub.check(req('GET', { origin: 'https://any.example' })))).toEqual({
+      'access-control-allow-origin': '*',
+    });
+    expect(h(pub.check(req('GET')))).toEqual({});
+  });
+  it("'null' only when listed, and never with credentials", () => {
+    const n = createCorsPolicy({ origins: ['null'] });
+    expect(h(n.check(req('GET', { origin: 'null' })))['access-control-allow-origin']).toBe('null');
+    expect(() => createCorsPolicy({ origins: ['null'], credentials: true })).toThrow(
+      /cors\.origins\[0\]: the 'null' origin/,
+    );
+  });
+  it('full-match regexes and reflect-any without credentials', () => {
+    const re = createCorsPolicy({ origins: [/https:\/\/pr-\d+\.preview\.example\.com/] });
+    expect(re.check(req('GET', { origin: 'https://pr-7.preview.example.com' }))).toMatchObject({
+      allowed: true,
+    });
+    expect(re.check(req('GET', { origin: 'https://pr-7.preview.example.com.evil.com' }))).toMatchObject({
+      allowed: false,
+    });
+    const any = createCorsPolicy({ dangerouslyReflectAnyOrigin: true });
+    expect(h(any.check(req('GET', { origin: 'https://x.example' })))['access-control-allow-origin']).toBe(
+      'https://x.example',
+    );
+    expect(any.check(req('GET', { origin: 'null' }))).toMatchObject({ allowed: false });
+  });
+});
+
+describe('createCorsPolicy: preflight', () => {
+  const cors = createCorsPolicy({
+    origins: [APP],
+    credentials: true,
+    allowedHeaders: ['Content-Type', 'Authorization'],
+  });
+  it('answers 204, Content-Length 0, explicit lists, Max-Age 600', () => {
+    const r = cors.check(
+      preflight(APP, 'PUT', { 'access-control-request-headers': 'content-type,authorization' }),
+    );
+    expect(r).toMatchObject({ kind: 'preflight', status: 204 });
+    expect(h(r)).toEqual({
+      'access-control-allow-origin': APP,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE',
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-max-age': '600',
+      vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+      'content-length': '0',
+    });
+  });
+  it('refuses a disallowed origin, method or header without any grant', () => {
+    const cases: [RequestLike, string][] = [
+      [preflight('https://evil.com'), 'CORS_ORIGIN_DENIED'],
+      [preflight(APP, 'PROPFIND'), 'CORS_METHOD_DENIED'],
+      [
+        preflight(APP, 'PUT', { 'access-control-request-headers': 'content-type, x-custom' }),
+        'CORS_HEADERS_DENIED',
+      ],
+      [
+        preflight(APP, 'PUT', {
+          'access-control-request-headers': Array(100).fill('content-type').join(','),
+        }),
+        'CORS_HEADERS_DENIED',
+      ],
+    ];
+    for (const [r, code] of cases) {
+      const res = cors.check(r);
+      expect(res.kind === 'denied' && res.error.code).toBe(code);
+      expect(Object.keys(h(res))).toEqual(['vary']);
+    }
+  });
+  it('treats OPTIONS without Access-Control-Request-Method as an actual request', () => {
+    expect(cors.check(req('OPTIONS', { origin: APP })).kind).toBe('actual');
+  });
+  it('answers Private Network Access only when opted in', () => {
+    const ask = preflight(APP, 'GET', { 'access-control-request-private-network': 'true' });
+    expect(h(cors.check(ask))['access-control-allow-private-network']).toBeUndefined();
+    const pna = createCorsPolicy({ origins: [APP], allowPrivateNetwork: true });
+    expect(h(pna.check(ask))['access-control-allow-private-network']).toBe('true');
+  });
+  it("'*' headers never cover Authorization", () => {
+    const pub = createCorsPolicy({ origins: '*', allowedHeaders: ['*'] });
+    expect(
+      pub.check(preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'x-a' })).kind,
+    ).toBe('preflight');
+    expect(
+      pub.check(preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'authorization' }))
+        .kind,
+    ).toBe('denied');
+  });
+});
+
+describe('createCorsPolicy: configuration', () => {
+  const bad: [object, RegExp][] = [
+    [{ origins: '*', credentials: true }, /cors\.origins: '\*' with credentials/],
+    [{ dangerouslyReflectAnyOrigin: true, credentials: true }, /cors\.dangerouslyReflectAnyOrigin/],
+    [{ origins: [APP], dangerouslyReflectAnyOrigin: true }, /cors\.origins: cannot be combined/],
+    [{}, /cors\.origins: is required/],
+    [{ origins: [] }, /non-empty/],
+    [{ origins: ['https://app.example.com/'] }, /cors\.origins\[0\].*trailing slash/],
+    [{ origins: ['https://app.example.com/path'] }, /cors\.origins\[0\]/],
+    [{ origins: [APP, '*'] }, /cors\.origins\[1\]/],
+    [{ origins: ['https://*.com'] }, /too broadly/],
+    [{ origins: [/x/g] }, /flags/],
+    [{ origins: [/x/y] }, /flags/],
+    [{ origins: [42] }, /string or a RegExp/],
+    [{ origins: [APP], credentials: true, methods: ['*'] }, /cors\.methods/],
+    [{ origins: [APP], credentials: true, allowedHeaders: ['*'] }, /cors\.allowedHeaders/],
+    [{ origins: [APP], methods: ['GET, POST'] }, /cors\.methods\[0\]/],
+    [{ origins: [APP], methods: ['TRACE'] }, /forbidden/],
+    [{ origins: [APP], maxAge: -1 }, /cors\.maxAge/],
+    [{ origins: [APP], maxAge: Number.NaN }, /cors\.maxAge/],
+    [{ origins: [APP], credential: true }, /cors\.credential: is not a CORS option/],
+    [{ origins: [APP], credentials: 'yes' }, /cors\.credentials/],
+  ];
+  it.each(bad)('refuses %j', (options, message) => {
+    expect(() => createCorsPolicy(options as never)).toThrow(message);
+  });
+  it('warns above the browser Max-Age caps', () => {
+    const events: SecurityEvent[] = [];
+    createCorsPolicy({ origins: [APP], maxAge: 7201, onEvent: (e) => events.push(e) });
+    createCorsPolicy({ origins: [APP], maxAge: 86401, onEvent: (e) => events.push(e) });
+    createCorsPolicy({ origins: [APP], maxAge: 7200, onEvent: (e) => events.push(e) });
+    expect(events.map((e) => e.detail)).toEqual([
+      expect.stringContaining('Chromium cap of 7200s'),
+      expect.stringContaining('every browser cap'),
+    ]);
+  });
+});
+
+describe('appendVary', () => {
+  it('merges without duplicates', () => {
+    expect(appendVary(undefined, 'Origin')).toBe('Origin');
+    expect(appendVary('Accept-Encoding', 'Origin')).toBe('Accept-Encoding, Origin');
+    expect(appendVary('origin', 'Origin')).toBe('origin');
+    expect(appendVary('*', 'Origin')).toBe('*');
+  });
+});

@@ -1,0 +1,323 @@
+import { ConfigError, type SecurityError } from '../errors.js';
+import { emit, type OnEvent } from '../events.js';
+import { freezePairs, type HeaderPair } from '../headers/values.js';
+import type { RequestLike } from '../http/request.js';
+import { requestPath } from '../http/request.js';
+import { CORS_ERRORS } from './errors.js';
+import {
+  fullMatch,
+  MAX_ORIGIN_LENGTH,
+  matchWildcard,
+  normaliseOrigin,
+  parseRequestOrigin,
+  parseWildcard,
+  type WildcardRule,
+} from './origin.js';
+
+/** Options of {@link createCorsPolicy}. */
+export interface CorsOptions {
+  /**
+   * Who may read responses: exact origins (`https://app.example.com`), one-label wildcards
+   * (`https://*.example.com`), full-match RegExps, the string `'null'` (never with credentials), or `'*'`
+   * alone for public, credential-less APIs.
+   */
+  origins?: '*' | readonly (string | RegExp)[];
+  /** Send cookies / Authorization cross-origin. Needs explicit origins. Default false. */
+  credentials?: boolean;
+  /** Default GET, HEAD, POST, PUT, PATCH, DELETE. Sent as the explicit list, never reflected. */
+  methods?: readonly string[];
+  /** Request headers a page may send. Default `authorization`, `content-type`. Never reflected. */
+  allowedHeaders?: readonly string[];
+  /** Response headers a page may read beyond the safelisted ones. */
+  exposedHeaders?: readonly string[];
+  /** Seconds a browser may cache a preflight. Default 600; Chromium caps at 7200, Firefox at 86400. */
+  maxAge?: number;
+  /** Answer Private Network Access preflights (`Access-Control-Allow-Private-Network: true`). Default false. */
+  allowPrivateNetwork?: boolean;
+  /** Refuse actual requests from other origins with 403 instead of only withholding the grant. Default false. */
+  rejectDisallowedOrigins?: boolean;
+  /** Echo any syntactically valid origin. Refused with credentials: it would hand every site the user's data. */
+  dangerouslyReflectAnyOrigin?: true;
+  /** Receives `cors.denied` events and `cors.config_warning` (else warnings go to console.warn). */
+  onEvent?: OnEvent;
+}
+
+/** What the adapter does with a request. `vary` in `headers` must be appended to any existing Vary. */
+export type CorsResult =
+  /** A granted preflight: answer now with this status and these headers, empty body. */
+  | { readonly kind: 'preflight'; readonly status: 204; readonly headers: readonly HeaderPair[] }
+  /** Not a preflight: continue to the handler and add these headers (a grant, or only Vary). */
+  | { readonly kind: 'actual'; readonly allowed: boolean; readonly headers: readonly HeaderPair[] }
+  /** Refused: answer now with the problem response of `error`, plus these headers; the handler never runs. */
+  | { readonly kind: 'denied'; readonly error: SecurityError; readonly headers: readonly HeaderPair[] };
+
+/** A configured CORS policy. */
+export interface CorsPolicy {
+  /** Decide one request. Never throws. */
+  check(req: RequestLike): CorsResult;
+}
+
+const KNOWN = new Set([
+  'origins',
+  'credentials',
+  'methods',
+  'allowedHeaders',
+  'exposedHeaders',
+  'maxAge',
+  'allowPrivateNetwork',
+  'rejectDisallowedOrigins',
+  'dangerouslyReflectAnyOrigin',
+  'onEvent',
+]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
+const MAX_REQUEST_HEADERS = 64;
+
+function tokens(path: string, value: unknown, fallback: readonly string[], upper: boolean): string[] {
+  if (value === undefined) return [...fallback];
+  if (!Array.isArray(value)) throw new ConfigError(path, 'must be a list', "e.g. ['GET', 'POST']");
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const t: unknown = value[i];
+    if (typeof t !== 'string' || !TOKEN.test(t)) {
+      throw new ConfigError(
+        `${path}[${i}]`,
+        `${JSON.stringify(t)} is not an HTTP token`,
+        'one method or header name per item, no commas or spaces',
+      );
+    }
+    const n = upper ? t.toUpperCase() : t.toLowerCase();
+    if (upper && (n === 'CONNECT' || n === 'TRACE' || n === 'TRACK'))
+      throw new ConfigError(`${path}[${i}]`, `${n} is forbidden by browsers`, 'remove it');
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Build a CORS policy once; `check(req)` decides each request. Origins are parsed and normalised here,
+ * and every unsafe combination is a {@link ConfigError} at startup.
+ *
+ * @example
+ * const cors = createCorsPolicy({ origins: ['https://app.example.com'], credentials: true });
+ * const r = cors.check(req); // { kind: 'preflight' | 'actual' | 'denied', headers, ... }
+ */
+export function createCorsPolicy(options: CorsOptions): CorsPolicy {
+  if (!isPlainObject(options))
+    throw new ConfigError('cors', 'options are required', "e.g. { origins: ['https://app.example.com'] }");
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key))
+      throw new ConfigError(`cors.${key}`, 'is not a CORS option', `use one of ${[...KNOWN].join(', ')}`);
+  }
+  const credentials = options.credentials ?? false;
+  if (typeof credentials !== 'boolean')
+    throw new ConfigError('cors.credentials', 'must be a boolean', 'true or false');
+  const reflect = options.dangerouslyReflectAnyOrigin === true;
+  const star = options.origins === '*';
+  if (reflect && credentials) {
+    throw new ConfigError(
+      'cors.dangerouslyReflectAnyOrigin',
+      "reflecting any origin with credentials lets every website read your users' data",
+      'list the exact origins that may call you',
+    );
+  }
+  if (star && credentials) {
+    throw new ConfigError(
+      'cors.origins',
+      "'*' with credentials is refused by browsers and would expose user data",
+      'list exact origins',
+    );
+  }
+  if (reflect === (options.origins !== undefined)) {
+    throw new ConfigError(
+      'cors.origins',
+      reflect ? 'cannot be combined with dangerouslyReflectAnyOrigin' : 'is required',
+      "e.g. ['https://app.example.com']",
+    );
+  }
+  const exact = new Set<string>();
+  const wildcards: WildcardRule[] = [];
+  const regexes: RegExp[] = [];
+  if (!star && !reflect) {
+    const list = options.origins;
+    if (!Array.isArray(list) || list.length === 0)
+      throw new ConfigError(
+        'cors.origins',
+        "must be a non-empty list or '*'",
+        "e.g. ['https://app.example.com']",
+      );
+    list.forEach((o: unknown, i) => {
+      const p = `cors.origins[${i}]`;
+      if (o instanceof RegExp) regexes.push(fullMatch(o, p));
+      else if (typeof o !== 'string')
+        throw new ConfigError(p, 'must be a string or a RegExp', "e.g. 'https://app.example.com'");
+      else if (o === '*')
+        throw new ConfigError(
+          p,
+          "'*' inside a list is ambiguous",
+          "use origins: '*' alone (no credentials) or list exact origins",
+        );
+      else if (o === 'null') {
+        if (credentials)
+          throw new ConfigError(
+            p,
+            "the 'null' origin is shared by sandboxed frames and local files of every site",
+            "remove 'null' or drop credentials",
+          );
+        exact.add('null');
+      } else if (o.includes('*')) wildcards.push(parseWildcard(o, p));
+      else exact.add(normaliseOrigin(o, p));
+    });
+  }
+  const methods = tokens(
+    'cors.methods',
+    options.methods,
+    ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    true,
+  );
+  const allowedHeaders = tokens(
+    'cors.allowedHeaders',
+    options.allowedHeaders,
+    ['authorization', 'content-type'],
+    false,
+  );
+  const exposed = tokens('cors.exposedHeaders', options.exposedHeaders, [], false);
+  if (credentials) {
+    for (const [name, list] of [
+      ['methods', methods],
+      ['allowedHeaders', allowedHeaders],
+      ['exposedHeaders', exposed],
+    ] as const) {
+      if (list.includes('*'))
+        throw new ConfigError(
+          `cors.${name}`,
+          "'*' is a literal name, not a wildcard, when credentials are sent",
+          'list the exact names',
+        );
+    }
+  }
+  const maxAge = options.maxAge ?? 600;
+  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) {
+    throw new ConfigError(
+      'cors.maxAge',
+      `must be a non-negative integer number of seconds, got ${String(maxAge)}`,
+      'e.g. 600',
+    );
+  }
+  if (maxAge > 7200) {
+    const message = `cors.maxAge ${maxAge}s is above ${maxAge > 86400 ? 'every browser cap (Firefox 86400s, Chromium 7200s)' : 'the Chromium cap of 7200s'}; browsers will use their cap`;
+    if (options.onEvent !== undefined)
+      emit(options.onEvent, { type: 'cors.config_warning', detail: message });
+    else console.warn(`bulwark: ${message}`);
+  }
+  const pna = options.allowPrivateNetwork ?? false;
+  const rejectOthers = options.rejectDisallowedOrigins ?? false;
+  const onEvent = options.onEvent;
+
+  const methodSet = new Set(methods);
+  const headerSet = new Set(allowedHeaders);
+  const anyMethod = methodSet.has('*');
+  const anyHeader = headerSet.has('*');
+  const vary: HeaderPair = ['vary', 'Origin'];
+  const preflightVary: HeaderPair = [
+    'vary',
+    star
+      ? 'Access-Control-Request-Method, Access-Control-Request-Headers'
+      : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+  ];
+  const noGrant = freezePairs(star ? [] : [vary]);
+  const deniedPreflight = freezePairs([preflightVary]);
+  const notAllowed: CorsResult = Object.freeze({ kind: 'actual', allowed: false, headers: noGrant });
+
+  function grant(origin: string): HeaderPair[] {
+    const h: HeaderPair[] = [['access-control-allow-origin', star ? '*' : origin]];
+    if (credentials) h.push(['access-control-allow-credentials', 'true']);
+    return h;
+  }
+  function actual(origin: string): CorsResult {
+    const h = grant(origin);
+    if (exposed.length > 0) h.push(['access-control-expose-headers', exposed.join(', ')]);
+    if (!star) h.push(vary);
+    return Object.freeze({ kind: 'actual', allowed: true, headers: freezePairs(h) });
+  }
+  function preflight(origin: string, privateNetwork: boolean): CorsResult {
+    const h = grant(origin);
+    h.push(['access-control-allow-methods', methods.join(', ')]);
+    if (allowedHeaders.length > 0) h.push(['access-control-allow-headers', allowedHeaders.join(', ')]);
+    h.push(['access-control-max-age', String(maxAge)]);
+    if (privateNetwork) h.push(['access-control-allow-private-network', 'true']);
+    h.push(preflightVary, ['content-length', '0']);
+    return Object.freeze({ kind: 'preflight', status: 204, headers: freezePairs(h) });
+  }
+  // Exact origins are finite: their answers are built once.
+  const cached = new Map<string, { actual: CorsResult; preflight: CorsResult }>();
+  for (const o of star ? ['*'] : exact) cached.set(o, { actual: actual(o), preflight: preflight(o, false) });
+
+  function allowed(origin: string, req: RequestLike): boolean {
+    if (origin.length > MAX_ORIGIN_LENGTH) return false;
+    if (req.headerValues !== undefined && req.headerValues('origin').length > 1) return false;
+    if (star) return true;
+    if (exact.has(origin)) return true;
+    if (wildcards.length === 0 && regexes.length === 0 && !reflect) return false;
+    const parsed = parseRequestOrigin(origin);
+    if (parsed === undefined) return false;
+    if (reflect) return true;
+    for (const w of wildcards) if (matchWildcard(w, parsed)) return true;
+    for (const r of regexes) if (r.test(origin)) return true;
+    return false;
+  }
+  function refuse(
+    req: RequestLike,
+    error: SecurityError,
+    origin: string,
+    headers: readonly HeaderPair[],
+  ): CorsResult {
+    emit(onEvent, {
+      type: 'cors.denied',
+      code: error.code,
+      detail: `origin ${origin.slice(0, 100)}`,
+      method: req.method,
+      path: requestPath(req.url),
+    });
+    return { kind: 'denied', error, headers };
+  }
+
+  return Object.freeze({
+    check(req: RequestLike): CorsResult {
+      const origin = req.header('origin');
+      if (origin === undefined) return notAllowed;
+      const requestMethod =
+        req.method === 'OPTIONS' ? req.header('access-control-request-method') : undefined;
+      const ok = allowed(origin, req);
+      if (requestMethod === undefined) {
+        if (ok) return (star ? cached.get('*') : cached.get(origin))?.actual ?? actual(origin);
+        if (rejectOthers) return refuse(req, CORS_ERRORS.originDenied, origin, noGrant);
+        return notAllowed;
+      }
+      if (!ok) return refuse(req, CORS_ERRORS.originDenied, origin, deniedPreflight);
+      if (!anyMethod && !methodSet.has(requestMethod) && !SAFELISTED_METHODS.has(requestMethod)) {
+        return refuse(req, CORS_ERRORS.methodDenied, origin, deniedPreflight);
+      }
+      const requested = req.header('access-control-request-headers');
+      if (requested !== undefined && requested.trim() !== '') {
+        const names = requested.split(',');
+        if (names.length > MAX_REQUEST_HEADERS)
+          return refuse(req, CORS_ERRORS.headersDenied, origin, deniedPreflight);
+        for (const raw of names) {
+          const name = raw.trim().toLowerCase();
+          // '*' never covers Authorization (Fetch standard); it must be listed by name.
+          if (!headerSet.has(name) && !(anyHeader && name !== 'authorization')) {
+            return refuse(req, CORS_ERRORS.headersDenied, origin, deniedPreflight);
+          }
+        }
+      }
+      const privateNetwork = pna && req.header('access-control-request-private-network') === 'true';
+      if (privateNetwork) return preflight(origin, true);
+      return (star ? cached.get('*') : cached.get(origin))?.preflight ?? preflight(origin, false);
+    },
+  });
+}
