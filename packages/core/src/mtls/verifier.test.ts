@@ -170,6 +170,18 @@ describe('createMtlsVerifier', () => {
       expect(!huge.ok && huge.error.code).toBe('MTLS_FORWARDED_CERT_INVALID');
     });
 
+    it('takes the client-IP trust list (CIDRs, named sets) directly', () => {
+      const verifier = createMtlsVerifier({
+        authorize: authorizeMemberOf('corp.example.com'),
+        forwardedCertificate: { trustedProxies: ['10.0.0.0/8'] },
+      });
+      const ok = verifier.verify(
+        req({ remote: '::ffff:10.1.2.3', headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
+      );
+      expect(ok.ok && ok.value.via).toBe('proxy');
+      expect(verifier.isTrustedProxy('192.168.1.1')).toBe(false);
+    });
+
     it('reads a configured header with URL-encoded PEM', () => {
       const verifier = createMtlsVerifier({
         authorize: authorizeMemberOf('corp.example.com'),
@@ -192,9 +204,15 @@ describe('createMtlsVerifier', () => {
 
     it('checks forwarding options at construction', () => {
       const base = { authorize: authorizeMemberOf('corp.example.com') };
+      expect(() => createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: [] } })).toThrow(
+        /is empty/,
+      );
       expect(() =>
-        createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: ['10.0.0.0/8'] as never } }),
-      ).toThrow(/trustedProxies/);
+        createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: ['0.0.0.0/0'] } }),
+      ).toThrow(/trusts every address/);
+      expect(() =>
+        createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: true as never } }),
+      ).toThrow(/trust list/);
       expect(() =>
         createMtlsVerifier({ ...base, forwardedCertificate: { trustedProxies: proxies, format: 'pem' } }),
       ).toThrow(/header: is required/);

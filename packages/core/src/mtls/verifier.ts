@@ -1,5 +1,6 @@
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
+import { createClientIpResolver } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { compilePolicy, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
@@ -15,10 +16,11 @@ export interface TrustedPeerCheck {
 /** Where a TLS-terminating proxy puts the client certificate it verified. */
 export interface ForwardedCertificateOptions {
   /**
-   * Who may send it: a client-IP resolver (`createClientIpResolver({ trustedProxies })`) or any object with
+   * Who may send it: the same trust list as the client-IP resolver (CIDRs, addresses, named sets such as
+   * `loopback`), or the resolver itself (`createClientIpResolver({ trustedProxies })`), or any object with
    * `isTrustedPeer(address)`. Requests from other peers have the header ignored (and adapters strip it).
    */
-  trustedProxies: TrustedPeerCheck;
+  trustedProxies: readonly string[] | TrustedPeerCheck;
   /** `xfcc` (Envoy `X-Forwarded-Client-Cert`, the default) or `pem` (a header holding URL-encoded PEM). */
   format?: 'xfcc' | 'pem';
   /** Header name. Default `x-forwarded-client-cert`; required for `pem` (e.g. `x-client-cert`). */
@@ -54,18 +56,47 @@ export interface MtlsVerifier {
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
-function checkForwarded(options: ForwardedCertificateOptions): Required<ForwardedCertificateOptions> {
+interface ForwardedConfig {
+  trustedProxies: TrustedPeerCheck;
+  format: 'xfcc' | 'pem';
+  header: string;
+  maxHeaderBytes: number;
+}
+
+function trustCheck(value: unknown): TrustedPeerCheck {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      throw new ConfigError(
+        'mtls.forwardedCertificate.trustedProxies',
+        'is empty, so no forwarded certificate would ever be believed',
+        "list the addresses of the proxies that terminate TLS, e.g. ['10.0.0.0/8']",
+      );
+    }
+    return createClientIpResolver({ trustedProxies: value as readonly string[] });
+  }
   if (
-    typeof options !== 'object' ||
-    options === null ||
-    typeof options.trustedProxies?.isTrustedPeer !== 'function'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TrustedPeerCheck).isTrustedPeer === 'function'
   ) {
+    return value as TrustedPeerCheck;
+  }
+  throw new ConfigError(
+    'mtls.forwardedCertificate.trustedProxies',
+    'must be a trust list, a client-IP resolver or an object with isTrustedPeer(address)',
+    "list only your proxies, e.g. ['10.0.0.0/8']",
+  );
+}
+
+function checkForwarded(options: ForwardedCertificateOptions): ForwardedConfig {
+  if (typeof options !== 'object' || options === null) {
     throw new ConfigError(
-      'mtls.forwardedCertificate.trustedProxies',
-      'must be a client-IP resolver or an object with isTrustedPeer(address)',
-      "pass createClientIpResolver({ trustedProxies: ['10.0.0.0/8'] }) listing only your proxies",
+      'mtls.forwardedCertificate',
+      'must be an object',
+      'pass { trustedProxies, format, header }',
     );
   }
+  const trustedProxies = trustCheck(options.trustedProxies);
   const format = options.format ?? 'xfcc';
   if (format !== 'xfcc' && format !== 'pem') {
     throw new ConfigError(
@@ -97,7 +128,7 @@ function checkForwarded(options: ForwardedCertificateOptions): Required<Forwarde
       'keep the default of 16384',
     );
   }
-  return { trustedProxies: options.trustedProxies, format, header, maxHeaderBytes };
+  return { trustedProxies, format, header, maxHeaderBytes };
 }
 
 /**
