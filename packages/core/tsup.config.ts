@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'node/index': 'src/node/index.ts',
+    // The JWT signature back ends, chosen at runtime by the `#jwt-crypto` import condition (node vs default).
+    'jwt/crypto-node': 'src/jwt/crypto-node.ts',
+    'jwt/crypto-web': 'src/jwt/crypto-web.ts',
+  },
+  external: ['#jwt-crypto'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -27,13 +27,7 @@ export type {
   RevocationStore,
   RotateResult,
 } from './stores/types.js';
-export { checkAlgorithms } from './jwt/algorithms.js';
-export type { JwtAlgorithm } from './jwt/algorithms.js';
-export { extractBearer } from './jwt/bearer.js';
-export { JWT_ERRORS } from './jwt/errors.js';
-export type { JwtKeyOptions } from './jwt/keys.js';
-export { createJwtVerifier } from './jwt/verifier.js';
-export type { JwtClaims, JwtVerifier, JwtVerifierOptions } from './jwt/verifier.js';
+export * from './jwt/index.js';
 export * from './headers/index.js';
 export * from './cors/index.js';
 export * from './webhooks/index.js';

@@ -49,6 +49,34 @@ export const JWT_ERRORS = {
   ),
   audienceMismatch: tokenError('JWT_AUDIENCE_MISMATCH', 'The token is not meant for this service.'),
   claimInvalid: tokenError('JWT_CLAIM_INVALID', 'The token claims are invalid.'),
+  typeInvalid: tokenError('JWT_TYPE_INVALID', 'The token is not an access token of the expected type.'),
+  critUnsupported: tokenError(
+    'JWT_CRIT_UNSUPPORTED',
+    'The token requires a header extension this service does not support.',
+  ),
+  lifetimeTooLong: tokenError(
+    'JWT_LIFETIME_TOO_LONG',
+    'The token lifetime exceeds what this service accepts.',
+  ),
+  revoked: tokenError('JWT_REVOKED', 'The token has been revoked.'),
+  insufficientScope: new SecurityError({
+    code: 'JWT_INSUFFICIENT_SCOPE',
+    status: 403,
+    message: 'The token does not grant the scope this resource requires.',
+    headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' },
+  }),
+  forbidden: new SecurityError({
+    code: 'JWT_FORBIDDEN',
+    status: 403,
+    message: 'The token does not grant access to this resource.',
+    headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' },
+  }),
+  revocationUnavailable: new SecurityError({
+    code: 'JWT_REVOCATION_UNAVAILABLE',
+    status: 503,
+    message: 'Token revocation status is temporarily unavailable.',
+    headers: { 'retry-after': '5' },
+  }),
   keysUnavailable: new SecurityError({
     code: 'JWT_KEYS_UNAVAILABLE',
     status: 503,

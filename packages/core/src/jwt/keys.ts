@@ -1,80 +1,81 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWK } from 'jose';
-import { ConfigError } from '../errors.js';
+import type { JSONWebKeySet, JWK } from 'jose';
+import { ConfigError, type SecurityError } from '../errors.js';
+import type { OnEvent } from '../events.js';
 import { ALGORITHM_KEYS, isSymmetric, type JwtAlgorithm } from './algorithms.js';
+import type { JwtCryptoBackend } from './crypto-types.js';
+import { discoverJwksUri } from './discovery.js';
+import { JWT_ERRORS } from './errors.js';
+import { isSafeKeyUrl } from './fetch-json.js';
+import { createRemoteKeySet, type JwksOptions, type KeySource } from './jwks.js';
+import { type BoundKey, bindAlgorithms, KeySet } from './keyset.js';
 
-/** Where a verifier gets its keys. Exactly one of these. */
+/** Where a verifier (or one issuer of it) gets its keys. Exactly one of these. */
 export interface JwtKeyOptions {
   /** Static public keys: a JWK Set, one JWK, or a list of JWKs. */
   keys?: JSONWebKeySet | JWK | readonly JWK[];
-  /** JWKS endpoint of the issuer (https). Fetched and cached by jose. */
+  /** JWKS endpoint of the issuer (https). */
   jwksUri?: string | URL;
-  /** HMAC secret for HS* algorithms: at least as long as the hash output (32 bytes for HS256). */
+  /** Find the JWKS through OpenID Connect Discovery of the issuer (`<issuer>/.well-known/openid-configuration`). */
+  discovery?: true;
+  /** HMAC secret for one HS* algorithm: at least as long as the hash output (32 bytes for HS256). */
   secret?: string | Uint8Array;
 }
 
-/** What jose's `jwtVerify` takes as a key argument. */
-export type KeyInput = Parameters<typeof import('jose').jwtVerify>[1];
-
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
-
-function byteLengthOfBase64Url(s: string): number {
-  return Math.floor((s.replace(/=+$/, '').length * 3) / 4);
+/** Everything a key source needs besides its own options. */
+export interface KeySourceContext {
+  readonly backend: JwtCryptoBackend;
+  readonly jwks: JwksOptions;
+  readonly onEvent: OnEvent | undefined;
+  readonly now: () => number;
 }
 
-function checkJwk(option: string, jwk: JWK, algorithms: readonly JwtAlgorithm[]): void {
-  if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string') {
-    throw new ConfigError(option, 'is not a JWK (no kty)', 'pass public JWKs as published by your issuer');
-  }
-  if (jwk.kty === 'oct') {
-    throw new ConfigError(option, 'is a symmetric (oct) JWK', 'pass HMAC secrets through the secret option');
-  }
-  for (const member of PRIVATE_MEMBERS) {
-    if (member in jwk) {
-      throw new ConfigError(
-        option,
-        `contains private key material ("${member}")`,
-        'pass public keys only; keep private keys in the issuer',
-      );
-    }
-  }
-  if (jwk.alg !== undefined && !algorithms.includes(jwk.alg as JwtAlgorithm)) {
-    throw new ConfigError(
-      option,
-      `is pinned to alg ${jwk.alg}, which is not in algorithms`,
-      `add ${jwk.alg} to algorithms or remove this key`,
-    );
-  }
-  const fits = algorithms.some((alg) => {
-    const need = ALGORITHM_KEYS[alg];
-    return need.kty === jwk.kty && (need.crv === undefined || need.crv === jwk.crv);
-  });
-  if (!fits) {
-    throw new ConfigError(
-      option,
-      `a ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''} key fits none of the algorithms ${algorithms.join(', ')}`,
-      'list the algorithm this key is meant for, or remove the key',
-    );
-  }
-  if (jwk.kty === 'RSA' && typeof jwk.n === 'string' && byteLengthOfBase64Url(jwk.n) * 8 < 2048) {
-    throw new ConfigError(option, 'RSA key is shorter than 2048 bits', 'use a key of 2048 bits or more');
-  }
+const SOURCES = ['keys', 'jwksUri', 'discovery', 'secret'] as const;
+
+/** A fixed key set, imported on first use (key import is async in WebCrypto; construction is not). */
+function staticSource(load: () => Promise<KeySet>): KeySource {
+  let ready: Promise<KeySet> | undefined;
+  return {
+    async get(kid, alg) {
+      let set: KeySet;
+      try {
+        ready ??= load();
+        set = await ready;
+      } catch (err) {
+        ready = undefined;
+        return [JWT_ERRORS.keysUnavailable, `configured key cannot be imported: ${(err as Error)?.message}`];
+      }
+      const found = set.find(kid, alg);
+      if (typeof found !== 'string') return found;
+      const why: Record<typeof found, [SecurityError, string]> = {
+        'unknown-kid': [JWT_ERRORS.keyNotFound, 'no configured key has this kid'],
+        'alg-mismatch': [JWT_ERRORS.algNotAllowed, `key ${kid} is bound to another algorithm than ${alg}`],
+        ambiguous: [JWT_ERRORS.keyNotFound, `several keys fit alg ${alg}; the token must name a kid`],
+      };
+      return why[found];
+    },
+  };
 }
 
 /**
- * Check the key options against the algorithm allowlist and build what jose verifies with.
- * Every problem is a ConfigError at construction.
+ * Check one key source against its algorithm allowlist and build it. Every problem is a ConfigError at
+ * construction. `issuer` is needed for discovery.
+ *
+ * @example
+ * const source = buildKeySource('jwt', { jwksUri: 'https://id.example.com/jwks' }, ['RS256'], issuer, ctx);
  */
-export function buildKeyInput(
+export function buildKeySource(
   option: string,
   options: JwtKeyOptions,
   algorithms: readonly JwtAlgorithm[],
-): KeyInput {
-  const given = (['keys', 'jwksUri', 'secret'] as const).filter((k) => options[k] !== undefined);
+  issuer: string | undefined,
+  ctx: KeySourceContext,
+): KeySource {
+  const given = SOURCES.filter((k) => options[k] !== undefined);
   if (given.length !== 1) {
     throw new ConfigError(
       option,
       given.length === 0 ? 'no key source' : `several key sources (${given.join(', ')})`,
-      'set exactly one of keys, jwksUri or secret',
+      'set exactly one of keys, jwksUri, discovery or secret',
     );
   }
   const symmetric = isSymmetric(algorithms[0]!);
@@ -83,20 +84,32 @@ export function buildKeyInput(
       throw new ConfigError(
         `${option}.secret`,
         'an HMAC secret was given for asymmetric algorithms',
-        'use keys or jwksUri for RS/PS/ES/EdDSA',
+        'use keys, jwksUri or discovery for RS/PS/ES/EdDSA',
       );
     }
+    if (algorithms.length !== 1) {
+      throw new ConfigError(
+        `${option}.algorithms`,
+        `one secret would verify ${algorithms.join(', ')}; a key must serve exactly one algorithm (RFC 8725 §3.1)`,
+        'list the single HS* algorithm your issuer signs with',
+      );
+    }
+    const alg = algorithms[0]!;
     const bytes =
       typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
-    const need = Math.max(...algorithms.map((a) => ALGORITHM_KEYS[a].min ?? 0));
-    if (bytes.length < need) {
+    const need = ALGORITHM_KEYS[alg].min ?? 0;
+    if (!(bytes instanceof Uint8Array) || bytes.length < need) {
       throw new ConfigError(
         `${option}.secret`,
-        `is ${bytes.length} bytes, shorter than the ${need} bytes ${algorithms.join('/')} needs`,
+        `is ${bytes.length} bytes, shorter than the ${need} bytes ${alg} needs`,
         `use a random secret of at least ${need} bytes`,
       );
     }
-    return bytes;
+    const copy = bytes.slice();
+    return staticSource(async () => {
+      const key: BoundKey = { kid: undefined, alg, handle: await ctx.backend.importSecret(copy, alg) };
+      return new KeySet([key]);
+    });
   }
   if (symmetric) {
     throw new ConfigError(
@@ -105,34 +118,68 @@ export function buildKeyInput(
       'set secret, or list asymmetric algorithms for public keys',
     );
   }
-  if (options.jwksUri !== undefined) {
+  if (options.jwksUri !== undefined || options.discovery !== undefined) {
+    if (options.discovery !== undefined) {
+      if (options.discovery !== true || issuer === undefined) {
+        throw new ConfigError(`${option}.discovery`, 'needs an exact issuer', 'set issuer, or use jwksUri');
+      }
+      if (!isSafeKeyUrl(new URL(issuer))) {
+        throw new ConfigError(
+          `${option}.issuer`,
+          'is not https, so discovery could be spoofed',
+          'use an https issuer',
+        );
+      }
+      return createRemoteKeySet(
+        discoverJwksUri(issuer, ctx.jwks),
+        algorithms,
+        ctx.jwks,
+        ctx.backend,
+        ctx.onEvent,
+        ctx.now,
+      );
+    }
     let url: URL;
     try {
-      url = new URL(options.jwksUri);
+      url = new URL(options.jwksUri!);
     } catch {
       throw new ConfigError(`${option}.jwksUri`, 'is not a URL', 'use the https URL of the issuer JWKS');
     }
-    const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    if (!isSafeKeyUrl(url)) {
       throw new ConfigError(
         `${option}.jwksUri`,
         'is not https, so anyone on the path could swap the keys',
         'use an https URL',
       );
     }
-    return createRemoteJWKSet(url, {
-      timeoutDuration: 5_000,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 3_600_000,
-    });
+    return createRemoteKeySet(url, algorithms, ctx.jwks, ctx.backend, ctx.onEvent, ctx.now);
   }
   const raw = options.keys!;
   const list: readonly JWK[] = Array.isArray(raw)
     ? raw
-    : 'keys' in (raw as object)
+    : typeof raw === 'object' && raw !== null && 'keys' in raw
       ? (raw as JSONWebKeySet).keys
       : [raw as JWK];
-  if (list.length === 0) throw new ConfigError(`${option}.keys`, 'is empty', 'pass at least one public JWK');
-  for (const [i, jwk] of list.entries()) checkJwk(`${option}.keys[${i}]`, jwk, algorithms);
-  return createLocalJWKSet({ keys: list as JWK[] });
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigError(`${option}.keys`, 'is empty', 'pass at least one public JWK');
+  }
+  const bound = list.map((jwk, i) => {
+    const algs = bindAlgorithms(jwk, algorithms);
+    if (typeof algs === 'string') {
+      throw new ConfigError(
+        `${option}.keys[${i}]`,
+        algs,
+        'pass the public JWKs your issuer signs with, each with its alg',
+      );
+    }
+    return { jwk, algs };
+  });
+  return staticSource(async () => {
+    const keys: BoundKey[] = [];
+    for (const { jwk, algs } of bound) {
+      for (const alg of algs)
+        keys.push({ kid: jwk.kid, alg, handle: await ctx.backend.importPublicJwk(jwk, alg) });
+    }
+    return new KeySet(keys);
+  });
 }

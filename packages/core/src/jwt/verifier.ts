@@ -1,47 +1,44 @@
-import { errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
 import { ConfigError, type SecurityError } from '../errors.js';
-import { emit, type OnEvent } from '../events.js';
+import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
-import { decodeBase64UrlText } from '../encoding/base64url.js';
+import { BoundedMap } from '../stores/bounded-map.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
+import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
 import { extractBearer } from './bearer.js';
+import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
+import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
+import { cryptoBackend } from './crypto.js';
 import { JWT_ERRORS } from './errors.js';
-import { buildKeyInput, type JwtKeyOptions, type KeyInput } from './keys.js';
+import type { KeySource } from './jwks.js';
+import { buildKeySource, type KeySourceContext } from './keys.js';
+import type { JwtVerifierOptions } from './options.js';
 
 /** Verified JWT claims. */
-export type JwtClaims = JWTPayload & Readonly<Record<string, unknown>>;
-
-/** Options of {@link createJwtVerifier}. */
-export interface JwtVerifierOptions extends JwtKeyOptions {
-  /** Accepted algorithms. Required; `none` is refused; HS* and asymmetric are never mixed. */
-  algorithms: readonly JwtAlgorithm[];
-  /** Accepted `iss` value(s). Required unless `dangerouslyAcceptAnyIssuer`. */
-  issuer?: string | readonly string[];
-  /** This service's identifier(s); the token `aud` must contain one. Required unless `dangerouslyAcceptAnyAudience`. */
-  audience?: string | readonly string[];
-  /** Skip the `iss` check. Only for single-issuer keys you control; named loudly on purpose. */
-  dangerouslyAcceptAnyIssuer?: true;
-  /** Skip the `aud` check: a token minted for another service would be accepted here. */
-  dangerouslyAcceptAnyAudience?: true;
-  /** Allowed clock skew in seconds for `exp`/`nbf`/`iat`. Default 5, at most 300. */
-  clockTolerance?: number;
-  /** Tokens longer than this many characters are refused before any parsing. Default 8192. */
-  maxTokenLength?: number;
-  /** Receives `jwt.rejected` events with the precise reason. */
-  onEvent?: OnEvent;
-  /** Clock in ms, for tests. */
-  now?: () => number;
-}
+export type JwtClaims = Readonly<Record<string, unknown>> & {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string | readonly string[];
+  readonly exp?: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly jti?: string;
+};
 
 /** A configured JWT verifier. */
 export interface JwtVerifier {
-  /** Extract the bearer token from the request and verify it. */
-  verify(req: RequestLike): Promise<Verdict<JwtClaims>>;
+  /** Extract the bearer token from the request, verify it and, with `route`, authorize it (403 when not enough). */
+  verify(req: RequestLike, route?: JwtAuthorizer): Promise<Verdict<JwtClaims>>;
   /** Verify a compact JWS you already extracted. */
   verifyToken(token: string): Promise<Verdict<JwtClaims>>;
-  /** The validated allowlist. */
+  /** Check per-route scopes and claim predicates of verified claims (compile once with {@link createJwtAuthorizer}). */
+  authorize(claims: JwtClaims, route: JwtRouteOptions | JwtAuthorizer): Verdict<JwtClaims>;
+  /** Revoke a verified token by its `jti` until its `exp` (needs the `revocation` option). */
+  revoke(claims: JwtClaims): Promise<void>;
+  /** The validated allowlist (all issuers). */
   readonly algorithms: readonly JwtAlgorithm[];
+  /** The signature back end in use: `node` (node:crypto) or `webcrypto`. */
+  readonly backend: 'node' | 'webcrypto';
 }
 
 function listOption(option: string, value: string | readonly string[] | undefined): string[] | undefined {
@@ -57,75 +54,32 @@ function listOption(option: string, value: string | readonly string[] | undefine
   return list;
 }
 
-/** Map a jose error to our denial and an operator detail. */
-function classify(err: unknown): [SecurityError, string] {
-  if (err instanceof joseErrors.JWTExpired) return [JWT_ERRORS.expired, err.message];
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    switch (err.claim) {
-      case 'iss':
-        return [JWT_ERRORS.issuerMismatch, err.message];
-      case 'aud':
-        return [JWT_ERRORS.audienceMismatch, err.message];
-      case 'nbf':
-        return [JWT_ERRORS.notYetValid, err.message];
-      case 'iat':
-        return [
-          err.reason === 'check_failed' ? JWT_ERRORS.notYetValid : JWT_ERRORS.claimInvalid,
-          err.message,
-        ];
-      default:
-        return [JWT_ERRORS.claimInvalid, `${err.claim}: ${err.message}`];
-    }
+function seconds(
+  option: string,
+  value: number | undefined,
+  fallback: number | undefined,
+  max: number,
+): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new ConfigError(
+      option,
+      `${value} is not a number of seconds between 0 and ${max}`,
+      'use a small positive value',
+    );
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
-    return [JWT_ERRORS.signatureInvalid, err.message];
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return [JWT_ERRORS.algNotAllowed, err.message];
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return [JWT_ERRORS.keyNotFound, err.message];
-  if (err instanceof joseErrors.JWKSTimeout) return [JWT_ERRORS.keysUnavailable, err.message];
-  if (err instanceof joseErrors.JWKSInvalid) return [JWT_ERRORS.keysUnavailable, err.message];
-  if (err instanceof joseErrors.JOSENotSupported) return [JWT_ERRORS.malformed, err.message];
-  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
-    return [JWT_ERRORS.malformed, err.message];
-  if (err instanceof joseErrors.JOSEError) return [JWT_ERRORS.malformed, err.message];
-  // Anything else is the key source failing (network, DNS, a non-JSON JWKS response…).
-  return [JWT_ERRORS.keysUnavailable, err instanceof Error ? err.message : 'key source failed'];
+  return value;
 }
 
-/**
- * Read the protected header cheaply and refuse what can be refused without crypto: oversize, wrong shape,
- * undecodable header, algorithm outside the allowlist (which covers `none` in any case).
- */
-function precheck(
-  token: string,
-  maxLength: number,
-  allowed: ReadonlySet<string>,
-): [SecurityError, string] | undefined {
-  if (token.length > maxLength)
-    return [JWT_ERRORS.tooLarge, `token is ${token.length} characters, limit ${maxLength}`];
-  const dot1 = token.indexOf('.');
-  const dot2 = dot1 === -1 ? -1 : token.indexOf('.', dot1 + 1);
-  if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
-    return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
-  }
-  const text = decodeBase64UrlText(token.slice(0, dot1));
-  if (text === undefined) return [JWT_ERRORS.malformed, 'header is not base64url UTF-8'];
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch {
-    return [JWT_ERRORS.malformed, 'header is not JSON'];
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    return [JWT_ERRORS.malformed, 'header is not a JSON object'];
-  }
-  const alg = (header as { alg?: unknown }).alg;
-  if (typeof alg !== 'string' || !allowed.has(alg)) {
-    return [
-      JWT_ERRORS.algNotAllowed,
-      `alg ${JSON.stringify(String(alg).slice(0, 20))} is not in the allowlist`,
-    ];
-  }
-  return undefined;
+interface IssuerEntry {
+  readonly algorithms: ReadonlySet<string>;
+  readonly source: KeySource;
+}
+
+/** Store key of a revoked token: issuer and jti, length-prefixed so no two pairs collide. */
+function revocationKey(iss: unknown, jti: string): string {
+  const i = typeof iss === 'string' ? iss : '';
+  return `jwt:${i.length}:${i}:${jti}`;
 }
 
 /**
@@ -138,6 +92,7 @@ function precheck(
  *   issuer: 'https://id.example.com/',
  *   audience: 'https://api.example.com',
  *   jwksUri: 'https://id.example.com/.well-known/jwks.json',
+ *   typ: 'at+jwt',
  * });
  * const verdict = await verifier.verify(req);
  */
@@ -149,16 +104,11 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       'pass algorithms, issuer, audience and a key source',
     );
   }
+  const now = options.now ?? Date.now;
+  const onEvent = options.onEvent;
+  const ctx: KeySourceContext = { backend: cryptoBackend, jwks: options.jwks ?? {}, onEvent, now };
   const algorithms = checkAlgorithms('jwt.algorithms', options.algorithms);
-  const issuer = listOption('jwt.issuer', options.issuer);
   const audience = listOption('jwt.audience', options.audience);
-  if (issuer === undefined && options.dangerouslyAcceptAnyIssuer !== true) {
-    throw new ConfigError(
-      'jwt.issuer',
-      'is required',
-      'set the issuer you trust (or dangerouslyAcceptAnyIssuer: true if you really mean it)',
-    );
-  }
   if (audience === undefined && options.dangerouslyAcceptAnyAudience !== true) {
     throw new ConfigError(
       'jwt.audience',
@@ -166,33 +116,94 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       "set this API's audience identifier",
     );
   }
-  const clockTolerance = options.clockTolerance ?? 5;
-  if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
-    throw new ConfigError(
-      'jwt.clockTolerance',
-      `${clockTolerance} is not between 0 and 300 seconds`,
-      'keep the default of 5 seconds or use a small value',
-    );
+  const issuers = new Map<string, IssuerEntry>();
+  let anyIssuer: IssuerEntry | undefined;
+  const all = new Set<string>(algorithms);
+  if (options.issuers !== undefined) {
+    if (
+      options.issuer !== undefined ||
+      options.dangerouslyAcceptAnyIssuer !== undefined ||
+      ['keys', 'jwksUri', 'discovery', 'secret'].some(
+        (k) => k in options && (options as unknown as Record<string, unknown>)[k] !== undefined,
+      )
+    ) {
+      throw new ConfigError(
+        'jwt.issuers',
+        'cannot be combined with issuer, dangerouslyAcceptAnyIssuer or a top-level key source',
+        'give each issuer its own key source inside issuers',
+      );
+    }
+    if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+      throw new ConfigError(
+        'jwt.issuers',
+        'is empty',
+        'list at least one { issuer, jwksUri | keys | discovery | secret }',
+      );
+    }
+    for (const [i, entry] of options.issuers.entries()) {
+      const opt = `jwt.issuers[${i}]`;
+      const iss = listOption(`${opt}.issuer`, entry.issuer);
+      if (iss === undefined || iss.length !== 1)
+        throw new ConfigError(`${opt}.issuer`, 'is required', 'set the exact iss value');
+      if (issuers.has(iss[0]!))
+        throw new ConfigError(`${opt}.issuer`, 'is listed twice', 'give each issuer one entry');
+      const algs =
+        entry.algorithms === undefined ? algorithms : checkAlgorithms(`${opt}.algorithms`, entry.algorithms);
+      for (const a of algs) all.add(a);
+      issuers.set(iss[0]!, {
+        algorithms: new Set(algs),
+        source: buildKeySource(opt, entry, algs, iss[0], ctx),
+      });
+    }
+  } else {
+    const issuer = listOption('jwt.issuer', options.issuer);
+    if (issuer === undefined && options.dangerouslyAcceptAnyIssuer !== true) {
+      throw new ConfigError(
+        'jwt.issuer',
+        'is required',
+        'set the issuer you trust (or dangerouslyAcceptAnyIssuer: true if you really mean it)',
+      );
+    }
+    if (options.discovery !== undefined && issuer?.length !== 1) {
+      throw new ConfigError(
+        'jwt.discovery',
+        'needs exactly one issuer',
+        'use issuers: [...] with one entry per issuer',
+      );
+    }
+    const entry = {
+      algorithms: new Set<string>(algorithms),
+      source: buildKeySource('jwt', options, algorithms, issuer?.[0], ctx),
+    };
+    if (issuer === undefined) anyIssuer = entry;
+    else for (const iss of issuer) issuers.set(iss, entry);
   }
-  const maxTokenLength = options.maxTokenLength ?? 8192;
-  if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256) {
-    throw new ConfigError(
-      'jwt.maxTokenLength',
-      'must be an integer of at least 256',
-      'keep the default of 8192',
-    );
-  }
-  const keyInput: KeyInput = buildKeyInput('jwt', options, algorithms);
-  const allowed = new Set<string>(algorithms);
-  const onEvent = options.onEvent;
-  const now = options.now;
-  const verifyOptions = {
-    algorithms: [...algorithms],
-    clockTolerance,
-    requiredClaims: ['exp'],
-    ...(issuer !== undefined ? { issuer } : {}),
-    ...(audience !== undefined ? { audience } : {}),
+  const headerPolicy: HeaderPolicy = {
+    maxTokenLength: intOption('jwt.maxTokenLength', options.maxTokenLength, 8192, 256),
+    maxHeaderLength: intOption('jwt.maxHeaderLength', options.maxHeaderLength, 1024, 64),
+    algorithms: all,
+    typ: options.typ === undefined ? undefined : normalizeTyp(nonEmpty('jwt.typ', options.typ)),
   };
+  const revocation = options.revocation;
+  const policy: ClaimsPolicy = {
+    audience,
+    clockTolerance: seconds('jwt.clockTolerance', options.clockTolerance, 5, 300)!,
+    maxTokenAge: seconds('jwt.maxTokenAge', options.maxTokenAge, undefined, 31_536_000),
+    maxLifetime: seconds('jwt.maxLifetime', options.maxLifetime, 3600, 31_536_000)!,
+    requiredClaims: (options.requiredClaims ?? []).map((c, i) => nonEmpty(`jwt.requiredClaims[${i}]`, c)),
+    requireJti: revocation !== undefined,
+  };
+  const cacheOptions = options.cache === true ? {} : options.cache;
+  const cache =
+    cacheOptions === undefined
+      ? undefined
+      : new BoundedMap<string, JwtClaims>(
+          intOption('jwt.cache.maxEntries', cacheOptions.maxEntries, 10_000, 1),
+          now,
+          true,
+        );
+  const cacheMaxAgeMs = intOption('jwt.cache.maxAgeMs', cacheOptions?.maxAgeMs, 300_000, 1);
+  const backend = cryptoBackend;
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
     if (onEvent !== undefined) {
@@ -206,31 +217,118 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     return deny(error);
   }
 
-  async function verifyToken(token: string, req?: RequestLike): Promise<Verdict<JwtClaims>> {
-    const early = precheck(token, maxTokenLength, allowed);
-    if (early !== undefined) return reject(early[0], early[1], req);
+  async function checkRevoked(claims: JwtClaims, req?: RequestLike): Promise<Verdict<JwtClaims> | undefined> {
+    if (revocation === undefined) return undefined;
     try {
-      const { payload } = await jwtVerify(
-        token,
-        keyInput as Parameters<typeof jwtVerify>[1] & Uint8Array,
-        now === undefined ? verifyOptions : { ...verifyOptions, currentDate: new Date(now()) },
-      );
-      return allow(payload as JwtClaims);
+      if (await revocation.isRevoked(revocationKey(claims.iss, claims.jti as string))) {
+        return reject(JWT_ERRORS.revoked, 'jti is on the revocation list', req);
+      }
     } catch (err) {
-      const [error, detail] = classify(err);
-      return reject(error, detail, req);
+      // Revocation fails closed: an unknown status is not "not revoked".
+      return reject(
+        JWT_ERRORS.revocationUnavailable,
+        `revocation store failed: ${(err as Error)?.message}`,
+        req,
+      );
     }
+    return undefined;
+  }
+
+  async function verifyToken(token: string, req?: RequestLike): Promise<Verdict<JwtClaims>> {
+    if (typeof token !== 'string') return reject(JWT_ERRORS.malformed, 'token is not a string', req);
+    let cacheKey: string | undefined;
+    if (cache !== undefined && token.length <= headerPolicy.maxTokenLength) {
+      const h = backend.hashToken(token);
+      cacheKey = typeof h === 'string' ? h : await h;
+      const hit = cache.get(cacheKey);
+      if (hit !== undefined) return (await checkRevoked(hit, req)) ?? allow(hit);
+    }
+    const parsed = parseCompact(token, headerPolicy);
+    if (Array.isArray(parsed)) return reject(parsed[0], parsed[1], req);
+    const claims = parsePayload(parsed.payloadPart);
+    if (Array.isArray(claims)) return reject(claims[0], claims[1], req);
+    let entry = anyIssuer;
+    if (entry === undefined) {
+      const iss = claims.iss;
+      entry = typeof iss === 'string' ? issuers.get(iss) : undefined;
+      if (entry === undefined)
+        return reject(JWT_ERRORS.issuerMismatch, '"iss" names no accepted issuer', req);
+    }
+    if (!entry.algorithms.has(parsed.alg)) {
+      return reject(JWT_ERRORS.algNotAllowed, `alg ${parsed.alg} is not accepted for this issuer`, req);
+    }
+    const signature = parseSignature(parsed.signaturePart);
+    if (Array.isArray(signature)) return reject(signature[0], signature[1], req);
+    const key = await entry.source.get(parsed.kid, parsed.alg);
+    if (Array.isArray(key)) return reject(key[0], key[1], req);
+    const checked = backend.verify(key.alg, key.handle, parsed.signingInput, signature);
+    if (!(typeof checked === 'boolean' ? checked : await checked)) {
+      return reject(
+        JWT_ERRORS.signatureInvalid,
+        `signature does not verify with key ${key.kid ?? '(no kid)'}`,
+        req,
+      );
+    }
+    const nowMs = now();
+    const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
+    if (failure !== undefined) return reject(failure[0], failure[1], req);
+    const verified = claims as JwtClaims;
+    const revoked = await checkRevoked(verified, req);
+    if (revoked !== undefined) return revoked;
+    if (cache !== undefined && cacheKey !== undefined) {
+      let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
+      if (policy.maxTokenAge !== undefined)
+        until = Math.min(until, ((verified.iat as number) + policy.maxTokenAge) * 1000);
+      if (until > nowMs) cache.set(cacheKey, verified, until);
+    }
+    return allow(verified);
   }
 
   return {
-    algorithms,
+    algorithms: [...all] as JwtAlgorithm[],
+    backend: backend.name,
     verifyToken: (token) => verifyToken(token),
-    async verify(req) {
+    async verify(req, route) {
       const token = extractBearer(req);
-      if (typeof token !== 'string') {
-        return reject(token.error, 'no usable bearer token in the request', req);
+      if (typeof token !== 'string') return reject(token.error, 'no usable bearer token in the request', req);
+      const verdict = await verifyToken(token, req);
+      if (!verdict.ok || route === undefined) return verdict;
+      const decided = route(verdict.value);
+      if (!decided.ok) return reject(decided.error, 'token lacks what the route requires', req);
+      return decided;
+    },
+    authorize(claims, route) {
+      const authorizer = typeof route === 'function' ? route : createJwtAuthorizer(route);
+      return authorizer(claims);
+    },
+    async revoke(claims) {
+      if (revocation === undefined) {
+        throw new ConfigError(
+          'jwt.revocation',
+          'is not configured',
+          'pass a RevocationStore (createMemoryRevocationStore() or @bulwark/redis)',
+        );
       }
-      return verifyToken(token, req);
+      const jti = claims.jti;
+      if (typeof jti !== 'string' || jti === '' || typeof claims.exp !== 'number') {
+        throw new TypeError('revoke() needs verified claims with a jti and an exp');
+      }
+      // The entry expires when the token would have; the clock tolerance keeps it through skew.
+      await revocation.revoke(revocationKey(claims.iss, jti), (claims.exp + policy.clockTolerance) * 1000);
+      if (cache !== undefined) cache.clear();
     },
   };
+}
+
+function intOption(option: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(option, `must be an integer of at least ${min}`, `keep the default of ${fallback}`);
+  return value;
+}
+
+function nonEmpty(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new ConfigError(option, 'must be a non-empty string', 'set the exact value');
+  return value;
 }

@@ -1,0 +1,102 @@
+import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
+import type { SecurityError } from '../errors.js';
+import { normalizeTyp } from './claims.js';
+import { JWT_ERRORS } from './errors.js';
+import { parseJsonObject } from './json.js';
+
+/** A compact JWS split and decoded, not yet verified. */
+export interface ParsedToken {
+  readonly header: Record<string, unknown>;
+  readonly alg: string;
+  readonly kid: string | undefined;
+  /** `header.payload`, the bytes the signature covers. */
+  readonly signingInput: string;
+  readonly payloadPart: string;
+  readonly signaturePart: string;
+}
+
+/** Limits and header rules applied before any cryptography. */
+export interface HeaderPolicy {
+  readonly maxTokenLength: number;
+  readonly maxHeaderLength: number;
+  readonly algorithms: ReadonlySet<string>;
+  /** Normalised expected `typ`, or undefined when not checked. */
+  readonly typ: string | undefined;
+}
+
+type Failure = [SecurityError, string];
+
+/**
+ * Split a compact JWS and refuse what can be refused without crypto: oversize tokens and headers (before
+ * decoding them), a shape other than three parts, non-canonical base64url, header JSON that is not an
+ * object or repeats a member, an `alg` outside the allowlist (`none` in any case included), any `crit`
+ * (RFC 7515 §4.1.11: we understand no extension, so a token that requires one is refused), and a `typ`
+ * other than the configured one. Header `jku`, `x5u`, `jwk` and `x5c` are never read.
+ *
+ * @example
+ * const parsed = parseCompact(token, policy);
+ * if (Array.isArray(parsed)) return deny(parsed[0]);
+ */
+export function parseCompact(token: string, policy: HeaderPolicy): ParsedToken | Failure {
+  if (token.length > policy.maxTokenLength) {
+    return [JWT_ERRORS.tooLarge, `token is ${token.length} characters, limit ${policy.maxTokenLength}`];
+  }
+  const dot1 = token.indexOf('.');
+  if (dot1 > policy.maxHeaderLength) {
+    return [JWT_ERRORS.tooLarge, `header is ${dot1} characters, limit ${policy.maxHeaderLength}`];
+  }
+  const dot2 = dot1 === -1 ? -1 : token.indexOf('.', dot1 + 1);
+  if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
+    return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
+  }
+  const text = decodeBase64UrlText(token.slice(0, dot1));
+  if (text === undefined) return [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
+  const header = parseJsonObject(text);
+  if (header === undefined) return [JWT_ERRORS.malformed, 'header is not a JSON object with unique members'];
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !policy.algorithms.has(alg)) {
+    return [
+      JWT_ERRORS.algNotAllowed,
+      `alg ${JSON.stringify(String(alg).slice(0, 20))} is not in the allowlist`,
+    ];
+  }
+  if (header.crit !== undefined) {
+    return [JWT_ERRORS.critUnsupported, 'header lists critical extensions; none are supported'];
+  }
+  const kid = header.kid;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256)) {
+    return [JWT_ERRORS.malformed, 'kid is not a string of at most 256 characters'];
+  }
+  if (
+    policy.typ !== undefined &&
+    (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== policy.typ)
+  ) {
+    return [
+      JWT_ERRORS.typeInvalid,
+      `typ ${JSON.stringify(String(header.typ).slice(0, 40))} is not the expected type`,
+    ];
+  }
+  return {
+    header,
+    alg,
+    kid,
+    signingInput: token.slice(0, dot2),
+    payloadPart: token.slice(dot1 + 1, dot2),
+    signaturePart: token.slice(dot2 + 1),
+  };
+}
+
+/** Decode and parse the claims set (strict base64url, JSON object, unique members). */
+export function parsePayload(part: string): Record<string, unknown> | Failure {
+  const text = decodeBase64UrlText(part);
+  if (text === undefined) return [JWT_ERRORS.malformed, 'payload is not canonical base64url UTF-8'];
+  const claims = parseJsonObject(text);
+  if (claims === undefined) return [JWT_ERRORS.malformed, 'payload is not a JSON object with unique members'];
+  return claims;
+}
+
+/** Decode the signature (strict base64url). */
+export function parseSignature(part: string): Uint8Array | Failure {
+  const sig = part === '' ? undefined : decodeBase64Url(part);
+  return sig === undefined ? [JWT_ERRORS.malformed, 'signature is empty or not canonical base64url'] : sig;
+}

@@ -1,0 +1,39 @@
+import type { JWK } from 'jose';
+import type { JwtAlgorithm } from './algorithms.js';
+
+/**
+ * The signature back end, chosen by the `#jwt-crypto` import condition: `node` gets node:crypto KeyObjects
+ * with synchronous verification (several times faster than WebCrypto on Node 20), every other runtime
+ * gets WebCrypto. Both implement this contract; the verifier never sniffs the runtime itself.
+ */
+export interface JwtCryptoBackend {
+  /** Import a public JWK for exactly one algorithm. Rejects keys that do not fit it. */
+  importPublicJwk(jwk: JWK, alg: JwtAlgorithm): Promise<unknown>;
+  /** Import an HMAC secret for exactly one HS* algorithm. */
+  importSecret(secret: Uint8Array, alg: JwtAlgorithm): Promise<unknown>;
+  /** Verify `signature` over the ASCII `signingInput`. Never throws: bad input is `false`. */
+  verify(
+    alg: JwtAlgorithm,
+    key: unknown,
+    signingInput: string,
+    signature: Uint8Array,
+  ): boolean | Promise<boolean>;
+  /** base64url SHA-256 of a token, the key of the verified-token cache. */
+  hashToken(token: string): string | Promise<string>;
+  /** Which implementation this is, for events and benchmarks. */
+  readonly name: 'node' | 'webcrypto';
+}
+
+/** Hash name of an algorithm's digest. */
+export function hashOf(alg: JwtAlgorithm): 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined {
+  if (alg === 'EdDSA' || alg === 'Ed25519') return undefined;
+  const bits = alg.slice(2);
+  return bits === '384' ? 'SHA-384' : bits === '512' ? 'SHA-512' : 'SHA-256';
+}
+
+/** The public members of a JWK, without `alg`/`use`/`key_ops`/`ext` that importers cross-check. */
+export function publicMembers(jwk: JWK): JsonWebKey {
+  if (jwk.kty === 'RSA') return { kty: 'RSA', n: jwk.n!, e: jwk.e! };
+  if (jwk.kty === 'EC') return { kty: 'EC', crv: jwk.crv!, x: jwk.x!, y: jwk.y! };
+  return { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x! };
+}

@@ -1,0 +1,12 @@
+export { checkAlgorithms } from './algorithms.js';
+export type { JwtAlgorithm } from './algorithms.js';
+export { createJwtAuthorizer, grantedScopes } from './authorize.js';
+export type { JwtAuthorizer, JwtRouteOptions } from './authorize.js';
+export { extractBearer } from './bearer.js';
+export { JWT_ERRORS } from './errors.js';
+export type { JwksOptions } from './jwks.js';
+export type { KeyFetchOptions } from './fetch-json.js';
+export type { JwtKeyOptions } from './keys.js';
+export type { JwtCacheOptions, JwtIssuerOptions, JwtVerifierOptions } from './options.js';
+export { createJwtVerifier } from './verifier.js';
+export type { JwtClaims, JwtVerifier } from './verifier.js';

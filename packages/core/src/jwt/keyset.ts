@@ -1,0 +1,135 @@
+import type { JWK } from 'jose';
+import { ALGORITHM_KEYS, type JwtAlgorithm } from './algorithms.js';
+import type { JwtCryptoBackend } from './crypto-types.js';
+
+/** A verification key bound to exactly one algorithm (RFC 8725 §3.1). */
+export interface BoundKey {
+  readonly kid: string | undefined;
+  readonly alg: JwtAlgorithm;
+  /** Backend key handle (a node KeyObject or a WebCrypto CryptoKey). */
+  readonly handle: unknown;
+}
+
+/** Outcome of a key lookup: the key, or why there is none. */
+export type KeyLookup = BoundKey | 'unknown-kid' | 'alg-mismatch' | 'ambiguous';
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+/** Ed25519 has two JWS names (RFC 8037 `EdDSA`, RFC 9864 `Ed25519`) for one signature scheme. */
+const ED_NAMES: readonly JwtAlgorithm[] = ['EdDSA', 'Ed25519'];
+
+function base64UrlBits(s: unknown): number {
+  return typeof s === 'string' ? Math.floor((s.replace(/=+$/, '').length * 6) / 8) * 8 : 0;
+}
+
+/**
+ * The algorithms a public JWK may verify under an allowlist, or why it may verify none. A key with an
+ * `alg` is bound to it; a key without one is bound to the single allowed algorithm its type fits, and is
+ * refused as ambiguous when several fit (an RSA key with RS256 and PS256 both allowed), so one key is
+ * never used with two algorithms.
+ *
+ * @example
+ * bindAlgorithms({ kty: 'EC', crv: 'P-256', x, y }, ['ES256']) // ['ES256']
+ */
+export function bindAlgorithms(jwk: JWK, allowed: readonly JwtAlgorithm[]): JwtAlgorithm[] | string {
+  if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string') return 'not a JWK (no kty)';
+  if (jwk.kty === 'oct') return 'is a symmetric (oct) JWK; pass HMAC secrets through the secret option';
+  for (const m of PRIVATE_MEMBERS) if (m in jwk) return `contains private key material ("${m}")`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `is for use "${String(jwk.use)}", not "sig"`;
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
+    return 'key_ops does not include "verify"';
+  }
+  if (jwk.kid !== undefined && (typeof jwk.kid !== 'string' || jwk.kid.length > 256)) {
+    return 'kid is not a string of at most 256 characters';
+  }
+  const fits = allowed.filter((alg) => {
+    const need = ALGORITHM_KEYS[alg];
+    return need.kty === jwk.kty && (need.crv === undefined || need.crv === jwk.crv);
+  });
+  if (jwk.kty === 'RSA' && base64UrlBits(jwk.n) < 2048) return 'RSA key is shorter than 2048 bits';
+  if (jwk.alg !== undefined) {
+    if (!fits.includes(jwk.alg as JwtAlgorithm)) {
+      return `is pinned to alg ${String(jwk.alg)}, which is not an allowed algorithm for a ${jwk.kty} key`;
+    }
+    return ED_NAMES.includes(jwk.alg as JwtAlgorithm)
+      ? fits.filter((a) => ED_NAMES.includes(a))
+      : [jwk.alg as JwtAlgorithm];
+  }
+  if (fits.length === 0) {
+    return `a ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''} key fits none of the algorithms ${allowed.join(', ')}`;
+  }
+  if (fits.some((a) => !ED_NAMES.includes(a)) && fits.length > 1) {
+    return `has no alg and fits several allowed algorithms (${fits.join(', ')}); publish alg on the key or allow one of them`;
+  }
+  return fits;
+}
+
+/**
+ * An imported set of bound keys with O(1) lookup by `kid`.
+ *
+ * @example
+ * const set = await importKeySet(jwks.keys, ['RS256'], backend, (jwk, why) => log(why));
+ * set.find(header.kid, header.alg);
+ */
+export class KeySet {
+  private readonly byKid = new Map<string, BoundKey[]>();
+  private readonly all: BoundKey[] = [];
+
+  constructor(keys: readonly BoundKey[]) {
+    for (const key of keys) {
+      this.all.push(key);
+      if (key.kid === undefined) continue;
+      const list = this.byKid.get(key.kid);
+      if (list === undefined) this.byKid.set(key.kid, [key]);
+      else list.push(key);
+    }
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  /** The key for a token header; a token without `kid` needs exactly one key for its `alg`. */
+  find(kid: string | undefined, alg: string): KeyLookup {
+    const candidates = kid === undefined ? this.all : this.byKid.get(kid);
+    if (candidates === undefined) return 'unknown-kid';
+    let found: BoundKey | undefined;
+    for (const key of candidates) {
+      if (key.alg !== alg) continue;
+      if (found !== undefined) return 'ambiguous';
+      found = key;
+    }
+    if (found !== undefined) return found;
+    return kid === undefined ? 'unknown-kid' : 'alg-mismatch';
+  }
+}
+
+/**
+ * Import JWKs, each bound to its algorithm(s). Keys that cannot be used are skipped and reported through
+ * `skip` (a JWKS may legitimately publish encryption keys or algorithms we do not accept).
+ *
+ * @example
+ * const set = await importKeySet(keys, ['ES256'], backend, () => {});
+ */
+export async function importKeySet(
+  jwks: readonly JWK[],
+  allowed: readonly JwtAlgorithm[],
+  backend: JwtCryptoBackend,
+  skip: (index: number, reason: string) => void,
+): Promise<KeySet> {
+  const bound: BoundKey[] = [];
+  for (const [i, jwk] of jwks.entries()) {
+    const algs = bindAlgorithms(jwk, allowed);
+    if (typeof algs === 'string') {
+      skip(i, algs);
+      continue;
+    }
+    for (const alg of algs) {
+      try {
+        bound.push({ kid: jwk.kid, alg, handle: await backend.importPublicJwk(jwk, alg) });
+      } catch (err) {
+        skip(i, `cannot be imported for ${alg}: ${err instanceof Error ? err.message : 'invalid key'}`);
+      }
+    }
+  }
+  return new KeySet(bound);
+}
