@@ -1,4 +1,5 @@
 import {
+  createMemoryRateLimitStore,
   createMemoryRefreshTokenStore,
   createMemoryReplayStore,
   createMemoryRevocationStore,
@@ -6,6 +7,8 @@ import {
 import { defineStoreSuite } from './stores.js';
 
 defineStoreSuite('memory', {
+  rateLimit: () => createMemoryRateLimitStore(),
+  consumeAll: true,
   replay: () => createMemoryReplayStore(),
   revocation: () => createMemoryRevocationStore(),
   refresh: () => createMemoryRefreshTokenStore(),

@@ -2,40 +2,58 @@ import type { BucketRule, ConsumeResult, RateLimitStore } from '@bulwark/core';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { defineScript, invalidReply, runScript } from './script.js';
 
-// GCRA over any number of buckets, all or nothing. One value per bucket: its theoretical arrival time (TAT),
-// in ms with microsecond precision, taken from the server clock so app servers with skewed clocks agree.
-// ARGV holds (intervalMs, burst, cost) per key. Replies 4 integers per key: allowed, remaining, retryAfterMs,
-// resetMs. When any bucket denies, nothing is written and every entry reports allowed = 0.
+// GCRA over any number of buckets, all or nothing; the same arithmetic as core's `gcra()` (so memory and Redis
+// agree), on the server clock so app servers with skewed clocks agree. One value per bucket: its theoretical
+// arrival time (TAT) in ms with microsecond precision. ARGV holds (intervalMs, burst, cost) per key. Replies
+// 4 integers per key: allowed, remaining, retryAfterMs, resetMs (times rounded up to whole ms). When a bucket
+// denies, nothing is written; the buckets that would have allowed report their state without this request.
 const GCRA = defineScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local EPS = 1e-6
 local n = #KEYS
-local tats, nexts, ok = {}, {}, true
-for i = 1, n do
-  local interval, burst, cost = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1]), tonumber(ARGV[3*i])
-  local tat = tonumber(redis.call('GET', KEYS[i]))
-  if tat == nil or tat < now then tat = now end
-  tats[i] = tat
-  nexts[i] = tat + cost * interval
-  if nexts[i] - burst * interval > now then ok = false end
+local stored, overlay, out, ok = {}, {}, {}, true
+local function base_of(tat, capacity)
+  local b = now
+  if tat ~= nil and tat > now then b = tat end
+  -- A TAT beyond the whole burst means the clock went back: clamp so a key is never locked out longer.
+  if b - now > capacity then b = now + capacity end
+  return b
 end
-local out = {}
+local function rem(capacity, used, interval)
+  return math.max(0, math.floor((capacity - used) / interval + EPS))
+end
 for i = 1, n do
-  local interval, burst = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])
-  local base = 4 * (i - 1)
-  if ok then
-    local ahead = nexts[i] - now
-    redis.call('SET', KEYS[i], string.format('%.3f', nexts[i]), 'PX', math.max(1, math.ceil(ahead)))
-    out[base+1] = 1
-    out[base+2] = math.max(0, math.floor((burst * interval - ahead) / interval + 1e-9))
-    out[base+3] = 0
-    out[base+4] = math.ceil(ahead)
+  local k = KEYS[i]
+  local interval, burst, cost = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1]), tonumber(ARGV[3*i])
+  local capacity = burst * interval
+  if stored[k] == nil then stored[k] = tonumber(redis.call('GET', k)) or false end
+  local current = overlay[k]
+  if current == nil then current = stored[k] or nil end
+  local b = base_of(current, capacity)
+  local ahead = b + cost * interval - now
+  local o = 4 * (i - 1)
+  if ahead - capacity > EPS * interval then
+    ok = false
+    out[o+1], out[o+2], out[o+3], out[o+4] = 0, rem(capacity, b - now, interval), math.ceil(ahead - capacity), math.ceil(b - now)
   else
-    local ahead = tats[i] - now
-    out[base+1] = 0
-    out[base+2] = math.max(0, math.floor((burst * interval - ahead) / interval + 1e-9))
-    out[base+3] = math.max(0, math.ceil(nexts[i] - burst * interval - now))
-    out[base+4] = math.ceil(ahead)
+    overlay[k] = b + cost * interval
+    out[o+1], out[o+2], out[o+3], out[o+4] = 1, rem(capacity, ahead, interval), 0, math.ceil(ahead)
+  end
+end
+if ok then
+  for k, tat in pairs(overlay) do
+    redis.call('SET', k, string.format('%.3f', tat), 'PX', math.max(1, math.ceil(tat - now)))
+  end
+else
+  for i = 1, n do
+    local o = 4 * (i - 1)
+    if out[o+1] == 1 then
+      local interval, burst = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])
+      local capacity = burst * interval
+      local b = base_of(stored[KEYS[i]] or nil, capacity)
+      out[o+2], out[o+4] = rem(capacity, b - now, interval), math.ceil(b - now)
+    end
   end
 end
 return out

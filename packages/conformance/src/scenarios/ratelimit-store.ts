@@ -115,8 +115,30 @@ export function rateLimitStoreScenarios(
       expect(results.every((r) => r.allowed)).toBe(false);
       expect(results[1]?.allowed).toBe(false);
       expect(results[1]?.retryAfterMs).toBeGreaterThan(0);
+      // A bucket that would have admitted says so (the limiter names only the exhausted ones), as it stands.
+      expect(results[0]).toMatchObject({ allowed: true, remaining: 5, retryAfterMs: 0 });
       // Bucket `a` was not charged for the denied request.
       expect(await store.consume(a, MINUTE, 1)).toMatchObject({ allowed: true, remaining: 4 });
+    });
+
+    it('consumeAll: counts a key listed twice once per listing', async () => {
+      const store = await make();
+      const key = uniqueKey('rl');
+      const rule: BucketRule = { intervalMs: 60_000, burst: 3 };
+      const twice = await store.consumeAll!([
+        { key, rule, cost: 1 },
+        { key, rule, cost: 1 },
+      ]);
+      expect(twice.map((r) => r.remaining)).toEqual([2, 1]);
+      expect(
+        (
+          await store.consumeAll!([
+            { key, rule, cost: 1 },
+            { key, rule, cost: 1 },
+          ])
+        ).every((r) => r.allowed),
+      ).toBe(false);
+      expect(await store.consume(key, rule, 1)).toMatchObject({ allowed: true, remaining: 0 });
     });
 
     it('consumeAll: a shared bucket admits exactly its burst under concurrency', async () => {
