@@ -74,4 +74,35 @@ describe('OIDC login against oidc-provider', () => {
     const logout = await client.endSessionUrl({ idTokenHint: finished.value.tokens.idToken! });
     expect(logout).toMatch(new RegExp(`^${idp.issuer}/session/end\\?`));
   });
+
+  it('detects refresh-token reuse at the provider: the replayed token and its successor both die', async () => {
+    const { client, login } = makeLogin();
+    const started = await login.start();
+    if (!started.ok) throw new Error('start failed');
+    const callbackUrl = await browseLogin(started.value.redirectTo, 'bob', APP_REDIRECT);
+    const done = await login.finish(callbackRequest(callbackUrl, started.value.setCookie));
+    if (!done.ok) throw new Error(done.error.code);
+    const first = done.value.tokens.refreshToken!;
+    const second = await client.refresh(first);
+    if (!second.ok) throw new Error(second.error.code);
+    const replay = await client.refresh(first);
+    expect(replay.ok ? 'ok' : replay.error.code).toBe('OAUTH_REFRESH_INVALID');
+    const after = await client.refresh(second.value.tokens.refreshToken!);
+    expect(after.ok ? 'ok' : after.error.code).toBe('OAUTH_REFRESH_INVALID');
+  });
+
+  it('lets at most one of several concurrent refreshes with one token through', async () => {
+    const { client, login } = makeLogin();
+    const started = await login.start();
+    if (!started.ok) throw new Error('start failed');
+    const callbackUrl = await browseLogin(started.value.redirectTo, 'carol', APP_REDIRECT);
+    const done = await login.finish(callbackRequest(callbackUrl, started.value.setCookie));
+    if (!done.ok) throw new Error(done.error.code);
+    const token = done.value.tokens.refreshToken!;
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.refresh(token)));
+    expect(results.filter((r) => r.ok).length).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'OAUTH_REFRESH_INVALID')).toBe(
+      true,
+    );
+  });
 });
