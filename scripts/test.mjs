@@ -19,16 +19,28 @@ function step(title, command, args) {
 }
 
 step('services', 'bash', ['scripts/ensure-services.sh']);
-step('build, typecheck, publint + attw', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'check:package', '--output-logs=errors-only']);
+step('build, typecheck, publint + attw', 'pnpm', [
+  'exec',
+  'turbo',
+  'run',
+  'build',
+  'typecheck',
+  'check:package',
+  '--output-logs=errors-only',
+]);
 step('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 
 rmSync(report, { force: true });
 console.log('\n▶ tests: vitest run');
-const tests = spawnSync('pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-  cwd: root,
-  stdio: 'inherit',
-  env: process.env,
-});
+const tests = spawnSync(
+  'pnpm',
+  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  },
+);
 let passed = 0;
 let failed = 0;
 if (existsSync(report)) {
@@ -41,7 +53,8 @@ if (tests.status !== 0 && failed === 0) failed = 1;
 
 if (failed === 0) {
   step('attack tour (every adapter)', 'node', ['examples/demo/tour.mjs', '--all']);
-  if (existsSync(`${root}/bench/run.mjs`)) step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
+  if (existsSync(`${root}/bench/run.mjs`))
+    step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
