@@ -10,3 +10,5 @@ export { createRedisRateLimitStore } from './ratelimit.js';
 export { createRedisReplayStore } from './replay.js';
 export { createRedisRevocationStore } from './revocation.js';
 export { createRedisRefreshTokenStore } from './refresh.js';
+export { storesFromEnv } from './from-env.js';
+export type { BulwarkStores, StoresFromEnvOptions } from './from-env.js';
