@@ -19,6 +19,7 @@ function step(title, command, args) {
 }
 
 step('services', 'bash', ['scripts/ensure-services.sh']);
+step('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 step('build, typecheck, publint + attw', 'pnpm', [
   'exec',
   'turbo',
@@ -28,7 +29,6 @@ step('build, typecheck, publint + attw', 'pnpm', [
   'check:package',
   '--output-logs=errors-only',
 ]);
-step('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 
 rmSync(report, { force: true });
 console.log('\n▶ tests: vitest run');
