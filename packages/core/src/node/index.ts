@@ -3,3 +3,12 @@
  * Everything else lives in `@bulwark/core`, which runs wherever fetch runs.
  */
 export { fromNodeRequest } from './request.js';
+export { checkMtlsMaterial, mtlsServerOptions } from './mtls.js';
+export type { MtlsServerOptions, MtlsServerOptionsInput, PemInput } from './mtls.js';
+export { loadMtlsServerOptions, watchCertificateFiles } from './rotation.js';
+export type {
+  CertificateFiles,
+  CertificateRotation,
+  CertificateRotationOptions,
+  SecureContextTarget,
+} from './rotation.js';
