@@ -6,7 +6,8 @@ import {
   type PermissionsPolicy,
   serializePermissionsPolicy,
 } from './permissions-policy.js';
-import { checkHeaderText, checkSeconds, freezePairs, type HeaderPair } from './values.js';
+import { endpoints, hsts, oneOf, referrer } from './fields.js';
+import { freezePairs, type HeaderPair } from './values.js';
 
 /** Referrer-Policy tokens. */
 export type ReferrerPolicyToken =
@@ -85,16 +86,6 @@ export interface SecurityHeaders {
 /** `cache-control: no-store`, for responses that carry a user's data (adapters add it after authentication). */
 export const NO_STORE: HeaderPair = Object.freeze(['cache-control', 'no-store'] as const);
 
-const REFERRER = new Set<string>([
-  'no-referrer',
-  'no-referrer-when-downgrade',
-  'origin',
-  'origin-when-cross-origin',
-  'same-origin',
-  'strict-origin',
-  'strict-origin-when-cross-origin',
-  'unsafe-url',
-]);
 const KNOWN = new Set([
   'preset',
   'csp',
@@ -109,7 +100,6 @@ const KNOWN = new Set([
   'crossOriginEmbedderPolicy',
   'noStore',
 ]);
-const ENDPOINT_NAME = /^[a-z*][a-z0-9_\-.*]*$/;
 
 const API_CSP: CspOptions = { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
 const WEB_CSP: CspOptions = {
@@ -126,85 +116,6 @@ const WEB_CSP: CspOptions = {
     frameAncestors: ["'none'"],
   },
 };
-
-function oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(
-      path,
-      `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
-      `use ${allowed[0]}`,
-    );
-  }
-  return value as T;
-}
-
-function hsts(value: HstsOptions): string {
-  const maxAge = checkSeconds('hsts.maxAge', value.maxAge ?? 31_536_000);
-  const sub = value.includeSubDomains ?? true;
-  if (value.preload === true && (maxAge < 31_536_000 || !sub)) {
-    throw new ConfigError(
-      'hsts.preload',
-      'preload lists require max-age ≥ 31536000 and includeSubDomains',
-      'raise maxAge and keep includeSubDomains, or drop preload',
-    );
-  }
-  return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${value.preload === true ? '; preload' : ''}`;
-}
-
-function referrer(value: ReferrerPolicyToken | readonly ReferrerPolicyToken[]): string {
-  const list: readonly unknown[] = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0)
-    throw new ConfigError(
-      'referrerPolicy',
-      'must be a token or a non-empty list',
-      "e.g. 'strict-origin-when-cross-origin'",
-    );
-  for (const t of list) {
-    if (typeof t !== 'string' || !REFERRER.has(t)) {
-      throw new ConfigError(
-        'referrerPolicy',
-        `${JSON.stringify(t)} is not a Referrer-Policy token`,
-        "use 'strict-origin-when-cross-origin' or 'no-referrer'",
-      );
-    }
-  }
-  return list.join(', ');
-}
-
-function endpoints(value: Readonly<Record<string, string>>): string {
-  const items: string[] = [];
-  for (const [name, url] of Object.entries(value)) {
-    const p = `reportingEndpoints.${name}`;
-    if (!ENDPOINT_NAME.test(name))
-      throw new ConfigError(
-        p,
-        `'${name}' is not a valid endpoint name`,
-        "use lowercase letters, digits, '-' or '_'",
-      );
-    if (typeof url !== 'string')
-      throw new ConfigError(p, 'must be a URL string', "e.g. 'https://example.com/reports'");
-    checkHeaderText(p, url);
-    // The Reporting API only delivers to potentially trustworthy URLs.
-    const trustworthy =
-      /^https:\/\/[^\s"\\]+$/i.test(url) ||
-      /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/[^\s"\\]*)?$/i.test(url) ||
-      /^\/[^\s"\\]*$/.test(url);
-    if (!trustworthy)
-      throw new ConfigError(
-        p,
-        `'${url}' is not an https URL or a path`,
-        'browsers only send reports to https (or localhost) endpoints',
-      );
-    items.push(`${name}="${url}"`);
-  }
-  if (items.length === 0)
-    throw new ConfigError(
-      'reportingEndpoints',
-      'is empty',
-      'declare at least one endpoint or leave the option out',
-    );
-  return items.join(', ');
-}
 
 /**
  * Build a security-header policy once; apply it per response with `forRequest`. Everything is validated
@@ -318,21 +229,30 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
           (req.header('authorization') !== undefined || req.header('cookie') !== undefined)
       : () => noStore === 'always';
 
+  const recordNeedsNoStore =
+    noStore === 'credentialed'
+      ? (h: Readonly<Record<string, unknown>>) => h.authorization !== undefined || h.cookie !== undefined
+      : () => noStore === 'always';
+
   if (!usesNonce) {
     return Object.freeze({
       usesNonce,
       forRequest: (req?: { header(name: string): string | undefined }) =>
         needsNoStore(req) ? credentialed : anonymous,
+      forHeaders: (h: Readonly<Record<string, unknown>>) =>
+        recordNeedsNoStore(h) ? credentialed : anonymous,
     });
   }
+  const fresh = (store: boolean): AppliedSecurityHeaders => {
+    const nonce = createNonce();
+    const source = `'nonce-${nonce}'`;
+    const headers: HeaderPair[] = (store ? withNoStore : plain).slice();
+    for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
+    return { headers, nonce };
+  };
   return Object.freeze({
     usesNonce,
-    forRequest(req?: { header(name: string): string | undefined }): AppliedSecurityHeaders {
-      const nonce = createNonce();
-      const source = `'nonce-${nonce}'`;
-      const headers: HeaderPair[] = (needsNoStore(req) ? withNoStore : plain).slice();
-      for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
-      return { headers, nonce };
-    },
+    forRequest: (req?: { header(name: string): string | undefined }) => fresh(needsNoStore(req)),
+    forHeaders: (h: Readonly<Record<string, unknown>>) => fresh(recordNeedsNoStore(h)),
   });
 }
