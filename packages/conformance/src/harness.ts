@@ -1,4 +1,4 @@
-import type { JwtVerifierOptions } from '@bulwark/core';
+import type { JwtVerifierOptions, RateLimiterOptions } from '@bulwark/core';
 
 /**
  * The app every adapter builds for the conformance suite, from the same policies. Routes (each adapter's
@@ -10,6 +10,13 @@ import type { JwtVerifierOptions } from '@bulwark/core';
 export interface AppSpec {
   /** Policy of `GET /me`. */
   jwt?: JwtVerifierOptions;
+  /**
+   * Rate limiting (scenarios/ratelimit.ts), each route answering 200 `{"ok":true}`:
+   * `GET /rl/direct` → `rateLimit(direct)`; `GET /rl/proxied` → `rateLimit(proxied)`;
+   * `GET /rl/token` → `requireJwt(spec.jwt)` then `rateLimit(token)` (per-token buckets need the subject).
+   * NestJS: limiters named `direct`/`proxied`/`token` with `@RateLimit(name)`.
+   */
+  rateLimit?: { direct: RateLimiterOptions; proxied: RateLimiterOptions; token: RateLimiterOptions };
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

@@ -7,4 +7,5 @@ export type { HttpResult } from './http.js';
 export { AUDIENCE, ISSUER, makeTestKeys, mint } from './keys.js';
 export type { MintOptions, TestKeys } from './keys.js';
 export { jwtSpec } from './scenarios/jwt.js';
+export { rateLimitSpec } from './scenarios/ratelimit.js';
 export { refreshStoreScenarios } from './scenarios/refresh-store.js';

@@ -1,5 +1,6 @@
 import type { AdapterHarness } from './harness.js';
 import { jwtScenarios } from './scenarios/jwt.js';
+import { rateLimitScenarios } from './scenarios/ratelimit.js';
 
 /**
  * Register every adapter scenario for one adapter. Each adapter calls this from its own tests with a
@@ -10,4 +11,5 @@ import { jwtScenarios } from './scenarios/jwt.js';
  */
 export function defineAdapterSuite(harness: AdapterHarness): void {
   jwtScenarios(harness);
+  rateLimitScenarios(harness);
 }

@@ -4,3 +4,5 @@
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
+export { rateLimit } from './ratelimit.js';
+export type { ExpressRateLimitOptions } from './ratelimit.js';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
-import { requireJwt } from '../src/index.js';
+import { rateLimit, requireJwt } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
@@ -32,6 +32,14 @@ export const expressHarness: AdapterHarness = {
       app.get('/me', requireJwt(spec.jwt), (req, res) => {
         res.json({ claims: req.auth });
       });
+    }
+    if (spec.rateLimit) {
+      const ok = (_req: express.Request, res: express.Response) => {
+        res.json({ ok: true });
+      };
+      app.get('/rl/direct', rateLimit(spec.rateLimit.direct), ok);
+      app.get('/rl/proxied', rateLimit(spec.rateLimit.proxied), ok);
+      if (spec.jwt) app.get('/rl/token', requireJwt(spec.jwt), rateLimit(spec.rateLimit.token), ok);
     }
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));

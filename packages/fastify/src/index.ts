@@ -7,3 +7,5 @@ export { requireJwt } from './jwt.js';
 export type { BulwarkHook } from './jwt.js';
 export { bulwark } from './plugin.js';
 export type { BulwarkPluginOptions } from './plugin.js';
+export { rateLimit } from './ratelimit.js';
+export type { FastifyRateLimitOptions } from './ratelimit.js';

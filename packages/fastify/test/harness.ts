@@ -1,6 +1,6 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import Fastify from 'fastify';
-import { bulwark, requireJwt } from '../src/index.js';
+import { bulwark, rateLimit, requireJwt } from '../src/index.js';
 
 /** Builds the conformance app (see AppSpec) with @bulwark/fastify. */
 export const fastifyHarness: AdapterHarness = {
@@ -11,6 +11,16 @@ export const fastifyHarness: AdapterHarness = {
     app.get('/health', async () => ({ ok: true }));
     if (spec.jwt) {
       app.get('/me', { preHandler: requireJwt(spec.jwt) }, async (request) => ({ claims: request.auth }));
+    }
+    if (spec.rateLimit) {
+      const rl = spec.rateLimit;
+      app.get('/rl/direct', { onRequest: rateLimit(rl.direct) }, async () => ({ ok: true }));
+      app.get('/rl/proxied', { onRequest: rateLimit(rl.proxied) }, async () => ({ ok: true }));
+      if (spec.jwt) {
+        app.get('/rl/token', { preHandler: [requireJwt(spec.jwt), rateLimit(rl.token)] }, async () => ({
+          ok: true,
+        }));
+      }
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };

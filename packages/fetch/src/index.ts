@@ -9,3 +9,5 @@ export type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeli
 export { problemResponse, withHeaders } from './respond.js';
 export { jwtStage } from './jwt.js';
 export type { JwtPolicy } from './jwt.js';
+export { rateLimitStage } from './ratelimit.js';
+export type { RateLimitPolicy } from './ratelimit.js';

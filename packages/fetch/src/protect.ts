@@ -1,5 +1,6 @@
 import { fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
+import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
 
@@ -7,6 +8,8 @@ import { withHeaders } from './respond.js';
 export interface ProtectPolicy {
   /** Require a valid bearer JWT; claims reach the handler as `context.claims`. */
   jwt?: JwtPolicy;
+  /** Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted. */
+  rateLimit?: RateLimitPolicy;
 }
 
 /** A fetch handler that also receives what the rules established. */
@@ -19,10 +22,11 @@ type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<Prote
 
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
+  rateLimit: rateLimitStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt'];
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt', 'rateLimit'];
 
 /**
  * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options

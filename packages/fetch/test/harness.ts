@@ -17,6 +17,13 @@ export const fetchHarness: AdapterHarness = {
         protect(async (_request, { claims }) => Response.json({ claims }), policy({ jwt: spec.jwt })),
       );
     }
+    if (spec.rateLimit) {
+      const rl = spec.rateLimit;
+      const ok = async () => Response.json({ ok: true });
+      routes.set('GET /rl/direct', protect(ok, policy({ rateLimit: rl.direct })));
+      routes.set('GET /rl/proxied', protect(ok, policy({ rateLimit: rl.proxied })));
+      if (spec.jwt) routes.set('GET /rl/token', protect(ok, policy({ jwt: spec.jwt, rateLimit: rl.token })));
+    }
     return serveFetch(async (request, info) => {
       const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
       return route === undefined

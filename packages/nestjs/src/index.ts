@@ -10,3 +10,13 @@ export { Claims, JwtGuard, RequireJwt } from './jwt.js';
 export { setResponseHeaders, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';
 export { BULWARK_JWT, BULWARK_OPTIONS, REQUIRE_JWT_METADATA } from './tokens.js';
+export {
+  BULWARK_RATE_LIMITERS,
+  buildRateLimiters,
+  RATE_LIMIT_METADATA,
+  RateLimit,
+  RateLimitGuard,
+  SKIP_RATE_LIMIT_METADATA,
+  SkipRateLimit,
+} from './ratelimit.js';
+export type { BulwarkRateLimitOptions } from './ratelimit.js';

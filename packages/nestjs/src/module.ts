@@ -9,12 +9,20 @@ import { APP_FILTER } from '@nestjs/core';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
 import { BulwarkExceptionFilter } from './denied.js';
 import { JwtGuard } from './jwt.js';
+import {
+  BULWARK_RATE_LIMITERS,
+  type BulwarkRateLimitOptions,
+  buildRateLimiters,
+  RateLimitGuard,
+} from './ratelimit.js';
 import { BULWARK_JWT, BULWARK_OPTIONS } from './tokens.js';
 
 /** Options of {@link BulwarkModule}; each area adds its key. */
 export interface BulwarkModuleOptions {
   /** JWT verification for `@RequireJwt()`: options or a verifier built with `createJwtVerifier`. */
   jwt?: JwtVerifierOptions | JwtVerifier;
+  /** Named rate limiters for `@RateLimit(name)`, sharing one client-IP resolver and store. */
+  rateLimit?: BulwarkRateLimitOptions;
 }
 
 /** Options of {@link BulwarkModule.forRootAsync}. */
@@ -35,10 +43,12 @@ function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
 const sharedProviders: Provider[] = [
   { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwt },
   JwtGuard,
+  { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
+  RateLimitGuard,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
 ];
 
-const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard];
+const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard, BULWARK_RATE_LIMITERS, RateLimitGuard];
 
 /**
  * bulwark for NestJS, on the express and fastify platforms. Rules are built (and validated) when the

@@ -4,7 +4,7 @@ import { Controller, Get, type INestApplication, Module, type Type } from '@nest
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { BulwarkModule, Claims, type JwtClaims, RequireJwt } from '../src/index.js';
+import { BulwarkModule, Claims, type JwtClaims, RateLimit, RequireJwt, SkipRateLimit } from '../src/index.js';
 
 @Controller()
 class HealthController {
@@ -23,12 +23,47 @@ class MeController {
   }
 }
 
+// Controller-level limiter with handler-level overrides: exercises both decorator targets.
+@Controller('rl')
+@RateLimit('direct')
+class RateLimitController {
+  @Get('direct')
+  direct(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('proxied')
+  @RateLimit('proxied')
+  proxied(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('token')
+  @RateLimit('token')
+  @RequireJwt()
+  token(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('skipped')
+  @SkipRateLimit()
+  skipped(): { ok: true } {
+    return { ok: true };
+  }
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
+  if (spec.rateLimit) controllers.push(RateLimitController);
 
   @Module({
-    imports: [BulwarkModule.forRoot({ ...(spec.jwt ? { jwt: spec.jwt } : {}) })],
+    imports: [
+      BulwarkModule.forRoot({
+        ...(spec.jwt ? { jwt: spec.jwt } : {}),
+        ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
+      }),
+    ],
     controllers,
   })
   class AppModule {}

@@ -1,0 +1,165 @@
+import {
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  type ClientIpResolver,
+  type ClientIpResolverOptions,
+  ConfigError,
+  createClientIpResolver,
+  createRateLimiter,
+  type RateLimitContext,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitStore,
+} from '@bulwark/core';
+import { BulwarkDenied } from './denied.js';
+import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
+
+/** Injection token of the named rate limiters (a `Map`, or `null` when no `rateLimit` option was given). */
+export const BULWARK_RATE_LIMITERS: unique symbol = Symbol.for('bulwark.nestjs.rateLimiters');
+/** Metadata key set by `@RateLimit(name)`. */
+export const RATE_LIMIT_METADATA = 'bulwark:rate-limit';
+/** Metadata key set by `@SkipRateLimit()`. */
+export const SKIP_RATE_LIMIT_METADATA = 'bulwark:skip-rate-limit';
+
+/** The `rateLimit` option of `BulwarkModule.forRoot`. */
+export interface BulwarkRateLimitOptions {
+  /** Limiters by name, used by `@RateLimit(name)`. The name is also the store key prefix unless set. */
+  limiters: Readonly<Record<string, RateLimiterOptions | RateLimiter>>;
+  /** One client-IP resolver for every limiter given as options (trusted proxies). Same on both platforms. */
+  clientIp?: ClientIpResolver | ClientIpResolverOptions;
+  /** Store for every limiter given as options (default: one memory store each). */
+  store?: RateLimitStore;
+  /** What the limiters know about a request; default: subject and claims verified by `@RequireJwt()`. */
+  context?: (request: PlatformRequest) => RateLimitContext;
+}
+
+interface Limiters {
+  readonly byName: ReadonlyMap<string, RateLimiter>;
+  readonly context: (request: PlatformRequest) => RateLimitContext;
+}
+
+function defaultContext(request: PlatformRequest): RateLimitContext {
+  const auth = request.auth as Record<string, unknown> | undefined;
+  const route =
+    (request.routeOptions as { url?: unknown } | undefined)?.url ??
+    (request.route as { path?: unknown } | undefined)?.path;
+  return {
+    subject: typeof auth?.sub === 'string' ? auth.sub : undefined,
+    claims: auth,
+    route: typeof route === 'string' ? route : undefined,
+  };
+}
+
+/**
+ * Build the named limiters of the module options (validated at startup).
+ *
+ * @example
+ * buildRateLimiters({ rateLimit: { limiters: { api: { rate: '100/min' } } } });
+ */
+export function buildRateLimiters(options: { rateLimit?: BulwarkRateLimitOptions }): Limiters | null {
+  const rl = options.rateLimit;
+  if (rl === undefined) return null;
+  if (typeof rl.limiters !== 'object' || rl.limiters === null || Object.keys(rl.limiters).length === 0) {
+    throw new ConfigError(
+      'BulwarkModule.rateLimit.limiters',
+      'is empty',
+      "name at least one limiter, e.g. { api: { rate: '100/min' } }",
+    );
+  }
+  const clientIp =
+    rl.clientIp === undefined || typeof (rl.clientIp as ClientIpResolver).key === 'function'
+      ? (rl.clientIp as ClientIpResolver | undefined)
+      : createClientIpResolver(rl.clientIp as ClientIpResolverOptions);
+  const byName = new Map<string, RateLimiter>();
+  for (const [name, source] of Object.entries(rl.limiters)) {
+    if (typeof (source as RateLimiter).check === 'function') {
+      byName.set(name, source as RateLimiter);
+      continue;
+    }
+    const o = source as RateLimiterOptions;
+    byName.set(
+      name,
+      createRateLimiter({
+        name,
+        ...(clientIp !== undefined ? { clientIp } : {}),
+        ...(rl.store !== undefined ? { store: rl.store } : {}),
+        ...o,
+      }),
+    );
+  }
+  return { byName, context: rl.context ?? defaultContext };
+}
+
+/**
+ * Guard behind `@RateLimit(name)`: the handler's own `@RateLimit`/`@SkipRateLimit` wins over the
+ * controller's. With `@RateLimit` on both, Nest runs this guard twice (controller guards first); only the
+ * last run counts, so the request is counted once and after the handler's other guards (`@RequireJwt`)
+ * that precede it.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly runs = new WeakMap<object, number>();
+
+  constructor(
+    @Inject(BULWARK_RATE_LIMITERS) private readonly limiters: Limiters | null,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    if (this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, handler) === true) return true;
+    const own = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, handler);
+    const inherited = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, controller);
+    const classSkip = this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, controller) === true;
+    const name = own ?? (classSkip ? undefined : inherited);
+    if (name === undefined) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
+    const expected = (own !== undefined ? 1 : 0) + (inherited !== undefined ? 1 : 0);
+    const run = (this.runs.get(request) ?? 0) + 1;
+    this.runs.set(request, run);
+    if (run !== Math.max(1, expected)) return true;
+    const limiter = this.limiters?.byName.get(name);
+    if (limiter === undefined) {
+      throw new ConfigError(
+        `@RateLimit('${name}')`,
+        'names a limiter that BulwarkModule.rateLimit.limiters does not define',
+        `add ${name} to rateLimit.limiters`,
+      );
+    }
+    const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    setResponseHeaders(http.getResponse(), verdict.headers);
+    return true;
+  }
+}
+
+/**
+ * Rate-limit a controller or handler with the named limiter of `BulwarkModule.forRoot({ rateLimit })`.
+ * For per-token buckets put it above `@RequireJwt()` on the handler, so the token is verified first.
+ *
+ * @example
+ * @Get('orders') @RateLimit('user') @RequireJwt() list() {}
+ */
+export function RateLimit(name: string): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(RATE_LIMIT_METADATA, name), UseGuards(RateLimitGuard));
+}
+
+/**
+ * Exempt a handler (or controller) from a controller-level `@RateLimit`.
+ *
+ * @example
+ * @Get('health') @SkipRateLimit() health() {}
+ */
+export function SkipRateLimit(): MethodDecorator & ClassDecorator {
+  return SetMetadata(SKIP_RATE_LIMIT_METADATA, true);
+}
