@@ -1,4 +1,5 @@
 import type { JwtVerifierOptions, RateLimiterOptions } from '@bulwark/core';
+import type { WebhookVerifierOptions } from '@bulwark/core';
 
 /**
  * The app every adapter builds for the conformance suite, from the same policies. Routes (each adapter's
@@ -17,6 +18,13 @@ export interface AppSpec {
    * NestJS: limiters named `direct`/`proxied`/`token` with `@RateLimit(name)`.
    */
   rateLimit?: { direct: RateLimiterOptions; proxied: RateLimiterOptions; token: RateLimiterOptions };
+  /**
+   * Signed webhooks (scenarios/webhooks.ts): `POST /hooks/standard`, `/hooks/stripe`, `/hooks/github`, each
+   * `verifyWebhook(spec.webhooks.<name>)` behind the app's global JSON body parser, answering 200
+   * `{"handled":true,"id":<delivery.id>}`, and throwing when the JSON payload has `"fail": true`.
+   * NestJS: `webhooks` module option with `@WebhookSigned(name)`.
+   */
+  webhooks?: { standard: WebhookVerifierOptions; stripe: WebhookVerifierOptions; github: WebhookVerifierOptions };
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

@@ -8,4 +8,5 @@ export { AUDIENCE, ISSUER, makeTestKeys, mint } from './keys.js';
 export type { MintOptions, TestKeys } from './keys.js';
 export { jwtSpec } from './scenarios/jwt.js';
 export { rateLimitSpec } from './scenarios/ratelimit.js';
+export { webhooksSpec } from './scenarios/webhooks.js';
 export { refreshStoreScenarios } from './scenarios/refresh-store.js';

@@ -1,6 +1,7 @@
 import type { AdapterHarness } from './harness.js';
 import { jwtScenarios } from './scenarios/jwt.js';
 import { rateLimitScenarios } from './scenarios/ratelimit.js';
+import { webhookScenarios } from './scenarios/webhooks.js';
 
 /**
  * Register every adapter scenario for one adapter. Each adapter calls this from its own tests with a
@@ -12,4 +13,5 @@ import { rateLimitScenarios } from './scenarios/ratelimit.js';
 export function defineAdapterSuite(harness: AdapterHarness): void {
   jwtScenarios(harness);
   rateLimitScenarios(harness);
+  webhookScenarios(harness);
 }

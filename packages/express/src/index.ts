@@ -4,5 +4,6 @@
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
+export { captureRawBody, verifyWebhook } from './webhooks.js';
 export { rateLimit } from './ratelimit.js';
 export type { ExpressRateLimitOptions } from './ratelimit.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
 import { rateLimit, requireJwt } from '../src/index.js';
+import { verifyWebhook } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
@@ -24,6 +25,15 @@ export const expressHarness: AdapterHarness = {
   name: 'express',
   async start(spec: AppSpec): Promise<RunningApp> {
     const app = express();
+    // Webhook routes go before the global JSON parser: their raw parser must see the untouched stream.
+    if (spec.webhooks) {
+      for (const name of ['standard', 'stripe', 'github'] as const) {
+        app.post(`/hooks/${name}`, verifyWebhook(spec.webhooks[name]), (req, res) => {
+          if ((req.webhook!.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+          res.json({ handled: true, id: req.webhook!.id });
+        });
+      }
+    }
     app.use(express.json());
     app.get('/health', (_req, res) => {
       res.json({ ok: true });
