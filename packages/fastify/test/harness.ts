@@ -1,5 +1,6 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import Fastify from 'fastify';
+import { rawWebhookBody, verifyWebhook } from '../src/index.js';
 import { bulwark, rateLimit, requireJwt } from '../src/index.js';
 
 /** Builds the conformance app (see AppSpec) with @bulwark/fastify. */
@@ -9,6 +10,19 @@ export const fastifyHarness: AdapterHarness = {
     const app = Fastify();
     await app.register(bulwark, {});
     app.get('/health', async () => ({ ok: true }));
+    if (spec.webhooks) {
+      const hooks = spec.webhooks;
+      // An encapsulated scope with a raw-bytes parser; the app's own JSON parser stays in place elsewhere.
+      await app.register(async (scope) => {
+        await scope.register(rawWebhookBody, { maxBodyBytes: hooks.standard.maxBodyBytes ?? 1_048_576 });
+        for (const name of ['standard', 'stripe', 'github'] as const) {
+          scope.post(`/hooks/${name}`, { preHandler: verifyWebhook(hooks[name]) }, async (request) => {
+            if ((request.webhook!.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+            return { handled: true, id: request.webhook!.id };
+          });
+        }
+      });
+    }
     if (spec.jwt) {
       app.get('/me', { preHandler: requireJwt(spec.jwt) }, async (request) => ({ claims: request.auth }));
     }
