@@ -4,6 +4,8 @@
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
+export { rawWebhookBody, verifyWebhook } from './webhooks.js';
+export type { RawWebhookBodyOptions } from './webhooks.js';
 export type { BulwarkHook } from './jwt.js';
 export { bulwark } from './plugin.js';
 export type { BulwarkPluginOptions } from './plugin.js';

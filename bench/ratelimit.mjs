@@ -1,0 +1,135 @@
+// In-memory rate limiting: bulwark's GCRA memory store against rate-limiter-flexible's RateLimiterMemory and
+// express-rate-limit's MemoryStore, on one hot key and across 100k keys; the over-limit path; and the full
+// limiter.check (client IP resolution + RateLimit headers) including the 429 rendering.
+// Contract: see bench/README.md. Memory per key is measured by bench/memory.mjs (fresh process per run).
+import { compare, ensure } from './lib/micro.mjs';
+
+export const title = 'Rate limiting (in-memory)';
+export const peers = ['rate-limiter-flexible', 'express-rate-limit'];
+
+const KEYS = 100_000;
+
+export async function run({ smoke }) {
+  const core = await import('@bulwark/core');
+  if (typeof core.createRateLimiter !== 'function') {
+    return { rows: [], notes: ['bulwark has no rate limiter in this build; skipped.'] };
+  }
+  const { createMemoryRateLimitStore, createRateLimiter, renderProblem } = core;
+  const { RateLimiterMemory } = await import('rate-limiter-flexible');
+  const { MemoryStore } = await import('express-rate-limit');
+
+  // Limits so high that the allow path never denies during a run: 10^9 per minute.
+  const LIMIT = 1_000_000_000;
+  const rule = { intervalMs: 60_000 / LIMIT, burst: LIMIT };
+  const keys = Array.from({ length: KEYS }, (_, i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`);
+
+  // Each group gets fresh stores so one group's keys do not weigh on the next.
+  const fresh = () => {
+    const bulwark = createMemoryRateLimitStore({ maxEntries: 4 * KEYS });
+    const rlf = new RateLimiterMemory({ points: LIMIT, duration: 60 });
+    const erl = new MemoryStore();
+    erl.init({ windowMs: 60_000 });
+    return { bulwark, rlf, erl };
+  };
+  const stopErl = [];
+
+  const rows = [];
+  {
+    const s = fresh();
+    stopErl.push(s.erl);
+    rows.push(
+      ...(await compare(
+        'consume, one key (allow path)',
+        {
+          'bulwark memory store': () => s.bulwark.consume('rl|ip|203.0.113.9', rule, 1),
+          'rate-limiter-flexible RateLimiterMemory': () => s.rlf.consume('203.0.113.9'),
+          'express-rate-limit MemoryStore': () => s.erl.increment('203.0.113.9'),
+          // What createRateLimiter calls for this store: the same step without a promise per call.
+          'bulwark memory store, sync path (limiter)': () =>
+            s.bulwark.consumeAllSync([{ key: 'rl|ip|203.0.113.9', rule, cost: 1 }])[0],
+        },
+        {
+          smoke,
+          check: (name, r) =>
+            ensure(r.allowed === true || r.remainingPoints > 0 || r.totalHits >= 1, `${name} allowed`),
+        },
+      )),
+    );
+  }
+  {
+    const s = fresh();
+    stopErl.push(s.erl);
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    rows.push(
+      ...(await compare(
+        'consume, 100k keys round-robin (allow path)',
+        {
+          'bulwark memory store': () => s.bulwark.consume(keys[a++ % KEYS], rule, 1),
+          'rate-limiter-flexible RateLimiterMemory': () => s.rlf.consume(keys[b++ % KEYS]),
+          'express-rate-limit MemoryStore': () => s.erl.increment(keys[c++ % KEYS]),
+        },
+        {
+          smoke,
+          check: (name, r) =>
+            ensure(r.allowed === true || r.remainingPoints > 0 || r.totalHits >= 1, `${name} allowed`),
+        },
+      )),
+    );
+  }
+  {
+    // One exhausted key: every call is refused. rate-limiter-flexible rejects its promise on denial.
+    const bulwark = createMemoryRateLimitStore();
+    const tight = { intervalMs: 3_600_000, burst: 1 };
+    await bulwark.consume('k', tight, 1);
+    const rlf = new RateLimiterMemory({ points: 1, duration: 3600 });
+    await rlf.consume('k');
+    rows.push(
+      ...(await compare(
+        'consume over the limit, one exhausted key',
+        {
+          'bulwark memory store': () => bulwark.consume('k', tight, 1),
+          'rate-limiter-flexible RateLimiterMemory': () =>
+            rlf.consume('k').then(
+              () => ({ allowed: true }),
+              (res) => ({ allowed: false, res }),
+            ),
+        },
+        { smoke, check: (name, r) => ensure(r.allowed === false, `${name} refused`) },
+      )),
+    );
+  }
+  {
+    // The whole rule as an adapter calls it: resolve the client IP (trusted proxy + X-Forwarded-For),
+    // GCRA, RateLimit headers; over the limit it also renders the 429 problem body (cached per header set).
+    const headers = { 'x-forwarded-for': '198.51.100.7, 203.0.113.9' };
+    const req = { method: 'GET', url: '/orders', header: (n) => headers[n], remoteAddress: '10.0.0.2' };
+    const clientIp = { trustedProxies: ['10.0.0.0/8'] };
+    const open = createRateLimiter({ rate: { limit: LIMIT, windowMs: 60_000 }, clientIp });
+    const shut = createRateLimiter({ rate: '1/hour', clientIp });
+    await shut.check(req);
+    rows.push(
+      ...(await compare(
+        'limiter.check over the limit (429 + problem body) vs allowed',
+        {
+          'bulwark 429': async () => {
+            const v = await shut.check(req);
+            return v.ok ? v : renderProblem(v.error);
+          },
+          'bulwark allowed': () => open.check(req),
+        },
+        {
+          smoke,
+          check: (name, r) =>
+            ensure(
+              name === 'bulwark 429' ? r.status === 429 && r.headers['retry-after'] : r.ok,
+              `${name} result`,
+            ),
+        },
+      )),
+    );
+  }
+  for (const s of stopErl) s.shutdown?.();
+  return rows;
+}
