@@ -10,4 +10,6 @@ export { problemResponse, withHeaders } from './respond.js';
 export { jwtStage } from './jwt.js';
 export type { JwtPolicy } from './jwt.js';
 export { rateLimitStage } from './ratelimit.js';
+export { webhookStage } from './webhooks.js';
+export type { WebhookPolicy } from './webhooks.js';
 export type { RateLimitPolicy } from './ratelimit.js';

@@ -35,4 +35,6 @@ export interface StageState {
 export interface Stage {
   before?(state: StageState): Response | undefined | Promise<Response | undefined>;
   finish?(state: StageState, response: Response): Response;
+  /** The handler threw (the error is rethrown after every `fail`): undo what `before` started (webhook claims). */
+  fail?(state: StageState, error: unknown): void;
 }

@@ -1,6 +1,7 @@
 import { fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
+import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
 
@@ -10,6 +11,8 @@ export interface ProtectPolicy {
   jwt?: JwtPolicy;
   /** Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted. */
   rateLimit?: RateLimitPolicy;
+  /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
+  webhook?: WebhookPolicy;
 }
 
 /** A fetch handler that also receives what the rules established. */
@@ -23,10 +26,11 @@ type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<Prote
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
   rateLimit: rateLimitStage,
+  webhook: webhookStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt', 'rateLimit'];
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt', 'rateLimit', 'webhook'];
 
 /**
  * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options
@@ -46,6 +50,7 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
     if (entry !== undefined) stages.push((FACTORIES[key] as (p: typeof entry) => Stage)(entry));
   }
   const finishers = stages.filter((s) => s.finish !== undefined);
+  const failers = stages.filter((s) => s.fail !== undefined);
 
   return async (request, info = {}) => {
     const state: StageState = {
@@ -62,7 +67,12 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
       if (response !== undefined) break;
     }
     if (response === undefined) {
-      response = await handler(request, state.context);
+      try {
+        response = await handler(request, state.context);
+      } catch (err) {
+        for (const stage of failers) stage.fail!(state, err);
+        throw err;
+      }
       response = withHeaders(response, state.responseHeaders);
     }
     for (let i = finishers.length - 1; i >= 0; i--) response = finishers[i]!.finish!(state, response);

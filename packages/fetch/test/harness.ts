@@ -1,5 +1,6 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import { type ProtectPolicy, protect } from '../src/index.js';
+import type { ProtectedHandler, WebhookDelivery } from '../src/index.js';
 import { serveFetch } from './serve.js';
 
 type Route = (request: Request, info: { remoteAddress?: string }) => Promise<Response>;
@@ -11,6 +12,16 @@ export const fetchHarness: AdapterHarness = {
     const routes = new Map<string, Route>();
     const policy = (p: ProtectPolicy): ProtectPolicy => p;
     routes.set('GET /health', async () => Response.json({ ok: true }));
+    if (spec.webhooks) {
+      for (const name of ['standard', 'stripe', 'github'] as const) {
+        const handle: ProtectedHandler = async (_request, { webhook }) => {
+          const delivery = webhook as WebhookDelivery;
+          if ((delivery.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+          return Response.json({ handled: true, id: delivery.id });
+        };
+        routes.set(`POST /hooks/${name}`, protect(handle, policy({ webhook: spec.webhooks[name] })));
+      }
+    }
     if (spec.jwt) {
       routes.set(
         'GET /me',
