@@ -9,6 +9,7 @@ import { extractBearer } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
 import { cryptoBackend } from './crypto.js';
+import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
 import type { KeySource } from './jwks.js';
 import { buildKeySource, type KeySourceContext } from './keys.js';
@@ -97,6 +98,17 @@ function revocationKey(iss: unknown, jti: string): string {
  * const verdict = await verifier.verify(req);
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+  return createJwtVerifierWith(options, cryptoBackend);
+}
+
+/**
+ * {@link createJwtVerifier} with an explicit signature back end. Internal: lets the tests run the
+ * WebCrypto back end on node, where the import condition picks node:crypto.
+ *
+ * @example
+ * const v = createJwtVerifierWith(options, webBackend);
+ */
+export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtCryptoBackend): JwtVerifier {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError(
       'jwt',
@@ -106,7 +118,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   }
   const now = options.now ?? Date.now;
   const onEvent = options.onEvent;
-  const ctx: KeySourceContext = { backend: cryptoBackend, jwks: options.jwks ?? {}, onEvent, now };
+  const ctx: KeySourceContext = { backend, jwks: options.jwks ?? {}, onEvent, now };
   const algorithms = checkAlgorithms('jwt.algorithms', options.algorithms);
   const audience = listOption('jwt.audience', options.audience);
   if (audience === undefined && options.dangerouslyAcceptAnyAudience !== true) {
@@ -203,7 +215,6 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
           true,
         );
   const cacheMaxAgeMs = intOption('jwt.cache.maxAgeMs', cacheOptions?.maxAgeMs, 300_000, 1);
-  const backend = cryptoBackend;
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
     if (onEvent !== undefined) {
