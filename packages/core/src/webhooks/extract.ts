@@ -44,6 +44,9 @@ function single(req: RequestLike, name: string): string | ExtractFailure {
     value = values[0];
   } else {
     value = req.header(name);
+    // Without headerValues (WHATWG Headers) repeats arrive joined with ", ". No header read here can
+    // contain ", " legitimately (ids and timestamps have no spaces, signatures no ", "), so it means a repeat.
+    if (value?.includes(', ')) return fail(WEBHOOK_ERRORS.headerDuplicate, `${name} was sent more than once`);
   }
   if (value === undefined || value === '') return fail(WEBHOOK_ERRORS.headerMissing, `${name} is missing`);
   return value;

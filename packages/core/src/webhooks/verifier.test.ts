@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RequestLike } from '../http/request.js';
+import { fromFetchRequest, type RequestLike } from '../http/request.js';
 import type { Verdict } from '../verdict.js';
 import type { WebhookDelivery } from './delivery.js';
 import { signWebhook } from './sign.js';
@@ -169,6 +169,21 @@ describe('signature headers', () => {
       const twice = await v.verify(request([...pairs, pairs.find(([k]) => k === name)!]));
       expect(code(twice), name).toBe('WEBHOOK_HEADER_DUPLICATE');
     }
+  });
+
+  it('detects repeats joined with ", " when the runtime cannot list them (WHATWG Headers)', async () => {
+    const v = standard();
+    const pairs = await signed();
+    const headers = new Headers(pairs);
+    headers.append('webhook-signature', pairs.find(([k]) => k === 'webhook-signature')![1]);
+    const req = fromFetchRequest(new Request('http://x/hooks', { method: 'POST', headers }), {
+      rawBody: encoder.encode(BODY),
+    });
+    expect(code(await v.verify(req))).toBe('WEBHOOK_HEADER_DUPLICATE');
+    const single = fromFetchRequest(new Request('http://x/hooks', { method: 'POST', headers: pairs }), {
+      rawBody: encoder.encode(BODY),
+    });
+    expect(code(await v.verify(single))).toBe('OK');
   });
 
   it('refuses an event id outside 1-256 printable ASCII', async () => {

@@ -1,0 +1,97 @@
+import {
+  createWebhookVerifier,
+  WEBHOOK_ERRORS,
+  type WebhookDelivery,
+  type WebhookVerifier,
+  type WebhookVerifierOptions,
+} from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { sendProblem } from './respond.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified delivery, set by `verifyWebhook()`: `request.webhook.json()`, `request.webhook.id`. */
+    webhook?: WebhookDelivery;
+  }
+}
+
+function toVerifier(source: WebhookVerifierOptions | WebhookVerifier): WebhookVerifier {
+  return typeof (source as WebhookVerifier).verifySignature === 'function'
+    ? (source as WebhookVerifier)
+    : createWebhookVerifier(source as WebhookVerifierOptions);
+}
+
+/** Options of {@link rawWebhookBody}. */
+export interface RawWebhookBodyOptions {
+  /** Bodies larger than this are refused with 413 `WEBHOOK_BODY_TOO_LARGE` while reading. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * Make every route of the current (encapsulated) scope receive its body as raw bytes: the scope's content
+ * type parsers are replaced by one that keeps the Buffer, so the JSON parser of the rest of the app is
+ * untouched. Register it inside `app.register(async (scope) => …)` next to the webhook routes.
+ *
+ * @example
+ * await app.register(async (scope) => {
+ *   await scope.register(rawWebhookBody, { maxBodyBytes: 1_048_576 });
+ *   scope.post('/webhooks/billing', { preHandler: verifyWebhook(options) }, async (request) => {
+ *     await enqueue(request.webhook!.json());
+ *     return { ok: true };
+ *   });
+ * });
+ */
+export const rawWebhookBody: FastifyPluginAsync<RawWebhookBodyOptions> = fp(rawBodyPlugin, {
+  fastify: '5.x',
+});
+
+// Wrapped with fastify-plugin so it changes the scope it is registered in (not a child of it); the scope
+// itself stays encapsulated from the rest of the app.
+async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOptions): Promise<void> {
+  const bodyLimit = options.maxBodyBytes ?? 1_048_576;
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+  scope.setErrorHandler((error: { code?: string }, _request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, WEBHOOK_ERRORS.bodyTooLarge);
+    return reply.send(error);
+  });
+}
+
+/** A fastify `preHandler` hook. */
+type WebhookHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+/**
+ * Verify a signed webhook (Standard Webhooks, Stripe, GitHub or generic HMAC), as a route `preHandler` in a
+ * scope that registered {@link rawWebhookBody}. A delivery already processed is answered 200
+ * `{"received":true,"duplicate":true}` without reaching the handler; otherwise `request.webhook` holds it and
+ * its claim is settled when the response finishes: done on 2xx/3xx, released on an error or an abort.
+ *
+ * @example
+ * scope.post('/webhooks/github', { preHandler: verifyWebhook({ scheme: 'github', secrets: [secret] }) },
+ *   async (request) => ({ delivery: request.webhook!.id }));
+ */
+export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): WebhookHook {
+  const verifier = toVerifier(source);
+  return async (request, reply) => {
+    // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
+    const body = request.body === undefined || request.body === null ? new Uint8Array(0) : request.body;
+    const verdict = await verifier.verify(
+      fromNodeRequest(request.raw, { url: request.url }),
+      body as Uint8Array,
+    );
+    if (!verdict.ok) return sendProblem(reply, verdict.error);
+    const delivery = verdict.value;
+    if (delivery.duplicate) return reply.code(200).send({ received: true, duplicate: true });
+    request.webhook = delivery;
+    const raw = reply.raw;
+    raw.once('finish', () => void delivery.settle(raw.statusCode < 400));
+    raw.once('close', () => {
+      if (!raw.writableFinished) void delivery.settle(false);
+    });
+    return undefined;
+  };
+}

@@ -1,0 +1,83 @@
+import {
+  createWebhookVerifier,
+  WEBHOOK_ERRORS,
+  type WebhookDelivery,
+  type WebhookVerifier,
+  type WebhookVerifierOptions,
+} from '@bulwark/core';
+import type { Stage } from './pipeline.js';
+import { problemResponse } from './respond.js';
+
+/** The `webhook` entry of a protect policy: verifier options or a verifier built with `createWebhookVerifier`. */
+export type WebhookPolicy = WebhookVerifierOptions | WebhookVerifier;
+
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * Read the body as bytes, refusing more than `limit` bytes: by `content-length` before reading, and by
+ * counting while streaming (chunked bodies have no length), so an oversize body is never buffered whole.
+ */
+async function readBody(request: Request, limit: number): Promise<Uint8Array | typeof TOO_LARGE> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) return TOO_LARGE;
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The webhook stage: reads the raw body (`arrayBuffer`-style, size-limited), verifies the signature and
+ * claims the event id. The handler gets the delivery as `context.webhook` (the request body is consumed:
+ * use `context.webhook.json()`). A delivery already processed is answered 200
+ * `{"received":true,"duplicate":true}` without calling the handler; the claim is settled by the handler's
+ * response (done below 400, released otherwise) or released when it throws.
+ *
+ * @example
+ * const stage = webhookStage({ scheme: 'stripe', secrets: [env.STRIPE_WEBHOOK_SECRET] });
+ */
+export function webhookStage(policy: WebhookPolicy): Stage {
+  const verifier =
+    typeof (policy as WebhookVerifier).verifySignature === 'function'
+      ? (policy as WebhookVerifier)
+      : createWebhookVerifier(policy as WebhookVerifierOptions);
+  return {
+    async before(state) {
+      const body = await readBody(state.request, verifier.maxBodyBytes);
+      if (body === TOO_LARGE) return problemResponse(WEBHOOK_ERRORS.bodyTooLarge);
+      const verdict = await verifier.verify(state.req, body);
+      if (!verdict.ok) return problemResponse(verdict.error);
+      if (verdict.value.duplicate) return Response.json({ received: true, duplicate: true });
+      state.context.webhook = verdict.value;
+      state.context.rawBody = body;
+      return undefined;
+    },
+    finish(state, response) {
+      const delivery = state.context.webhook as WebhookDelivery | undefined;
+      if (delivery !== undefined) void delivery.settle(response.status < 400);
+      return response;
+    },
+    fail(state) {
+      const delivery = state.context.webhook as WebhookDelivery | undefined;
+      if (delivery !== undefined) void delivery.settle(false);
+    },
+  };
+}
