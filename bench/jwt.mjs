@@ -1,0 +1,216 @@
+// JWT verification: bulwark's verifier (node:crypto back end, picked by the `node` import condition) against
+// jose jwtVerify (pre-imported key), fast-jwt (cache off and on), jsonwebtoken and the bare node:crypto floor,
+// for RS256, ES256, EdDSA and HS256; the verified-token cache; and the deny paths that must cost no crypto.
+// Contract: see bench/README.md.
+import {
+  constants,
+  createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
+import { compare, ensure } from './lib/micro.mjs';
+
+export const title = 'JWT verification';
+export const peers = ['jose', 'fast-jwt', 'jsonwebtoken'];
+
+const ISSUER = 'https://issuer.bench/';
+const AUDIENCE = 'https://api.bench';
+
+function b64(v) {
+  return Buffer.from(v).toString('base64url');
+}
+
+/** Sign with node:crypto so every library verifies the very same bytes. */
+function sign(alg, key, header, claims) {
+  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
+  const data = Buffer.from(input);
+  let sig;
+  if (alg === 'HS256') sig = createHmac('sha256', key).update(data).digest();
+  else if (alg === 'EdDSA') sig = nodeSign(null, data, key);
+  else if (alg === 'ES256') sig = nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+  else sig = nodeSign('sha256', data, key);
+  return `${input}.${b64(sig)}`;
+}
+let nodeSign;
+
+function material(alg) {
+  if (alg === 'HS256') {
+    const secret = randomBytes(32);
+    return { alg, secret, verifyKey: secret, pem: secret, jwk: undefined };
+  }
+  const pair =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : alg === 'EdDSA'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    alg,
+    privateKey: pair.privateKey,
+    verifyKey: pair.publicKey,
+    pem: pair.publicKey.export({ type: 'spki', format: 'pem' }),
+    jwk: { ...pair.publicKey.export({ format: 'jwk' }), kid: `${alg}-1`, alg, use: 'sig' },
+  };
+}
+
+/** The crypto floor: split, decode the signature, verify; no JSON, no claims. */
+function floor(alg, key) {
+  if (alg === 'HS256') {
+    return (token) => {
+      const i = token.lastIndexOf('.');
+      const mac = createHmac('sha256', key).update(token.slice(0, i)).digest();
+      const sig = Buffer.from(token.slice(i + 1), 'base64url');
+      return sig.length === mac.length && timingSafeEqual(mac, sig);
+    };
+  }
+  const opts =
+    alg === 'ES256'
+      ? { key, dsaEncoding: 'ieee-p1363' }
+      : alg === 'RS256'
+        ? { key, padding: constants.RSA_PKCS1_PADDING }
+        : key;
+  const digest = alg === 'EdDSA' ? null : 'sha256';
+  return (token) => {
+    const i = token.lastIndexOf('.');
+    return verify(
+      digest,
+      Buffer.from(token.slice(0, i), 'latin1'),
+      opts,
+      Buffer.from(token.slice(i + 1), 'base64url'),
+    );
+  };
+}
+
+export async function run({ smoke }) {
+  nodeSign = (await import('node:crypto')).sign;
+  const { createJwtVerifier } = await import('@bulwark/core');
+  const jose = await import('jose');
+  const { createVerifier } = await import('fast-jwt');
+  const jsonwebtoken = (await import('jsonwebtoken')).default;
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now,
+    exp: now + 3000,
+    jti: 'j-1',
+    scope: 'orders:read',
+  };
+  const rows = [];
+  const notes = [];
+  const ok = (name, r) =>
+    ensure(
+      r === true ||
+        r?.ok === true ||
+        (r && typeof r === 'object' && r.sub === 'user-1') ||
+        r?.payload?.sub === 'user-1',
+      `${name} verified`,
+    );
+
+  for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256']) {
+    const m = material(alg);
+    const token = sign(
+      alg,
+      alg === 'HS256' ? m.secret : m.privateKey,
+      { alg, typ: 'at+jwt', ...(m.jwk ? { kid: m.jwk.kid } : {}) },
+      claims,
+    );
+    const keyOpts = alg === 'HS256' ? { secret: m.secret } : { keys: [m.jwk] };
+    const bulwark = createJwtVerifier({
+      algorithms: [alg],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      typ: 'at+jwt',
+      ...keyOpts,
+    });
+    ensure(bulwark.backend === 'node', 'bulwark uses the node:crypto back end');
+    const joseKey = alg === 'HS256' ? m.secret : await jose.importJWK(m.jwk, alg);
+    const joseOpts = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt' };
+    const fastAlg = alg === 'EdDSA' ? 'EdDSA' : alg;
+    const fast = createVerifier({
+      key: m.pem,
+      algorithms: [fastAlg],
+      allowedIss: ISSUER,
+      allowedAud: AUDIENCE,
+      cache: false,
+    });
+    const cases = {
+      'bulwark verifyToken': () => bulwark.verifyToken(token),
+      'node:crypto floor': (() => {
+        const f = floor(alg, m.verifyKey);
+        return () => f(token);
+      })(),
+      'fast-jwt (cache off)': () => fast(token),
+      'jose jwtVerify (pre-imported key)': () => jose.jwtVerify(token, joseKey, joseOpts),
+    };
+    if (alg !== 'EdDSA') {
+      cases.jsonwebtoken = () =>
+        jsonwebtoken.verify(token, m.pem, { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
+    } else {
+      notes.push('jsonwebtoken does not support EdDSA; it is left out of the EdDSA group.');
+    }
+    rows.push(...(await compare(`verify ${alg}`, cases, { smoke, check: ok })));
+  }
+
+  // The verified-token cache, against fast-jwt's: the same token sent again and again.
+  {
+    const m = material('RS256');
+    const token = sign('RS256', m.privateKey, { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' }, claims);
+    const cached = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: [m.jwk],
+      cache: true,
+    });
+    const fastCached = createVerifier({
+      key: m.pem,
+      algorithms: ['RS256'],
+      allowedIss: ISSUER,
+      allowedAud: AUDIENCE,
+      cache: true,
+    });
+    rows.push(
+      ...(await compare(
+        'verify RS256, repeated token (cache on)',
+        {
+          'bulwark (cache on)': () => cached.verifyToken(token),
+          'fast-jwt (cache on)': () => fastCached(token),
+        },
+        { smoke, check: ok },
+      )),
+    );
+  }
+
+  // Deny paths: refused before any crypto. First case = the denial, second = the allow path it is
+  // compared with, so the ratio reads "the denial is N x cheaper".
+  {
+    const m = material('RS256');
+    const good = sign('RS256', m.privateKey, { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' }, claims);
+    const v = createJwtVerifier({ algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, keys: [m.jwk] });
+    const none = `${b64('{"alg":"none","typ":"JWT"}')}.${b64(JSON.stringify(claims))}.`;
+    const malformed = 'eyJhbGciOiJSUzI1NiJ9.not base64!.x';
+    const denied = (code) => (name, r) =>
+      ensure(name.includes('allow') ? r.ok : r.error?.code === code, `${name} answered as intended`);
+    rows.push(
+      ...(await compare(
+        'deny: alg none vs allow',
+        { 'bulwark alg none': () => v.verifyToken(none), 'bulwark allow RS256': () => v.verifyToken(good) },
+        { smoke, check: denied('JWT_ALG_NOT_ALLOWED') },
+      )),
+      ...(await compare(
+        'deny: malformed vs allow',
+        {
+          'bulwark malformed': () => v.verifyToken(malformed),
+          'bulwark allow RS256': () => v.verifyToken(good),
+        },
+        { smoke, check: denied('JWT_MALFORMED') },
+      )),
+    );
+  }
+  return { rows, notes };
+}
