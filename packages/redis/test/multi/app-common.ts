@@ -1,0 +1,68 @@
+// What both fixture servers share: the same stores (from REDIS_URL), the same policies, and the handlers'
+// framework-free part. Each adapter file only translates requests and responses.
+import {
+  createRefreshTokenRotator,
+  createWebhookVerifier,
+  type RateLimiterOptions,
+  type RequestLike,
+  renderProblem,
+} from '@bulwark/core';
+import { type BulwarkStores, storesFromEnv } from '../../src/index.js';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const json = (status: number, value: unknown): Reply => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});
+
+export async function makeApp() {
+  const stores: BulwarkStores = await storesFromEnv();
+  if (stores.backend !== 'redis') throw new Error('the multi-instance fixture needs REDIS_URL');
+  const limit = Number(process.env.GLOBAL_LIMIT);
+  // One bucket for everyone: what a shared global limit looks like.
+  const globalLimit: RateLimiterOptions = {
+    name: 'multi',
+    buckets: [{ name: 'global', key: () => 'all', rate: `${limit}/hour`, burst: limit }],
+    store: stores.rateLimit,
+    storeTimeoutMs: 2_000,
+    failMode: 'closed',
+  };
+  const webhooks = createWebhookVerifier({
+    scheme: 'standard',
+    secrets: [process.env.WEBHOOK_SECRET ?? ''],
+    replayStore: stores.replay,
+  });
+  const refresh = createRefreshTokenRotator({ store: stores.refresh });
+  let processed = 0;
+
+  return {
+    globalLimit,
+    stats: (): Reply => json(200, { processed }),
+    async webhook(req: RequestLike, body: Uint8Array): Promise<Reply> {
+      const verdict = await webhooks.verify(req, body);
+      if (!verdict.ok) return renderProblem(verdict.error);
+      await verdict.value.run(async () => {
+        // Long enough that a delivery to the other instance arrives while this one is still processing.
+        await new Promise((r) => setTimeout(r, 150));
+        processed += 1;
+      });
+      return json(200, { duplicate: verdict.value.duplicate });
+    },
+    async login(): Promise<Reply> {
+      const issued = await refresh.issue('user-1');
+      return json(200, { refresh_token: issued.token });
+    },
+    async refresh(token: string | undefined): Promise<Reply> {
+      const verdict = await refresh.rotate(token);
+      if (!verdict.ok) return renderProblem(verdict.error);
+      return json(200, { refresh_token: verdict.value.token });
+    },
+    close: () => stores.close(),
+  };
+}
