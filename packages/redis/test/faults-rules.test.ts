@@ -1,0 +1,154 @@
+import {
+  createRateLimiter,
+  createRefreshTokenRotator,
+  createWebhookVerifier,
+  type RequestLike,
+} from '@bulwark/core';
+import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRedisRateLimitStore,
+  createRedisRefreshTokenStore,
+  createRedisReplayStore,
+  REDIS_CLIENT_OPTIONS,
+} from '../src/index.js';
+import { runPrefix } from './redis-url.js';
+import { type OwnRedis, startRedis } from './servers.js';
+
+// The rules on top of the Redis stores, on a server of our own that we stop and stall: each rule answers
+// within its timeout with the outcome it chose (rate limit open or closed; the others closed), and works
+// again by itself once Redis is back.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const prefix = runPrefix('faults-rules');
+let redis: OwnRedis;
+let client: Redis;
+let admin: Redis;
+
+const request = (headers: Record<string, string> = {}, rawBody?: Uint8Array): RequestLike => ({
+  method: 'POST',
+  url: '/hook',
+  header: (name) => headers[name],
+  remoteAddress: '203.0.113.9',
+  rawBody,
+});
+
+async function eventually<T>(call: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  let value = await call();
+  for (let i = 0; i < 100 && !ok(value); i++) {
+    await sleep(50);
+    value = await call();
+  }
+  return value;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true, retryStrategy: () => 50 });
+  client.on('error', () => undefined);
+  await client.connect();
+  admin = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 50 });
+  admin.on('error', () => undefined);
+  await admin.connect();
+});
+afterAll(async () => {
+  client?.disconnect();
+  admin?.disconnect();
+  await redis?.destroy();
+});
+
+function limiters() {
+  const store = createRedisRateLimitStore({ client, prefix, timeoutMs: 1_000 });
+  const common = { rate: '1000/min', store, storeTimeoutMs: 150 } as const;
+  return {
+    open: createRateLimiter({ ...common, name: 'open', failMode: 'open' }),
+    closed: createRateLimiter({ ...common, name: 'closed', failMode: 'closed' }),
+  };
+}
+
+describe('rate limiter on Redis', () => {
+  it('fails open or closed as configured while Redis is stalled, then limits again', async () => {
+    const { open, closed } = limiters();
+    expect((await open.check(request())).ok).toBe(true);
+    await admin.call('CLIENT', 'PAUSE', '600', 'ALL');
+    const [o, c] = await Promise.all([open.check(request()), closed.check(request())]);
+    expect(o.ok).toBe(true);
+    expect(c.ok ? undefined : [c.error.code, c.error.status]).toEqual(['RATELIMIT_STORE_UNAVAILABLE', 503]);
+    const back = await eventually(
+      () => closed.check(request()),
+      (v) => v.ok,
+    );
+    expect(back.ok && back.value.buckets[0]?.result.remaining).toBeLessThan(1000);
+  });
+
+  it('fails open or closed as configured while Redis is down, then limits again', async () => {
+    const { open, closed } = limiters();
+    await redis.stop();
+    const [o, c] = await Promise.all([open.check(request()), closed.check(request())]);
+    expect(o.ok).toBe(true);
+    expect(c.ok ? undefined : c.error.code).toBe('RATELIMIT_STORE_UNAVAILABLE');
+    await redis.start();
+    expect(
+      (
+        await eventually(
+          () => closed.check(request()),
+          (v) => v.ok,
+        )
+      ).ok,
+    ).toBe(true);
+  });
+});
+
+describe('webhooks on Redis', () => {
+  it('refuses a delivery while Redis is down (fail closed) and processes the retry once it is back', async () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const verifier = createWebhookVerifier({
+      scheme: 'standard',
+      secrets: [secret],
+      replayStore: createRedisReplayStore({ client, prefix, timeoutMs: 200 }),
+    });
+    const id = `msg_${Date.now()}`;
+    const payload = JSON.stringify({ type: 'order.paid' });
+    const now = new Date();
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, now, payload),
+    };
+    const delivery = () => verifier.verify(request(headers), new TextEncoder().encode(payload));
+
+    await redis.stop();
+    const refused = await delivery();
+    expect(refused.ok ? undefined : [refused.error.code, refused.error.status]).toEqual([
+      'WEBHOOK_STORE_UNAVAILABLE',
+      503,
+    ]);
+    await redis.start();
+    const retry = await eventually(delivery, (v) => v.ok);
+    let processed = 0;
+    if (!retry.ok) throw new Error('retry was refused');
+    expect(retry.value.duplicate).toBe(false);
+    await retry.value.run(() => {
+      processed += 1;
+    });
+    const again = await delivery();
+    expect(again.ok && again.value.duplicate).toBe(true);
+    expect(processed).toBe(1);
+  });
+});
+
+describe('refresh rotation on Redis', () => {
+  it('refuses rotation while Redis is stalled (fail closed), without accepting the token unchecked', async () => {
+    const rotator = createRefreshTokenRotator({
+      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
+    });
+    const issued = await rotator.issue('user-1');
+    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
+    const stalled = await rotator.rotate(issued.token);
+    expect(stalled.ok ? undefined : stalled.error.code).toBe('OAUTH_STORE_UNAVAILABLE');
+    await sleep(600);
+    // The paused rotation did land: the old token is now retired, and using it again is reuse.
+    const after = await rotator.rotate(issued.token);
+    expect(after.ok).toBe(false);
+  });
+});
