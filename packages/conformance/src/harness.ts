@@ -1,4 +1,4 @@
-import type { JwtVerifierOptions, RateLimiterOptions } from '@bulwark/core';
+import type { JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
 import type { WebhookVerifierOptions } from '@bulwark/core';
 
 /**
@@ -18,6 +18,13 @@ export interface AppSpec {
    * NestJS: limiters named `direct`/`proxied`/`token` with `@RateLimit(name)`.
    */
   rateLimit?: { direct: RateLimiterOptions; proxied: RateLimiterOptions; token: RateLimiterOptions };
+  /**
+   * OIDC login (scenarios/oauth.ts): `GET /oauth/login` → the adapter's login handler (`returnTo` from the
+   * query); `GET /oauth/callback` → its callback handler, whose onLogin answers 200
+   * `{"sub": claims.sub, "returnTo": result.returnTo}`; `POST /oauth/logout` → its logout handler with
+   * `postLogoutRedirectUri` (303 to the provider's end-session endpoint).
+   */
+  oauth?: { login: OidcLogin; postLogoutRedirectUri: string };
   /**
    * Signed webhooks (scenarios/webhooks.ts): `POST /hooks/standard`, `/hooks/stripe`, `/hooks/github`, each
    * `verifyWebhook(spec.webhooks.<name>)` behind the app's global JSON body parser, answering 200

@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider-module.d.ts" />
 // A real OpenID provider (oidc-provider) on 127.0.0.1:0 for tests, plus a small undici browser that drives
 // its login and consent pages. PKCE required, exact redirect URIs, refresh-token rotation on, JWT access
 // tokens for the API resource (at+jwt).

@@ -1,5 +1,6 @@
 import type { AdapterHarness } from './harness.js';
 import { jwtScenarios } from './scenarios/jwt.js';
+import { oauthScenarios } from './scenarios/oauth.js';
 import { rateLimitScenarios } from './scenarios/ratelimit.js';
 import { webhookScenarios } from './scenarios/webhooks.js';
 
@@ -12,6 +13,7 @@ import { webhookScenarios } from './scenarios/webhooks.js';
  */
 export function defineAdapterSuite(harness: AdapterHarness): void {
   jwtScenarios(harness);
+  oauthScenarios(harness);
   rateLimitScenarios(harness);
   webhookScenarios(harness);
 }

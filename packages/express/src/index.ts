@@ -7,3 +7,5 @@ export { requireJwt } from './jwt.js';
 export { captureRawBody, verifyWebhook } from './webhooks.js';
 export { rateLimit } from './ratelimit.js';
 export type { ExpressRateLimitOptions } from './ratelimit.js';
+export { oidcRoutes } from './oauth.js';
+export type { ExpressOidcOptions, ExpressOidcRoutes } from './oauth.js';

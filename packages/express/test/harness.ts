@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
-import { rateLimit, requireJwt } from '../src/index.js';
+import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
@@ -50,6 +50,18 @@ export const expressHarness: AdapterHarness = {
       app.get('/rl/direct', rateLimit(spec.rateLimit.direct), ok);
       app.get('/rl/proxied', rateLimit(spec.rateLimit.proxied), ok);
       if (spec.jwt) app.get('/rl/token', requireJwt(spec.jwt), rateLimit(spec.rateLimit.token), ok);
+    }
+    if (spec.oauth) {
+      const oidc = oidcRoutes({
+        login: spec.oauth.login,
+        postLogoutRedirectUri: spec.oauth.postLogoutRedirectUri,
+        onLogin: (result, _req, res) => {
+          res.json({ sub: result.claims.sub, returnTo: result.returnTo });
+        },
+      });
+      app.get('/oauth/login', oidc.login);
+      app.get('/oauth/callback', oidc.callback);
+      app.post('/oauth/logout', oidc.logout);
     }
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -11,3 +11,5 @@ export { bulwark } from './plugin.js';
 export type { BulwarkPluginOptions } from './plugin.js';
 export { rateLimit } from './ratelimit.js';
 export type { FastifyRateLimitOptions } from './ratelimit.js';
+export { oidcRoutes } from './oauth.js';
+export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';

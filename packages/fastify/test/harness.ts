@@ -1,7 +1,7 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import Fastify from 'fastify';
 import { rawWebhookBody, verifyWebhook } from '../src/index.js';
-import { bulwark, rateLimit, requireJwt } from '../src/index.js';
+import { bulwark, oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 
 /** Builds the conformance app (see AppSpec) with @bulwark/fastify. */
 export const fastifyHarness: AdapterHarness = {
@@ -35,6 +35,16 @@ export const fastifyHarness: AdapterHarness = {
           ok: true,
         }));
       }
+    }
+    if (spec.oauth) {
+      const oidc = oidcRoutes({
+        login: spec.oauth.login,
+        postLogoutRedirectUri: spec.oauth.postLogoutRedirectUri,
+        onLogin: (result) => ({ sub: result.claims.sub, returnTo: result.returnTo }),
+      });
+      app.get('/oauth/login', oidc.login);
+      app.get('/oauth/callback', oidc.callback);
+      app.post('/oauth/logout', oidc.logout);
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };

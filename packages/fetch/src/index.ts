@@ -13,3 +13,5 @@ export { rateLimitStage } from './ratelimit.js';
 export { webhookStage } from './webhooks.js';
 export type { WebhookPolicy } from './webhooks.js';
 export type { RateLimitPolicy } from './ratelimit.js';
+export { oidcHandlers } from './oauth.js';
+export type { FetchOidcHandlers, FetchOidcOptions } from './oauth.js';

@@ -1,5 +1,5 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
-import { type ProtectPolicy, protect } from '../src/index.js';
+import { oidcHandlers, type ProtectPolicy, protect } from '../src/index.js';
 import type { ProtectedHandler, WebhookDelivery } from '../src/index.js';
 import { serveFetch } from './serve.js';
 
@@ -34,6 +34,16 @@ export const fetchHarness: AdapterHarness = {
       routes.set('GET /rl/direct', protect(ok, policy({ rateLimit: rl.direct })));
       routes.set('GET /rl/proxied', protect(ok, policy({ rateLimit: rl.proxied })));
       if (spec.jwt) routes.set('GET /rl/token', protect(ok, policy({ jwt: spec.jwt, rateLimit: rl.token })));
+    }
+    if (spec.oauth) {
+      const oidc = oidcHandlers({
+        login: spec.oauth.login,
+        postLogoutRedirectUri: spec.oauth.postLogoutRedirectUri,
+        onLogin: (result) => Response.json({ sub: result.claims.sub, returnTo: result.returnTo }),
+      });
+      routes.set('GET /oauth/login', oidc.login);
+      routes.set('GET /oauth/callback', oidc.callback);
+      routes.set('POST /oauth/logout', oidc.logout);
     }
     return serveFetch(async (request, info) => {
       const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);

@@ -20,3 +20,5 @@ export {
   SkipRateLimit,
 } from './ratelimit.js';
 export type { BulwarkRateLimitOptions } from './ratelimit.js';
+export { OidcLoginService } from './oauth.js';
+export type { BulwarkOauthOptions } from './oauth.js';

@@ -9,6 +9,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
 import { BulwarkExceptionFilter } from './denied.js';
 import { JwtGuard } from './jwt.js';
+import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
 import {
   BULWARK_RATE_LIMITERS,
   type BulwarkRateLimitOptions,
@@ -23,6 +24,8 @@ export interface BulwarkModuleOptions {
   jwt?: JwtVerifierOptions | JwtVerifier;
   /** Named rate limiters for `@RateLimit(name)`, sharing one client-IP resolver and store. */
   rateLimit?: BulwarkRateLimitOptions;
+  /** OIDC login for `OidcLoginService` (login / callback / logout in your controller). */
+  oauth?: BulwarkOauthOptions;
 }
 
 /** Options of {@link BulwarkModule.forRootAsync}. */
@@ -45,10 +48,11 @@ const sharedProviders: Provider[] = [
   JwtGuard,
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
   RateLimitGuard,
+  OidcLoginService,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
 ];
 
-const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard, BULWARK_RATE_LIMITERS, RateLimitGuard];
+const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard, BULWARK_RATE_LIMITERS, RateLimitGuard, OidcLoginService];
 
 /**
  * bulwark for NestJS, on the express and fastify platforms. Rules are built (and validated) when the

@@ -1,10 +1,19 @@
 import 'reflect-metadata';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
-import { Controller, Get, type INestApplication, Module, type Type } from '@nestjs/common';
+import { Controller, Get, Inject, type INestApplication, Module, Post, Req, Res, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { BulwarkModule, Claims, type JwtClaims, RateLimit, RequireJwt, SkipRateLimit } from '../src/index.js';
+import {
+  BulwarkModule,
+  Claims,
+  type JwtClaims,
+  OidcLoginService,
+  type PlatformRequest,
+  RateLimit,
+  RequireJwt,
+  SkipRateLimit,
+} from '../src/index.js';
 
 @Controller()
 class HealthController {
@@ -52,16 +61,42 @@ class RateLimitController {
   }
 }
 
+@Controller('oauth')
+class OauthController {
+  constructor(@Inject(OidcLoginService) private readonly oidc: OidcLoginService) {}
+
+  @Get('login')
+  login(@Req() req: PlatformRequest, @Res() res: unknown): Promise<void> {
+    return this.oidc.login(req, res);
+  }
+
+  @Get('callback')
+  async callback(
+    @Req() req: PlatformRequest,
+    @Res({ passthrough: true }) res: unknown,
+  ): Promise<{ sub: string; returnTo: string }> {
+    const result = await this.oidc.callback(req, res);
+    return { sub: result.claims.sub, returnTo: result.returnTo };
+  }
+
+  @Post('logout')
+  logout(@Res() res: unknown): Promise<void> {
+    return this.oidc.logout(res);
+  }
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
   if (spec.rateLimit) controllers.push(RateLimitController);
+  if (spec.oauth) controllers.push(OauthController);
 
   @Module({
     imports: [
       BulwarkModule.forRoot({
         ...(spec.jwt ? { jwt: spec.jwt } : {}),
         ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
+        ...(spec.oauth ? { oauth: spec.oauth } : {}),
       }),
     ],
     controllers,

@@ -5,7 +5,7 @@ import {
   CLIENT,
   startProvider,
   type TestProvider,
-} from '../../test/oidc-provider.js';
+} from '../../../conformance/src/oidc-provider.js';
 import type { SecurityEvent } from '../events.js';
 import { createOidcClient } from './client.js';
 import { createOidcLogin } from './login.js';

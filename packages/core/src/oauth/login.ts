@@ -47,6 +47,8 @@ export interface OidcLogin {
   /** `Set-Cookie` value that deletes the transaction cookie. */
   readonly clearCookie: string;
   readonly cookieName: string;
+  /** The protocol client (refresh, end-session URL). */
+  readonly client: OidcClient;
 }
 
 /** Only a local absolute path: `//evil.com`, `/\evil.com` and absolute URLs would be open redirects. */
@@ -98,6 +100,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAge: 0 });
 
   return {
+    client,
     cookieName,
     clearCookie,
     async start(startOptions = {}) {

@@ -7,7 +7,7 @@ import {
   OTHER_CLIENT,
   startProvider,
   type TestProvider,
-} from '../../test/oidc-provider.js';
+} from '../../../conformance/src/oidc-provider.js';
 import type { SecurityEvent } from '../events.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';

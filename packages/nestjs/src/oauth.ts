@@ -1,0 +1,88 @@
+import { ConfigError, type FinishedLogin, type OidcLogin } from '@bulwark/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { BulwarkDenied } from './denied.js';
+import { type PlatformRequest, toRequestLike } from './http.js';
+import { BULWARK_OPTIONS } from './tokens.js';
+
+/** The `oauth` option of `BulwarkModule.forRoot`. */
+export interface BulwarkOauthOptions {
+  /** From `createOidcLogin({ client, secret })`. */
+  login: OidcLogin;
+  /** Where the provider sends the browser after logout (registered at the provider). */
+  postLogoutRedirectUri?: string;
+}
+
+/**
+ * OIDC login / callback / logout for controllers on both Nest platforms. All protocol checks run in
+ * `@bulwark/core`; this only moves cookies and redirects. Use `@Res()` for `login`/`logout` (they answer
+ * with a redirect) and `@Res({ passthrough: true })` for `callback`.
+ *
+ * @example
+ * @Controller('auth')
+ * class AuthController {
+ *   constructor(@Inject(OidcLoginService) private readonly oidc: OidcLoginService) {}
+ *   @Get('login') login(@Req() req: PlatformRequest, @Res() res: unknown) { return this.oidc.login(req, res); }
+ *   @Get('callback') async callback(@Req() req: PlatformRequest, @Res({ passthrough: true }) res: unknown) {
+ *     const { claims } = await this.oidc.callback(req, res);
+ *     return { sub: claims.sub };
+ *   }
+ *   @Post('logout') logout(@Res() res: unknown) { return this.oidc.logout(res); }
+ * }
+ */
+@Injectable()
+export class OidcLoginService {
+  private readonly oauth: BulwarkOauthOptions | undefined;
+
+  constructor(
+    @Inject(BULWARK_OPTIONS) options: { oauth?: BulwarkOauthOptions },
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.oauth = options.oauth;
+  }
+
+  private get options(): BulwarkOauthOptions {
+    if (this.oauth === undefined) {
+      throw new ConfigError(
+        'BulwarkModule.oauth',
+        'OidcLoginService is used but no oauth option was given',
+        'pass oauth: { login } to BulwarkModule.forRoot()',
+      );
+    }
+    return this.oauth;
+  }
+
+  /** Redirect to the provider; the login transaction goes in a signed cookie. */
+  async login(request: PlatformRequest, response: unknown): Promise<void> {
+    const url = new URL(toRequestLike(request).url, 'http://local.invalid');
+    const returnTo = url.searchParams.get('returnTo') ?? undefined;
+    const verdict = await this.options.login.start(returnTo !== undefined ? { returnTo } : {});
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(response, 'set-cookie', verdict.value.setCookie);
+    adapter.setHeader(response, 'cache-control', 'no-store');
+    adapter.redirect(response, 302, verdict.value.redirectTo);
+  }
+
+  /** Verify the callback; denials become 400 problem+json through the bulwark exception filter. */
+  async callback(request: PlatformRequest, response: unknown): Promise<FinishedLogin> {
+    const { login } = this.options;
+    const adapter = this.adapterHost.httpAdapter;
+    // The transaction is single-use whatever the outcome.
+    adapter.setHeader(response, 'set-cookie', login.clearCookie);
+    adapter.setHeader(response, 'cache-control', 'no-store');
+    const verdict = await login.finish(toRequestLike(request));
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    return verdict.value;
+  }
+
+  /** Redirect to the provider's logout (call it from a POST route, after ending the app session). */
+  async logout(response: unknown, options: { idTokenHint?: string } = {}): Promise<void> {
+    const { login, postLogoutRedirectUri } = this.options;
+    const target = await login.client.endSessionUrl({
+      ...(options.idTokenHint !== undefined ? { idTokenHint: options.idTokenHint } : {}),
+      ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
+    });
+    this.adapterHost.httpAdapter.redirect(response, 303, target ?? postLogoutRedirectUri ?? '/');
+  }
+}
