@@ -10,5 +10,10 @@ export function configFromEnv(env = process.env) {
     issuer: required('ISSUER'),
     audience: required('AUDIENCE'),
     jwksUri: required('JWKS_URI'),
+    // Proxies whose X-Forwarded-For is believed (CIDRs or named sets, comma-separated). Empty: none.
+    trustedProxies: (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

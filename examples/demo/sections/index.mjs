@@ -1,4 +1,5 @@
 // The tour's sections, in order. Each area adds one line.
 import jwt from './jwt.mjs';
+import ratelimit from './ratelimit.mjs';
 
-export const sections = [jwt];
+export const sections = [jwt, ratelimit];

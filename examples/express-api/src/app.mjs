@@ -1,5 +1,5 @@
 import express from 'express';
-import { requireJwt } from '@bulwark/express';
+import { rateLimit, requireJwt } from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /**
@@ -15,16 +15,31 @@ export function createApp(config) {
     jwksUri: config.jwksUri,
   });
 
+  // Per client IP for everyone and per verified user, together; a strict limit on password resets.
+  const clientIp = { trustedProxies: config.trustedProxies };
+  const perUser = rateLimit({
+    name: 'api',
+    clientIp,
+    buckets: [
+      { name: 'ip', rate: '600/min' },
+      { name: 'user', key: 'subject', rate: '1000/min' },
+    ],
+  });
+  const resetLimit = rateLimit({ name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' });
+
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
   app.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/orders', auth, (req, res) => {
+  app.post('/password-reset', resetLimit, (_req, res) => {
+    res.status(202).json({ ok: true });
+  });
+  app.get('/orders', auth, perUser, (req, res) => {
     res.json({ orders: orders.list(req.auth.sub) });
   });
-  app.post('/orders', auth, (req, res) => {
+  app.post('/orders', auth, perUser, (req, res) => {
     res.status(201).json(orders.add(req.auth.sub, req.body));
   });
   return app;

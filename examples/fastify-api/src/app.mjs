@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { bulwark, requireJwt } from '@bulwark/fastify';
+import { bulwark, rateLimit, requireJwt } from '@bulwark/fastify';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /** The orders API on fastify; same routes and rules as the express example. */
@@ -12,11 +12,28 @@ export async function createApp(config) {
     jwksUri: config.jwksUri,
   });
 
+  // Per client IP for everyone and per verified user, together; a strict limit on password resets.
+  const clientIp = { trustedProxies: config.trustedProxies };
+  const perUser = rateLimit({
+    name: 'api',
+    clientIp,
+    buckets: [
+      { name: 'ip', rate: '600/min' },
+      { name: 'user', key: 'subject', rate: '1000/min' },
+    ],
+  });
+  const resetLimit = rateLimit({ name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' });
+
   const app = Fastify({ bodyLimit: 65_536 });
   await app.register(bulwark, {});
   app.get('/health', async () => ({ ok: true }));
-  app.get('/orders', { preHandler: auth }, async (request) => ({ orders: orders.list(request.auth.sub) }));
-  app.post('/orders', { preHandler: auth }, async (request, reply) =>
+  app.post('/password-reset', { onRequest: resetLimit }, async (_request, reply) =>
+    reply.code(202).send({ ok: true }),
+  );
+  app.get('/orders', { preHandler: [auth, perUser] }, async (request) => ({
+    orders: orders.list(request.auth.sub),
+  }));
+  app.post('/orders', { preHandler: [auth, perUser] }, async (request, reply) =>
     reply.code(201).send(orders.add(request.auth.sub, request.body)),
   );
   return app;

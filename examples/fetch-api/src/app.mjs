@@ -1,4 +1,4 @@
-import { protect } from '@bulwark/fetch';
+import { createRateLimiter, protect } from '@bulwark/fetch';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /** The orders API as one fetch handler: `(Request) => Response`, runnable on Node, Workers, Deno or Bun. */
@@ -11,20 +11,35 @@ export function createApp(config) {
     jwksUri: config.jwksUri,
   };
 
+  // Per client IP for everyone and per verified user, together; a strict limit on password resets.
+  const clientIp = { trustedProxies: config.trustedProxies };
+  const rateLimit = createRateLimiter({
+    name: 'api',
+    clientIp,
+    buckets: [
+      { name: 'ip', rate: '600/min' },
+      { name: 'user', key: 'subject', rate: '1000/min' },
+    ],
+  });
+  const passwordReset = protect(async () => Response.json({ ok: true }, { status: 202 }), {
+    rateLimit: { name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' },
+  });
+
   const listOrders = protect(
     async (_request, { claims }) => Response.json({ orders: orders.list(claims.sub) }),
-    { jwt },
+    { jwt, rateLimit },
   );
   const addOrder = protect(
     async (request, { claims }) =>
       Response.json(orders.add(claims.sub, await request.json().catch(() => ({}))), { status: 201 }),
-    { jwt },
+    { jwt, rateLimit },
   );
 
   const routes = {
     'GET /health': async () => Response.json({ ok: true }),
     'GET /orders': listOrders,
     'POST /orders': addOrder,
+    'POST /password-reset': passwordReset,
   };
   return async (request, info) => {
     const route = routes[`${request.method} ${new URL(request.url).pathname}`];

@@ -1,12 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BulwarkModule } from '@bulwark/nestjs';
-import { HealthController, OrdersController } from './orders.controller.js';
+import { HealthController, OrdersController, PasswordResetController } from './orders.controller.js';
 import { ordersProvider } from './orders.js';
 
 export interface AppConfig {
   issuer: string;
   audience: string;
   jwksUri: string;
+  trustedProxies: string[];
 }
 
 @Module({})
@@ -23,9 +24,22 @@ export class AppModule {
             audience: config.audience,
             jwksUri: config.jwksUri,
           },
+          // Per client IP for everyone and per verified user, together; a strict limit on password resets.
+          rateLimit: {
+            clientIp: { trustedProxies: config.trustedProxies },
+            limiters: {
+              api: {
+                buckets: [
+                  { name: 'ip', rate: '600/min' },
+                  { name: 'user', key: 'subject', rate: '1000/min' },
+                ],
+              },
+              reset: { rate: '5/15min', failMode: 'closed' },
+            },
+          },
         }),
       ],
-      controllers: [HealthController, OrdersController],
+      controllers: [HealthController, OrdersController, PasswordResetController],
       providers: [ordersProvider],
     };
   }
