@@ -1,5 +1,6 @@
 import type { JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
 import type { WebhookVerifierOptions } from '@bulwark/core';
+import type { CorsOptions, SecurityHeadersOptions } from '@bulwark/core';
 
 /**
  * The app every adapter builds for the conformance suite, from the same policies. Routes (each adapter's
@@ -31,7 +32,23 @@ export interface AppSpec {
    * `{"handled":true,"id":<delivery.id>}`, and throwing when the JSON payload has `"fail": true`.
    * NestJS: `webhooks` module option with `@WebhookSigned(name)`.
    */
-  webhooks?: { standard: WebhookVerifierOptions; stripe: WebhookVerifierOptions; github: WebhookVerifierOptions };
+  webhooks?: {
+    standard: WebhookVerifierOptions;
+    stripe: WebhookVerifierOptions;
+    github: WebhookVerifierOptions;
+  };
+  /**
+   * Security headers (scenarios/headers.ts): `securityHeaders(spec.headers)` app-wide, before every other
+   * middleware and route, so 404s, denials and thrown errors carry the headers too. NestJS: `securityHeaders`
+   * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500).
+   */
+  headers?: SecurityHeadersOptions;
+  /**
+   * CORS (scenarios/cors.ts): `cors(spec.cors)` app-wide right after the security headers (NestJS: `cors`
+   * module option), plus `GET /api/data` → 200 `{"data":"secret"}`, `PUT /api/data` → 200
+   * `{"updated":true}` and `OPTIONS /api/data` → 200 `{"handler":"options"}` (a preflight must never reach it).
+   */
+  cors?: CorsOptions;
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

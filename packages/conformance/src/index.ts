@@ -7,6 +7,7 @@ export type { HttpResult } from './http.js';
 export { AUDIENCE, ISSUER, makeTestKeys, mint } from './keys.js';
 export type { MintOptions, TestKeys } from './keys.js';
 export { jwtSpec } from './scenarios/jwt.js';
+export { corsSpec } from './scenarios/cors.js';
 export { rateLimitSpec } from './scenarios/ratelimit.js';
 export { webhooksSpec } from './scenarios/webhooks.js';
 export { refreshStoreScenarios } from './scenarios/refresh-store.js';

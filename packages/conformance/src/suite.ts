@@ -1,4 +1,6 @@
 import type { AdapterHarness } from './harness.js';
+import { corsScenarios } from './scenarios/cors.js';
+import { headersScenarios } from './scenarios/headers.js';
 import { jwtScenarios } from './scenarios/jwt.js';
 import { oauthScenarios } from './scenarios/oauth.js';
 import { rateLimitScenarios } from './scenarios/ratelimit.js';
@@ -13,6 +15,8 @@ import { webhookScenarios } from './scenarios/webhooks.js';
  */
 export function defineAdapterSuite(harness: AdapterHarness): void {
   jwtScenarios(harness);
+  headersScenarios(harness);
+  corsScenarios(harness);
   oauthScenarios(harness);
   rateLimitScenarios(harness);
   webhookScenarios(harness);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,45 @@ export async function startCluster(masters = 3): Promise<OwnCluster> {
     nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
     async destroy() {
       await Promise.all(servers.map((s) => s.destroy()));
+    },
+  };
+}
+
+/**
+ * Start a Redis Sentinel of our own watching `master` under the name `mymaster`.
+ *
+ * @example
+ * const sentinel = await startSentinel(master); new Redis({ sentinels: [sentinel], name: 'mymaster' });
+ */
+export async function startSentinel(
+  master: OwnRedis,
+): Promise<{ host: string; port: number; destroy(): Promise<void> }> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-sentinel-'));
+  const conf = join(dir, 'sentinel.conf');
+  await writeFile(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
+      'sentinel down-after-milliseconds mymaster 2000',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  await waitForPing(port);
+  return {
+    host: '127.0.0.1',
+    port,
+    async destroy() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
