@@ -4,6 +4,7 @@ import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
 import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
+import { cors, securityHeaders } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
@@ -25,6 +26,9 @@ export const expressHarness: AdapterHarness = {
   name: 'express',
   async start(spec: AppSpec): Promise<RunningApp> {
     const app = express();
+    // Security headers first, then CORS: every later response (404s, denials, errors) carries them.
+    if (spec.headers) app.use(securityHeaders(spec.headers));
+    if (spec.cors) app.use(cors(spec.cors));
     // Webhook routes go before the global JSON parser: their raw parser must see the untouched stream.
     if (spec.webhooks) {
       for (const name of ['standard', 'stripe', 'github'] as const) {
@@ -38,6 +42,20 @@ export const expressHarness: AdapterHarness = {
     app.get('/health', (_req, res) => {
       res.json({ ok: true });
     });
+    if (spec.headers || spec.cors) {
+      app.get('/boom', () => {
+        throw new Error('handler failed');
+      });
+      app.get('/api/data', (_req, res) => {
+        res.json({ data: 'secret' });
+      });
+      app.put('/api/data', (_req, res) => {
+        res.json({ updated: true });
+      });
+      app.options('/api/data', (_req, res) => {
+        res.json({ handler: 'options' });
+      });
+    }
     if (spec.jwt) {
       app.get('/me', requireJwt(spec.jwt), (req, res) => {
         res.json({ claims: req.auth });

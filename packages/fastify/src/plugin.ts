@@ -1,12 +1,28 @@
+import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { cors } from './cors.js';
+import { securityHeaders } from './headers.js';
 
 /** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
-export type BulwarkPluginOptions = {};
+export type BulwarkPluginOptions = {
+  /** Security headers on every response (404s, denials and errors included); `true` for the API defaults. */
+  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
+  /** App-wide CORS: preflights answered before routing. */
+  cors?: CorsOptions | CorsPolicy;
+};
 
-async function plugin(app: FastifyInstance, _options: BulwarkPluginOptions): Promise<void> {
+async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
   // Declaring the property up front keeps fastify's request objects one shape (faster than adding it later).
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', undefined);
+  if (options.securityHeaders !== undefined) {
+    if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
+    app.addHook(
+      'onRequest',
+      securityHeaders(options.securityHeaders === true ? undefined : options.securityHeaders),
+    );
+  }
+  if (options.cors !== undefined) app.addHook('onRequest', cors(options.cors));
 }
 
 /**

@@ -8,8 +8,19 @@ export const fastifyHarness: AdapterHarness = {
   name: 'fastify',
   async start(spec: AppSpec): Promise<RunningApp> {
     const app = Fastify();
-    await app.register(bulwark, {});
+    await app.register(bulwark, {
+      ...(spec.headers ? { securityHeaders: spec.headers } : {}),
+      ...(spec.cors ? { cors: spec.cors } : {}),
+    });
     app.get('/health', async () => ({ ok: true }));
+    if (spec.headers || spec.cors) {
+      app.get('/boom', async () => {
+        throw new Error('handler failed');
+      });
+      app.get('/api/data', async () => ({ data: 'secret' }));
+      app.put('/api/data', async () => ({ updated: true }));
+      app.options('/api/data', async () => ({ handler: 'options' }));
+    }
     if (spec.webhooks) {
       const hooks = spec.webhooks;
       // An encapsulated scope with a raw-bytes parser; the app's own JSON parser stays in place elsewhere.
@@ -17,7 +28,8 @@ export const fastifyHarness: AdapterHarness = {
         await scope.register(rawWebhookBody, { maxBodyBytes: hooks.standard.maxBodyBytes ?? 1_048_576 });
         for (const name of ['standard', 'stripe', 'github'] as const) {
           scope.post(`/hooks/${name}`, { preHandler: verifyWebhook(hooks[name]) }, async (request) => {
-            if ((request.webhook!.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+            if ((request.webhook!.json() as { fail?: boolean }).fail === true)
+              throw new Error('handler failed');
             return { handled: true, id: request.webhook!.id };
           });
         }

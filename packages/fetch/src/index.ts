@@ -8,6 +8,9 @@ export type { FetchHandler, ProtectedHandler, ProtectPolicy } from './protect.js
 export type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 export { problemResponse, withHeaders } from './respond.js';
 export { jwtStage } from './jwt.js';
+export { securityHeaders, setPairs } from './headers.js';
+export type { SecuredHandler, SecuredInfo } from './headers.js';
+export { cors } from './cors.js';
 export type { JwtPolicy } from './jwt.js';
 export { rateLimitStage } from './ratelimit.js';
 export { webhookStage } from './webhooks.js';

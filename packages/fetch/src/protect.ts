@@ -1,6 +1,7 @@
 import { fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
+import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
@@ -11,6 +12,8 @@ export interface ProtectPolicy {
   jwt?: JwtPolicy;
   /** Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted. */
   rateLimit?: RateLimitPolicy;
+  /** Require an authorized mTLS client (needs `info.peerCertificate`); the peer reaches the handler as `context.mtls`. */
+  mtls?: MtlsPolicyEntry;
   /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
   webhook?: WebhookPolicy;
 }
@@ -26,11 +29,12 @@ type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<Prote
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
   rateLimit: rateLimitStage,
+  mtls: mtlsStage,
   webhook: webhookStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['jwt', 'rateLimit', 'webhook'];
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
 
 /**
  * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options

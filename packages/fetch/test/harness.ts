@@ -1,6 +1,7 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import { oidcHandlers, type ProtectPolicy, protect } from '../src/index.js';
 import type { ProtectedHandler, WebhookDelivery } from '../src/index.js';
+import { type ConnectionInfo, cors, type SecuredHandler, securityHeaders } from '../src/index.js';
 import { serveFetch } from './serve.js';
 
 type Route = (request: Request, info: { remoteAddress?: string }) => Promise<Response>;
@@ -12,6 +13,14 @@ export const fetchHarness: AdapterHarness = {
     const routes = new Map<string, Route>();
     const policy = (p: ProtectPolicy): ProtectPolicy => p;
     routes.set('GET /health', async () => Response.json({ ok: true }));
+    if (spec.headers || spec.cors) {
+      routes.set('GET /boom', async () => {
+        throw new Error('handler failed');
+      });
+      routes.set('GET /api/data', async () => Response.json({ data: 'secret' }));
+      routes.set('PUT /api/data', async () => Response.json({ updated: true }));
+      routes.set('OPTIONS /api/data', async () => Response.json({ handler: 'options' }));
+    }
     if (spec.webhooks) {
       for (const name of ['standard', 'stripe', 'github'] as const) {
         const handle: ProtectedHandler = async (_request, { webhook }) => {
@@ -45,11 +54,24 @@ export const fetchHarness: AdapterHarness = {
       routes.set('GET /oauth/callback', oidc.callback);
       routes.set('POST /oauth/logout', oidc.logout);
     }
-    return serveFetch(async (request, info) => {
-      const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
-      return route === undefined
-        ? Response.json({ error: 'not found' }, { status: 404 })
-        : route(request, info);
-    });
+    return serveFetch(
+      appWide(spec, async (request, info = {}) => {
+        const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
+        return route === undefined
+          ? Response.json({ error: 'not found' }, { status: 404 })
+          : route(request, info);
+      }),
+    );
   },
 };
+
+/** The app-wide wrappers (CORS inside security headers, so preflights and denials get the headers too). */
+function appWide(
+  spec: AppSpec,
+  app: SecuredHandler,
+): (request: Request, info?: ConnectionInfo) => Promise<Response> {
+  let handler: SecuredHandler = app;
+  if (spec.cors) handler = cors(handler, spec.cors);
+  if (spec.headers) return securityHeaders(handler, spec.headers, { onError: () => {} });
+  return async (request, info) => handler(request, info);
+}

@@ -6,9 +6,16 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
+import {
+  createJwtVerifier,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+  type MtlsVerifier,
+  type MtlsVerifierOptions,
+} from '@bulwark/core';
 import { BulwarkExceptionFilter } from './denied.js';
 import { JwtGuard } from './jwt.js';
+import { MtlsGuard } from './mtls.js';
 import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
 import {
   BULWARK_RATE_LIMITERS,
@@ -24,6 +31,8 @@ export interface BulwarkModuleOptions {
   jwt?: JwtVerifierOptions | JwtVerifier;
   /** Named rate limiters for `@RateLimit(name)`, sharing one client-IP resolver and store. */
   rateLimit?: BulwarkRateLimitOptions;
+  /** Default mTLS policy for `@RequireMtls()` without options (routes may pass their own). */
+  mtls?: MtlsVerifierOptions | MtlsVerifier;
   /** OIDC login for `OidcLoginService` (login / callback / logout in your controller). */
   oauth?: BulwarkOauthOptions;
 }
@@ -48,11 +57,20 @@ const sharedProviders: Provider[] = [
   JwtGuard,
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
   RateLimitGuard,
+  MtlsGuard,
   OidcLoginService,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
 ];
 
-const sharedExports = [BULWARK_OPTIONS, BULWARK_JWT, JwtGuard, BULWARK_RATE_LIMITERS, RateLimitGuard, OidcLoginService];
+const sharedExports = [
+  BULWARK_OPTIONS,
+  BULWARK_JWT,
+  JwtGuard,
+  BULWARK_RATE_LIMITERS,
+  RateLimitGuard,
+  MtlsGuard,
+  OidcLoginService,
+];
 
 /**
  * bulwark for NestJS, on the express and fastify platforms. Rules are built (and validated) when the

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterHarness, RunningApp } from '../harness.js';
+import { bearer, call, type HttpResult } from '../http.js';
+import { makeTestKeys, mint, type TestKeys } from '../keys.js';
+import { jwtSpec } from './jwt.js';
+import { rateLimitSpec } from './ratelimit.js';
+
+/** The API defaults every adapter must send on every response. */
+const API_DEFAULTS: Record<string, string | RegExp> = {
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'x-xss-protection': '0',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'permissions-policy':
+    /^accelerometer=\(\), autoplay=\(\), camera=\(\), .*geolocation=\(\), .*microphone=\(\)/,
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  // express's final handler rewrites CSP on its own 404/500 pages to the equally strict default-src 'none'.
+  'content-security-policy': /^default-src 'none'(; frame-ancestors 'none')?$/,
+};
+
+function expectSecurityHeaders(res: HttpResult): void {
+  for (const [name, want] of Object.entries(API_DEFAULTS)) {
+    const got = res.headers[name];
+    if (typeof want === 'string') expect(got, name).toBe(want);
+    else expect(got, name).toMatch(want);
+  }
+}
+
+/**
+ * Security-header scenarios: the API defaults on successes, 404s, 401s, 429s and thrown errors,
+ * `Cache-Control: no-store` on credentialed responses, a fresh nonce per response with the web preset.
+ */
+export function headersScenarios(harness: AdapterHarness): void {
+  describe(`${harness.name}: security headers`, () => {
+    let keys: TestKeys;
+    let app: RunningApp;
+    let web: RunningApp;
+
+    beforeAll(async () => {
+      keys = await makeTestKeys();
+      app = await harness.start({ headers: {}, jwt: jwtSpec(keys), rateLimit: rateLimitSpec() });
+      web = await harness.start({ headers: { preset: 'web' } });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await web?.close();
+    });
+
+    it('sends the API defaults, with the exact CSP, on a normal response', async () => {
+      const res = await call(app.url, '/health');
+      expect(res.status).toBe(200);
+      expectSecurityHeaders(res);
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers['cache-control']).not.toBe('no-store');
+    });
+
+    it('keeps them on a 404', async () => {
+      const res = await call(app.url, '/no-such-route');
+      expect(res.status).toBe(404);
+      expectSecurityHeaders(res);
+    });
+
+    it('keeps them on a 401 denial', async () => {
+      const res = await call(app.url, '/me');
+      expect(res.status).toBe(401);
+      expectSecurityHeaders(res);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('keeps them on a 429 denial', async () => {
+      let res: HttpResult | undefined;
+      for (let i = 0; i < 4; i++) res = await call(app.url, '/rl/direct');
+      expect(res!.status).toBe(429);
+      expectSecurityHeaders(res!);
+    });
+
+    it('keeps them when the handler throws', async () => {
+      const res = await call(app.url, '/boom');
+      expect(res.status).toBe(500);
+      expectSecurityHeaders(res);
+    });
+
+    it('marks credentialed responses Cache-Control: no-store', async () => {
+      const res = await call(app.url, '/me', { headers: bearer(await mint(keys, { alg: 'ES256' })) });
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const cookie = await call(app.url, '/health', { headers: { cookie: 'sid=1' } });
+      expect(cookie.headers['cache-control']).toBe('no-store');
+    });
+
+    it('web preset: a fresh 128-bit nonce in script-src and style-src on each response', async () => {
+      const nonces = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const csp = String((await call(web.url, '/health')).headers['content-security-policy']);
+        const m = /script-src 'self' 'nonce-([A-Za-z0-9+/]{22}==)'; style-src 'self' 'nonce-([^']+)'/.exec(
+          csp,
+        );
+        expect(m, csp).not.toBeNull();
+        expect(m![2]).toBe(m![1]);
+        expect(csp).toContain("frame-ancestors 'none'");
+        nonces.add(m![1]!);
+      }
+      expect(nonces.size).toBe(3);
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+import {
+  appendVary,
+  type CorsOptions,
+  type CorsPolicy,
+  createCorsPolicy,
+  type HeaderPair,
+} from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sendProblem } from './respond.js';
+
+/** Set CORS headers on a node response; `vary` is merged into any existing Vary. */
+export function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (name === 'vary')
+      res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
+    else res.setHeader(name, value);
+  }
+}
+
+/**
+ * Cross-origin access for exactly the origins you list. Preflights are answered here (204, or 403 when
+ * refused) and never reach your routes; other requests continue with the grant headers (or only Vary).
+ *
+ * @example
+ * app.use(cors({ origins: ['https://app.example.com'], credentials: true }));
+ */
+export function cors(source: CorsOptions | CorsPolicy): RequestHandler {
+  const policy =
+    typeof (source as CorsPolicy).check === 'function'
+      ? (source as CorsPolicy)
+      : createCorsPolicy(source as CorsOptions);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const result = policy.check(fromNodeRequest(req, { url: req.originalUrl }));
+    setCorsHeaders(res, result.headers);
+    if (result.kind === 'actual') next();
+    else if (result.kind === 'denied') sendProblem(res, result.error);
+    else {
+      res.statusCode = result.status;
+      res.end();
+    }
+  };
+}

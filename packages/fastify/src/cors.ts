@@ -1,0 +1,46 @@
+import type { ServerResponse } from 'node:http';
+import {
+  appendVary,
+  type CorsOptions,
+  type CorsPolicy,
+  createCorsPolicy,
+  type HeaderPair,
+} from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { onRequestHookHandler } from 'fastify';
+import { sendProblem } from './respond.js';
+
+function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (name === 'vary')
+      res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
+    else res.setHeader(name, value);
+  }
+}
+
+/** The policy for `source`: built (and validated) now, or used as given. */
+export function toCorsPolicy(source: CorsOptions | CorsPolicy): CorsPolicy {
+  return typeof (source as CorsPolicy).check === 'function'
+    ? (source as CorsPolicy)
+    : createCorsPolicy(source as CorsOptions);
+}
+
+/**
+ * An `onRequest` hook for cross-origin access. Preflights are answered here (204, or 403 when refused),
+ * also for paths with no OPTIONS route, and never reach a handler. Also available as the `cors` option of
+ * the `bulwark` plugin.
+ *
+ * @example
+ * app.addHook('onRequest', cors({ origins: ['https://app.example.com'], credentials: true }));
+ */
+export function cors(source: CorsOptions | CorsPolicy): onRequestHookHandler {
+  const policy = toCorsPolicy(source);
+  return function bulwarkCors(request, reply, done) {
+    const result = policy.check(fromNodeRequest(request.raw, { url: request.url }));
+    setCorsHeaders(reply.raw, result.headers);
+    if (result.kind === 'actual') done();
+    else if (result.kind === 'denied') sendProblem(reply, result.error);
+    else reply.code(result.status).send();
+  };
+}
