@@ -111,8 +111,14 @@ export async function run({ smoke }) {
     if (only && !only.includes(framework)) continue;
     const servers = {};
     try {
+      // Start every variant at once (startup dominates a smoke run), then check and warm each in turn.
+      const started = await Promise.allSettled(variants.map((v) => startServer(framework, v, config.server)));
+      variants.forEach((v, i) => {
+        if (started[i].status === 'fulfilled') servers[v] = started[i].value;
+      });
+      const failedStart = started.find((s) => s.status === 'rejected');
+      if (failedStart) throw failedStart.reason;
       for (const v of [...variants]) {
-        servers[v] = await startServer(framework, v, config.server);
         if (v === 'bulwark-cached' && !servers[v].included.includes('jwt-cache')) {
           // This build has no verified-token cache: the variant would only repeat 'bulwark'.
           stopServer(servers[v]);

@@ -1,7 +1,7 @@
 // Keys, token and policy shared by every e2e server and load generator of one run.
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 
-/** A fresh RS256 key pair, a token valid for 2 h, and what the servers need to verify it. */
+/** A fresh RS256 key pair, a token valid for 1 h (the verifier's default longest lifetime), and what the servers need to verify it. */
 export async function makeConfig() {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const issuer = 'https://id.bench.example/';
@@ -12,7 +12,7 @@ export async function makeConfig() {
     .setAudience(audience)
     .setSubject('user-1')
     .setIssuedAt()
-    .setExpirationTime('2h')
+    .setExpirationTime('1h')
     .sign(privateKey);
   return {
     server: {

@@ -13,12 +13,17 @@ function handler() {
 async function bulwarkHandler(variant, c) {
   const bulwark = await import('@bulwark/fetch');
   const policy = {};
-  const has = (rule) => typeof bulwark[`${rule}Stage`] === 'function';
-  if (part('headers', has('headers') || has('securityHeaders'))) policy.headers = {};
-  if (part('cors', has('cors'))) policy.cors = { origins: [c.origin] };
-  if (part('ratelimit', has('rateLimit'))) policy.rateLimit = { limit: c.limit, windowMs: 60_000 };
-  if (variant !== 'bulwark-nojwt' && part('jwt', has('jwt'))) policy.jwt = jwtOptions(c, variant);
-  return bulwark.protect(handler, policy);
+  if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.jwtStage === 'function'))
+    policy.jwt = jwtOptions(c, variant);
+  if (part('ratelimit', typeof bulwark.rateLimitStage === 'function')) {
+    policy.rateLimit = { rate: { limit: c.limit, windowMs: 60_000 } };
+  }
+  let wrapped = bulwark.protect(handler, policy);
+  if (part('cors', typeof bulwark.cors === 'function'))
+    wrapped = bulwark.cors(wrapped, { origins: [c.origin] });
+  if (part('headers', typeof bulwark.securityHeaders === 'function'))
+    wrapped = bulwark.securityHeaders(wrapped);
+  return wrapped;
 }
 
 /** Node request → WHATWG Request → handler → node response. GET only (the benchmark route). */

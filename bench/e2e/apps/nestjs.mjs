@@ -52,13 +52,19 @@ async function peerModule(c) {
 
 async function bulwarkModule(variant, c) {
   const bulwark = await import('@bulwark/nestjs');
+  // Headers and CORS: @bulwark/nestjs's own when it has them, else @bulwark/express's middleware, which is
+  // what a user on the express platform would mount with app.use().
+  const express = await import('@bulwark/express');
+  const headers = bulwark.securityHeaders ?? express.securityHeaders;
+  const cors = bulwark.cors ?? express.cors;
+  const middleware = [];
+  if (part('headers', typeof headers === 'function')) middleware.push(headers());
+  if (part('cors', typeof cors === 'function')) middleware.push(cors({ origins: [c.origin] }));
   const options = {};
   const guards = [];
-  if (part('headers', 'securityHeaders' in bulwark || 'SecurityHeaders' in bulwark)) options.headers = {};
-  if (part('cors', 'cors' in bulwark || 'Cors' in bulwark)) options.cors = { origins: [c.origin] };
-  if (part('ratelimit', 'RateLimit' in bulwark)) {
-    options.rateLimit = { limit: c.limit, windowMs: 60_000 };
-    guards.push(bulwark.RateLimit());
+  if (part('ratelimit', typeof bulwark.RateLimit === 'function')) {
+    options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: 60_000 } } } };
+    guards.push(bulwark.RateLimit('api'));
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.RequireJwt === 'function')) {
     options.jwt = jwtOptions(c, variant);
@@ -68,6 +74,7 @@ async function bulwarkModule(variant, c) {
     imports: [bulwark.BulwarkModule.forRoot(options)],
     controllers: [controller(guards)],
     providers: [],
+    middleware,
   };
 }
 
@@ -79,9 +86,11 @@ export async function listen(variant, c) {
       : variant === 'peer'
         ? await peerModule(c)
         : await bulwarkModule(variant, c);
+  const { middleware = [], ...moduleMetadata } = metadata;
   class AppModule {}
-  const App = Reflect.decorate([Module(metadata)], AppModule);
+  const App = Reflect.decorate([Module(moduleMetadata)], AppModule);
   const app = await NestFactory.create(App, new ExpressAdapter(), { logger: false });
+  for (const m of middleware) app.use(m);
   if (variant === 'peer') {
     const { default: helmet } = await import('helmet');
     app.use(helmet());

@@ -22,3 +22,4 @@ export {
 export type { BulwarkRateLimitOptions } from './ratelimit.js';
 export { OidcLoginService } from './oauth.js';
 export type { BulwarkOauthOptions } from './oauth.js';
+export { MtlsGuard, MtlsIdentity, REQUIRE_MTLS_METADATA, RequireMtls } from './mtls.js';
