@@ -1,5 +1,7 @@
 import type { JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
 import type { WebhookVerifierOptions } from '@bulwark/core';
+import type { MtlsVerifierOptions } from '@bulwark/core';
+import type { TlsOptions } from 'node:tls';
 import type { CorsOptions, SecurityHeadersOptions } from '@bulwark/core';
 
 /**
@@ -49,6 +51,13 @@ export interface AppSpec {
    * `{"updated":true}` and `OPTIONS /api/data` → 200 `{"handler":"options"}` (a preflight must never reach it).
    */
   cors?: CorsOptions;
+  /**
+   * mTLS (scenarios/mtls.ts). When set, the harness serves HTTPS with `mtls.tls` (from `mtlsServerOptions`)
+   * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
+   * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
+   * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `@RequireMtls(mtls.billing)`.
+   */
+  mtls?: { tls: TlsOptions; billing: MtlsVerifierOptions; proxied: MtlsVerifierOptions };
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

@@ -2,6 +2,7 @@ import type { AdapterHarness } from './harness.js';
 import { corsScenarios } from './scenarios/cors.js';
 import { headersScenarios } from './scenarios/headers.js';
 import { jwtScenarios } from './scenarios/jwt.js';
+import { mtlsScenarios } from './scenarios/mtls.js';
 import { oauthScenarios } from './scenarios/oauth.js';
 import { rateLimitScenarios } from './scenarios/ratelimit.js';
 import { webhookScenarios } from './scenarios/webhooks.js';
@@ -20,4 +21,5 @@ export function defineAdapterSuite(harness: AdapterHarness): void {
   oauthScenarios(harness);
   rateLimitScenarios(harness);
   webhookScenarios(harness);
+  mtlsScenarios(harness);
 }

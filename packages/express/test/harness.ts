@@ -4,6 +4,8 @@ import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
 import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
+import { createServer as createHttpsServer } from 'node:https';
+import { requireMtls } from '../src/index.js';
 import { cors, securityHeaders } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
@@ -81,10 +83,23 @@ export const expressHarness: AdapterHarness = {
       app.get('/oauth/callback', oidc.callback);
       app.post('/oauth/logout', oidc.logout);
     }
-    const server = app.listen(0, '127.0.0.1');
+    if (spec.mtls) {
+      const mtlsRoute = (req: express.Request, res: express.Response) => {
+        res.json({
+          peer: req.mtls?.spiffeId?.id,
+          via: req.mtls?.via,
+          xfcc: req.headers['x-forwarded-client-cert'] ?? null,
+        });
+      };
+      app.get('/mtls/billing', requireMtls(spec.mtls.billing), mtlsRoute);
+      app.get('/mtls/proxied', requireMtls(spec.mtls.proxied), mtlsRoute);
+    }
+    const server = (
+      spec.mtls ? createHttpsServer(spec.mtls.tls, app).listen(0, '127.0.0.1') : app.listen(0, '127.0.0.1')
+    ) as Server;
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      url: `${spec.mtls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
       close: () => closeServer(server),
     };
   },

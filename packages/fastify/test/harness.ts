@@ -1,13 +1,15 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { rawWebhookBody, verifyWebhook } from '../src/index.js';
+import { requireMtls } from '../src/index.js';
 import { bulwark, oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 
 /** Builds the conformance app (see AppSpec) with @bulwark/fastify. */
 export const fastifyHarness: AdapterHarness = {
   name: 'fastify',
   async start(spec: AppSpec): Promise<RunningApp> {
-    const app = Fastify();
+    // With mTLS the same app is served over HTTPS requiring client certificates.
+    const app = spec.mtls ? (Fastify({ https: spec.mtls.tls }) as unknown as FastifyInstance) : Fastify();
     await app.register(bulwark, {
       ...(spec.headers ? { securityHeaders: spec.headers } : {}),
       ...(spec.cors ? { cors: spec.cors } : {}),
@@ -57,6 +59,15 @@ export const fastifyHarness: AdapterHarness = {
       app.get('/oauth/login', oidc.login);
       app.get('/oauth/callback', oidc.callback);
       app.post('/oauth/logout', oidc.logout);
+    }
+    if (spec.mtls) {
+      const mtlsRoute = async (request: FastifyRequest) => ({
+        peer: request.mtls?.spiffeId?.id,
+        via: request.mtls?.via,
+        xfcc: request.headers['x-forwarded-client-cert'] ?? null,
+      });
+      app.get('/mtls/billing', { onRequest: requireMtls(spec.mtls.billing) }, mtlsRoute);
+      app.get('/mtls/proxied', { onRequest: requireMtls(spec.mtls.proxied) }, mtlsRoute);
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };

@@ -47,7 +47,12 @@ export interface ResolvedOptions {
 
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** Check the shared options at construction (ConfigError names the option and the safe alternative). */
+/**
+ * Check the shared options at construction (ConfigError names the option and the safe alternative).
+ *
+ * @example
+ * const resolved = resolveOptions('replay.store', options);
+ */
 export function resolveOptions(area: string, options: RedisStoreOptions): ResolvedOptions {
   const client = options?.client as unknown as { evalsha?: unknown; eval?: unknown } | undefined;
   if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function') {
@@ -80,6 +85,9 @@ export function resolveOptions(area: string, options: RedisStoreOptions): Resolv
 /**
  * Put a user-supplied key inside our hash tag with its braces escaped, so the key picks its own slot (spreading
  * load over a Cluster) but can never close our tag early or open one of its own.
+ *
+ * @example
+ * tagged('evt{1}') // '{evt%7B1%7D}'
  */
 export function tagged(key: string): string {
   if (!/[{}%]/.test(key)) return `{${key}}`;

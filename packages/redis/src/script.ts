@@ -8,7 +8,12 @@ export interface Script {
   readonly sha: string;
 }
 
-/** Compile-time constant scripts only: the SHA is computed once. */
+/**
+ * Compile-time constant scripts only: the SHA is computed once.
+ *
+ * @example
+ * const PING = defineScript("return redis.call('PING')");
+ */
 export function defineScript(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
@@ -19,6 +24,9 @@ type Evaluator = (script: string, numKeys: number, ...args: (string | number)[])
  * Run `script` in one round trip (two only after a SCRIPT FLUSH, restart or failover emptied the script
  * cache), bounded by the store's timeout. We do this rather than ioredis `defineCommand` so the user's client
  * is not modified. `onLate` sees the result of a call that answered after we gave up on it.
+ *
+ * @example
+ * const reply = await runScript(options, 'replay.claim', CLAIM, [key], [ttlMs]);
  */
 export function runScript(
   options: ResolvedOptions,
@@ -38,7 +46,12 @@ export function runScript(
   return bounded(options, operation, call, onLate);
 }
 
-/** Bound any client call by the store's timeout and turn its failures into {@link RedisStoreError}. */
+/**
+ * Bound any client call by the store's timeout and turn its failures into {@link RedisStoreError}.
+ *
+ * @example
+ * await bounded(options, 'replay.release', client.del(key));
+ */
 export function bounded<T>(
   options: ResolvedOptions,
   operation: string,
@@ -74,7 +87,12 @@ export function bounded<T>(
   });
 }
 
-/** A reply that does not have the shape our script returns (a foreign script cached under our SHA, a proxy bug). */
+/**
+ * A reply that does not have the shape our script returns (a foreign script cached under our SHA, a proxy bug).
+ *
+ * @example
+ * if (!Array.isArray(reply)) throw invalidReply('ratelimit.consume');
+ */
 export function invalidReply(operation: string): RedisStoreError {
   return new RedisStoreError('REDIS_REPLY_INVALID', `${operation}: unexpected reply from Redis`);
 }
