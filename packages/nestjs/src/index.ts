@@ -6,6 +6,15 @@ export * from '@bulwark/core';
 export { BulwarkModule } from './module.js';
 export type { BulwarkModuleAsyncOptions, BulwarkModuleOptions } from './module.js';
 export { BulwarkDenied, BulwarkExceptionFilter } from './denied.js';
+export {
+  BULWARK_WEBHOOKS,
+  buildWebhookVerifiers,
+  SignedWebhook,
+  WEBHOOK_SIGNED_METADATA,
+  WebhookGuard,
+  WebhookSigned,
+} from './webhooks.js';
+export type { BulwarkWebhookOptions } from './webhooks.js';
 export { Claims, JwtGuard, RequireJwt } from './jwt.js';
 export { setResponseHeaders, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';

@@ -14,6 +14,7 @@ import {
   type MtlsVerifierOptions,
 } from '@bulwark/core';
 import { BulwarkExceptionFilter } from './denied.js';
+import { type BulwarkWebhookOptions, webhookExports, webhookProviders } from './webhooks.js';
 import { JwtGuard } from './jwt.js';
 import { MtlsGuard } from './mtls.js';
 import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
@@ -27,6 +28,8 @@ import { BULWARK_JWT, BULWARK_OPTIONS } from './tokens.js';
 
 /** Options of {@link BulwarkModule}; each area adds its key. */
 export interface BulwarkModuleOptions {
+  /** Webhook verifiers by name for `@WebhookSigned(name)` (the app needs `rawBody: true`). */
+  webhooks?: BulwarkWebhookOptions;
   /** JWT verification for `@RequireJwt()`: options or a verifier built with `createJwtVerifier`. */
   jwt?: JwtVerifierOptions | JwtVerifier;
   /** Named rate limiters for `@RateLimit(name)`, sharing one client-IP resolver and store. */
@@ -59,10 +62,11 @@ const sharedProviders: Provider[] = [
   RateLimitGuard,
   MtlsGuard,
   OidcLoginService,
+  ...webhookProviders,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
 ];
 
-const sharedExports = [
+const sharedExports = [...webhookExports,
   BULWARK_OPTIONS,
   BULWARK_JWT,
   JwtGuard,

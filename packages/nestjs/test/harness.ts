@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import { Controller, Get, Inject, type INestApplication, Module, Post, Req, Res, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { HttpCode, Post as PostRoute } from '@nestjs/common';
+import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
@@ -85,9 +87,40 @@ class OauthController {
   }
 }
 
+function handleWebhook(delivery: WebhookDelivery): { handled: true; id: string } {
+  if ((delivery.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+  return { handled: true, id: delivery.id };
+}
+
+// The app keeps Nest's global JSON parser; rawBody: true (see nestHarness) keeps the exact bytes as well.
+@Controller('hooks')
+class WebhookController {
+  @PostRoute('standard')
+  @HttpCode(200)
+  @WebhookSigned('standard')
+  standard(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
+
+  @PostRoute('stripe')
+  @HttpCode(200)
+  @WebhookSigned('stripe')
+  stripe(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
+
+  @PostRoute('github')
+  @HttpCode(200)
+  @WebhookSigned('github')
+  github(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
+  if (spec.webhooks) controllers.push(WebhookController);
   if (spec.rateLimit) controllers.push(RateLimitController);
   if (spec.oauth) controllers.push(OauthController);
 
@@ -95,6 +128,7 @@ function appModule(spec: AppSpec): Type<unknown> {
     imports: [
       BulwarkModule.forRoot({
         ...(spec.jwt ? { jwt: spec.jwt } : {}),
+        ...(spec.webhooks ? { webhooks: spec.webhooks } : {}),
         ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
         ...(spec.oauth ? { oauth: spec.oauth } : {}),
       }),

@@ -4,6 +4,8 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
 import { call, type HttpResult } from '../http.js';
+import { makeTestKeys } from '../keys.js';
+import { jwtSpec } from './jwt.js';
 
 const STANDARD_SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const STRIPE_SECRET = 'whsec_conformance_stripe_secret_0123';
@@ -81,7 +83,8 @@ export function webhookScenarios(
     let app: RunningApp;
 
     beforeAll(async () => {
-      app = await harness.start(extend({ webhooks: webhooksSpec() }));
+      // A JWT policy as well: real apps mix rules, and NestJS's module needs one for its guards.
+      app = await harness.start(extend({ jwt: jwtSpec(await makeTestKeys()), webhooks: webhooksSpec() }));
     });
     afterAll(async () => {
       await app?.close();
@@ -140,7 +143,11 @@ export function webhookScenarios(
       const d = standardDelivery({ n: 4 });
       const noId = d.headers.filter((_, i, a) => a[i] !== 'webhook-id' && a[i - 1] !== 'webhook-id');
       expectDenied(await post(app, '/hooks/standard', noId, d.body), 400, 'WEBHOOK_HEADER_MISSING');
-      expectDenied(await post(app, '/hooks/standard', d.headers, ''), 400, 'WEBHOOK_BODY_EMPTY');
+      const untyped = d.headers.slice(2);
+      expectDenied(await post(app, '/hooks/standard', untyped, ''), 400, 'WEBHOOK_BODY_EMPTY');
+      // Typed as JSON, an empty body is still a 400 everywhere; NestJS on fastify refuses it in fastify's
+      // own JSON parser (FST_ERR_CTP_EMPTY_JSON_BODY) before any guard runs, so only the status is common.
+      expect((await post(app, '/hooks/standard', d.headers, '')).status).toBe(400);
       const big = standardDelivery({ pad: 'x'.repeat(MAX_BODY) });
       expectDenied(await post(app, '/hooks/standard', big.headers, big.body), 413, 'WEBHOOK_BODY_TOO_LARGE');
     });

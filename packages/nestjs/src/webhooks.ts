@@ -1,0 +1,131 @@
+import type { ServerResponse } from 'node:http';
+import {
+  applyDecorators,
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  type Provider,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  ConfigError,
+  createWebhookVerifier,
+  type WebhookDelivery,
+  type WebhookVerifier,
+  type WebhookVerifierOptions,
+} from '@bulwark/core';
+import { BulwarkDenied } from './denied.js';
+import { type PlatformRequest, toRequestLike } from './http.js';
+import { BULWARK_OPTIONS } from './tokens.js';
+
+/** Injection token of the named webhook verifiers (a `Map`, or `null` when no `webhooks` option was given). */
+export const BULWARK_WEBHOOKS: unique symbol = Symbol.for('bulwark.nestjs.webhooks');
+/** Metadata key set by `@WebhookSigned(name)`. */
+export const WEBHOOK_SIGNED_METADATA = 'bulwark:webhook-signed';
+
+/** The `webhooks` option of `BulwarkModule.forRoot`: verifiers by name, used by `@WebhookSigned(name)`. */
+export type BulwarkWebhookOptions = Readonly<Record<string, WebhookVerifierOptions | WebhookVerifier>>;
+
+/**
+ * Build the named webhook verifiers of the module options (validated at startup).
+ *
+ * @example
+ * buildWebhookVerifiers({ webhooks: { stripe: { scheme: 'stripe', secrets: [secret] } } });
+ */
+export function buildWebhookVerifiers(options: {
+  webhooks?: BulwarkWebhookOptions;
+}): ReadonlyMap<string, WebhookVerifier> | null {
+  if (options.webhooks === undefined) return null;
+  const byName = new Map<string, WebhookVerifier>();
+  for (const [name, source] of Object.entries(options.webhooks)) {
+    byName.set(
+      name,
+      typeof (source as WebhookVerifier).verifySignature === 'function'
+        ? (source as WebhookVerifier)
+        : createWebhookVerifier(source as WebhookVerifierOptions),
+    );
+  }
+  return byName;
+}
+
+/**
+ * Guard behind `@WebhookSigned(name)`. Needs the app created with `rawBody: true` (both platforms keep the
+ * exact bytes in `request.rawBody` while still parsing JSON for the rest of the app).
+ */
+@Injectable()
+export class WebhookGuard implements CanActivate {
+  constructor(
+    @Inject(BULWARK_WEBHOOKS) private readonly verifiers: ReadonlyMap<string, WebhookVerifier> | null,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const name = this.reflector.getAllAndOverride<string>(WEBHOOK_SIGNED_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const verifier = this.verifiers?.get(name);
+    if (verifier === undefined) {
+      throw new ConfigError(
+        `BulwarkModule.webhooks.${name}`,
+        `@WebhookSigned('${name}') is used but no such verifier is configured`,
+        'add it to the webhooks option of BulwarkModule.forRoot()',
+      );
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
+    // rawBody is set by Nest (rawBody: true); without it the parsed body reaches the core, which throws a
+    // TypeError naming the mistake. No body at all is an empty delivery, refused by the core.
+    const body = request.rawBody ?? (request.body === undefined ? new Uint8Array(0) : request.body);
+    const verdict = await verifier.verify(toRequestLike(request), body as Uint8Array);
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    const delivery = verdict.value;
+    // Answered 200 through Nest's exception layer so the handler never runs for a processed event.
+    if (delivery.duplicate) throw new HttpException({ received: true, duplicate: true }, 200);
+    request.webhook = delivery;
+    const response = http.getResponse<{ raw?: ServerResponse } & ServerResponse>();
+    const raw = response.raw ?? response;
+    raw.once('finish', () => void delivery.settle(raw.statusCode < 400));
+    raw.once('close', () => {
+      if (!raw.writableFinished) void delivery.settle(false);
+    });
+    return true;
+  }
+}
+
+/**
+ * Require a signed webhook on a handler or controller, verified by the module's verifier `name`.
+ * The delivery is available with `@SignedWebhook()`.
+ *
+ * @example
+ * @Post('stripe') @HttpCode(200) @WebhookSigned('stripe')
+ * receive(@SignedWebhook() delivery: WebhookDelivery) { return this.billing.apply(delivery.json()); }
+ */
+export function WebhookSigned(name = 'default'): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(WEBHOOK_SIGNED_METADATA, name), UseGuards(WebhookGuard));
+}
+
+/**
+ * Parameter decorator: the verified {@link WebhookDelivery} set by `@WebhookSigned()`.
+ *
+ * @example
+ * receive(@SignedWebhook() delivery: WebhookDelivery) { return { id: delivery.id }; }
+ */
+export const SignedWebhook: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) =>
+    context.switchToHttp().getRequest<PlatformRequest>().webhook as WebhookDelivery | undefined,
+);
+
+/** Providers `BulwarkModule` registers for webhooks. */
+export const webhookProviders: Provider[] = [
+  { provide: BULWARK_WEBHOOKS, inject: [BULWARK_OPTIONS], useFactory: buildWebhookVerifiers },
+  WebhookGuard,
+];
+
+/** What `BulwarkModule` exports for webhooks. */
+export const webhookExports: (symbol | typeof WebhookGuard)[] = [BULWARK_WEBHOOKS, WebhookGuard];
