@@ -54,6 +54,18 @@ export const fetchHarness: AdapterHarness = {
       routes.set('GET /oauth/callback', oidc.callback);
       routes.set('POST /oauth/logout', oidc.logout);
     }
+    if (spec.mtls) {
+      const mtlsRoute: ProtectedHandler = async (request, context) => {
+        const peer = context.mtls as { spiffeId?: { id: string }; via: string } | undefined;
+        return Response.json({
+          peer: peer?.spiffeId?.id,
+          via: peer?.via,
+          xfcc: request.headers.get('x-forwarded-client-cert'),
+        });
+      };
+      routes.set('GET /mtls/billing', protect(mtlsRoute, policy({ mtls: spec.mtls.billing })));
+      routes.set('GET /mtls/proxied', protect(mtlsRoute, policy({ mtls: spec.mtls.proxied })));
+    }
     return serveFetch(
       appWide(spec, async (request, info = {}) => {
         const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
@@ -61,6 +73,7 @@ export const fetchHarness: AdapterHarness = {
           ? Response.json({ error: 'not found' }, { status: 404 })
           : route(request, info);
       }),
+      spec.mtls?.tls,
     );
   },
 };

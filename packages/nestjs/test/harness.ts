@@ -1,11 +1,23 @@
 import 'reflect-metadata';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
-import { Controller, Get, Inject, type INestApplication, Module, Post, Req, Res, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  type INestApplication,
+  Module,
+  Post,
+  Req,
+  Res,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HttpCode, Post as PostRoute } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Req as Request } from '@nestjs/common';
+import { MtlsIdentity, type MtlsPeer, RequireMtls } from '../src/index.js';
 import {
   BulwarkModule,
   Claims,
@@ -117,11 +129,42 @@ class WebhookController {
   }
 }
 
+function mtlsController(mtls: NonNullable<AppSpec['mtls']>): Type<unknown> {
+  const reply = (peer: MtlsPeer | undefined, req: { headers: Record<string, unknown> }) => ({
+    peer: peer?.spiffeId?.id,
+    via: peer?.via,
+    xfcc: req.headers['x-forwarded-client-cert'] ?? null,
+  });
+
+  @Controller('mtls')
+  class MtlsController {
+    @Get('billing')
+    @RequireMtls(mtls.billing)
+    billing(
+      @MtlsIdentity() peer: MtlsPeer | undefined,
+      @Request() req: { headers: Record<string, unknown> },
+    ) {
+      return reply(peer, req);
+    }
+
+    @Get('proxied')
+    @RequireMtls(mtls.proxied)
+    proxied(
+      @MtlsIdentity() peer: MtlsPeer | undefined,
+      @Request() req: { headers: Record<string, unknown> },
+    ) {
+      return reply(peer, req);
+    }
+  }
+  return MtlsController;
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
   if (spec.webhooks) controllers.push(WebhookController);
   if (spec.rateLimit) controllers.push(RateLimitController);
+  if (spec.mtls) controllers.push(mtlsController(spec.mtls));
   if (spec.oauth) controllers.push(OauthController);
 
   @Module({
@@ -150,8 +193,16 @@ export function nestHarness(platform: 'express' | 'fastify'): AdapterHarness {
   return {
     name: `nestjs (${platform})`,
     async start(spec: AppSpec): Promise<RunningApp> {
-      const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-      const app = await NestFactory.create(appModule(spec), adapter, { logger: false, rawBody: true });
+      // mTLS: fastify takes its TLS options in the adapter, express through NestFactory's httpsOptions.
+      const adapter =
+        platform === 'express'
+          ? new ExpressAdapter()
+          : new FastifyAdapter(spec.mtls ? { https: spec.mtls.tls } : undefined);
+      const app = await NestFactory.create(appModule(spec), adapter, {
+        ...((spec.mtls && platform === 'express' ? { httpsOptions: spec.mtls.tls } : {}) as object),
+        logger: false,
+        rawBody: true,
+      });
       return listen(app);
     },
   };

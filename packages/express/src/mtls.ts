@@ -1,0 +1,48 @@
+import {
+  createMtlsVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+  type MtlsVerifierOptions,
+} from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sendProblem } from './respond.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The authenticated and authorized mTLS peer, set by `requireMtls()`. */
+      mtls?: MtlsPeer;
+    }
+  }
+}
+
+/**
+ * Require an authorized mTLS client. Serve the app over `https.createServer(mtlsServerOptions(...), app)`
+ * (from `@bulwark/core/node`) so the handshake refuses certificates from other CAs; this middleware then
+ * identifies the peer (SPIFFE ID from its single URI SAN) and applies the route policy. On success
+ * `req.mtls` holds the peer; otherwise 401/403 problem+json. A forwarded-certificate header from a peer
+ * that is not a trusted proxy is removed before anything downstream can read it.
+ *
+ * @example
+ * app.post('/payments', requireMtls({ authorize: authorizePathPrefix('corp.example.com', '/ns/checkout') }),
+ *   (req, res) => res.json({ caller: req.mtls?.spiffeId?.id }));
+ */
+export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): RequestHandler {
+  const verifier =
+    typeof (source as MtlsVerifier).verify === 'function'
+      ? (source as MtlsVerifier)
+      : createMtlsVerifier(source as MtlsVerifierOptions);
+  const header = verifier.forwardedHeader;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const verdict = verifier.verify(fromNodeRequest(req, { url: req.originalUrl }));
+    if (header !== undefined && !verifier.isTrustedProxy(req.socket.remoteAddress))
+      delete req.headers[header];
+    if (!verdict.ok) {
+      sendProblem(res, verdict.error);
+      return;
+    }
+    req.mtls = verdict.value;
+    next();
+  };
+}

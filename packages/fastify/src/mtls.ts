@@ -1,0 +1,45 @@
+import {
+  createMtlsVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+  type MtlsVerifierOptions,
+} from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { BulwarkHook } from './jwt.js';
+import { sendProblem } from './respond.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated and authorized mTLS peer, set by `requireMtls()`. */
+    mtls?: MtlsPeer;
+  }
+}
+
+/**
+ * Require an authorized mTLS client, as a route `onRequest` or `preHandler` hook. Start fastify with
+ * `https: mtlsServerOptions(...)` (from `@bulwark/core/node`) so the handshake refuses certificates from
+ * other CAs; this hook identifies the peer and applies the route policy. On success `request.mtls` holds the
+ * peer; otherwise 401/403 problem+json. A forwarded-certificate header from a peer that is not a trusted
+ * proxy is removed.
+ *
+ * @example
+ * app.post('/payments', { onRequest: requireMtls({ authorize: authorizeMemberOf('corp.example.com') }) },
+ *   async (request) => ({ caller: request.mtls?.spiffeId?.id }));
+ */
+export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): BulwarkHook {
+  const verifier =
+    typeof (source as MtlsVerifier).verify === 'function'
+      ? (source as MtlsVerifier)
+      : createMtlsVerifier(source as MtlsVerifierOptions);
+  const header = verifier.forwardedHeader;
+  return async (request, reply) => {
+    const verdict = verifier.verify(fromNodeRequest(request.raw, { url: request.url }));
+    if (header !== undefined && !verifier.isTrustedProxy(request.raw.socket.remoteAddress)) {
+      delete request.headers[header];
+      delete request.raw.headers[header];
+    }
+    if (!verdict.ok) return sendProblem(reply, verdict.error);
+    request.mtls = verdict.value;
+    return undefined;
+  };
+}
