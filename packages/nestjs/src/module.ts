@@ -66,7 +66,8 @@ const sharedProviders: Provider[] = [
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
 ];
 
-const sharedExports = [...webhookExports,
+const sharedExports = [
+  ...webhookExports,
   BULWARK_OPTIONS,
   BULWARK_JWT,
   JwtGuard,
