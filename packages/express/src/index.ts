@@ -4,6 +4,8 @@
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
+export { securityHeaders } from './headers.js';
+export { cors, setCorsHeaders } from './cors.js';
 export { captureRawBody, verifyWebhook } from './webhooks.js';
 export { rateLimit } from './ratelimit.js';
 export type { ExpressRateLimitOptions } from './ratelimit.js';
