@@ -4,6 +4,8 @@
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
+export { securityHeaders } from './headers.js';
+export { cors } from './cors.js';
 export { rawWebhookBody, verifyWebhook } from './webhooks.js';
 export type { RawWebhookBodyOptions } from './webhooks.js';
 export type { BulwarkHook } from './jwt.js';

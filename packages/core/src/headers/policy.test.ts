@@ -41,6 +41,12 @@ describe('createSecurityHeaders', () => {
     expect(map(h)['cache-control']).toBeUndefined();
     expect(h.forRequest().headers).not.toContain(NO_STORE);
     expect(map(createSecurityHeaders({ noStore: 'always' }))['cache-control']).toBe('no-store');
+    expect(h.forHeaders({ authorization: 'Bearer x' }).headers).toContain(NO_STORE);
+    expect(h.forHeaders({ cookie: 'a=1' }).headers).toContain(NO_STORE);
+    expect(h.forHeaders({ accept: '*/*' })).toBe(h.forRequest(anon));
+    const web = createSecurityHeaders({ preset: 'web' });
+    expect(web.forHeaders({ cookie: 'a=1' }).headers).toContain(NO_STORE);
+    expect(web.forHeaders({}).nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
     expect(map(createSecurityHeaders({ noStore: 'never' }), withAuth)['cache-control']).toBeUndefined();
   });
   it('web preset: fresh 128-bit nonce per response, in script-src and style-src', () => {

@@ -81,6 +81,8 @@ export interface SecurityHeaders {
    * without `cache-control: no-store`), so applying a policy costs a couple of header lookups.
    */
   forRequest(req?: { header(name: string): string | undefined }): AppliedSecurityHeaders;
+  /** Same as `forRequest`, reading a plain lowercase header record such as node's `req.headers` (no wrapper to allocate). */
+  forHeaders(headers: Readonly<Record<string, unknown>>): AppliedSecurityHeaders;
 }
 
 /** `cache-control: no-store`, for responses that carry a user's data (adapters add it after authentication). */
