@@ -1,5 +1,6 @@
 // The tour's sections, in order. Each area adds one line.
 import jwt from './jwt.mjs';
+import oauth from './oauth.mjs';
 import ratelimit from './ratelimit.mjs';
 
-export const sections = [jwt, ratelimit];
+export const sections = [jwt, ratelimit, oauth];

@@ -54,3 +54,6 @@ export async function startAll({ port = 0, onEvent } = {}) {
 function randomSecret() {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
 }
+
+// Re-exported for the demo tour, which has no dependency on the adapters itself.
+export { createRedirectUriMatcher, renderProblem } from '@bulwark/express';
