@@ -15,6 +15,15 @@ describe('sha256', () => {
     );
   });
 
+  it('handles inputs beyond the reused buffer and multi-byte characters', () => {
+    const hex = (s: string) => Buffer.from(sha256(s)).toString('hex');
+    for (const s of ['x'.repeat(5000), '€'.repeat(1024), '😀'.repeat(700), 'a'.repeat(55), 'a'.repeat(56)]) {
+      expect(hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+    }
+    // the reused buffer is cleared between calls
+    expect(hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
   it('hashKeyPart is the first 128 bits, base64url', () => {
     const key = hashKeyPart('api-key-123');
     expect(key).toBe(

@@ -17,6 +17,9 @@ const K = new Uint32Array([
 
 const W = new Uint32Array(64);
 const encoder = new TextEncoder();
+// Keys are short: encode them into one reused buffer instead of allocating per call.
+const SHORT = 1024;
+const scratch = new Uint8Array(SHORT * 3 + 72);
 
 function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
@@ -29,15 +32,31 @@ function rotr(x: number, n: number): number {
  * sha256('abc')[0] // 0xba
  */
 export function sha256(text: string): Uint8Array {
-  const data = encoder.encode(text);
-  const bitLength = data.length * 8;
-  const total = Math.ceil((data.length + 9) / 64) * 64;
-  const block = new Uint8Array(total);
-  block.set(data);
-  block[data.length] = 0x80;
-  const view = new DataView(block.buffer);
-  view.setUint32(total - 8, Math.floor(bitLength / 0x100000000));
-  view.setUint32(total - 4, bitLength >>> 0);
+  let block: Uint8Array;
+  let length: number;
+  if (text.length <= SHORT) {
+    length = encoder.encodeInto(text, scratch).written;
+    block = scratch;
+  } else {
+    const data = encoder.encode(text);
+    length = data.length;
+    block = new Uint8Array(length + 72);
+    block.set(data);
+  }
+  const total = Math.ceil((length + 9) / 64) * 64;
+  block.fill(0, length, total);
+  block[length] = 0x80;
+  const bits = length * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const lo = bits >>> 0;
+  block[total - 8] = hi >>> 24;
+  block[total - 7] = (hi >>> 16) & 255;
+  block[total - 6] = (hi >>> 8) & 255;
+  block[total - 5] = hi & 255;
+  block[total - 4] = lo >>> 24;
+  block[total - 3] = (lo >>> 16) & 255;
+  block[total - 2] = (lo >>> 8) & 255;
+  block[total - 1] = lo & 255;
   let h0 = 0x6a09e667;
   let h1 = 0xbb67ae85;
   let h2 = 0x3c6ef372;
@@ -47,7 +66,9 @@ export function sha256(text: string): Uint8Array {
   let h6 = 0x1f83d9ab;
   let h7 = 0x5be0cd19;
   for (let off = 0; off < total; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = view.getUint32(off + i * 4);
+    for (let i = 0, j = off; i < 16; i++, j += 4) {
+      W[i] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!;
+    }
     for (let i = 16; i < 64; i++) {
       const w15 = W[i - 15]!;
       const w2 = W[i - 2]!;

@@ -11,12 +11,13 @@ import {
   SYNC_STORE,
   type MemoryRateLimitStore,
 } from '../stores/memory-ratelimit.js';
-import type { BucketRule, ConsumeResult, RateLimitStore } from '../stores/types.js';
+import type { ConsumeResult, RateLimitStore } from '../stores/types.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
 import { type BucketState, NO_HEADERS, rateLimitHeaders } from './headers.js';
 import { hashKeyPart } from './hash.js';
+import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
 import type { RateSpec } from './rate.js';
 
 /** Options of {@link createRateLimiter}. Give `rate` (one per-IP bucket) or `buckets`. */
@@ -71,12 +72,17 @@ function isResolver(value: unknown): value is ClientIpResolver {
   return typeof (value as ClientIpResolver | undefined)?.key === 'function';
 }
 
-class StoreTimeout extends Error {}
+// Subjects and API keys repeat from request to request; hashing each time would dominate the check.
+const HASH_CACHE_MAX = 10_000;
 
-interface Entry {
-  key: string;
-  rule: BucketRule;
-  cost: number;
+function cachedHash(cache: Map<string, string>, raw: string): string {
+  let hashed = cache.get(raw);
+  if (hashed === undefined) {
+    if (cache.size >= HASH_CACHE_MAX) cache.clear();
+    hashed = hashKeyPart(raw);
+    cache.set(raw, hashed);
+  }
+  return hashed;
 }
 
 /**
@@ -146,41 +152,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const legacy = options.legacyHeaders === true;
   const onEvent = options.onEvent;
   let warnedUnknownIp = false;
-
-  const callStore = async (entries: Entry[]): Promise<readonly ConsumeResult[]> => {
-    const work =
-      store.consumeAll !== undefined
-        ? store.consumeAll(entries)
-        : (async () => {
-            // Without consumeAll, all-or-nothing cannot be guaranteed; buckets are consumed in order.
-            const out: ConsumeResult[] = [];
-            for (const e of entries) {
-              const r = await store.consume(e.key, e.rule, e.cost);
-              out.push(r);
-              if (!r.allowed) break;
-            }
-            return out;
-          })();
-    work.catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreTimeout()), timeoutMs);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const hashes = new Map<string, string>();
 
   const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
     emit(onEvent, {
       type: 'ratelimit.store_error',
       ...(failMode === 'closed' ? { code: RATELIMIT_ERRORS.storeUnavailable.code } : {}),
-      detail:
-        err instanceof StoreTimeout
-          ? `store did not answer within ${timeoutMs} ms`
-          : `store failed: ${String(err)}`,
+      detail: err instanceof StoreTimeout ? err.message : `store failed: ${String(err)}`,
       method: req.method,
       path: requestPath(req.url),
       data: { limiter: name, failMode },
@@ -196,7 +174,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async check(req, context = EMPTY_CONTEXT) {
       let ip: string | undefined;
       let ipKey: string | undefined;
-      const entries: Entry[] = [];
+      const entries: StoreEntry[] = [];
       const rates: CompiledRate[] = [];
       let requestCost = 1;
       if (typeof cost === 'function') {
@@ -225,7 +203,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           const raw =
             b.key === 'subject' ? context.subject : b.key === 'apiKey' ? context.apiKey : b.key(req, context);
           if (typeof raw !== 'string' || raw === '') continue;
-          identity = hashKeyPart(raw);
+          identity = cachedHash(hashes, raw);
         }
         let rate = b.rates[0]!;
         if (b.byTier !== undefined) {
@@ -236,7 +214,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         if (b.perRoute) {
           const route = context.route;
           if (route === undefined || route === '') continue;
-          key += `|${route.length <= 64 && !route.includes('|') ? route : hashKeyPart(route)}`;
+          key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
         }
         entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: requestCost });
         rates.push(rate);
@@ -248,12 +226,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         results = sync.consumeAllSync(entries);
       } else {
         try {
-          results = await callStore(entries);
+          results = await consumeWithTimeout(store, entries, timeoutMs);
         } catch (err) {
           return storeFailed(req, err);
-        }
-        if (!Array.isArray(results) || results.length === 0 || results.length > entries.length) {
-          return storeFailed(req, new Error('store returned a malformed result'));
         }
       }
 
