@@ -1,4 +1,4 @@
-import type { JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
+import type { JwtVerifier, JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
 import type { WebhookVerifierOptions } from '@bulwark/core';
 import type { MtlsVerifierOptions } from '@bulwark/core';
 import type { TlsOptions } from 'node:tls';
@@ -9,11 +9,14 @@ import type { CorsOptions, SecurityHeadersOptions } from '@bulwark/core';
  * harness must provide exactly these):
  * - `GET /health` → 200 `{"ok":true}`, no rule.
  * - `GET /me` (when `jwt` is set) → `requireJwt(spec.jwt)`, 200 `{"claims": <verified claims>}`.
+ * - `GET /orders` and `GET /admin` (when `jwt` is set) → `requireJwt(spec.jwt, { scopes: ['orders:read'] })`
+ *   and `requireJwt(spec.jwt, { scopes: ['admin'] })`, each 200 `{"claims": <verified claims>}`
+ *   (NestJS: `@RequireJwt({ scopes })`; fetch: `protect(h, { jwt: { verifier: spec.jwt, scopes } })`).
  * Each area documents its routes next to its key below.
  */
 export interface AppSpec {
-  /** Policy of `GET /me`. */
-  jwt?: JwtVerifierOptions;
+  /** Policy of `GET /me`: options, or a verifier (the scenarios revoke tokens through it). */
+  jwt?: JwtVerifierOptions | JwtVerifier;
   /**
    * Rate limiting (scenarios/ratelimit.ts), each route answering 200 `{"ok":true}`:
    * `GET /rl/direct` → `rateLimit(direct)`; `GET /rl/proxied` → `rateLimit(proxied)`;

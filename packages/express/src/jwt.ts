@@ -1,4 +1,11 @@
-import { createJwtVerifier, type JwtClaims, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
+import {
+  createJwtAuthorizer,
+  createJwtVerifier,
+  type JwtClaims,
+  type JwtRouteOptions,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+} from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { applyHeaders, sendProblem } from './respond.js';
@@ -20,18 +27,24 @@ function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
 
 /**
  * Require a valid bearer JWT. On success `req.auth` holds the verified claims; otherwise the request ends
- * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. The verifier is built (and its
- * options validated) when the middleware is created, so a bad config fails at startup.
+ * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. With `route`, the token must also
+ * grant its scopes and pass its claims predicate, else 403 `insufficient_scope`. The verifier and the
+ * route rules are built (and validated) when the middleware is created, so a bad config fails at startup.
  *
  * @example
- * app.get('/orders', requireJwt({ algorithms: ['RS256'], issuer, audience, jwksUri }), (req, res) => {
+ * const jwt = createJwtVerifier({ algorithms: ['RS256'], issuer, audience, jwksUri });
+ * app.get('/orders', requireJwt(jwt, { scopes: ['orders:read'] }), (req, res) => {
  *   res.json({ user: req.auth?.sub });
  * });
  */
-export function requireJwt(source: JwtVerifierOptions | JwtVerifier): RequestHandler {
+export function requireJwt(
+  source: JwtVerifierOptions | JwtVerifier,
+  route?: JwtRouteOptions,
+): RequestHandler {
   const verifier = toVerifier(source);
+  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return (req: Request, res: Response, next: NextFunction): void => {
-    verifier.verify(fromNodeRequest(req, { url: req.originalUrl })).then((verdict) => {
+    verifier.verify(fromNodeRequest(req, { url: req.originalUrl }), authorize).then((verdict) => {
       if (!verdict.ok) return sendProblem(res, verdict.error);
       req.auth = verdict.value;
       applyHeaders(res, verdict.headers);

@@ -62,6 +62,12 @@ export const expressHarness: AdapterHarness = {
       app.get('/me', requireJwt(spec.jwt), (req, res) => {
         res.json({ claims: req.auth });
       });
+      app.get('/orders', requireJwt(spec.jwt, { scopes: ['orders:read'] }), (req, res) => {
+        res.json({ claims: req.auth });
+      });
+      app.get('/admin', requireJwt(spec.jwt, { scopes: ['admin'] }), (req, res) => {
+        res.json({ claims: req.auth });
+      });
     }
     if (spec.rateLimit) {
       const ok = (_req: express.Request, res: express.Response) => {

@@ -1,4 +1,11 @@
-import { createJwtVerifier, type JwtClaims, type JwtVerifier, type JwtVerifierOptions } from '@bulwark/core';
+import {
+  createJwtAuthorizer,
+  createJwtVerifier,
+  type JwtClaims,
+  type JwtRouteOptions,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+} from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { applyHeaders, sendProblem } from './respond.js';
@@ -21,16 +28,19 @@ export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Prom
 
 /**
  * Require a valid bearer JWT, as a route `preHandler`. On success `request.auth` holds the verified claims;
- * otherwise the reply is 401 (or 400/503) problem+json with `WWW-Authenticate`.
+ * otherwise the reply is 401 (or 400/503) problem+json with `WWW-Authenticate`. With `route`, the token
+ * must also grant its scopes and pass its claims predicate, else 403 `insufficient_scope`.
  *
  * @example
- * app.get('/orders', { preHandler: requireJwt({ algorithms: ['ES256'], issuer, audience, jwksUri }) },
+ * const jwt = createJwtVerifier({ algorithms: ['ES256'], issuer, audience, jwksUri });
+ * app.get('/orders', { preHandler: requireJwt(jwt, { scopes: ['orders:read'] }) },
  *   async (request) => ({ user: request.auth?.sub }));
  */
-export function requireJwt(source: JwtVerifierOptions | JwtVerifier): BulwarkHook {
+export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: JwtRouteOptions): BulwarkHook {
   const verifier = toVerifier(source);
+  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return async (request, reply) => {
-    const verdict = await verifier.verify(fromNodeRequest(request.raw, { url: request.url }));
+    const verdict = await verifier.verify(fromNodeRequest(request.raw, { url: request.url }), authorize);
     if (!verdict.ok) return sendProblem(reply, verdict.error);
     request.auth = verdict.value;
     applyHeaders(reply, verdict.headers);

@@ -39,6 +39,14 @@ export const fastifyHarness: AdapterHarness = {
     }
     if (spec.jwt) {
       app.get('/me', { preHandler: requireJwt(spec.jwt) }, async (request) => ({ claims: request.auth }));
+      for (const [path, scope] of [
+        ['/orders', 'orders:read'],
+        ['/admin', 'admin'],
+      ] as const) {
+        app.get(path, { preHandler: requireJwt(spec.jwt, { scopes: [scope] }) }, async (request) => ({
+          claims: request.auth,
+        }));
+      }
     }
     if (spec.rateLimit) {
       const rl = spec.rateLimit;

@@ -36,6 +36,18 @@ export const fetchHarness: AdapterHarness = {
         'GET /me',
         protect(async (_request, { claims }) => Response.json({ claims }), policy({ jwt: spec.jwt })),
       );
+      for (const [path, scope] of [
+        ['/orders', 'orders:read'],
+        ['/admin', 'admin'],
+      ] as const) {
+        routes.set(
+          `GET ${path}`,
+          protect(
+            async (_request, { claims }) => Response.json({ claims }),
+            policy({ jwt: { verifier: spec.jwt, scopes: [scope] } }),
+          ),
+        );
+      }
     }
     if (spec.rateLimit) {
       const rl = spec.rateLimit;

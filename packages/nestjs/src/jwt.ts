@@ -8,7 +8,14 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ConfigError, type JwtVerifier } from '@bulwark/core';
+import { Reflector } from '@nestjs/core';
+import {
+  ConfigError,
+  createJwtAuthorizer,
+  type JwtAuthorizer,
+  type JwtRouteOptions,
+  type JwtVerifier,
+} from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
 import { BULWARK_JWT, REQUIRE_JWT_METADATA } from './tokens.js';
@@ -19,7 +26,10 @@ import { BULWARK_JWT, REQUIRE_JWT_METADATA } from './tokens.js';
  */
 @Injectable()
 export class JwtGuard implements CanActivate {
-  constructor(@Inject(BULWARK_JWT) private readonly verifier: JwtVerifier | null) {
+  constructor(
+    @Inject(BULWARK_JWT) private readonly verifier: JwtVerifier | null,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {
     if (verifier === null) {
       throw new ConfigError(
         'BulwarkModule.jwt',
@@ -32,7 +42,11 @@ export class JwtGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<PlatformRequest>();
-    const verdict = await this.verifier!.verify(toRequestLike(request));
+    const route = this.reflector.getAllAndOverride<{ authorize?: JwtAuthorizer } | undefined>(
+      REQUIRE_JWT_METADATA,
+      [context.getHandler(), context.getClass()],
+    );
+    const verdict = await this.verifier!.verify(toRequestLike(request), route?.authorize);
     if (!verdict.ok) throw new BulwarkDenied(verdict.error);
     request.auth = verdict.value;
     setResponseHeaders(http.getResponse(), verdict.headers);
@@ -41,13 +55,16 @@ export class JwtGuard implements CanActivate {
 }
 
 /**
- * Require a valid bearer JWT on a controller or handler. Claims are available with `@Claims()`.
+ * Require a valid bearer JWT on a controller or handler. Claims are available with `@Claims()`. With
+ * `route`, the token must also grant its scopes and pass its claims predicate, else 403
+ * `insufficient_scope`; the rules are compiled (and validated) when the decorator is applied.
  *
  * @example
- * @Get('me') @RequireJwt() me(@Claims() claims: JwtClaims) { return claims; }
+ * @Get('orders') @RequireJwt({ scopes: ['orders:read'] }) orders(@Claims() claims: JwtClaims) { return claims; }
  */
-export function RequireJwt(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, {}), UseGuards(JwtGuard));
+export function RequireJwt(route?: JwtRouteOptions): MethodDecorator & ClassDecorator {
+  const metadata = route === undefined ? {} : { authorize: createJwtAuthorizer(route) };
+  return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, metadata), UseGuards(JwtGuard));
 }
 
 /**

@@ -44,6 +44,18 @@ class MeController {
   me(@Claims() claims: JwtClaims): { claims: JwtClaims } {
     return { claims };
   }
+
+  @Get('orders')
+  @RequireJwt({ scopes: ['orders:read'] })
+  orders(@Claims() claims: JwtClaims): { claims: JwtClaims } {
+    return { claims };
+  }
+
+  @Get('admin')
+  @RequireJwt({ scopes: ['admin'] })
+  admin(@Claims() claims: JwtClaims): { claims: JwtClaims } {
+    return { claims };
+  }
 }
 
 // Controller-level limiter with handler-level overrides: exercises both decorator targets.

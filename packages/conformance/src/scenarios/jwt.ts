@@ -1,3 +1,5 @@
+import { createJwtVerifier, createMemoryRevocationStore, type JwtVerifier } from '@bulwark/core';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
 import { bearer, call, type HttpResult } from '../http.js';
@@ -149,6 +151,85 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
     it('refuses an access token in the query string', async () => {
       const token = await mint(keys);
       expectDenied(await call(app.url, `/me?access_token=${token}`), 400, 'JWT_TOKEN_IN_QUERY', token);
+    });
+  });
+
+  describe(`${harness.name}: JWT scopes, revocation and token type`, () => {
+    let keys: TestKeys;
+    let app: RunningApp;
+    let verifier: JwtVerifier;
+
+    beforeAll(async () => {
+      keys = await makeTestKeys();
+      // One verifier object shared by every route of the app, so a revocation is seen by all of them.
+      verifier = createJwtVerifier({
+        ...jwtSpec(keys),
+        typ: 'at+jwt',
+        revocation: createMemoryRevocationStore(),
+        cache: true,
+      });
+      app = await harness.start(extend({ jwt: verifier }));
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('lets a token with the route scope through', async () => {
+      const res = await call(app.url, '/orders', { headers: bearer(await mint(keys)) });
+      expect(res.status).toBe(200);
+    });
+
+    it('answers 403 insufficient_scope when the token is valid but lacks the scope', async () => {
+      const token = await mint(keys);
+      const res = await call(app.url, '/admin', { headers: bearer(token) });
+      expectDenied(res, 403, 'JWT_INSUFFICIENT_SCOPE', token);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="admin"');
+      const admin = await mint(keys, { claims: { scope: 'orders:read admin' } });
+      expect((await call(app.url, '/admin', { headers: bearer(admin) })).status).toBe(200);
+    });
+
+    it('still answers 401 (not 403) for a bad token on a scoped route', async () => {
+      const token = await mint(keys, { expiresIn: -60 });
+      expectDenied(await call(app.url, '/admin', { headers: bearer(token) }), 401, 'JWT_EXPIRED', token);
+    });
+
+    it('refuses a revoked token on the very next request, even though it was cached', async () => {
+      const token = await mint(keys);
+      const first = await call(app.url, '/me', { headers: bearer(token) });
+      expect(first.status).toBe(200);
+      expect((await call(app.url, '/me', { headers: bearer(token) })).status).toBe(200);
+      await verifier.revoke((first.json() as { claims: Record<string, unknown> }).claims);
+      const res = await call(app.url, '/me', { headers: bearer(token) });
+      expectDenied(res, 401, 'JWT_REVOKED', token);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect((await call(app.url, '/me', { headers: bearer(await mint(keys)) })).status).toBe(200);
+    });
+
+    it('refuses an ID token (typ JWT) presented as an access token', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const idToken = await new SignJWT({ nonce: 'n', sub: 'user-123' })
+        .setProtectedHeader({ alg: 'RS256', kid: keys.rsa.publicJwk.kid!, typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(keys.rsa.privateKey);
+      expectDenied(
+        await call(app.url, '/me', { headers: bearer(idToken) }),
+        401,
+        'JWT_TYPE_INVALID',
+        idToken,
+      );
+    });
+
+    it('refuses a token whose lifetime exceeds an hour', async () => {
+      const token = await mint(keys, { expiresIn: 24 * 3600 });
+      expectDenied(
+        await call(app.url, '/me', { headers: bearer(token) }),
+        401,
+        'JWT_LIFETIME_TOO_LONG',
+        token,
+      );
     });
   });
 }
