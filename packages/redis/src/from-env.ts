@@ -8,7 +8,7 @@ import {
   type ReplayStore,
   type RevocationStore,
 } from '@bulwark/core';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { RedisStoreError } from './errors.js';
 import { REDIS_CLIENT_OPTIONS } from './options.js';
 import { createRedisRateLimitStore } from './ratelimit.js';
@@ -25,14 +25,14 @@ export interface BulwarkStores {
   readonly revocation: RevocationStore;
   readonly refresh: RefreshTokenStore;
   /** The client we opened (redis backend only), e.g. for a health check. */
-  readonly client: Redis | undefined;
+  readonly client: Redis | Cluster | undefined;
   /** Close the connection we opened (no-op for memory). */
   close(): Promise<void>;
 }
 
 /** Options of {@link storesFromEnv}. */
 export interface StoresFromEnvOptions {
-  /** Where to read `REDIS_URL` and `REDIS_PREFIX` from. Default `process.env`. */
+  /** Where to read `REDIS_URL`, `REDIS_CLUSTER` and `REDIS_PREFIX` from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Per-operation timeout of the Redis stores (default 500 ms). */
   timeoutMs?: number;
@@ -40,7 +40,8 @@ export interface StoresFromEnvOptions {
 
 /**
  * Memory stores, or Redis stores when `REDIS_URL` is set (`redis://` or `rediss://`, optional `REDIS_PREFIX`),
- * so one app runs alone or on many instances without a code change. With Redis it connects (no offline
+ * so one app runs alone or on many instances without a code change. With `REDIS_CLUSTER=1`, `REDIS_URL` names
+ * one node of a Redis Cluster (comma-separate several seed nodes) and a Cluster client is used. With Redis it connects (no offline
  * queue, see REDIS_CLIENT_OPTIONS) before resolving, and rejects with `REDIS_UNAVAILABLE` if it cannot:
  * an app configured for shared state must not start on private memory by accident.
  *
@@ -62,7 +63,10 @@ export async function storesFromEnv(options: StoresFromEnvOptions = {}): Promise
       close: async () => undefined,
     };
   }
-  const client = new Redis(url, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
+  const cluster = env.REDIS_CLUSTER === '1' || env.REDIS_CLUSTER === 'true';
+  const client = cluster
+    ? clusterClient(url)
+    : new Redis(url, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
   // Reconnection errors are reported by the stores' typed failures; an unhandled 'error' event would crash.
   client.on('error', () => undefined);
   try {
@@ -70,10 +74,9 @@ export async function storesFromEnv(options: StoresFromEnvOptions = {}): Promise
   } catch (err) {
     client.disconnect();
     // The URL may carry a password: name only where we tried to go.
-    const where = `${client.options.host ?? '?'}:${client.options.port ?? '?'}`;
     throw new RedisStoreError(
       'REDIS_UNAVAILABLE',
-      `storesFromEnv: cannot connect to REDIS_URL (${where})`,
+      `storesFromEnv: cannot connect to REDIS_URL (${where(url)})`,
       err,
     );
   }
@@ -93,4 +96,37 @@ export async function storesFromEnv(options: StoresFromEnvOptions = {}): Promise
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+function where(urls: string): string {
+  return urls
+    .split(',')
+    .map((u) => {
+      try {
+        const parsed = new URL(u.trim());
+        return `${parsed.hostname}:${parsed.port || '6379'}`;
+      } catch {
+        return 'an unparsable URL';
+      }
+    })
+    .join(', ');
+}
+
+function clusterClient(urls: string): Cluster {
+  const seeds = urls.split(',').map((u) => new URL(u.trim()));
+  const first = seeds[0]!;
+  return new Cluster(
+    seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+    {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      redisOptions: {
+        ...REDIS_CLIENT_OPTIONS,
+        ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+        ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+        ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+      },
+    },
+  );
 }

@@ -7,6 +7,7 @@ import {
   createRedisReplayStore,
   createRedisRevocationStore,
   REDIS_CLIENT_OPTIONS,
+  storesFromEnv,
 } from '../src/index.js';
 import { runPrefix } from './redis-url.js';
 import { type OwnCluster, startCluster } from './servers.js';
@@ -48,5 +49,33 @@ describe('cluster key placement', () => {
     // A user `{same}` would have put every key on one slot; escaped, the keys land on all three masters.
     expect(perNode.map((keys) => keys.length > 0)).toEqual([true, true, true]);
     expect(perNode.flat().every((k) => k.includes('%7Bsame%7D'))).toBe(true);
+  });
+});
+
+describe('storesFromEnv with REDIS_CLUSTER=1', () => {
+  it('opens a Cluster client from one seed node and runs every store on it', async () => {
+    const seed = cluster.nodes[1]!;
+    const stores = await storesFromEnv({
+      env: {
+        REDIS_URL: `redis://${seed.host}:${seed.port}`,
+        REDIS_CLUSTER: '1',
+        REDIS_PREFIX: `${prefix}-env`,
+      },
+    });
+    try {
+      expect(stores.backend).toBe('redis');
+      const claims = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => stores.replay.claim(`e${i}`, 60_000)),
+      );
+      expect(claims.every((c) => c === 'claimed')).toBe(true);
+      const rule = { intervalMs: 60_000, burst: 1 };
+      const both = await stores.rateLimit.consumeAll!([
+        { key: 'ip', rule, cost: 1 },
+        { key: 'user', rule, cost: 1 },
+      ]);
+      expect(both.every((r) => r.allowed)).toBe(true);
+    } finally {
+      await stores.close();
+    }
   });
 });
