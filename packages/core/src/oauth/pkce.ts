@@ -44,7 +44,9 @@ export async function createPkcePair(): Promise<PkcePair> {
  * Only `S256` is accepted; a missing or malformed verifier fails.
  *
  * @example
- * if (!(await verifyPkce(body.code_verifier, grant.codeChallenge, grant.codeChallengeMethod))) return invalidGrant();
+ * if (!(await verifyPkce(body.code_verifier, grant.codeChallenge, grant.codeChallengeMethod))) {
+ *   return deny(OAUTH_ERRORS.pkceInvalid); // 400, answer error=invalid_grant
+ * }
  */
 export async function verifyPkce(
   verifier: string | undefined,
