@@ -25,6 +25,15 @@ const UNITS: Readonly<Record<string, number>> = {
   day: 86_400_000,
 };
 
+/** `mins`, `hours`, `days`… are plurals; `ms`, `hs`, `ds` are not (`ms` is milliseconds). */
+function unitMs(unit: string): number | undefined {
+  if (Object.hasOwn(UNITS, unit)) return UNITS[unit];
+  const singular = unit.slice(0, -1);
+  return unit.endsWith('s') && singular.length >= 3 && Object.hasOwn(UNITS, singular)
+    ? UNITS[singular]
+    : undefined;
+}
+
 const RATE = /^\s*([0-9]+)\s*\/\s*([0-9]*)\s*([a-z]+)\s*$/;
 
 /**
@@ -39,7 +48,7 @@ export function parseRate(option: string, spec: unknown): Rate {
   let windowMs: number;
   if (typeof spec === 'string') {
     const m = RATE.exec(spec.toLowerCase());
-    const unit = m === null ? undefined : (UNITS[m[3]!] ?? UNITS[m[3]!.replace(/s$/, '')]);
+    const unit = m === null ? undefined : unitMs(m[3]!);
     if (m === null || unit === undefined) {
       throw new ConfigError(
         option,

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { forwardedForHops, forwardedHeaderHops } from './forwarded.js';
+import { formatIp, parseIp } from './ip.js';
+
+const canonical = (ip: string) => formatIp(parseIp(ip)!);
+const port = fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined });
+const hop = fc.oneof(
+  fc.tuple(fc.ipV4(), port).map(([ip, p]) => ({ ip, v6: false, p })),
+  fc.tuple(fc.ipV6(), port).map(([ip, p]) => ({ ip, v6: true, p })),
+);
+
+describe('forwarding header properties', () => {
+  it('Forwarded: every well-formed for= node comes back as its address, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(hop, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(', ', ',', ' ,  '),
+        fc.boolean(),
+        (hops, sep, extraParams) => {
+          const value = hops
+            .map(({ ip, v6, p }) => {
+              const node = v6 ? `[${ip}]${p ? `:${p}` : ''}` : `${ip}${p ? `:${p}` : ''}`;
+              // IPv6 and ports need quoting (':' and '[' are not token characters); IPv4 alone may be bare.
+              const forValue = v6 || p ? `"${node}"` : node;
+              return extraParams ? `proto=https;For=${forValue};by=_proxy` : `for=${forValue}`;
+            })
+            .join(sep);
+          const parsed = forwardedHeaderHops(value).map((h) => (h === undefined ? h : canonical(h)));
+          expect(parsed).toEqual(hops.map((h) => canonical(h.ip)));
+        },
+      ),
+    );
+  });
+
+  it('X-Forwarded-For with ports stripped: every element comes back, in order', () => {
+    fc.assert(
+      fc.property(fc.array(hop, { minLength: 1, maxLength: 8 }), (hops) => {
+        const value = hops
+          .map(({ ip, v6, p }) => (p === undefined ? ip : v6 ? `[${ip}]:${p}` : `${ip}:${p}`))
+          .join(', ');
+        expect(forwardedForHops(value, true).map((h) => canonical(h!))).toEqual(
+          hops.map((h) => canonical(h.ip)),
+        );
+      }),
+    );
+  });
+
+  it('never throws and yields one hop per comma-separated element, junk or not', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.boolean(), (value, strip) => {
+        const elements = value.split(',').length;
+        expect(forwardedForHops(value, strip)).toHaveLength(elements);
+        expect(forwardedHeaderHops(value)).toHaveLength(elements);
+        for (const h of forwardedHeaderHops(value)) if (h !== undefined) expect(h).not.toMatch(/[\s,;"]/);
+      }),
+    );
+  });
+});
