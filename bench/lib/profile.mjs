@@ -57,7 +57,11 @@ const dt = profile.timeDeltas;
 for (let i = 0; i < profile.samples.length; i++) {
   self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (dt[i] ?? 0));
 }
-const total = [...self.values()].reduce((a, b) => a + b, 0);
+const sampled = [...self.values()].reduce((a, b) => a + b, 0);
+// Percentages are of busy time: idle is the server waiting for the load generator or the kernel.
+let idle = 0;
+for (const [id, t] of self) if (byId.get(id).callFrame.functionName === '(idle)') idle += t;
+const total = sampled - idle;
 const place = (url) => {
   if (!url) return '(native/VM)';
   if (url.startsWith('node:')) return url.replace('node:internal/', 'node:');
@@ -80,8 +84,18 @@ for (const [id, t] of self) {
   pkgs.set(p, (pkgs.get(p) ?? 0) + t);
 }
 const pct = (t) => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
-console.log(`\nself time by package (${framework}/${variant}, ${(total / 1e6).toFixed(1)} s sampled):`);
-for (const [k, t] of [...pkgs].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(t)}  ${k}`);
+console.log(
+  `\nself time by package, % of busy time (${framework}/${variant}, ${(sampled / 1e6).toFixed(1)} s sampled, ${((100 * idle) / sampled).toFixed(0)}% idle):`,
+);
+for (const [k, t] of [...pkgs]
+  .filter(([k]) => k !== '(idle)')
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 15))
+  console.log(`${pct(t)}  ${k}`);
 console.log('\ntop functions by self time:');
-for (const [k, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(t)}  ${k}`);
+for (const [k, t] of [...fns]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 25))
+  console.log(`${pct(t)}  ${k}`);
 console.log(`\nprofile: ${join(dir, file)} (open in Chrome DevTools → Performance)`);
