@@ -1,5 +1,5 @@
 import express from 'express';
-import { rateLimit, requireJwt } from '@bulwark/express';
+import { createClientIpResolver, rateLimit, requireJwt } from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /**
@@ -16,7 +16,8 @@ export function createApp(config) {
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
-  const clientIp = { trustedProxies: config.trustedProxies };
+  // One resolver for every limiter: one trust list, one misconfiguration warning.
+  const clientIp = createClientIpResolver({ trustedProxies: config.trustedProxies });
   const perUser = rateLimit({
     name: 'api',
     clientIp,

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { bulwark, rateLimit, requireJwt } from '@bulwark/fastify';
+import { bulwark, createClientIpResolver, rateLimit, requireJwt } from '@bulwark/fastify';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /** The orders API on fastify; same routes and rules as the express example. */
@@ -13,7 +13,8 @@ export async function createApp(config) {
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
-  const clientIp = { trustedProxies: config.trustedProxies };
+  // One resolver for every limiter: one trust list, one misconfiguration warning.
+  const clientIp = createClientIpResolver({ trustedProxies: config.trustedProxies });
   const perUser = rateLimit({
     name: 'api',
     clientIp,

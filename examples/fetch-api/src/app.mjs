@@ -1,4 +1,4 @@
-import { createRateLimiter, protect } from '@bulwark/fetch';
+import { createClientIpResolver, createRateLimiter, protect } from '@bulwark/fetch';
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 /** The orders API as one fetch handler: `(Request) => Response`, runnable on Node, Workers, Deno or Bun. */
@@ -12,7 +12,8 @@ export function createApp(config) {
   };
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
-  const clientIp = { trustedProxies: config.trustedProxies };
+  // One resolver for every limiter: one trust list, one misconfiguration warning.
+  const clientIp = createClientIpResolver({ trustedProxies: config.trustedProxies });
   const rateLimit = createRateLimiter({
     name: 'api',
     clientIp,
