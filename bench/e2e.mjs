@@ -56,11 +56,11 @@ function stopServer(server) {
   server.child.kill('SIGTERM');
 }
 
-function load(url, headers, duration) {
+function load(url, headers, duration, expect = '2xx') {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(here, 'load.mjs'), JSON.stringify({ url, connections: CONNECTIONS, duration, headers })],
+      [join(here, 'load.mjs'), JSON.stringify({ url, connections: CONNECTIONS, duration, headers, expect })],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -93,27 +93,58 @@ async function check(framework, variant, server, headers) {
   }
 }
 
+/** Deny-path cases: the same bulwark server (or one whose limit is already spent) answering 401 / 429. */
+const DENY = {
+  'deny-malformed': {
+    server: 'bulwark',
+    label: 'deny: malformed bearer token (401)',
+    group: 'malformed token',
+  },
+  'deny-limited': {
+    server: 'bulwark-limited',
+    label: 'deny: over the rate limit (429)',
+    group: 'over the rate limit',
+  },
+};
+
+async function checkDeny(framework, key, server, headers) {
+  const want = key === 'deny-malformed' ? 401 : 429;
+  // The limited server allows its first request (limit 1 per hour), then denies.
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${server.port}/json`, { headers });
+    await res.arrayBuffer();
+    if (res.status === want) return;
+  }
+  throw new Error(`${framework}/${key}: expected ${want}`);
+}
+
 export async function run({ smoke }) {
   const rounds = smoke ? 1 : Number(process.env.BENCH_E2E_ROUNDS ?? 5);
   const duration = smoke ? 1 : Number(process.env.BENCH_E2E_SECONDS ?? 4);
   const warmup = smoke ? 0 : 2;
   const only = process.env.BENCH_E2E_ONLY?.split(',');
   const config = await makeConfig();
+  const malformed = { ...config.headers, authorization: 'Bearer not.a-valid.token' };
   const rows = [];
   const notes = [
-    `${CONNECTIONS} connections, ${duration} s per slice, ${rounds} round(s) per variant with the order rotated` +
-      ` each round, ${warmup} s warm-up per server; every request carries an RS256 bearer token and an Origin.` +
-      ' Server and autocannon run in separate processes on 127.0.0.1.',
+    `${CONNECTIONS} connections, ${duration} s per slice, ${rounds} round(s) with the order of the cases rotated` +
+      ` each round, ${warmup} s warm-up per case; every request carries an RS256 bearer token and an Origin.` +
+      ' Each server variant is its own process, and autocannon runs in another, all on 127.0.0.1.',
+    'Deny groups: the deny case is timed in the same rounds as the allowed request to the same bulwark stack;' +
+      ' "over the rate limit" uses a server whose limit (1 per hour) is spent, so every request gets 429.',
   ];
   const missingAll = new Set();
   for (const [framework, planned] of Object.entries(PLAN)) {
-    const variants = [...planned];
     if (only && !only.includes(framework)) continue;
+    const variants = [...planned];
     const servers = {};
     try {
-      // Start every variant at once (startup dominates a smoke run), then check and warm each in turn.
-      const started = await Promise.allSettled(variants.map((v) => startServer(framework, v, config.server)));
-      variants.forEach((v, i) => {
+      // Start every server at once (startup dominates a smoke run), then check and warm each case in turn.
+      const wanted = [...variants];
+      const withDeny = !smoke || framework === 'fastify';
+      if (withDeny) wanted.push('bulwark-limited');
+      const started = await Promise.allSettled(wanted.map((v) => startServer(framework, v, config.server)));
+      wanted.forEach((v, i) => {
         if (started[i].status === 'fulfilled') servers[v] = started[i].value;
       });
       const failedStart = started.find((s) => s.status === 'rejected');
@@ -129,36 +160,63 @@ export async function run({ smoke }) {
         }
         for (const m of servers[v].missing) if (m !== 'jwt-cache') missingAll.add(m);
         await check(framework, v, servers[v], config.headers);
-        if (warmup) await load(`http://127.0.0.1:${servers[v].port}/json`, config.headers, warmup);
       }
-      const samples = Object.fromEntries(variants.map((v) => [v, { rps: [], p50: [], p99: [] }]));
+      const cases = variants.map((v) => ({
+        key: v,
+        server: servers[v],
+        headers: config.headers,
+        expect: '2xx',
+      }));
+      if (withDeny && servers.bulwark.included.includes('jwt')) {
+        cases.push({ key: 'deny-malformed', server: servers.bulwark, headers: malformed, expect: '4xx' });
+      }
+      if (withDeny && servers['bulwark-limited'].included.includes('ratelimit')) {
+        cases.push({
+          key: 'deny-limited',
+          server: servers['bulwark-limited'],
+          headers: config.headers,
+          expect: '4xx',
+        });
+      }
+      for (const c of cases) {
+        if (c.expect === '4xx') await checkDeny(framework, c.key, c.server, c.headers);
+        if (warmup) await load(`http://127.0.0.1:${c.server.port}/json`, c.headers, warmup, c.expect);
+      }
+      const samples = Object.fromEntries(cases.map((c) => [c.key, { rps: [], p50: [], p99: [] }]));
       for (let r = 0; r < rounds; r++) {
-        for (let k = 0; k < variants.length; k++) {
-          const v = variants[(r + k) % variants.length];
-          const res = await load(`http://127.0.0.1:${servers[v].port}/json`, config.headers, duration);
-          if (res.non2xx || res.errors || res.ok === 0) {
-            throw new Error(`${framework}/${v}: ${res.non2xx} non-2xx, ${res.errors} errors of ${res.total}`);
+        for (let k = 0; k < cases.length; k++) {
+          const c = cases[(r + k) % cases.length];
+          const res = await load(`http://127.0.0.1:${c.server.port}/json`, c.headers, duration, c.expect);
+          if (res.unexpected || res.errors || res.ok === 0) {
+            throw new Error(
+              `${framework}/${c.key}: ${res.unexpected} responses not ${c.expect}, ${res.errors} errors of ${res.total}`,
+            );
           }
-          samples[v].rps.push(res.rps);
-          samples[v].p50.push(res.p50);
-          samples[v].p99.push(res.p99);
+          samples[c.key].rps.push(res.rps);
+          samples[c.key].p50.push(res.p50);
+          samples[c.key].p99.push(res.p99);
           console.log(
-            `  ${framework}/${v} round ${r + 1}: ${res.rps.toFixed(0)} req/s p50 ${res.p50} p99 ${res.p99}`,
+            `  ${framework}/${c.key} round ${r + 1}: ${res.rps.toFixed(0)} req/s p50 ${res.p50} p99 ${res.p99}`,
           );
         }
       }
+      const group = `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}`;
+      const row = (key, name, g) => ({
+        group: g,
+        name,
+        variant: key,
+        framework,
+        unit: 'req/s',
+        samples: samples[key].rps,
+        extra: { 'p50 ms': samples[key].p50, 'p99 ms': samples[key].p99 },
+      });
       for (const v of variants) {
         const parts = v.startsWith('bulwark') ? servers[v].included.join(' + ') : undefined;
-        rows.push({
-          group: `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}`,
-          name: LABEL[v],
-          variant: v,
-          framework,
-          unit: 'req/s',
-          samples: samples[v].rps,
-          extra: { 'p50 ms': samples[v].p50, 'p99 ms': samples[v].p99 },
-          ...(parts ? { note: parts } : {}),
-        });
+        rows.push({ ...row(v, LABEL[v], group), ...(parts ? { note: parts } : {}) });
+      }
+      for (const c of cases.filter((x) => DENY[x.key])) {
+        const g = `${group} deny (HTTP): ${DENY[c.key].group} vs allowed request`;
+        rows.push(row(c.key, DENY[c.key].label, g), row('bulwark', 'allowed request (valid token)', g));
       }
     } finally {
       for (const s of Object.values(servers)) stopServer(s);

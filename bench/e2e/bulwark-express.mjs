@@ -7,7 +7,7 @@ export async function bulwarkStack(app, variant, c) {
   if (part('headers', typeof bulwark.securityHeaders === 'function')) app.use(bulwark.securityHeaders());
   if (part('cors', typeof bulwark.cors === 'function')) app.use(bulwark.cors({ origins: [c.origin] }));
   if (part('ratelimit', typeof bulwark.rateLimit === 'function')) {
-    app.use(bulwark.rateLimit({ rate: { limit: c.limit, windowMs: 60_000 } }));
+    app.use(bulwark.rateLimit({ rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } }));
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.requireJwt === 'function')) {
     app.use(bulwark.requireJwt(jwtOptions(c, variant)));

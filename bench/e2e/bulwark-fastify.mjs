@@ -13,7 +13,7 @@ export async function bulwarkStack(app, variant, c) {
     app.addHook('onRequest', bulwark.cors({ origins: [c.origin] }));
   const preHandler = [];
   if (part('ratelimit', typeof bulwark.rateLimit === 'function')) {
-    preHandler.push(bulwark.rateLimit({ rate: { limit: c.limit, windowMs: 60_000 } }));
+    preHandler.push(bulwark.rateLimit({ rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } }));
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.requireJwt === 'function')) {
     preHandler.push(bulwark.requireJwt(jwtOptions(c, variant)));

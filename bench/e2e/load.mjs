@@ -2,9 +2,11 @@
 // Usage: node bench/e2e/load.mjs '<json: { url, connections, duration, headers }>'; prints one JSON line.
 import autocannon from 'autocannon';
 
-const { url, connections, duration, headers } = JSON.parse(process.argv[2]);
+const { url, connections, duration, headers, expect = '2xx' } = JSON.parse(process.argv[2]);
 const result = await autocannon({ url, connections, duration, headers, pipelining: 1 });
-const ok = result['2xx'];
+// Count the responses of the expected class; anything else is reported as unexpected.
+const ok = result[expect];
+const unexpected = result.non2xx + result['2xx'] - ok;
 process.stdout.write(
   `${JSON.stringify({
     rps: ok / (result.duration || duration),
@@ -13,6 +15,7 @@ process.stdout.write(
     total: result.requests.total,
     ok,
     non2xx: result.non2xx,
+    unexpected,
     errors: result.errors,
     timeouts: result.timeouts,
   })}\n`,

@@ -5,6 +5,8 @@ import { included, missing } from './bulwark-common.mjs';
 
 const [framework, variant] = process.argv.slice(2);
 const config = JSON.parse(process.env.BENCH_E2E ?? '{}');
+// The deny-path server: one request per hour, so after the first every request is answered 429.
+if (variant === 'bulwark-limited') Object.assign(config, { limit: 1, windowMs: 3_600_000 });
 const app = await import(`./apps/${framework}.mjs`);
 const port = await app.listen(variant, config);
 process.stdout.write(`${JSON.stringify({ port, included, missing })}\n`);

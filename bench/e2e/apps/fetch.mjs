@@ -16,7 +16,7 @@ async function bulwarkHandler(variant, c) {
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.jwtStage === 'function'))
     policy.jwt = jwtOptions(c, variant);
   if (part('ratelimit', typeof bulwark.rateLimitStage === 'function')) {
-    policy.rateLimit = { rate: { limit: c.limit, windowMs: 60_000 } };
+    policy.rateLimit = { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } };
   }
   let wrapped = bulwark.protect(handler, policy);
   if (part('cors', typeof bulwark.cors === 'function'))

@@ -63,7 +63,7 @@ async function bulwarkModule(variant, c) {
   const options = {};
   const guards = [];
   if (part('ratelimit', typeof bulwark.RateLimit === 'function')) {
-    options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: 60_000 } } } };
+    options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } } } };
     guards.push(bulwark.RateLimit('api'));
   }
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.RequireJwt === 'function')) {
