@@ -1,34 +1,19 @@
-/** HMAC hashes a scheme may use. */
-export type HmacHash = 'SHA-256' | 'SHA-512';
+import { backend } from '#webhook-hmac';
+import type { HmacBackend, HmacHash } from './hmac-types.js';
+
+export type { HmacHash, HmacKey } from './hmac-types.js';
 
 /** Output length in bytes of each {@link HmacHash}: a presented signature of another length is malformed. */
 export const HMAC_LENGTH: Readonly<Record<HmacHash, number>> = { 'SHA-256': 32, 'SHA-512': 64 };
 
 /**
- * An HMAC key imported once, on first use: construction stays synchronous (config errors are thrown there)
- * while the WebCrypto import, which is async, happens at most once per key and is shared by every request.
- */
-export interface LazyHmacKey {
-  sign(data: Uint8Array): Promise<Uint8Array>;
-}
-
-/**
- * Wrap raw HMAC key bytes. The bytes are copied, so a caller mutating its buffer cannot change the key.
+ * The HMAC back end of this runtime, resolved by the `#webhook-hmac` import condition (package.json
+ * "imports"): node:crypto under the `node` condition, WebCrypto as the `default`.
  *
  * @example
- * const key = lazyHmacKey(secretBytes, 'SHA-256');
- * const mac = await key.sign(content);
+ * hmacBackend.name // 'node' on Node.js
  */
-export function lazyHmacKey(bytes: Uint8Array, hash: HmacHash): LazyHmacKey {
-  const raw = bytes.slice();
-  let imported: Promise<CryptoKey> | undefined;
-  return {
-    async sign(data) {
-      imported ??= crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign']);
-      return new Uint8Array(await crypto.subtle.sign('HMAC', await imported, data as BufferSource));
-    },
-  };
-}
+export const hmacBackend: HmacBackend = backend;
 
 /** An Ed25519 public key (Standard Webhooks `v1a`) imported once, on first use. */
 export interface LazyEd25519Key {
@@ -36,7 +21,7 @@ export interface LazyEd25519Key {
 }
 
 /**
- * Wrap a raw 32-byte Ed25519 public key.
+ * Wrap a raw 32-byte Ed25519 public key (WebCrypto on every runtime: `v1a` is rare and asymmetric anyway).
  *
  * @example
  * const ok = await lazyEd25519Key(publicKeyBytes).verify(signature, content);

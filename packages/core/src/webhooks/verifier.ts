@@ -4,7 +4,7 @@ import { type RequestLike, requestPath } from '../http/request.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';
 import { allow, type Denied, deny, type Verdict } from '../verdict.js';
-import { type LazyEd25519Key, type LazyHmacKey, lazyEd25519Key, lazyHmacKey } from './crypto.js';
+import { type HmacKey, hmacBackend, type LazyEd25519Key, lazyEd25519Key } from './crypto.js';
 import { createDelivery, type WebhookDelivery } from './delivery.js';
 import { timingSafeEqual, withPrefix } from './encoding.js';
 import { WEBHOOK_ERRORS } from './errors.js';
@@ -66,7 +66,7 @@ function toBytes(body: unknown): Uint8Array {
 export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookVerifier {
   const o = resolveWebhookOptions(options);
   const store: ReplayStore = options.replayStore ?? createMemoryReplayStore();
-  const hmacKeys: readonly LazyHmacKey[] = o.secrets.map((s) => lazyHmacKey(s, o.hash));
+  const hmacKeys: readonly HmacKey[] = o.secrets.map((s) => hmacBackend.createKey(s, o.hash));
   const edKeys: readonly LazyEd25519Key[] = o.publicKeys.map((k) => lazyEd25519Key(k));
   const onEvent = options.onEvent;
   const now = options.now ?? Date.now;
@@ -84,12 +84,15 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   }
 
   async function matches(parts: SignedParts, body: Uint8Array): Promise<boolean> {
-    const content = withPrefix(parts.contentPrefix, body);
     let hmacWanted = false;
-    for (const s of parts.signatures) if (s.version !== 'v1a') hmacWanted = true;
+    let edWanted = false;
+    for (const s of parts.signatures) {
+      if (s.version === 'v1a') edWanted = true;
+      else hmacWanted = true;
+    }
     if (hmacWanted) {
       for (const key of hmacKeys) {
-        const expected = await key.sign(content);
+        const expected = await key.sign(parts.contentPrefix, body);
         let found = false;
         // Compare with every candidate (no early exit) so timing does not tell which one matched.
         for (const s of parts.signatures) {
@@ -98,9 +101,12 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         if (found) return true;
       }
     }
-    for (const s of parts.signatures) {
-      if (s.version !== 'v1a') continue;
-      for (const key of edKeys) if (await key.verify(s.bytes, content)) return true;
+    if (edWanted && edKeys.length > 0) {
+      const content = withPrefix(parts.contentPrefix, body);
+      for (const s of parts.signatures) {
+        if (s.version !== 'v1a') continue;
+        for (const key of edKeys) if (await key.verify(s.bytes, content)) return true;
+      }
     }
     return false;
   }
