@@ -1,9 +1,13 @@
 import {
   type DynamicModule,
+  Inject,
   type InjectionToken,
+  type MiddlewareConsumer,
   Module,
   type ModuleMetadata,
+  type NestModule,
   type Provider,
+  RequestMethod,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import {
@@ -13,7 +17,10 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
 } from '@bulwark/core';
+import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
+import { cors } from './cors.js';
 import { BulwarkExceptionFilter } from './denied.js';
+import { type NodeMiddleware, securityHeaders } from './headers.js';
 import { type BulwarkWebhookOptions, webhookExports, webhookProviders } from './webhooks.js';
 import { JwtGuard } from './jwt.js';
 import { MtlsGuard } from './mtls.js';
@@ -38,6 +45,10 @@ export interface BulwarkModuleOptions {
   mtls?: MtlsVerifierOptions | MtlsVerifier;
   /** OIDC login for `OidcLoginService` (login / callback / logout in your controller). */
   oauth?: BulwarkOauthOptions;
+  /** Security headers on every response (404s, denials, errors included); `true` for the API defaults. */
+  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
+  /** App-wide CORS, answered before routing; use it instead of `app.enableCors()`. */
+  cors?: CorsOptions | CorsPolicy;
 }
 
 /** Options of {@link BulwarkModule.forRootAsync}. */
@@ -86,8 +97,19 @@ const sharedExports = [
  * export class AppModule {}
  */
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories.
-export class BulwarkModule {
+export class BulwarkModule implements NestModule {
+  constructor(@Inject(BULWARK_OPTIONS) private readonly options: BulwarkModuleOptions) {}
+
+  /** App-wide rules (security headers, then CORS) run as middleware ahead of routing, on every path. */
+  configure(consumer: MiddlewareConsumer): void {
+    const middleware: NodeMiddleware[] = [];
+    const headers = this.options.securityHeaders;
+    if (headers !== undefined) middleware.push(securityHeaders(headers === true ? undefined : headers));
+    if (this.options.cors !== undefined) middleware.push(cors(this.options.cors));
+    if (middleware.length > 0)
+      consumer.apply(...middleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forRoot(options: BulwarkModuleOptions): DynamicModule {
     return {
       module: BulwarkModule,

@@ -12,6 +12,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Options, Put } from '@nestjs/common';
 import { HttpCode, Post as PostRoute } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -171,6 +172,29 @@ function mtlsController(mtls: NonNullable<AppSpec['mtls']>): Type<unknown> {
   return MtlsController;
 }
 
+@Controller()
+class HeadersCorsController {
+  @Get('boom')
+  boom(): never {
+    throw new Error('handler failed');
+  }
+
+  @Get('api/data')
+  data(): { data: string } {
+    return { data: 'secret' };
+  }
+
+  @Put('api/data')
+  update(): { updated: boolean } {
+    return { updated: true };
+  }
+
+  @Options('api/data')
+  options(): { handler: string } {
+    return { handler: 'options' };
+  }
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
@@ -178,6 +202,7 @@ function appModule(spec: AppSpec): Type<unknown> {
   if (spec.rateLimit) controllers.push(RateLimitController);
   if (spec.mtls) controllers.push(mtlsController(spec.mtls));
   if (spec.oauth) controllers.push(OauthController);
+  if (spec.headers || spec.cors) controllers.push(HeadersCorsController);
 
   @Module({
     imports: [
@@ -186,6 +211,8 @@ function appModule(spec: AppSpec): Type<unknown> {
         ...(spec.webhooks ? { webhooks: spec.webhooks } : {}),
         ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
         ...(spec.oauth ? { oauth: spec.oauth } : {}),
+        ...(spec.headers ? { securityHeaders: spec.headers } : {}),
+        ...(spec.cors ? { cors: spec.cors } : {}),
       }),
     ],
     controllers,

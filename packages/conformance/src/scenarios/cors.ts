@@ -2,6 +2,8 @@ import type { CorsOptions } from '@bulwark/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterHarness, RunningApp } from '../harness.js';
 import { call, type HttpResult } from '../http.js';
+import { makeTestKeys } from '../keys.js';
+import { jwtSpec } from './jwt.js';
 
 const APP = 'https://app.example.com';
 
@@ -43,7 +45,7 @@ export function corsScenarios(harness: AdapterHarness): void {
     let app: RunningApp;
 
     beforeAll(async () => {
-      app = await harness.start({ headers: {}, cors: corsSpec() });
+      app = await harness.start({ headers: {}, cors: corsSpec(), jwt: jwtSpec(await makeTestKeys()) });
     });
     afterAll(async () => {
       await app?.close();

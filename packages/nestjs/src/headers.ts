@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecurityHeaders, type SecurityHeaders, type SecurityHeadersOptions } from '@bulwark/core';
+
+/** Node-level middleware, as both Nest platforms accept it (`app.use`, `MiddlewareConsumer.apply`). */
+export type NodeMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/** The request gets the CSP nonce here when the policy uses `NONCE` (`@Req() req` → `req.cspNonce`). */
+export interface WithCspNonce {
+  cspNonce?: string;
+}
+
+/**
+ * Security headers on every response, 404s, guard denials and exception-filter errors included, on the
+ * express and fastify platforms. Usually enabled with the `securityHeaders` option of `BulwarkModule`;
+ * this is the same middleware for `app.use()`.
+ *
+ * @example
+ * BulwarkModule.forRoot({ securityHeaders: true });
+ * app.use(securityHeaders({ preset: 'web' }));
+ */
+export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): NodeMiddleware {
+  const policy =
+    source !== undefined && typeof (source as SecurityHeaders).forHeaders === 'function'
+      ? (source as SecurityHeaders)
+      : createSecurityHeaders(source as SecurityHeadersOptions | undefined);
+  return function bulwarkSecurityHeaders(req, res, next) {
+    const applied = policy.forHeaders(req.headers);
+    const headers = applied.headers;
+    for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
+    if (applied.nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = applied.nonce;
+    next();
+  };
+}
