@@ -150,6 +150,39 @@ describe('createRateLimiter', () => {
     expect(seen).toHaveLength(3); // no route in context: the per-route bucket did not apply
   });
 
+  it('charges a dynamic cost, capping it at the burst so an expensive request is never refused forever', async () => {
+    let now = 0;
+    const limiter = createRateLimiter({
+      rate: '10/min',
+      now: () => now,
+      cost: (r) => (r.method === 'POST' ? 4 : r.method === 'PUT' ? 50 : 1),
+    });
+    const post = { ...req('203.0.113.1'), method: 'POST' };
+    const put = { ...req('203.0.113.2'), method: 'PUT' };
+    expect((await limiter.check(post)).ok && true).toBe(true);
+    expect((await limiter.check(post)).ok && true).toBe(true);
+    const third = await limiter.check(post);
+    expect(!third.ok && third.error.headers.ratelimit).toBe('"ip";r=2;t=48');
+    expect((await limiter.check(put)).ok).toBe(true); // takes the whole bucket
+    expect((await limiter.check(req('203.0.113.2'))).ok).toBe(false);
+    now = 60_000;
+    expect((await limiter.check(put)).ok).toBe(true);
+  });
+
+  it('reports once when a perRoute bucket cannot apply because the route is unknown', async () => {
+    const events: SecurityEvent[] = [];
+    const limiter = createRateLimiter({
+      buckets: [{ name: 'route', rate: '1/min', perRoute: true }],
+      onEvent: (e) => events.push(e),
+    });
+    await limiter.check(req('203.0.113.1'));
+    await limiter.check(req('203.0.113.1'));
+    expect(events.map((e) => e.type)).toEqual(['ratelimit.route_unknown']);
+    expect((await limiter.check(req('203.0.113.1'), { route: '/a' })).ok).toBe(true);
+    expect((await limiter.check(req('203.0.113.1'), { route: '/a' })).ok).toBe(false);
+    expect((await limiter.check(req('203.0.113.1'), { route: '/b' })).ok).toBe(true);
+  });
+
   it('admits exactly the limit out of 1,000 concurrent requests on one key', async () => {
     const limiter = createRateLimiter({ rate: '100/hour' });
     const verdicts = await Promise.all(Array.from({ length: 1000 }, () => limiter.check(req('203.0.113.1'))));

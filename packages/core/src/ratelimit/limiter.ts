@@ -152,6 +152,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const legacy = options.legacyHeaders === true;
   const onEvent = options.onEvent;
   let warnedUnknownIp = false;
+  let warnedNoRoute = false;
   const hashes = new Map<string, string>();
 
   const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
@@ -213,10 +214,24 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         let key = rate.keyPrefix;
         if (b.perRoute) {
           const route = context.route;
-          if (route === undefined || route === '') continue;
+          if (route === undefined || route === '') {
+            if (!warnedNoRoute) {
+              warnedNoRoute = true;
+              emit(onEvent, {
+                type: 'ratelimit.route_unknown',
+                detail:
+                  'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
+                method: req.method,
+                path: requestPath(req.url),
+              });
+            }
+            continue;
+          }
           key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
         }
-        entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: requestCost });
+        // A cost above the burst could never be admitted; it takes the whole bucket instead.
+        const charge = Math.min(requestCost, rate.rule.burst);
+        entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
         rates.push(rate);
       }
       if (entries.length === 0) return allow({ clientIp: ip, buckets: [] }, NO_HEADERS);

@@ -57,6 +57,22 @@ describe('createMemoryRateLimitStore', () => {
     expect(store.consumeAllSync([{ key: 'abuser', rule: one, cost: 1 }])[0]!.allowed).toBe(false);
   });
 
+  it('keeps a refused multi-bucket client tracked through a flood too', () => {
+    const store = createMemoryRateLimitStore({ maxEntries: 1000, now: () => 0 });
+    const one = { intervalMs: 60_000, burst: 1 };
+    const both = () =>
+      store.consumeAllSync([
+        { key: 'ip|abuser', rule: one, cost: 1 },
+        { key: 'user|abuser', rule: one, cost: 1 },
+      ]);
+    expect(both().every((r) => r.allowed)).toBe(true);
+    for (let i = 0; i < 100_000; i++) {
+      store.consumeAllSync([{ key: `spoofed-${i}`, rule: one, cost: 1 }]);
+      if (i % 100 === 0) expect(both().some((r) => r.allowed)).toBe(false);
+    }
+    expect(store.size).toBeLessThanOrEqual(1000);
+  });
+
   it('refuses a bound below 2', () => {
     expect(() => createMemoryRateLimitStore({ maxEntries: 1 })).toThrow(RangeError);
     expect(() => createMemoryRateLimitStore({ maxEntries: Number.NaN })).toThrow(RangeError);

@@ -15,7 +15,9 @@ export const SYNC_STORE: unique symbol = Symbol.for('bulwark.syncRateLimitStore'
 /** The memory store also answers synchronously; the limiter uses that to avoid a promise per bucket. */
 export interface MemoryRateLimitStore extends RateLimitStore {
   readonly [SYNC_STORE]: true;
-  consumeAll(entries: readonly { key: string; rule: BucketRule; cost: number }[]): Promise<readonly ConsumeResult[]>;
+  consumeAll(
+    entries: readonly { key: string; rule: BucketRule; cost: number }[],
+  ): Promise<readonly ConsumeResult[]>;
   /** Same as `consumeAll`, synchronously. */
   consumeAllSync(entries: readonly { key: string; rule: BucketRule; cost: number }[]): ConsumeResult[];
   /** Keys currently held (both generations). */
@@ -85,6 +87,13 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
       else allowed = false;
     }
     if (!allowed) {
+      // Keep refused keys in the young generation too: an active abuser must not age out.
+      for (const e of entries) {
+        if (!young.has(e.key)) {
+          const stored = old.get(e.key);
+          if (stored !== undefined) write(e.key, stored);
+        }
+      }
       // Nothing is consumed; report the allowed buckets as they stand without this request.
       return results.map((r, i) =>
         r.allowed
