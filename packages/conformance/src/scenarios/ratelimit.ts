@@ -123,6 +123,14 @@ export function rateLimitScenarios(harness: AdapterHarness): void {
       expect((await call(app.url, '/rl/proxied', { headers: xff('2001:db8:1:3::1') })).status).toBe(200);
     });
 
+    it('admits exactly the limit out of 300 concurrent requests from one client', async () => {
+      const all = await Promise.all(
+        Array.from({ length: 300 }, () => call(app.url, '/rl/proxied', { headers: xff('203.0.113.200') })),
+      );
+      expect(all.filter((r) => r.status === 200)).toHaveLength(2);
+      expect(all.filter((r) => r.status === 429)).toHaveLength(298);
+    });
+
     it('enforces per-token and per-IP buckets together; a denial consumes neither', async () => {
       const policy = '"ip";q=3;w=60, "user";q=2;w=60';
       const alice = bearer(await mintFor(keys, 'alice'));
