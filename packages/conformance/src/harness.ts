@@ -59,6 +59,8 @@ export interface AppSpec {
    * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
    * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
    * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `@RequireMtls(mtls.billing)`.
+   * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
+   * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
    */
   mtls?: { tls: TlsOptions; billing: MtlsVerifierOptions; proxied: MtlsVerifierOptions };
 }

@@ -11,4 +11,4 @@ export { rateLimit } from './ratelimit.js';
 export type { ExpressRateLimitOptions } from './ratelimit.js';
 export { oidcRoutes } from './oauth.js';
 export type { ExpressOidcOptions, ExpressOidcRoutes } from './oauth.js';
-export { requireMtls } from './mtls.js';
+export { requireCertificateBoundToken, requireMtls } from './mtls.js';

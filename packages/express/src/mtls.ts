@@ -1,8 +1,11 @@
 import {
+  type CertificateBindingOptions,
+  ConfigError,
   createMtlsVerifier,
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
+  verifyCertificateBinding,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -44,5 +47,40 @@ export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): Request
     }
     req.mtls = verdict.value;
     next();
+  };
+}
+
+/**
+ * RFC 8705 certificate-bound access tokens, after `requireJwt()`: when the verified claims carry
+ * `cnf["x5t#S256"]`, the TLS client certificate (the forwarded one when `requireMtls()` ran first behind a
+ * proxy) must hash to it, else 401 `MTLS_TOKEN_BINDING_MISMATCH`. `required: true` also refuses unbound tokens.
+ *
+ * @example
+ * app.post('/transfers', requireJwt(jwt), requireCertificateBoundToken({ required: true }), handler);
+ */
+export function requireCertificateBoundToken(
+  options: Omit<CertificateBindingOptions, 'req'> = {},
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const claims = req.auth;
+    if (claims === undefined) {
+      next(
+        new ConfigError(
+          'requireCertificateBoundToken',
+          'runs without verified claims',
+          'put requireJwt() before it',
+        ),
+      );
+      return;
+    }
+    const like = fromNodeRequest(req, { url: req.originalUrl });
+    const certificate = req.mtls?.certificate ?? like.peerCertificate;
+    verifyCertificateBinding(claims, certificate, { ...options, req: like }).then((verdict) => {
+      if (!verdict.ok) {
+        sendProblem(res, verdict.error);
+        return;
+      }
+      next();
+    }, next);
   };
 }

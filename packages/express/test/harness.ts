@@ -5,7 +5,7 @@ import express from 'express';
 import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
 import { createServer as createHttpsServer } from 'node:https';
-import { requireMtls } from '../src/index.js';
+import { requireCertificateBoundToken, requireMtls } from '../src/index.js';
 import { cors, securityHeaders } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
@@ -99,6 +99,16 @@ export const expressHarness: AdapterHarness = {
       };
       app.get('/mtls/billing', requireMtls(spec.mtls.billing), mtlsRoute);
       app.get('/mtls/proxied', requireMtls(spec.mtls.proxied), mtlsRoute);
+      if (spec.jwt) {
+        app.get(
+          '/mtls/bound',
+          requireJwt(spec.jwt),
+          requireCertificateBoundToken({ required: true }),
+          (req, res) => {
+            res.json({ sub: req.auth?.sub });
+          },
+        );
+      }
     }
     const server = (
       spec.mtls ? createHttpsServer(spec.mtls.tls, app).listen(0, '127.0.0.1') : app.listen(0, '127.0.0.1')

@@ -15,4 +15,4 @@ export { rateLimit } from './ratelimit.js';
 export type { FastifyRateLimitOptions } from './ratelimit.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';
-export { requireMtls } from './mtls.js';
+export { requireCertificateBoundToken, requireMtls } from './mtls.js';

@@ -1,8 +1,11 @@
 import {
+  type CertificateBindingOptions,
+  ConfigError,
   createMtlsVerifier,
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
+  verifyCertificateBinding,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { BulwarkHook } from './jwt.js';
@@ -40,6 +43,34 @@ export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): Bulwark
     }
     if (!verdict.ok) return sendProblem(reply, verdict.error);
     request.mtls = verdict.value;
+    return undefined;
+  };
+}
+
+/**
+ * RFC 8705 certificate-bound access tokens, as a `preHandler` after `requireJwt()`: when the verified claims
+ * carry `cnf["x5t#S256"]`, the TLS client certificate (the forwarded one when `requireMtls()` ran first behind
+ * a proxy) must hash to it, else 401 `MTLS_TOKEN_BINDING_MISMATCH`. `required: true` also refuses unbound tokens.
+ *
+ * @example
+ * app.post('/transfers', { preHandler: [requireJwt(jwt), requireCertificateBoundToken({ required: true })] }, handler);
+ */
+export function requireCertificateBoundToken(
+  options: Omit<CertificateBindingOptions, 'req'> = {},
+): BulwarkHook {
+  return async (request, reply) => {
+    const claims = request.auth;
+    if (claims === undefined) {
+      throw new ConfigError(
+        'requireCertificateBoundToken',
+        'runs without verified claims',
+        'put requireJwt() before it',
+      );
+    }
+    const like = fromNodeRequest(request.raw, { url: request.url });
+    const certificate = request.mtls?.certificate ?? like.peerCertificate;
+    const verdict = await verifyCertificateBinding(claims, certificate, { ...options, req: like });
+    if (!verdict.ok) return sendProblem(reply, verdict.error);
     return undefined;
   };
 }

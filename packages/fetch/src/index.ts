@@ -18,5 +18,5 @@ export type { WebhookPolicy } from './webhooks.js';
 export type { RateLimitPolicy } from './ratelimit.js';
 export { oidcHandlers } from './oauth.js';
 export type { FetchOidcHandlers, FetchOidcOptions } from './oauth.js';
-export { mtlsStage } from './mtls.js';
-export type { MtlsPolicyEntry } from './mtls.js';
+export { certificateBoundStage, mtlsStage } from './mtls.js';
+export type { CertificateBoundPolicy, MtlsPolicyEntry } from './mtls.js';

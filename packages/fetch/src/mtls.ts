@@ -1,4 +1,12 @@
-import { createMtlsVerifier, type MtlsVerifier, type MtlsVerifierOptions } from '@bulwark/core';
+import {
+  type CertificateBindingOptions,
+  ConfigError,
+  createMtlsVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+  type MtlsVerifierOptions,
+  verifyCertificateBinding,
+} from '@bulwark/core';
 import type { Stage } from './pipeline.js';
 import { problemResponse } from './respond.js';
 
@@ -32,6 +40,38 @@ export function mtlsStage(policy: MtlsPolicyEntry): Stage {
       if (!verdict.ok) return problemResponse(verdict.error);
       state.context.mtls = verdict.value;
       return undefined;
+    },
+  };
+}
+
+/** The `certificateBound` entry of a protect policy: `true`, or binding options (`required`, `onEvent`). */
+export type CertificateBoundPolicy = true | Omit<CertificateBindingOptions, 'req'>;
+
+/**
+ * RFC 8705 certificate-bound tokens, run after the `jwt` stage: a token with `cnf["x5t#S256"]` must match the
+ * client certificate (`context.mtls.certificate` when the `mtls` stage ran, else `info.peerCertificate`),
+ * else 401 `MTLS_TOKEN_BINDING_MISMATCH`.
+ *
+ * @example
+ * protect(handler, { jwt, certificateBound: { required: true } })
+ */
+export function certificateBoundStage(policy: CertificateBoundPolicy): Stage {
+  const options = policy === true ? {} : policy;
+  return {
+    async before(state) {
+      const claims = state.context.claims;
+      if (claims === undefined) {
+        // Fail closed: without the jwt stage there is no token to check.
+        throw new ConfigError(
+          'protect.certificateBound',
+          'needs the jwt rule in the same policy',
+          'add jwt: ...',
+        );
+      }
+      const peer = state.context.mtls as MtlsPeer | undefined;
+      const certificate = peer?.certificate ?? state.info.peerCertificate;
+      const verdict = await verifyCertificateBinding(claims, certificate, { ...options, req: state.req });
+      return verdict.ok ? undefined : problemResponse(verdict.error);
     },
   };
 }

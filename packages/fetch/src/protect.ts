@@ -1,7 +1,12 @@
 import { fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
-import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
+import {
+  type CertificateBoundPolicy,
+  certificateBoundStage,
+  type MtlsPolicyEntry,
+  mtlsStage,
+} from './mtls.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
@@ -14,6 +19,8 @@ export interface ProtectPolicy {
   rateLimit?: RateLimitPolicy;
   /** Require an authorized mTLS client (needs `info.peerCertificate`); the peer reaches the handler as `context.mtls`. */
   mtls?: MtlsPolicyEntry;
+  /** RFC 8705: a token with `cnf["x5t#S256"]` must match the client certificate (needs `jwt`). */
+  certificateBound?: CertificateBoundPolicy;
   /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
   webhook?: WebhookPolicy;
 }
@@ -30,11 +37,18 @@ const FACTORIES: StageFactories = {
   jwt: jwtStage,
   rateLimit: rateLimitStage,
   mtls: mtlsStage,
+  certificateBound: certificateBoundStage,
   webhook: webhookStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = [
+  'mtls',
+  'jwt',
+  'certificateBound',
+  'rateLimit',
+  'webhook',
+];
 
 /**
  * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options

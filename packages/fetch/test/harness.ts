@@ -77,6 +77,15 @@ export const fetchHarness: AdapterHarness = {
       };
       routes.set('GET /mtls/billing', protect(mtlsRoute, policy({ mtls: spec.mtls.billing })));
       routes.set('GET /mtls/proxied', protect(mtlsRoute, policy({ mtls: spec.mtls.proxied })));
+      if (spec.jwt) {
+        routes.set(
+          'GET /mtls/bound',
+          protect(
+            async (_request, { claims }) => Response.json({ sub: claims?.sub }),
+            policy({ jwt: spec.jwt, certificateBound: { required: true } }),
+          ),
+        );
+      }
     }
     return serveFetch(
       appWide(spec, async (request, info = {}) => {

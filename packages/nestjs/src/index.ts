@@ -34,4 +34,12 @@ export {
 export type { BulwarkRateLimitOptions } from './ratelimit.js';
 export { OidcLoginService } from './oauth.js';
 export type { BulwarkOauthOptions } from './oauth.js';
-export { MtlsGuard, MtlsIdentity, REQUIRE_MTLS_METADATA, RequireMtls } from './mtls.js';
+export {
+  CERTIFICATE_BOUND_METADATA,
+  CertificateBoundGuard,
+  MtlsGuard,
+  MtlsIdentity,
+  REQUIRE_MTLS_METADATA,
+  RequireCertificateBoundToken,
+  RequireMtls,
+} from './mtls.js';

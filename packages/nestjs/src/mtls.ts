@@ -11,8 +11,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
+  type CertificateBindingOptions,
   ConfigError,
   createMtlsVerifier,
+  verifyCertificateBinding,
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
@@ -20,6 +22,9 @@ import {
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
 import { BULWARK_OPTIONS } from './tokens.js';
+
+/** Metadata key set by `@RequireCertificateBoundToken()`: its binding options. */
+export const CERTIFICATE_BOUND_METADATA = 'bulwark:certificate-bound';
 
 /** Metadata key set by `@RequireMtls()`: the route's verifier, or `true` for the module default. */
 export const REQUIRE_MTLS_METADATA = 'bulwark:require-mtls';
@@ -98,3 +103,47 @@ export const MtlsIdentity: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext) =>
     context.switchToHttp().getRequest<PlatformRequest>().mtls as MtlsPeer | undefined,
 );
+
+/** Guard behind `@RequireCertificateBoundToken()`: RFC 8705 check of the verified claims against the client certificate. */
+@Injectable()
+export class CertificateBoundGuard implements CanActivate {
+  constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const options =
+      this.reflector.getAllAndOverride<Omit<CertificateBindingOptions, 'req'> | undefined>(
+        CERTIFICATE_BOUND_METADATA,
+        [context.getHandler(), context.getClass()],
+      ) ?? {};
+    const request = context.switchToHttp().getRequest<PlatformRequest>();
+    const claims = request.auth as Record<string, unknown> | undefined;
+    if (claims === undefined) {
+      throw new ConfigError(
+        '@RequireCertificateBoundToken()',
+        'ran before the token was verified',
+        'write it above @RequireJwt() (decorators apply bottom-up, so guards run in that order)',
+      );
+    }
+    const like = toRequestLike(request);
+    const peer = request.mtls as MtlsPeer | undefined;
+    const verdict = await verifyCertificateBinding(claims, peer?.certificate ?? like.peerCertificate, {
+      ...options,
+      req: like,
+    });
+    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    return true;
+  }
+}
+
+/**
+ * RFC 8705 certificate-bound access tokens: a token carrying `cnf["x5t#S256"]` must match the TLS client
+ * certificate, else 401 `MTLS_TOKEN_BINDING_MISMATCH`. Write it ABOVE `@RequireJwt()` so it runs after it.
+ *
+ * @example
+ * @Post('transfers') @RequireCertificateBoundToken({ required: true }) @RequireJwt() transfer() {}
+ */
+export function RequireCertificateBoundToken(
+  options: Omit<CertificateBindingOptions, 'req'> = {},
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(CertificateBoundGuard));
+}

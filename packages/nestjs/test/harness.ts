@@ -18,7 +18,7 @@ import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Req as Request } from '@nestjs/common';
-import { MtlsIdentity, type MtlsPeer, RequireMtls } from '../src/index.js';
+import { MtlsIdentity, type MtlsPeer, RequireCertificateBoundToken, RequireMtls } from '../src/index.js';
 import {
   BulwarkModule,
   Claims,
@@ -142,7 +142,7 @@ class WebhookController {
   }
 }
 
-function mtlsController(mtls: NonNullable<AppSpec['mtls']>): Type<unknown> {
+function mtlsControllers(spec: AppSpec, mtls: NonNullable<AppSpec['mtls']>): Type<unknown>[] {
   const reply = (peer: MtlsPeer | undefined, req: { headers: Record<string, unknown> }) => ({
     peer: peer?.spiffeId?.id,
     via: peer?.via,
@@ -169,7 +169,17 @@ function mtlsController(mtls: NonNullable<AppSpec['mtls']>): Type<unknown> {
       return reply(peer, req);
     }
   }
-  return MtlsController;
+  @Controller('mtls')
+  class BoundTokenController {
+    // Above @RequireJwt(): decorators apply bottom-up, so the JWT guard runs first.
+    @Get('bound')
+    @RequireCertificateBoundToken({ required: true })
+    @RequireJwt()
+    bound(@Claims('sub') sub: string) {
+      return { sub };
+    }
+  }
+  return spec.jwt ? [MtlsController, BoundTokenController] : [MtlsController];
 }
 
 @Controller()
@@ -200,7 +210,7 @@ function appModule(spec: AppSpec): Type<unknown> {
   if (spec.jwt) controllers.push(MeController);
   if (spec.webhooks) controllers.push(WebhookController);
   if (spec.rateLimit) controllers.push(RateLimitController);
-  if (spec.mtls) controllers.push(mtlsController(spec.mtls));
+  if (spec.mtls) controllers.push(...mtlsControllers(spec, spec.mtls));
   if (spec.oauth) controllers.push(OauthController);
   if (spec.headers || spec.cors) controllers.push(HeadersCorsController);
 

@@ -1,10 +1,10 @@
-import { authorizeMemberOf, authorizePathPrefix } from '@bulwark/core';
+import { authorizeMemberOf, authorizePathPrefix, certificateThumbprint } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../../core/test/mtls/pki.js';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
-import { makeTestKeys } from '../keys.js';
+import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
 
 /** A test PKI: our CA, another CA, a server certificate and client SVIDs good and bad. */
@@ -62,6 +62,7 @@ export function mtlsSpec(pki: MtlsPki): NonNullable<AppSpec['mtls']> {
 interface MtlsResult {
   status: number;
   contentType: string;
+  wwwAuthenticate: string | undefined;
   text: string;
 }
 
@@ -83,7 +84,13 @@ export async function mtlsCall(
   try {
     const res = await request(new URL(path, base), { dispatcher, headers });
     const text = await res.body.text();
-    return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), text };
+    const www = res.headers['www-authenticate'];
+    return {
+      status: res.statusCode,
+      contentType: String(res.headers['content-type'] ?? ''),
+      wwwAuthenticate: typeof www === 'string' ? www : undefined,
+      text,
+    };
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
@@ -103,12 +110,13 @@ function expectProblem(res: MtlsResult, status: number, code: string): void {
 export function mtlsScenarios(harness: AdapterHarness): void {
   describe(`${harness.name}: mTLS`, () => {
     let pki: MtlsPki;
+    let keys: TestKeys;
     let app: RunningApp;
 
     beforeAll(async () => {
       pki = await makeMtlsPki();
-      // jwt too: NestJS's BulwarkModule builds its JWT guard eagerly and refuses to start without it.
-      app = await harness.start({ jwt: jwtSpec(await makeTestKeys()), mtls: mtlsSpec(pki) });
+      keys = await makeTestKeys();
+      app = await harness.start({ jwt: jwtSpec(keys), mtls: mtlsSpec(pki) });
     });
     afterAll(async () => {
       await app?.close();
@@ -188,6 +196,22 @@ export function mtlsScenarios(harness: AdapterHarness): void {
         401,
         'MTLS_FORWARDED_CERT_INVALID',
       );
+    });
+
+    it('RFC 8705: a certificate-bound token works only with its certificate', async () => {
+      const x5t = await certificateThumbprint(pki.billing.der);
+      const bound = await mint(keys, { claims: { cnf: { 'x5t#S256': x5t } } });
+      const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+      const ok = await mtlsCall(app.url, '/mtls/bound', pki, pki.billing, auth(bound));
+      expect(ok.text).toBe('{"sub":"user-123"}');
+      expect(ok.status).toBe(200);
+      // Same token, another valid client certificate: a stolen token is useless without the key.
+      const stolen = await mtlsCall(app.url, '/mtls/bound', pki, pki.evil, auth(bound));
+      expectProblem(stolen, 401, 'MTLS_TOKEN_BINDING_MISMATCH');
+      expect(stolen.wwwAuthenticate).toBe('Bearer error="invalid_token"');
+      expect(stolen.text).not.toContain(x5t);
+      const unbound = await mtlsCall(app.url, '/mtls/bound', pki, pki.billing, auth(await mint(keys)));
+      expectProblem(unbound, 401, 'MTLS_TOKEN_NOT_BOUND');
     });
   });
 }
