@@ -1,6 +1,6 @@
-import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
 import type { SecurityError } from '../errors.js';
 import { normalizeTyp } from './claims.js';
+import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
 import { parseJsonObject } from './json.js';
 
@@ -26,6 +26,9 @@ export interface HeaderPolicy {
 
 type Failure = [SecurityError, string];
 
+/** The strict base64url decoders of the runtime's back end (native on node). */
+export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText'>;
+
 /**
  * Split a compact JWS and refuse what can be refused without crypto: oversize tokens and headers (before
  * decoding them), a shape other than three parts, non-canonical base64url, header JSON that is not an
@@ -34,10 +37,10 @@ type Failure = [SecurityError, string];
  * other than the configured one. Header `jku`, `x5u`, `jwk` and `x5c` are never read.
  *
  * @example
- * const parsed = parseCompact(token, policy);
+ * const parsed = parseCompact(token, policy, backend);
  * if (Array.isArray(parsed)) return deny(parsed[0]);
  */
-export function parseCompact(token: string, policy: HeaderPolicy): ParsedToken | Failure {
+export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec): ParsedToken | Failure {
   if (token.length > policy.maxTokenLength) {
     return [JWT_ERRORS.tooLarge, `token is ${token.length} characters, limit ${policy.maxTokenLength}`];
   }
@@ -49,7 +52,7 @@ export function parseCompact(token: string, policy: HeaderPolicy): ParsedToken |
   if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
     return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
   }
-  const text = decodeBase64UrlText(token.slice(0, dot1));
+  const text = codec.decodeText(token.slice(0, dot1));
   if (text === undefined) return [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
   const header = parseJsonObject(text);
   if (header === undefined) return [JWT_ERRORS.malformed, 'header is not a JSON object with unique members'];
@@ -87,8 +90,8 @@ export function parseCompact(token: string, policy: HeaderPolicy): ParsedToken |
 }
 
 /** Decode and parse the claims set (strict base64url, JSON object, unique members). */
-export function parsePayload(part: string): Record<string, unknown> | Failure {
-  const text = decodeBase64UrlText(part);
+export function parsePayload(part: string, codec: Codec): Record<string, unknown> | Failure {
+  const text = codec.decodeText(part);
   if (text === undefined) return [JWT_ERRORS.malformed, 'payload is not canonical base64url UTF-8'];
   const claims = parseJsonObject(text);
   if (claims === undefined) return [JWT_ERRORS.malformed, 'payload is not a JSON object with unique members'];
@@ -96,7 +99,7 @@ export function parsePayload(part: string): Record<string, unknown> | Failure {
 }
 
 /** Decode the signature (strict base64url). */
-export function parseSignature(part: string): Uint8Array | Failure {
-  const sig = part === '' ? undefined : decodeBase64Url(part);
+export function parseSignature(part: string, codec: Codec): Uint8Array | Failure {
+  const sig = part === '' ? undefined : codec.decode(part);
   return sig === undefined ? [JWT_ERRORS.malformed, 'signature is empty or not canonical base64url'] : sig;
 }

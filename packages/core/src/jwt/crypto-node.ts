@@ -8,6 +8,7 @@ import {
   timingSafeEqual,
   verify as nodeVerify,
 } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { JWK } from 'jose';
 import type { JwtAlgorithm } from './algorithms.js';
 import { type JwtCryptoBackend, publicMembers } from './crypto-types.js';
@@ -63,17 +64,39 @@ async function importSecret(secret: Uint8Array): Promise<NodeKey> {
 
 function verify(alg: JwtAlgorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean {
   const k = handle as NodeKey;
-  const data = Buffer.from(signingInput, 'latin1');
   try {
     if (alg.charCodeAt(0) === 72 /* H */) {
-      const mac = createHmac(DIGEST[alg]!, k.key).update(data).digest();
+      // The signing input is ASCII (checked base64url), so latin1 is its exact byte encoding.
+      const mac = createHmac(DIGEST[alg]!, k.key).update(signingInput, 'latin1').digest();
       return mac.length === signature.length && timingSafeEqual(mac, signature);
     }
-    return nodeVerify(DIGEST[alg], data, k.options as KeyObject, signature);
+    return nodeVerify(DIGEST[alg], Buffer.from(signingInput, 'latin1'), k.options as KeyObject, signature);
   } catch {
     // node throws on signatures of an impossible length or encoding; that is just a bad signature.
     return false;
   }
+}
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Canonical base64url only (the same rule as the portable decoder: URL-safe alphabet, no padding, no
+ * impossible length, zero unused bits), then node's native decoder, which alone would accept all of those.
+ */
+function decode(part: string): Uint8Array | undefined {
+  const rest = part.length & 3;
+  if (rest === 1 || !B64URL.test(part)) return undefined;
+  if (rest !== 0) {
+    const last = ALPHABET.indexOf(part[part.length - 1]!);
+    if ((last & (rest === 2 ? 15 : 3)) !== 0) return undefined;
+  }
+  return Buffer.from(part, 'base64url');
+}
+
+function decodeText(part: string): string | undefined {
+  const bytes = decode(part) as Buffer | undefined;
+  return bytes === undefined || !isUtf8(bytes) ? undefined : bytes.toString('utf8');
 }
 
 function hashToken(token: string): string {
@@ -87,4 +110,12 @@ function hashToken(token: string): string {
  * @example
  * const ok = backend.verify('RS256', await backend.importPublicJwk(jwk, 'RS256'), input, sig);
  */
-export const backend: JwtCryptoBackend = { name: 'node', importPublicJwk, importSecret, verify, hashToken };
+export const backend: JwtCryptoBackend = {
+  name: 'node',
+  importPublicJwk,
+  importSecret,
+  verify,
+  decode,
+  decodeText,
+  hashToken,
+};

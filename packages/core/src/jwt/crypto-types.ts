@@ -18,6 +18,10 @@ export interface JwtCryptoBackend {
     signingInput: string,
     signature: Uint8Array,
   ): boolean | Promise<boolean>;
+  /** Strict base64url decoding (canonical only, see `decodeBase64Url`), native where the runtime has it. */
+  decode(part: string): Uint8Array | undefined;
+  /** Strict base64url then fatal UTF-8 decoding. */
+  decodeText(part: string): string | undefined;
   /** base64url SHA-256 of a token, the key of the verified-token cache. */
   hashToken(token: string): string | Promise<string>;
   /** Which implementation this is, for events and benchmarks. */

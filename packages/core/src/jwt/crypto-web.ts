@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import { hashOf, type JwtCryptoBackend, publicMembers } from './crypto-types.js';
 
@@ -72,6 +73,8 @@ export const backend: JwtCryptoBackend = {
   importSecret: (secret: Uint8Array, alg: JwtAlgorithm) =>
     crypto.subtle.importKey('raw', secret as BufferSource, importParams(alg), false, ['verify']),
   verify: verifyAsync,
+  decode: decodeBase64Url,
+  decodeText: decodeBase64UrlText,
   async hashToken(token: string): Promise<string> {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)));
     let bin = '';

@@ -4,6 +4,7 @@ import { type RequestLike, requestPath } from '../http/request.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
+import { intOption, listOption, nonEmpty, resolveIssuers, seconds } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
 import { extractBearer } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
@@ -11,8 +12,7 @@ import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from '.
 import { cryptoBackend } from './crypto.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
-import type { KeySource } from './jwks.js';
-import { buildKeySource, type KeySourceContext } from './keys.js';
+import type { KeySourceContext } from './keys.js';
 import type { JwtVerifierOptions } from './options.js';
 
 /** Verified JWT claims. */
@@ -40,41 +40,6 @@ export interface JwtVerifier {
   readonly algorithms: readonly JwtAlgorithm[];
   /** The signature back end in use: `node` (node:crypto) or `webcrypto`. */
   readonly backend: 'node' | 'webcrypto';
-}
-
-function listOption(option: string, value: string | readonly string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = typeof value === 'string' ? [value] : [...value];
-  if (list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
-    throw new ConfigError(
-      option,
-      'must be a non-empty string or list of non-empty strings',
-      'set the exact value(s) to accept',
-    );
-  }
-  return list;
-}
-
-function seconds(
-  option: string,
-  value: number | undefined,
-  fallback: number | undefined,
-  max: number,
-): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw new ConfigError(
-      option,
-      `${value} is not a number of seconds between 0 and ${max}`,
-      'use a small positive value',
-    );
-  }
-  return value;
-}
-
-interface IssuerEntry {
-  readonly algorithms: ReadonlySet<string>;
-  readonly source: KeySource;
 }
 
 /** Store key of a revoked token: issuer and jti, length-prefixed so no two pairs collide. */
@@ -128,68 +93,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       "set this API's audience identifier",
     );
   }
-  const issuers = new Map<string, IssuerEntry>();
-  let anyIssuer: IssuerEntry | undefined;
-  const all = new Set<string>(algorithms);
-  if (options.issuers !== undefined) {
-    if (
-      options.issuer !== undefined ||
-      options.dangerouslyAcceptAnyIssuer !== undefined ||
-      ['keys', 'jwksUri', 'discovery', 'secret'].some(
-        (k) => k in options && (options as unknown as Record<string, unknown>)[k] !== undefined,
-      )
-    ) {
-      throw new ConfigError(
-        'jwt.issuers',
-        'cannot be combined with issuer, dangerouslyAcceptAnyIssuer or a top-level key source',
-        'give each issuer its own key source inside issuers',
-      );
-    }
-    if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
-      throw new ConfigError(
-        'jwt.issuers',
-        'is empty',
-        'list at least one { issuer, jwksUri | keys | discovery | secret }',
-      );
-    }
-    for (const [i, entry] of options.issuers.entries()) {
-      const opt = `jwt.issuers[${i}]`;
-      const iss = listOption(`${opt}.issuer`, entry.issuer);
-      if (iss === undefined || iss.length !== 1)
-        throw new ConfigError(`${opt}.issuer`, 'is required', 'set the exact iss value');
-      if (issuers.has(iss[0]!))
-        throw new ConfigError(`${opt}.issuer`, 'is listed twice', 'give each issuer one entry');
-      const algs =
-        entry.algorithms === undefined ? algorithms : checkAlgorithms(`${opt}.algorithms`, entry.algorithms);
-      for (const a of algs) all.add(a);
-      issuers.set(iss[0]!, {
-        algorithms: new Set(algs),
-        source: buildKeySource(opt, entry, algs, iss[0], ctx),
-      });
-    }
-  } else {
-    const issuer = listOption('jwt.issuer', options.issuer);
-    if (issuer === undefined && options.dangerouslyAcceptAnyIssuer !== true) {
-      throw new ConfigError(
-        'jwt.issuer',
-        'is required',
-        'set the issuer you trust (or dangerouslyAcceptAnyIssuer: true if you really mean it)',
-      );
-    }
-    if (options.discovery !== undefined && issuer?.length !== 1) {
-      throw new ConfigError(
-        'jwt.discovery',
-        'needs exactly one issuer',
-        'use issuers: [...] with one entry per issuer',
-      );
-    }
-    const entry = {
-      algorithms: new Set<string>(algorithms),
-      source: buildKeySource('jwt', options, algorithms, issuer?.[0], ctx),
-    };
-    if (issuer === undefined) anyIssuer = entry;
-    else for (const iss of issuer) issuers.set(iss, entry);
-  }
+  const { issuers, anyIssuer, all } = resolveIssuers(options, algorithms, ctx);
   const headerPolicy: HeaderPolicy = {
     maxTokenLength: intOption('jwt.maxTokenLength', options.maxTokenLength, 8192, 256),
     maxHeaderLength: intOption('jwt.maxHeaderLength', options.maxHeaderLength, 1024, 64),
@@ -254,9 +158,9 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       const hit = cache.get(cacheKey);
       if (hit !== undefined) return (await checkRevoked(hit, req)) ?? allow(hit);
     }
-    const parsed = parseCompact(token, headerPolicy);
+    const parsed = parseCompact(token, headerPolicy, backend);
     if (Array.isArray(parsed)) return reject(parsed[0], parsed[1], req);
-    const claims = parsePayload(parsed.payloadPart);
+    const claims = parsePayload(parsed.payloadPart, backend);
     if (Array.isArray(claims)) return reject(claims[0], claims[1], req);
     let entry = anyIssuer;
     if (entry === undefined) {
@@ -268,7 +172,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     if (!entry.algorithms.has(parsed.alg)) {
       return reject(JWT_ERRORS.algNotAllowed, `alg ${parsed.alg} is not accepted for this issuer`, req);
     }
-    const signature = parseSignature(parsed.signaturePart);
+    const signature = parseSignature(parsed.signaturePart, backend);
     if (Array.isArray(signature)) return reject(signature[0], signature[1], req);
     const key = await entry.source.get(parsed.kid, parsed.alg);
     if (Array.isArray(key)) return reject(key[0], key[1], req);
@@ -329,17 +233,4 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (cache !== undefined) cache.clear();
     },
   };
-}
-
-function intOption(option: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError(option, `must be an integer of at least ${min}`, `keep the default of ${fallback}`);
-  return value;
-}
-
-function nonEmpty(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '')
-    throw new ConfigError(option, 'must be a non-empty string', 'set the exact value');
-  return value;
 }
