@@ -1,8 +1,16 @@
-import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
+import type {
+  CorsOptions,
+  CorsPolicy,
+  RateLimiter,
+  RateLimiterOptions,
+  SecurityHeaders,
+  SecurityHeadersOptions,
+} from '@bulwark/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { cors } from './cors.js';
 import { securityHeaders } from './headers.js';
+import { rateLimit } from './ratelimit.js';
 
 /** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
 export type BulwarkPluginOptions = {
@@ -10,6 +18,8 @@ export type BulwarkPluginOptions = {
   securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
   /** App-wide CORS: preflights answered before routing. */
   cors?: CorsOptions | CorsPolicy;
+  /** App-wide rate limit, counted in `onRequest` (before the body is read; preflights answered by `cors` are not counted). */
+  rateLimit?: RateLimiterOptions | RateLimiter;
 };
 
 async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
@@ -23,6 +33,7 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     );
   }
   if (options.cors !== undefined) app.addHook('onRequest', cors(options.cors));
+  if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
 }
 
 /**
