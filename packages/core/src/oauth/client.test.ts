@@ -105,4 +105,24 @@ describe('OIDC login against oidc-provider', () => {
       true,
     );
   });
+
+  it('sends max_age and checks auth_time in the id_token', async () => {
+    const client = createOidcClient({
+      issuer: idp.issuer,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: APP_REDIRECT,
+      scopes: ['openid'],
+      maxAge: 300,
+    });
+    const login = createOidcLogin({ client, secret: SECRET });
+    const started = await login.start();
+    if (!started.ok) throw new Error('start failed');
+    expect(new URL(started.value.redirectTo).searchParams.get('max_age')).toBe('300');
+    const callbackUrl = await browseLogin(started.value.redirectTo, 'erin', APP_REDIRECT);
+    const done = await login.finish(callbackRequest(callbackUrl, started.value.setCookie));
+    if (!done.ok) throw new Error(done.error.code);
+    expect(typeof done.value.claims.auth_time).toBe('number');
+    expect(Math.abs(Date.now() / 1000 - (done.value.claims.auth_time as number))).toBeLessThan(300);
+  });
 });

@@ -1,39 +1,15 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
-import { ConfigError, type SecurityError } from '../errors.js';
-import { emit, type OnEvent } from '../events.js';
+import type { SecurityError } from '../errors.js';
+import { emit } from '../events.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { type ProviderMetadata, discover } from './discovery.js';
 import { OAUTH_ERRORS } from './errors.js';
 import { type IdTokenClaims, validateIdToken } from './id-token.js';
-import { type FetchLike, type ProviderHttp, isSecureEndpoint } from './provider-http.js';
+import { checkOptions, DEFAULT_ALGORITHMS, type OidcClientOptions } from './client-options.js';
+import type { FetchLike, ProviderHttp } from './provider-http.js';
 import { type OidcTokens, requestTokens } from './token-endpoint.js';
 
-/** Options of {@link createOidcClient}. */
-export interface OidcClientOptions {
-  /** The provider's issuer identifier, exactly as its discovery document states it. https (or loopback http). */
-  issuer: string;
-  clientId: string;
-  /** For confidential clients (client_secret_basic). Omit for public clients; PKCE protects the code either way. */
-  clientSecret?: string;
-  /** This app's callback URL, registered exactly at the provider. */
-  redirectUri: string;
-  /** Must include `openid`. */
-  scopes: readonly string[];
-  /** Accepted ID Token algorithms. Default RS256, PS256, ES256, EdDSA; HS* and `none` are refused. */
-  algorithms?: readonly string[];
-  /** Sent as `max_age` (seconds); `auth_time` is then required and checked. */
-  maxAge?: number;
-  /** Timeout of each provider call. Default 5000 ms. */
-  timeoutMs?: number;
-  /** Clock skew tolerated on ID Token times, seconds. Default 5. */
-  clockTolerance?: number;
-  /** fetch implementation; default the global one (undici on Node). */
-  fetch?: FetchLike;
-  /** Receives `oauth.login_rejected`, `oauth.refresh_rejected` and `oauth.login` events. */
-  onEvent?: OnEvent;
-  /** Clock in ms, for tests. */
-  now?: () => number;
-}
+export type { OidcClientOptions } from './client-options.js';
 
 /** What the callback must match: the values stored in the login transaction. */
 export interface ExpectedCallback {
@@ -80,9 +56,6 @@ export interface OidcClient {
   readonly clientId: string;
 }
 
-const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
-const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
-
 function single(params: URLSearchParams, name: string): string | undefined | null {
   const all = params.getAll(name);
   if (all.length > 1) return null;
@@ -94,85 +67,6 @@ function constantTimeEqual(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
-}
-
-function checkOptions(options: OidcClientOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('oidc', 'options are required', 'pass issuer, clientId, redirectUri and scopes');
-  }
-  if (!isSecureEndpoint(options.issuer)) {
-    throw new ConfigError(
-      'oidc.issuer',
-      'must be an https URL (http only on loopback)',
-      'use the https issuer identifier',
-    );
-  }
-  if (typeof options.clientId !== 'string' || options.clientId === '') {
-    throw new ConfigError('oidc.clientId', 'is required', 'set the client id registered at the provider');
-  }
-  if (
-    options.clientSecret !== undefined &&
-    (typeof options.clientSecret !== 'string' || options.clientSecret === '')
-  ) {
-    throw new ConfigError(
-      'oidc.clientSecret',
-      'is empty',
-      'omit it for a public client or set the real secret',
-    );
-  }
-  if (!isSecureEndpoint(options.redirectUri) || new URL(options.redirectUri).href !== options.redirectUri) {
-    throw new ConfigError(
-      'oidc.redirectUri',
-      'must be a canonical https URL (http only on loopback)',
-      'register and use the exact callback URL',
-    );
-  }
-  if (
-    !Array.isArray(options.scopes) ||
-    !options.scopes.includes('openid') ||
-    options.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
-  ) {
-    throw new ConfigError(
-      'oidc.scopes',
-      "must be a list of scope tokens including 'openid'",
-      "use e.g. ['openid', 'profile', 'email']",
-    );
-  }
-  for (const [i, alg] of (options.algorithms ?? []).entries()) {
-    if (!ASYMMETRIC.test(alg)) {
-      throw new ConfigError(
-        `oidc.algorithms[${i}]`,
-        `${alg} is not an accepted ID Token algorithm`,
-        'use RS256, PS256, ES256 or EdDSA',
-      );
-    }
-  }
-  if (options.algorithms !== undefined && options.algorithms.length === 0) {
-    throw new ConfigError('oidc.algorithms', 'is empty', 'omit it to use RS256, PS256, ES256, EdDSA');
-  }
-  if (options.maxAge !== undefined && (!Number.isInteger(options.maxAge) || options.maxAge < 0)) {
-    throw new ConfigError(
-      'oidc.maxAge',
-      'must be a non-negative integer of seconds',
-      'omit it or set e.g. 3600',
-    );
-  }
-  const timeout = options.timeoutMs ?? 5000;
-  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 60_000) {
-    throw new ConfigError(
-      'oidc.timeoutMs',
-      `${timeout} is not between 100 and 60 000`,
-      'keep the default of 5000 ms',
-    );
-  }
-  const tolerance = options.clockTolerance ?? 5;
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 300) {
-    throw new ConfigError(
-      'oidc.clockTolerance',
-      `${tolerance} is not between 0 and 300 seconds`,
-      'keep the default of 5',
-    );
-  }
 }
 
 /**

@@ -51,7 +51,14 @@ export interface OidcLogin {
   readonly client: OidcClient;
 }
 
-/** Only a local absolute path: `//evil.com`, `/\evil.com` and absolute URLs would be open redirects. */
+/**
+ * Keep a post-login return path only when it is a local absolute path: `//evil.com`, `/\evil.com` and
+ * absolute URLs would be open redirects, so they become `/`.
+ *
+ * @example
+ * safeReturnTo('/account?tab=1') // '/account?tab=1'
+ * safeReturnTo('//evil.example') // '/'
+ */
 export function safeReturnTo(value: string | undefined): string {
   if (typeof value !== 'string' || !/^\/(?![/\\])[\x21-\x7e]*$/.test(value) || value.length > 1024)
     return '/';
