@@ -67,8 +67,22 @@ function renderGroup(group, rows) {
   const extraKeys = [...new Set(rows.flatMap((r) => Object.keys(r.extra ?? {})))];
   const subject = rows[0];
   const head = ['case', `${unit} median (min–max)`, ...extraKeys.map((k) => `${k} median`)];
+  // Extra columns that are a cost per operation (e.g. "server CPU µs/req") also get a per-round ratio.
+  const costKeys = extraKeys.filter((k) => k.endsWith('/req') && subject.extra?.[k]);
   if (rows.length > 1) head.push(`${subject.name} vs case, per round: median (min–max)`);
-  const lines = [`**${group}**`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  if (rows.length > 1) for (const k of costKeys) head.push(`same, by ${k}`);
+  const clock =
+    rows[0].clock === 'cpu'
+      ? ' (timed on process CPU time)'
+      : rows[0].clock === 'wall'
+        ? ' (timed on wall-clock time)'
+        : '';
+  const lines = [
+    `**${group}**${clock}`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+  ];
   for (const row of rows) {
     const cells = [row.name + (row.note ? ` (${row.note})` : ''), fmtRange(row.samples)];
     for (const k of extraKeys) cells.push(row.extra?.[k] ? fmt(median(row.extra[k])) : '');
@@ -77,6 +91,14 @@ function renderGroup(group, rows) {
       else {
         const r = summary(roundRatios(subject.samples, row.samples, lower));
         cells.push(`${fmtX(r.median)} (${fmtX(r.min)}–${fmtX(r.max)})`);
+      }
+      for (const k of costKeys) {
+        if (row === subject) cells.push('subject');
+        else if (!row.extra?.[k]) cells.push('');
+        else {
+          const r = summary(roundRatios(subject.extra[k], row.extra[k], true));
+          cells.push(`${fmtX(r.median)} (${fmtX(r.min)}–${fmtX(r.max)})`);
+        }
       }
     }
     lines.push(`| ${cells.join(' | ')} |`);
