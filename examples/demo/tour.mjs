@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startIdp } from './idp.mjs';
 import { sections } from './sections/index.mjs';
+import { DEMO_WEBHOOK_SECRET } from './sections/webhooks.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const APPS = {
@@ -64,7 +65,12 @@ let failures = 0;
 let total = 0;
 try {
   for (const name of parseArgs(process.argv.slice(2))) {
-    const env = { ISSUER: idp.issuer, AUDIENCE: idp.audience, JWKS_URI: idp.jwksUri };
+    const env = {
+      WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
+      ISSUER: idp.issuer,
+      AUDIENCE: idp.audience,
+      JWKS_URI: idp.jwksUri,
+    };
     const app = await startApp(name, env);
     console.log(`\n=== bulwark attack tour: ${name} API at ${app.url} ===`);
     try {

@@ -10,6 +10,8 @@ export function configFromEnv(env = process.env) {
     issuer: required('ISSUER'),
     audience: required('AUDIENCE'),
     jwksUri: required('JWKS_URI'),
+    // Standard Webhooks secret (whsec_…) of POST /webhooks/payments; the route exists only when it is set.
+    webhookSecret: env.WEBHOOK_SECRET,
     // Proxies whose X-Forwarded-For is believed (CIDRs or named sets, comma-separated). Empty: none.
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')

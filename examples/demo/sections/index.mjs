@@ -2,5 +2,6 @@
 import jwt from './jwt.mjs';
 import oauth from './oauth.mjs';
 import ratelimit from './ratelimit.mjs';
+import webhooks from './webhooks.mjs';
 
-export const sections = [jwt, ratelimit, oauth];
+export const sections = [jwt, ratelimit, oauth, webhooks];

@@ -1,6 +1,8 @@
 import express from 'express';
 import { createClientIpResolver, rateLimit, requireJwt } from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
+import { verifyWebhook } from '@bulwark/express';
+import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 /**
  * The orders API. `config` comes from the environment (see server.mjs), so the same app runs in the demo,
@@ -30,6 +32,17 @@ export function createApp(config) {
 
   const app = express();
   app.disable('x-powered-by');
+  // The webhook route reads its own raw body, so it goes before the global JSON parser.
+  if (config.webhookSecret) {
+    const payments = createPaymentLedger();
+    app.post(
+      '/webhooks/payments',
+      verifyWebhook({ scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 }),
+      (req, res) => {
+        res.json(payments.record(req.webhook.id, req.webhook.json()));
+      },
+    );
+  }
   app.use(express.json({ limit: '64kb' }));
   app.get('/health', (_req, res) => {
     res.json({ ok: true });

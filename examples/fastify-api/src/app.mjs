@@ -1,6 +1,8 @@
 import Fastify from 'fastify';
 import { bulwark, createClientIpResolver, rateLimit, requireJwt } from '@bulwark/fastify';
 import { createOrders } from '@bulwark-examples/shared/orders';
+import { rawWebhookBody, verifyWebhook } from '@bulwark/fastify';
+import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 /** The orders API on fastify; same routes and rules as the express example. */
 export async function createApp(config) {
@@ -28,6 +30,21 @@ export async function createApp(config) {
   const app = Fastify({ bodyLimit: 65_536 });
   await app.register(bulwark, {});
   app.get('/health', async () => ({ ok: true }));
+  if (config.webhookSecret) {
+    // An encapsulated scope whose only body parser keeps raw bytes; the app's JSON parser is untouched.
+    const payments = createPaymentLedger();
+    await app.register(async (scope) => {
+      await scope.register(rawWebhookBody, { maxBodyBytes: 65_536 });
+      const verify = verifyWebhook({
+        scheme: 'standard',
+        secrets: [config.webhookSecret],
+        maxBodyBytes: 65_536,
+      });
+      scope.post('/webhooks/payments', { preHandler: verify }, async (request) =>
+        payments.record(request.webhook.id, request.webhook.json()),
+      );
+    });
+  }
   app.post('/password-reset', { onRequest: resetLimit }, async (_request, reply) =>
     reply.code(202).send({ ok: true }),
   );

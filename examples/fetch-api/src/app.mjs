@@ -1,5 +1,6 @@
 import { createClientIpResolver, createRateLimiter, protect } from '@bulwark/fetch';
 import { createOrders } from '@bulwark-examples/shared/orders';
+import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 /** The orders API as one fetch handler: `(Request) => Response`, runnable on Node, Workers, Deno or Bun. */
 export function createApp(config) {
@@ -36,11 +37,20 @@ export function createApp(config) {
     { jwt, rateLimit },
   );
 
+  // The webhook stage reads the raw body itself (size-limited) and hands the delivery to the handler.
+  const payments = createPaymentLedger();
+  const paymentsWebhook = config.webhookSecret
+    ? protect(async (_request, { webhook }) => Response.json(payments.record(webhook.id, webhook.json())), {
+        webhook: { scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 },
+      })
+    : undefined;
+
   const routes = {
     'GET /health': async () => Response.json({ ok: true }),
     'GET /orders': listOrders,
     'POST /orders': addOrder,
     'POST /password-reset': passwordReset,
+    ...(paymentsWebhook ? { 'POST /webhooks/payments': paymentsWebhook } : {}),
   };
   return async (request, info) => {
     const route = routes[`${request.method} ${new URL(request.url).pathname}`];

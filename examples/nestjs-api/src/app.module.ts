@@ -2,12 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { BulwarkModule } from '@bulwark/nestjs';
 import { HealthController, OrdersController, PasswordResetController } from './orders.controller.js';
 import { ordersProvider } from './orders.js';
+import { PaymentsWebhookController } from './payments.controller.js';
 
 export interface AppConfig {
   issuer: string;
   audience: string;
   jwksUri: string;
   trustedProxies: string[];
+  webhookSecret?: string;
 }
 
 @Module({})
@@ -18,6 +20,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         BulwarkModule.forRoot({
+          ...(config.webhookSecret
+            ? {
+                webhooks: {
+                  payments: { scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 },
+                },
+              }
+            : {}),
           jwt: {
             algorithms: ['RS256', 'ES256'],
             issuer: config.issuer,
@@ -39,7 +48,12 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController, OrdersController, PasswordResetController],
+      controllers: [
+        ...(config.webhookSecret ? [PaymentsWebhookController] : []),
+        HealthController,
+        OrdersController,
+        PasswordResetController,
+      ],
       providers: [ordersProvider],
     };
   }

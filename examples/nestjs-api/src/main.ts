@@ -9,6 +9,9 @@ import { AppModule } from './app.module.js';
 const config = configFromEnv();
 // NEST_PLATFORM=fastify runs the same app on the fastify platform.
 const adapter = process.env.NEST_PLATFORM === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-const app = await NestFactory.create(AppModule.register(config), adapter, { logger: ['error', 'warn'] });
+const app = await NestFactory.create(AppModule.register(config), adapter, {
+  logger: ['error', 'warn'],
+  rawBody: true,
+});
 await app.listen(config.port, config.host);
 console.log(`listening on http://${config.host}:${new URL(await app.getUrl()).port}`);
