@@ -10,7 +10,7 @@ import {
 } from '@bulwark/core';
 import { Cluster, Redis } from 'ioredis';
 import { RedisStoreError } from './errors.js';
-import { REDIS_CLIENT_OPTIONS } from './options.js';
+import { REDIS_CLIENT_OPTIONS, REDIS_CLUSTER_OPTIONS } from './options.js';
 import { createRedisRateLimitStore } from './ratelimit.js';
 import { createRedisRefreshTokenStore } from './refresh.js';
 import { createRedisReplayStore } from './replay.js';
@@ -118,11 +118,10 @@ function clusterClient(urls: string): Cluster {
   return new Cluster(
     seeds.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
     {
+      ...REDIS_CLUSTER_OPTIONS,
       lazyConnect: true,
-      enableOfflineQueue: false,
-      enableAutoPipelining: true,
       redisOptions: {
-        ...REDIS_CLIENT_OPTIONS,
+        ...REDIS_CLUSTER_OPTIONS.redisOptions,
         ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
         ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
         ...(first.protocol === 'rediss:' ? { tls: {} } : {}),

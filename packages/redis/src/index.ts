@@ -4,7 +4,7 @@
  */
 export { isRedisStoreError, RedisStoreError } from './errors.js';
 export type { RedisStoreErrorCode } from './errors.js';
-export { REDIS_CLIENT_OPTIONS } from './options.js';
+export { REDIS_CLIENT_OPTIONS, REDIS_CLUSTER_OPTIONS } from './options.js';
 export type { RedisClient, RedisStoreOptions } from './options.js';
 export { createRedisRateLimitStore } from './ratelimit.js';
 export { createRedisReplayStore } from './replay.js';

@@ -38,6 +38,26 @@ export const REDIS_CLIENT_OPTIONS: {
   enableAutoPipelining: true,
 });
 
+/**
+ * ioredis Cluster options we recommend. The offline queue is off at the cluster level only: ioredis needs it
+ * on the per-node connections it opens lazily (to follow MOVED/ASK redirections to a node it has not talked
+ * to yet, e.g. a master that just restarted), so do not put `enableOfflineQueue: false` in `redisOptions`.
+ * Auto-pipelining stays off on Cluster: with it, ioredis 5 hands MOVED errors to the caller after a topology
+ * change and never recovers (we reproduced it with a restarted master; ioredis issue #2075).
+ *
+ * @example
+ * const client = new Cluster(nodes, REDIS_CLUSTER_OPTIONS);
+ */
+export const REDIS_CLUSTER_OPTIONS: {
+  readonly enableOfflineQueue: false;
+  readonly enableAutoPipelining: false;
+  readonly redisOptions: { readonly connectTimeout: 2_000; readonly maxRetriesPerRequest: 1 };
+} = Object.freeze({
+  enableOfflineQueue: false,
+  enableAutoPipelining: false,
+  redisOptions: Object.freeze({ connectTimeout: 2_000, maxRetriesPerRequest: 1 }),
+});
+
 /** What every store needs, validated once. */
 export interface ResolvedOptions {
   readonly client: RedisClient;
@@ -59,7 +79,7 @@ export function resolveOptions(area: string, options: RedisStoreOptions): Resolv
     throw new ConfigError(
       `${area}.client`,
       'is not an ioredis client',
-      'pass new Redis(url, REDIS_CLIENT_OPTIONS) or new Cluster(nodes, { redisOptions: REDIS_CLIENT_OPTIONS })',
+      'pass new Redis(url, REDIS_CLIENT_OPTIONS) or new Cluster(nodes, REDIS_CLUSTER_OPTIONS)',
     );
   }
   const prefix = options.prefix ?? 'bulwark';

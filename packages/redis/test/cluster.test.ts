@@ -6,7 +6,7 @@ import {
   createRedisRefreshTokenStore,
   createRedisReplayStore,
   createRedisRevocationStore,
-  REDIS_CLIENT_OPTIONS,
+  REDIS_CLUSTER_OPTIONS,
   storesFromEnv,
 } from '../src/index.js';
 import { runPrefix } from './redis-url.js';
@@ -18,12 +18,7 @@ const prefix = runPrefix('cluster');
 
 beforeAll(async () => {
   cluster = await startCluster(3);
-  client = new Cluster([...cluster.nodes], {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    redisOptions: { ...REDIS_CLIENT_OPTIONS },
-  });
+  client = new Cluster([...cluster.nodes], { ...REDIS_CLUSTER_OPTIONS, lazyConnect: true });
   await client.connect();
 });
 afterAll(async () => {

@@ -102,6 +102,8 @@ export async function startRedis(extra: readonly string[] = []): Promise<OwnRedi
 /** A local Redis Cluster of masters we started, and how to tear it down. */
 export interface OwnCluster {
   readonly nodes: readonly { host: string; port: number }[];
+  /** The masters, to stop and restart one (it rejoins from its nodes.conf). */
+  readonly servers: readonly OwnRedis[];
   destroy(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startCluster(masters = 3): Promise<OwnCluster> {
   }
   return {
     nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    servers,
     async destroy() {
       await Promise.all(servers.map((s) => s.destroy()));
     },
