@@ -85,6 +85,9 @@ export function oauthScenarios(harness: AdapterHarness): void {
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect((res.json() as { code: string }).code).toBe('OAUTH_STATE_INVALID');
+      // The transaction is spent on any outcome: the cookie is cleared on the denial too.
+      expect(String(res.headers['set-cookie'])).toMatch(/^__Host-bulwark-login=; .*Max-Age=0/);
+      expect(res.text).not.toContain(victim.cookie.split('=')[1]!.slice(0, 20));
     });
 
     it('refuses a callback without the transaction cookie', async () => {
