@@ -1,6 +1,42 @@
 import { gcra } from '../ratelimit/gcra.js';
 import type { BucketRule, ConsumeResult, RateLimitStore } from './types.js';
 
+/**
+ * One generation of keys: key → slot in a growable Float64Array of theoretical arrival times. Times are
+ * doubles (epoch ms); held in the array they need no heap box per key, and an update is an array store.
+ */
+class Generation {
+  private readonly slots = new Map<string, number>();
+  tats = new Float64Array(256);
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  slot(key: string): number | undefined {
+    return this.slots.get(key);
+  }
+
+  get(key: string): number | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.tats[slot];
+  }
+
+  set(key: string, tat: number): void {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      if (slot === this.tats.length) {
+        const grown = new Float64Array(slot * 2);
+        grown.set(this.tats);
+        this.tats = grown;
+      }
+      this.slots.set(key, slot);
+    }
+    this.tats[slot] = tat;
+  }
+}
+
 /** Options of {@link createMemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
   /** Most keys held at once (default 100 000). Beyond it the least recently active half is dropped. */
@@ -43,27 +79,28 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
   }
   const half = maxEntries >> 1;
   const clock = options.now ?? Date.now;
-  let young = new Map<string, number>();
-  let old = new Map<string, number>();
+  let young = new Generation();
+  let old = new Generation();
 
   const write = (key: string, tat: number): void => {
-    if (young.size >= half && !young.has(key)) {
+    if (young.size >= half && young.slot(key) === undefined) {
       old = young;
-      young = new Map();
+      young = new Generation();
     }
     young.set(key, tat);
   };
 
   const one = (key: string, rule: BucketRule, cost: number, now: number): ConsumeResult => {
-    let stored = young.get(key);
-    let fromOld = false;
-    if (stored === undefined) {
-      stored = old.get(key);
-      fromOld = stored !== undefined;
+    const slot = young.slot(key);
+    if (slot !== undefined) {
+      // The hot path: update the slot in place, no map write and no allocation for the time.
+      const step = gcra(young.tats[slot], now, rule, cost);
+      if (step.allowed) young.tats[slot] = step.tat;
+      return step;
     }
+    const stored = old.get(key);
     const step = gcra(stored, now, rule, cost);
-    if (step.allowed) write(key, step.tat);
-    else if (fromOld) write(key, step.tat);
+    if (step.allowed || stored !== undefined) write(key, step.tat);
     return step;
   };
 
@@ -89,7 +126,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
     if (!allowed) {
       // Keep refused keys in the young generation too: an active abuser must not age out.
       for (const e of entries) {
-        if (!young.has(e.key)) {
+        if (young.slot(e.key) === undefined) {
           const stored = old.get(e.key);
           if (stored !== undefined) write(e.key, stored);
         }
