@@ -47,7 +47,23 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
 }
 
-function startServer(framework, variant, config) {
+/**
+ * Start a server, retrying twice: in a shared checkout another build may be rewriting dist/ at the moment
+ * the server imports it (ERR_MODULE_NOT_FOUND), which is not what this benchmark is about.
+ */
+async function startServer(framework, variant, config) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(framework, variant, config);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      console.log(`  ${framework}/${variant}: ${err.message}; retrying in 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+}
+
+function startServerOnce(framework, variant, config) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, 'server.mjs'), framework, variant], {
       env: { ...process.env, BENCH_E2E: JSON.stringify(config) },
