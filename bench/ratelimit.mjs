@@ -131,5 +131,76 @@ export async function run({ smoke }) {
     );
   }
   for (const s of stopErl) s.shutdown?.();
+  rows.push(...(await http429({ smoke, rateLimit: (await import('@bulwark/express')).rateLimit })));
   return rows;
+}
+
+/**
+ * The 429 path end to end: an express app whose only client is already over its limit, bulwark's
+ * rateLimit() against express-rate-limit (draft-8 headers), load from autocannon in its own process.
+ */
+async function http429({ smoke, rateLimit }) {
+  const { default: express } = await import('express');
+  const { rateLimit: erlRateLimit } = await import('express-rate-limit');
+  const apps = {
+    'bulwark rateLimit 429': rateLimit({ rate: '1/hour' }),
+    'express-rate-limit 429': erlRateLimit({
+      windowMs: 3_600_000,
+      limit: 1,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+    }),
+  };
+  const servers = {};
+  for (const [name, middleware] of Object.entries(apps)) {
+    const app = express();
+    app.use(middleware);
+    app.get('/json', (_req, res) => res.json({ ok: true }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${server.address().port}/json`;
+    ensure((await fetch(url)).status === 200, `${name}: first request allowed`);
+    const second = await fetch(url);
+    ensure(
+      second.status === 429 && second.headers.get('retry-after'),
+      `${name}: second request is a 429 with Retry-After`,
+    );
+    servers[name] = { server, url };
+  }
+  const names = Object.keys(servers);
+  const rounds = smoke ? 1 : 3;
+  const duration = smoke ? 1 : 3;
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(r + k) % names.length];
+        const args = JSON.stringify({ url: servers[name].url, connections: 10, duration, expect: '4xx' });
+        const out = await runLoad(args);
+        ensure(out.unexpected === 0 && out.ok > 0, `${name}: only 429s under load`);
+        samples[name].push(out.rps);
+      }
+    }
+  } finally {
+    for (const { server } of Object.values(servers)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
+  return names.map((name) => ({
+    group: 'express over the limit: 429 responses/s over HTTP',
+    name,
+    samples: samples[name],
+  }));
+}
+
+async function runLoad(args) {
+  const { execFile } = await import('node:child_process');
+  const load = new URL('./e2e/load.mjs', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [load, args], { timeout: 60_000 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout));
+    });
+  });
 }
