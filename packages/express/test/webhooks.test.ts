@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import { call } from '@bulwark/conformance';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureRawBody, verifyWebhook } from '../src/index.js';
+import { closeServer } from './harness.js';
+
+const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+const sender = new Webhook(SECRET);
+const servers: ReturnType<express.Express['listen']>[] = [];
+
+async function start(app: express.Express): Promise<string> {
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function delivery(id: string): { headers: Record<string, string>; body: string } {
+  const body = JSON.stringify({ type: 'invoice.paid', id });
+  const at = new Date();
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': sender.sign(id, at, body),
+    },
+  };
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => closeServer(s)));
+});
+
+describe('express verifyWebhook behind a global JSON parser', () => {
+  it('works after express.json({ verify: captureRawBody }), and the rest of the app still gets parsed JSON', async () => {
+    const app = express();
+    app.use(express.json({ verify: captureRawBody }));
+    app.post('/hooks', verifyWebhook({ scheme: 'standard', secrets: SECRET }), (req, res) => {
+      res.json({ id: req.webhook!.id, parsed: req.body });
+    });
+    app.post('/echo', (req, res) => {
+      res.json(req.body);
+    });
+    const url = await start(app);
+    const d = delivery('msg_capture');
+    const res = await call(url, '/hooks', { method: 'POST', headers: d.headers, body: d.body });
+    expect(res.status).toBe(200);
+    expect((res.json() as { id: string }).id).toBe('msg_capture');
+    const echo = await call(url, '/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(echo.json()).toEqual({ a: 1 });
+  });
+
+  it('after a plain express.json() the raw bytes are gone: a 500 whose error names the mistake, never a 2xx', async () => {
+    const app = express();
+    app.use(express.json());
+    let seen: unknown;
+    app.post('/hooks', verifyWebhook({ scheme: 'standard', secrets: SECRET }), (_req, res) => {
+      res.json({ reached: true });
+    });
+    app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      seen = err;
+      res.status(500).json({ error: 'internal' });
+    });
+    const url = await start(app);
+    const d = delivery('msg_parsed');
+    const res = await call(url, '/hooks', { method: 'POST', headers: d.headers, body: d.body });
+    expect(res.status).toBe(500);
+    expect(seen).toBeInstanceOf(TypeError);
+    expect(String((seen as Error).message)).toMatch(/raw body bytes/);
+  });
+
+  it('refuses an oversize body with 413 problem+json while reading', async () => {
+    const app = express();
+    app.post(
+      '/hooks',
+      verifyWebhook({ scheme: 'standard', secrets: SECRET, maxBodyBytes: 1024 }),
+      (_req, res) => {
+        res.json({ reached: true });
+      },
+    );
+    const url = await start(app);
+    const d = delivery('msg_big');
+    const res = await call(url, '/hooks', { method: 'POST', headers: d.headers, body: 'x'.repeat(4096) });
+    expect(res.status).toBe(413);
+    expect((res.json() as { code: string }).code).toBe('WEBHOOK_BODY_TOO_LARGE');
+  });
+});
