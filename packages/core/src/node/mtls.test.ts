@@ -1,4 +1,5 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as http2Connect, createSecureServer } from 'node:http2';
 import { Agent, createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -153,6 +154,59 @@ describe('real TLS handshakes against a node https server', () => {
   });
 });
 
+describe('HTTP/2 (http2.createSecureServer) with the same options', () => {
+  it('identifies the peer through the compat request', async () => {
+    const mtls = createMtlsVerifier({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') });
+    const server = createSecureServer(
+      mtlsServerOptions({ cert: server1.certPem, key: server1.keyPem, ca: ca.certPem }),
+      (req, res) => {
+        const verdict = mtls.verify(fromNodeRequest(req as never));
+        res.writeHead(verdict.ok ? 200 : verdict.error.status);
+        res.end(verdict.ok ? (verdict.value.spiffeId?.id ?? '') : verdict.error.code);
+      },
+    );
+    const port = await new Promise<number>((r) =>
+      server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)),
+    );
+    const get = (client: TestLeaf) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const session = http2Connect(`https://localhost:${port}`, {
+          ca: ca.certPem,
+          cert: client.certPem,
+          key: client.keyPem,
+          host: '127.0.0.1',
+          lookup: (_h, _o, cb) => cb(null, '127.0.0.1', 4),
+        } as never);
+        session.on('error', reject);
+        const stream = session.request({ ':path': '/pay' });
+        let status = 0;
+        let body = '';
+        stream.on('response', (h) => {
+          status = Number(h[':status']);
+        });
+        stream.setEncoding('utf8');
+        stream.on('data', (c: string) => {
+          body += c;
+        });
+        stream.on('end', () => {
+          session.close();
+          resolve({ status, body });
+        });
+        stream.on('error', reject);
+        stream.end();
+      });
+    try {
+      expect(await get(billing)).toEqual({
+        status: 200,
+        body: 'spiffe://corp.example.com/ns/billing/sa/api',
+      });
+      expect(await get(web)).toEqual({ status: 403, body: 'MTLS_PEER_DENIED' });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
 describe('hot rotation with setSecureContext', () => {
   let dir = '';
   let server: Server;
@@ -217,6 +271,17 @@ describe('hot rotation with setSecureContext', () => {
     expect(again.reused).toBe(true);
     expect(again.status).toBe(200);
     expect(again.serverSerial).toBe(oldSerial);
+
+    // Rotating the CA bundle (new CA first, old kept for the overlap; written without a newline between them):
+    // clients of the new CA get in, clients of the old one still do.
+    const newCa = await createTestCa('CN=corp CA 2');
+    const newClient = await issueTestLeaf(newCa, { uris: ['spiffe://corp.example.com/ns/billing/sa/api'] });
+    await expect(call(port, newClient)).rejects.toThrow();
+    const caRotated = next('mtls.rotated');
+    write('bundle.pem', newCa.certPem.trim() + ca.certPem);
+    await caRotated;
+    expect((await call(port, newClient)).status).toBe(200);
+    expect((await call(port, billing)).status).toBe(200);
 
     const failed = next('mtls.rotation_failed');
     write('svid.pem', '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n');

@@ -53,6 +53,10 @@ function splitPem(pem: string): string[] {
   return out;
 }
 
+function joinPem(blocks: readonly string[]): Buffer {
+  return Buffer.from(`${blocks.map((b) => b.trim()).join('\n')}\n`, 'latin1');
+}
+
 /**
  * Check cert/key/CA material and build the secure context once, so a bad file fails here with a clear message
  * instead of at the first handshake. Returns the normalised buffers.
@@ -67,10 +71,9 @@ export function checkMtlsMaterial(input: Pick<MtlsServerOptionsInput, 'cert' | '
   /** The server certificate's expiry. */
   validTo: Date;
 } {
-  const cert = toBuffer('mtls.cert', input.cert);
+  const certInput = toBuffer('mtls.cert', input.cert);
   const key = toBuffer('mtls.key', input.key);
-  const ca = toBuffer('mtls.ca', input.ca);
-  const cas = splitPem(ca.toString('latin1'));
+  const cas = splitPem(toBuffer('mtls.ca', input.ca).toString('latin1'));
   if (cas.length === 0)
     throw new ConfigError('mtls.ca', 'holds no PEM certificate', 'pass the CA bundle (bundle.pem / ca.crt)');
   cas.forEach((pem, i) => {
@@ -92,7 +95,7 @@ export function checkMtlsMaterial(input: Pick<MtlsServerOptionsInput, 'cert' | '
       );
     }
   });
-  const leaves = splitPem(cert.toString('latin1'));
+  const leaves = splitPem(certInput.toString('latin1'));
   if (leaves.length === 0)
     throw new ConfigError(
       'mtls.cert',
@@ -117,6 +120,10 @@ export function checkMtlsMaterial(input: Pick<MtlsServerOptionsInput, 'cert' | '
       'renew the certificate (is spiffe-helper or cert-manager running?)',
     );
   }
+  // One certificate per PEM block, each on its own lines: bundles concatenated without a newline
+  // (`cat a.pem b.pem` of files lacking a final newline) would otherwise load only partly.
+  const cert = joinPem(leaves);
+  const ca = joinPem(cas);
   try {
     createSecureContext({ cert, key, ca } satisfies SecureContextOptions);
   } catch (err) {
