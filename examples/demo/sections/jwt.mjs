@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { row, call } from '../lib.mjs';
 
 const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -68,6 +69,60 @@ export default {
         'token from another issuer (iss)',
         '401 JWT_ISSUER_MISMATCH',
         await call(base, '/orders', { headers: bearer(otherIss) }),
+      ),
+    );
+
+    // An OIDC ID token from the same IdP: same issuer and signature, but not an access token (RFC 9068 typ).
+    const idToken = await new SignJWT({ nonce: 'n', scope: 'orders:read orders:write' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'tour-1', typ: 'JWT' })
+      .setSubject('alice')
+      .setIssuer(idp.issuer)
+      .setAudience(idp.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(idp.privateKey);
+    rows.push(
+      row(
+        'ID token presented as an access token (typ)',
+        '401 JWT_TYPE_INVALID',
+        await call(base, '/orders', { headers: bearer(idToken) }),
+      ),
+    );
+
+    const longLived = await idp.mint({ expiresIn: 30 * 24 * 3600 });
+    rows.push(
+      row(
+        'token valid for 30 days (lifetime cap 1 h)',
+        '401 JWT_LIFETIME_TOO_LONG',
+        await call(base, '/orders', { headers: bearer(longLived) }),
+      ),
+    );
+
+    const readOnly = await idp.mint({ claims: { scope: 'orders:read' } });
+    rows.push(
+      row(
+        'read-only token placing an order (scope)',
+        '403 JWT_INSUFFICIENT_SCOPE',
+        await call(base, '/orders', {
+          method: 'POST',
+          headers: { ...bearer(readOnly), 'content-type': 'application/json' },
+          body: '{"item":"book"}',
+        }),
+      ),
+    );
+
+    // Logout revokes the token; the stolen copy is refused on the very next request.
+    const stolen = await idp.mint();
+    const before = await call(base, '/orders', { headers: bearer(stolen) });
+    const logout = await call(base, '/logout', { method: 'POST', headers: bearer(stolen) });
+    const after = await call(base, '/orders', { headers: bearer(stolen) });
+    rows.push(
+      row(
+        'revoked token replayed after logout',
+        '401 JWT_REVOKED',
+        before.status === 200 && logout.status === 204
+          ? after
+          : { ...after, status: 0, code: `setup ${before.status}/${logout.status}` },
       ),
     );
 

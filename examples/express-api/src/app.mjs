@@ -1,5 +1,11 @@
 import express from 'express';
-import { createClientIpResolver, rateLimit, requireJwt } from '@bulwark/express';
+import {
+  createClientIpResolver,
+  createJwtVerifier,
+  createMemoryRevocationStore,
+  rateLimit,
+  requireJwt,
+} from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { verifyWebhook } from '@bulwark/express';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
@@ -10,12 +16,18 @@ import { createPaymentLedger } from '@bulwark-examples/shared/payments';
  */
 export function createApp(config) {
   const orders = createOrders();
-  const auth = requireJwt({
+  const jwt = createJwtVerifier({
     algorithms: ['RS256', 'ES256'],
     issuer: config.issuer,
     audience: config.audience,
     jwksUri: config.jwksUri,
+    // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
+    typ: 'at+jwt',
+    revocation: createMemoryRevocationStore(),
   });
+  const auth = requireJwt(jwt);
+  const canRead = requireJwt(jwt, { scopes: ['orders:read'] });
+  const canWrite = requireJwt(jwt, { scopes: ['orders:write'] });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
   // One resolver for every limiter: one trust list, one misconfiguration warning.
@@ -50,10 +62,15 @@ export function createApp(config) {
   app.post('/password-reset', resetLimit, (_req, res) => {
     res.status(202).json({ ok: true });
   });
-  app.get('/orders', auth, perUser, (req, res) => {
+  app.get('/orders', canRead, perUser, (req, res) => {
     res.json({ orders: orders.list(req.auth.sub) });
   });
-  app.post('/orders', auth, perUser, (req, res) => {
+  // Logout revokes the presented access token: refused from the next request on, until it expires.
+  app.post('/logout', auth, async (req, res) => {
+    await jwt.revoke(req.auth);
+    res.status(204).end();
+  });
+  app.post('/orders', canWrite, perUser, (req, res) => {
     res.status(201).json(orders.add(req.auth.sub, req.body));
   });
   return app;

@@ -1,5 +1,12 @@
 import Fastify from 'fastify';
-import { bulwark, createClientIpResolver, rateLimit, requireJwt } from '@bulwark/fastify';
+import {
+  bulwark,
+  createClientIpResolver,
+  createJwtVerifier,
+  createMemoryRevocationStore,
+  rateLimit,
+  requireJwt,
+} from '@bulwark/fastify';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { rawWebhookBody, verifyWebhook } from '@bulwark/fastify';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
@@ -7,12 +14,18 @@ import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 /** The orders API on fastify; same routes and rules as the express example. */
 export async function createApp(config) {
   const orders = createOrders();
-  const auth = requireJwt({
+  const jwt = createJwtVerifier({
     algorithms: ['RS256', 'ES256'],
     issuer: config.issuer,
     audience: config.audience,
     jwksUri: config.jwksUri,
+    // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
+    typ: 'at+jwt',
+    revocation: createMemoryRevocationStore(),
   });
+  const auth = requireJwt(jwt);
+  const canRead = requireJwt(jwt, { scopes: ['orders:read'] });
+  const canWrite = requireJwt(jwt, { scopes: ['orders:write'] });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
   // One resolver for every limiter: one trust list, one misconfiguration warning.
@@ -48,10 +61,15 @@ export async function createApp(config) {
   app.post('/password-reset', { onRequest: resetLimit }, async (_request, reply) =>
     reply.code(202).send({ ok: true }),
   );
-  app.get('/orders', { preHandler: [auth, perUser] }, async (request) => ({
+  app.get('/orders', { preHandler: [canRead, perUser] }, async (request) => ({
     orders: orders.list(request.auth.sub),
   }));
-  app.post('/orders', { preHandler: [auth, perUser] }, async (request, reply) =>
+  // Logout revokes the presented access token: refused from the next request on, until it expires.
+  app.post('/logout', { preHandler: auth }, async (request, reply) => {
+    await jwt.revoke(request.auth);
+    return reply.code(204).send();
+  });
+  app.post('/orders', { preHandler: [canWrite, perUser] }, async (request, reply) =>
     reply.code(201).send(orders.add(request.auth.sub, request.body)),
   );
   return app;

@@ -1,16 +1,25 @@
-import { createClientIpResolver, createRateLimiter, protect } from '@bulwark/fetch';
+import {
+  createClientIpResolver,
+  createJwtVerifier,
+  createMemoryRevocationStore,
+  createRateLimiter,
+  protect,
+} from '@bulwark/fetch';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 /** The orders API as one fetch handler: `(Request) => Response`, runnable on Node, Workers, Deno or Bun. */
 export function createApp(config) {
   const orders = createOrders();
-  const jwt = {
+  const jwt = createJwtVerifier({
     algorithms: ['RS256', 'ES256'],
     issuer: config.issuer,
     audience: config.audience,
     jwksUri: config.jwksUri,
-  };
+    // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
+    typ: 'at+jwt',
+    revocation: createMemoryRevocationStore(),
+  });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
   // One resolver for every limiter: one trust list, one misconfiguration warning.
@@ -29,12 +38,20 @@ export function createApp(config) {
 
   const listOrders = protect(
     async (_request, { claims }) => Response.json({ orders: orders.list(claims.sub) }),
-    { jwt, rateLimit },
+    { jwt: { verifier: jwt, scopes: ['orders:read'] }, rateLimit },
+  );
+  // Logout revokes the presented access token: refused from the next request on, until it expires.
+  const logout = protect(
+    async (_request, { claims }) => {
+      await jwt.revoke(claims);
+      return new Response(null, { status: 204 });
+    },
+    { jwt },
   );
   const addOrder = protect(
     async (request, { claims }) =>
       Response.json(orders.add(claims.sub, await request.json().catch(() => ({}))), { status: 201 }),
-    { jwt, rateLimit },
+    { jwt: { verifier: jwt, scopes: ['orders:write'] }, rateLimit },
   );
 
   // The webhook stage reads the raw body itself (size-limited) and hands the delivery to the handler.
@@ -49,6 +66,7 @@ export function createApp(config) {
     'GET /health': async () => Response.json({ ok: true }),
     'GET /orders': listOrders,
     'POST /orders': addOrder,
+    'POST /logout': logout,
     'POST /password-reset': passwordReset,
     ...(paymentsWebhook ? { 'POST /webhooks/payments': paymentsWebhook } : {}),
   };

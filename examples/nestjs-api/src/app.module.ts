@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BulwarkModule } from '@bulwark/nestjs';
-import { HealthController, OrdersController, PasswordResetController } from './orders.controller.js';
+import { BulwarkModule, createMemoryRevocationStore } from '@bulwark/nestjs';
+import {
+  HealthController,
+  LogoutController,
+  OrdersController,
+  PasswordResetController,
+} from './orders.controller.js';
 import { ordersProvider } from './orders.js';
 import { PaymentsWebhookController } from './payments.controller.js';
 
@@ -32,6 +37,9 @@ export class AppModule {
             issuer: config.issuer,
             audience: config.audience,
             jwksUri: config.jwksUri,
+            // Access tokens only (RFC 9068); revocation makes logout real.
+            typ: 'at+jwt',
+            revocation: createMemoryRevocationStore(),
           },
           // Per client IP for everyone and per verified user, together; a strict limit on password resets.
           rateLimit: {
@@ -52,6 +60,7 @@ export class AppModule {
         ...(config.webhookSecret ? [PaymentsWebhookController] : []),
         HealthController,
         OrdersController,
+        LogoutController,
         PasswordResetController,
       ],
       providers: [ordersProvider],

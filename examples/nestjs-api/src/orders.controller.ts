@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { Claims, RateLimit, RequireJwt } from '@bulwark/nestjs';
+import {
+  BULWARK_JWT,
+  Claims,
+  type JwtClaims,
+  type JwtVerifier,
+  RateLimit,
+  RequireJwt,
+} from '@bulwark/nestjs';
 import { ORDERS, type OrderBook } from './orders.js';
 
 // Controller guards run before handler guards: @RequireJwt on the class verifies the token before the
@@ -10,6 +17,7 @@ export class OrdersController {
   constructor(@Inject(ORDERS) private readonly orders: OrderBook) {}
 
   @Get()
+  @RequireJwt({ scopes: ['orders:read'] })
   @RateLimit('api')
   list(@Claims('sub') sub: string): { orders: unknown[] } {
     return { orders: this.orders.list(sub) };
@@ -17,9 +25,23 @@ export class OrdersController {
 
   @Post()
   @HttpCode(201)
+  @RequireJwt({ scopes: ['orders:write'] })
   @RateLimit('api')
   add(@Claims('sub') sub: string, @Body() body: unknown): unknown {
     return this.orders.add(sub, body);
+  }
+}
+
+// Logout revokes the presented access token: refused from the next request on, until it expires.
+@Controller('logout')
+@RequireJwt()
+export class LogoutController {
+  constructor(@Inject(BULWARK_JWT) private readonly jwt: JwtVerifier) {}
+
+  @Post()
+  @HttpCode(204)
+  async logout(@Claims() claims: JwtClaims): Promise<void> {
+    await this.jwt.revoke(claims);
   }
 }
 

@@ -13,12 +13,16 @@ import {
   ConfigError,
   createJwtAuthorizer,
   type JwtAuthorizer,
+  type JwtClaims,
   type JwtRouteOptions,
   type JwtVerifier,
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
 import { BULWARK_JWT, REQUIRE_JWT_METADATA } from './tokens.js';
+
+/** Claims already verified for a request object (a request is verified once, however many guards ask). */
+const verifiedRequests = new WeakMap<object, JwtClaims>();
 
 /**
  * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
@@ -46,8 +50,16 @@ export class JwtGuard implements CanActivate {
       REQUIRE_JWT_METADATA,
       [context.getHandler(), context.getClass()],
     );
-    const verdict = await this.verifier!.verify(toRequestLike(request), route?.authorize);
+    // @RequireJwt on a controller and on one of its handlers runs this guard twice: verify once per request.
+    const earlier = verifiedRequests.get(request);
+    const verdict =
+      earlier === undefined
+        ? await this.verifier!.verify(toRequestLike(request), route?.authorize)
+        : route?.authorize === undefined
+          ? { ok: true as const, value: earlier, headers: {} }
+          : route.authorize(earlier);
     if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    verifiedRequests.set(request, verdict.value);
     request.auth = verdict.value;
     setResponseHeaders(http.getResponse(), verdict.headers);
     return true;
