@@ -170,13 +170,12 @@ describe('HTTP/2 (http2.createSecureServer) with the same options', () => {
     );
     const get = (client: TestLeaf) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const session = http2Connect(`https://localhost:${port}`, {
+        const session = http2Connect(`https://127.0.0.1:${port}`, {
           ca: ca.certPem,
           cert: client.certPem,
           key: client.keyPem,
-          host: '127.0.0.1',
-          lookup: (_h, _o, cb) => cb(null, '127.0.0.1', 4),
-        } as never);
+          servername: 'localhost',
+        });
         session.on('error', reject);
         const stream = session.request({ ':path': '/pay' });
         let status = 0;
