@@ -84,8 +84,22 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     throw new ConfigError('login.client', 'is required', 'pass createOidcClient({...})');
   }
   const maxAgeMs = options.maxAgeMs ?? 600_000;
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 10_000 || maxAgeMs > 3_600_000) {
+    throw new ConfigError(
+      'login.maxAgeMs',
+      `${maxAgeMs} is not between 10 000 and 3 600 000 ms`,
+      'keep the default of 10 minutes',
+    );
+  }
   const insecure = options.dangerouslyAllowInsecureCookie === true;
   const cookieName = options.cookieName ?? (insecure ? 'bulwark-login' : '__Host-bulwark-login');
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(cookieName)) {
+    throw new ConfigError(
+      'login.cookieName',
+      'is not a valid cookie name',
+      "keep the default '__Host-bulwark-login'",
+    );
+  }
   if (insecure && cookieName.startsWith('__Host-')) {
     throw new ConfigError(
       'login.cookieName',
