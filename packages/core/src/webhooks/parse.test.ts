@@ -104,6 +104,17 @@ describe('parseStandardSignatures', () => {
     );
   });
 
+  it('refuses an oversize header before splitting it, whatever it holds', () => {
+    expect(parseStandardSignatures(`v2,${'A'.repeat(5000)}`, 10)).toMatchObject({
+      ok: false,
+      reason: 'too_many',
+    });
+    expect(parseStripeSignature(`t=1,v0=${'a'.repeat(5000)}`, 10)).toMatchObject({
+      ok: false,
+      reason: 'too_many',
+    });
+  });
+
   it('refuses a v1 entry of any other length', () => {
     fc.assert(
       fc.property(

@@ -26,8 +26,34 @@ function malformed(detail: string): ParseFailure {
   return { ok: false, reason: 'malformed', detail };
 }
 
-function tooMany(max: number): ParseFailure {
-  return { ok: false, reason: 'too_many', detail: `more than ${max} signatures in one header` };
+function tooMany(max: number, length?: number): ParseFailure {
+  const detail =
+    length === undefined
+      ? `more than ${max} signatures in one header`
+      : `header is ${length} characters, more than ${max} signatures can take`;
+  return { ok: false, reason: 'too_many', detail };
+}
+
+/** Longest entry accepted in a signature list: a v1a entry is 92 characters, a Stripe v1 item 67. */
+const MAX_ENTRY = 128;
+
+/**
+ * Split on `separator` into at most `max + 1` parts, never scanning or allocating beyond that: a header
+ * stuffed with thousands of entries costs as much as one with `max + 1`.
+ */
+function splitCapped(header: string, separator: string, max: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (parts.length <= max) {
+    const next = header.indexOf(separator, start);
+    if (next === -1) {
+      parts.push(header.slice(start));
+      break;
+    }
+    parts.push(header.slice(start, next));
+    start = next + 1;
+  }
+  return parts;
 }
 
 /**
@@ -52,7 +78,8 @@ export function parseTimestamp(value: string): number | undefined {
  * parseStandardSignatures('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=', 10)
  */
 export function parseStandardSignatures(header: string, max: number): ParsedSignatures {
-  const entries = header.split(' ', max + 1);
+  if (header.length > max * (MAX_ENTRY + 1)) return tooMany(max, header.length);
+  const entries = splitCapped(header, ' ', max);
   if (entries.length > max) return tooMany(max);
   const signatures: PresentedSignature[] = [];
   for (const entry of entries) {
@@ -83,7 +110,8 @@ export function parseStandardSignatures(header: string, max: number): ParsedSign
  * parseStripeSignature('t=1614265330,v1=5257a869…', 10)
  */
 export function parseStripeSignature(header: string, max: number): ParsedSignatures {
-  const items = header.split(',', max + 2);
+  if (header.length > (max + 1) * (MAX_ENTRY + 1)) return tooMany(max, header.length);
+  const items = splitCapped(header, ',', max + 1);
   if (items.length > max + 1) return tooMany(max);
   let timestamp: string | undefined;
   const signatures: PresentedSignature[] = [];
