@@ -93,6 +93,41 @@ describe('createMtlsVerifier', () => {
     ]);
   });
 
+  it('accepts DNS SAN and subject identities only when opted in, with matching policies', async () => {
+    const ca = await createTestCa();
+    const legacy = await issueTestLeaf(ca, {
+      dnsNames: ['billing.internal.example.com'],
+      subject: 'CN=billing, O=Corp',
+    });
+    const strict = createMtlsVerifier({ authorize: { dnsNames: ['billing.internal.example.com'] } });
+    const refused = strict.verify(req({ cert: legacy.der }));
+    expect(!refused.ok && refused.error.code).toBe('MTLS_IDENTITY_INVALID');
+    const dns = createMtlsVerifier({
+      acceptDnsNames: true,
+      authorize: { dnsNames: ['billing.internal.example.com'] },
+    });
+    const viaDns = dns.verify(req({ cert: legacy.der }));
+    expect(viaDns.ok && viaDns.value.dnsNames).toEqual(['billing.internal.example.com']);
+    expect(viaDns.ok && viaDns.value.spiffeId).toBeUndefined();
+    const subject = createMtlsVerifier({
+      acceptSubject: true,
+      authorize: { subjects: ['O=Corp,CN=billing'] },
+    });
+    expect(subject.verify(req({ cert: legacy.der })).ok).toBe(true);
+    const wrongSubject = createMtlsVerifier({
+      acceptSubject: true,
+      authorize: { subjects: ['O=Corp,CN=other'] },
+    });
+    const denied = wrongSubject.verify(req({ cert: legacy.der }));
+    expect(!denied.ok && denied.error.code).toBe('MTLS_PEER_DENIED');
+    // A SPIFFE policy never matches a DNS-only peer.
+    const spiffeOnly = createMtlsVerifier({
+      acceptDnsNames: true,
+      authorize: authorizeMemberOf('corp.example.com'),
+    });
+    expect(spiffeOnly.verify(req({ cert: legacy.der })).ok).toBe(false);
+  });
+
   it('requires an authorization policy unless dangerouslyAllowAnyPeer', () => {
     expect(() => createMtlsVerifier({})).toThrow(/mtls.authorize: is required/);
     const any = createMtlsVerifier({ dangerouslyAllowAnyPeer: true });
