@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -24,12 +24,24 @@ interface Instance {
   child: ChildProcess;
 }
 let instances: Instance[] = [];
+// Every child we spawned, so a failed start (the other child already up) still gets cleaned up.
+const children: ChildProcess[] = [];
 
+interface ResolveArgs {
+  path: string;
+  resolveDir: string;
+  kind: string;
+  pluginData?: unknown;
+}
 interface ResolveHook {
   onResolve(
     options: { filter: RegExp },
-    callback: (args: { path: string }) => { path: string; external: boolean } | undefined,
+    callback: (args: ResolveArgs) => Promise<{ path: string; external: boolean } | undefined>,
   ): void;
+  resolve(
+    path: string,
+    options: { resolveDir: string; kind: string; pluginData: unknown },
+  ): Promise<{ path: string }>;
 }
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
@@ -53,10 +65,19 @@ async function bundle(entry: string): Promise<string> {
       {
         name: 'npm-external',
         setup(build: ResolveHook) {
-          // Our sources are bundled; every npm package is loaded from node_modules as in production.
-          build.onResolve({ filter: /^[^./#]/ }, (args) =>
-            args.path.startsWith('@bulwark/') ? undefined : { path: args.path, external: true },
-          );
+          // Our sources are bundled; every npm package stays external, imported by its resolved path so it
+          // loads exactly as it would from the package that depends on it (fastify-plugin lives only in
+          // @bulwark/fastify's node_modules, for instance).
+          build.onResolve({ filter: /^[^./#]/ }, async (args) => {
+            if (args.path.startsWith('@bulwark/') || args.pluginData === 'inner') return undefined;
+            if (isBuiltin(args.path)) return { path: args.path, external: true };
+            const found = await build.resolve(args.path, {
+              resolveDir: args.resolveDir,
+              kind: args.kind,
+              pluginData: 'inner',
+            });
+            return { path: found.path, external: true };
+          });
         },
       },
     ],
@@ -75,6 +96,7 @@ async function start(name: string, file: string): Promise<Instance> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.push(child);
   const port = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -95,13 +117,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(
-    instances.map(
-      (i) =>
-        new Promise((resolve) => {
-          i.child.once('exit', resolve);
-          i.child.kill('SIGTERM');
-        }),
-    ),
+    children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
   );
   await rm(outDir, { recursive: true, force: true });
   const client = new Redis(REDIS_URL);

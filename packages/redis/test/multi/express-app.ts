@@ -1,5 +1,4 @@
-import { rateLimit } from '@bulwark/express';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { rateLimit, verifyWebhook } from '@bulwark/express';
 import express, { type Response } from 'express';
 import { makeApp, type Reply } from './app-common.js';
 
@@ -9,8 +8,8 @@ const app = express();
 app.get('/limited', rateLimit(common.globalLimit), (_req, res) => {
   res.json({ ok: true });
 });
-app.post('/webhook', express.raw({ type: '*/*' }), async (req, res) => {
-  send(res, await common.webhook(fromNodeRequest(req), new Uint8Array(req.body as Buffer)));
+app.post('/webhook', verifyWebhook(common.webhooks), async (_req, res) => {
+  send(res, await common.processWebhook());
 });
 app.post('/login', async (_req, res) => send(res, await common.login()));
 app.post('/refresh', express.json(), async (req, res) => {
