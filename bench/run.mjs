@@ -1,7 +1,7 @@
 // `pnpm bench [names…] [--smoke] [--no-build] [--list]`: build, run each benchmark in its own process,
 // write docs/benchmarks.md (or .bench-tmp/benchmarks.md for --smoke).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,9 @@ if (build) {
 
 const resultsDir = smoke ? join(root, '.bench-tmp', 'results') : join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
+// A benchmark writes here first; only a complete result replaces the last one in resultsDir.
+const scratch = join(root, '.bench-tmp', 'partial');
+mkdirSync(scratch, { recursive: true });
 const loadavg = os
   .loadavg()
   .map((l) => l.toFixed(2))
@@ -51,6 +54,8 @@ const failed = [];
 const t0 = Date.now();
 for (const name of selected) {
   const out = join(resultsDir, `${name}.json`);
+  const partial = join(scratch, `${name}.json`);
+  rmSync(partial, { force: true });
   const started = Date.now();
   console.log(`> ${name}${smoke ? ' (smoke)' : ''}`);
   const r = spawnSync(
@@ -59,18 +64,18 @@ for (const name of selected) {
       '--expose-gc',
       join(here, 'lib', 'child.mjs'),
       join(here, `${name}.mjs`),
-      `${out}.tmp`,
+      partial,
       ...(smoke ? ['--smoke'] : []),
     ],
     { cwd: root, stdio: 'inherit', timeout: limitMs, killSignal: 'SIGKILL' },
   );
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.status !== 0 || !existsSync(`${out}.tmp`)) {
+  if (r.status !== 0 || !existsSync(partial)) {
     console.error(`✗ ${name} failed after ${secs} s (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
     failed.push(name);
     continue;
   }
-  writeFileSync(out, readFileSync(`${out}.tmp`));
+  renameSync(partial, out);
   console.log(`✓ ${name} in ${secs} s`);
 }
 
