@@ -55,6 +55,11 @@ export interface AppSpec {
    */
   cors?: CorsOptions;
   /**
+   * Browser suite (browser/suite.ts): `GET /pages/<name>` → 200 `text/html; charset=utf-8` with the body
+   * `pages[name]`, behind the app-wide security headers.
+   */
+  pages?: Readonly<Record<string, string>>;
+  /**
    * mTLS (scenarios/mtls.ts). When set, the harness serves HTTPS with `mtls.tls` (from `mtlsServerOptions`)
    * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
    * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",

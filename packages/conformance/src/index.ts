@@ -1,4 +1,5 @@
 export { defineAdapterSuite } from './suite.js';
+export { defineBrowserSuite } from './browser/suite.js';
 export { defineStoreSuite } from './stores.js';
 export type { StoreFactory } from './stores.js';
 export type { AdapterHarness, AppSpec, RunningApp } from './harness.js';

@@ -58,6 +58,14 @@ export const expressHarness: AdapterHarness = {
         res.json({ handler: 'options' });
       });
     }
+    if (spec.pages) {
+      const pages = spec.pages;
+      app.get('/pages/:name', (req, res) => {
+        const html = pages[String(req.params.name)];
+        if (html === undefined) res.status(404).end();
+        else res.type('html').send(html);
+      });
+    }
     if (spec.jwt) {
       app.get('/me', requireJwt(spec.jwt), (req, res) => {
         res.json({ claims: req.auth });

@@ -1,4 +1,4 @@
-import { fromFetchRequest } from '@bulwark/core';
+import { ConfigError, fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import {
@@ -62,6 +62,13 @@ const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = [
  * };
  */
 export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler {
+  if (policy.certificateBound !== undefined && policy.jwt === undefined) {
+    throw new ConfigError(
+      'protect.certificateBound',
+      'needs the jwt rule in the same policy',
+      'add jwt: ...',
+    );
+  }
   const stages: Stage[] = [];
   for (const key of STAGE_ORDER) {
     const entry = policy[key];

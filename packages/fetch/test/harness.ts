@@ -21,6 +21,12 @@ export const fetchHarness: AdapterHarness = {
       routes.set('PUT /api/data', async () => Response.json({ updated: true }));
       routes.set('OPTIONS /api/data', async () => Response.json({ handler: 'options' }));
     }
+    for (const [name, html] of Object.entries(spec.pages ?? {})) {
+      routes.set(
+        `GET /pages/${name}`,
+        async () => new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } }),
+      );
+    }
     if (spec.webhooks) {
       for (const name of ['standard', 'stripe', 'github'] as const) {
         const handle: ProtectedHandler = async (_request, { webhook }) => {
