@@ -4,6 +4,7 @@ import {
   createRedisRateLimitStore,
   createRedisRefreshTokenStore,
   createRedisReplayStore,
+  createRedisRevocationStore,
   isRedisStoreError,
   REDIS_CLIENT_OPTIONS,
 } from '../src/index.js';
@@ -130,5 +131,27 @@ describe('Redis stopped mid-run and restarted', () => {
     expect(await eventually(() => refresh.rotate(`h1-${key}`, `h2-${key}`, 0))).toEqual({
       status: 'unknown',
     });
+  });
+});
+
+describe('Redis full (maxmemory with noeviction)', () => {
+  it('refuses writes with REDIS_UNAVAILABLE instead of evicting, and works again once there is room', async () => {
+    const replay = createRedisReplayStore({ client, prefix, timeoutMs: TIMEOUT_MS });
+    const revocations = createRedisRevocationStore({ client, prefix, timeoutMs: TIMEOUT_MS });
+    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
+    await admin.set(`${prefix}:filler`, 'x'.repeat(2_000_000));
+    await admin.config('SET', 'maxmemory', String(used + 1_000_000));
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    try {
+      const key = `full-${Date.now()}`;
+      expect(await failure(replay.claim(key, 60_000))).toBe('REDIS_UNAVAILABLE');
+      expect(await failure(revocations.revoke(key, Date.now() + 60_000))).toBe('REDIS_UNAVAILABLE');
+      // Reads still answer: nothing was evicted to make room.
+      expect(await admin.exists(`${prefix}:filler`)).toBe(1);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      await admin.del(`${prefix}:filler`);
+    }
+    expect(await replay.claim(`after-full-${Date.now()}`, 60_000)).toBe('claimed');
   });
 });
