@@ -26,7 +26,9 @@ const verifiedRequests = new WeakMap<object, JwtClaims>();
 
 /**
  * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
- * claims on the request (`request.auth`).
+ * claims on the request (`request.auth`). Nest instantiates it at startup for each controller that uses
+ * `@RequireJwt()` (it is deliberately not a module provider), so a missing `jwt` option fails the app
+ * at startup, and only when the decorator is used.
  */
 @Injectable()
 export class JwtGuard implements CanActivate {

@@ -22,7 +22,6 @@ import { cors } from './cors.js';
 import { BulwarkExceptionFilter } from './denied.js';
 import { type NodeMiddleware, securityHeaders } from './headers.js';
 import { type BulwarkWebhookOptions, webhookExports, webhookProviders } from './webhooks.js';
-import { JwtGuard } from './jwt.js';
 import { MtlsGuard } from './mtls.js';
 import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
 import {
@@ -68,7 +67,6 @@ function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
 
 const sharedProviders: Provider[] = [
   { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwt },
-  JwtGuard,
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
   RateLimitGuard,
   MtlsGuard,
@@ -81,7 +79,6 @@ const sharedExports = [
   ...webhookExports,
   BULWARK_OPTIONS,
   BULWARK_JWT,
-  JwtGuard,
   BULWARK_RATE_LIMITERS,
   RateLimitGuard,
   MtlsGuard,
