@@ -25,7 +25,11 @@ export type JwksLocation = URL | (() => Promise<URL>);
 
 /** Something that finds the key for a token header. */
 export interface KeySource {
-  get(kid: string | undefined, alg: string): Promise<BoundKey | [SecurityError, string]>;
+  /** Synchronous when the answer is at hand (static keys once imported), a promise otherwise. */
+  get(
+    kid: string | undefined,
+    alg: string,
+  ): BoundKey | [SecurityError, string] | Promise<BoundKey | [SecurityError, string]>;
 }
 
 /**

@@ -34,24 +34,34 @@ const SOURCES = ['keys', 'jwksUri', 'discovery', 'secret'] as const;
 /** A fixed key set, imported on first use (key import is async in WebCrypto; construction is not). */
 function staticSource(load: () => Promise<KeySet>): KeySource {
   let ready: Promise<KeySet> | undefined;
+  let loaded: KeySet | undefined;
+  const lookup = (set: KeySet, kid: string | undefined, alg: string): BoundKey | [SecurityError, string] => {
+    const found = set.find(kid, alg);
+    if (typeof found !== 'string') return found;
+    if (found === 'unknown-kid') return [JWT_ERRORS.keyNotFound, 'no configured key has this kid'];
+    if (found === 'alg-mismatch') {
+      return [JWT_ERRORS.algNotAllowed, `key ${kid} is bound to another algorithm than ${alg}`];
+    }
+    return [JWT_ERRORS.keyNotFound, `several keys fit alg ${alg}; the token must name a kid`];
+  };
   return {
-    async get(kid, alg) {
-      let set: KeySet;
-      try {
-        ready ??= load();
-        set = await ready;
-      } catch (err) {
-        ready = undefined;
-        return [JWT_ERRORS.keysUnavailable, `configured key cannot be imported: ${(err as Error)?.message}`];
-      }
-      const found = set.find(kid, alg);
-      if (typeof found !== 'string') return found;
-      const why: Record<typeof found, [SecurityError, string]> = {
-        'unknown-kid': [JWT_ERRORS.keyNotFound, 'no configured key has this kid'],
-        'alg-mismatch': [JWT_ERRORS.algNotAllowed, `key ${kid} is bound to another algorithm than ${alg}`],
-        ambiguous: [JWT_ERRORS.keyNotFound, `several keys fit alg ${alg}; the token must name a kid`],
-      };
-      return why[found];
+    get(kid, alg) {
+      // Once imported, answer synchronously: no promise on the hot path.
+      if (loaded !== undefined) return lookup(loaded, kid, alg);
+      ready ??= load();
+      return ready.then(
+        (set) => {
+          loaded = set;
+          return lookup(set, kid, alg);
+        },
+        (err: unknown): [SecurityError, string] => {
+          ready = undefined;
+          return [
+            JWT_ERRORS.keysUnavailable,
+            `configured key cannot be imported: ${(err as Error)?.message}`,
+          ];
+        },
+      );
     },
   };
 }

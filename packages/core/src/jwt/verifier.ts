@@ -156,7 +156,9 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       const h = backend.hashToken(token);
       cacheKey = typeof h === 'string' ? h : await h;
       const hit = cache.get(cacheKey);
-      if (hit !== undefined) return (await checkRevoked(hit, req)) ?? allow(hit);
+      if (hit !== undefined) {
+        return revocation === undefined ? allow(hit) : ((await checkRevoked(hit, req)) ?? allow(hit));
+      }
     }
     const parsed = parseCompact(token, headerPolicy, backend);
     if (Array.isArray(parsed)) return reject(parsed[0], parsed[1], req);
@@ -174,7 +176,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     }
     const signature = parseSignature(parsed.signaturePart, backend);
     if (Array.isArray(signature)) return reject(signature[0], signature[1], req);
-    const key = await entry.source.get(parsed.kid, parsed.alg);
+    const found = entry.source.get(parsed.kid, parsed.alg);
+    const key = found instanceof Promise ? await found : found;
     if (Array.isArray(key)) return reject(key[0], key[1], req);
     const checked = backend.verify(key.alg, key.handle, parsed.signingInput, signature);
     if (!(typeof checked === 'boolean' ? checked : await checked)) {
@@ -188,8 +191,10 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
     if (failure !== undefined) return reject(failure[0], failure[1], req);
     const verified = claims as JwtClaims;
-    const revoked = await checkRevoked(verified, req);
-    if (revoked !== undefined) return revoked;
+    if (revocation !== undefined) {
+      const revoked = await checkRevoked(verified, req);
+      if (revoked !== undefined) return revoked;
+    }
     if (cache !== undefined && cacheKey !== undefined) {
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
       if (policy.maxTokenAge !== undefined)
