@@ -1,0 +1,65 @@
+import { type BucketRule, type ConsumeResult, createMemoryRateLimitStore } from '@bulwark/core';
+import fc from 'fast-check';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisRateLimitStore } from '../src/index.js';
+import { connect, runPrefix } from './redis-url.js';
+
+// The Lua GCRA against core's gcra() (through the memory store): the same random sequence of consume and
+// consumeAll calls must give the same decisions and counts. Intervals are a minute, so the few milliseconds
+// that pass between calls cannot change a count; times may differ by that much (and Redis rounds up to ms).
+const prefix = runPrefix('parity');
+let client: Redis;
+let run = 0;
+
+beforeAll(async () => {
+  client = await connect();
+});
+afterAll(async () => {
+  const keys = await client.keys(`*${prefix}*`);
+  if (keys.length > 0) await client.del(...keys);
+  await client.quit();
+});
+
+const rule: fc.Arbitrary<BucketRule> = fc.record({
+  intervalMs: fc.constantFrom(60_000, 90_000, 60_000 / 7),
+  burst: fc.integer({ min: 1, max: 5 }),
+});
+const entry = fc.record({
+  key: fc.constantFrom('a', 'b', 'c{x}'),
+  rule,
+  cost: fc.integer({ min: 0, max: 4 }),
+});
+const call = fc.array(entry, { minLength: 1, maxLength: 3 });
+
+function same(redis: readonly ConsumeResult[], memory: readonly ConsumeResult[]): void {
+  expect(redis.map((r) => [r.allowed, r.remaining])).toEqual(memory.map((r) => [r.allowed, r.remaining]));
+  for (let i = 0; i < redis.length; i++) {
+    // Redis reports whole milliseconds rounded up; both clocks moved on by a few ms between the calls.
+    expect(Math.abs(redis[i]!.retryAfterMs - memory[i]!.retryAfterMs)).toBeLessThan(250);
+    expect(Math.abs(redis[i]!.resetMs - memory[i]!.resetMs)).toBeLessThan(250);
+  }
+}
+
+describe('Redis GCRA script vs core gcra()', () => {
+  it('decides and counts exactly like the memory store for random call sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 12 }), async (calls) => {
+        run += 1;
+        const redis = createRedisRateLimitStore({ client, prefix: `${prefix}-${run}` });
+        const memory = createMemoryRateLimitStore();
+        for (const entries of calls) {
+          const single = entries.length === 1 ? entries[0]! : undefined;
+          const fromRedis = single
+            ? [await redis.consume(single.key, single.rule, single.cost)]
+            : await redis.consumeAll!(entries);
+          const fromMemory = single
+            ? [await memory.consume(single.key, single.rule, single.cost)]
+            : await memory.consumeAll(entries);
+          same(fromRedis, fromMemory);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
