@@ -97,6 +97,14 @@ describe('createClientIpResolver', () => {
     expect(xff('junk, 203.0.113.5')).toBe('203.0.113.5');
   });
 
+  it('reads at most maxHops from the right of a huge header', () => {
+    const ip = createClientIpResolver({ trustedProxies: ['10.0.0.0/8'], maxHops: 4 });
+    const xff = (v: string) => ip.resolve(req('10.0.0.1', { 'x-forwarded-for': v }));
+    expect(xff(`${'6.6.6.6, '.repeat(10_000)}203.0.113.5`)).toBe('203.0.113.5');
+    // more trusted hops than maxHops: the walk stops at the fourth, never reaching the forged part
+    expect(xff('6.6.6.6, 10.0.0.9, 10.0.0.8, 10.0.0.7, 10.0.0.6, 10.0.0.5')).toBe('10.0.0.8');
+  });
+
   it('reads RFC 7239 Forwarded only when configured', () => {
     const ip = createClientIpResolver({ trustedProxies: ['loopback'], forwardedHeader: 'forwarded' });
     const r = req('127.0.0.1', {

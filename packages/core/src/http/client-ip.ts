@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
-import { forwardedForHops, forwardedHeaderHops } from './forwarded.js';
+import { forwardedHeaderHops, lastForwardedForHops } from './forwarded.js';
 import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 import { type RequestLike, requestPath } from './request.js';
 
@@ -135,10 +135,13 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
     }
     const value = req.header(header);
     if (value === undefined) return peer;
-    const hops = header === 'forwarded' ? forwardedHeaderHops(value) : forwardedForHops(value, stripPorts);
+    // Right to left, at most maxHops.
+    const hops =
+      header === 'forwarded'
+        ? forwardedHeaderHops(value).reverse().slice(0, maxHops)
+        : lastForwardedForHops(value, stripPorts, maxHops);
     let client = peer;
-    for (let i = hops.length - 1, seen = 0; i >= 0 && seen < maxHops; i--, seen++) {
-      const text = hops[i];
+    for (const text of hops) {
       const words = text === undefined ? undefined : parseIp(text);
       // Junk: whoever wrote it is the last address we can vouch for.
       if (words === undefined) break;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forwardedForHops, forwardedHeaderHops } from './forwarded.js';
+import { forwardedForHops, forwardedHeaderHops, lastForwardedForHops } from './forwarded.js';
 import { formatIp, parseIp } from './ip.js';
 
 const canonical = (ip: string) => formatIp(parseIp(ip)!);
@@ -43,6 +43,21 @@ describe('forwarding header properties', () => {
           hops.map((h) => canonical(h.ip)),
         );
       }),
+    );
+  });
+
+  it('reading from the right gives the same hops as splitting the whole header', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'1.2:3, [a]\t'.split('')), maxLength: 60 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 20 }),
+        (value, strip, max) => {
+          expect(lastForwardedForHops(value, strip, max)).toEqual(
+            forwardedForHops(value, strip).reverse().slice(0, max),
+          );
+        },
+      ),
     );
   });
 

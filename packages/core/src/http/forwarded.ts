@@ -22,6 +22,30 @@ export function forwardedForHops(value: string, stripPorts: boolean): (string | 
   return out;
 }
 
+/**
+ * The right-most `max` elements of an `X-Forwarded-For` value, right to left, without splitting the
+ * whole header: a client may send thousands of elements and only the right end is ever read.
+ *
+ * @example
+ * lastForwardedForHops('6.6.6.6, 203.0.113.9, 10.0.0.2', false, 2) // ['10.0.0.2', '203.0.113.9']
+ */
+export function lastForwardedForHops(
+  value: string,
+  stripPorts: boolean,
+  max: number,
+): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let end = value.length;
+  while (out.length < max) {
+    const comma = end === 0 ? -1 : value.lastIndexOf(',', end - 1);
+    const hop = trimSpaces(value.slice(comma + 1, end));
+    out.push(hop === '' ? undefined : stripPorts ? withoutPort(hop) : hop);
+    if (comma === -1) break;
+    end = comma;
+  }
+  return out;
+}
+
 function trimSpaces(s: string): string {
   let a = 0;
   let b = s.length;
