@@ -23,10 +23,20 @@ import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
 import { BULWARK_OPTIONS } from './tokens.js';
 
-/** Metadata key set by `@RequireCertificateBoundToken()`: its binding options. */
+/**
+ * Metadata key set by `@RequireCertificateBoundToken()`: its binding options.
+ *
+ * @example
+ * reflector.get(CERTIFICATE_BOUND_METADATA, handler)
+ */
 export const CERTIFICATE_BOUND_METADATA = 'bulwark:certificate-bound';
 
-/** Metadata key set by `@RequireMtls()`: the route's verifier, or `true` for the module default. */
+/**
+ * Metadata key set by `@RequireMtls()`: the route's verifier, or `true` for the module default.
+ *
+ * @example
+ * reflector.get(REQUIRE_MTLS_METADATA, handler)
+ */
 export const REQUIRE_MTLS_METADATA = 'bulwark:require-mtls';
 
 function toVerifier(source: MtlsVerifierOptions | MtlsVerifier): MtlsVerifier {
@@ -38,6 +48,9 @@ function toVerifier(source: MtlsVerifierOptions | MtlsVerifier): MtlsVerifier {
 /**
  * Guard behind `@RequireMtls()`: identifies the TLS client (SPIFFE ID from its single URI SAN), applies the
  * route policy (or the module's `mtls` default) and stores the peer on `request.mtls`.
+ *
+ * @example
+ * @UseGuards(MtlsGuard) // what @RequireMtls() applies, with the policy in REQUIRE_MTLS_METADATA
  */
 @Injectable()
 export class MtlsGuard implements CanActivate {
@@ -104,7 +117,12 @@ export const MtlsIdentity: () => ParameterDecorator = createParamDecorator(
     context.switchToHttp().getRequest<PlatformRequest>().mtls as MtlsPeer | undefined,
 );
 
-/** Guard behind `@RequireCertificateBoundToken()`: RFC 8705 check of the verified claims against the client certificate. */
+/**
+ * Guard behind `@RequireCertificateBoundToken()`: RFC 8705 check of the verified claims against the client certificate.
+ *
+ * @example
+ * @UseGuards(JwtGuard, CertificateBoundGuard)
+ */
 @Injectable()
 export class CertificateBoundGuard implements CanActivate {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {}

@@ -4,7 +4,12 @@
  * no byte outside its parent. Anything else throws {@link DerError}, which callers turn into a denial.
  */
 
-/** The input is not the DER this reader accepts. */
+/**
+ * The input is not the DER this reader accepts.
+ *
+ * @example
+ * try { readCertificateIdentity(der); } catch (e) { if (e instanceof DerError) deny(); }
+ */
 export class DerError extends Error {
   override readonly name = 'DerError';
 }
@@ -18,7 +23,12 @@ export interface DerElement {
   readonly end: number;
 }
 
-/** ASN.1 universal tags and context tags this module reads. */
+/**
+ * ASN.1 universal tags this module reads.
+ *
+ * @example
+ * reader.next(TAG.sequence);
+ */
 export const TAG = {
   boolean: 0x01,
   integer: 0x02,
@@ -35,7 +45,12 @@ export const TAG = {
   set: 0x31,
 } as const;
 
-/** Reads consecutive elements from `bytes[start, end)`. */
+/**
+ * Reads consecutive elements from `bytes[start, end)`.
+ *
+ * @example
+ * const top = new DerReader(der); const cert = top.enter(top.next(TAG.sequence)); top.finish();
+ */
 export class DerReader {
   private pos: number;
 
@@ -100,19 +115,34 @@ export class DerReader {
   }
 }
 
-/** Content bytes of an element. */
+/**
+ * Content bytes of an element.
+ *
+ * @example
+ * const value = contentOf(der, ext.next(TAG.octetString));
+ */
 export function contentOf(bytes: Uint8Array, element: DerElement): Uint8Array {
   return bytes.subarray(element.start, element.end);
 }
 
-/** True when an OID element's content equals `oid` (content bytes, e.g. 2.5.29.17 → 55 1d 11). */
+/**
+ * True when an OID element's content equals `oid` (content bytes, e.g. 2.5.29.17 → 55 1d 11).
+ *
+ * @example
+ * oidEquals(der, oid, [0x55, 0x1d, 0x11]) // subjectAltName
+ */
 export function oidEquals(bytes: Uint8Array, element: DerElement, oid: readonly number[]): boolean {
   if (element.end - element.start !== oid.length) return false;
   for (let i = 0; i < oid.length; i++) if (bytes[element.start + i] !== oid[i]) return false;
   return true;
 }
 
-/** Dotted form of an OID element, for names this module has no short label for. */
+/**
+ * Dotted form of an OID element, for names this module has no short label for.
+ *
+ * @example
+ * oidToString(der, element) // '2.5.4.3'
+ */
 export function oidToString(bytes: Uint8Array, element: DerElement): string {
   if (element.end <= element.start) throw new DerError('empty OID');
   const parts: number[] = [];
@@ -136,7 +166,12 @@ export function oidToString(bytes: Uint8Array, element: DerElement): string {
   return parts.join('.');
 }
 
-/** A DER BOOLEAN: only 0x00 and 0xff are valid encodings. */
+/**
+ * A DER BOOLEAN: only 0x00 and 0xff are valid encodings.
+ *
+ * @example
+ * const critical = readBoolean(der, ext.next());
+ */
 export function readBoolean(bytes: Uint8Array, element: DerElement): boolean {
   if (element.tag !== TAG.boolean || element.end - element.start !== 1) throw new DerError('bad BOOLEAN');
   const v = bytes[element.start];

@@ -14,7 +14,12 @@ export type SpiffeIdResult =
   | { readonly ok: false; readonly reason: string };
 
 const PREFIX = 'spiffe://';
-/** SPIFFE-ID spec §2.3: URIs longer than this SHOULD NOT be considered valid; we refuse them. */
+/**
+ * SPIFFE-ID spec: IDs longer than this many bytes SHOULD NOT be considered valid; bulwark refuses them.
+ *
+ * @example
+ * if (uri.length > SPIFFE_ID_MAX_BYTES) refuse();
+ */
 export const SPIFFE_ID_MAX_BYTES = 2048;
 /** SPIFFE-ID spec §2.1: a trust domain name is at most 255 bytes. */
 const TRUST_DOMAIN_MAX_BYTES = 255;
