@@ -1,8 +1,14 @@
-import { type BucketRule, type ConsumeResult, createMemoryRateLimitStore } from '@bulwark/core';
+import {
+  type BucketRule,
+  type ConsumeResult,
+  createMemoryRateLimitStore,
+  createMemoryRefreshTokenStore,
+  type RefreshTokenStore,
+} from '@bulwark/core';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisRateLimitStore } from '../src/index.js';
+import { createRedisRateLimitStore, createRedisRefreshTokenStore } from '../src/index.js';
 import { connect, runPrefix } from './redis-url.js';
 
 // The Lua GCRA against core's gcra() (through the memory store): the same random sequence of consume and
@@ -60,6 +66,59 @@ describe('Redis GCRA script vs core gcra()', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+type RefreshOp =
+  | { op: 'create'; family: string; token: string }
+  | { op: 'rotate'; presented: string; next: string; graceMs: number }
+  | { op: 'revokeFamily'; family: string }
+  | { op: 'findFamily'; token: string };
+
+const family = fc.constantFrom('f1', 'f2');
+const token = fc.constantFrom('t1', 't2', 't3', 't4', 't5', 't6');
+const refreshOp: fc.Arbitrary<RefreshOp> = fc.oneof(
+  fc.record({ op: fc.constant('create' as const), family, token }),
+  fc.record({
+    op: fc.constant('rotate' as const),
+    presented: token,
+    next: token,
+    graceMs: fc.constantFrom(0, 30_000),
+  }),
+  fc.record({
+    op: fc.constant('rotate' as const),
+    presented: token,
+    next: token,
+    graceMs: fc.constant(30_000),
+  }),
+  fc.record({ op: fc.constant('revokeFamily' as const), family }),
+  fc.record({ op: fc.constant('findFamily' as const), token }),
+);
+
+function apply(store: RefreshTokenStore, op: RefreshOp): Promise<unknown> {
+  switch (op.op) {
+    case 'create':
+      return store.create(op.family, `subject-${op.family}`, op.token, 600_000);
+    case 'rotate':
+      return store.rotate(op.presented, op.next, op.graceMs);
+    case 'revokeFamily':
+      return store.revokeFamily(op.family);
+    case 'findFamily':
+      return store.findFamily(op.token);
+  }
+}
+
+describe('Redis refresh script vs the memory refresh store', () => {
+  it('answers every create/rotate/revoke/find sequence identically', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(refreshOp, { minLength: 1, maxLength: 25 }), async (ops) => {
+        run += 1;
+        const redis = createRedisRefreshTokenStore({ client, prefix: `${prefix}-${run}` });
+        const memory = createMemoryRefreshTokenStore();
+        for (const op of ops) expect(await apply(redis, op)).toEqual(await apply(memory, op));
+      }),
+      { numRuns: 80 },
     );
   });
 });
