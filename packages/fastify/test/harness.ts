@@ -23,6 +23,14 @@ export const fastifyHarness: AdapterHarness = {
       app.put('/api/data', async () => ({ updated: true }));
       app.options('/api/data', async () => ({ handler: 'options' }));
     }
+    if (spec.pages) {
+      const pages = spec.pages;
+      app.get('/pages/:name', async (request, reply) => {
+        const html = pages[(request.params as { name: string }).name];
+        if (html === undefined) return reply.code(404).send();
+        return reply.type('text/html; charset=utf-8').send(html);
+      });
+    }
     if (spec.webhooks) {
       const hooks = spec.webhooks;
       // An encapsulated scope with a raw-bytes parser; the app's own JSON parser stays in place elsewhere.

@@ -12,7 +12,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Options, Put } from '@nestjs/common';
+import { Header, NotFoundException, Options, Param, Put } from '@nestjs/common';
 import { HttpCode, Post as PostRoute } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -205,6 +205,20 @@ class HeadersCorsController {
   }
 }
 
+function pagesController(pages: Readonly<Record<string, string>>): Type<unknown> {
+  @Controller()
+  class PagesController {
+    @Get('pages/:name')
+    @Header('content-type', 'text/html; charset=utf-8')
+    page(@Param('name') name: string): string {
+      const html = pages[name];
+      if (html === undefined) throw new NotFoundException();
+      return html;
+    }
+  }
+  return PagesController;
+}
+
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
@@ -213,6 +227,7 @@ function appModule(spec: AppSpec): Type<unknown> {
   if (spec.mtls) controllers.push(...mtlsControllers(spec, spec.mtls));
   if (spec.oauth) controllers.push(OauthController);
   if (spec.headers || spec.cors) controllers.push(HeadersCorsController);
+  if (spec.pages) controllers.push(pagesController(spec.pages));
 
   @Module({
     imports: [
