@@ -1,5 +1,7 @@
 import { createJwtVerifier, createMemoryRevocationStore, type JwtVerifier } from '@bulwark/core';
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
 import { bearer, call, type HttpResult } from '../http.js';
@@ -230,6 +232,76 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
         'JWT_LIFETIME_TOO_LONG',
         token,
       );
+    });
+  });
+
+  describe(`${harness.name}: JWT with a rotating JWKS`, () => {
+    let app: RunningApp;
+    let published: JWK[] = [];
+    let fetches = 0;
+    const jwks = createServer((_req, res) => {
+      fetches++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+    });
+    const pairs: { privateKey: CryptoKey; jwk: JWK }[] = [];
+
+    async function sign(i: number): Promise<string> {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ scope: 'orders:read' })
+        .setProtectedHeader({ alg: 'RS256', kid: pairs[i]!.jwk.kid!, typ: 'at+jwt' })
+        .setSubject('user-123')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setJti(crypto.randomUUID())
+        .setExpirationTime(now + 300)
+        .sign(pairs[i]!.privateKey);
+    }
+
+    beforeAll(async () => {
+      for (const kid of ['rot-1', 'rot-2']) {
+        const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+        pairs.push({ privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
+      }
+      published = [pairs[0]!.jwk];
+      await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+      app = await harness.start(
+        extend({
+          jwt: {
+            algorithms: ['RS256'],
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            jwksUri: url,
+            // Real time here: no cooldown and a 50 ms cache, so the rotation is seen within the test.
+            jwks: { cooldownMs: 0, cacheMaxAgeMs: 50 },
+          },
+        }),
+      );
+    });
+    afterAll(async () => {
+      await app?.close();
+      jwks.closeAllConnections();
+      await new Promise<void>((r) => jwks.close(() => r()));
+    });
+
+    it('keeps old tokens working while their key is published, accepts the new key at once, drops a removed key', async () => {
+      const old = await sign(0);
+      expect((await call(app.url, '/me', { headers: bearer(old) })).status).toBe(200);
+      // Rotation: the IdP publishes rot-2 next to rot-1 and signs new tokens with rot-2.
+      published = [pairs[0]!.jwk, pairs[1]!.jwk];
+      expect((await call(app.url, '/me', { headers: bearer(await sign(1)) })).status).toBe(200);
+      expect((await call(app.url, '/me', { headers: bearer(old) })).status).toBe(200);
+      // rot-1 is withdrawn: once the cache refreshes (in the background), its tokens fail.
+      published = [pairs[1]!.jwk];
+      let res = await call(app.url, '/me', { headers: bearer(old) });
+      for (let i = 0; i < 50 && res.status === 200; i++) {
+        await new Promise((r) => setTimeout(r, 60));
+        res = await call(app.url, '/me', { headers: bearer(old) });
+      }
+      expectDenied(res, 401, 'JWT_KEY_NOT_FOUND', old);
+      expect((await call(app.url, '/me', { headers: bearer(await sign(1)) })).status).toBe(200);
+      expect(fetches).toBeGreaterThanOrEqual(3);
     });
   });
 }
