@@ -4,10 +4,11 @@ import {
   type ExecutionContext,
   Inject,
   Injectable,
+  type OnModuleInit,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
   type ClientIpResolver,
   type ClientIpResolverOptions,
@@ -105,13 +106,51 @@ export function buildRateLimiters(options: { rateLimit?: BulwarkRateLimitOptions
  * that precede it.
  */
 @Injectable()
-export class RateLimitGuard implements CanActivate {
+export class RateLimitGuard implements CanActivate, OnModuleInit {
   private readonly runs = new WeakMap<object, number>();
 
   constructor(
     @Inject(BULWARK_RATE_LIMITERS) private readonly limiters: Limiters | null,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
   ) {}
+
+  /** Every `@RateLimit(name)` in the app must name a configured limiter: checked at startup, not per request. */
+  onModuleInit(): void {
+    const used = new Map<string, string>();
+    const note = (target: object, where: string): void => {
+      const name = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, target as never);
+      if (name !== undefined && !used.has(name)) used.set(name, where);
+    };
+    for (const module of this.modules.values()) {
+      for (const wrapper of module.controllers.values()) {
+        const type = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null;
+        if (typeof type !== 'function') continue;
+        note(type, type.name);
+        for (
+          let proto = type.prototype;
+          proto && proto !== Object.prototype;
+          proto = Object.getPrototypeOf(proto)
+        ) {
+          for (const key of Object.getOwnPropertyNames(proto)) {
+            const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
+            if (typeof method === 'function' && key !== 'constructor') note(method, `${type.name}.${key}`);
+          }
+        }
+      }
+    }
+    for (const [name, where] of used) {
+      if (this.limiters?.byName.has(name) !== true) {
+        throw new ConfigError(
+          `@RateLimit('${name}') on ${where}`,
+          this.limiters === null
+            ? 'is used but BulwarkModule has no rateLimit option'
+            : 'names a limiter that BulwarkModule.rateLimit.limiters does not define',
+          `add '${name}' to rateLimit.limiters`,
+        );
+      }
+    }
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const handler = context.getHandler();

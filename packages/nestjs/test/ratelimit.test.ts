@@ -1,5 +1,10 @@
 import { makeTestKeys, jwtSpec, rateLimitSpec, call } from '@bulwark/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { BulwarkModule, isConfigError, RateLimit } from '../src/index.js';
 import { nestHarness } from './harness.js';
 
 // NestJS-only: @SkipRateLimit() on a handler exempts it from its controller's @RateLimit('direct').
@@ -27,3 +32,29 @@ for (const platform of ['express', 'fastify'] as const) {
     });
   });
 }
+
+describe('nestjs: @RateLimit names are checked at startup', () => {
+  it('refuses to start when a handler names an unknown limiter', async () => {
+    @Controller('x')
+    class Typo {
+      @Get()
+      @RateLimit('apii')
+      get(): string {
+        return 'x';
+      }
+    }
+    @Module({
+      imports: [BulwarkModule.forRoot({ rateLimit: { limiters: { api: { rate: '10/min' } } } })],
+      controllers: [Typo],
+    })
+    class AppModule {}
+    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+    const error = await app.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await app.close();
+    expect(isConfigError(error)).toBe(true);
+    expect((error as Error).message).toContain("@RateLimit('apii') on Typo.get");
+  });
+});
