@@ -8,6 +8,7 @@ import {
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type JwtMtlsRouteOptions, requireCertificateBoundToken } from './mtls.js';
 import { applyHeaders, sendProblem } from './respond.js';
 
 declare global {
@@ -39,15 +40,20 @@ function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
  */
 export function requireJwt(
   source: JwtVerifierOptions | JwtVerifier,
-  route?: JwtRouteOptions,
+  route?: JwtRouteOptions & JwtMtlsRouteOptions,
 ): RequestHandler {
   const verifier = toVerifier(source);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  const bound =
+    route?.certificateBound === undefined
+      ? undefined
+      : requireCertificateBoundToken(route.certificateBound === true ? {} : route.certificateBound);
   return (req: Request, res: Response, next: NextFunction): void => {
     verifier.verify(fromNodeRequest(req, { url: req.originalUrl }), authorize).then((verdict) => {
       if (!verdict.ok) return sendProblem(res, verdict.error);
       req.auth = verdict.value;
       applyHeaders(res, verdict.headers);
+      if (bound !== undefined) return bound(req, res, next);
       next();
     }, next);
   };

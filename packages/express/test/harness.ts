@@ -5,7 +5,7 @@ import express from 'express';
 import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
 import { createServer as createHttpsServer } from 'node:https';
-import { requireCertificateBoundToken, requireMtls } from '../src/index.js';
+import { requireMtls } from '../src/index.js';
 import { cors, securityHeaders } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
@@ -110,8 +110,8 @@ export const expressHarness: AdapterHarness = {
       if (spec.jwt) {
         app.get(
           '/mtls/bound',
-          requireJwt(spec.jwt),
-          requireCertificateBoundToken({ required: true }),
+          // The requireJwt route option; fastify's harness uses the separate hook form.
+          requireJwt(spec.jwt, { certificateBound: { required: true } }),
           (req, res) => {
             res.json({ sub: req.auth?.sub });
           },

@@ -8,6 +8,7 @@ import {
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type JwtMtlsRouteOptions, requireCertificateBoundToken } from './mtls.js';
 import { applyHeaders, sendProblem } from './respond.js';
 
 declare module 'fastify' {
@@ -36,14 +37,21 @@ export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Prom
  * app.get('/orders', { preHandler: requireJwt(jwt, { scopes: ['orders:read'] }) },
  *   async (request) => ({ user: request.auth?.sub }));
  */
-export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: JwtRouteOptions): BulwarkHook {
+export function requireJwt(
+  source: JwtVerifierOptions | JwtVerifier,
+  route?: JwtRouteOptions & JwtMtlsRouteOptions,
+): BulwarkHook {
   const verifier = toVerifier(source);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  const bound =
+    route?.certificateBound === undefined
+      ? undefined
+      : requireCertificateBoundToken(route.certificateBound === true ? {} : route.certificateBound);
   return async (request, reply) => {
     const verdict = await verifier.verify(fromNodeRequest(request.raw, { url: request.url }), authorize);
     if (!verdict.ok) return sendProblem(reply, verdict.error);
     request.auth = verdict.value;
     applyHeaders(reply, verdict.headers);
-    return undefined;
+    return bound === undefined ? undefined : bound(request, reply);
   };
 }

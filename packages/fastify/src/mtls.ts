@@ -74,3 +74,12 @@ export function requireCertificateBoundToken(
     return undefined;
   };
 }
+
+/** The `certificateBound` route option of `requireJwt`: `true`, or binding options (`required`, `onEvent`). */
+export type CertificateBoundOption = true | Omit<CertificateBindingOptions, 'req'>;
+
+/** Route options `requireJwt` takes on top of scopes and claims. */
+export interface JwtMtlsRouteOptions {
+  /** RFC 8705: check `cnf["x5t#S256"]` against the client certificate after the token verifies. */
+  certificateBound?: CertificateBoundOption;
+}
