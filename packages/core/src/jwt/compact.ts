@@ -2,7 +2,7 @@ import type { SecurityError } from '../errors.js';
 import { normalizeTyp } from './claims.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
-import { parseJsonObject } from './json.js';
+import { hasDuplicateKeys, parseJsonObject } from './json.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface ParsedToken {
@@ -54,8 +54,15 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   }
   const text = codec.decodeText(token.slice(0, dot1));
   if (text === undefined) return [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
-  const header = parseJsonObject(text);
-  if (header === undefined) return [JWT_ERRORS.malformed, 'header is not a JSON object with unique members'];
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(text);
+  } catch {
+    return [JWT_ERRORS.malformed, 'header is not JSON'];
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    return [JWT_ERRORS.malformed, 'header is not a JSON object'];
+  }
   const alg = header.alg;
   if (typeof alg !== 'string' || !policy.algorithms.has(alg)) {
     return [
@@ -63,6 +70,8 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
       `alg ${JSON.stringify(String(alg).slice(0, 20))} is not in the allowlist`,
     ];
   }
+  // After the cheap allowlist check (the common attack), before anything else reads the header.
+  if (hasDuplicateKeys(text)) return [JWT_ERRORS.malformed, 'header repeats a member name'];
   if (header.crit !== undefined) {
     return [JWT_ERRORS.critUnsupported, 'header lists critical extensions; none are supported'];
   }
