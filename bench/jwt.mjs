@@ -5,9 +5,9 @@
 import {
   constants,
   createHmac,
-  createPublicKey,
   generateKeyPairSync,
   randomBytes,
+  sign as nodeSign,
   timingSafeEqual,
   verify,
 } from 'node:crypto';
@@ -34,7 +34,6 @@ function sign(alg, key, header, claims) {
   else sig = nodeSign('sha256', data, key);
   return `${input}.${b64(sig)}`;
 }
-let nodeSign;
 
 function material(alg) {
   if (alg === 'HS256') {
@@ -85,7 +84,6 @@ function floor(alg, key) {
 }
 
 export async function run({ smoke }) {
-  nodeSign = (await import('node:crypto')).sign;
   const { createJwtVerifier } = await import('@bulwark/core');
   const jose = await import('jose');
   const { createVerifier } = await import('fast-jwt');
