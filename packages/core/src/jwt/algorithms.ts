@@ -25,6 +25,12 @@ interface KeyRequirement {
   readonly min?: number;
 }
 
+/**
+ * The key type each algorithm needs, and its minimum size.
+ *
+ * @example
+ * ALGORITHM_KEYS.ES256 // { kty: 'EC', crv: 'P-256' }
+ */
 export const ALGORITHM_KEYS: Readonly<Record<JwtAlgorithm, KeyRequirement>> = {
   RS256: { kty: 'RSA', min: 2048 },
   RS384: { kty: 'RSA', min: 2048 },
@@ -43,7 +49,12 @@ export const ALGORITHM_KEYS: Readonly<Record<JwtAlgorithm, KeyRequirement>> = {
   HS512: { kty: 'oct', min: 64 },
 };
 
-/** True for the HMAC algorithms. */
+/**
+ * True for the HMAC algorithms.
+ *
+ * @example
+ * isSymmetric('HS256') // true
+ */
 export function isSymmetric(alg: JwtAlgorithm): boolean {
   return ALGORITHM_KEYS[alg].kty === 'oct';
 }
@@ -51,6 +62,9 @@ export function isSymmetric(alg: JwtAlgorithm): boolean {
 /**
  * Validate an algorithm allowlist: non-empty, known names only, and symmetric and asymmetric algorithms
  * never mixed (mixing is what makes the RSA-public-key-as-HMAC-secret forgery possible).
+ *
+ * @example
+ * checkAlgorithms('jwt.algorithms', ['RS256']) // ['RS256']
  */
 export function checkAlgorithms(option: string, algorithms: unknown): readonly JwtAlgorithm[] {
   if (!Array.isArray(algorithms) || algorithms.length === 0) {

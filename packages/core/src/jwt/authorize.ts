@@ -16,7 +16,12 @@ export type JwtAuthorizer = <T extends Readonly<Record<string, unknown>>>(claims
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** The scopes a token grants: `scope` (RFC 8693/9068, space-separated) and `scp` (array, or string). */
+/**
+ * The scopes a token grants: `scope` (RFC 8693/9068, space-separated) and `scp` (array, or string).
+ *
+ * @example
+ * grantedScopes({ scope: 'a b', scp: ['c'] }) // Set { 'a', 'b', 'c' }
+ */
 export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<string> {
   const out = new Set<string>();
   const add = (v: unknown) => {

@@ -88,7 +88,12 @@ export function checkClaims(
   return undefined;
 }
 
-/** RFC 7515 §4.1.9: a `typ` without a slash means `application/<typ>`; compared case-insensitively. */
+/**
+ * RFC 7515 §4.1.9: a `typ` without a slash means `application/<typ>`; compared case-insensitively.
+ *
+ * @example
+ * normalizeTyp('AT+JWT') // 'application/at+jwt'
+ */
 export function normalizeTyp(typ: string): string {
   const lower = typ.toLowerCase();
   return lower.includes('/') ? lower : `application/${lower}`;

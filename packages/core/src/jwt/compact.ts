@@ -98,7 +98,12 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   };
 }
 
-/** Decode and parse the claims set (strict base64url, JSON object, unique members). */
+/**
+ * Decode and parse the claims set (strict base64url, JSON object, unique members).
+ *
+ * @example
+ * const claims = parsePayload(parsed.payloadPart, backend);
+ */
 export function parsePayload(part: string, codec: Codec): Record<string, unknown> | Failure {
   const text = codec.decodeText(part);
   if (text === undefined) return [JWT_ERRORS.malformed, 'payload is not canonical base64url UTF-8'];
@@ -107,7 +112,12 @@ export function parsePayload(part: string, codec: Codec): Record<string, unknown
   return claims;
 }
 
-/** Decode the signature (strict base64url). */
+/**
+ * Decode the signature (strict base64url).
+ *
+ * @example
+ * const sig = parseSignature(parsed.signaturePart, backend);
+ */
 export function parseSignature(part: string, codec: Codec): Uint8Array | Failure {
   const sig = part === '' ? undefined : codec.decode(part);
   return sig === undefined ? [JWT_ERRORS.malformed, 'signature is empty or not canonical base64url'] : sig;

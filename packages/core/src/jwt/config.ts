@@ -95,7 +95,12 @@ export function resolveIssuers(
   return { issuers, anyIssuer, all };
 }
 
-/** A non-empty string or list of non-empty strings, as a list. */
+/**
+ * A non-empty string or list of non-empty strings, as a list.
+ *
+ * @example
+ * listOption('jwt.audience', 'https://api') // ['https://api']
+ */
 export function listOption(
   option: string,
   value: string | readonly string[] | undefined,
@@ -112,7 +117,12 @@ export function listOption(
   return list;
 }
 
-/** A number of seconds within [0, max], or the fallback. */
+/**
+ * A number of seconds within [0, max], or the fallback.
+ *
+ * @example
+ * seconds('jwt.clockTolerance', undefined, 5, 300) // 5
+ */
 export function seconds(
   option: string,
   value: number | undefined,
@@ -130,7 +140,12 @@ export function seconds(
   return value;
 }
 
-/** An integer of at least `min`, or the fallback. */
+/**
+ * An integer of at least `min`, or the fallback.
+ *
+ * @example
+ * intOption('jwt.maxTokenLength', undefined, 8192, 256) // 8192
+ */
 export function intOption(option: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min)
@@ -138,7 +153,12 @@ export function intOption(option: string, value: number | undefined, fallback: n
   return value;
 }
 
-/** A non-empty string. */
+/**
+ * A non-empty string.
+ *
+ * @example
+ * nonEmpty('jwt.typ', 'at+jwt') // 'at+jwt'
+ */
 export function nonEmpty(option: string, value: unknown): string {
   if (typeof value !== 'string' || value === '')
     throw new ConfigError(option, 'must be a non-empty string', 'set the exact value');

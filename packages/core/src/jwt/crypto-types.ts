@@ -28,14 +28,24 @@ export interface JwtCryptoBackend {
   readonly name: 'node' | 'webcrypto';
 }
 
-/** Hash name of an algorithm's digest. */
+/**
+ * Hash name of an algorithm's digest.
+ *
+ * @example
+ * hashOf('PS384') // 'SHA-384'
+ */
 export function hashOf(alg: JwtAlgorithm): 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined {
   if (alg === 'EdDSA' || alg === 'Ed25519') return undefined;
   const bits = alg.slice(2);
   return bits === '384' ? 'SHA-384' : bits === '512' ? 'SHA-512' : 'SHA-256';
 }
 
-/** The public members of a JWK, without `alg`/`use`/`key_ops`/`ext` that importers cross-check. */
+/**
+ * The public members of a JWK, without `alg`/`use`/`key_ops`/`ext` that importers cross-check.
+ *
+ * @example
+ * publicMembers({ kty: 'EC', crv: 'P-256', x, y, alg: 'ES256' }) // { kty, crv, x, y }
+ */
 export function publicMembers(jwk: JWK): JsonWebKey {
   if (jwk.kty === 'RSA') return { kty: 'RSA', n: jwk.n!, e: jwk.e! };
   if (jwk.kty === 'EC') return { kty: 'EC', crv: jwk.crv!, x: jwk.x!, y: jwk.y! };

@@ -10,7 +10,12 @@ export interface KeyFetchOptions {
   fetch?: typeof fetch;
 }
 
-/** Thrown (internally, never to users) when key material cannot be fetched; the message is operator detail. */
+/**
+ * Thrown (internally, never to users) when key material cannot be fetched; the message is operator detail.
+ *
+ * @example
+ * throw new KeyFetchError('HTTP 500');
+ */
 export class KeyFetchError extends Error {
   override readonly name = 'KeyFetchError';
 }
@@ -93,7 +98,12 @@ export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promi
   }
 }
 
-/** True for https URLs, and http to a loopback host (local development and tests). */
+/**
+ * True for https URLs, and http to a loopback host (local development and tests).
+ *
+ * @example
+ * isSafeKeyUrl(new URL('http://127.0.0.1:8080/jwks')) // true
+ */
 export function isSafeKeyUrl(url: URL): boolean {
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);

@@ -25,6 +25,9 @@ const BACKSLASH = 92;
 /**
  * True when some object in `text` (valid JSON, already checked by `JSON.parse`) names a member twice.
  * Names are compared after unescaping, so `"a"` and `"\u0061"` are the same name.
+ *
+ * @example
+ * hasDuplicateKeys('{"a":1,"a":2}') // true
  */
 export function hasDuplicateKeys(text: string): boolean {
   // One entry per open container: a Set of names for objects, null for arrays.
