@@ -12,3 +12,4 @@ export type { ExpressRateLimitOptions } from './ratelimit.js';
 export { oidcRoutes } from './oauth.js';
 export type { ExpressOidcOptions, ExpressOidcRoutes } from './oauth.js';
 export { requireCertificateBoundToken, requireMtls } from './mtls.js';
+export type { CertificateBoundOption, JwtMtlsRouteOptions } from './mtls.js';

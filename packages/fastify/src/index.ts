@@ -16,3 +16,4 @@ export type { FastifyRateLimitOptions } from './ratelimit.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';
 export { requireCertificateBoundToken, requireMtls } from './mtls.js';
+export type { CertificateBoundOption, JwtMtlsRouteOptions } from './mtls.js';
