@@ -103,7 +103,11 @@ export function buildRateLimiters(options: { rateLimit?: BulwarkRateLimitOptions
  * Guard behind `@RateLimit(name)`: the handler's own `@RateLimit`/`@SkipRateLimit` wins over the
  * controller's. With `@RateLimit` on both, Nest runs this guard twice (controller guards first); only the
  * last run counts, so the request is counted once and after the handler's other guards (`@RequireJwt`)
- * that precede it.
+ * that precede it. It also checks at startup that every `@RateLimit(name)` names a configured limiter.
+ *
+ * @example
+ * // applied by @RateLimit('api'); usable directly too:
+ * @UseGuards(RateLimitGuard) @SetMetadata(RATE_LIMIT_METADATA, 'api') list() {}
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate, OnModuleInit {

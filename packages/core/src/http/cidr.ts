@@ -1,7 +1,12 @@
 import { ConfigError } from '../errors.js';
 import { formatIp, inPrefix, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 
-/** Named address sets accepted in a trust list, expanded to their CIDRs. */
+/**
+ * Named address sets accepted in a trust list, expanded to their CIDRs.
+ *
+ * @example
+ * createClientIpResolver({ trustedProxies: ['loopback', 'private'] });
+ */
 export const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   loopback: ['127.0.0.0/8', '::1/128'],
   private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
