@@ -15,6 +15,8 @@ mkdirSync(dir, { recursive: true });
 
 const { makeConfig } = await import('../e2e/config.mjs');
 const config = await makeConfig();
+// PROFILE_TOKEN=malformed profiles the 401 path instead of the allowed request.
+if (process.env.PROFILE_TOKEN === 'malformed') config.headers.authorization = 'Bearer not.a-valid.token';
 const server = spawn(
   process.execPath,
   ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(here, '..', 'e2e', 'server.mjs'), framework, variant],

@@ -52,23 +52,34 @@ async function peerModule(c) {
 
 async function bulwarkModule(variant, c) {
   const bulwark = await import('@bulwark/nestjs');
-  // Headers and CORS: @bulwark/nestjs's own when it has them, else @bulwark/express's middleware, which is
-  // what a user on the express platform would mount with app.use().
+  // Headers and CORS: BulwarkModule's own options (app-wide middleware) when @bulwark/nestjs has them, else
+  // @bulwark/express's middleware, which is what a user on the express platform would mount with app.use().
   const express = await import('@bulwark/express');
-  const headers = bulwark.securityHeaders ?? express.securityHeaders;
-  const cors = bulwark.cors ?? express.cors;
-  const middleware = [];
-  if (part('headers', typeof headers === 'function')) middleware.push(headers());
-  if (part('cors', typeof cors === 'function')) middleware.push(cors({ origins: [c.origin] }));
   const options = {};
-  const guards = [];
-  if (part('ratelimit', typeof bulwark.RateLimit === 'function')) {
-    options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } } } };
-    guards.push(bulwark.RateLimit('api'));
+  const middleware = [];
+  if (
+    part(
+      'headers',
+      typeof bulwark.securityHeaders === 'function' || typeof express.securityHeaders === 'function',
+    )
+  ) {
+    if (typeof bulwark.securityHeaders === 'function') options.securityHeaders = true;
+    else middleware.push(express.securityHeaders());
   }
+  if (part('cors', typeof bulwark.cors === 'function' || typeof express.cors === 'function')) {
+    if (typeof bulwark.cors === 'function') options.cors = { origins: [c.origin] };
+    else middleware.push(express.cors({ origins: [c.origin] }));
+  }
+  // Same order as in TypeScript `@RequireJwt() @RateLimit('api')`: decorators apply bottom-up, so the
+  // per-IP limiter's guard runs first and a flood over the limit is refused before any signature check.
+  const guards = [];
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.RequireJwt === 'function')) {
     options.jwt = jwtOptions(c, variant);
     guards.push(bulwark.RequireJwt());
+  }
+  if (part('ratelimit', typeof bulwark.RateLimit === 'function')) {
+    options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } } } };
+    guards.push(bulwark.RateLimit('api'));
   }
   return {
     imports: [bulwark.BulwarkModule.forRoot(options)],
