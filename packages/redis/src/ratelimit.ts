@@ -59,6 +59,22 @@ end
 return out
 `);
 
+// The common case (one bucket) without the multi-bucket bookkeeping: about half the server time per call.
+const GCRA_ONE = defineScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local capacity = burst * interval
+local b = tonumber(redis.call('GET', KEYS[1])) or now
+if b < now then b = now elseif b - now > capacity then b = now + capacity end
+local ahead = b + cost * interval - now
+if ahead - capacity > 1e-6 * interval then
+  return { 0, math.max(0, math.floor((capacity - b + now) / interval + 1e-6)), math.ceil(ahead - capacity), math.ceil(b - now) }
+end
+redis.call('SET', KEYS[1], string.format('%.3f', b + cost * interval), 'PX', math.max(1, math.ceil(ahead)))
+return { 1, math.max(0, math.floor((capacity - ahead) / interval + 1e-6)), 0, math.ceil(ahead) }
+`);
+
 function parse(reply: unknown, count: number): ConsumeResult[] {
   if (!Array.isArray(reply) || reply.length !== 4 * count) throw invalidReply('ratelimit.consume');
   const results: ConsumeResult[] = [];
@@ -88,7 +104,17 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
   const resolved = resolveOptions('ratelimit.store', options);
   const prefix = `{${resolved.prefix}:rl}:`;
 
-  function run(
+  function one(key: string, rule: BucketRule, cost: number): Promise<ConsumeResult> {
+    return runScript(
+      resolved,
+      'ratelimit.consume',
+      GCRA_ONE,
+      [prefix + key],
+      [rule.intervalMs, rule.burst, cost],
+    ).then((reply) => parse(reply, 1)[0]!);
+  }
+
+  function many(
     entries: readonly { key: string; rule: BucketRule; cost: number }[],
   ): Promise<ConsumeResult[]> {
     const keys: string[] = [];
@@ -103,12 +129,12 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
   }
 
   return {
-    async consume(key, rule, cost) {
-      return (await run([{ key, rule, cost }]))[0]!;
-    },
+    consume: one,
     async consumeAll(entries) {
       if (entries.length === 0) return [];
-      return run(entries);
+      // The limiter calls consumeAll even for a single bucket.
+      if (entries.length === 1) return [await one(entries[0]!.key, entries[0]!.rule, entries[0]!.cost)];
+      return many(entries);
     },
   };
 }

@@ -37,13 +37,43 @@ export function runScript(
   onLate?: (result: unknown) => void,
 ): Promise<unknown> {
   const client = options.client as unknown as { evalsha: Evaluator; eval: Evaluator };
-  const call = client.evalsha(script.sha, keys.length, ...keys, ...args).catch((err: unknown) => {
-    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
-      return client.eval(script.lua, keys.length, ...keys, ...args);
-    }
-    throw err;
+  // One promise and one timer per call: this is the rate limiter's hot path.
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(
+        new RedisStoreError('REDIS_TIMEOUT', `${operation}: no answer from Redis in ${options.timeoutMs} ms`),
+      );
+    }, options.timeoutMs);
+    const answered = (value: unknown): void => {
+      if (done) {
+        onLate?.(value);
+        return;
+      }
+      done = true;
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const failed = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(unavailable(operation, err));
+    };
+    client.evalsha(script.sha, keys.length, ...keys, ...args).then(answered, (err: unknown) => {
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+        client.eval(script.lua, keys.length, ...keys, ...args).then(answered, failed);
+      } else {
+        failed(err);
+      }
+    });
   });
-  return bounded(options, operation, call, onLate);
+}
+
+function unavailable(operation: string, err: unknown): RedisStoreError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new RedisStoreError('REDIS_UNAVAILABLE', `${operation} failed: ${reason}`, err);
 }
 
 /**
@@ -80,8 +110,7 @@ export function bounded<T>(
         if (done) return;
         done = true;
         clearTimeout(timer);
-        const reason = err instanceof Error ? err.message : String(err);
-        reject(new RedisStoreError('REDIS_UNAVAILABLE', `${operation} failed: ${reason}`, err));
+        reject(unavailable(operation, err));
       },
     );
   });
