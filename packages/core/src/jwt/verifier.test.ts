@@ -268,6 +268,28 @@ describe('createJwtVerifier: revocation and cache', () => {
     expect(!verdict.ok && verdict.error.status).toBe(503);
   });
 
+  it('hands out frozen claims from the cache, so a handler cannot alter the next request', async () => {
+    const rsa = keyPair('RS256', 'r');
+    const v = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: [rsa.publicJwk],
+      cache: true,
+      now: clock,
+    });
+    const t = token(rsa, NOW, { roles: ['user'] });
+    const first = await v.verifyToken(t);
+    const again = await v.verifyToken(t);
+    expect(again.ok && again.value).toBe(first.ok && first.value);
+    expect(() => {
+      (again.ok ? (again.value as Record<string, unknown>) : {}).scope = 'admin';
+    }).toThrow(TypeError);
+    expect(() => {
+      (again.ok ? (again.value.roles as string[]) : []).push('admin');
+    }).toThrow(TypeError);
+  });
+
   it('never serves a cached token past its exp', async () => {
     let now = NOW * 1000;
     const rsa = keyPair('RS256', 'r');

@@ -199,7 +199,9 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
       if (policy.maxTokenAge !== undefined)
         until = Math.min(until, ((verified.iat as number) + policy.maxTokenAge) * 1000);
-      if (until > nowMs) cache.set(cacheKey, verified, until);
+      // One claims object is handed to every request that repeats the token: freeze it so a handler
+      // cannot change what the next request is authorized with.
+      if (until > nowMs) cache.set(cacheKey, deepFreeze(verified), until);
     }
     return allow(verified);
   }
@@ -238,4 +240,12 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (cache !== undefined) cache.clear();
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
