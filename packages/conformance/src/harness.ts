@@ -2,6 +2,7 @@ import type { JwtVerifier, JwtVerifierOptions, OidcLogin, RateLimiterOptions } f
 import type { WebhookVerifierOptions } from '@bulwark/core';
 import type { MtlsVerifierOptions } from '@bulwark/core';
 import type { TlsOptions } from 'node:tls';
+import type { SecureContextTarget } from '@bulwark/core/node';
 import type { CorsOptions, SecurityHeadersOptions } from '@bulwark/core';
 
 /**
@@ -67,7 +68,13 @@ export interface AppSpec {
    * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
    * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
    */
-  mtls?: { tls: TlsOptions; billing: MtlsVerifierOptions; proxied: MtlsVerifierOptions };
+  mtls?: {
+    tls: TlsOptions;
+    billing: MtlsVerifierOptions;
+    proxied: MtlsVerifierOptions;
+    /** Called with the listening TLS server (rotation scenario: `watchCertificateFiles(server, …)`). */
+    onServer?: (server: SecureContextTarget) => void;
+  };
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

@@ -122,6 +122,7 @@ export const expressHarness: AdapterHarness = {
       spec.mtls ? createHttpsServer(spec.mtls.tls, app).listen(0, '127.0.0.1') : app.listen(0, '127.0.0.1')
     ) as Server;
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    spec.mtls?.onServer?.(server as never);
     return {
       url: `${spec.mtls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
       close: () => closeServer(server),

@@ -90,6 +90,7 @@ export const fastifyHarness: AdapterHarness = {
       }
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    spec.mtls?.onServer?.(app.server as never);
     return { url, close: () => app.close() };
   },
 };

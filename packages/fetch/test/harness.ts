@@ -101,6 +101,7 @@ export const fetchHarness: AdapterHarness = {
           : route(request, info);
       }),
       spec.mtls?.tls,
+      spec.mtls?.onServer,
     );
   },
 };

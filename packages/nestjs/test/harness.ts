@@ -267,6 +267,7 @@ export function nestHarness(platform: 'express' | 'fastify'): AdapterHarness {
         logger: false,
         rawBody: true,
       });
+      spec.mtls?.onServer?.(app.getHttpServer());
       return listen(app);
     },
   };

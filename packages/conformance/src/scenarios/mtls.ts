@@ -6,6 +6,7 @@ import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../.
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
 import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
+import { mtlsRotationScenarios } from './mtls-rotation.js';
 
 /** A test PKI: our CA, another CA, a server certificate and client SVIDs good and bad. */
 export interface MtlsPki {
@@ -214,4 +215,5 @@ export function mtlsScenarios(harness: AdapterHarness): void {
       expectProblem(unbound, 401, 'MTLS_TOKEN_NOT_BOUND');
     });
   });
+  mtlsRotationScenarios(harness);
 }
