@@ -350,4 +350,37 @@ describe('createJwtVerifier: random input (property)', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('random Authorization headers and URLs only ever produce a typed SecurityError verdict', async () => {
+    const rsa = keyPair('RS256', 'r');
+    const v = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: [rsa.publicJwk],
+      now: clock,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(
+          fc.oneof(
+            fc.string(),
+            fc.string().map((s) => `Bearer ${s}`),
+          ),
+          { nil: undefined },
+        ),
+        fc.string(),
+        async (authorization, path) => {
+          const verdict = await v.verify({
+            method: 'GET',
+            url: `/${path}`,
+            header: (n) => (n === 'authorization' ? authorization : undefined),
+          });
+          expect(verdict.ok).toBe(false);
+          expect(!verdict.ok && isSecurityError(verdict.error)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
