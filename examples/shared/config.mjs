@@ -13,6 +13,11 @@ export function configFromEnv(env = process.env) {
     // Standard Webhooks secret (whsec_…) of POST /webhooks/payments; the route exists only when it is set.
     webhookSecret: env.WEBHOOK_SECRET,
     // Proxies whose X-Forwarded-For is believed (CIDRs or named sets, comma-separated). Empty: none.
+    // Browser apps allowed to call this API with the user's credentials (exact origins, comma-separated).
+    corsOrigins: (env.CORS_ORIGINS ?? 'https://app.example.com')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustedProxies: (env.TRUSTED_PROXIES ?? '')
       .split(',')
       .map((s) => s.trim())

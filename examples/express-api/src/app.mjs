@@ -8,6 +8,7 @@ import {
 } from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { verifyWebhook } from '@bulwark/express';
+import { cors, securityHeaders } from '@bulwark/express';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 /**
@@ -44,6 +45,9 @@ export function createApp(config) {
 
   const app = express();
   app.disable('x-powered-by');
+  // First: every response, 404s and denials included, carries the headers; preflights never reach routes.
+  app.use(securityHeaders());
+  app.use(cors({ origins: config.corsOrigins, credentials: true }));
   // The webhook route reads its own raw body, so it goes before the global JSON parser.
   if (config.webhookSecret) {
     const payments = createPaymentLedger();

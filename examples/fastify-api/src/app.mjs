@@ -41,7 +41,11 @@ export async function createApp(config) {
   const resetLimit = rateLimit({ name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' });
 
   const app = Fastify({ bodyLimit: 65_536 });
-  await app.register(bulwark, {});
+  // Security headers on every response (404s and denials included); CORS answered before routing.
+  await app.register(bulwark, {
+    securityHeaders: true,
+    cors: { origins: config.corsOrigins, credentials: true },
+  });
   app.get('/health', async () => ({ ok: true }));
   if (config.webhookSecret) {
     // An encapsulated scope whose only body parser keeps raw bytes; the app's JSON parser is untouched.

@@ -2,8 +2,10 @@ import {
   createClientIpResolver,
   createJwtVerifier,
   createMemoryRevocationStore,
+  cors,
   createRateLimiter,
   protect,
+  securityHeaders,
 } from '@bulwark/fetch';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
@@ -70,8 +72,10 @@ export function createApp(config) {
     'POST /password-reset': passwordReset,
     ...(paymentsWebhook ? { 'POST /webhooks/payments': paymentsWebhook } : {}),
   };
-  return async (request, info) => {
+  const router = async (request, info) => {
     const route = routes[`${request.method} ${new URL(request.url).pathname}`];
     return route ? route(request, info) : Response.json({ title: 'Not Found', status: 404 }, { status: 404 });
   };
+  // Outermost: security headers on every response (404s, denials, a thrown handler), CORS inside them.
+  return securityHeaders(cors(router, { origins: config.corsOrigins, credentials: true }));
 }

@@ -15,6 +15,7 @@ export interface AppConfig {
   jwksUri: string;
   trustedProxies: string[];
   webhookSecret?: string;
+  corsOrigins: string[];
 }
 
 @Module({})
@@ -25,6 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         BulwarkModule.forRoot({
+          // App-wide: security headers on every response, CORS answered before routing.
+          securityHeaders: true,
+          cors: { origins: config.corsOrigins, credentials: true },
           ...(config.webhookSecret
             ? {
                 webhooks: {
