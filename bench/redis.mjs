@@ -2,7 +2,8 @@
 // RateLimiterRedis on the same server and the same client, sequential and with 100 requests in flight,
 // next to `redis-benchmark` running EVALSHA of our own GCRA script as the floor (no client library at all).
 // Needs a Redis: REDIS_URL, default redis://127.0.0.1:6379. Keys use a per-run prefix and expire by themselves.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createRateLimiter } from '@bulwark/core';
 import { createRedisRateLimitStore, REDIS_CLIENT_OPTIONS } from '@bulwark/redis';
 import { Redis } from 'ioredis';
@@ -42,6 +43,94 @@ function redisBenchmark(sha, key, clients, requests) {
   // CSV: "test","rps",... ; the second field of the data line is requests per second.
   const line = out.trim().split('\n').at(-1);
   return Number(JSON.parse(`[${line}]`)[1]);
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Cost per call, which a busy machine distorts far less than throughput: client CPU (process.cpuUsage) and
+ * Redis time inside EVALSHA (INFO commandstats), on a redis-server of our own so no other client's calls
+ * are counted. 100 calls in flight, `calls` per sample.
+ */
+async function costPerCall(rounds, calls) {
+  const port = await freePort();
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const client = new Redis({ port, ...REDIS_CLIENT_OPTIONS, lazyConnect: true, retryStrategy: () => 50 });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await client.connect();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const store = createRedisRateLimitStore({ client, prefix: 'bwcost' });
+  const rule = { intervalMs: 0.06, burst: 1_000_000_000 };
+  const flexible = new RateLimiterRedis({
+    storeClient: client,
+    keyPrefix: 'bwcost:rlflx',
+    points: 1e9,
+    duration: 60,
+  });
+  const cases = {
+    'bulwark Redis store (consume)': () => store.consume('k', rule, 1),
+    'rate-limiter-flexible RateLimiterRedis': () => flexible.consume('k'),
+  };
+  const client_ = Object.fromEntries(Object.keys(cases).map((n) => [n, []]));
+  const server_ = Object.fromEntries(Object.keys(cases).map((n) => [n, []]));
+  try {
+    for (const fn of Object.values(cases)) await fn(); // scripts loaded before measuring
+    const names = Object.keys(cases);
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(r + k) % names.length];
+        await client.config('RESETSTAT');
+        let started = 0;
+        const lane = async () => {
+          while (started < calls) {
+            started++;
+            await cases[name]();
+          }
+        };
+        const cpu = process.cpuUsage();
+        await Promise.all(Array.from({ length: 100 }, lane));
+        const used = process.cpuUsage(cpu);
+        client_[name].push((used.user + used.system) / calls);
+        const stats = await client.info('commandstats');
+        server_[name].push(
+          Number(/cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats)?.[1]),
+        );
+      }
+    }
+  } finally {
+    client.disconnect();
+    server.kill('SIGKILL');
+  }
+  const rows = [];
+  for (const [group, data] of [
+    ['Redis rate limit cost per call: client CPU, 100 in flight (lower is better)', client_],
+    ['Redis rate limit cost per call: time inside Redis (EVALSHA), 100 in flight (lower is better)', server_],
+  ]) {
+    for (const [name, samples] of Object.entries(data))
+      rows.push({ group, name, samples, unit: 'µs', lowerIsBetter: true });
+  }
+  return rows;
 }
 
 export async function run({ smoke }) {
@@ -116,5 +205,6 @@ export async function run({ smoke }) {
   const keys = await client.keys(`*${prefix}*`);
   if (keys.length > 0) await client.del(...keys);
   await client.quit();
+  rows.push(...(await costPerCall(rounds, smoke ? 2_000 : 20_000)));
   return rows;
 }

@@ -4,9 +4,11 @@ import { defineScript, invalidReply, runScript } from './script.js';
 
 // GCRA over any number of buckets, all or nothing; the same arithmetic as core's `gcra()` (so memory and Redis
 // agree), on the server clock so app servers with skewed clocks agree. One value per bucket: its theoretical
-// arrival time (TAT) in ms with microsecond precision. ARGV holds (intervalMs, burst, cost) per key. Replies
-// 4 integers per key: allowed, remaining, retryAfterMs, resetMs (times rounded up to whole ms). When a bucket
-// denies, nothing is written; the buckets that would have allowed report their state without this request.
+// arrival time (TAT) in ms with microsecond precision, handed to SET as a Lua number (Redis writes it with
+// %.17g, full double precision, which costs less than string.format in the script). ARGV holds (intervalMs,
+// burst, cost) per key. Replies 4 integers per key: allowed, remaining, retryAfterMs, resetMs (times rounded
+// up to whole ms). When a bucket denies, nothing is written; the buckets that would have allowed report their
+// state without this request.
 const GCRA = defineScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -43,7 +45,7 @@ for i = 1, n do
 end
 if ok then
   for k, tat in pairs(overlay) do
-    redis.call('SET', k, string.format('%.3f', tat), 'PX', math.max(1, math.ceil(tat - now)))
+    redis.call('SET', k, tat, 'PX', math.max(1, math.ceil(tat - now)))
   end
 else
   for i = 1, n do
@@ -71,7 +73,7 @@ local ahead = b + cost * interval - now
 if ahead - capacity > 1e-6 * interval then
   return { 0, math.max(0, math.floor((capacity - b + now) / interval + 1e-6)), math.ceil(ahead - capacity), math.ceil(b - now) }
 end
-redis.call('SET', KEYS[1], string.format('%.3f', b + cost * interval), 'PX', math.max(1, math.ceil(ahead)))
+redis.call('SET', KEYS[1], b + cost * interval, 'PX', math.max(1, math.ceil(ahead)))
 return { 1, math.max(0, math.floor((capacity - ahead) / interval + 1e-6)), 0, math.ceil(ahead) }
 `);
 
