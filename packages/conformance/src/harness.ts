@@ -64,7 +64,8 @@ export interface AppSpec {
    * mTLS (scenarios/mtls.ts). When set, the harness serves HTTPS with `mtls.tls` (from `mtlsServerOptions`)
    * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
    * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
-   * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `@RequireMtls(mtls.billing)`.
+   * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `mtls: mtls.billing` as the
+   * module default with `@RequireMtls()`, and `@RequireMtls(mtls.proxied)`.
    * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
    * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
    */

@@ -152,7 +152,7 @@ function mtlsControllers(spec: AppSpec, mtls: NonNullable<AppSpec['mtls']>): Typ
   @Controller('mtls')
   class MtlsController {
     @Get('billing')
-    @RequireMtls(mtls.billing)
+    @RequireMtls() // the module's mtls default (spec.mtls.billing); /proxied passes its own policy
     billing(
       @MtlsIdentity() peer: MtlsPeer | undefined,
       @Request() req: { headers: Record<string, unknown> },
@@ -238,6 +238,7 @@ function appModule(spec: AppSpec): Type<unknown> {
         ...(spec.oauth ? { oauth: spec.oauth } : {}),
         ...(spec.headers ? { securityHeaders: spec.headers } : {}),
         ...(spec.cors ? { cors: spec.cors } : {}),
+        ...(spec.mtls ? { mtls: spec.mtls.billing } : {}),
       }),
     ],
     controllers,
