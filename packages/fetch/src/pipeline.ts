@@ -37,4 +37,9 @@ export interface Stage {
   finish?(state: StageState, response: Response): Response;
   /** The handler threw (the error is rethrown after every `fail`): undo what `before` started (webhook claims). */
   fail?(state: StageState, error: unknown): void;
+  /**
+   * An earlier stage refused the request with `response` (a bad token…), so this stage's `before` never
+   * ran. Rate limiting counts it here; a returned Response replaces the refusal (429 once the bucket is spent).
+   */
+  refused?(state: StageState, response: Response): Response | undefined | Promise<Response | undefined>;
 }

@@ -1,13 +1,13 @@
 import { ConfigError, fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
+import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import {
   type CertificateBoundPolicy,
   certificateBoundStage,
   type MtlsPolicyEntry,
   mtlsStage,
 } from './mtls.js';
-import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
 
@@ -15,14 +15,18 @@ import { withHeaders } from './respond.js';
 export interface ProtectPolicy {
   /** Require a valid bearer JWT; claims reach the handler as `context.claims`. */
   jwt?: JwtPolicy;
-  /** Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted. */
+  /**
+   * Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted.
+   * Requests an earlier rule refused (bad or missing token) are still counted, in the buckets that need no
+   * identity (IP), so a bad-token flood from one address ends in 429.
+   */
   rateLimit?: RateLimitPolicy;
+  /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
+  webhook?: WebhookPolicy;
   /** Require an authorized mTLS client (needs `info.peerCertificate`); the peer reaches the handler as `context.mtls`. */
   mtls?: MtlsPolicyEntry;
   /** RFC 8705: a token with `cnf["x5t#S256"]` must match the client certificate (needs `jwt`). */
   certificateBound?: CertificateBoundPolicy;
-  /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
-  webhook?: WebhookPolicy;
 }
 
 /** A fetch handler that also receives what the rules established. */
@@ -36,9 +40,9 @@ type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<Prote
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
   rateLimit: rateLimitStage,
+  webhook: webhookStage,
   mtls: mtlsStage,
   certificateBound: certificateBoundStage,
-  webhook: webhookStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
@@ -86,10 +90,17 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
       responseHeaders: {},
     };
     let response: Response | undefined;
-    for (const stage of stages) {
+    let i = 0;
+    for (; i < stages.length; i++) {
+      const stage = stages[i]!;
       if (stage.before === undefined) continue;
       response = await stage.before(state);
       if (response !== undefined) break;
+    }
+    // Later stages still see the refusal: a flood of bad tokens must count against the client's IP bucket.
+    for (let j = i + 1; response !== undefined && j < stages.length; j++) {
+      const stage = stages[j]!;
+      if (stage.refused !== undefined) response = (await stage.refused(state, response)) ?? response;
     }
     if (response === undefined) {
       try {

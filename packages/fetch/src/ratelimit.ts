@@ -5,7 +5,7 @@ import {
   type RateLimiterOptions,
 } from '@bulwark/core';
 import type { Stage, StageState } from './pipeline.js';
-import { problemResponse } from './respond.js';
+import { problemResponse, withHeaders } from './respond.js';
 
 /**
  * The `rateLimit` entry of a protect policy: limiter options, a limiter, or a limiter with the route
@@ -28,7 +28,9 @@ const toLimiter = (source: RateLimiterOptions | RateLimiter): RateLimiter =>
     : createRateLimiter(source as RateLimiterOptions);
 
 /**
- * The rate-limit stage: runs after `jwt` so per-token buckets see the verified subject. The client IP is
+ * The rate-limit stage: runs after `jwt` so per-token buckets see the verified subject; a request an
+ * earlier rule refused is still counted (with no subject: IP buckets only) and answered 429 once the
+ * client's bucket is spent, as an IP limiter in front of authentication would. The client IP is
  * the runtime's peer address (`info.remoteAddress`) read through bulwark's resolver. Allowed responses
  * carry the RateLimit fields; exhausted buckets answer 429 with `Retry-After`.
  *
@@ -45,12 +47,20 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
       const claims = state.context.claims;
       return { subject: typeof claims?.sub === 'string' ? claims.sub : undefined, claims, route };
     });
+  // A refused request has no verified identity (a certificate-bound refusal even carries someone else's
+  // claims), so only the buckets that need none (IP, route) count it.
+  const anonymous: RateLimitContext = Object.freeze({ route });
   return {
     async before(state) {
       const verdict = await limiter.check(state.req, context(state));
       if (!verdict.ok) return problemResponse(verdict.error);
       Object.assign(state.responseHeaders, verdict.headers);
       return undefined;
+    },
+    async refused(state, response) {
+      const verdict = await limiter.check(state.req, anonymous);
+      if (!verdict.ok) return problemResponse(verdict.error);
+      return withHeaders(response, verdict.headers);
     },
   };
 }

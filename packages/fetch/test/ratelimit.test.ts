@@ -1,0 +1,88 @@
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { protect } from '../src/index.js';
+
+const ISSUER = 'https://issuer.test';
+const AUDIENCE = 'https://api.test';
+let privateKey: CryptoKey;
+let publicJwk: JWK;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('ES256');
+  privateKey = pair.privateKey;
+  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+});
+
+async function tokenFor(sub: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+}
+
+const jwt = () => ({ algorithms: ['ES256' as const], issuer: ISSUER, audience: AUDIENCE, keys: [publicJwk] });
+const ok = async (): Promise<Response> => Response.json({ ok: true });
+const get = (token: string): Request =>
+  new Request('http://api.test/orders', { headers: { authorization: `Bearer ${token}` } });
+const code = async (res: Response): Promise<string> => ((await res.json()) as { code: string }).code;
+
+describe('fetch protect(): rate limiting and authentication', () => {
+  it('counts requests the JWT rule refuses: a bad-token flood from one IP ends in 429', async () => {
+    const handler = protect(ok, {
+      jwt: jwt(),
+      rateLimit: { name: 'flood', rate: '3/min', clientIp: { onEvent: () => {} } },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await handler(get(`bad.token.${i}`), { remoteAddress: '203.0.113.5' })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    const limited = await handler(get('x.y.z'), { remoteAddress: '203.0.113.5' });
+    expect(limited.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(await code(limited)).toBe('RATE_LIMITED');
+    // a valid token from the same address is limited too: the IP bucket is spent
+    expect((await handler(get(await tokenFor('alice')), { remoteAddress: '203.0.113.5' })).status).toBe(429);
+    // another address is untouched
+    expect((await handler(get(await tokenFor('alice')), { remoteAddress: '203.0.113.6' })).status).toBe(200);
+  });
+
+  it('with per-token buckets: refused tokens charge only the IP bucket; verified ones stay all-or-nothing', async () => {
+    const handler = protect(ok, {
+      jwt: jwt(),
+      rateLimit: {
+        name: 'mixed',
+        buckets: [
+          { name: 'ip', rate: '4/min' },
+          { name: 'user', key: 'subject', rate: '1/min' },
+        ],
+      },
+    });
+    const at = { remoteAddress: '198.51.100.7' };
+    const alice = await tokenFor('alice');
+    expect((await handler(get(alice), at)).status).toBe(200);
+    const userFull = await handler(get(alice), at);
+    expect(userFull.status).toBe(429);
+    // the per-user denial did not charge the shared IP bucket
+    expect(userFull.headers.get('ratelimit')).toMatch(/^"ip";r=3;t=\d+, "user";r=0;t=\d+$/);
+    const refused = await handler(get('not-a-jwt'), at);
+    expect(refused.status).toBe(401);
+    expect(await code(refused)).not.toBe('RATE_LIMITED');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"ip";r=2;t=\d+$/);
+    expect((await handler(get('not-a-jwt'), at)).status).toBe(401);
+    expect((await handler(get(await tokenFor('bob')), at)).status).toBe(200);
+    // the IP bucket is spent (alice, two refused tokens, bob): refused and verified tokens alike get 429
+    expect((await handler(get('not-a-jwt'), at)).status).toBe(429);
+    expect((await handler(get(await tokenFor('carol')), at)).status).toBe(429);
+  });
+
+  it('a request without any token is counted as well', async () => {
+    const handler = protect(ok, { jwt: jwt(), rateLimit: { name: 'anon', rate: '1/min' } });
+    const at = { remoteAddress: '192.0.2.44' };
+    expect((await handler(new Request('http://api.test/orders'), at)).status).toBe(401);
+    expect((await handler(new Request('http://api.test/orders'), at)).status).toBe(429);
+  });
+});
