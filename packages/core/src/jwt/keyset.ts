@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { decodeBase64Url } from '../encoding/base64url.js';
 import { ALGORITHM_KEYS, type JwtAlgorithm } from './algorithms.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 
@@ -17,8 +18,25 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 /** Ed25519 has two JWS names (RFC 8037 `EdDSA`, RFC 9864 `Ed25519`) for one signature scheme. */
 const ED_NAMES: readonly JwtAlgorithm[] = ['EdDSA', 'Ed25519'];
 
-function base64UrlBits(s: unknown): number {
-  return typeof s === 'string' ? Math.floor((s.replace(/=+$/, '').length * 6) / 8) * 8 : 0;
+/** The bit length of a base64url big-endian integer (leading zero bytes do not count); 0 when not one. */
+function integerBits(s: unknown): number {
+  const bytes = typeof s === 'string' ? decodeBase64Url(s) : undefined;
+  if (bytes === undefined) return 0;
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/** Why an RSA public key is too weak to trust, or undefined. */
+function weakRsa(jwk: JWK): string | undefined {
+  // The real modulus size: zero bytes in front of a 1024-bit `n` must not make it count as 2048 bits.
+  if (integerBits(jwk.n) < 2048) return 'RSA key is shorter than 2048 bits';
+  // e = 1 makes every message its own signature; an even e is not a valid RSA exponent.
+  const e = typeof jwk.e === 'string' ? decodeBase64Url(jwk.e) : undefined;
+  if (integerBits(jwk.e) < 2 || e === undefined || (e[e.length - 1]! & 1) === 0) {
+    return 'RSA public exponent is not an odd number of at least 3';
+  }
+  return undefined;
 }
 
 /**
@@ -45,7 +63,8 @@ export function bindAlgorithms(jwk: JWK, allowed: readonly JwtAlgorithm[]): JwtA
     const need = ALGORITHM_KEYS[alg];
     return need.kty === jwk.kty && (need.crv === undefined || need.crv === jwk.crv);
   });
-  if (jwk.kty === 'RSA' && base64UrlBits(jwk.n) < 2048) return 'RSA key is shorter than 2048 bits';
+  const weak = jwk.kty === 'RSA' ? weakRsa(jwk) : undefined;
+  if (weak !== undefined) return weak;
   if (jwk.alg !== undefined) {
     if (!fits.includes(jwk.alg as JwtAlgorithm)) {
       return `is pinned to alg ${String(jwk.alg)}, which is not an allowed algorithm for a ${jwk.kty} key`;
