@@ -102,7 +102,20 @@ export function compileBuckets(limiterName: string, buckets: readonly RateLimitB
     );
   }
   const seen = new Set<string>();
-  return buckets.map((b, i) => {
+  // Policy names are also store key prefixes: tier `pro` of bucket `user` is `user-pro`, which must not be
+  // another bucket's name, or the two would share (and drain) one store key under different rules.
+  const policies = new Set<string>();
+  const claim = (option: string, policyName: string): void => {
+    if (policies.has(policyName)) {
+      throw new ConfigError(
+        option,
+        `gives the policy name '${policyName}', which another bucket or tier already has`,
+        'rename the bucket or the tier',
+      );
+    }
+    policies.add(policyName);
+  };
+  const compiled = buckets.map((b, i) => {
     const option = `buckets[${i}]`;
     if (typeof b?.name !== 'string' || !NAME.test(b.name)) {
       throw new ConfigError(`${option}.name`, 'must be 1–32 letters, digits, _ . -', "e.g. 'ip' or 'user'");
@@ -163,4 +176,10 @@ export function compileBuckets(limiterName: string, buckets: readonly RateLimitB
     if (byTier.size === 0) throw new ConfigError(`${option}.tiers`, 'is empty', 'list at least one tier');
     return { key, perRoute: b.perRoute === true, rates: [...byTier.values()], byTier, tier: b.tier };
   });
+  compiled.forEach((c, i) => {
+    for (const r of c.rates) {
+      claim(c.byTier === undefined ? `buckets[${i}].name` : `buckets[${i}].tiers`, r.policyName);
+    }
+  });
+  return compiled;
 }

@@ -266,6 +266,15 @@ describe('createRateLimiter', () => {
       }),
     ).toBe(true);
     expect(configError({ buckets: [{ name: 'a', rate: '1/s', key: 'header' }] })).toBe(true);
+    // a tier's store key and policy name (`user-pro`) must not coincide with another bucket's
+    expect(
+      configError({
+        buckets: [
+          { name: 'user', key: 'subject', tiers: { pro: { rate: '1000/min' } }, tier: () => 'pro' },
+          { name: 'user-pro', key: 'subject', rate: '1/min' },
+        ],
+      }),
+    ).toBe(true);
     expect(configError({ buckets: [{ name: 'a', tiers: { x: { rate: '1/s' } } }] })).toBe(true);
     expect(configError({ rate: '10/min', buckets: [{ name: 'a', rate: '1/s' }] })).toBe(true);
     // readable forms that are accepted
