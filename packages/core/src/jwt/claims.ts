@@ -18,6 +18,8 @@ export interface ClaimsPolicy {
 
 type Failure = [SecurityError, string];
 
+const STRING_CLAIMS = ['iss', 'sub', 'jti'] as const;
+
 /** A NumericDate (RFC 7519 §2): a finite JSON number. `1e999` parses to Infinity and is refused. */
 function numericDate(claims: Record<string, unknown>, name: string): number | undefined | Failure {
   const v = claims[name];
@@ -50,6 +52,13 @@ export function checkClaims(
 ): Failure | undefined {
   for (const name of policy.requiredClaims) {
     if (!Object.hasOwn(claims, name)) return [JWT_ERRORS.claimInvalid, `required claim "${name}" is missing`];
+  }
+  // RFC 7519 §4.1: these are strings. Handlers read them as such (`findUser(claims.sub)`), so an object
+  // `sub` like {"$ne":null} must not get through typed as a string.
+  for (const name of STRING_CLAIMS) {
+    const v = claims[name];
+    if (v !== undefined && typeof v !== 'string')
+      return [JWT_ERRORS.claimInvalid, `"${name}" is not a string`];
   }
   const exp = numericDate(claims, 'exp');
   if (exp === undefined) return [JWT_ERRORS.claimInvalid, '"exp" is required'];

@@ -1,4 +1,6 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
+import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
 import { cryptoBackend } from './crypto.js';
@@ -35,5 +37,39 @@ describe('#jwt-crypto', () => {
     const bad = Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url');
     expect(cryptoBackend.decodeText(bad)).toBeUndefined();
     expect(web.decodeText(bad)).toBeUndefined();
+  });
+});
+
+describe('ECDSA signature encodings (both back ends)', () => {
+  // P-256 group order n: r = s = 0 is CVE-2022-21449 ("psychic signatures"), r = s = n its modular twin.
+  const ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+
+  it('refuses r = s = 0, r = s = n, DER instead of raw and wrong-length signatures for ES256', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = pair.publicKey.export({ format: 'jwk' }) as JWK;
+    const input = 'eyJhbGciOiJFUzI1NiJ9.e30';
+    const raw = sign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' });
+    const der = sign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'der' });
+    const forged = [
+      new Uint8Array(64),
+      Buffer.concat([ORDER, ORDER]),
+      Buffer.concat([raw.subarray(0, 32), new Uint8Array(32)]),
+      der,
+      raw.subarray(0, 63),
+      Buffer.concat([raw, Buffer.from([0])]),
+      Buffer.concat([Buffer.from([0]), raw.subarray(0, 32), Buffer.from([0]), raw.subarray(32)]),
+      new Uint8Array(0),
+    ];
+    for (const backend of [cryptoBackend, web]) {
+      const key = await backend.importPublicJwk(jwk, 'ES256');
+      expect(await backend.verify('ES256', key, input, raw)).toBe(true);
+      for (const [i, sig] of forged.entries()) {
+        expect({ backend: backend.name, i, ok: await backend.verify('ES256', key, input, sig) }).toEqual({
+          backend: backend.name,
+          i,
+          ok: false,
+        });
+      }
+    }
   });
 });
