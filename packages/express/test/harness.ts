@@ -45,6 +45,9 @@ export const expressHarness: AdapterHarness = {
       res.json({ ok: true });
     });
     if (spec.headers || spec.cors) {
+      app.get('/nonce', (_req, res) => {
+        res.json({ nonce: res.locals.cspNonce ?? null });
+      });
       app.get('/boom', () => {
         throw new Error('handler failed');
       });

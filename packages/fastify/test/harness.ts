@@ -16,6 +16,7 @@ export const fastifyHarness: AdapterHarness = {
     });
     app.get('/health', async () => ({ ok: true }));
     if (spec.headers || spec.cors) {
+      app.get('/nonce', async (_request, reply) => ({ nonce: reply.cspNonce ?? null }));
       app.get('/boom', async () => {
         throw new Error('handler failed');
       });

@@ -14,6 +14,9 @@ export const fetchHarness: AdapterHarness = {
     const policy = (p: ProtectPolicy): ProtectPolicy => p;
     routes.set('GET /health', async () => Response.json({ ok: true }));
     if (spec.headers || spec.cors) {
+      routes.set('GET /nonce', async (_request, info) =>
+        Response.json({ nonce: (info as { cspNonce?: string }).cspNonce ?? null }),
+      );
       routes.set('GET /boom', async () => {
         throw new Error('handler failed');
       });

@@ -6,7 +6,7 @@ export * from '@bulwark/core';
 export { BulwarkModule } from './module.js';
 export type { BulwarkModuleAsyncOptions, BulwarkModuleOptions } from './module.js';
 export { BulwarkDenied, BulwarkExceptionFilter } from './denied.js';
-export { securityHeaders } from './headers.js';
+export { CspNonce, securityHeaders } from './headers.js';
 export type { NodeMiddleware, WithCspNonce } from './headers.js';
 export { cors } from './cors.js';
 export {

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Header, NotFoundException, Options, Param, Put } from '@nestjs/common';
+import { CspNonce } from '../src/index.js';
 import { HttpCode, Post as PostRoute } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -187,6 +188,11 @@ class HeadersCorsController {
   @Get('boom')
   boom(): never {
     throw new Error('handler failed');
+  }
+
+  @Get('nonce')
+  nonce(@CspNonce() nonce: string | undefined): { nonce: string | null } {
+    return { nonce: nonce ?? null };
   }
 
   @Get('api/data')

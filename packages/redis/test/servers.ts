@@ -26,6 +26,13 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port pair found');
 }
 
+// Servers still running when this process exits (a worker torn down before afterAll ran) are killed with it,
+// so no test leaves a redis-server behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** One redis-server we own: on its own port and temp dir, stoppable and restartable on the same port. */
 export interface OwnRedis {
   readonly port: number;
@@ -79,7 +86,10 @@ export async function startRedis(extra: readonly string[] = []): Promise<OwnRedi
         '--appendonly',
         'no',
       ];
-      child = spawn('redis-server', [...args, ...extra], { stdio: 'ignore' });
+      const started = spawn('redis-server', [...args, ...extra], { stdio: 'ignore' });
+      child = started;
+      running.add(started);
+      started.once('exit', () => running.delete(started));
       await waitForPing(port);
     },
     async stop() {
@@ -174,6 +184,8 @@ export async function startSentinel(
     ].join('\n'),
   );
   const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   await waitForPing(port);
   return {
     host: '127.0.0.1',
