@@ -46,7 +46,8 @@ export interface AppSpec {
   /**
    * Security headers (scenarios/headers.ts): `securityHeaders(spec.headers)` app-wide, before every other
    * middleware and route, so 404s, denials and thrown errors carry the headers too. NestJS: `securityHeaders`
-   * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500).
+   * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500)
+   * and `GET /nonce` → 200 `{"nonce": <the CSP nonce the adapter hands the handler, or null>}`.
    */
   headers?: SecurityHeadersOptions;
   /**

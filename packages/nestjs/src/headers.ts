@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecurityHeaders, type SecurityHeaders, type SecurityHeadersOptions } from '@bulwark/core';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 /** Node-level middleware, as both Nest platforms accept it (`app.use`, `MiddlewareConsumer.apply`). */
 export type NodeMiddleware = (
@@ -35,3 +36,17 @@ export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeader
     next();
   };
 }
+
+/**
+ * The CSP nonce of this response (policies that use `NONCE`, e.g. the `web` preset), on both platforms.
+ *
+ * @example
+ * @Get() page(@CspNonce() nonce: string) { return `<script nonce="${nonce}">boot()</script>`; }
+ */
+export const CspNonce: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined => {
+    const request = context.switchToHttp().getRequest<WithCspNonce & { raw?: WithCspNonce }>();
+    // express platform: the middleware saw this very request; fastify platform: its node request is `.raw`.
+    return request.cspNonce ?? request.raw?.cspNonce;
+  },
+);

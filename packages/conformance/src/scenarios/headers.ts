@@ -105,5 +105,14 @@ export function headersScenarios(harness: AdapterHarness): void {
       }
       expect(nonces.size).toBe(3);
     });
+
+    it('hands the same nonce to the handler that the CSP header carries', async () => {
+      const res = await call(web.url, '/nonce');
+      const csp = String(res.headers['content-security-policy']);
+      const { nonce } = res.json() as { nonce: string | null };
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(csp).toContain(`'nonce-${nonce}'`);
+      expect(((await call(app.url, '/nonce')).json() as { nonce: string | null }).nonce).toBeNull();
+    });
   });
 }
