@@ -116,6 +116,20 @@ describe('validateIdToken (OIDC Core 3.1.3.7)', () => {
     );
   });
 
+  it('refuses a JWT access token (typ at+jwt, RFC 9068) presented as an ID Token', async () => {
+    const accessToken = (typ: string) =>
+      new SignJWT({ iss: ISSUER, aud: 'web', sub: 'alice', iat: nowSec, exp: nowSec + 300, nonce: 'n-1' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ })
+        .sign(privateKey);
+    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT']) {
+      expect(await reason(await accessToken(typ))).toMatch(/^OAUTH_ID_TOKEN_INVALID.*typ/);
+      expect(await reason(await accessToken(typ), { nonce: undefined, subject: 'alice' })).toMatch(
+        /^OAUTH_ID_TOKEN_INVALID.*typ/,
+      );
+    }
+    expect(await reason(await accessToken('JWT'))).toBe('ok');
+  });
+
   it('computes at_hash as the left half of the hash (OIDC Core 3.1.3.6)', async () => {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')));
     expect(await tokenHash('RS256', 'abc')).toBe(Buffer.from(digest.subarray(0, 16)).toString('base64url'));

@@ -79,6 +79,7 @@ export async function validateIdToken(
   if (token.length > 16_384) return invalid('is too large');
   let payload: JWTPayload;
   let alg: string;
+  let typ: string | undefined;
   try {
     const verified = await jwtVerify(token, keys, {
       algorithms: [...expect.algorithms],
@@ -91,6 +92,7 @@ export async function validateIdToken(
     });
     payload = verified.payload;
     alg = verified.protectedHeader.alg;
+    typ = verified.protectedHeader.typ;
   } catch (err) {
     if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
       return [
@@ -103,6 +105,9 @@ export async function validateIdToken(
     }
     return invalid(`failed verification: ${err.code}`);
   }
+  // RFC 9068 §2.1: a JWT access token of the same provider (it can name this client in aud) is not an
+  // ID Token, whatever its claims say.
+  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)) return invalid('has typ at+jwt');
   const aud = payload.aud;
   if (Array.isArray(aud) && aud.length > 1 && payload.azp === undefined) {
     return invalid('has several audiences but no azp');
