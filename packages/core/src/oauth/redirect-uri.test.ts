@@ -75,6 +75,9 @@ describe('createRedirectUriMatcher', () => {
     expect(loose.match('http://localhost:8080/cb').ok).toBe(false);
     expect(loose.match('http://127.0.0.1:51234/cb/x').ok).toBe(false);
     expect(loose.match('http://127.0.0.1:51234/cb?x=1').ok).toBe(false);
+    // An empty query is still a query: the loopback exception relaxes the port only.
+    expect(loose.match('http://127.0.0.1:51234/cb?').ok).toBe(false);
+    expect(loose.match('http://[::1]:8080/cb?').ok).toBe(false);
     expect(loose.match('https://127.0.0.1:51234/cb').ok).toBe(false);
     expect(loose.match('http://127.0.0.2:51234/cb').ok).toBe(false);
     expect(loose.match('http://user@127.0.0.1:51234/cb').ok).toBe(false);

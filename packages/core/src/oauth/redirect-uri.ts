@@ -69,7 +69,10 @@ function problemOf(raw: string): string | undefined {
 }
 
 function withoutPort(url: URL): string {
-  return `${url.protocol}//${url.hostname}${url.pathname}${url.search}`;
+  // `search` is '' both for no query and for an empty one (`/cb?`); fragments are refused, so a trailing
+  // '?' in href is the empty query, which must not match a URI registered without one.
+  const search = url.search === '' && url.href.endsWith('?') ? '?' : url.search;
+  return `${url.protocol}//${url.hostname}${url.pathname}${search}`;
 }
 
 /**
