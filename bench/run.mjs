@@ -28,9 +28,11 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
   process.exit(2);
 }
-const selected = wanted.length ? wanted : all;
+// --report-only: rewrite the report from the stored results (after editing bench/notes.md), run nothing.
+const reportOnly = argv.includes('--report-only');
+const selected = reportOnly ? [] : wanted.length ? wanted : all;
 
-if (build) {
+if (build && !reportOnly) {
   console.log('> pnpm build (turbo; pass --no-build to skip)');
   const b = spawnSync('pnpm', ['build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) {
@@ -95,6 +97,7 @@ const report = renderReport({
   run: {
     date: new Date().toISOString(),
     smoke,
+    reportOnly,
     loadavg,
     command: `pnpm bench${argv.length ? ` ${argv.join(' ')}` : ''}`,
   },

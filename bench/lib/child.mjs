@@ -1,11 +1,17 @@
 // Runs one benchmark module in its own process and writes its rows as JSON.
 // Usage: node --expose-gc bench/lib/child.mjs <module path> <out.json> [--smoke]
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 const [file, out, ...flags] = process.argv.slice(2);
 const smoke = flags.includes('--smoke');
 const started = Date.now();
+// Recorded with the result: on a shared machine it tells how much to trust the absolute figures.
+const loadavg = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ');
 const mod = await import(pathToFileURL(file).href);
 if (typeof mod.run !== 'function') throw new Error(`${file} does not export run({ smoke })`);
 const result = await mod.run({ smoke });
@@ -25,6 +31,7 @@ writeFileSync(
       smoke,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
+      loadavg,
       node: process.version,
       rows,
     },

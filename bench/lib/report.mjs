@@ -112,6 +112,7 @@ function renderResult(name, result) {
     `## ${result.title}`,
     '',
     `\`bench/${name}.mjs\`, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(0)} s` +
+      `${result.loadavg ? `, load average ${result.loadavg} at the start` : ''}` +
       `${result.smoke ? ' (**smoke run: figures are not meaningful**)' : ''}.`,
     '',
   ];
@@ -137,8 +138,10 @@ export function renderReport({ root, results, targets, commentary, run }) {
     '',
     `- Generated: ${run.date}${run.smoke ? ' — **smoke run, figures not meaningful**' : ''}`,
     `- Node ${m.node}; CPU ${m.cpu}; ${m.memory}; ${m.os}`,
-    `- Load average when the run started: ${run.loadavg} (the machine is shared; every comparison is` +
-      ' therefore a per-round ratio of A/B-alternated slices of the same run, which cancels most of the drift)',
+    run.reportOnly
+      ? '- Rewritten from the stored results of each benchmark (`pnpm bench --report-only`); each section gives its own run time and load'
+      : `- Load average when the run started: ${run.loadavg} (the machine is shared; every comparison is` +
+        ' therefore a per-round ratio of A/B-alternated slices of the same run, which cancels most of the drift)',
     `- Command: \`${run.command}\``,
     '',
     'How to read: every group lists its cases with the median and the min–max over the rounds. The last column',
