@@ -58,7 +58,8 @@ function bodyOf(req: Request): unknown {
  */
 export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): RequestHandler {
   const verifier = toVerifier(source);
-  const readRaw = express.raw({ type: () => true, limit: verifier.maxBodyBytes });
+  // inflate: false: a coded body is refused (415), never verified over bytes the sender did not send.
+  const readRaw = express.raw({ type: () => true, limit: verifier.maxBodyBytes, inflate: false });
 
   function verify(req: Request, res: Response, next: NextFunction): void {
     const body = bodyOf(req) as Uint8Array;
@@ -85,6 +86,8 @@ export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier):
       if (err === undefined || err === null) return verify(req, res, next);
       if ((err as { type?: string }).type === 'entity.too.large')
         return sendProblem(res, WEBHOOK_ERRORS.bodyTooLarge);
+      if ((err as { type?: string }).type === 'encoding.unsupported')
+        return sendProblem(res, WEBHOOK_ERRORS.contentEncodingUnsupported);
       next(err);
     });
   };

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { call } from '@bulwark/conformance';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Webhook } from 'standardwebhooks';
@@ -91,5 +92,35 @@ describe('express verifyWebhook behind a global JSON parser', () => {
     const res = await call(url, '/hooks', { method: 'POST', headers: d.headers, body: 'x'.repeat(4096) });
     expect(res.status).toBe(413);
     expect((res.json() as { code: string }).code).toBe('WEBHOOK_BODY_TOO_LARGE');
+  });
+
+  it('refuses a content-encoded body with 415 problem+json instead of verifying inflated bytes', async () => {
+    const app = express();
+    app.post('/hooks', verifyWebhook({ scheme: 'standard', secrets: SECRET }), (_req, res) => {
+      res.json({ reached: true });
+    });
+    const url = await start(app);
+    // signed over the JSON, then gzipped: which bytes are "the body" would differ between adapters
+    const d = delivery('msg_gzip');
+    for (const [encoding, body] of [
+      ['gzip', new Uint8Array(gzipSync(d.body))],
+      ['x-bogus', d.body],
+      ['identity, gzip', new Uint8Array(gzipSync(d.body))],
+    ] as const) {
+      const res = await call(url, '/hooks', {
+        method: 'POST',
+        headers: { ...d.headers, 'content-encoding': encoding },
+        body,
+      });
+      expect(res.status, encoding).toBe(415);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((res.json() as { code: string }).code).toBe('WEBHOOK_CONTENT_ENCODING_UNSUPPORTED');
+    }
+    const plain = await call(url, '/hooks', {
+      method: 'POST',
+      headers: { ...d.headers, 'content-encoding': 'identity' },
+      body: d.body,
+    });
+    expect(plain.status).toBe(200);
   });
 });

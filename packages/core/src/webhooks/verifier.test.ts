@@ -286,3 +286,22 @@ describe('Stripe and GitHub header strictness', () => {
     expect(code(await v.verify(req(withId(sig))))).toBe('OK');
   });
 });
+
+describe('content encoding', () => {
+  it('refuses a content-encoded body (415): a signature must cover one unambiguous byte string', async () => {
+    const v = standard();
+    for (const encoding of ['gzip', 'br', 'deflate', 'x-bogus', 'identity, gzip']) {
+      const pairs: [string, string][] = [...(await signed()), ['content-encoding', encoding]];
+      const verdict = await v.verify(request(pairs));
+      expect(code(verdict), encoding).toBe('WEBHOOK_CONTENT_ENCODING_UNSUPPORTED');
+      expect(verdict.ok ? 0 : verdict.error.status).toBe(415);
+    }
+    for (const [i, encoding] of ['identity', 'Identity'].entries()) {
+      const pairs: [string, string][] = [
+        ...(await signed({ id: `msg_ce${i}` })),
+        ['content-encoding', encoding],
+      ];
+      expect(code(await v.verify(request(pairs))), encoding).toBe('OK');
+    }
+  });
+});

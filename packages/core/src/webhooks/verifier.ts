@@ -123,6 +123,16 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         req,
       );
     }
+    // A coded body has two byte strings (as sent, as decoded) and adapters differ on which one they hand
+    // over (express inflates, fetch and fastify do not); no supported sender compresses, so refuse it.
+    const encoding = req.header('content-encoding');
+    if (encoding !== undefined && encoding !== '' && encoding.trim().toLowerCase() !== 'identity') {
+      return reject(
+        WEBHOOK_ERRORS.contentEncodingUnsupported,
+        'the body has a Content-Encoding; webhook signatures are verified over unencoded bodies',
+        req,
+      );
+    }
     const parts = extractSignedParts(req, o);
     if (isExtractFailure(parts)) return reject(parts.error, parts.detail, req);
     if (parts.timestamp !== undefined) {
