@@ -31,6 +31,17 @@ describe('PKCE', () => {
     expect(await verifyPkce(long, await pkceChallenge(long), 'S256')).toBe(false);
   });
 
+  it('accepts verifiers of 43 to 128 unreserved characters only (RFC 7636 §4.1)', async () => {
+    const check = async (v: string) => verifyPkce(v, await pkceChallenge(v), 'S256');
+    expect(await check('a'.repeat(42))).toBe(false);
+    expect(await check('a'.repeat(43))).toBe(true);
+    expect(await check('-._~'.repeat(32))).toBe(true);
+    expect(await check('a'.repeat(128))).toBe(true);
+    for (const c of ['+', '/', '=', '%', ' ', '\n', 'é', '\u0000'])
+      expect(await check(`${'a'.repeat(42)}${c}`)).toBe(false);
+    expect(await check(`${'a'.repeat(43)}\n`)).toBe(false);
+  });
+
   it('accepts only the verifier that produced the challenge (property)', async () => {
     const { verifier, challenge } = await createPkcePair();
     await fc.assert(

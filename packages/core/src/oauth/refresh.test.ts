@@ -103,6 +103,21 @@ describe('createRefreshTokenRotator', () => {
     expect(await rotator.revoke('y'.repeat(43))).toBe(false);
   });
 
+  it('refuses a re-encoded alias of a live token without consuming the real one', async () => {
+    const rotator = createRefreshTokenRotator({ store: createMemoryRefreshTokenStore() });
+    const { token } = await rotator.issue('user-1');
+    // 32 bytes in 43 characters leave 2 unused bits in the last one: flip them for the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token[42]!);
+    const alias = token.slice(0, 42) + alphabet[last ^ 1];
+    expect(Buffer.from(alias, 'base64url')).toEqual(Buffer.from(token, 'base64url'));
+    for (const bad of [alias, ` ${token}`, `${token}=`, token.replace(/-/g, '+'), [token], { token }]) {
+      if (bad === token.replace(/-/g, '+') && !token.includes('-')) continue;
+      expect(code(await rotator.rotate(bad as string))).toBe('OAUTH_REFRESH_INVALID');
+    }
+    expect((await rotator.rotate(token)).ok).toBe(true);
+  });
+
   it('fails closed when the store fails', async () => {
     const broken: RefreshTokenStore = {
       create: () => Promise.resolve(),
