@@ -136,6 +136,29 @@ describe('createClientIpResolver', () => {
     expect(wide.bucketOf('nope')).toBeUndefined();
   });
 
+  it('keys IPv6 forms that carry an IPv4 host by that host', () => {
+    const ip = createClientIpResolver();
+    // 6to4 (RFC 3056): one IPv4 host owns 2002:V4::/48, 65 536 /64s; they are one client
+    expect(ip.bucketOf('2002:102:304:1::1')).toBe('1.2.3.4');
+    expect(ip.bucketOf('2002:102:304:ffff::9')).toBe('1.2.3.4');
+    // NAT64 well-known prefix (RFC 6052) and IPv4-compatible (RFC 4291): distinct IPv4 clients, not one /64
+    expect(ip.bucketOf('64:ff9b::1.2.3.4')).toBe('1.2.3.4');
+    expect(ip.bucketOf('64:ff9b::5.6.7.8')).toBe('5.6.7.8');
+    expect(ip.bucketOf('::1.2.3.4')).toBe('1.2.3.4');
+    expect(ip.bucketOf('::5.6.7.8')).toBe('5.6.7.8');
+    // Teredo (RFC 4380): the client's public IPv4 is the last 32 bits, inverted
+    expect(ip.bucketOf('2001:0:4136:e378:8000:63bf:fefd:fcfb')).toBe('1.2.3.4');
+    expect(ip.bucketOf('2001:0:4136:e378:8000:1111:fefd:fcfb')).toBe('1.2.3.4');
+    // loopback, unspecified and ordinary IPv6 keep their /64
+    expect(ip.bucketOf('::1')).toBe('::/64');
+    expect(ip.bucketOf('::')).toBe('::/64');
+    expect(ip.bucketOf('2001:db8::1.2.3.4')).toBe('2001:db8::/64');
+    // trust is still by bits only: a translated spelling of a trusted IPv4 is not trusted
+    expect(
+      createClientIpResolver({ trustedProxies: ['10.0.0.0/8'] }).isTrustedPeer('64:ff9b::10.0.0.1'),
+    ).toBe(false);
+  });
+
   it('answers isTrustedPeer for the mTLS rules', () => {
     const ip = createClientIpResolver({ trustedProxies: ['loopback', '2001:db8::/32'] });
     expect(ip.isTrustedPeer('127.0.0.1')).toBe(true);

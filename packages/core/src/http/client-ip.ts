@@ -38,7 +38,10 @@ export interface ClientIpResolverOptions {
 export interface ClientIpResolver {
   /** Canonical client address (`203.0.113.9`, `2001:db8::1`), or undefined when the peer is unknown. */
   resolve(req: RequestLike): string | undefined;
-  /** Rate-limit key of the client: the IPv4 address, or the IPv6 prefix (`2001:db8:1:2::/64`). */
+  /**
+   * Rate-limit key of the client: the IPv4 address, or the IPv6 prefix (`2001:db8:1:2::/64`); 6to4, NAT64,
+   * IPv4-compatible and Teredo addresses are keyed by the IPv4 host they carry.
+   */
   key(req: RequestLike): string | undefined;
   /** Bucket key of an address text, or undefined when it is not an address. */
   bucketOf(address: string): string | undefined;
@@ -62,6 +65,24 @@ function checkInteger(option: string, value: unknown, min: number, max: number, 
 function parsePeer(text: string): IpWords | undefined {
   const pct = text.indexOf('%');
   return parseIp(pct === -1 ? text : text.slice(0, pct));
+}
+
+const v4Text = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * The IPv4 host behind an IPv6 form that carries one, for bucketing only (never for trust): a 6to4 site
+ * (2002:V4::/48, RFC 3056) is one IPv4 host with 65 536 /64s; NAT64 (64:ff9b::/96, RFC 6052), IPv4-compatible
+ * (::/96, RFC 4291) and Teredo (2001::/32, RFC 4380, inverted) addresses are distinct IPv4 clients that a
+ * /64 would lump into one bucket.
+ */
+function embeddedV4(w: IpWords): string | undefined {
+  if (w[0] === 0x2002) return v4Text(w[1]!, w[2]!);
+  if (w[0] === 0x2001 && w[1] === 0) return v4Text(~w[6]! & 0xffff, ~w[7]! & 0xffff);
+  if (w[2] !== 0 || w[3] !== 0 || w[4] !== 0 || w[5] !== 0) return undefined;
+  const nat64 = w[0] === 0x64 && w[1] === 0xff9b;
+  // ::/96 with a first octet of 0 is `::`, `::1` and other non-hosts: keep them as IPv6.
+  const compatible = w[0] === 0 && w[1] === 0 && w[6]! >> 8 !== 0;
+  return nat64 || compatible ? v4Text(w[6]!, w[7]!) : undefined;
 }
 
 /**
@@ -151,8 +172,11 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
     return client;
   };
 
-  const bucket = (words: IpWords): string =>
-    isV4(words) ? formatIp(words) : `${formatIp(maskIp(words, v6Prefix))}/${v6Prefix}`;
+  const bucket = (words: IpWords): string => {
+    if (isV4(words)) return formatIp(words);
+    const host = embeddedV4(words);
+    return host !== undefined ? host : `${formatIp(maskIp(words, v6Prefix))}/${v6Prefix}`;
+  };
 
   return {
     resolve(req) {
