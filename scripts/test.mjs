@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const report = `${root}/.vitest-report.json`;
 
-function step(title, command, args) {
+function step(title, command, args, env = {}) {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.status !== 0) {
     console.error(`\n✖ ${title} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
@@ -53,6 +53,15 @@ if (tests.status !== 0 && failed === 0) failed = 1;
 
 if (failed === 0) {
   step('attack tour (every adapter)', 'node', ['examples/demo/tour.mjs', '--all']);
+  // The same tour with every store on Redis (REDIS_URL switches the examples with no code change).
+  step(
+    'attack tour on Redis stores (express, fastify)',
+    'node',
+    ['examples/demo/tour.mjs', '--adapter', 'express', '--adapter', 'fastify'],
+    {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
+  );
   if (existsSync(`${root}/bench/run.mjs`))
     step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The attack tour: start an example API with in-memory defaults, attack it over HTTP, print what bulwark
-// answered. `pnpm demo` (express), `pnpm demo --adapter fastify|nestjs|nestjs-fastify|fetch`, `pnpm demo --all`.
+// answered. `pnpm demo` (express), `pnpm demo --adapter fastify|nestjs|nestjs-fastify|fetch` (repeatable),
+// `pnpm demo --all`. With REDIS_URL set, the apps keep their state in Redis instead of memory.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startIdp } from './idp.mjs';
@@ -18,10 +19,12 @@ const APPS = {
 
 function parseArgs(argv) {
   const all = argv.includes('--all');
-  const i = argv.indexOf('--adapter');
-  const adapter = i === -1 ? 'express' : argv[i + 1];
-  if (!all && !APPS[adapter]) throw new Error(`--adapter must be one of ${Object.keys(APPS).join(', ')}`);
-  return all ? Object.keys(APPS) : [adapter];
+  if (all) return Object.keys(APPS);
+  const chosen = argv.flatMap((arg, i) => (arg === '--adapter' ? [argv[i + 1]] : []));
+  for (const name of chosen) {
+    if (!APPS[name]) throw new Error(`--adapter must be one of ${Object.keys(APPS).join(', ')}`);
+  }
+  return chosen.length === 0 ? ['express'] : chosen;
 }
 
 /** Start an example as its own process and wait for its "listening on URL" line. */
@@ -70,9 +73,12 @@ try {
       ISSUER: idp.issuer,
       AUDIENCE: idp.audience,
       JWKS_URI: idp.jwksUri,
+      // With REDIS_URL the app keeps its state in Redis; a fresh prefix per run keeps runs independent.
+      ...(process.env.REDIS_URL ? { REDIS_PREFIX: `tour-${crypto.randomUUID()}` } : {}),
     };
     const app = await startApp(name, env);
-    console.log(`\n=== bulwark attack tour: ${name} API at ${app.url} ===`);
+    const backend = process.env.REDIS_URL ? 'Redis stores' : 'memory stores';
+    console.log(`\n=== bulwark attack tour: ${name} API at ${app.url} (${backend}) ===`);
     try {
       for (const section of sections) {
         const rows = await section.run({ base: app.url, idp, adapter: name });

@@ -1,11 +1,5 @@
 import express from 'express';
-import {
-  createClientIpResolver,
-  createJwtVerifier,
-  createMemoryRevocationStore,
-  rateLimit,
-  requireJwt,
-} from '@bulwark/express';
+import { createClientIpResolver, createJwtVerifier, rateLimit, requireJwt } from '@bulwark/express';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { verifyWebhook } from '@bulwark/express';
 import { cors, securityHeaders } from '@bulwark/express';
@@ -24,7 +18,7 @@ export function createApp(config) {
     jwksUri: config.jwksUri,
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
-    revocation: createMemoryRevocationStore(),
+    revocation: config.stores.revocation,
   });
   const auth = requireJwt(jwt);
   const canRead = requireJwt(jwt, { scopes: ['orders:read'] });
@@ -36,12 +30,19 @@ export function createApp(config) {
   const perUser = rateLimit({
     name: 'api',
     clientIp,
+    store: config.stores.rateLimit,
     buckets: [
       { name: 'ip', rate: '600/min' },
       { name: 'user', key: 'subject', rate: '1000/min' },
     ],
   });
-  const resetLimit = rateLimit({ name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' });
+  const resetLimit = rateLimit({
+    name: 'reset',
+    rate: '5/15min',
+    clientIp,
+    failMode: 'closed',
+    store: config.stores.rateLimit,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -53,7 +54,12 @@ export function createApp(config) {
     const payments = createPaymentLedger();
     app.post(
       '/webhooks/payments',
-      verifyWebhook({ scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 }),
+      verifyWebhook({
+        scheme: 'standard',
+        secrets: [config.webhookSecret],
+        maxBodyBytes: 65_536,
+        replayStore: config.stores.replay,
+      }),
       (req, res) => {
         res.json(payments.record(req.webhook.id, req.webhook.json()));
       },

@@ -1,12 +1,5 @@
 import Fastify from 'fastify';
-import {
-  bulwark,
-  createClientIpResolver,
-  createJwtVerifier,
-  createMemoryRevocationStore,
-  rateLimit,
-  requireJwt,
-} from '@bulwark/fastify';
+import { bulwark, createClientIpResolver, createJwtVerifier, rateLimit, requireJwt } from '@bulwark/fastify';
 import { createOrders } from '@bulwark-examples/shared/orders';
 import { rawWebhookBody, verifyWebhook } from '@bulwark/fastify';
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
@@ -21,7 +14,7 @@ export async function createApp(config) {
     jwksUri: config.jwksUri,
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
-    revocation: createMemoryRevocationStore(),
+    revocation: config.stores.revocation,
   });
   const auth = requireJwt(jwt);
   const canRead = requireJwt(jwt, { scopes: ['orders:read'] });
@@ -33,12 +26,19 @@ export async function createApp(config) {
   const perUser = rateLimit({
     name: 'api',
     clientIp,
+    store: config.stores.rateLimit,
     buckets: [
       { name: 'ip', rate: '600/min' },
       { name: 'user', key: 'subject', rate: '1000/min' },
     ],
   });
-  const resetLimit = rateLimit({ name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' });
+  const resetLimit = rateLimit({
+    name: 'reset',
+    rate: '5/15min',
+    clientIp,
+    failMode: 'closed',
+    store: config.stores.rateLimit,
+  });
 
   const app = Fastify({ bodyLimit: 65_536 });
   // Security headers on every response (404s and denials included); CORS answered before routing.
@@ -56,6 +56,7 @@ export async function createApp(config) {
         scheme: 'standard',
         secrets: [config.webhookSecret],
         maxBodyBytes: 65_536,
+        replayStore: config.stores.replay,
       });
       scope.post('/webhooks/payments', { preHandler: verify }, async (request) =>
         payments.record(request.webhook.id, request.webhook.json()),

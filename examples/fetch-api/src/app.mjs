@@ -1,7 +1,6 @@
 import {
   createClientIpResolver,
   createJwtVerifier,
-  createMemoryRevocationStore,
   cors,
   createRateLimiter,
   protect,
@@ -20,7 +19,7 @@ export function createApp(config) {
     jwksUri: config.jwksUri,
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
-    revocation: createMemoryRevocationStore(),
+    revocation: config.stores.revocation,
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
@@ -29,13 +28,20 @@ export function createApp(config) {
   const rateLimit = createRateLimiter({
     name: 'api',
     clientIp,
+    store: config.stores.rateLimit,
     buckets: [
       { name: 'ip', rate: '600/min' },
       { name: 'user', key: 'subject', rate: '1000/min' },
     ],
   });
   const passwordReset = protect(async () => Response.json({ ok: true }, { status: 202 }), {
-    rateLimit: { name: 'reset', rate: '5/15min', clientIp, failMode: 'closed' },
+    rateLimit: {
+      name: 'reset',
+      rate: '5/15min',
+      clientIp,
+      failMode: 'closed',
+      store: config.stores.rateLimit,
+    },
   });
 
   const listOrders = protect(
@@ -60,7 +66,12 @@ export function createApp(config) {
   const payments = createPaymentLedger();
   const paymentsWebhook = config.webhookSecret
     ? protect(async (_request, { webhook }) => Response.json(payments.record(webhook.id, webhook.json())), {
-        webhook: { scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 },
+        webhook: {
+          scheme: 'standard',
+          secrets: [config.webhookSecret],
+          maxBodyBytes: 65_536,
+          replayStore: config.stores.replay,
+        },
       })
     : undefined;
 

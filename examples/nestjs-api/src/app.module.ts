@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BulwarkModule, createMemoryRevocationStore } from '@bulwark/nestjs';
+import { BulwarkModule } from '@bulwark/nestjs';
+import type { BulwarkStores } from '@bulwark/redis';
 import {
   HealthController,
   LogoutController,
@@ -16,6 +17,7 @@ export interface AppConfig {
   trustedProxies: string[];
   webhookSecret?: string;
   corsOrigins: string[];
+  stores: BulwarkStores;
 }
 
 @Module({})
@@ -32,7 +34,12 @@ export class AppModule {
           ...(config.webhookSecret
             ? {
                 webhooks: {
-                  payments: { scheme: 'standard', secrets: [config.webhookSecret], maxBodyBytes: 65_536 },
+                  payments: {
+                    scheme: 'standard',
+                    secrets: [config.webhookSecret],
+                    maxBodyBytes: 65_536,
+                    replayStore: config.stores.replay,
+                  },
                 },
               }
             : {}),
@@ -43,11 +50,12 @@ export class AppModule {
             jwksUri: config.jwksUri,
             // Access tokens only (RFC 9068); revocation makes logout real.
             typ: 'at+jwt',
-            revocation: createMemoryRevocationStore(),
+            revocation: config.stores.revocation,
           },
           // Per client IP for everyone and per verified user, together; a strict limit on password resets.
           rateLimit: {
             clientIp: { trustedProxies: config.trustedProxies },
+            store: config.stores.rateLimit,
             limiters: {
               api: {
                 buckets: [
