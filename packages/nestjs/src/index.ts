@@ -32,8 +32,6 @@ export {
   SkipRateLimit,
 } from './ratelimit.js';
 export type { BulwarkRateLimitOptions } from './ratelimit.js';
-export { OidcLoginService } from './oauth.js';
-export type { BulwarkOauthOptions } from './oauth.js';
 export {
   CERTIFICATE_BOUND_METADATA,
   CertificateBoundGuard,
@@ -43,3 +41,5 @@ export {
   RequireCertificateBoundToken,
   RequireMtls,
 } from './mtls.js';
+export { OidcLoginService } from './oauth.js';
+export type { BulwarkOauthOptions } from './oauth.js';

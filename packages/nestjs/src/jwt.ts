@@ -60,7 +60,7 @@ export class JwtGuard implements CanActivate {
         : route?.authorize === undefined
           ? { ok: true as const, value: earlier, headers: {} }
           : route.authorize(earlier);
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     verifiedRequests.set(request, verdict.value);
     request.auth = verdict.value;
     setResponseHeaders(http.getResponse(), verdict.headers);

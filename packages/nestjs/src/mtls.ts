@@ -86,7 +86,7 @@ export class MtlsGuard implements CanActivate {
       const own = request.headers as Record<string, unknown> | undefined;
       if (own !== undefined) delete own[header];
     }
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     request.mtls = verdict.value;
     return true;
   }
@@ -148,7 +148,7 @@ export class CertificateBoundGuard implements CanActivate {
       ...options,
       req: like,
     });
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     return true;
   }
 }

@@ -57,7 +57,7 @@ export class OidcLoginService {
     const url = new URL(toRequestLike(request).url, 'http://local.invalid');
     const returnTo = url.searchParams.get('returnTo') ?? undefined;
     const verdict = await this.options.login.start(returnTo !== undefined ? { returnTo } : {});
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(response, 'set-cookie', verdict.value.setCookie);
     adapter.setHeader(response, 'cache-control', 'no-store');
@@ -72,7 +72,7 @@ export class OidcLoginService {
     adapter.setHeader(response, 'set-cookie', login.clearCookie);
     adapter.setHeader(response, 'cache-control', 'no-store');
     const verdict = await login.finish(toRequestLike(request));
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     return verdict.value;
   }
 

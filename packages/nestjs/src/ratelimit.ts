@@ -180,7 +180,7 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
       );
     }
     const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     setResponseHeaders(http.getResponse(), verdict.headers);
     return true;
   }

@@ -83,7 +83,7 @@ export class WebhookGuard implements CanActivate {
     // TypeError naming the mistake. No body at all is an empty delivery, refused by the core.
     const body = request.rawBody ?? (request.body === undefined ? new Uint8Array(0) : request.body);
     const verdict = await verifier.verify(toRequestLike(request), body as Uint8Array);
-    if (!verdict.ok) throw new BulwarkDenied(verdict.error);
+    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     const delivery = verdict.value;
     // Answered 200 through Nest's exception layer so the handler never runs for a processed event.
     if (delivery.duplicate) throw new HttpException({ received: true, duplicate: true }, 200);
