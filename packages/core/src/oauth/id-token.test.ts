@@ -116,18 +116,19 @@ describe('validateIdToken (OIDC Core 3.1.3.7)', () => {
     );
   });
 
-  it('refuses a JWT access token (typ at+jwt, RFC 9068) presented as an ID Token', async () => {
+  it('refuses an access token (typ at+jwt, RFC 9068) or a logout token presented as an ID Token', async () => {
     const accessToken = (typ: string) =>
       new SignJWT({ iss: ISSUER, aud: 'web', sub: 'alice', iat: nowSec, exp: nowSec + 300, nonce: 'n-1' })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ })
         .sign(privateKey);
-    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT']) {
+    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT', 'logout+jwt', 'secevent+jwt']) {
       expect(await reason(await accessToken(typ))).toMatch(/^OAUTH_ID_TOKEN_INVALID.*typ/);
       expect(await reason(await accessToken(typ), { nonce: undefined, subject: 'alice' })).toMatch(
         /^OAUTH_ID_TOKEN_INVALID.*typ/,
       );
     }
     expect(await reason(await accessToken('JWT'))).toBe('ok');
+    expect(await reason(await accessToken('application/jwt'))).toBe('ok');
   });
 
   it('computes at_hash as the left half of the hash (OIDC Core 3.1.3.6)', async () => {

@@ -105,9 +105,11 @@ export async function validateIdToken(
     }
     return invalid(`failed verification: ${err.code}`);
   }
-  // RFC 9068 §2.1: a JWT access token of the same provider (it can name this client in aud) is not an
-  // ID Token, whatever its claims say.
-  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)) return invalid('has typ at+jwt');
+  // Explicitly typed JWTs of the same provider can name this client in aud, but are not ID Tokens: access
+  // tokens (RFC 9068 at+jwt), back-channel logout tokens (logout+jwt), security events (RFC 8417).
+  if (typeof typ === 'string' && /^(application\/)?(at|logout|secevent)\+jwt$/i.test(typ)) {
+    return invalid(`has typ ${typ.toLowerCase()}, which is not an ID Token`);
+  }
   const aud = payload.aud;
   if (Array.isArray(aud) && aud.length > 1 && payload.azp === undefined) {
     return invalid('has several audiences but no azp');
