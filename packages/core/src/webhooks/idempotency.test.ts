@@ -259,3 +259,37 @@ describe('generic HMAC scheme', () => {
     expect((await v.verify(req)).ok || 'refused').toBe('refused');
   });
 });
+
+describe('one replay store, several senders', () => {
+  const OTHER = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+  const thrown = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('refuses at startup two senders with different secrets under one keyPrefix of one store', () => {
+    const store = createMemoryReplayStore();
+    createWebhookVerifier({ scheme: 'standard', secrets: SECRET, replayStore: store });
+    // the second sender's "msg_1" would be answered as a duplicate of the first's and never handled
+    const err = thrown(() =>
+      createWebhookVerifier({ scheme: 'standard', secrets: OTHER, replayStore: store }),
+    );
+    expect(isConfigError(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/keyPrefix/);
+    expect(String((err as Error).message)).not.toContain(OTHER.slice(6));
+    // the safe alternatives: a prefix per sender, or the same sender again (a rotation shares a secret)
+    createWebhookVerifier({
+      scheme: 'standard',
+      secrets: OTHER,
+      replayStore: store,
+      keyPrefix: 'webhook:b:',
+    });
+    createWebhookVerifier({ scheme: 'standard', secrets: [OTHER, SECRET], replayStore: store });
+    createWebhookVerifier({ scheme: 'standard', secrets: OTHER, replayStore: store });
+    createWebhookVerifier({ scheme: 'stripe', secrets: 'whsec_another_stripe_secret', replayStore: store });
+  });
+});

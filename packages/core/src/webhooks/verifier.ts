@@ -1,4 +1,4 @@
-import type { SecurityError } from '../errors.js';
+import { ConfigError, type SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
@@ -35,6 +35,38 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const STRIPE_EVENT_ID = /^[\x21-\x7e]{1,256}$/;
 
 /** Throw the TypeError that names the raw-body pitfall. */
+// Verifiers that share a replay store and a keyPrefix share event ids. Two senders there would answer each
+// other's events as duplicates (a delivery acknowledged, its handler never run), so that is refused at
+// startup; a verifier sharing a key with an earlier one is the same sender (a restart, a rotation).
+const prefixesByStore = new WeakMap<ReplayStore, Map<string, Uint8Array[]>>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function claimKeyPrefix(store: ReplayStore, prefix: string, keys: readonly Uint8Array[]): void {
+  let prefixes = prefixesByStore.get(store);
+  if (prefixes === undefined) {
+    prefixes = new Map();
+    prefixesByStore.set(store, prefixes);
+  }
+  const known = prefixes.get(prefix);
+  if (known === undefined) {
+    prefixes.set(prefix, [...keys]);
+    return;
+  }
+  if (!keys.some((k) => known.some((j) => sameBytes(k, j)))) {
+    throw new ConfigError(
+      'webhook.keyPrefix',
+      `'${prefix}' is already used on this replayStore by a verifier with other secrets: the two senders' event ids would collide`,
+      "give each sender its own keyPrefix, e.g. 'webhook:billing:'",
+    );
+  }
+  for (const k of keys) if (!known.some((j) => sameBytes(k, j))) known.push(k);
+}
+
 function toBytes(body: unknown): Uint8Array {
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
@@ -66,6 +98,7 @@ function toBytes(body: unknown): Uint8Array {
 export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookVerifier {
   const o = resolveWebhookOptions(options);
   const store: ReplayStore = options.replayStore ?? createMemoryReplayStore();
+  if (options.replayStore !== undefined) claimKeyPrefix(store, o.keyPrefix, [...o.secrets, ...o.publicKeys]);
   const hmacKeys: readonly HmacKey[] = o.secrets.map((s) => hmacBackend.createKey(s, o.hash));
   const edKeys: readonly LazyEd25519Key[] = o.publicKeys.map((k) => lazyEd25519Key(k));
   const onEvent = options.onEvent;
