@@ -115,6 +115,16 @@ export function buildKeySource(
         `use a random secret of at least ${need} bytes`,
       );
     }
+    // A public key pasted as the secret is the algorithm-confusion forgery built into the config: whoever
+    // has the (public) key can sign.
+    const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart();
+    if (head.startsWith('-----BEGIN') || /^\{[^}]*"kty"/.test(head)) {
+      throw new ConfigError(
+        `${option}.secret`,
+        'looks like a PEM or JWK key, and a public key as HMAC secret lets anyone sign tokens',
+        'verify RS/ES/EdDSA tokens with keys or jwksUri; use a random secret only for HS*',
+      );
+    }
     const copy = bytes.slice();
     return staticSource(async () => {
       const key: BoundKey = { kid: undefined, alg, handle: await ctx.backend.importSecret(copy, alg) };

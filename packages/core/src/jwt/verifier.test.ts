@@ -121,6 +121,19 @@ describe('createJwtVerifier: configuration', () => {
     fails({ ...base, algorithms: ['RS256', 'PS256'], keys: [noAlg] }, 'jwt.keys[0]');
     fails({ ...base, algorithms: ['HS256', 'HS512'], secret: HS_SECRET }, 'jwt.algorithms');
     fails({ ...base, algorithms: ['HS256'], secret: 'short' }, 'jwt.secret');
+    // A public key pasted as the HMAC secret: anyone holding the public key could sign (alg confusion).
+    fails({ ...base, algorithms: ['HS256'], secret: rsa.publicPem }, 'jwt.secret');
+    fails({ ...base, algorithms: ['HS256'], secret: Buffer.from(rsa.publicPem) }, 'jwt.secret');
+    fails({ ...base, algorithms: ['HS256'], secret: `  ${JSON.stringify(rsa.publicJwk)}` }, 'jwt.secret');
+    fails(
+      {
+        ...base,
+        algorithms: ['HS256'],
+        issuers: [{ issuer: ISSUER, secret: rsa.publicPem }],
+        issuer: undefined,
+      },
+      'jwt.issuers[0].secret',
+    );
     fails({ ...base, jwksUri: 'http://id.example.com/jwks' }, 'jwt.jwksUri');
     fails(
       { ...base, keys: [rsa.publicJwk], issuers: [{ issuer: ISSUER, keys: [rsa.publicJwk] }] },
