@@ -281,6 +281,29 @@ describe('createJwtVerifier: revocation and cache', () => {
     expect(!verdict.ok && verdict.error.status).toBe(503);
   });
 
+  it('a cached token is still authorized per route, and never crosses to a verifier of another audience', async () => {
+    const rsa = keyPair('RS256', 'r');
+    const common = {
+      algorithms: ['RS256'] as ['RS256'],
+      issuer: ISSUER,
+      keys: [rsa.publicJwk],
+      cache: true,
+      now: clock,
+    };
+    const api = createJwtVerifier({ ...common, audience: AUDIENCE });
+    const other = createJwtVerifier({ ...common, audience: 'https://other.test' });
+    const t = token(rsa, NOW, { scope: 'orders:read' });
+    const reqWith = req(`Bearer ${t}`);
+    const open = createJwtAuthorizer();
+    const admin = createJwtAuthorizer({ scopes: ['orders:admin'] });
+    // Cache the token through an open route, then present it to a route that needs more.
+    expect(code(await api.verify(reqWith, open))).toBe(null);
+    expect(code(await api.verify(reqWith, open))).toBe(null);
+    expect(code(await api.verify(reqWith, admin))).toBe('JWT_INSUFFICIENT_SCOPE');
+    expect(code(await other.verify(reqWith))).toBe('JWT_AUDIENCE_MISMATCH');
+    expect(code(await other.verify(reqWith))).toBe('JWT_AUDIENCE_MISMATCH');
+  });
+
   it('hands out frozen claims from the cache, so a handler cannot alter the next request', async () => {
     const rsa = keyPair('RS256', 'r');
     const v = createJwtVerifier({
