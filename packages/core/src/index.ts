@@ -27,6 +27,7 @@ export type {
   RevocationStore,
   RotateResult,
 } from './stores/types.js';
+export { ruleFrom } from './rule.js';
 export * from './jwt/index.js';
 export * from './headers/index.js';
 export * from './cors/index.js';
