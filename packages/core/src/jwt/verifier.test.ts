@@ -287,7 +287,7 @@ describe('createJwtVerifier: revocation and cache', () => {
       algorithms: ['RS256'] as ['RS256'],
       issuer: ISSUER,
       keys: [rsa.publicJwk],
-      cache: true,
+      cache: true as const,
       now: clock,
     };
     const api = createJwtVerifier({ ...common, audience: AUDIENCE });
