@@ -73,6 +73,23 @@ describe('createMemoryRateLimitStore', () => {
     expect(store.size).toBeLessThanOrEqual(1000);
   });
 
+  it('a flood of short-lived keys cannot reset a quiet client whose long-window bucket is still limiting', () => {
+    let now = 0;
+    const store = createMemoryRateLimitStore({ maxEntries: 100, now: () => now });
+    const daily = { intervalMs: 86_400_000 / 5, burst: 5 }; // 5/day, e.g. SMS per user
+    const perIp = { intervalMs: 600, burst: 100 }; // 100/min
+    for (let i = 0; i < 5; i++)
+      expect(store.consumeAllSync([{ key: 'user|alice', rule: daily, cost: 1 }])[0]!.allowed).toBe(true);
+    expect(store.consumeAllSync([{ key: 'user|alice', rule: daily, cost: 1 }])[0]!.allowed).toBe(false);
+    // alice stays quiet while requests from 1,000 fresh addresses push two generations through
+    for (let i = 0; i < 1000; i++) {
+      now += 10;
+      store.consumeAllSync([{ key: `ip|2001:db8:${i.toString(16)}::/64`, rule: perIp, cost: 1 }]);
+      expect(store.size).toBeLessThanOrEqual(100);
+    }
+    expect(store.consumeAllSync([{ key: 'user|alice', rule: daily, cost: 1 }])[0]!.allowed).toBe(false);
+  });
+
   it('refuses a bound below 2', () => {
     expect(() => createMemoryRateLimitStore({ maxEntries: 1 })).toThrow(RangeError);
     expect(() => createMemoryRateLimitStore({ maxEntries: Number.NaN })).toThrow(RangeError);

@@ -22,6 +22,17 @@ class Generation {
     return slot === undefined ? undefined : this.tats[slot];
   }
 
+  /** Entries whose arrival time is still ahead of `now` (buckets not yet full again), furthest ahead first. */
+  live(now: number, max: number): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [key, slot] of this.slots) {
+      const tat = this.tats[slot]!;
+      if (tat > now) out.push([key, tat]);
+    }
+    if (out.length > max) out.sort((a, b) => b[1] - a[1]).length = max;
+    return out;
+  }
+
   set(key: string, tat: number): void {
     let slot = this.slots.get(key);
     if (slot === undefined) {
@@ -64,7 +75,8 @@ export interface MemoryRateLimitStore extends RateLimitStore {
  * In-process GCRA store: one number (the theoretical arrival time) per key, no timer. Memory is bounded by
  * two generations of at most `maxEntries / 2` keys: writes go to the young one; when it fills it becomes
  * the old one and the previous old one is dropped whole. A key that is still active (even while denied) is
- * copied forward, so a flood of new keys evicts the idle ones, not an abuser's bucket. Expired entries cost
+ * copied forward, so a flood of new keys evicts the idle ones, not an abuser's bucket; a quiet key whose bucket
+ * is still not full again moves on when its generation is dropped (up to a quarter of the bound). Expired entries cost
  * nothing: a time in the past reads as a full bucket. Suitable for one instance; use `@bulwark/redis`
  * across instances.
  *
@@ -82,10 +94,15 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
   let young = new Generation();
   let old = new Generation();
 
-  const write = (key: string, tat: number): void => {
+  const write = (key: string, tat: number, now: number): void => {
     if (young.size >= half && young.slot(key) === undefined) {
+      const dropped = old;
       old = young;
       young = new Generation();
+      // A quiet client whose bucket still limits it (a 5/day quota) must not be reset by a flood of new
+      // keys: entries still ahead of the clock move on, the most restrictive first, up to a quarter of the
+      // bound (so the next rotation is at least that many writes away and the bound holds).
+      for (const [k, t] of dropped.live(now, half >> 1)) if (old.slot(k) === undefined) young.set(k, t);
     }
     young.set(key, tat);
   };
@@ -100,7 +117,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
     }
     const stored = old.get(key);
     const step = gcra(stored, now, rule, cost);
-    if (step.allowed || stored !== undefined) write(key, step.tat);
+    if (step.allowed || stored !== undefined) write(key, step.tat, now);
     return step;
   };
 
@@ -128,7 +145,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
       for (const e of entries) {
         if (young.slot(e.key) === undefined) {
           const stored = old.get(e.key);
-          if (stored !== undefined) write(e.key, stored);
+          if (stored !== undefined) write(e.key, stored, now);
         }
       }
       // Nothing is consumed; report the allowed buckets as they stand without this request.
@@ -138,7 +155,7 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
           : r,
       );
     }
-    for (const [key, tat] of overlay) if (tat !== undefined) write(key, tat);
+    for (const [key, tat] of overlay) if (tat !== undefined) write(key, tat, now);
     return results;
   };
 
