@@ -45,3 +45,40 @@ describe('callback parameter parsing', () => {
     expect(raw.ok ? 'ok' : raw.error.code).toBe('OAUTH_STATE_INVALID');
   });
 });
+
+describe('callback without a usable login transaction', () => {
+  it('refuses with a typed denial, never a throw, and never matches an empty state', async () => {
+    let fetched = 0;
+    const counting = createOidcClient({
+      issuer: 'https://id.example.com',
+      clientId: 'web',
+      redirectUri: 'https://app.example.com/cb',
+      scopes: ['openid'],
+      fetch: async () => {
+        fetched++;
+        throw new Error('the provider must not be contacted');
+      },
+    });
+    // What an app passes when its session has no transaction: `{}`, blanks, or nothing at all.
+    const missing: unknown[] = [
+      undefined,
+      null,
+      {},
+      { state: '', nonce: '', codeVerifier: '' },
+      { state: '', nonce: 'n', codeVerifier: 'v'.repeat(43) },
+      { ...expected, nonce: '' },
+      { ...expected, codeVerifier: undefined },
+      { ...expected, state: 5 },
+    ];
+    for (const tx of missing) {
+      for (const callback of [
+        '/cb?state=&code=c',
+        `/cb?state=${encodeURIComponent(expected.state)}&code=c`,
+      ]) {
+        const v = await counting.handleCallback(callback, tx as typeof expected);
+        expect({ tx, code: v.ok ? 'ok' : v.error.code }).toEqual({ tx, code: 'OAUTH_STATE_INVALID' });
+      }
+    }
+    expect(fetched).toBe(0);
+  });
+});

@@ -62,6 +62,14 @@ function single(params: URLSearchParams, name: string): string | undefined | nul
   return all[0];
 }
 
+function usableTransaction(tx: ExpectedCallback | undefined | null): tx is ExpectedCallback {
+  return (
+    typeof tx === 'object' &&
+    tx !== null &&
+    [tx.state, tx.nonce, tx.codeVerifier].every((v) => typeof v === 'string' && v !== '')
+  );
+}
+
 function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -147,6 +155,10 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
         callback instanceof URLSearchParams
           ? callback
           : new URL(String(callback), 'http://callback.invalid').searchParams;
+      // An app whose session lost the transaction passes {} or blanks: deny, and never let '' match ''.
+      if (!usableTransaction(expected)) {
+        return fail('oauth.login_rejected', [OAUTH_ERRORS.stateInvalid, 'no usable login transaction']);
+      }
       const state = single(params, 'state');
       if (typeof state !== 'string' || !constantTimeEqual(state, expected.state)) {
         return fail('oauth.login_rejected', [
