@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../events.js';
 import { isConfigError } from '../errors.js';
 import { createClientIpResolver } from './client-ip.js';
-import { forwardedForHops, forwardedHeaderHops } from './forwarded.js';
+import { forwardedForHops, forwardedHeaderHops, lastForwardedHeaderHops } from './forwarded.js';
 import type { RequestLike } from './request.js';
 
 function req(remoteAddress: string | undefined, headers: Record<string, string> = {}): RequestLike {
@@ -47,6 +47,23 @@ describe('forwarding header splitting', () => {
       undefined,
       '9.9.9.9',
     ]);
+  });
+  it('reads only the right end of a huge Forwarded header, hop for hop as a full split would', () => {
+    const element = fc.oneof(
+      fc.constantFrom('for=1.2.3.4', 'for="[2001:db8::1]:80"', 'for=_hidden', 'for=unknown', ' for=5.6.7.8 '),
+      fc.constantFrom('proto=https', 'for="a', 'b"', '', 'for=1.2.3.4;for=2.2.2.2', 'by=x;for=9.9.9.9'),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 30 }), fc.integer({ min: 1, max: 40 }), (parts, max) => {
+        const value = parts.join(',');
+        expect(lastForwardedHeaderHops(value, max)).toEqual(
+          forwardedHeaderHops(value).reverse().slice(0, max),
+        );
+      }),
+    );
+    const bomb = `${'for=6.6.6.6, '.repeat(100_000)}for=203.0.113.9`;
+    expect(lastForwardedHeaderHops(bomb, 2)).toEqual(['203.0.113.9', '6.6.6.6']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
-import { forwardedHeaderHops, lastForwardedForHops } from './forwarded.js';
+import { lastForwardedForHops, lastForwardedHeaderHops } from './forwarded.js';
 import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 import { type RequestLike, requestPath } from './request.js';
 
@@ -159,7 +159,7 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
     // Right to left, at most maxHops.
     const hops =
       header === 'forwarded'
-        ? forwardedHeaderHops(value).reverse().slice(0, maxHops)
+        ? lastForwardedHeaderHops(value, maxHops)
         : lastForwardedForHops(value, stripPorts, maxHops);
     let client = peer;
     for (const text of hops) {

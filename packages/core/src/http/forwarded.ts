@@ -91,6 +91,26 @@ export function forwardedHeaderHops(value: string): (string | undefined)[] {
   return out;
 }
 
+/**
+ * The right-most `max` nodes of a `Forwarded` value, right to left, without splitting the whole header
+ * (the same hops as {@link forwardedHeaderHops}, reversed and cut): a client may send thousands of elements
+ * and only the right end, written by your proxies, is ever read.
+ *
+ * @example
+ * lastForwardedHeaderHops('for=6.6.6.6, for=203.0.113.9', 1) // ['203.0.113.9']
+ */
+export function lastForwardedHeaderHops(value: string, max: number): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let end = value.length;
+  while (out.length < max) {
+    const comma = end === 0 ? -1 : value.lastIndexOf(',', end - 1);
+    out.push(forNode(value.slice(comma + 1, end)));
+    if (comma === -1) break;
+    end = comma;
+  }
+  return out;
+}
+
 function trimOws(s: string): string {
   return s.replace(/^[ \t]+|[ \t]+$/g, '');
 }
