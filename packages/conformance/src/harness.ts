@@ -44,6 +44,22 @@ export interface AppSpec {
     github: WebhookVerifierOptions;
   };
   /**
+   * mTLS (scenarios/mtls.ts). When set, the harness serves HTTPS with `mtls.tls` (from `mtlsServerOptions`)
+   * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
+   * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
+   * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `mtls: mtls.billing` as the
+   * module default with `@RequireMtls()`, and `@RequireMtls(mtls.proxied)`.
+   * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
+   * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
+   */
+  mtls?: {
+    tls: TlsOptions;
+    billing: MtlsVerifierOptions;
+    proxied: MtlsVerifierOptions;
+    /** Called with the listening TLS server (rotation scenario: `watchCertificateFiles(server, …)`). */
+    onServer?: (server: SecureContextTarget) => void;
+  };
+  /**
    * Security headers (scenarios/headers.ts): `securityHeaders(spec.headers)` app-wide, before every other
    * middleware and route, so 404s, denials and thrown errors carry the headers too. NestJS: `securityHeaders`
    * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500)
@@ -61,22 +77,6 @@ export interface AppSpec {
    * `pages[name]`, behind the app-wide security headers.
    */
   pages?: Readonly<Record<string, string>>;
-  /**
-   * mTLS (scenarios/mtls.ts). When set, the harness serves HTTPS with `mtls.tls` (from `mtlsServerOptions`)
-   * instead of HTTP, with `GET /mtls/billing` → `requireMtls(mtls.billing)` and `GET /mtls/proxied` →
-   * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
-   * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `mtls: mtls.billing` as the
-   * module default with `@RequireMtls()`, and `@RequireMtls(mtls.proxied)`.
-   * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
-   * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
-   */
-  mtls?: {
-    tls: TlsOptions;
-    billing: MtlsVerifierOptions;
-    proxied: MtlsVerifierOptions;
-    /** Called with the listening TLS server (rotation scenario: `watchCertificateFiles(server, …)`). */
-    onServer?: (server: SecureContextTarget) => void;
-  };
 }
 
 /** A server started by a harness on 127.0.0.1:0. */

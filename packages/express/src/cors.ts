@@ -5,6 +5,7 @@ import {
   type CorsPolicy,
   createCorsPolicy,
   type HeaderPair,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -28,10 +29,7 @@ export function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair
  * app.use(cors({ origins: ['https://app.example.com'], credentials: true }));
  */
 export function cors(source: CorsOptions | CorsPolicy): RequestHandler {
-  const policy =
-    typeof (source as CorsPolicy).check === 'function'
-      ? (source as CorsPolicy)
-      : createCorsPolicy(source as CorsOptions);
+  const policy = ruleFrom(source, createCorsPolicy, 'check');
   return (req: Request, res: Response, next: NextFunction): void => {
     const result = policy.check(fromNodeRequest(req, { url: req.originalUrl }));
     setCorsHeaders(res, result.headers);

@@ -5,6 +5,7 @@ import {
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -21,9 +22,7 @@ declare global {
 }
 
 function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return typeof (source as JwtVerifier).verify === 'function'
-    ? (source as JwtVerifier)
-    : createJwtVerifier(source as JwtVerifierOptions);
+  return ruleFrom(source, createJwtVerifier, 'verify');
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
   verifyCertificateBinding,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -32,10 +33,7 @@ declare global {
  *   (req, res) => res.json({ caller: req.mtls?.spiffeId?.id }));
  */
 export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): RequestHandler {
-  const verifier =
-    typeof (source as MtlsVerifier).verify === 'function'
-      ? (source as MtlsVerifier)
-      : createMtlsVerifier(source as MtlsVerifierOptions);
+  const verifier = ruleFrom(source, createMtlsVerifier, 'verify');
   const header = verifier.forwardedHeader;
   return (req: Request, res: Response, next: NextFunction): void => {
     const verdict = verifier.verify(fromNodeRequest(req, { url: req.originalUrl }));

@@ -3,6 +3,7 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -41,10 +42,7 @@ export function rateLimit(
   source: RateLimiterOptions | RateLimiter,
   options: ExpressRateLimitOptions = {},
 ): RequestHandler {
-  const limiter =
-    typeof (source as RateLimiter).check === 'function'
-      ? (source as RateLimiter)
-      : createRateLimiter(source as RateLimiterOptions);
+  const limiter = ruleFrom(source, createRateLimiter, 'check');
   const context = options.context ?? defaultContext;
   return (req: Request, res: Response, next: NextFunction): void => {
     limiter.check(fromNodeRequest(req, { url: req.originalUrl }), context(req)).then((verdict) => {

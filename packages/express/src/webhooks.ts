@@ -4,6 +4,7 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -21,9 +22,7 @@ declare global {
 }
 
 function toVerifier(source: WebhookVerifierOptions | WebhookVerifier): WebhookVerifier {
-  return typeof (source as WebhookVerifier).verifySignature === 'function'
-    ? (source as WebhookVerifier)
-    : createWebhookVerifier(source as WebhookVerifierOptions);
+  return ruleFrom(source, createWebhookVerifier, 'verifySignature');
 }
 
 /**

@@ -4,9 +4,9 @@ import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import express from 'express';
 import { oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 import { verifyWebhook } from '../src/index.js';
+import { cors, securityHeaders } from '../src/index.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { requireMtls } from '../src/index.js';
-import { cors, securityHeaders } from '../src/index.js';
 
 export function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {

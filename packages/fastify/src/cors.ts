@@ -5,6 +5,7 @@ import {
   type CorsPolicy,
   createCorsPolicy,
   type HeaderPair,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
@@ -21,9 +22,7 @@ function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair[]): vo
 
 /** The policy for `source`: built (and validated) now, or used as given. */
 export function toCorsPolicy(source: CorsOptions | CorsPolicy): CorsPolicy {
-  return typeof (source as CorsPolicy).check === 'function'
-    ? (source as CorsPolicy)
-    : createCorsPolicy(source as CorsOptions);
+  return ruleFrom(source, createCorsPolicy, 'check');
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,9 +20,7 @@ declare module 'fastify' {
 }
 
 function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return typeof (source as JwtVerifier).verify === 'function'
-    ? (source as JwtVerifier)
-    : createJwtVerifier(source as JwtVerifierOptions);
+  return ruleFrom(source, createJwtVerifier, 'verify');
 }
 
 /** A fastify `preHandler` hook. */

@@ -6,6 +6,7 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
   verifyCertificateBinding,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { BulwarkHook } from './jwt.js';
@@ -30,10 +31,7 @@ declare module 'fastify' {
  *   async (request) => ({ caller: request.mtls?.spiffeId?.id }));
  */
 export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): BulwarkHook {
-  const verifier =
-    typeof (source as MtlsVerifier).verify === 'function'
-      ? (source as MtlsVerifier)
-      : createMtlsVerifier(source as MtlsVerifierOptions);
+  const verifier = ruleFrom(source, createMtlsVerifier, 'verify');
   const header = verifier.forwardedHeader;
   return async (request, reply) => {
     const verdict = verifier.verify(fromNodeRequest(request.raw, { url: request.url }));

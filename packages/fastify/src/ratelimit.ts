@@ -3,6 +3,7 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyRequest } from 'fastify';
@@ -41,10 +42,7 @@ export function rateLimit(
   source: RateLimiterOptions | RateLimiter,
   options: FastifyRateLimitOptions = {},
 ): BulwarkHook {
-  const limiter =
-    typeof (source as RateLimiter).check === 'function'
-      ? (source as RateLimiter)
-      : createRateLimiter(source as RateLimiterOptions);
+  const limiter = ruleFrom(source, createRateLimiter, 'check');
   const context = options.context ?? defaultContext;
   return async (request, reply) => {
     const verdict = await limiter.check(fromNodeRequest(request.raw, { url: request.url }), context(request));

@@ -4,6 +4,7 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,9 +19,7 @@ declare module 'fastify' {
 }
 
 function toVerifier(source: WebhookVerifierOptions | WebhookVerifier): WebhookVerifier {
-  return typeof (source as WebhookVerifier).verifySignature === 'function'
-    ? (source as WebhookVerifier)
-    : createWebhookVerifier(source as WebhookVerifierOptions);
+  return ruleFrom(source, createWebhookVerifier, 'verifySignature');
 }
 
 /** Options of {@link rawWebhookBody}. */

@@ -1,4 +1,10 @@
-import { type CorsOptions, type CorsPolicy, createCorsPolicy, fromFetchRequest } from '@bulwark/core';
+import {
+  type CorsOptions,
+  type CorsPolicy,
+  createCorsPolicy,
+  fromFetchRequest,
+  ruleFrom,
+} from '@bulwark/core';
 import { type SecuredHandler, setPairs } from './headers.js';
 import type { ConnectionInfo } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -14,10 +20,7 @@ export function cors(
   handler: SecuredHandler,
   source: CorsOptions | CorsPolicy,
 ): (request: Request, info?: ConnectionInfo) => Promise<Response> {
-  const policy =
-    typeof (source as CorsPolicy).check === 'function'
-      ? (source as CorsPolicy)
-      : createCorsPolicy(source as CorsOptions);
+  const policy = ruleFrom(source, createCorsPolicy, 'check');
   return async (request, info) => {
     const result = policy.check(fromFetchRequest(request));
     if (result.kind === 'preflight')

@@ -4,6 +4,7 @@ import {
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -18,9 +19,7 @@ export type JwtPolicy =
   | ({ verifier: JwtVerifierOptions | JwtVerifier } & JwtRouteOptions);
 
 function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return typeof (source as JwtVerifier).verify === 'function'
-    ? (source as JwtVerifier)
-    : createJwtVerifier(source as JwtVerifierOptions);
+  return ruleFrom(source, createJwtVerifier, 'verify');
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
   verifyCertificateBinding,
+  ruleFrom,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -22,10 +23,7 @@ export type MtlsPolicyEntry = MtlsVerifierOptions | MtlsVerifier;
  * protect(handler, { mtls: { authorize: authorizeMemberOf('corp.example.com') } })
  */
 export function mtlsStage(policy: MtlsPolicyEntry): Stage {
-  const verifier =
-    typeof (policy as MtlsVerifier).verify === 'function'
-      ? (policy as MtlsVerifier)
-      : createMtlsVerifier(policy as MtlsVerifierOptions);
+  const verifier = ruleFrom(policy, createMtlsVerifier, 'verify');
   const header = verifier.forwardedHeader;
   return {
     before(state) {

@@ -3,6 +3,7 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import type { Stage, StageState } from './pipeline.js';
 import { problemResponse, withHeaders } from './respond.js';
@@ -23,9 +24,7 @@ export type RateLimitPolicy =
     };
 
 const toLimiter = (source: RateLimiterOptions | RateLimiter): RateLimiter =>
-  typeof (source as RateLimiter).check === 'function'
-    ? (source as RateLimiter)
-    : createRateLimiter(source as RateLimiterOptions);
+  ruleFrom(source, createRateLimiter, 'check');
 
 /**
  * The rate-limit stage: runs after `jwt` so per-token buckets see the verified subject; a request an

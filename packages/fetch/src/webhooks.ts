@@ -4,6 +4,7 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -55,10 +56,7 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | t
  * const stage = webhookStage({ scheme: 'stripe', secrets: [env.STRIPE_WEBHOOK_SECRET] });
  */
 export function webhookStage(policy: WebhookPolicy): Stage {
-  const verifier =
-    typeof (policy as WebhookVerifier).verifySignature === 'function'
-      ? (policy as WebhookVerifier)
-      : createWebhookVerifier(policy as WebhookVerifierOptions);
+  const verifier = ruleFrom(policy, createWebhookVerifier, 'verifySignature');
   return {
     async before(state) {
       const body = await readBody(state.request, verifier.maxBodyBytes);

@@ -4,6 +4,7 @@ import {
   type CorsPolicy,
   createCorsPolicy,
   renderProblem,
+  ruleFrom,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NodeMiddleware } from './headers.js';
@@ -17,10 +18,7 @@ import type { NodeMiddleware } from './headers.js';
  * BulwarkModule.forRoot({ cors: { origins: ['https://app.example.com'], credentials: true } });
  */
 export function cors(source: CorsOptions | CorsPolicy): NodeMiddleware {
-  const policy =
-    typeof (source as CorsPolicy).check === 'function'
-      ? (source as CorsPolicy)
-      : createCorsPolicy(source as CorsOptions);
+  const policy = ruleFrom(source, createCorsPolicy, 'check');
   return function bulwarkCors(req, res, next) {
     const result = policy.check(
       fromNodeRequest(req, { url: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/' }),

@@ -16,6 +16,7 @@ import {
   type JwtVerifierOptions,
   type MtlsVerifier,
   type MtlsVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
 import { cors } from './cors.js';
@@ -60,9 +61,7 @@ export interface BulwarkModuleAsyncOptions {
 function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
   const jwt = options.jwt;
   if (jwt === undefined) return null;
-  return typeof (jwt as JwtVerifier).verify === 'function'
-    ? (jwt as JwtVerifier)
-    : createJwtVerifier(jwt as JwtVerifierOptions);
+  return ruleFrom(jwt, createJwtVerifier, 'verify');
 }
 
 const sharedProviders: Provider[] = [

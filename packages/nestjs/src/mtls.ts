@@ -18,6 +18,7 @@ import {
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
@@ -40,9 +41,7 @@ export const CERTIFICATE_BOUND_METADATA = 'bulwark:certificate-bound';
 export const REQUIRE_MTLS_METADATA = 'bulwark:require-mtls';
 
 function toVerifier(source: MtlsVerifierOptions | MtlsVerifier): MtlsVerifier {
-  return typeof (source as MtlsVerifier).verify === 'function'
-    ? (source as MtlsVerifier)
-    : createMtlsVerifier(source as MtlsVerifierOptions);
+  return ruleFrom(source, createMtlsVerifier, 'verify');
 }
 
 /**

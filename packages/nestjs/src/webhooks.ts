@@ -18,6 +18,7 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
@@ -43,12 +44,7 @@ export function buildWebhookVerifiers(options: {
   if (options.webhooks === undefined) return null;
   const byName = new Map<string, WebhookVerifier>();
   for (const [name, source] of Object.entries(options.webhooks)) {
-    byName.set(
-      name,
-      typeof (source as WebhookVerifier).verifySignature === 'function'
-        ? (source as WebhookVerifier)
-        : createWebhookVerifier(source as WebhookVerifierOptions),
-    );
+    byName.set(name, ruleFrom(source, createWebhookVerifier, 'verifySignature'));
   }
   return byName;
 }

@@ -113,36 +113,6 @@ class OauthController {
   }
 }
 
-function handleWebhook(delivery: WebhookDelivery): { handled: true; id: string } {
-  if ((delivery.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
-  return { handled: true, id: delivery.id };
-}
-
-// The app keeps Nest's global JSON parser; rawBody: true (see nestHarness) keeps the exact bytes as well.
-@Controller('hooks')
-class WebhookController {
-  @PostRoute('standard')
-  @HttpCode(200)
-  @WebhookSigned('standard')
-  standard(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
-    return handleWebhook(delivery);
-  }
-
-  @PostRoute('stripe')
-  @HttpCode(200)
-  @WebhookSigned('stripe')
-  stripe(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
-    return handleWebhook(delivery);
-  }
-
-  @PostRoute('github')
-  @HttpCode(200)
-  @WebhookSigned('github')
-  github(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
-    return handleWebhook(delivery);
-  }
-}
-
 function mtlsControllers(spec: AppSpec, mtls: NonNullable<AppSpec['mtls']>): Type<unknown>[] {
   const reply = (peer: MtlsPeer | undefined, req: { headers: Record<string, unknown> }) => ({
     peer: peer?.spiffeId?.id,
@@ -181,6 +151,36 @@ function mtlsControllers(spec: AppSpec, mtls: NonNullable<AppSpec['mtls']>): Typ
     }
   }
   return spec.jwt ? [MtlsController, BoundTokenController] : [MtlsController];
+}
+
+function handleWebhook(delivery: WebhookDelivery): { handled: true; id: string } {
+  if ((delivery.json() as { fail?: boolean }).fail === true) throw new Error('handler failed');
+  return { handled: true, id: delivery.id };
+}
+
+// The app keeps Nest's global JSON parser; rawBody: true (see nestHarness) keeps the exact bytes as well.
+@Controller('hooks')
+class WebhookController {
+  @PostRoute('standard')
+  @HttpCode(200)
+  @WebhookSigned('standard')
+  standard(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
+
+  @PostRoute('stripe')
+  @HttpCode(200)
+  @WebhookSigned('stripe')
+  stripe(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
+
+  @PostRoute('github')
+  @HttpCode(200)
+  @WebhookSigned('github')
+  github(@SignedWebhook() delivery: WebhookDelivery): { handled: true; id: string } {
+    return handleWebhook(delivery);
+  }
 }
 
 @Controller()
@@ -273,6 +273,7 @@ export function nestHarness(platform: 'express' | 'fastify'): AdapterHarness {
         ...((spec.mtls && platform === 'express' ? { httpsOptions: spec.mtls.tls } : {}) as object),
         logger: false,
         rawBody: true,
+        abortOnError: false,
       });
       spec.mtls?.onServer?.(app.getHttpServer());
       return listen(app);
