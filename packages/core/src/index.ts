@@ -12,7 +12,13 @@ export { fromFetchRequest, requestPath } from './http/request.js';
 export type { RequestLike } from './http/request.js';
 export { renderProblem } from './http/problem.js';
 export type { ProblemResponse } from './http/problem.js';
-export { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from './encoding/base64url.js';
+export {
+  decodeBase64,
+  decodeBase64Url,
+  decodeBase64UrlText,
+  encodeBase64,
+  encodeBase64Url,
+} from './encoding/base64url.js';
 export { BoundedMap } from './stores/bounded-map.js';
 export { createMemoryReplayStore, createMemoryRevocationStore, StoreFullError } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from './base64url.js';
+import {
+  decodeBase64,
+  decodeBase64Url,
+  decodeBase64UrlText,
+  encodeBase64,
+  encodeBase64Url,
+} from './base64url.js';
 
 describe('base64url', () => {
   it('round-trips any bytes and matches node', () => {
@@ -35,5 +41,23 @@ describe('base64url', () => {
       '{"alg":"RS256"}',
     );
     expect(decodeBase64UrlText(encodeBase64Url(new Uint8Array([0xc3, 0x28])))).toBeUndefined();
+  });
+
+  it('padded base64: round-trips, matches node, and accepts one spelling only', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const encoded = encodeBase64(bytes);
+        expect(encoded).toBe(Buffer.from(bytes).toString('base64'));
+        expect(decodeBase64(encoded)).toEqual(bytes);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        const bytes = decodeBase64(s);
+        if (bytes !== undefined) expect(encodeBase64(bytes)).toBe(s);
+      }),
+    );
+    for (const bad of ['aGk', 'aGl=', 'aG==', 'a===', '====', 'ab=c', 'aGk-', 'aGk_'])
+      expect(decodeBase64(bad)).toBeUndefined();
   });
 });

@@ -1,14 +1,5 @@
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from '../encoding/base64url.js';
 
-function lookup(alphabet: string): Int8Array {
-  const table = new Int8Array(128).fill(-1);
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-}
-
-const B64_LOOKUP = lookup(B64);
-const B64URL_LOOKUP = lookup(B64URL);
 const HEX = '0123456789abcdef';
 
 /** Signature encodings a scheme may use. Hex is lowercase only: every byte string has one accepted form. */
@@ -23,11 +14,7 @@ export type SignatureEncoding = 'hex' | 'base64' | 'base64url';
  * decodeBase64Strict('aGk=') // Uint8Array [104, 105]
  */
 export function decodeBase64Strict(input: string): Uint8Array | undefined {
-  const len = input.length;
-  if (len === 0 || len % 4 !== 0) return undefined;
-  let pad = 0;
-  if (input.charCodeAt(len - 1) === 61 /* = */) pad = input.charCodeAt(len - 2) === 61 ? 2 : 1;
-  return decodeBits(input, len - pad, B64_LOOKUP);
+  return input.length === 0 ? undefined : decodeBase64(input);
 }
 
 /**
@@ -37,28 +24,7 @@ export function decodeBase64Strict(input: string): Uint8Array | undefined {
  * decodeBase64UrlStrict('aGk') // Uint8Array [104, 105]
  */
 export function decodeBase64UrlStrict(input: string): Uint8Array | undefined {
-  if (input.length === 0 || input.length % 4 === 1) return undefined;
-  return decodeBits(input, input.length, B64URL_LOOKUP);
-}
-
-function decodeBits(input: string, end: number, table: Int8Array): Uint8Array | undefined {
-  const out = new Uint8Array((end * 3) >> 2);
-  let buffer = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    const c = input.charCodeAt(i);
-    const v = c < 128 ? table[c]! : -1;
-    if (v === -1) return undefined;
-    buffer = ((buffer << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >> bits) & 0xff;
-    }
-  }
-  if (bits > 0 && (buffer & ((1 << bits) - 1)) !== 0) return undefined;
-  return out;
+  return input.length === 0 ? undefined : decodeBase64Url(input);
 }
 
 /**
@@ -110,23 +76,7 @@ export function encodeSignature(encoding: SignatureEncoding, bytes: Uint8Array):
     for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
     return out;
   }
-  const alphabet = encoding === 'base64' ? B64 : B64URL;
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + alphabet[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  const padding = encoding === 'base64';
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + (padding ? '==' : '');
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + (padding ? '=' : '');
-  }
-  return out;
+  return encoding === 'base64' ? encodeBase64(bytes) : encodeBase64Url(bytes);
 }
 
 /**
