@@ -1,11 +1,6 @@
+import { encodeBase64 as base64 } from '../encoding/base64url.js';
 import { ConfigError } from '../errors.js';
 import type { CspHashSource } from './csp.js';
-
-function base64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]!);
-  return btoa(bin);
-}
 
 const NONCE_BYTES = 16;
 

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
+import { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from '../encoding/base64url.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import { hashOf, type JwtCryptoBackend, publicMembers } from './crypto-types.js';
 
@@ -76,9 +76,6 @@ export const backend: JwtCryptoBackend = {
   decode: decodeBase64Url,
   decodeText: decodeBase64UrlText,
   async hashToken(token: string): Promise<string> {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)));
-    let bin = '';
-    for (const b of digest) bin += String.fromCharCode(b);
-    return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+    return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token))));
   },
 };

@@ -1,3 +1,5 @@
+import { encodeBase64Url } from '../encoding/base64url.js';
+
 /**
  * Synchronous SHA-256 (FIPS 180-4) for rate-limit keys. Keys built from API keys or token subjects must not
  * reach a store in clear, the limiter's hot path must not wait on `crypto.subtle` (a promise per bucket),
@@ -112,8 +114,6 @@ export function sha256(text: string): Uint8Array {
   return out;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
 /**
  * A store-safe key part: the first 128 bits of SHA-256 of `text`, base64url (22 characters).
  *
@@ -121,11 +121,5 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
  * hashKeyPart('api-key-123').length // 22
  */
 export function hashKeyPart(text: string): string {
-  const d = sha256(text);
-  let out = '';
-  for (let i = 0; i < 15; i += 3) {
-    const n = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
-  }
-  return out + B64[d[15]! >> 2]! + B64[(d[15]! & 3) << 4]!;
+  return encodeBase64Url(sha256(text).subarray(0, 16));
 }
