@@ -70,7 +70,7 @@ export default {
 
     const limited = await reset({ 'x-forwarded-for': '192.0.2.99' });
     const retryAfter = Number(limited.headers['retry-after']);
-    const fields = `Retry-After ${limited.headers['retry-after']}; ${limited.headers['ratelimit']}`;
+    const fields = `Retry-After ${limited.headers['retry-after']}; ${limited.headers.ratelimit}`;
     rows.push({
       attack: '429 tells the client when to come back',
       expected: '429, Retry-After ≥ 1, RateLimit r=0',
@@ -79,7 +79,7 @@ export default {
         limited.status === 429 &&
         Number.isInteger(retryAfter) &&
         retryAfter >= 1 &&
-        /"ip";r=0;t=\d+/.test(String(limited.headers['ratelimit'])),
+        /"ip";r=0;t=\d+/.test(String(limited.headers.ratelimit)),
     });
     return rows;
   },
