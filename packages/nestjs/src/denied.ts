@@ -6,6 +6,9 @@ import { renderProblem, type SecurityError } from '@bulwark/core';
  * Thrown by bulwark guards to end a request with a denial. It is an `HttpException`, so an app without
  * {@link BulwarkExceptionFilter} still answers with the right status; the filter (installed by
  * `BulwarkModule`) writes the full problem+json response with its headers.
+ *
+ * @example
+ * if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
  */
 export class BulwarkDenied extends HttpException {
   constructor(readonly error: SecurityError) {

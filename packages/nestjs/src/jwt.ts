@@ -29,6 +29,9 @@ const verifiedRequests = new WeakMap<object, JwtClaims>();
  * claims on the request (`request.auth`). Nest instantiates it at startup for each controller that uses
  * `@RequireJwt()` (it is deliberately not a module provider), so a missing `jwt` option fails the app
  * at startup, and only when the decorator is used.
+ *
+ * @example
+ * @UseGuards(JwtGuard) // what @RequireJwt() applies for you
  */
 @Injectable()
 export class JwtGuard implements CanActivate {

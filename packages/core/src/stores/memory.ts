@@ -1,7 +1,12 @@
 import { BoundedMap } from './bounded-map.js';
 import type { ClaimOutcome, ReplayStore, RevocationStore } from './types.js';
 
-/** A memory store that may not evict live entries is full; the rule using it fails closed. */
+/**
+ * A memory store that may not evict live entries is full; the rule using it fails closed.
+ *
+ * @example
+ * try { await revocations.revoke(jti, expMs); } catch (e) { if (e instanceof StoreFullError) alert(e); }
+ */
 export class StoreFullError extends Error {
   readonly code = 'STORE_FULL';
   constructor(store: string) {
