@@ -1,25 +1,7 @@
-import type { ServerResponse } from 'node:http';
-import {
-  appendVary,
-  type CorsOptions,
-  type CorsPolicy,
-  createCorsPolicy,
-  type HeaderPair,
-  ruleFrom,
-} from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
+import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './respond.js';
-
-/** Set CORS headers on a node response; `vary` is merged into any existing Vary. */
-export function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair[]): void {
-  for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
-    if (name === 'vary')
-      res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
-    else res.setHeader(name, value);
-  }
-}
 
 /**
  * Cross-origin access for exactly the origins you list. Preflights are answered here (204, or 403 when
@@ -32,7 +14,7 @@ export function cors(source: CorsOptions | CorsPolicy): RequestHandler {
   const policy = ruleFrom(source, createCorsPolicy, 'check');
   return (req: Request, res: Response, next: NextFunction): void => {
     const result = policy.check(fromNodeRequest(req, { url: req.originalUrl }));
-    setCorsHeaders(res, result.headers);
+    setHeaderPairs(res, result.headers);
     if (result.kind === 'actual') next();
     else if (result.kind === 'denied') sendProblem(res, result.error);
     else {

@@ -1,4 +1,10 @@
-import { createSecurityHeaders, type SecurityHeaders, type SecurityHeadersOptions } from '@bulwark/core';
+import { setHeaderPairs } from '@bulwark/core/node';
+import {
+  createSecurityHeaders,
+  ruleFrom,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+} from '@bulwark/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
@@ -8,12 +14,6 @@ declare global {
       cspNonce?: string;
     }
   }
-}
-
-function toPolicy(source: SecurityHeadersOptions | SecurityHeaders | undefined): SecurityHeaders {
-  return source !== undefined && typeof (source as SecurityHeaders).forHeaders === 'function'
-    ? (source as SecurityHeaders)
-    : createSecurityHeaders(source as SecurityHeadersOptions | undefined);
 }
 
 /**
@@ -26,11 +26,10 @@ function toPolicy(source: SecurityHeadersOptions | SecurityHeaders | undefined):
  * app.use(securityHeaders({ preset: 'web' })); // then <script nonce="<%= locals.cspNonce %>">
  */
 export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): RequestHandler {
-  const policy = toPolicy(source);
+  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
   return (req: Request, res: Response, next: NextFunction): void => {
     const applied = policy.forHeaders(req.headers);
-    const headers = applied.headers;
-    for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
+    setHeaderPairs(res, applied.headers);
     if (applied.nonce !== undefined) res.locals.cspNonce = applied.nonce;
     next();
   };

@@ -7,6 +7,7 @@ import {
   type MtlsVerifierOptions,
   verifyCertificateBinding,
   ruleFrom,
+  type CertificateBoundOption,
 } from '@bulwark/core';
 import { fromNodeRequest } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -82,9 +83,6 @@ export function requireCertificateBoundToken(
     }, next);
   };
 }
-
-/** The `certificateBound` route option of `requireJwt`: `true`, or binding options (`required`, `onEvent`). */
-export type CertificateBoundOption = true | Omit<CertificateBindingOptions, 'req'>;
 
 /** Route options `requireJwt` takes on top of scopes and claims. */
 export interface JwtMtlsRouteOptions {

@@ -19,13 +19,8 @@ export interface ExpressRateLimitOptions {
 }
 
 function defaultContext(req: Request): RateLimitContext {
-  const auth = req.auth;
   const route = (req.route as { path?: unknown } | undefined)?.path;
-  return {
-    subject: typeof auth?.sub === 'string' ? auth.sub : undefined,
-    claims: auth,
-    route: typeof route === 'string' ? route : undefined,
-  };
+  return { claims: req.auth, route: typeof route === 'string' ? route : undefined };
 }
 
 /**

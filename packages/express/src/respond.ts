@@ -1,22 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { type HeaderFields, renderProblem, type SecurityError } from '@bulwark/core';
+import type { HeaderFields } from '@bulwark/core';
 
-/**
- * Write a denial as RFC 9457 problem+json. Headers set earlier by other middleware (security headers,
- * CORS) stay: `writeHead` merges with them.
- *
- * @example
- * if (!verdict.ok) return sendProblem(res, verdict.error);
- */
-export function sendProblem(res: ServerResponse, error: SecurityError): void {
-  const problem = renderProblem(error);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(problem.status, problem.headers as Record<string, string>);
-  res.end(problem.body);
-}
+/** Write a denial as RFC 9457 problem+json (the node writer of `@bulwark/core/node`). */
+export { writeProblem as sendProblem } from '@bulwark/core/node';
 
 /**
  * Set the headers an allowed verdict carries.

@@ -1,24 +1,7 @@
-import type { ServerResponse } from 'node:http';
-import {
-  appendVary,
-  type CorsOptions,
-  type CorsPolicy,
-  createCorsPolicy,
-  type HeaderPair,
-  ruleFrom,
-} from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
+import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
 import { sendProblem } from './respond.js';
-
-function setCorsHeaders(res: ServerResponse, headers: readonly HeaderPair[]): void {
-  for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
-    if (name === 'vary')
-      res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
-    else res.setHeader(name, value);
-  }
-}
 
 /** The policy for `source`: built (and validated) now, or used as given. */
 export function toCorsPolicy(source: CorsOptions | CorsPolicy): CorsPolicy {
@@ -37,7 +20,7 @@ export function cors(source: CorsOptions | CorsPolicy): onRequestHookHandler {
   const policy = toCorsPolicy(source);
   return function bulwarkCors(request, reply, done) {
     const result = policy.check(fromNodeRequest(request.raw, { url: request.url }));
-    setCorsHeaders(reply.raw, result.headers);
+    setHeaderPairs(reply.raw, result.headers);
     if (result.kind === 'actual') done();
     else if (result.kind === 'denied') sendProblem(reply, result.error);
     else reply.code(result.status).send();

@@ -1,4 +1,10 @@
-import { createSecurityHeaders, type SecurityHeaders, type SecurityHeadersOptions } from '@bulwark/core';
+import { setHeaderPairs } from '@bulwark/core/node';
+import {
+  createSecurityHeaders,
+  ruleFrom,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+} from '@bulwark/core';
 import type { onRequestHookHandler } from 'fastify';
 
 declare module 'fastify' {
@@ -12,9 +18,7 @@ declare module 'fastify' {
 export function toHeadersPolicy(
   source: SecurityHeadersOptions | SecurityHeaders | undefined,
 ): SecurityHeaders {
-  return source !== undefined && typeof (source as SecurityHeaders).forHeaders === 'function'
-    ? (source as SecurityHeaders)
-    : createSecurityHeaders(source as SecurityHeadersOptions | undefined);
+  return ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
 }
 
 /**
@@ -30,10 +34,8 @@ export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeader
   const policy = toHeadersPolicy(source);
   return function bulwarkSecurityHeaders(request, reply, done) {
     const applied = policy.forHeaders(request.headers);
-    const headers = applied.headers;
     // Set on the node response: fastify merges these into writeHead, and its error paths keep them.
-    const raw = reply.raw;
-    for (let i = 0; i < headers.length; i++) raw.setHeader(headers[i]![0], headers[i]![1]);
+    setHeaderPairs(reply.raw, applied.headers);
     if (applied.nonce !== undefined) reply.cspNonce = applied.nonce;
     done();
   };

@@ -14,6 +14,6 @@ export type { BulwarkPluginOptions } from './plugin.js';
 export { rateLimit } from './ratelimit.js';
 export type { FastifyRateLimitOptions } from './ratelimit.js';
 export { requireCertificateBoundToken, requireMtls } from './mtls.js';
-export type { CertificateBoundOption, JwtMtlsRouteOptions } from './mtls.js';
+export type { JwtMtlsRouteOptions } from './mtls.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';

@@ -20,12 +20,7 @@ export interface FastifyRateLimitOptions {
 }
 
 function defaultContext(request: FastifyRequest): RateLimitContext {
-  const auth = request.auth;
-  return {
-    subject: typeof auth?.sub === 'string' ? auth.sub : undefined,
-    claims: auth,
-    route: request.routeOptions?.url,
-  };
+  return { claims: request.auth, route: request.routeOptions?.url };
 }
 
 /**

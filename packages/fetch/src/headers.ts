@@ -7,6 +7,7 @@ import {
   SecurityError as SecurityErrorClass,
   type SecurityHeaders,
   type SecurityHeadersOptions,
+  ruleFrom,
 } from '@bulwark/core';
 import type { ConnectionInfo } from './pipeline.js';
 
@@ -56,10 +57,7 @@ export function securityHeaders(
   source?: SecurityHeadersOptions | SecurityHeaders,
   options: { onError?: (error: unknown, request: Request) => void } = {},
 ): (request: Request, info?: ConnectionInfo) => Promise<Response> {
-  const policy =
-    source !== undefined && typeof (source as SecurityHeaders).forRequest === 'function'
-      ? (source as SecurityHeaders)
-      : createSecurityHeaders(source as SecurityHeadersOptions | undefined);
+  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forRequest');
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   return async (request, info = {}) => {
     const applied = policy.forHeaders({

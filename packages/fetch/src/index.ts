@@ -14,7 +14,7 @@ export { webhookStage } from './webhooks.js';
 export type { WebhookPolicy } from './webhooks.js';
 export type { RateLimitPolicy } from './ratelimit.js';
 export { certificateBoundStage, mtlsStage } from './mtls.js';
-export type { CertificateBoundPolicy, MtlsPolicyEntry } from './mtls.js';
+export type { MtlsPolicyEntry } from './mtls.js';
 export { oidcHandlers } from './oauth.js';
 export type { FetchOidcHandlers, FetchOidcOptions } from './oauth.js';
 export { securityHeaders, setPairs } from './headers.js';

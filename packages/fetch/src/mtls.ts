@@ -1,5 +1,4 @@
 import {
-  type CertificateBindingOptions,
   ConfigError,
   createMtlsVerifier,
   type MtlsPeer,
@@ -7,6 +6,7 @@ import {
   type MtlsVerifierOptions,
   verifyCertificateBinding,
   ruleFrom,
+  type CertificateBoundOption,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -42,9 +42,6 @@ export function mtlsStage(policy: MtlsPolicyEntry): Stage {
   };
 }
 
-/** The `certificateBound` entry of a protect policy: `true`, or binding options (`required`, `onEvent`). */
-export type CertificateBoundPolicy = true | Omit<CertificateBindingOptions, 'req'>;
-
 /**
  * RFC 8705 certificate-bound tokens, run after the `jwt` stage: a token with `cnf["x5t#S256"]` must match the
  * client certificate (`context.mtls.certificate` when the `mtls` stage ran, else `info.peerCertificate`),
@@ -53,7 +50,7 @@ export type CertificateBoundPolicy = true | Omit<CertificateBindingOptions, 'req
  * @example
  * protect(handler, { jwt, certificateBound: { required: true } })
  */
-export function certificateBoundStage(policy: CertificateBoundPolicy): Stage {
+export function certificateBoundStage(policy: CertificateBoundOption): Stage {
   const options = policy === true ? {} : policy;
   return {
     async before(state) {

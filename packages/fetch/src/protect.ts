@@ -1,13 +1,8 @@
-import { ConfigError, fromFetchRequest } from '@bulwark/core';
+import { type CertificateBoundOption, ConfigError, fromFetchRequest } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
-import {
-  type CertificateBoundPolicy,
-  certificateBoundStage,
-  type MtlsPolicyEntry,
-  mtlsStage,
-} from './mtls.js';
+import { certificateBoundStage, type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { withHeaders } from './respond.js';
 
@@ -26,7 +21,7 @@ export interface ProtectPolicy {
   /** Require an authorized mTLS client (needs `info.peerCertificate`); the peer reaches the handler as `context.mtls`. */
   mtls?: MtlsPolicyEntry;
   /** RFC 8705: a token with `cnf["x5t#S256"]` must match the client certificate (needs `jwt`). */
-  certificateBound?: CertificateBoundPolicy;
+  certificateBound?: CertificateBoundOption;
 }
 
 /** A fetch handler that also receives what the rules established. */

@@ -41,11 +41,7 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
   const limiter = toLimiter(wrapped?.limiter ?? (policy as RateLimiterOptions | RateLimiter));
   const route = wrapped?.route;
   const context =
-    wrapped?.context ??
-    ((state: StageState): RateLimitContext => {
-      const claims = state.context.claims;
-      return { subject: typeof claims?.sub === 'string' ? claims.sub : undefined, claims, route };
-    });
+    wrapped?.context ?? ((state: StageState): RateLimitContext => ({ claims: state.context.claims, route }));
   // A refused request has no verified identity (a certificate-bound refusal even carries someone else's
   // claims), so only the buckets that need none (IP, route) count it.
   const anonymous: RateLimitContext = Object.freeze({ route });

@@ -1,12 +1,5 @@
-import {
-  appendVary,
-  type CorsOptions,
-  type CorsPolicy,
-  createCorsPolicy,
-  renderProblem,
-  ruleFrom,
-} from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
+import { fromNodeRequest, setHeaderPairs, writeProblem } from '@bulwark/core/node';
 import type { NodeMiddleware } from './headers.js';
 
 /**
@@ -23,21 +16,13 @@ export function cors(source: CorsOptions | CorsPolicy): NodeMiddleware {
     const result = policy.check(
       fromNodeRequest(req, { url: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/' }),
     );
-    const headers = result.headers;
-    for (let i = 0; i < headers.length; i++) {
-      const [name, value] = headers[i]!;
-      if (name === 'vary')
-        res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
-      else res.setHeader(name, value);
-    }
+    setHeaderPairs(res, result.headers);
     if (result.kind === 'actual') return next();
     if (result.kind === 'preflight') {
       res.statusCode = result.status;
       res.end();
       return;
     }
-    const problem = renderProblem(result.error);
-    res.writeHead(problem.status, problem.headers as Record<string, string>);
-    res.end(problem.body);
+    writeProblem(res, result.error);
   };
 }

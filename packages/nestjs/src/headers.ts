@@ -1,5 +1,11 @@
+import { setHeaderPairs } from '@bulwark/core/node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSecurityHeaders, type SecurityHeaders, type SecurityHeadersOptions } from '@bulwark/core';
+import {
+  createSecurityHeaders,
+  ruleFrom,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+} from '@bulwark/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 /** Node-level middleware, as both Nest platforms accept it (`app.use`, `MiddlewareConsumer.apply`). */
@@ -24,14 +30,10 @@ export interface WithCspNonce {
  * app.use(securityHeaders({ preset: 'web' }));
  */
 export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): NodeMiddleware {
-  const policy =
-    source !== undefined && typeof (source as SecurityHeaders).forHeaders === 'function'
-      ? (source as SecurityHeaders)
-      : createSecurityHeaders(source as SecurityHeadersOptions | undefined);
+  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
   return function bulwarkSecurityHeaders(req, res, next) {
     const applied = policy.forHeaders(req.headers);
-    const headers = applied.headers;
-    for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
+    setHeaderPairs(res, applied.headers);
     if (applied.nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = applied.nonce;
     next();
   };

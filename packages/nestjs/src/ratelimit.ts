@@ -52,11 +52,7 @@ function defaultContext(request: PlatformRequest): RateLimitContext {
   const route =
     (request.routeOptions as { url?: unknown } | undefined)?.url ??
     (request.route as { path?: unknown } | undefined)?.path;
-  return {
-    subject: typeof auth?.sub === 'string' ? auth.sub : undefined,
-    claims: auth,
-    route: typeof route === 'string' ? route : undefined,
-  };
+  return { claims: auth, route: typeof route === 'string' ? route : undefined };
 }
 
 /**

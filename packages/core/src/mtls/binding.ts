@@ -15,6 +15,15 @@ export interface CertificateBindingOptions {
   req?: RequestLike;
 }
 
+/**
+ * How a route asks for RFC 8705 certificate-bound tokens (the `certificateBound` option of every adapter's
+ * JWT rule): `true`, or the binding options.
+ *
+ * @example
+ * requireJwt(jwt, { certificateBound: { required: true } })
+ */
+export type CertificateBoundOption = true | Omit<CertificateBindingOptions, 'req'>;
+
 /** What the binding check established: whether the token was bound (and so matched the certificate). */
 export interface CertificateBinding {
   readonly bound: boolean;

@@ -30,4 +30,4 @@ export type {
   TrustedPeerCheck,
 } from './verifier.js';
 export { certificateThumbprint, verifyCertificateBinding } from './binding.js';
-export type { CertificateBinding, CertificateBindingOptions } from './binding.js';
+export type { CertificateBinding, CertificateBindingOptions, CertificateBoundOption } from './binding.js';

@@ -3,6 +3,7 @@
  * Everything else lives in `@bulwark/core`, which runs wherever fetch runs.
  */
 export { fromNodeRequest } from './request.js';
+export { setHeaderPairs, writeProblem } from './response.js';
 export { checkMtlsMaterial, mtlsServerOptions } from './mtls.js';
 export type { MtlsServerOptions, MtlsServerOptionsInput, PemInput } from './mtls.js';
 export { loadMtlsServerOptions, watchCertificateFiles } from './rotation.js';

@@ -6,9 +6,9 @@ import { parseBurst, parseRate, type RateSpec } from './rate.js';
 
 /** What a rule knows about the request beyond the request itself; adapters fill it from earlier rules. */
 export interface RateLimitContext {
-  /** Verified JWT subject (`sub`): set by the adapter once `requireJwt` accepted the token. */
+  /** Subject for `key: 'subject'` buckets. Default: the `sub` of `claims`. */
   readonly subject?: string | undefined;
-  /** Verified JWT claims, for choosing a tier. */
+  /** Verified JWT claims (set by the adapters once `requireJwt` accepted the token): subject and tiers. */
   readonly claims?: Readonly<Record<string, unknown>> | undefined;
   /** An API key your app has already verified. Hashed before it reaches a store. */
   readonly apiKey?: string | undefined;

@@ -112,6 +112,19 @@ describe('createRateLimiter', () => {
     expect(anon.ok && anon.value.buckets.map((b) => b.name)).toEqual(['ip']);
   });
 
+  it('takes the subject from the verified claims when the adapter passes only claims', async () => {
+    const limiter = createRateLimiter({
+      now: () => 0,
+      buckets: [{ name: 'user', key: 'subject', rate: '1/min' }],
+    });
+    expect((await limiter.check(req('203.0.113.1'), { claims: { sub: 'alice' } })).ok).toBe(true);
+    // Same subject from another IP: the same bucket.
+    expect((await limiter.check(req('203.0.113.2'), { claims: { sub: 'alice' } })).ok).toBe(false);
+    // A non-string sub is no subject (the bucket does not apply), never a shared key.
+    const odd = await limiter.check(req('203.0.113.3'), { claims: { sub: 42 } });
+    expect(odd.ok && odd.value.buckets).toEqual([]);
+  });
+
   it('chooses a tier per request and keys API keys by hash', async () => {
     const seen: string[] = [];
     const store: RateLimitStore = {

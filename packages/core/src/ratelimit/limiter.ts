@@ -202,7 +202,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           identity = ipKey;
         } else {
           const raw =
-            b.key === 'subject' ? context.subject : b.key === 'apiKey' ? context.apiKey : b.key(req, context);
+            b.key === 'subject'
+              ? (context.subject ?? context.claims?.sub)
+              : b.key === 'apiKey'
+                ? context.apiKey
+                : b.key(req, context);
           if (typeof raw !== 'string' || raw === '') continue;
           identity = cachedHash(hashes, raw);
         }
