@@ -21,10 +21,6 @@ declare global {
   }
 }
 
-function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return ruleFrom(source, createJwtVerifier, 'verify');
-}
-
 /**
  * Require a valid bearer JWT. On success `req.auth` holds the verified claims; otherwise the request ends
  * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. With `route`, the token must also
@@ -41,7 +37,7 @@ export function requireJwt(
   source: JwtVerifierOptions | JwtVerifier,
   route?: JwtRouteOptions & JwtMtlsRouteOptions,
 ): RequestHandler {
-  const verifier = toVerifier(source);
+  const verifier = ruleFrom(source, createJwtVerifier, 'verify');
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   const bound =
     route?.certificateBound === undefined

@@ -21,10 +21,6 @@ declare global {
   }
 }
 
-function toVerifier(source: WebhookVerifierOptions | WebhookVerifier): WebhookVerifier {
-  return ruleFrom(source, createWebhookVerifier, 'verifySignature');
-}
-
 /**
  * `verify` hook for a global `express.json()`: keeps the exact bytes on `req.rawBody`, so `verifyWebhook()`
  * works on routes registered after the global parser.
@@ -56,7 +52,7 @@ function bodyOf(req: Request): unknown {
  *   (req, res) => { enqueue(req.webhook!.json()); res.sendStatus(204); });
  */
 export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): RequestHandler {
-  const verifier = toVerifier(source);
+  const verifier = ruleFrom(source, createWebhookVerifier, 'verifySignature');
   // inflate: false: a coded body is refused (415), never verified over bytes the sender did not send.
   const readRaw = express.raw({ type: () => true, limit: verifier.maxBodyBytes, inflate: false });
 

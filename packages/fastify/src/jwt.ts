@@ -19,10 +19,6 @@ declare module 'fastify' {
   }
 }
 
-function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return ruleFrom(source, createJwtVerifier, 'verify');
-}
-
 /** A fastify `preHandler` hook. */
 export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 
@@ -40,7 +36,7 @@ export function requireJwt(
   source: JwtVerifierOptions | JwtVerifier,
   route?: JwtRouteOptions & JwtMtlsRouteOptions,
 ): BulwarkHook {
-  const verifier = toVerifier(source);
+  const verifier = ruleFrom(source, createJwtVerifier, 'verify');
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   const bound =
     route?.certificateBound === undefined

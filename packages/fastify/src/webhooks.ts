@@ -18,10 +18,6 @@ declare module 'fastify' {
   }
 }
 
-function toVerifier(source: WebhookVerifierOptions | WebhookVerifier): WebhookVerifier {
-  return ruleFrom(source, createWebhookVerifier, 'verifySignature');
-}
-
 /** Options of {@link rawWebhookBody}. */
 export interface RawWebhookBodyOptions {
   /** Bodies larger than this are refused with 413 `WEBHOOK_BODY_TOO_LARGE` while reading. Default 1 MiB. */
@@ -74,7 +70,7 @@ type WebhookHook = (request: FastifyRequest, reply: FastifyReply) => Promise<Fas
  *   async (request) => ({ delivery: request.webhook!.id }));
  */
 export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): WebhookHook {
-  const verifier = toVerifier(source);
+  const verifier = ruleFrom(source, createWebhookVerifier, 'verifySignature');
   return async (request, reply) => {
     // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
     const body = request.body === undefined || request.body === null ? new Uint8Array(0) : request.body;

@@ -18,10 +18,6 @@ export type JwtPolicy =
   | JwtVerifier
   | ({ verifier: JwtVerifierOptions | JwtVerifier } & JwtRouteOptions);
 
-function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
-  return ruleFrom(source, createJwtVerifier, 'verify');
-}
-
 /**
  * The JWT stage: verifies the bearer token and puts the claims in `context.claims`.
  *
@@ -31,7 +27,11 @@ function toVerifier(source: JwtVerifierOptions | JwtVerifier): JwtVerifier {
  */
 export function jwtStage(policy: JwtPolicy): Stage {
   const routed = typeof policy === 'object' && policy !== null && 'verifier' in policy;
-  const verifier = toVerifier(routed ? policy.verifier : (policy as JwtVerifierOptions | JwtVerifier));
+  const verifier = ruleFrom(
+    routed ? policy.verifier : (policy as JwtVerifierOptions | JwtVerifier),
+    createJwtVerifier,
+    'verify',
+  );
   const authorize = routed
     ? createJwtAuthorizer({
         ...(policy.scopes !== undefined ? { scopes: policy.scopes } : {}),

@@ -23,9 +23,6 @@ export type RateLimitPolicy =
       context?: (state: StageState) => RateLimitContext;
     };
 
-const toLimiter = (source: RateLimiterOptions | RateLimiter): RateLimiter =>
-  ruleFrom(source, createRateLimiter, 'check');
-
 /**
  * The rate-limit stage: runs after `jwt` so per-token buckets see the verified subject; a request an
  * earlier rule refused is still counted (with no subject: IP buckets only) and answered 429 once the
@@ -38,7 +35,11 @@ const toLimiter = (source: RateLimiterOptions | RateLimiter): RateLimiter =>
  */
 export function rateLimitStage(policy: RateLimitPolicy): Stage {
   const wrapped = 'limiter' in policy ? policy : undefined;
-  const limiter = toLimiter(wrapped?.limiter ?? (policy as RateLimiterOptions | RateLimiter));
+  const limiter = ruleFrom(
+    wrapped?.limiter ?? (policy as RateLimiterOptions | RateLimiter),
+    createRateLimiter,
+    'check',
+  );
   const route = wrapped?.route;
   const context =
     wrapped?.context ?? ((state: StageState): RateLimitContext => ({ claims: state.context.claims, route }));
