@@ -34,6 +34,9 @@ export type {
   RotateResult,
 } from './stores/types.js';
 export { ruleFrom } from './rule.js';
+// Option checks shared by every bulwark factory (and @bulwark/redis); not meant for application code.
+export { checkOptions, numberOption } from './config/options.js';
+export type { NumberRange, NumberRule } from './config/options.js';
 export * from './jwt/index.js';
 export * from './headers/index.js';
 export * from './cors/index.js';

@@ -1,0 +1,118 @@
+import { ConfigError } from '../errors.js';
+
+/** The accepted range of a numeric option. */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  /** Whole numbers only (the default): counts, sizes and milliseconds. */
+  readonly integer?: boolean;
+}
+
+/** A range with the value used when the option is not set. */
+export interface NumberRule extends NumberRange {
+  readonly fallback: number;
+}
+
+const MAX_SUGGEST_DISTANCE = 2;
+
+/** Damerau-Levenshtein distance (adjacent swaps count once), capped: option names are short. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > MAX_SUGGEST_DISTANCE) return MAX_SUGGEST_DISTANCE + 1;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The known option a mistyped key most likely meant: same letters in another case, or at most two edits
+ * away (for names long enough that two edits do not reach every other name).
+ *
+ * @example
+ * suggestOption('clocktolerance', ['clockTolerance', 'typ']) // 'clockTolerance'
+ */
+export function suggestOption(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const sameCase = known.find((k) => k.toLowerCase() === lower);
+  if (sameCase !== undefined) return sameCase;
+  if (key.length < 5) return undefined;
+  let best: string | undefined;
+  let bestDistance = MAX_SUGGEST_DISTANCE + 1;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * Check that `value` is an options object whose keys are all known. An unknown key is refused rather than
+ * ignored: `clocktolerance` silently ignored leaves the default in force while the author believes
+ * otherwise. A near miss names the option it most likely meant.
+ *
+ * @example
+ * const o = checkOptions('jwt.cache', options.cache, ['maxEntries', 'maxAgeMs']);
+ */
+export function checkOptions(
+  path: string,
+  value: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(path, 'must be an options object', `pass { ${known.slice(0, 4).join(', ')}, … }`);
+  }
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = suggestOption(key, known);
+    throw new ConfigError(
+      `${path}.${key}`,
+      near === undefined ? 'is not a known option' : `is not a known option (did you mean ${near}?)`,
+      near === undefined ? `use one of ${known.join(', ')}` : `rename it to ${near}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A finite number within a range (an integer unless `integer: false`), or the fallback when unset. NaN,
+ * Infinity, negatives and strings are refused: `cooldownMs: NaN` compares false with everything and would
+ * quietly switch a limit off.
+ *
+ * @example
+ * const cooldownMs = numberOption('jwt.jwks.cooldownMs', options.cooldownMs, { min: 0, max: 3_600_000, fallback: 30_000 });
+ */
+export function numberOption(path: string, value: unknown, rule: NumberRule): number;
+export function numberOption(path: string, value: unknown, rule: NumberRange): number | undefined;
+export function numberOption(
+  path: string,
+  value: unknown,
+  rule: NumberRange & { readonly fallback?: number },
+): number | undefined {
+  if (value === undefined) return rule.fallback;
+  const integer = rule.integer !== false;
+  const ok =
+    typeof value === 'number' &&
+    (integer ? Number.isSafeInteger(value) : Number.isFinite(value)) &&
+    value >= rule.min &&
+    value <= rule.max;
+  if (ok) return value;
+  const shown = typeof value === 'number' ? String(value) : `a ${typeof value}`;
+  throw new ConfigError(
+    path,
+    `${shown} is not ${integer ? 'an integer' : 'a number'} between ${rule.min} and ${rule.max}`,
+    rule.fallback === undefined
+      ? `use a value from ${rule.min} to ${rule.max}`
+      : `use a value from ${rule.min} to ${rule.max}, or leave it unset for ${rule.fallback}`,
+  );
+}
