@@ -26,6 +26,7 @@ export { createMemoryRefreshTokenStore } from './stores/memory-refresh.js';
 export type {
   BucketRule,
   ClaimOutcome,
+  ClaimResult,
   ConsumeResult,
   RateLimitStore,
   RefreshTokenStore,

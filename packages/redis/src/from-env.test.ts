@@ -7,7 +7,7 @@ describe('storesFromEnv', () => {
   it('gives memory stores without REDIS_URL', async () => {
     const stores = await storesFromEnv({ env: {} });
     expect(stores.backend).toBe('memory');
-    expect(await stores.replay.claim('evt', 60_000)).toBe('claimed');
+    expect((await stores.replay.claim('evt', 60_000)).outcome).toBe('claimed');
     await stores.close();
   });
 
@@ -16,9 +16,10 @@ describe('storesFromEnv', () => {
     const [a, b] = [await storesFromEnv({ env }), await storesFromEnv({ env })];
     try {
       expect([a.backend, b.backend]).toEqual(['redis', 'redis']);
-      expect(await a.replay.claim('evt', 60_000)).toBe('claimed');
-      expect(await b.replay.claim('evt', 60_000)).toBe('processing');
-      await a.replay.release('evt');
+      const claim = await a.replay.claim('evt', 60_000);
+      expect(claim.outcome).toBe('claimed');
+      expect(await b.replay.claim('evt', 60_000)).toEqual({ outcome: 'processing' });
+      if (claim.outcome === 'claimed') expect(await a.replay.release('evt', claim.token)).toBe(true);
     } finally {
       await a.close();
       await b.close();

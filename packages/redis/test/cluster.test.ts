@@ -39,7 +39,8 @@ describe('cluster key placement', () => {
     const own = `${prefix}-placement`;
     const store = createRedisReplayStore({ client, prefix: own });
     const keys = Array.from({ length: 60 }, (_, i) => `evt-${i}-{same}`);
-    expect(new Set(await Promise.all(keys.map((k) => store.claim(k, 60_000))))).toEqual(new Set(['claimed']));
+    const claims = await Promise.all(keys.map((k) => store.claim(k, 60_000)));
+    expect(new Set(claims.map((c) => c.outcome))).toEqual(new Set(['claimed']));
     const perNode = await Promise.all(client.nodes('master').map((node) => node.keys(`${own}:rp:*`)));
     // A user `{same}` would have put every key on one slot; escaped, the keys land on all three masters.
     expect(perNode.map((keys) => keys.length > 0)).toEqual([true, true, true]);
@@ -62,7 +63,7 @@ describe('storesFromEnv with REDIS_CLUSTER=1', () => {
       const claims = await Promise.all(
         Array.from({ length: 30 }, (_, i) => stores.replay.claim(`e${i}`, 60_000)),
       );
-      expect(claims.every((c) => c === 'claimed')).toBe(true);
+      expect(claims.every((c) => c.outcome === 'claimed')).toBe(true);
       const rule = { intervalMs: 60_000, burst: 1 };
       const both = await stores.rateLimit.consumeAll!([
         { key: 'ip', rule, cost: 1 },

@@ -102,7 +102,7 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
     await eventually(async () => {
       if ((await admin.exists(`${prefix}:rp:{${key}}`)) !== 0) throw new Error('claim not released yet');
     });
-    expect(await store.claim(key, 60_000)).toBe('claimed');
+    expect((await store.claim(key, 60_000)).outcome).toBe('claimed');
   });
 });
 
@@ -126,7 +126,7 @@ describe('Redis stopped mid-run and restarted', () => {
     await redis.start();
     // Same client, same store objects; the restarted server has an empty script cache (NOSCRIPT path).
     expect((await eventually(() => limits.consume(key, rule, 1))).allowed).toBe(true);
-    expect(await eventually(() => replay.claim(key, 60_000))).toBe('claimed');
+    expect((await eventually(() => replay.claim(key, 60_000))).outcome).toBe('claimed');
     // Without persistence the family is gone: the refresh token is refused (unknown), never accepted.
     expect(await eventually(() => refresh.rotate(`h1-${key}`, `h2-${key}`, 0))).toEqual({
       status: 'unknown',
@@ -152,6 +152,6 @@ describe('Redis full (maxmemory with noeviction)', () => {
       await admin.config('SET', 'maxmemory', '0');
       await admin.del(`${prefix}:filler`);
     }
-    expect(await replay.claim(`after-full-${Date.now()}`, 60_000)).toBe('claimed');
+    expect((await replay.claim(`after-full-${Date.now()}`, 60_000)).outcome).toBe('claimed');
   });
 });

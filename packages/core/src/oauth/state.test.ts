@@ -83,8 +83,8 @@ describe('createStateCodec', () => {
   it('fails closed when the replay store fails', async () => {
     const broken: ReplayStore = {
       claim: () => Promise.reject(new Error('down')),
-      complete: () => Promise.resolve(),
-      release: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
+      release: () => Promise.resolve(true),
     };
     const codec = createStateCodec({ secret: SECRET, replayStore: broken });
     const v = await codec.verify(await codec.issue('s'), 's');

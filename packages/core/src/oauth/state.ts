@@ -110,10 +110,10 @@ export function createStateCodec(options: StateCodecOptions): StateCodec {
       if (replayStore !== undefined) {
         let outcome: string;
         try {
-          outcome = await replayStore.claim(
+          ({ outcome } = await replayStore.claim(
             `oauth-state:${nonce}`,
             Math.max(maxAgeMs - age, 0) + CLOCK_SKEW_MS,
-          );
+          ));
         } catch (err) {
           return reject(
             OAUTH_ERRORS.storeUnavailable,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedMap } from './bounded-map.js';
 import { createMemoryReplayStore, createMemoryRevocationStore, StoreFullError } from './memory.js';
+import type { ClaimResult } from './types.js';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -44,20 +45,56 @@ describe('memory replay store', () => {
   it('claims once, reports processing then done, and releases for a retry', async () => {
     const c = clock();
     const store = createMemoryReplayStore({ now: c.now });
-    expect(await store.claim('evt', 1000)).toBe('claimed');
-    expect(await store.claim('evt', 1000)).toBe('processing');
-    await store.release('evt');
-    expect(await store.claim('evt', 1000)).toBe('claimed');
-    await store.complete('evt', 5000);
-    expect(await store.claim('evt', 1000)).toBe('done');
+    const first = await store.claim('evt', 1000);
+    expect(first.outcome).toBe('claimed');
+    expect(await store.claim('evt', 1000)).toEqual({ outcome: 'processing' });
+    expect(await store.release('evt', tokenOf(first))).toBe(true);
+    const second = await store.claim('evt', 1000);
+    expect(second.outcome).toBe('claimed');
+    expect(await store.complete('evt', tokenOf(second), 5000)).toBe(true);
+    expect(await store.claim('evt', 1000)).toEqual({ outcome: 'done' });
     c.advance(5000);
-    expect(await store.claim('evt', 1000)).toBe('claimed');
+    expect((await store.claim('evt', 1000)).outcome).toBe('claimed');
+  });
+
+  it('gives every claim its own token', async () => {
+    const c = clock();
+    const store = createMemoryReplayStore({ now: c.now });
+    const a = await store.claim('evt', 1000);
+    c.advance(1000);
+    const b = await store.claim('evt', 1000);
+    const other = await store.claim('other', 1000);
+    expect(new Set([tokenOf(a), tokenOf(b), tokenOf(other)]).size).toBe(3);
+  });
+
+  it('a holder whose claim lapsed cannot release or complete over the next holder', async () => {
+    const c = clock();
+    const store = createMemoryReplayStore({ now: c.now });
+    const late = await store.claim('evt', 1000);
+    c.advance(1000);
+    const retry = await store.claim('evt', 1000);
+    expect(await store.complete('evt', tokenOf(late), 5000)).toBe(false);
+    expect(await store.release('evt', tokenOf(late))).toBe(false);
+    expect(await store.claim('evt', 1000)).toEqual({ outcome: 'processing' });
+    expect(await store.complete('evt', tokenOf(retry), 5000)).toBe(true);
+    expect(await store.release('evt', tokenOf(late))).toBe(false);
+    expect(await store.release('evt', tokenOf(retry))).toBe(false);
+    expect(await store.claim('evt', 1000)).toEqual({ outcome: 'done' });
+  });
+
+  it('records done for a lapsed claim nobody took over (the work finished)', async () => {
+    const c = clock();
+    const store = createMemoryReplayStore({ now: c.now });
+    const late = await store.claim('evt', 1000);
+    c.advance(1000);
+    expect(await store.complete('evt', tokenOf(late), 5000)).toBe(true);
+    expect(await store.claim('evt', 1000)).toEqual({ outcome: 'done' });
   });
 
   it('is atomic for concurrent claims', async () => {
     const store = createMemoryReplayStore();
     const results = await Promise.all(Array.from({ length: 50 }, () => store.claim('same', 1000)));
-    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'claimed')).toHaveLength(1);
   });
 
   it('fails closed instead of forgetting a live claim', async () => {
@@ -65,9 +102,14 @@ describe('memory replay store', () => {
     await store.claim('a', 60_000);
     await store.claim('b', 60_000);
     await expect(store.claim('c', 60_000)).rejects.toBeInstanceOf(StoreFullError);
-    expect(await store.claim('a', 60_000)).toBe('processing');
+    expect(await store.claim('a', 60_000)).toEqual({ outcome: 'processing' });
   });
 });
+
+function tokenOf(result: ClaimResult): string {
+  if (result.outcome !== 'claimed') throw new Error(`expected a claim, got ${result.outcome}`);
+  return result.token;
+}
 
 describe('memory revocation store', () => {
   it('revokes until the token would expire, then forgets', async () => {

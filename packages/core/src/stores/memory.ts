@@ -1,5 +1,7 @@
 import { BoundedMap } from './bounded-map.js';
-import type { ClaimOutcome, ReplayStore, RevocationStore } from './types.js';
+import type { ReplayStore, RevocationStore } from './types.js';
+
+const DONE = Symbol('done');
 
 /**
  * A memory store that may not evict live entries is full; the rule using it fails closed.
@@ -28,24 +30,34 @@ export interface MemoryStoreOptions {
  *
  * @example
  * const replay = createMemoryReplayStore();
- * await replay.claim('evt_1', 300_000); // 'claimed'
+ * const claim = await replay.claim('evt_1', 300_000); // { outcome: 'claimed', token }
+ * if (claim.outcome === 'claimed') await replay.complete('evt_1', claim.token, 86_400_000);
  */
 export function createMemoryReplayStore(options: MemoryStoreOptions = {}): ReplayStore {
   const now = options.now ?? Date.now;
   // Never evicts a live claim: forgetting one would let a replay through. A full store throws (fail closed).
-  const map = new BoundedMap<string, ClaimOutcome>(options.maxEntries ?? 100_000, now, false);
+  // A processing claim holds its fencing token; 'done' holds none (nothing may undo it).
+  const map = new BoundedMap<string, string | typeof DONE>(options.maxEntries ?? 100_000, now, false);
+  // Tokens only need to differ between claims of one key within this process: a counter does that.
+  let sequence = 0;
   return {
     async claim(key, ttlMs) {
       const existing = map.get(key);
-      if (existing !== undefined) return existing === 'done' ? 'done' : 'processing';
-      if (!map.set(key, 'processing', now() + ttlMs)) throw new StoreFullError('replay');
-      return 'claimed';
+      if (existing !== undefined) return { outcome: existing === DONE ? 'done' : 'processing' };
+      const token = (++sequence).toString(36);
+      if (!map.set(key, token, now() + ttlMs)) throw new StoreFullError('replay');
+      return { outcome: 'claimed', token };
     },
-    async complete(key, ttlMs) {
-      if (!map.set(key, 'done', now() + ttlMs)) throw new StoreFullError('replay');
+    async complete(key, token, ttlMs) {
+      const existing = map.get(key);
+      if (existing !== undefined && existing !== token) return false;
+      if (!map.set(key, DONE, now() + ttlMs)) throw new StoreFullError('replay');
+      return true;
     },
-    async release(key) {
+    async release(key, token) {
+      if (map.get(key) !== token) return false;
       map.delete(key);
+      return true;
     },
   };
 }

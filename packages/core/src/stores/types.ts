@@ -41,16 +41,34 @@ export interface RateLimitStore {
 export type ClaimOutcome = 'claimed' | 'processing' | 'done';
 
 /**
- * Replay/idempotency store. `claim` is an atomic set-if-absent: the first caller gets `'claimed'`, later
- * callers see whether the first is still `'processing'` or `'done'`.
+ * Result of {@link ReplayStore.claim}. The winner gets a fencing `token`: only the holder of the live claim
+ * can complete or release it, so a holder that outlived its claim cannot undo what a later holder did.
+ */
+export type ClaimResult =
+  | { readonly outcome: 'claimed'; readonly token: string }
+  | { readonly outcome: 'processing' }
+  | { readonly outcome: 'done' };
+
+/**
+ * Replay/idempotency store. `claim` is an atomic set-if-absent: the first caller gets `'claimed'` and a
+ * fencing token, later callers see whether the claim is still `'processing'` or `'done'`. `complete` and
+ * `release` are compare-and-set on that token, each one atomic step.
  */
 export interface ReplayStore {
-  /** Claim `key` for `ttlMs`. */
-  claim(key: string, ttlMs: number): Promise<ClaimOutcome>;
-  /** Mark a claimed key as done and keep it for `ttlMs` (two-phase idempotency). */
-  complete(key: string, ttlMs: number): Promise<void>;
-  /** Release a claim so the key can be claimed again (the handler failed; let the retry through). */
-  release(key: string): Promise<void>;
+  /** Claim `key` for `ttlMs`; the token is unique to this claim (two claims of one key never share it). */
+  claim(key: string, ttlMs: number): Promise<ClaimResult>;
+  /**
+   * Mark the claim as done and keep it for `ttlMs` (two-phase idempotency). Applies when `token` still holds
+   * the claim, or when the claim lapsed and nobody claimed the key since (the work did finish). Returns false,
+   * changing nothing, when another claim holds the key or it is already done.
+   */
+  complete(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Release the claim so the key can be claimed again (the handler failed; let the retry through). Applies
+   * only while `token` holds the claim; returns false, changing nothing, otherwise (a holder that outlived
+   * its claim must not delete a later holder's claim or "done" marker).
+   */
+  release(key: string, token: string): Promise<boolean>;
 }
 
 /** Revocation (denylist) store for token identifiers. */

@@ -34,7 +34,10 @@ export interface WebhookDelivery {
 export interface ClaimContext {
   readonly store: ReplayStore;
   readonly key: string;
+  /** Fencing token of this delivery's claim: settling is a no-op once another delivery holds the event. */
+  readonly token: string;
   readonly doneTtlMs: number;
+  readonly processingTtlMs: number;
   readonly onEvent: OnEvent | undefined;
 }
 
@@ -87,14 +90,26 @@ export function createDelivery(
 }
 
 async function finish(claim: ClaimContext, ok: boolean): Promise<void> {
+  const step = ok ? 'complete' : 'release';
+  let applied: boolean;
   try {
-    if (ok) await claim.store.complete(claim.key, claim.doneTtlMs);
-    else await claim.store.release(claim.key);
+    applied = ok
+      ? await claim.store.complete(claim.key, claim.token, claim.doneTtlMs)
+      : await claim.store.release(claim.key, claim.token);
   } catch (err) {
     // The handler's outcome stands; the claim expires on its own after processingTtlMs.
     emit(claim.onEvent, {
       type: 'webhook.store_failed',
-      detail: `${ok ? 'complete' : 'release'} failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+      detail: `${step} failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+    });
+    return;
+  }
+  if (!applied) {
+    // The handler outlived processingTtlMs and a retry claimed the event meanwhile: whatever that retry
+    // recorded (done, or its own live claim) stands, so this late outcome is dropped rather than applied.
+    emit(claim.onEvent, {
+      type: 'webhook.claim_lost',
+      detail: `${step} skipped: the claim on ${claim.key} lapsed (processingTtlMs ${claim.processingTtlMs}) and another delivery holds or finished it`,
     });
   }
 }

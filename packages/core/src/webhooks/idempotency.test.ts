@@ -78,13 +78,13 @@ describe('idempotency', () => {
         calls.push(`claim ${k} ${ttl}`);
         return inner.claim(k, ttl);
       },
-      complete(k, ttl) {
+      complete(k, token, ttl) {
         calls.push(`complete ${k} ${ttl}`);
-        return inner.complete(k, ttl);
+        return inner.complete(k, token, ttl);
       },
-      release(k) {
+      release(k, token) {
         calls.push(`release ${k}`);
-        return inner.release(k);
+        return inner.release(k, token);
       },
     };
     const v = createWebhookVerifier({
@@ -112,8 +112,8 @@ describe('idempotency', () => {
     const events: SecurityEvent[] = [];
     const broken: ReplayStore = {
       claim: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390')),
-      complete: () => Promise.resolve(),
-      release: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
+      release: () => Promise.resolve(true),
     };
     const v = createWebhookVerifier({
       scheme: 'standard',

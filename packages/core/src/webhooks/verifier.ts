@@ -2,7 +2,7 @@ import { ConfigError, type SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
-import type { ReplayStore } from '../stores/types.js';
+import type { ClaimResult, ReplayStore } from '../stores/types.js';
 import { allow, type Denied, deny, type Verdict } from '../verdict.js';
 import { type HmacKey, hmacBackend, type LazyEd25519Key, lazyEd25519Key } from './crypto.js';
 import { createDelivery, type WebhookDelivery } from './delivery.js';
@@ -231,9 +231,9 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
       const key = o.keyPrefix + id;
-      let outcome: Awaited<ReturnType<ReplayStore['claim']>>;
+      let claimed: ClaimResult;
       try {
-        outcome = await store.claim(key, o.processingTtlMs);
+        claimed = await store.claim(key, o.processingTtlMs);
       } catch (err) {
         emit(onEvent, {
           type: 'webhook.store_failed',
@@ -244,11 +244,10 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         });
         return deny(WEBHOOK_ERRORS.storeUnavailable);
       }
-      if (outcome === 'processing') {
+      if (claimed.outcome === 'processing') {
         return reject(WEBHOOK_ERRORS.inProgress, `event ${id} is still being processed`, req);
       }
-      const duplicate = outcome === 'done';
-      if (duplicate) {
+      if (claimed.outcome === 'done') {
         emit(onEvent, {
           type: 'webhook.replayed',
           detail: `event ${id} was already processed; answered without running the handler`,
@@ -256,9 +255,17 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
           path: requestPath(req.url),
           data: { scheme: o.name, id },
         });
+        return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, true, undefined));
       }
-      const claim = duplicate ? undefined : { store, key, doneTtlMs: o.idempotencyTtlMs, onEvent };
-      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, duplicate, claim));
+      const claim = {
+        store,
+        key,
+        token: claimed.token,
+        doneTtlMs: o.idempotencyTtlMs,
+        processingTtlMs: o.processingTtlMs,
+        onEvent,
+      };
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, false, claim));
     },
   };
 }
