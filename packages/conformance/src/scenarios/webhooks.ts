@@ -130,6 +130,24 @@ export function webhookScenarios(
       expectDenied(await post(app, '/hooks/standard', ms, d.body), 400, 'WEBHOOK_TIMESTAMP_INVALID');
     });
 
+    it('refuses an event id with a "." (400): id.timestamp.body would split two ways', async () => {
+      const d = standardDelivery({ n: 4 });
+      const at = new Date();
+      const id = `${d.id}.${Math.floor(at.getTime() / 1000)}`;
+      const dotted = set(
+        set(d.headers, 'webhook-id', id),
+        'webhook-signature',
+        standard.sign(id, at, d.body),
+      );
+      const res = await post(
+        app,
+        '/hooks/standard',
+        set(dotted, 'webhook-timestamp', String(Math.floor(at.getTime() / 1000))),
+        d.body,
+      );
+      expectDenied(res, 400, 'WEBHOOK_ID_INVALID');
+    });
+
     it('refuses a repeated signature header and too many signatures (400)', async () => {
       const d = standardDelivery({ n: 3 });
       const signature = d.headers[d.headers.indexOf('webhook-signature') + 1]!;

@@ -2,6 +2,7 @@ import type { SecurityError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
 import { HMAC_LENGTH } from './crypto.js';
 import { WEBHOOK_ERRORS } from './errors.js';
+import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
 import type { ResolvedWebhookOptions } from './options.js';
 import {
   type ParsedSignatures,
@@ -27,8 +28,6 @@ export interface ExtractFailure {
   readonly error: SecurityError;
   readonly detail: string;
 }
-
-const EVENT_ID = /^[\x21-\x7e]{1,256}$/;
 
 function fail(error: SecurityError, detail: string): ExtractFailure {
   return { error, detail };
@@ -71,9 +70,7 @@ function timestampOf(value: string, header: string): number | ExtractFailure {
 }
 
 function idOf(value: string, header: string): string | ExtractFailure {
-  return EVENT_ID.test(value)
-    ? value
-    : fail(WEBHOOK_ERRORS.idInvalid, `${header} is not 1-256 printable ASCII characters`);
+  return EVENT_ID.test(value) ? value : fail(WEBHOOK_ERRORS.idInvalid, `${header} is not ${EVENT_ID_RULE}`);
 }
 
 const isFailure = (v: unknown): v is ExtractFailure => typeof v === 'object' && v !== null && 'error' in v;

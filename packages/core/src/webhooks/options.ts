@@ -49,7 +49,7 @@ export interface WebhookVerifierOptions {
   idempotencyTtlMs?: number;
   /** How long an event may stay "processing" before a retry may take it over (crash). Default 10 min. */
   processingTtlMs?: number;
-  /** Prefix of the store keys, so several endpoints can share a store. Default `webhook:<scheme>:`. */
+  /** Prefix of the store keys, so several endpoints can share a store; ends with `:`. Default `webhook:<scheme>:`. */
   keyPrefix?: string;
   /** Accept bodies that are not UTF-8 (generic scheme only; the named schemes carry JSON). */
   allowBinaryBody?: boolean;
@@ -242,11 +242,13 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
     86_400_000,
   );
   const keyPrefix = options.keyPrefix ?? `webhook:${name}:`;
-  if (typeof keyPrefix !== 'string' || keyPrefix.length > 64) {
+  // Event ids never contain ':', so a prefix ending in one is where every key splits: two prefixes can
+  // never produce the same key ('a:' + 'b:x' would be 'a:b:' + 'x' otherwise).
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 64 || !keyPrefix.endsWith(':')) {
     throw new ConfigError(
       'webhook.keyPrefix',
-      'is not a string of at most 64 characters',
-      'keep the default',
+      "is not a string of at most 64 characters ending with ':'",
+      "keep the default, or use one like 'webhook:billing:'",
     );
   }
   if (options.allowBinaryBody === true && hmac === undefined) {

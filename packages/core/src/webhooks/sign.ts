@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { decodeBase64Strict, encodeSignature, withPrefix } from './encoding.js';
+import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
 
 /** Options of {@link signWebhook}. */
 export interface SignWebhookOptions {
@@ -67,10 +68,10 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
     );
   }
   const id = options.id ?? crypto.randomUUID();
-  if (!/^[\x21-\x7e]{1,256}$/.test(id)) {
+  if (!EVENT_ID.test(id)) {
     throw new ConfigError(
       'signWebhook.id',
-      'is not 1-256 printable ASCII characters',
+      `is not ${EVENT_ID_RULE}: receivers split the signed id.timestamp.body at its dots`,
       'use an id like msg_<random>',
     );
   }

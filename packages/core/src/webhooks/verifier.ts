@@ -8,6 +8,7 @@ import { type HmacKey, hmacBackend, type LazyEd25519Key, lazyEd25519Key } from '
 import { createDelivery, type WebhookDelivery } from './delivery.js';
 import { timingSafeEqual, withPrefix } from './encoding.js';
 import { WEBHOOK_ERRORS } from './errors.js';
+import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
 import { extractSignedParts, isExtractFailure, type SignedParts } from './extract.js';
 import {
   resolveWebhookOptions,
@@ -32,7 +33,6 @@ export interface WebhookVerifier {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const STRIPE_EVENT_ID = /^[\x21-\x7e]{1,256}$/;
 
 /** Throw the TypeError that names the raw-body pitfall. */
 // Verifiers that share a replay store and a keyPrefix share event ids. Two senders there would answer each
@@ -209,8 +209,11 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       } catch {
         eventId = undefined;
       }
-      if (typeof eventId !== 'string' || !STRIPE_EVENT_ID.test(eventId)) {
+      if (typeof eventId !== 'string') {
         return reject(WEBHOOK_ERRORS.idInvalid, 'the signed body has no string "id" field', req);
+      }
+      if (!EVENT_ID.test(eventId)) {
+        return reject(WEBHOOK_ERRORS.idInvalid, `the signed body's "id" is not ${EVENT_ID_RULE}`, req);
       }
       id = eventId;
     }
