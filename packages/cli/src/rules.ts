@@ -1,0 +1,12 @@
+import { CORS_RULES } from './checks/cors-rules.js';
+import { HEADER_RULES } from './checks/headers-rules.js';
+import type { Rule } from './findings.js';
+
+/**
+ * Every rule the audit can report, in area order: what SARIF lists as the tool's rules and what the docs
+ * table is checked against.
+ *
+ * @example
+ * ALL_RULES.find((r) => r.id === 'cors.reflects-any-origin')?.severity // 'critical'
+ */
+export const ALL_RULES: readonly Rule[] = [...Object.values(HEADER_RULES), ...Object.values(CORS_RULES)];
