@@ -112,6 +112,32 @@ describe('createCorsPolicy: actual requests', () => {
     );
     expect(any.check(req('GET', { origin: 'null' }))).toMatchObject({ allowed: false });
   });
+  it('a RegExp origin only ever sees a serialised origin of at most 300 characters', () => {
+    // The user's regex runs on client input; the bound is what keeps a careless one from a 64 KB header.
+    const seen: string[] = [];
+    const anything = /.*/;
+    const policy = createCorsPolicy({ origins: [anything] });
+    const spy = RegExp.prototype.test;
+    RegExp.prototype.test = function (this: RegExp, s: string) {
+      if (this.source === '^(?:.*)$') seen.push(s);
+      return spy.call(this, s);
+    };
+    try {
+      for (const origin of [
+        `https://${'a'.repeat(65_536)}`,
+        `https://a.example${' '.repeat(1000)}x`,
+        'no origin',
+      ]) {
+        expect(policy.check(req('GET', { origin })), origin.slice(0, 20)).toMatchObject({ allowed: false });
+      }
+      expect(policy.check(req('GET', { origin: `https://${'a'.repeat(280)}.example` }))).toMatchObject({
+        allowed: true,
+      });
+    } finally {
+      RegExp.prototype.test = spy;
+    }
+    expect(seen).toEqual([`https://${'a'.repeat(280)}.example`]);
+  });
 });
 
 describe('createCorsPolicy: preflight', () => {

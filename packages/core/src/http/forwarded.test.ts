@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forwardedForHops, forwardedHeaderHops, lastForwardedForHops } from './forwarded.js';
+import {
+  forwardedForHops,
+  forwardedHeaderHops,
+  lastForwardedForHops,
+  lastForwardedHeaderHops,
+  MAX_FORWARDED_ELEMENT,
+} from './forwarded.js';
 import { formatIp, parseIp } from './ip.js';
 
 const canonical = (ip: string) => formatIp(parseIp(ip)!);
@@ -70,5 +76,26 @@ describe('forwarding header properties', () => {
         for (const h of forwardedHeaderHops(value)) if (h !== undefined) expect(h).not.toMatch(/[\s,;"]/);
       }),
     );
+  });
+});
+
+describe('Forwarded elements are bounded', () => {
+  it('trims spaces and tabs around pairs, as before', () => {
+    expect(forwardedHeaderHops(' \t for=192.0.2.1 \t; \tproto=https\t ,for="[2001:db8::1]:80"\t')).toEqual([
+      '192.0.2.1',
+      '2001:db8::1',
+    ]);
+  });
+
+  it('an element longer than MAX_FORWARDED_ELEMENT is junk, whatever it holds', () => {
+    const padded = (n: number) => `for=203.0.113.9;${' '.repeat(n)}`;
+    const fits = padded(MAX_FORWARDED_ELEMENT - 'for=203.0.113.9;'.length);
+    expect(fits).toHaveLength(MAX_FORWARDED_ELEMENT);
+    expect(lastForwardedHeaderHops(fits, 1)).toEqual(['203.0.113.9']);
+    expect(lastForwardedHeaderHops(`${fits} `, 1)).toEqual([undefined]);
+    // The ReDoS shape of the review: a long run of spaces after a valid node, then a non-space.
+    const attack = `for=203.0.113.9;${' '.repeat(16_384)}x`;
+    expect(lastForwardedHeaderHops(`for=198.51.100.7, ${attack}`, 2)).toEqual([undefined, '198.51.100.7']);
+    expect(forwardedHeaderHops(attack)).toEqual([undefined]);
   });
 });

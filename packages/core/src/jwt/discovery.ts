@@ -11,7 +11,10 @@ import { fetchJsonObject, isSafeKeyUrl, KeyFetchError, type KeyFetchOptions } fr
  * await jwksUrl(); // URL('https://id.example.com/.well-known/jwks.json')
  */
 export function discoverJwksUri(issuer: string, options: KeyFetchOptions): () => Promise<URL> {
-  const url = new URL(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`);
+  // A loop, not /\/+$/: that regex retries at every slash of a run (quadratic), see regex-inventory.test.ts.
+  let end = issuer.length;
+  while (end > 0 && issuer.charCodeAt(end - 1) === 47 /* / */) end--;
+  const url = new URL(`${issuer.slice(0, end)}/.well-known/openid-configuration`);
   let found: URL | undefined;
   let pending: Promise<URL> | undefined;
   return () => {

@@ -35,9 +35,11 @@ describe('parseRate properties', () => {
         fc.constantFrom(...Object.keys(UNITS)),
         fc.boolean(),
         fc.boolean(),
-        (limit, n, unit, plural, upper) => {
+        fc.array(fc.constantFrom('', ' ', '\t', '  '), { minLength: 5, maxLength: 5 }),
+        (limit, n, unit, plural, upper, ws) => {
           const u = `${unit}${plural && unit.length >= 3 ? 's' : ''}`;
-          const text = `${limit} / ${n ?? ''}${upper ? u.toUpperCase() : u}`;
+          const [a, b, c, d, e] = ws;
+          const text = `${a}${limit}${b}/${c}${n === undefined ? '' : `${n}${d}`}${upper ? u.toUpperCase() : u}${e}`;
           expect(parseRate('rate', text)).toEqual({ limit, windowMs: (n ?? 1) * UNITS[unit]! });
         },
       ),

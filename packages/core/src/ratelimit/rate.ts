@@ -34,7 +34,9 @@ function unitMs(unit: string): number | undefined {
     : undefined;
 }
 
-const RATE = /^\s*([0-9]+)\s*\/\s*([0-9]*)\s*([a-z]+)\s*$/;
+// Applied to the trimmed text. The optional multiplier carries its own trailing spaces, so no two `\s*` can
+// share a run of spaces (with `\s*([0-9]*)\s*` they could, which is quadratic in the run's length).
+const RATE = /^([0-9]+)\s*\/\s*(?:([0-9]+)\s*)?([a-z]+)$/;
 
 /**
  * Parse and validate a rate. Zero, negative, fractional, NaN and infinite values are refused: a limiter
@@ -47,7 +49,7 @@ export function parseRate(option: string, spec: unknown): Rate {
   let limit: number;
   let windowMs: number;
   if (typeof spec === 'string') {
-    const m = RATE.exec(spec.toLowerCase());
+    const m = RATE.exec(spec.trim().toLowerCase());
     const unit = m === null ? undefined : unitMs(m[3]!);
     if (m === null || unit === undefined) {
       throw new ConfigError(
@@ -57,7 +59,7 @@ export function parseRate(option: string, spec: unknown): Rate {
       );
     }
     limit = Number(m[1]);
-    windowMs = (m[2] === '' ? 1 : Number(m[2])) * unit;
+    windowMs = (m[2] === undefined ? 1 : Number(m[2])) * unit;
   } else if (typeof spec === 'object' && spec !== null) {
     limit = (spec as Rate).limit;
     windowMs = (spec as Rate).windowMs;
