@@ -12,3 +12,5 @@ export { corsSpec } from './scenarios/cors.js';
 export { rateLimitSpec } from './scenarios/ratelimit.js';
 export { webhooksSpec } from './scenarios/webhooks.js';
 export { refreshStoreScenarios } from './scenarios/refresh-store.js';
+export { makeMtlsPki, mtlsCall, mtlsSpec } from './scenarios/mtls.js';
+export type { MtlsPki } from './scenarios/mtls.js';

@@ -18,10 +18,16 @@ export {
   WebhookSigned,
 } from './webhooks.js';
 export type { BulwarkWebhookOptions } from './webhooks.js';
-export { Claims, JwtGuard, RequireJwt } from './jwt.js';
+export { CertificateBoundGuard, Claims, JwtGuard, RequireCertificateBoundToken, RequireJwt } from './jwt.js';
 export { setResponseHeaders, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';
-export { BULWARK_JWT, BULWARK_OPTIONS, REQUIRE_JWT_METADATA } from './tokens.js';
+export {
+  BULWARK_JWT,
+  BULWARK_MTLS,
+  BULWARK_OPTIONS,
+  CERTIFICATE_BOUND_METADATA,
+  REQUIRE_JWT_METADATA,
+} from './tokens.js';
 export {
   BULWARK_RATE_LIMITERS,
   buildRateLimiters,
@@ -32,14 +38,6 @@ export {
   SkipRateLimit,
 } from './ratelimit.js';
 export type { BulwarkRateLimitOptions } from './ratelimit.js';
-export {
-  CERTIFICATE_BOUND_METADATA,
-  CertificateBoundGuard,
-  MtlsGuard,
-  MtlsIdentity,
-  REQUIRE_MTLS_METADATA,
-  RequireCertificateBoundToken,
-  RequireMtls,
-} from './mtls.js';
+export { buildMtlsVerifier, MtlsGuard, MtlsIdentity, REQUIRE_MTLS_METADATA, RequireMtls } from './mtls.js';
 export { OidcLoginService } from './oauth.js';
 export type { BulwarkOauthOptions } from './oauth.js';

@@ -10,63 +10,120 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
+  type CertificateBindingOptions,
   ConfigError,
   createJwtAuthorizer,
   type JwtAuthorizer,
   type JwtClaims,
   type JwtRouteOptions,
   type JwtVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+  verifyCertificateBinding,
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
-import { BULWARK_JWT, REQUIRE_JWT_METADATA } from './tokens.js';
+import { bothLevels } from './levels.js';
+import { enforceMtls } from './mtls.js';
+import { BULWARK_JWT, BULWARK_MTLS, CERTIFICATE_BOUND_METADATA, REQUIRE_JWT_METADATA } from './tokens.js';
 
-/** Claims already verified for a request object (a request is verified once, however many guards ask). */
-const verifiedRequests = new WeakMap<object, JwtClaims>();
+/** What `@RequireJwt(route)` stores: the compiled route rules, if any. */
+interface JwtRoute {
+  authorize?: JwtAuthorizer;
+}
+
+/** Binding options stored by `@RequireCertificateBoundToken()`. */
+type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
+
+/**
+ * Requests whose token was verified and every level's rules checked. Nest runs a guard once per level that
+ * applies it (controller, then handler), and the JWT and certificate-binding guards share the work: the
+ * first to run does it all, the others find the request here.
+ */
+const enforced = new WeakMap<object, JwtClaims>();
+
+function requireVerifier(verifier: JwtVerifier | null, decorator: string): JwtVerifier {
+  if (verifier === null) {
+    throw new ConfigError(
+      'BulwarkModule.jwt',
+      `${decorator} is used but no jwt options were given`,
+      'pass jwt to BulwarkModule.forRoot()',
+    );
+  }
+  return verifier;
+}
+
+/** What both JWT guards hold. */
+interface JwtRules {
+  readonly verifier: JwtVerifier;
+  readonly reflector: Reflector;
+  readonly mtlsDefault: MtlsVerifier | null;
+}
+
+/** Every route rule must allow, controller's first: the first refusal is the answer. */
+function allOf(authorizers: readonly JwtAuthorizer[]): JwtAuthorizer | undefined {
+  if (authorizers.length <= 1) return authorizers[0];
+  return (claims) => {
+    let verdict = authorizers[0]!(claims);
+    for (let i = 1; verdict.ok && i < authorizers.length; i++) verdict = authorizers[i]!(claims);
+    return verdict;
+  };
+}
+
+/**
+ * Verify the bearer token once per request and apply every level's `@RequireJwt` rules and
+ * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first.
+ */
+async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<void> {
+  const { verifier, reflector } = guard;
+  const http = context.switchToHttp();
+  const request = http.getRequest<PlatformRequest>();
+  if (enforced.has(request)) return;
+  const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
+  const authorize = allOf(routes.flatMap((r) => (r.authorize === undefined ? [] : [r.authorize])));
+  const like = toRequestLike(request);
+  const verdict = await verifier.verify(like, authorize);
+  if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+  const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
+  if (bindings.length > 0) {
+    // The route's @RequireMtls (any level) decides first, so behind a trusted proxy the forwarded
+    // certificate is the one checked, whatever the order the guards run in.
+    enforceMtls(reflector, guard.mtlsDefault, context);
+    const certificate = (request.mtls as MtlsPeer | undefined)?.certificate ?? like.peerCertificate;
+    for (const options of bindings) {
+      const bound = await verifyCertificateBinding(verdict.value, certificate, { ...options, req: like });
+      if (!bound.ok) throw BulwarkDenied.from(bound.error);
+    }
+  }
+  enforced.set(request, verdict.value);
+  request.auth = verdict.value;
+  setResponseHeaders(http.getResponse(), verdict.headers);
+}
 
 /**
  * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
- * claims on the request (`request.auth`). Nest instantiates it at startup for each controller that uses
- * `@RequireJwt()` (it is deliberately not a module provider), so a missing `jwt` option fails the app
- * at startup, and only when the decorator is used.
+ * claims on the request (`request.auth`). The rules of a controller's `@RequireJwt` and of its handler's
+ * both apply. Nest instantiates it at startup for each controller that uses `@RequireJwt()` (it is
+ * deliberately not a module provider), so a missing `jwt` option fails the app at startup, and only when
+ * the decorator is used.
  *
  * @example
  * @UseGuards(JwtGuard) // what @RequireJwt() applies for you
  */
 @Injectable()
 export class JwtGuard implements CanActivate {
+  readonly verifier: JwtVerifier;
+
   constructor(
-    @Inject(BULWARK_JWT) private readonly verifier: JwtVerifier | null,
-    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
+    @Inject(Reflector) readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
   ) {
-    if (verifier === null) {
-      throw new ConfigError(
-        'BulwarkModule.jwt',
-        '@RequireJwt() is used but no jwt options were given',
-        'pass jwt to BulwarkModule.forRoot()',
-      );
-    }
+    this.verifier = requireVerifier(verifier, '@RequireJwt()');
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<PlatformRequest>();
-    const route = this.reflector.getAllAndOverride<{ authorize?: JwtAuthorizer } | undefined>(
-      REQUIRE_JWT_METADATA,
-      [context.getHandler(), context.getClass()],
-    );
-    // @RequireJwt on a controller and on one of its handlers runs this guard twice: verify once per request.
-    const earlier = verifiedRequests.get(request);
-    const verdict =
-      earlier === undefined
-        ? await this.verifier!.verify(toRequestLike(request), route?.authorize)
-        : route?.authorize === undefined
-          ? { ok: true as const, value: earlier, headers: {} }
-          : route.authorize(earlier);
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    verifiedRequests.set(request, verdict.value);
-    request.auth = verdict.value;
-    setResponseHeaders(http.getResponse(), verdict.headers);
+    await enforceJwt(this, context);
     return true;
   }
 }
@@ -74,14 +131,54 @@ export class JwtGuard implements CanActivate {
 /**
  * Require a valid bearer JWT on a controller or handler. Claims are available with `@Claims()`. With
  * `route`, the token must also grant its scopes and pass its claims predicate, else 403
- * `insufficient_scope`; the rules are compiled (and validated) when the decorator is applied.
+ * `insufficient_scope`; the rules are compiled (and validated) when the decorator is applied. On a
+ * controller and one of its handlers, both apply: the handler's rules add to the controller's.
  *
  * @example
  * @Get('orders') @RequireJwt({ scopes: ['orders:read'] }) orders(@Claims() claims: JwtClaims) { return claims; }
  */
 export function RequireJwt(route?: JwtRouteOptions): MethodDecorator & ClassDecorator {
-  const metadata = route === undefined ? {} : { authorize: createJwtAuthorizer(route) };
+  const metadata: JwtRoute = route === undefined ? {} : { authorize: createJwtAuthorizer(route) };
   return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, metadata), UseGuards(JwtGuard));
+}
+
+/**
+ * Guard behind `@RequireCertificateBoundToken()`: verifies the bearer token like {@link JwtGuard} (with
+ * every level's `@RequireJwt` rules), then the RFC 8705 binding of its claims to the client certificate.
+ *
+ * @example
+ * @UseGuards(CertificateBoundGuard) // what @RequireCertificateBoundToken() applies for you
+ */
+@Injectable()
+export class CertificateBoundGuard implements CanActivate {
+  readonly verifier: JwtVerifier;
+
+  constructor(
+    @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
+    @Inject(Reflector) readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
+  ) {
+    this.verifier = requireVerifier(verifier, '@RequireCertificateBoundToken()');
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await enforceJwt(this, context);
+    return true;
+  }
+}
+
+/**
+ * RFC 8705 certificate-bound access tokens: a token carrying `cnf["x5t#S256"]` must match the TLS client
+ * certificate, else 401 `MTLS_TOKEN_BINDING_MISMATCH`; `required: true` also refuses unbound tokens. It
+ * verifies the token itself (with the route's `@RequireJwt` rules), so decorator order does not matter;
+ * on a controller and a handler, both bindings apply. Behind a TLS-terminating proxy, put `@RequireMtls`
+ * on the same level or a higher one so the forwarded certificate is the one checked.
+ *
+ * @example
+ * @Post('transfers') @RequireCertificateBoundToken({ required: true }) @RequireJwt({ scopes: ['transfers'] }) transfer() {}
+ */
+export function RequireCertificateBoundToken(options: BindingOptions = {}): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(CertificateBoundGuard));
 }
 
 /**

@@ -23,7 +23,7 @@ import { cors } from './cors.js';
 import { BulwarkExceptionFilter } from './denied.js';
 import { type NodeMiddleware, securityHeaders } from './headers.js';
 import { type BulwarkWebhookOptions, webhookExports, webhookProviders } from './webhooks.js';
-import { MtlsGuard } from './mtls.js';
+import { buildMtlsVerifier, MtlsGuard } from './mtls.js';
 import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
 import {
   BULWARK_RATE_LIMITERS,
@@ -31,7 +31,7 @@ import {
   buildRateLimiters,
   RateLimitGuard,
 } from './ratelimit.js';
-import { BULWARK_JWT, BULWARK_OPTIONS } from './tokens.js';
+import { BULWARK_JWT, BULWARK_MTLS, BULWARK_OPTIONS } from './tokens.js';
 
 /** Options of {@link BulwarkModule}; each area adds its key. */
 export interface BulwarkModuleOptions {
@@ -67,6 +67,7 @@ function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
 const sharedProviders: Provider[] = [
   { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwt },
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
+  { provide: BULWARK_MTLS, inject: [BULWARK_OPTIONS], useFactory: buildMtlsVerifier },
   RateLimitGuard,
   MtlsGuard,
   OidcLoginService,
@@ -78,6 +79,7 @@ const sharedExports = [
   ...webhookExports,
   BULWARK_OPTIONS,
   BULWARK_JWT,
+  BULWARK_MTLS,
   BULWARK_RATE_LIMITERS,
   RateLimitGuard,
   MtlsGuard,

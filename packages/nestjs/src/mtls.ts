@@ -6,15 +6,14 @@ import {
   type ExecutionContext,
   Inject,
   Injectable,
+  type OnModuleInit,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
-  type CertificateBindingOptions,
   ConfigError,
   createMtlsVerifier,
-  verifyCertificateBinding,
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
@@ -22,15 +21,8 @@ import {
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
-import { BULWARK_OPTIONS } from './tokens.js';
-
-/**
- * Metadata key set by `@RequireCertificateBoundToken()`: its binding options.
- *
- * @example
- * reflector.get(CERTIFICATE_BOUND_METADATA, handler)
- */
-export const CERTIFICATE_BOUND_METADATA = 'bulwark:certificate-bound';
+import { bothLevels, declaredRoutes } from './levels.js';
+import { BULWARK_MTLS } from './tokens.js';
 
 /**
  * Metadata key set by `@RequireMtls()`: the route's verifier, or `true` for the module default.
@@ -45,56 +37,106 @@ function toVerifier(source: MtlsVerifierOptions | MtlsVerifier): MtlsVerifier {
 }
 
 /**
- * Guard behind `@RequireMtls()`: identifies the TLS client (SPIFFE ID from its single URI SAN), applies the
- * route policy (or the module's `mtls` default) and stores the peer on `request.mtls`.
+ * Build the module's default mTLS verifier (validated at startup).
  *
  * @example
- * @UseGuards(MtlsGuard) // what @RequireMtls() applies, with the policy in REQUIRE_MTLS_METADATA
+ * buildMtlsVerifier({ mtls: { authorize: authorizeMemberOf('corp.example.com') } });
  */
-@Injectable()
-export class MtlsGuard implements CanActivate {
-  private readonly fallback: MtlsVerifier | null;
+export function buildMtlsVerifier(options: {
+  mtls?: MtlsVerifierOptions | MtlsVerifier;
+}): MtlsVerifier | null {
+  return options?.mtls === undefined ? null : toVerifier(options.mtls);
+}
 
-  constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(BULWARK_OPTIONS) options: { mtls?: MtlsVerifierOptions | MtlsVerifier },
-  ) {
-    this.fallback = options?.mtls === undefined ? null : toVerifier(options.mtls);
+const noDefault = (where: string): ConfigError =>
+  new ConfigError(
+    `@RequireMtls() on ${where}`,
+    'has no policy and BulwarkModule has no mtls option',
+    'pass @RequireMtls({ authorize: ... }) or BulwarkModule.forRoot({ mtls: { authorize: ... } })',
+  );
+
+/** Requests whose client passed every level's `@RequireMtls` (the guard runs once per level). */
+const enforced = new WeakSet<object>();
+
+/**
+ * Apply every level's `@RequireMtls` policy to the request, once: all must allow. Also used by the
+ * certificate-binding check, which needs the forwarded certificate the policy established.
+ *
+ * @example
+ * enforceMtls(reflector, fallback, context); // throws BulwarkDenied when a policy refuses
+ */
+export function enforceMtls(
+  reflector: Reflector,
+  fallback: MtlsVerifier | null,
+  context: ExecutionContext,
+): void {
+  const levels = bothLevels<MtlsVerifier | true>(reflector, REQUIRE_MTLS_METADATA, context);
+  if (levels.length === 0) return;
+  const request = context.switchToHttp().getRequest<PlatformRequest>();
+  if (enforced.has(request)) return;
+  const verifiers = new Set<MtlsVerifier>();
+  for (const level of levels) {
+    const verifier = level === true ? fallback : level;
+    if (verifier === null) throw noDefault(context.getClass().name);
+    verifiers.add(verifier);
   }
-
-  canActivate(context: ExecutionContext): boolean {
-    const route = this.reflector.getAllAndOverride<MtlsVerifier | true | undefined>(REQUIRE_MTLS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (route === undefined) return true;
-    const verifier = route === true ? this.fallback : route;
-    if (verifier === null) {
-      throw new ConfigError(
-        '@RequireMtls()',
-        'has no policy and BulwarkModule has no mtls option',
-        'pass @RequireMtls({ authorize: ... }) or BulwarkModule.forRoot({ mtls: { authorize: ... } })',
-      );
-    }
-    const request = context.switchToHttp().getRequest<PlatformRequest>();
-    const verdict = verifier.verify(toRequestLike(request));
+  const like = toRequestLike(request);
+  const verdicts = [...verifiers].map((verifier) => verifier.verify(like));
+  // Every policy decided on the request as it arrived; only then is an untrusted forwarded header removed.
+  const raw = (request.raw ?? request) as IncomingMessage;
+  for (const verifier of verifiers) {
     const header = verifier.forwardedHeader;
-    const raw = (request.raw ?? request) as IncomingMessage;
     if (header !== undefined && !verifier.isTrustedProxy(raw.socket?.remoteAddress)) {
       delete raw.headers[header];
       const own = request.headers as Record<string, unknown> | undefined;
       if (own !== undefined) delete own[header];
     }
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    request.mtls = verdict.value;
+  }
+  for (const verdict of verdicts) if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+  // The handler's own policy (last) names the peer the handler sees.
+  const last = verdicts[verdicts.length - 1]!;
+  if (last.ok) request.mtls = last.value;
+  enforced.add(request);
+}
+
+/**
+ * Guard behind `@RequireMtls()`: identifies the TLS client (SPIFFE ID from its single URI SAN), applies the
+ * route policy (or the module's `mtls` default) and stores the peer on `request.mtls`. The policies of a
+ * controller's `@RequireMtls` and of its handler's both apply. A `@RequireMtls()` without a policy in an app
+ * without the `mtls` module option stops the app at startup.
+ *
+ * @example
+ * @UseGuards(MtlsGuard) // what @RequireMtls() applies, with the policy in REQUIRE_MTLS_METADATA
+ */
+@Injectable()
+export class MtlsGuard implements CanActivate, OnModuleInit {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) private readonly fallback: MtlsVerifier | null,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.fallback !== null) return;
+    for (const route of declaredRoutes(this.modules)) {
+      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.controller as never) === true)
+        throw noDefault((route.controller as { name: string }).name);
+      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.handler as never) === true)
+        throw noDefault(route.where);
+    }
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    enforceMtls(this.reflector, this.fallback, context);
     return true;
   }
 }
 
 /**
  * Require an authorized mTLS client on a controller or handler. Without options the module's `mtls` policy
- * applies; with options this route gets its own (validated when the decorator runs, at startup). Serve the app
- * with `httpsOptions: mtlsServerOptions(...)` (express platform) or `new FastifyAdapter({ https: ... })`.
+ * applies; with options this route gets its own (validated when the decorator runs, at startup). On a
+ * controller and one of its handlers, both policies must allow. Serve the app with
+ * `httpsOptions: mtlsServerOptions(...)` (express platform) or `new FastifyAdapter({ https: ... })`.
  *
  * @example
  * @Post('payments') @RequireMtls({ authorize: authorizePathPrefix('corp.example.com', '/ns/checkout') })
@@ -115,52 +157,3 @@ export const MtlsIdentity: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext) =>
     context.switchToHttp().getRequest<PlatformRequest>().mtls as MtlsPeer | undefined,
 );
-
-/**
- * Guard behind `@RequireCertificateBoundToken()`: RFC 8705 check of the verified claims against the client certificate.
- *
- * @example
- * @UseGuards(JwtGuard, CertificateBoundGuard)
- */
-@Injectable()
-export class CertificateBoundGuard implements CanActivate {
-  constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const options =
-      this.reflector.getAllAndOverride<Omit<CertificateBindingOptions, 'req'> | undefined>(
-        CERTIFICATE_BOUND_METADATA,
-        [context.getHandler(), context.getClass()],
-      ) ?? {};
-    const request = context.switchToHttp().getRequest<PlatformRequest>();
-    const claims = request.auth as Record<string, unknown> | undefined;
-    if (claims === undefined) {
-      throw new ConfigError(
-        '@RequireCertificateBoundToken()',
-        'ran before the token was verified',
-        'write it above @RequireJwt() (decorators apply bottom-up, so guards run in that order)',
-      );
-    }
-    const like = toRequestLike(request);
-    const peer = request.mtls as MtlsPeer | undefined;
-    const verdict = await verifyCertificateBinding(claims, peer?.certificate ?? like.peerCertificate, {
-      ...options,
-      req: like,
-    });
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    return true;
-  }
-}
-
-/**
- * RFC 8705 certificate-bound access tokens: a token carrying `cnf["x5t#S256"]` must match the TLS client
- * certificate, else 401 `MTLS_TOKEN_BINDING_MISMATCH`. Write it ABOVE `@RequireJwt()` so it runs after it.
- *
- * @example
- * @Post('transfers') @RequireCertificateBoundToken({ required: true }) @RequireJwt() transfer() {}
- */
-export function RequireCertificateBoundToken(
-  options: Omit<CertificateBindingOptions, 'req'> = {},
-): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(CertificateBoundGuard));
-}

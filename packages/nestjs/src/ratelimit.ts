@@ -22,6 +22,7 @@ import {
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
+import { declaredRoutes } from './levels.js';
 
 /** Injection token of the named rate limiters (a `Map`, or `null` when no `rateLimit` option was given). */
 export const BULWARK_RATE_LIMITERS: unique symbol = Symbol.for('bulwark.nestjs.rateLimiters');
@@ -96,10 +97,12 @@ export function buildRateLimiters(options: { rateLimit?: BulwarkRateLimitOptions
 }
 
 /**
- * Guard behind `@RateLimit(name)`: the handler's own `@RateLimit`/`@SkipRateLimit` wins over the
- * controller's. With `@RateLimit` on both, Nest runs this guard twice (controller guards first); only the
- * last run counts, so the request is counted once and after the handler's other guards (`@RequireJwt`)
- * that precede it. It also checks at startup that every `@RateLimit(name)` names a configured limiter.
+ * Guard behind `@RateLimit(name)`. A controller's `@RateLimit` and its handler's both count (a controller
+ * limit is a floor a handler cannot escape by naming another limiter); `@SkipRateLimit()` exempts a handler
+ * from its controller's limiter only. Nest runs this guard once per level, controller first, and each run
+ * counts its own level's limiter: the controller's before any handler guard (so it also counts requests
+ * `@RequireJwt` will refuse), the handler's where it is written (above `@RequireJwt` it sees the subject).
+ * It also checks at startup that every `@RateLimit(name)` names a configured limiter.
  *
  * @example
  * // applied by @RateLimit('api'); usable directly too:
@@ -122,22 +125,9 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
       const name = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, target as never);
       if (name !== undefined && !used.has(name)) used.set(name, where);
     };
-    for (const module of this.modules.values()) {
-      for (const wrapper of module.controllers.values()) {
-        const type = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null;
-        if (typeof type !== 'function') continue;
-        note(type, type.name);
-        for (
-          let proto = type.prototype;
-          proto && proto !== Object.prototype;
-          proto = Object.getPrototypeOf(proto)
-        ) {
-          for (const key of Object.getOwnPropertyNames(proto)) {
-            const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
-            if (typeof method === 'function' && key !== 'constructor') note(method, `${type.name}.${key}`);
-          }
-        }
-      }
+    for (const route of declaredRoutes(this.modules)) {
+      note(route.controller, (route.controller as { name: string }).name);
+      note(route.handler, route.where);
     }
     for (const [name, where] of used) {
       if (this.limiters?.byName.has(name) !== true) {
@@ -155,18 +145,22 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const handler = context.getHandler();
     const controller = context.getClass();
-    if (this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, handler) === true) return true;
     const own = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, handler);
     const inherited = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, controller);
-    const classSkip = this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, controller) === true;
-    const name = own ?? (classSkip ? undefined : inherited);
-    if (name === undefined) return true;
+    if (own === undefined && inherited === undefined) return true;
+    const skipped =
+      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, handler) === true ||
+      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, controller) === true;
+    // The limiter each run counts, in the order Nest runs the levels' guards (controller first).
+    const levels: (string | undefined)[] = [];
+    if (inherited !== undefined) levels.push(skipped ? undefined : inherited);
+    if (own !== undefined) levels.push(own);
     const http = context.switchToHttp();
     const request = http.getRequest<PlatformRequest>();
-    const expected = (own !== undefined ? 1 : 0) + (inherited !== undefined ? 1 : 0);
-    const run = (this.runs.get(request) ?? 0) + 1;
-    this.runs.set(request, run);
-    if (run !== Math.max(1, expected)) return true;
+    const run = this.runs.get(request) ?? 0;
+    this.runs.set(request, run + 1);
+    const name = levels[run];
+    if (name === undefined) return true;
     const limiter = this.limiters?.byName.get(name);
     if (limiter === undefined) {
       throw new ConfigError(
@@ -184,7 +178,8 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 
 /**
  * Rate-limit a controller or handler with the named limiter of `BulwarkModule.forRoot({ rateLimit })`.
- * For per-token buckets put it above `@RequireJwt()` on the handler, so the token is verified first.
+ * On a controller and a handler, both limiters count. For per-token buckets put it above `@RequireJwt()`
+ * on the handler, so the token is verified first.
  *
  * @example
  * @Get('orders') @RateLimit('user') @RequireJwt() list() {}
@@ -194,7 +189,8 @@ export function RateLimit(name: string): MethodDecorator & ClassDecorator {
 }
 
 /**
- * Exempt a handler (or controller) from a controller-level `@RateLimit`.
+ * Exempt a handler (or a subclass controller) from its controller's `@RateLimit`; a `@RateLimit` on the
+ * handler itself still counts.
  *
  * @example
  * @Get('health') @SkipRateLimit() health() {}

@@ -7,11 +7,12 @@ import {
   HttpException,
   Inject,
   Injectable,
+  type OnModuleInit,
   type Provider,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
   ConfigError,
   createWebhookVerifier,
@@ -22,6 +23,7 @@ import {
 } from '@bulwark/core';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
+import { declaredRoutes } from './levels.js';
 import { BULWARK_OPTIONS } from './tokens.js';
 
 /** Injection token of the named webhook verifiers (a `Map`, or `null` when no `webhooks` option was given). */
@@ -51,35 +53,69 @@ export function buildWebhookVerifiers(options: {
 
 /**
  * Guard behind `@WebhookSigned(name)`. Needs the app created with `rawBody: true` (both platforms keep the
- * exact bytes in `request.rawBody` while still parsing JSON for the rest of the app).
+ * exact bytes in `request.rawBody` while still parsing JSON for the rest of the app). A delivery is verified
+ * once per request, also when the controller and the handler both name its verifier; naming two different
+ * verifiers there (no delivery is signed by both) or an unknown one stops the app at startup.
  */
 @Injectable()
-export class WebhookGuard implements CanActivate {
+export class WebhookGuard implements CanActivate, OnModuleInit {
+  /** Requests already verified: Nest runs this guard once per level that applies it. */
+  private readonly verified = new WeakSet<object>();
+
   constructor(
     @Inject(BULWARK_WEBHOOKS) private readonly verifiers: ReadonlyMap<string, WebhookVerifier> | null,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
   ) {}
 
+  onModuleInit(): void {
+    for (const route of declaredRoutes(this.modules)) {
+      const onClass = this.reflector.get<string | undefined>(
+        WEBHOOK_SIGNED_METADATA,
+        route.controller as never,
+      );
+      const own = this.reflector.get<string | undefined>(WEBHOOK_SIGNED_METADATA, route.handler as never);
+      if (onClass !== undefined && own !== undefined && onClass !== own) {
+        throw new ConfigError(
+          `@WebhookSigned('${own}') on ${route.where}`,
+          `its controller requires @WebhookSigned('${onClass}'); no delivery is signed for both verifiers`,
+          'name one verifier, on the controller or on the handler',
+        );
+      }
+      const name = own ?? onClass;
+      if (name !== undefined && this.verifiers?.has(name) !== true) {
+        throw new ConfigError(
+          `@WebhookSigned('${name}') on ${route.where}`,
+          this.verifiers === null
+            ? 'is used but BulwarkModule has no webhooks option'
+            : 'names a verifier that BulwarkModule.webhooks does not define',
+          `add '${name}' to the webhooks option of BulwarkModule.forRoot()`,
+        );
+      }
+    }
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const name = this.reflector.getAllAndOverride<string>(WEBHOOK_SIGNED_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    const verifier = this.verifiers?.get(name);
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
+    if (this.verified.has(request)) return true;
+    const name =
+      this.reflector.get<string | undefined>(WEBHOOK_SIGNED_METADATA, context.getHandler()) ??
+      this.reflector.get<string | undefined>(WEBHOOK_SIGNED_METADATA, context.getClass());
+    const verifier = name === undefined ? undefined : this.verifiers?.get(name);
     if (verifier === undefined) {
       throw new ConfigError(
-        `BulwarkModule.webhooks.${name}`,
-        `@WebhookSigned('${name}') is used but no such verifier is configured`,
+        `BulwarkModule.webhooks.${String(name)}`,
+        `@WebhookSigned('${String(name)}') is used but no such verifier is configured`,
         'add it to the webhooks option of BulwarkModule.forRoot()',
       );
     }
-    const http = context.switchToHttp();
-    const request = http.getRequest<PlatformRequest>();
     // rawBody is set by Nest (rawBody: true); without it the parsed body reaches the core, which throws a
     // TypeError naming the mistake. No body at all is an empty delivery, refused by the core.
     const body = request.rawBody ?? (request.body === undefined ? new Uint8Array(0) : request.body);
     const verdict = await verifier.verify(toRequestLike(request), body as Uint8Array);
     if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+    this.verified.add(request);
     const delivery = verdict.value;
     // Answered 200 through Nest's exception layer so the handler never runs for a processed event.
     if (delivery.duplicate) throw new HttpException({ received: true, duplicate: true }, 200);

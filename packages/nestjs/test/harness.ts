@@ -60,7 +60,8 @@ class MeController {
   }
 }
 
-// Controller-level limiter with handler-level overrides: exercises both decorator targets.
+// Controller-level limiter (counted on every handler unless skipped); the handler-level limiters live in a
+// controller of their own, since a controller's @RateLimit and a handler's both count.
 @Controller('rl')
 @RateLimit('direct')
 class RateLimitController {
@@ -69,6 +70,15 @@ class RateLimitController {
     return { ok: true };
   }
 
+  @Get('skipped')
+  @SkipRateLimit()
+  skipped(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Controller('rl')
+class HandlerRateLimitController {
   @Get('proxied')
   @RateLimit('proxied')
   proxied(): { ok: true } {
@@ -79,12 +89,6 @@ class RateLimitController {
   @RateLimit('token')
   @RequireJwt()
   token(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('skipped')
-  @SkipRateLimit()
-  skipped(): { ok: true } {
     return { ok: true };
   }
 }
@@ -229,7 +233,7 @@ function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
   if (spec.webhooks) controllers.push(WebhookController);
-  if (spec.rateLimit) controllers.push(RateLimitController);
+  if (spec.rateLimit) controllers.push(RateLimitController, HandlerRateLimitController);
   if (spec.mtls) controllers.push(...mtlsControllers(spec, spec.mtls));
   if (spec.oauth) controllers.push(OauthController);
   if (spec.headers || spec.cors) controllers.push(HeadersCorsController);

@@ -1,10 +1,11 @@
-import { makeTestKeys, jwtSpec, rateLimitSpec, call } from '@bulwark/conformance';
+import { bearer, call, jwtSpec, makeTestKeys, mint, rateLimitSpec } from '@bulwark/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { BulwarkModule, isConfigError, RateLimit } from '../src/index.js';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { BulwarkModule, isConfigError, RateLimit, RequireJwt, SkipRateLimit } from '../src/index.js';
 import { nestHarness } from './harness.js';
 
 // NestJS-only: @SkipRateLimit() on a handler exempts it from its controller's @RateLimit('direct').
@@ -58,3 +59,85 @@ describe('nestjs: @RateLimit names are checked at startup', () => {
     expect((error as Error).message).toContain("@RateLimit('apii') on Typo.get");
   });
 });
+
+// A controller's @RateLimit is a floor: a handler naming a looser limiter (or skipping and naming its own)
+// is counted by both, and the controller's limiter counts before the handler's guards run.
+@Controller('floor')
+@RateLimit('floor')
+class FloorController {
+  @Get('loose')
+  @RateLimit('loose')
+  loose(): string {
+    return 'ok';
+  }
+
+  @Get('own')
+  @SkipRateLimit()
+  @RateLimit('own')
+  own(): string {
+    return 'ok';
+  }
+
+  @Get('token')
+  @RateLimit('loose')
+  @RequireJwt()
+  token(): string {
+    return 'ok';
+  }
+}
+
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`nestjs (${platform}): @RateLimit on controller and handler`, () => {
+    let url: string;
+    let close: () => Promise<void>;
+    let token: string;
+    beforeAll(async () => {
+      const keys = await makeTestKeys();
+      token = await mint(keys);
+      const quiet = { clientIp: { onEvent: () => {} } };
+      @Module({
+        imports: [
+          BulwarkModule.forRoot({
+            jwt: jwtSpec(keys),
+            rateLimit: {
+              limiters: {
+                floor: { rate: '2/min', ...quiet },
+                loose: { rate: '100/min', ...quiet },
+                own: { rate: '1/min', ...quiet },
+              },
+            },
+          }),
+        ],
+        controllers: [FloorController],
+      })
+      class AppModule {}
+      const app = await NestFactory.create(
+        AppModule,
+        platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: false },
+      );
+      await app.listen(0, '127.0.0.1');
+      url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+      close = () => app.close();
+    });
+    afterAll(async () => {
+      await close?.();
+    });
+
+    it('counts the controller limiter under a handler limiter, before the handler guards', async () => {
+      // Two requests spend the controller's 2/min: a bad token is refused by @RequireJwt, yet counted.
+      expect((await call(url, '/floor/loose')).status).toBe(200);
+      expect((await call(url, '/floor/token', { headers: bearer('junk') })).status).toBe(401);
+      for (const path of ['/floor/loose', '/floor/token']) {
+        const res = await call(url, path, { headers: bearer(token) });
+        expect(res.status, path).toBe(429);
+        expect(res.headers['ratelimit-policy'], path).toBe('"ip";q=2;w=60');
+      }
+    });
+
+    it('@SkipRateLimit exempts from the controller limiter only, never from the handler own', async () => {
+      expect((await call(url, '/floor/own')).status).toBe(200);
+      expect((await call(url, '/floor/own')).status).toBe(429);
+    });
+  });
+}
