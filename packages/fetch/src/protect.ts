@@ -49,9 +49,14 @@ const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = [
   'webhook',
 ];
 
+/** The connection facts behind each context protect() hands a handler, for a protect() nested inside. */
+const contexts = new WeakMap<object, ConnectionInfo>();
+
 /**
  * Wrap a `(Request) => Response` handler with bulwark's rules. Every rule is built (and its options
  * validated) here, once; requests then run the stages in a fixed order and the handler only if all allow.
+ * A protect()ed handler may be wrapped again (a router-wide policy around a route's own): both policies
+ * hold, and the inner rules see the same client and the outer rules' context.
  *
  * @example
  * export default {
@@ -60,7 +65,7 @@ const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = [
  *   }),
  * };
  */
-export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler {
+export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler & ProtectedHandler {
   if (policy.certificateBound !== undefined && policy.jwt === undefined) {
     throw new ConfigError(
       'protect.certificateBound',
@@ -76,14 +81,19 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
   const finishers = stages.filter((s) => s.finish !== undefined);
   const failers = stages.filter((s) => s.fail !== undefined);
 
-  return async (request, info = {}) => {
+  return async (request: Request, info: ConnectionInfo | ProtectContext = {}) => {
+    // Called by an outer protect() with its context: keep the runtime's connection facts (else every
+    // client would look alike to these rules) and what the outer rules established.
+    const outer = contexts.get(info);
+    const connection = outer ?? (info as ConnectionInfo);
     const state: StageState = {
       request,
-      req: fromFetchRequest(request, info),
-      info,
-      context: {},
+      req: fromFetchRequest(request, connection),
+      info: connection,
+      context: outer === undefined ? {} : { ...(info as ProtectContext) },
       responseHeaders: {},
     };
+    contexts.set(state.context, connection);
     let response: Response | undefined;
     let i = 0;
     for (; i < stages.length; i++) {
