@@ -117,13 +117,13 @@ export async function run({ smoke }) {
 
   const store = core.createMemoryRefreshTokenStore({ maxEntries: 1_000_000 });
   const rotator = core.createRefreshTokenRotator({ store });
-  let current = (await rotator.issue('alice')).token;
+  let current = (await rotator.issue('alice', 'web')).token;
   rows.push(
     ...(await compare(
       'refresh-token rotation (memory store)',
       {
         bulwark: async () => {
-          const v = await rotator.rotate(current);
+          const v = await rotator.rotate(current, 'web');
           if (v.ok) current = v.value.token;
           return v;
         },
@@ -131,6 +131,8 @@ export async function run({ smoke }) {
       { smoke, check: (name, r) => ensure(r.ok === true, `${name} rotated`) },
     )),
   );
-  notes.push('Rotation includes two SHA-256 digests (presented and new token) and 32 random bytes.');
+  notes.push(
+    'Rotation includes four SHA-256 digests (family id, presented and new token, the seal of the successor) and 32 random bytes.',
+  );
   return { rows, notes };
 }

@@ -28,10 +28,12 @@ export type {
   ClaimOutcome,
   ClaimResult,
   ConsumeResult,
+  NewRefreshFamily,
   RateLimitStore,
   RefreshTokenStore,
   ReplayStore,
   RevocationStore,
+  RotateRequest,
   RotateResult,
 } from './stores/types.js';
 export { ruleFrom } from './rule.js';

@@ -138,17 +138,54 @@ describe('webhooks on Redis', () => {
 });
 
 describe('refresh rotation on Redis', () => {
-  it('refuses rotation while Redis is stalled (fail closed), without accepting the token unchecked', async () => {
+  const token = (v: { ok: boolean; value?: { token: string } }) => (v.ok ? v.value?.token : undefined);
+  const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? undefined : v.error?.code);
+
+  it('a rotation stalled past the timeout still lands; the retry gets the same successor instead of a logout', async () => {
     const rotator = createRefreshTokenRotator({
       store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
     });
-    const issued = await rotator.issue('user-1');
+    const issued = await rotator.issue('user-1', 'web');
     await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
-    const stalled = await rotator.rotate(issued.token);
-    expect(stalled.ok ? undefined : stalled.error.code).toBe('OAUTH_STORE_UNAVAILABLE');
+    const stalled = await rotator.rotate(issued.token, 'web');
+    expect(code(stalled)).toBe('OAUTH_STORE_UNAVAILABLE');
     await sleep(600);
-    // The paused rotation did land: the old token is now retired, and using it again is reuse.
-    const after = await rotator.rotate(issued.token);
-    expect(after.ok).toBe(false);
+    // The paused rotation did land; the client, told 503, retries with the token it still has.
+    const retry = await rotator.rotate(issued.token, 'web');
+    expect(retry.ok).toBe(true);
+    const again = await rotator.rotate(issued.token, 'web');
+    expect(token(again)).toBe(token(retry));
+    // The successor works, and from then on the old token is reuse again.
+    const next = await rotator.rotate(token(retry), 'web');
+    expect(next.ok).toBe(true);
+    expect(code(await rotator.rotate(issued.token, 'web'))).toBe('OAUTH_REFRESH_REUSED');
+  });
+
+  it('a retry queued behind the stalled rotation gets the successor that rotation created', async () => {
+    const impatient = createRefreshTokenRotator({
+      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
+    });
+    const patient = createRefreshTokenRotator({
+      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 3_000 }),
+    });
+    const issued = await impatient.issue('user-2', 'web');
+    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
+    expect(code(await impatient.rotate(issued.token, 'web'))).toBe('OAUTH_STORE_UNAVAILABLE');
+    // Sent while Redis is still paused: it runs right after the first rotation, on the same connection.
+    const retry = await patient.rotate(issued.token, 'web');
+    expect(retry.ok).toBe(true);
+    expect((await patient.rotate(token(retry), 'web')).ok).toBe(true);
+  });
+
+  it('with graceMs 0 (strict) the same retry is reuse and revokes the family, as documented', async () => {
+    const rotator = createRefreshTokenRotator({
+      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
+      graceMs: 0,
+    });
+    const issued = await rotator.issue('user-3', 'web');
+    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
+    expect(code(await rotator.rotate(issued.token, 'web'))).toBe('OAUTH_STORE_UNAVAILABLE');
+    await sleep(600);
+    expect(code(await rotator.rotate(issued.token, 'web'))).toBe('OAUTH_REFRESH_REUSED');
   });
 });

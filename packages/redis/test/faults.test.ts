@@ -113,13 +113,27 @@ describe('Redis stopped mid-run and restarted', () => {
     const refresh = createRedisRefreshTokenStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `down-${Date.now()}`;
     expect((await limits.consume(key, rule, 1)).allowed).toBe(true);
-    await refresh.create(`fam-${key}`, 'user-1', `h1-${key}`, 60_000);
+    const rotation = {
+      familyId: `fam-${key}`,
+      clientId: 'web',
+      presentedHash: `h1-${key}`,
+      nextHash: `h2-${key}`,
+      sealedNext: 'sealed',
+      graceMs: 0,
+    };
+    await refresh.create({
+      familyId: `fam-${key}`,
+      subject: 'user-1',
+      clientId: 'web',
+      tokenHash: `h1-${key}`,
+      ttlMs: 60_000,
+    });
 
     await redis.stop();
     const codes = await Promise.all([
       failure(limits.consume(key, rule, 1)),
       failure(replay.claim(key, 60_000)),
-      failure(refresh.rotate(`h1-${key}`, `h2-${key}`, 0)),
+      failure(refresh.rotate(rotation)),
     ]);
     for (const code of codes) expect(['REDIS_UNAVAILABLE', 'REDIS_TIMEOUT']).toContain(code);
 
@@ -128,7 +142,7 @@ describe('Redis stopped mid-run and restarted', () => {
     expect((await eventually(() => limits.consume(key, rule, 1))).allowed).toBe(true);
     expect((await eventually(() => replay.claim(key, 60_000))).outcome).toBe('claimed');
     // Without persistence the family is gone: the refresh token is refused (unknown), never accepted.
-    expect(await eventually(() => refresh.rotate(`h1-${key}`, `h2-${key}`, 0))).toEqual({
+    expect(await eventually(() => refresh.rotate(rotation))).toEqual({
       status: 'unknown',
     });
   });

@@ -43,6 +43,7 @@ export const OAUTH_ERRORS = {
   pkceInvalid: loginError('OAUTH_PKCE_INVALID', 'The PKCE code verifier is missing or does not match.'),
   refreshInvalid: grantError('OAUTH_REFRESH_INVALID'),
   refreshReused: grantError('OAUTH_REFRESH_REUSED'),
+  refreshClientMismatch: grantError('OAUTH_REFRESH_CLIENT_MISMATCH'),
   providerUnavailable: new SecurityError({
     code: 'OAUTH_PROVIDER_UNAVAILABLE',
     status: 503,

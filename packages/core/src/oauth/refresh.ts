@@ -1,10 +1,19 @@
-import { encodeBase64Url } from '../encoding/base64url.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
-import type { RefreshTokenStore } from '../stores/types.js';
+import type { RefreshTokenStore, RotateResult } from '../stores/types.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { OAUTH_ERRORS } from './errors.js';
-import { randomBytes, sha256 } from './hmac-keys.js';
+import { randomBytes } from './hmac-keys.js';
+import {
+  composeRefreshToken,
+  familyIdOf,
+  hashRefreshToken,
+  openSuccessor,
+  parseRefreshToken,
+  REFRESH_FAMILY_KEY_BYTES,
+  REFRESH_SECRET_BYTES,
+  sealSuccessor,
+} from './refresh-token.js';
 
 /** Options of {@link createRefreshTokenRotator}. */
 export interface RefreshTokenRotatorOptions {
@@ -13,52 +22,60 @@ export interface RefreshTokenRotatorOptions {
   /** Absolute lifetime of a family (a login): rotation never extends it. Default 30 days. */
   familyTtlMs?: number;
   /**
-   * How long the previous token still works, once, for a client whose refresh response was lost (0 = off,
-   * the default; at most 60 s). Trade-off: within this window a thief who replays the token just used is not
-   * detected immediately; it is detected at the next rotation outside the window.
+   * How long the token just rotated may be presented again and get the same successor back, as long as that
+   * successor is unused: a client whose refresh response was lost (network, a store reply that came after
+   * the timeout) retries without being logged out. Default 10 000 ms, at most 60 000; 0 makes every second
+   * use reuse. Trade-off: within this window a thief replaying that token gets the same successor as the
+   * client, and the theft is detected at the next rotation by either of them instead of at once.
    */
   graceMs?: number;
-  /** Receives `refresh.rotated`, `refresh.rejected` and `refresh.reuse_detected` events. */
+  /** Receives `refresh.rotated`, `refresh.rejected`, `refresh.reuse_detected`, `refresh.client_mismatch` and `refresh.revoked`. */
   onEvent?: OnEvent;
 }
 
 /** A freshly issued refresh token: hand `token` to the client, keep nothing but what the store holds. */
 export interface IssuedRefreshToken {
   readonly token: string;
+  /** The family (login) the token belongs to: log it, keep it to revoke the login later. Not a secret. */
   readonly familyId: string;
   readonly subject: string;
+  /** The client the family is bound to. */
+  readonly clientId: string;
 }
 
-/** Issues and rotates refresh tokens with reuse detection. */
+/** Issues and rotates refresh tokens with reuse detection, bound to the client they were issued to. */
 export interface RefreshTokenRotator {
-  /** Start a family for `subject` (at login). */
-  issue(subject: string): Promise<IssuedRefreshToken>;
-  /** Exchange a refresh token for its successor; a retired token revokes its whole family. */
-  rotate(token: string | undefined): Promise<Verdict<IssuedRefreshToken>>;
-  /** Revoke the family of `token` (logout). Resolves false when the token is unknown. */
+  /** Start a family for `subject`, issued to `clientId` (at the code exchange). */
+  issue(subject: string, clientId: string): Promise<IssuedRefreshToken>;
+  /**
+   * Exchange a refresh token presented by the authenticated client `clientId` for its successor. A retired
+   * token, or a token of another client, revokes its whole family.
+   */
+  rotate(token: string | undefined, clientId: string | undefined): Promise<Verdict<IssuedRefreshToken>>;
+  /** Revoke the family of `token` (logout). Resolves false when the token names no live family. */
   revoke(token: string): Promise<boolean>;
   /** Revoke a family by id (e.g. "sign out everywhere" for a family you tracked). */
-  revokeFamily(familyId: string): Promise<void>;
+  revokeFamily(familyId: string): Promise<boolean>;
 }
 
-// 32 random bytes as base64url: exactly 43 characters.
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const DAY = 86_400_000;
 
-async function hashToken(token: string): Promise<string> {
-  return encodeBase64Url(await sha256(token));
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }
 
 /**
- * Refresh-token rotation with reuse detection (OAuth 2.0 Security BCP §4.14.2). Tokens are 256-bit random
- * opaque strings; the store only ever sees their SHA-256. Each use returns a new token and retires the old
- * one; presenting a retired token revokes the family, so the thief and the user both lose it and the user
- * signs in again. Rotation is one atomic store step: N concurrent uses of a token yield exactly one new token.
+ * Refresh-token rotation with reuse detection and client binding (RFC 6749 §6, RFC 9700 §4.14). Tokens are
+ * 384-bit random opaque strings; the store only ever sees their SHA-256 and a family id derived from them.
+ * Each use by the family's own client returns a new token and retires the old one; presenting a retired
+ * token, or presenting a token from another client, revokes the family, so the thief and the user both
+ * lose it and the user signs in again. Rotation is one atomic store step: N concurrent uses of a token yield
+ * exactly one new token.
  *
  * @example
  * const refresh = createRefreshTokenRotator({ store: createMemoryRefreshTokenStore(), onEvent: log });
- * const { token } = await refresh.issue(user.id);
- * const v = await refresh.rotate(body.refresh_token);
+ * const { token } = await refresh.issue(user.id, client.id);
+ * const v = await refresh.rotate(body.refresh_token, authenticatedClient.id);
  * if (!v.ok) return sendProblem(v.error); // invalid_grant
  */
 export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): RefreshTokenRotator {
@@ -67,7 +84,8 @@ export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): 
     typeof store !== 'object' ||
     store === null ||
     typeof store.rotate !== 'function' ||
-    typeof store.create !== 'function'
+    typeof store.create !== 'function' ||
+    typeof store.revokeFamily !== 'function'
   ) {
     throw new ConfigError(
       'refresh.store',
@@ -83,12 +101,12 @@ export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): 
       'keep the default of 30 days',
     );
   }
-  const graceMs = options.graceMs ?? 0;
+  const graceMs = options.graceMs ?? 10_000;
   if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > 60_000) {
     throw new ConfigError(
       'refresh.graceMs',
       `${graceMs} is not between 0 and 60 000 ms`,
-      'use 0 (strict) or a few seconds for clients that retry',
+      'keep the default of 10 000 ms, or 0 for strict rotation',
     );
   }
   const onEvent = options.onEvent;
@@ -98,68 +116,113 @@ export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): 
     return deny(error);
   }
 
-  function storeFailed(err: unknown) {
-    return reject(
-      OAUTH_ERRORS.storeUnavailable,
-      `refresh-token store failed: ${err instanceof Error ? err.message : 'unknown error'}`,
-    );
+  function storeFailed(detail: string) {
+    return reject(OAUTH_ERRORS.storeUnavailable, `refresh-token store failed: ${detail}`);
+  }
+
+  async function outcome(
+    result: RotateResult,
+    presented: string,
+    familyKey: Uint8Array,
+    next: string,
+  ): Promise<Verdict<IssuedRefreshToken>> {
+    switch (result.status) {
+      case 'rotated':
+      case 'repeated': {
+        let token = next;
+        if (result.status === 'repeated') {
+          // The same successor as the first answer: open it with the presented token and check it is the
+          // family's current one, so a damaged or foreign store value is never handed out as a token.
+          const secret = await openSuccessor(presented, result.sealedNext);
+          token = secret === undefined ? '' : composeRefreshToken(familyKey, secret);
+          if (token === '' || (await hashRefreshToken(token)) !== result.nextHash) {
+            return storeFailed('the stored successor does not open to the current token');
+          }
+        }
+        const { familyId, subject, clientId, generation } = result;
+        emit(onEvent, {
+          type: 'refresh.rotated',
+          data: { familyId, subject, clientId, generation, repeated: result.status === 'repeated' },
+        });
+        return allow({ token, familyId, subject, clientId });
+      }
+      case 'reused':
+        emit(onEvent, {
+          type: 'refresh.reuse_detected',
+          code: OAUTH_ERRORS.refreshReused.code,
+          detail: 'a retired refresh token was presented; the whole family is revoked',
+          data: {
+            familyId: result.familyId,
+            subject: result.subject,
+            clientId: result.clientId,
+            generation: result.generation,
+          },
+        });
+        return deny(OAUTH_ERRORS.refreshReused);
+      case 'client_mismatch':
+        emit(onEvent, {
+          type: 'refresh.client_mismatch',
+          code: OAUTH_ERRORS.refreshClientMismatch.code,
+          detail: 'a refresh token was presented by another client than its own; the whole family is revoked',
+          data: { familyId: result.familyId, subject: result.subject, clientId: result.clientId },
+        });
+        return deny(OAUTH_ERRORS.refreshClientMismatch);
+      case 'revoked':
+        return reject(OAUTH_ERRORS.refreshInvalid, 'the token family is revoked', {
+          familyId: result.familyId,
+        });
+      default:
+        return reject(OAUTH_ERRORS.refreshInvalid, 'unknown or expired refresh token');
+    }
   }
 
   return {
-    async issue(subject) {
-      if (typeof subject !== 'string' || subject === '')
-        throw new TypeError('subject must be a non-empty string');
-      const token = encodeBase64Url(randomBytes(32));
-      const familyId = encodeBase64Url(randomBytes(16));
-      await store.create(familyId, subject, await hashToken(token), familyTtlMs);
-      return { token, familyId, subject };
+    async issue(subject, clientId) {
+      if (!nonEmpty(subject)) throw new TypeError('subject must be a non-empty string');
+      if (!nonEmpty(clientId)) throw new TypeError('clientId must be a non-empty string');
+      const familyKey = randomBytes(REFRESH_FAMILY_KEY_BYTES);
+      const token = composeRefreshToken(familyKey, randomBytes(REFRESH_SECRET_BYTES));
+      const familyId = await familyIdOf(familyKey);
+      const tokenHash = await hashRefreshToken(token);
+      await store.create({ familyId, subject, clientId, tokenHash, ttlMs: familyTtlMs });
+      return { token, familyId, subject, clientId };
     },
-    async rotate(token) {
-      if (typeof token !== 'string' || !TOKEN.test(token)) {
+    async rotate(token, clientId) {
+      const parts = parseRefreshToken(token);
+      if (parts === undefined) {
         return reject(OAUTH_ERRORS.refreshInvalid, 'refresh token is missing or malformed');
       }
-      const next = encodeBase64Url(randomBytes(32));
-      let result: Awaited<ReturnType<RefreshTokenStore['rotate']>>;
+      // A public client's client_id comes straight from the request body: a missing one is bad input.
+      if (!nonEmpty(clientId))
+        return reject(OAUTH_ERRORS.refreshInvalid, 'no client to check the token against');
+      const secret = randomBytes(REFRESH_SECRET_BYTES);
+      const next = composeRefreshToken(parts.familyKey, secret);
+      const [familyId, presentedHash, nextHash, sealedNext] = await Promise.all([
+        familyIdOf(parts.familyKey),
+        hashRefreshToken(parts.text),
+        hashRefreshToken(next),
+        sealSuccessor(parts.text, secret),
+      ]);
+      let result: RotateResult;
       try {
-        result = await store.rotate(await hashToken(token), await hashToken(next), graceMs);
+        result = await store.rotate({ familyId, clientId, presentedHash, nextHash, sealedNext, graceMs });
       } catch (err) {
-        return storeFailed(err);
+        return storeFailed(err instanceof Error ? err.message : 'unknown error');
       }
-      switch (result.status) {
-        case 'rotated':
-        case 'grace':
-          emit(onEvent, {
-            type: 'refresh.rotated',
-            data: { familyId: result.familyId, subject: result.subject, grace: result.status === 'grace' },
-          });
-          return allow({ token: next, familyId: result.familyId, subject: result.subject });
-        case 'reused':
-          emit(onEvent, {
-            type: 'refresh.reuse_detected',
-            code: OAUTH_ERRORS.refreshReused.code,
-            detail: 'a retired refresh token was presented; the whole family is revoked',
-            data: { familyId: result.familyId, subject: result.subject },
-          });
-          return deny(OAUTH_ERRORS.refreshReused);
-        case 'revoked':
-          return reject(OAUTH_ERRORS.refreshInvalid, 'the token family is revoked', {
-            familyId: result.familyId,
-          });
-        default:
-          return reject(OAUTH_ERRORS.refreshInvalid, 'unknown or expired refresh token');
-      }
+      return outcome(result, parts.text, parts.familyKey, next);
     },
     async revoke(token) {
-      if (typeof token !== 'string' || !TOKEN.test(token)) return false;
-      const familyId = await store.findFamily(await hashToken(token));
-      if (familyId === undefined) return false;
-      await store.revokeFamily(familyId);
+      const parts = parseRefreshToken(token);
+      if (parts === undefined) return false;
+      const familyId = await familyIdOf(parts.familyKey);
+      if (!(await store.revokeFamily(familyId))) return false;
       emit(onEvent, { type: 'refresh.revoked', data: { familyId } });
       return true;
     },
     async revokeFamily(familyId) {
-      await store.revokeFamily(familyId);
-      emit(onEvent, { type: 'refresh.revoked', data: { familyId } });
+      const revoked = await store.revokeFamily(familyId);
+      if (revoked) emit(onEvent, { type: 'refresh.revoked', data: { familyId } });
+      return revoked;
     },
   };
 }

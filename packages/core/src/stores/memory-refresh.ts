@@ -2,91 +2,94 @@ import { BoundedMap } from './bounded-map.js';
 import { type MemoryStoreOptions, StoreFullError } from './memory.js';
 import type { RefreshTokenStore, RotateResult } from './types.js';
 
+/** One family: a fixed-size record, whatever the number of rotations. */
 interface Family {
   readonly subject: string;
+  readonly clientId: string;
   readonly expiresAt: number;
   revoked: boolean;
-  current: string[];
-  lastRetired: string | undefined;
-  lastRetiredAt: number;
+  generation: number;
+  current: string;
+  /** The token rotated last, when, and its successor sealed for a retry. */
+  previous: string | undefined;
+  previousAt: number;
+  sealedNext: string;
 }
-
-const MAX_CURRENT = 8;
 
 /**
  * In-process refresh-token family store for one instance (use `@bulwark/redis` across instances).
  * Every operation runs synchronously between two awaits, so it is atomic: of N concurrent rotations of one
- * token exactly one sees it current. Bounded: a full store refuses new families (fail closed) rather than
- * forget a live one, since forgetting a retired hash would let its reuse go unnoticed.
+ * token exactly one sees it current. One entry per family (rotation adds none), bounded by `maxEntries`
+ * families: a full store refuses new families (fail closed) rather than forget a live one, since forgetting
+ * a family would turn a reuse into an unknown token.
  *
  * @example
  * const rotator = createRefreshTokenRotator({ store: createMemoryRefreshTokenStore() });
  */
 export function createMemoryRefreshTokenStore(options: MemoryStoreOptions = {}): RefreshTokenStore {
   const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 100_000;
-  const families = new BoundedMap<string, Family>(maxEntries, now, false);
-  // Token hash -> family id; several hashes per family, so it gets a larger bound.
-  const tokens = new BoundedMap<string, string>(maxEntries * 4, now, false);
-
-  function familyOf(hash: string): [string, Family] | undefined {
-    const familyId = tokens.get(hash);
-    if (familyId === undefined) return undefined;
-    const family = families.get(familyId);
-    return family === undefined ? undefined : [familyId, family];
-  }
-
-  function addToken(hash: string, familyId: string, family: Family): void {
-    if (!tokens.set(hash, familyId, family.expiresAt)) throw new StoreFullError('refresh-token');
-  }
+  const families = new BoundedMap<string, Family>(options.maxEntries ?? 100_000, now, false);
 
   return {
-    async create(familyId, subject, tokenHash, ttlMs) {
+    async create({ familyId, subject, clientId, tokenHash, ttlMs }) {
       const expiresAt = now() + ttlMs;
       const family: Family = {
         subject,
+        clientId,
         expiresAt,
         revoked: false,
-        current: [tokenHash],
-        lastRetired: undefined,
-        lastRetiredAt: 0,
+        generation: 0,
+        current: tokenHash,
+        previous: undefined,
+        previousAt: 0,
+        sealedNext: '',
       };
       if (!families.set(familyId, family, expiresAt)) throw new StoreFullError('refresh-token');
-      addToken(tokenHash, familyId, family);
     },
-    async rotate(presentedHash, nextHash, graceMs): Promise<RotateResult> {
-      const found = familyOf(presentedHash);
-      if (found === undefined) return { status: 'unknown' };
-      const [familyId, family] = found;
-      const { subject } = family;
+    async rotate(request): Promise<RotateResult> {
+      const { familyId } = request;
+      const family = families.get(familyId);
+      if (family === undefined) return { status: 'unknown' };
       if (family.revoked) return { status: 'revoked', familyId };
-      const t = now();
-      if (family.current.includes(presentedHash)) {
-        addToken(nextHash, familyId, family);
-        family.current = [nextHash];
-        family.lastRetired = presentedHash;
-        family.lastRetiredAt = t;
-        return { status: 'rotated', familyId, subject };
+      const { subject, clientId } = family;
+      if (request.clientId !== clientId) {
+        family.revoked = true;
+        return { status: 'client_mismatch', familyId, subject, clientId };
       }
+      const t = now();
+      if (request.presentedHash === family.current) {
+        family.previous = family.current;
+        family.previousAt = t;
+        family.sealedNext = request.sealedNext;
+        family.current = request.nextHash;
+        family.generation += 1;
+        return { status: 'rotated', familyId, subject, clientId, generation: family.generation };
+      }
+      // `previous` is only ever the token whose successor is `current`: once the successor is used it moves
+      // here, so a retry is recognised only while the successor it would get back is still unused.
       if (
-        graceMs > 0 &&
-        presentedHash === family.lastRetired &&
-        t - family.lastRetiredAt <= graceMs &&
-        family.current.length < MAX_CURRENT
+        request.graceMs > 0 &&
+        request.presentedHash === family.previous &&
+        t - family.previousAt <= request.graceMs
       ) {
-        addToken(nextHash, familyId, family);
-        family.current.push(nextHash);
-        return { status: 'grace', familyId, subject };
+        return {
+          status: 'repeated',
+          familyId,
+          subject,
+          clientId,
+          generation: family.generation,
+          sealedNext: family.sealedNext,
+          nextHash: family.current,
+        };
       }
       family.revoked = true;
-      return { status: 'reused', familyId, subject };
-    },
-    async findFamily(tokenHash) {
-      return familyOf(tokenHash)?.[0];
+      return { status: 'reused', familyId, subject, clientId, generation: family.generation };
     },
     async revokeFamily(familyId) {
       const family = families.get(familyId);
-      if (family !== undefined) family.revoked = true;
+      if (family === undefined) return false;
+      family.revoked = true;
+      return true;
     },
   };
 }

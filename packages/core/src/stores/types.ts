@@ -79,37 +79,98 @@ export interface RevocationStore {
   isRevoked(id: string): Promise<boolean>;
 }
 
+/** A new refresh-token family, as {@link RefreshTokenStore.create} records it. */
+export interface NewRefreshFamily {
+  readonly familyId: string;
+  readonly subject: string;
+  /** The client the family is issued to: every rotation must come from this client (RFC 6749 §6). */
+  readonly clientId: string;
+  /** Hash of the first token. */
+  readonly tokenHash: string;
+  /** Absolute lifetime of the family; rotation never extends it. */
+  readonly ttlMs: number;
+}
+
+/** One rotation request, as {@link RefreshTokenStore.rotate} receives it. */
+export interface RotateRequest {
+  /** The family the presented token names (the rotator derives it from the token). */
+  readonly familyId: string;
+  /** The client presenting the token. */
+  readonly clientId: string;
+  readonly presentedHash: string;
+  /** Hash of the successor, which becomes the family's current token when the presented one is current. */
+  readonly nextHash: string;
+  /**
+   * The successor, sealed with a key derived from the presented token: kept with the family so a retry of
+   * the same token within `graceMs` gets the same successor back, and useless to anyone without that token.
+   */
+  readonly sealedNext: string;
+  /** How long the token rotated last may be presented again for the same successor; 0 disables it. */
+  readonly graceMs: number;
+}
+
 /**
- * Outcome of {@link RefreshTokenStore.rotate}.
- * - `rotated`: the presented hash was a current token of its family; every current token of the family is
- *   now retired and `nextHash` is the only current one.
- * - `grace`: the presented hash is the family's most recently retired token, retired at most `graceMs` ago
- *   (a client retrying a refresh whose response it lost); `nextHash` is added as one more current token
- *   (at most 8 current tokens per family, beyond which it is `reused`) and nothing is retired.
- * - `reused`: the presented hash was retired (outside the grace rule): the whole family is now revoked.
+ * Outcome of {@link RefreshTokenStore.rotate}, checked in this order:
+ * - `unknown`: no such family, or it has expired; nothing changes.
  * - `revoked`: the family was already revoked (logout or an earlier reuse); nothing changes.
- * - `unknown`: no such hash, or its family has expired; nothing changes.
+ * - `client_mismatch`: the family belongs to another client; the family is now revoked (a token that left
+ *   its client is compromised, RFC 9700 §4.14). `clientId` is the client the family is bound to.
+ * - `rotated`: the presented hash was the current token; `nextHash` is now current, the presented hash is
+ *   kept as the one previous token (with the time and `sealedNext`), and `generation` counts rotations.
+ * - `repeated`: the presented hash is the previous token, rotated at most `graceMs` ago, and its successor
+ *   has not been used: nothing changes and the stored `sealedNext` / `nextHash` of that rotation come back,
+ *   so a client whose response was lost (or a store reply that came too late) gets the same token again.
+ * - `reused`: any other token of the family (it names the family, so it was issued in it: an older
+ *   generation): the whole family is now revoked.
+ *
+ * Only the current and the previous hash are kept per family, however often it rotates: older tokens are
+ * recognised as the family's by the family id they carry, not by a stored hash.
  */
 export type RotateResult =
-  | { readonly status: 'rotated'; readonly familyId: string; readonly subject: string }
-  | { readonly status: 'grace'; readonly familyId: string; readonly subject: string }
-  | { readonly status: 'reused'; readonly familyId: string; readonly subject: string }
+  | {
+      readonly status: 'rotated';
+      readonly familyId: string;
+      readonly subject: string;
+      readonly clientId: string;
+      readonly generation: number;
+    }
+  | {
+      readonly status: 'repeated';
+      readonly familyId: string;
+      readonly subject: string;
+      readonly clientId: string;
+      readonly generation: number;
+      readonly sealedNext: string;
+      readonly nextHash: string;
+    }
+  | {
+      readonly status: 'reused';
+      readonly familyId: string;
+      readonly subject: string;
+      readonly clientId: string;
+      readonly generation: number;
+    }
+  | {
+      readonly status: 'client_mismatch';
+      readonly familyId: string;
+      readonly subject: string;
+      readonly clientId: string;
+    }
   | { readonly status: 'revoked'; readonly familyId: string }
   | { readonly status: 'unknown' };
 
 /**
- * Refresh-token families. Only token hashes reach the store. A family lives `ttlMs` from `create` (its
- * absolute lifetime); every record of it, retired hashes and the revoked flag included, is kept until then
- * so a late reuse is still recognised. A Redis implementation keeps one hash per family and one key per token
- * hash pointing to its family, with a hash tag on the family id, and runs `rotate` as one Lua script.
+ * Refresh-token families: one fixed-size record per family (subject, client, revoked flag, generation,
+ * current hash, previous hash with its time and sealed successor), kept for the family's absolute lifetime
+ * `ttlMs` from `create`. Only hashes and sealed values reach the store. Rotation never adds a record, so a
+ * client rotating in a loop cannot grow the store. A Redis implementation keeps one hash per family (its
+ * own hash tag) and runs `rotate` as one Lua script.
  */
 export interface RefreshTokenStore {
-  /** Start a family whose first current token is `tokenHash`. */
-  create(familyId: string, subject: string, tokenHash: string, ttlMs: number): Promise<void>;
-  /** One atomic step, see {@link RotateResult}. `graceMs` 0 disables the grace rule. */
-  rotate(presentedHash: string, nextHash: string, graceMs: number): Promise<RotateResult>;
-  /** The family a token hash (current or retired) belongs to, while the family lives. */
-  findFamily(tokenHash: string): Promise<string | undefined>;
-  /** Revoke a whole family (logout, reuse detected); its tokens are refused until it expires. */
-  revokeFamily(familyId: string): Promise<void>;
+  /** Start a family whose current token is `tokenHash`, bound to `clientId`. */
+  create(family: NewRefreshFamily): Promise<void>;
+  /** One atomic step, see {@link RotateResult}. */
+  rotate(request: RotateRequest): Promise<RotateResult>;
+  /** Revoke a whole family (logout, reuse detected). Resolves false when no live family has this id. */
+  revokeFamily(familyId: string): Promise<boolean>;
 }

@@ -37,7 +37,8 @@ export async function makeApp() {
     secrets: [process.env.WEBHOOK_SECRET ?? ''],
     replayStore: stores.replay,
   });
-  const refresh = createRefreshTokenRotator({ store: stores.refresh });
+  // Strict rotation, so the concurrency test sees reuse detection across instances (not the retry window).
+  const refresh = createRefreshTokenRotator({ store: stores.refresh, graceMs: 0 });
   let processed = 0;
 
   return {
@@ -52,11 +53,11 @@ export async function makeApp() {
       return json(200, { duplicate: false });
     },
     async login(): Promise<Reply> {
-      const issued = await refresh.issue('user-1');
+      const issued = await refresh.issue('user-1', 'web');
       return json(200, { refresh_token: issued.token });
     },
     async refresh(token: string | undefined): Promise<Reply> {
-      const verdict = await refresh.rotate(token);
+      const verdict = await refresh.rotate(token, 'web');
       if (!verdict.ok) return renderProblem(verdict.error);
       return json(200, { refresh_token: verdict.value.token });
     },
