@@ -18,6 +18,21 @@ export function decodeBase64Strict(input: string): Uint8Array | undefined {
 }
 
 /**
+ * Decode the base64 of a `whsec_`/`whpk_` key: the standard alphabet, padded or not (the Standard Webhooks
+ * Python library accepts keys without their `=`, so senders hand them out that way). Still strict: no other
+ * alphabet, no whitespace, no partial padding, unused bits zero. `undefined` for anything else.
+ *
+ * @example
+ * decodeBase64Key('aGk') // Uint8Array [104, 105], same as 'aGk='
+ */
+export function decodeBase64Key(input: string): Uint8Array | undefined {
+  const rest = input.length % 4;
+  if (rest === 0) return decodeBase64Strict(input);
+  if (rest === 1 || input.includes('=')) return undefined;
+  return decodeBase64(input + (rest === 2 ? '==' : '='));
+}
+
+/**
  * Strict unpadded base64url decoding (RFC 4648 §5); `undefined` for anything non-canonical.
  *
  * @example

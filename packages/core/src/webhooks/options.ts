@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
 import { HMAC_LENGTH, type HmacHash } from './crypto.js';
-import { decodeBase64Strict, type SignatureEncoding } from './encoding.js';
+import { decodeBase64Key, type SignatureEncoding } from './encoding.js';
 
 /** A sender-specific HMAC scheme for senders that follow none of the named ones. */
 export interface HmacSchemeOptions {
@@ -51,6 +51,11 @@ export interface WebhookVerifierOptions {
   processingTtlMs?: number;
   /** Prefix of the store keys, so several endpoints can share a store; ends with `:`. Default `webhook:<scheme>:`. */
   keyPrefix?: string;
+  /**
+   * Accept secrets shorter than 16 bytes (at least 1). Only for a sender whose existing secret you cannot
+   * rotate yet (an old GitHub hook): a short secret can be guessed offline from one captured delivery.
+   */
+  dangerouslyAllowShortSecrets?: true;
   /** Accept bodies that are not UTF-8 (generic scheme only; the named schemes carry JSON). */
   allowBinaryBody?: boolean;
   /** Receives `webhook.rejected`, `webhook.replayed`, `webhook.in_progress`, `webhook.store_failed`. */
@@ -105,7 +110,7 @@ function decodeStandardKey(
 ): Uint8Array {
   if (value instanceof Uint8Array) return value;
   const text = value.startsWith(prefix) ? value.slice(prefix.length) : value;
-  const decoded = decodeBase64Strict(text);
+  const decoded = decodeBase64Key(text);
   if (decoded === undefined) {
     throw new ConfigError(
       option,
@@ -117,6 +122,20 @@ function decodeStandardKey(
     throw new ConfigError(option, `decodes to ${decoded.length} bytes, not ${bytes}`, 'paste the whole key');
   }
   return decoded;
+}
+
+/** The refusal of a short secret; says how a `whsec_` length was counted (base64, not characters). */
+function shortSecret(option: string, scheme: string, given: string | Uint8Array, bytes: number): ConfigError {
+  if (bytes === 0) return new ConfigError(option, 'is empty', 'pass the signing secret the sender gave you');
+  const decoded =
+    scheme === 'standard' && typeof given === 'string'
+      ? `decodes to ${bytes} bytes (whsec_ secrets are base64: the ${given.length - (given.startsWith('whsec_') ? 6 : 0)} characters after whsec_ carry ${bytes} bytes)`
+      : `is ${bytes} bytes`;
+  return new ConfigError(
+    option,
+    `${decoded}, too short to resist guessing; at least ${MIN_SECRET_BYTES} bytes are required`,
+    `use a random secret of ${MIN_SECRET_BYTES}+ bytes${scheme === 'standard' ? ' (whsec_ and 22+ base64 characters)' : ''}; if the sender's existing secret cannot be rotated yet, set dangerouslyAllowShortSecrets: true`,
+  );
 }
 
 function checkHmacScheme(s: HmacSchemeOptions): void {
@@ -198,6 +217,14 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
       'keep only the keys of the current rotation',
     );
   }
+  if (options.dangerouslyAllowShortSecrets !== undefined && options.dangerouslyAllowShortSecrets !== true) {
+    throw new ConfigError(
+      'webhook.dangerouslyAllowShortSecrets',
+      'is not true',
+      'leave it unset (16-byte minimum) or set it to true',
+    );
+  }
+  const allowShort = options.dangerouslyAllowShortSecrets === true;
   const secrets = secretList.map((s, i) => {
     const option = `webhook.secrets[${i}]`;
     if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
@@ -209,13 +236,7 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
         : typeof s === 'string'
           ? encoder.encode(s)
           : s;
-    if (bytes.length < MIN_SECRET_BYTES) {
-      throw new ConfigError(
-        option,
-        `is ${bytes.length} bytes, too short to resist guessing`,
-        `use a random secret of ${MIN_SECRET_BYTES}+ bytes`,
-      );
-    }
+    if (bytes.length < (allowShort ? 1 : MIN_SECRET_BYTES)) throw shortSecret(option, name, s, bytes.length);
     return bytes.slice();
   });
   const publicKeys = keyList.map((k, i) =>
