@@ -234,7 +234,7 @@ const REGEXES: readonly Entry[] = [
     'the scheme of a redirect_uri',
     ['a.'],
   ),
-  R('core/src/oauth/refresh.ts', '/^[A-Za-z0-9_-]{43}$/', 'request', 'a presented refresh token'),
+  R('core/src/oauth/refresh-token.ts', '/^[A-Za-z0-9_-]{64}$/', 'request', 'a presented refresh token'),
   R(
     'core/src/oauth/state.ts',
     String.raw`/^1\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/`,
