@@ -18,6 +18,35 @@ function step(title, command, args, env = {}) {
   }
 }
 
+/**
+ * Counts from vitest's JSON report. `notRun` holds every test that is neither passed nor failed (skipped,
+ * pending, todo, including the tests of a suite whose beforeAll failed); `brokenFiles` the files that
+ * failed with no failing test to show for it (an import error, a failed beforeAll/afterAll).
+ */
+function countResults(json) {
+  const notRun = [];
+  const brokenFiles = [];
+  let failedTests = 0;
+  for (const file of json.testResults ?? []) {
+    let failedHere = 0;
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === 'failed') failedHere++;
+      else if (t.status !== 'passed') notRun.push({ status: t.status, name: `${file.name} > ${t.fullName}` });
+    }
+    failedTests += failedHere;
+    if (file.status === 'failed' && failedHere === 0) {
+      brokenFiles.push(`${file.name}${file.message ? `: ${String(file.message).split('\n')[0]}` : ''}`);
+    }
+  }
+  return {
+    passed: json.numPassedTests,
+    failed: Math.max(json.numFailedTests, failedTests),
+    total: json.numTotalTests,
+    notRun,
+    brokenFiles,
+  };
+}
+
 step('services', 'bash', ['scripts/ensure-services.sh']);
 step('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 step('build, typecheck, publint + attw', 'pnpm', [
@@ -43,10 +72,17 @@ const tests = spawnSync(
 );
 let passed = 0;
 let failed = 0;
+let breakdown = '';
 if (existsSync(report)) {
-  const json = JSON.parse(readFileSync(report, 'utf8'));
-  passed = json.numPassedTests;
-  failed = json.numFailedTests + (json.numTotalTests === 0 ? 1 : 0);
+  const counts = countResults(JSON.parse(readFileSync(report, 'utf8')));
+  passed = counts.passed;
+  failed = counts.failed + counts.notRun.length + counts.brokenFiles.length + (counts.total === 0 ? 1 : 0);
+  breakdown = ` (${counts.failed} failed, ${counts.notRun.length} did not run: skipped/pending/todo, ${counts.brokenFiles.length} test files failed to run)`;
+  // A test that did not run proves nothing: a suite whose beforeAll threw reports its tests as skipped,
+  // and a file that failed to import reports none at all. Both are failures, named here.
+  for (const f of counts.brokenFiles) console.error(`✖ test file failed to run: ${f}`);
+  for (const t of counts.notRun.slice(0, 50)) console.error(`✖ did not run (${t.status}): ${t.name}`);
+  if (counts.notRun.length > 50) console.error(`✖ … and ${counts.notRun.length - 50} more that did not run`);
   rmSync(report, { force: true });
 }
 if (tests.status !== 0 && failed === 0) failed = 1;
@@ -65,5 +101,5 @@ if (failed === 0) {
   if (existsSync(`${root}/bench/run.mjs`))
     step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }
-console.log(`\ntests: ${passed} passed, ${failed} failed`);
+console.log(`\ntests: ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`);
 process.exit(failed === 0 ? 0 : 1);
