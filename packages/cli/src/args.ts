@@ -121,10 +121,11 @@ export function parseCommand(
   if (failOn === undefined)
     throw new UsageError('--fail-on must be one of critical, high, medium, low, info, none');
   const headers = (v.header ?? []).map((h) => {
-    const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):\s*(.*)$/.exec(h);
+    // `(\S.*)?` rather than `(.*)`: both it and `\s*` could take a run of spaces, which is quadratic.
+    const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):\s*(\S.*)?$/.exec(h);
     if (!m)
       throw new UsageError(`--header must look like "Name: value", got ${JSON.stringify(h.slice(0, 40))}`);
-    return [m[1]!.toLowerCase(), m[2]!] as const;
+    return [m[1]!.toLowerCase(), m[2] ?? ''] as const;
   });
   const origins = (v.origin ?? []).map((o) => {
     const url = httpUrl('--origin', o);

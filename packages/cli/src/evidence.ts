@@ -37,7 +37,7 @@ export function redactHeaderValue(name: string, value: string): string {
   // Cookies: names and attributes stay (Secure, HttpOnly and SameSite are evidence), values go.
   if (name === 'cookie') return value.replace(/=[^;]*/g, '=[redacted]');
   if (name === 'set-cookie') return value.replace(/^([^=;]*)=[^;]*/, '$1=[redacted]');
-  const bearer = /^(bearer|dpop)\s+(.+)$/i.exec(value);
+  const bearer = /^(bearer|dpop)\s+(\S.*)$/i.exec(value); // `\S` first: `\s+(.+)` is quadratic on spaces
   const token = bearer?.[2] ?? value;
   const jwt = describeJwt(token);
   if (jwt !== undefined) return `${bearer ? `${bearer[1]} ` : ''}${jwt}`;

@@ -19,7 +19,9 @@ type Input =
   | 'request'
   /** What an identity provider or a JWKS endpoint answers. */
   | 'idp'
-  /** Options given at construction, or values bulwark writes itself. */
+  /** What an audited server answers `bulwark audit` (it may be hostile). */
+  | 'response'
+  /** Options given at construction or on the command line, or values bulwark writes itself. */
   | 'config';
 
 interface Entry {
@@ -43,6 +45,133 @@ const R = (file: string, regex: string, input: Input, on: string, near: readonly
 });
 
 const REGEXES: readonly Entry[] = [
+  // bulwark audit (CLI)
+  R(
+    'cli/src/args.ts',
+    String.raw`/\. To specify a positional.*$/s`,
+    'config',
+    "node's parseArgs error message",
+  ),
+  R(
+    'cli/src/args.ts',
+    String.raw`/^([!#$%&'*+\-.^_${'`'}|~0-9A-Za-z]+):\s*(\S.*)?$/`,
+    'config',
+    '--header arguments',
+    ['a:', 'a: '],
+  ),
+  R('cli/src/args.ts', String.raw`/^\d+$/`, 'config', 'numeric arguments'),
+  R('cli/src/checks/cors.ts', String.raw`/^\d+\.\d+\.\d+\.\d+$/`, 'config', 'the host of the audited URL', [
+    '1.',
+    '1.1.',
+  ]),
+  R('cli/src/checks/headers.ts', String.raw`/\d/`, 'response', 'header values'),
+  R('cli/src/checks/headers.ts', '/^(deny|sameorigin)$/i', 'response', 'X-Frame-Options'),
+  R(
+    'cli/src/checks/headers.ts',
+    String.raw`/^127\.\d+\.\d+\.\d+$/`,
+    'config',
+    'the host of the audited URL',
+    ['127.', '127.0.'],
+  ),
+  R(
+    'cli/src/checks/headers.ts',
+    String.raw`/^[a-z][a-z0-9-]*(=(\*|self|\(\s*((self|\*|"[^"\\]*")(\s+(self|\*|"[^"\\]*"))*\s*)?\)))?$/`,
+    'response',
+    'Permissions-Policy members',
+    ['a=(', 'a=(self', 'a=("', 'a=(self "x"'],
+  ),
+  R('cli/src/checks/headers.ts', String.raw`/^\[|\]$/g`, 'config', 'the host of the audited URL'),
+  R(
+    'cli/src/checks/parse.ts',
+    String.raw`/[\t\n\f\r ]+/`,
+    'response',
+    'Content-Security-Policy source lists',
+  ),
+  R('cli/src/checks/parse.ts', "/^'sha(256|384|512)-/", 'response', 'Content-Security-Policy sources'),
+  R('cli/src/checks/parse.ts', String.raw`/^\d{1,15}$/`, 'response', 'Strict-Transport-Security max-age'),
+  R(
+    'cli/src/checks/webhook-sample.ts',
+    String.raw`/(?:^|,)\s*t=(\d+)/`,
+    'config',
+    'a webhook sample file named on the command line',
+    [','],
+  ),
+  R(
+    'cli/src/checks/webhook-sample.ts',
+    String.raw`/[\u0000-\u0008\u000a-\u001f\u007f]/`,
+    'config',
+    'a webhook sample file',
+  ),
+  R('cli/src/checks/webhook-sample.ts', String.raw`/\r?\n/`, 'config', 'a webhook sample file'),
+  R(
+    'cli/src/checks/webhook-sample.ts',
+    "/^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$/",
+    'config',
+    'a webhook sample file',
+  ),
+  R(
+    'cli/src/checks/webhook-sample.ts',
+    String.raw`/^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/`,
+    'config',
+    'a webhook sample file',
+    ['POST ', 'POST /'],
+  ),
+  R('cli/src/checks/webhook-sample.ts', String.raw`/^\d{9,13}$/`, 'config', 'a webhook sample file'),
+  R(
+    'cli/src/checks/webhook-sample.ts',
+    '/signature|^x-hub-signature|^x-slack-signature/',
+    'config',
+    'a webhook sample file',
+  ),
+  R('cli/src/evidence.ts', '/=[^;]*/g', 'response', 'Cookie values kept as evidence'),
+  R('cli/src/evidence.ts', '/^([^=;]*)=[^;]*/', 'response', 'Set-Cookie values kept as evidence'),
+  R(
+    'cli/src/evidence.ts',
+    '/^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|signature/',
+    'response',
+    'header names kept as evidence',
+  ),
+  R(
+    'cli/src/evidence.ts',
+    String.raw`/^(bearer|dpop)\s+(\S.*)$/i`,
+    'response',
+    'credentials kept as evidence',
+    ['bearer', 'bearer '],
+  ),
+  R(
+    'cli/src/evidence.ts',
+    '/token|jwt|key|secret|signature|sig|password|code/i',
+    'response',
+    'query parameter names kept as evidence',
+  ),
+  R(
+    'cli/src/progress.ts',
+    '/token|key|secret|sig/i',
+    'response',
+    'query parameter names in the progress line',
+  ),
+  R('cli/src/report/sarif.ts', '/[.-]/', 'config', 'rule ids'),
+  R('cli/src/report/sarif.ts', '/bulwark-?audit-?[a-z0-9]*/gi', 'config', 'finding details'),
+  R('cli/src/report/text.ts', '/^(access-control-|vary)/', 'response', 'header names in the text report'),
+  R('cli/src/report/text.ts', '/^(content-type)/', 'response', 'header names in the text report'),
+  R(
+    'cli/src/report/text.ts',
+    '/^(retry-after|ratelimit|x-ratelimit|x-rate-limit)/',
+    'response',
+    'header names in the text report',
+  ),
+  R(
+    'cli/src/report/text.ts',
+    '/^(strict-transport-security|content-security-policy|x-frame-options|x-content-type-options|referrer-policy|permissions-policy|feature-policy|x-powered-by|server|cache-control|x-aspnet)/',
+    'response',
+    'header names in the text report',
+  ),
+  R(
+    'cli/src/report/text.ts',
+    '/^(www-authenticate|content-type|location)/',
+    'response',
+    'header names in the text report',
+  ),
   // CORS
   R(
     'core/src/cors/origin.ts',

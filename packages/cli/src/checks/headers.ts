@@ -32,8 +32,9 @@ const REFERRER_TOKENS = new Set([
   'unsafe-url',
 ]);
 // A structured-field dictionary member: feature=() / feature=(self "https://a.example") / feature=* / =self.
+// The trailing spaces belong to the item list, so an empty list has one `\s*` (two would be quadratic).
 const PERMISSION_MEMBER =
-  /^[a-z][a-z0-9-]*(=(\*|self|\(\s*((self|\*|"[^"\\]*")(\s+(self|\*|"[^"\\]*"))*)?\s*\)))?$/;
+  /^[a-z][a-z0-9-]*(=(\*|self|\(\s*((self|\*|"[^"\\]*")(\s+(self|\*|"[^"\\]*"))*\s*)?\)))?$/;
 
 /** Loopback targets: plain HTTP there is development, not exposure. */
 export function isLoopback(hostname: string): boolean {
