@@ -49,8 +49,8 @@ interface Esbuild {
 
 async function bundle(entry: string): Promise<string> {
   const require = createRequire(import.meta.url);
-  // esbuild comes with tsup (a root dev dependency); only the part of its API used here is typed.
-  const esbuild = createRequire(require.resolve('tsup'))('esbuild') as Esbuild;
+  // esbuild is a root dev dependency; only the part of its API used here is typed.
+  const esbuild = require('esbuild') as Esbuild;
   const outfile = join(outDir, `${entry}.mjs`);
   await esbuild.build({
     entryPoints: [join(here, 'multi', `${entry}.ts`)],
