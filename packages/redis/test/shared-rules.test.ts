@@ -29,7 +29,7 @@ describe('rules sharing Redis stores across instances', () => {
       createStateCodec({ secret: SECRET, replayStore: createRedisReplayStore({ client, prefix }) }),
     );
     const state = await a!.issue('session-1');
-    const results = (await Promise.all([a!.verify(state, 'session-1'), b!.verify(state, 'session-1')])).map(
+    const results = (await Promise.all([a!.consume(state, 'session-1'), b!.consume(state, 'session-1')])).map(
       code,
     );
     expect(results.sort()).toEqual(['OAUTH_STATE_REPLAYED', 'ok']);

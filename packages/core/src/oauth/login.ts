@@ -19,7 +19,10 @@ export interface OidcLoginOptions {
   secret: SecretInput;
   /** How long a login may take. Default 10 minutes. */
   maxAgeMs?: number;
-  /** Makes each state single-use across instances (recommended with several instances). */
+  /**
+   * Makes each state single-use across instances (recommended with several instances). The state is
+   * spent after the code exchange and ID Token check succeed, so only completed logins take an entry.
+   */
   replayStore?: ReplayStore;
   /** Default `__Host-bulwark-login` (the prefix pins the cookie to this host, Path=/, Secure). */
   cookieName?: string;
@@ -162,6 +165,11 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
       if (!checked.ok) return checked;
       const result = await client.handleCallback(params, tx);
       if (!result.ok) return result;
+      // Spend the state only now: anyone can get a transaction cookie and a state from start(), but only
+      // a real login at the provider gets a code redeemed, so a loop of start + forged callbacks takes no
+      // replay-store entry (a shared, bounded resource) and cannot make real logins answer 503.
+      const once = await states.consume(stateParams[0], tx.binding);
+      if (!once.ok) return once;
       return allow({ ...result.value, returnTo: tx.returnTo });
     },
   };

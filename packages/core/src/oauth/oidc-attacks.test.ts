@@ -26,7 +26,22 @@ afterAll(() => idp?.close());
 
 /** Replaces the id_token of token responses, like a man in the middle between the app and the provider. */
 let substitute: ((idToken: string) => string) | undefined;
+/** When set, a code is answered from the first answer it got: a provider that lets a code be redeemed twice. */
+let redeemTwice: Map<string, { status: number; body: string }> | undefined;
 const mitmFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+  if (redeemTwice !== undefined && String(input).endsWith('/token')) {
+    const grant = String(init?.body);
+    let answer = redeemTwice.get(grant);
+    if (answer === undefined) {
+      const first = await fetch(input, init);
+      answer = { status: first.status, body: await first.text() };
+      redeemTwice.set(grant, answer);
+    }
+    return new Response(answer.body, {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
+  }
   const response = await fetch(input, init);
   if (substitute === undefined || !String(input).endsWith('/token')) return response;
   const json = (await response.json()) as Record<string, unknown>;
@@ -89,11 +104,22 @@ function code(v: { ok: boolean; error?: { code: string } }) {
 }
 
 describe('OIDC attacks against a real provider', () => {
-  it('refuses a replayed state (single use) and a replayed code', async () => {
+  it('refuses a replayed callback: the provider refuses the code, the replay store the state', async () => {
     const { login } = setup({ replayStore: createMemoryReplayStore() });
     const { callbackUrl, setCookie } = await reachCallback(login);
     expect(code(await login.finish(browserRequest(callbackUrl, setCookie)))).toBe('ok');
-    expect(code(await login.finish(browserRequest(callbackUrl, setCookie)))).toBe('OAUTH_STATE_REPLAYED');
+    expect(code(await login.finish(browserRequest(callbackUrl, setCookie)))).toBe('OAUTH_CODE_REJECTED');
+    // A provider that lets a code be redeemed twice: the single-use state still stops the replay.
+    redeemTwice = new Map();
+    try {
+      const lax = await reachCallback(login);
+      expect(code(await login.finish(browserRequest(lax.callbackUrl, lax.setCookie)))).toBe('ok');
+      expect(code(await login.finish(browserRequest(lax.callbackUrl, lax.setCookie)))).toBe(
+        'OAUTH_STATE_REPLAYED',
+      );
+    } finally {
+      redeemTwice = undefined;
+    }
     // Without a replay store the provider still refuses the second use of the code.
     const plain = setup();
     const again = await reachCallback(plain.login);
@@ -101,6 +127,24 @@ describe('OIDC attacks against a real provider', () => {
     expect(code(await plain.login.finish(browserRequest(again.callbackUrl, again.setCookie)))).toBe(
       'OAUTH_CODE_REJECTED',
     );
+  });
+
+  it('anonymous start + forged-callback loops take no replay-store entry: real logins still work', async () => {
+    // A store that holds 5 claims: before, each forged callback spent one and the 6th login got a 503.
+    const { login } = setup({ replayStore: createMemoryReplayStore({ maxEntries: 5 }) });
+    for (let i = 0; i < 20; i++) {
+      const started = await login.start();
+      if (!started.ok) throw new Error(started.error.code);
+      const state = new URL(started.value.redirectTo).searchParams.get('state')!;
+      const forged = `${APP_REDIRECT}?code=forged-${i}&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(idp.issuer)}`;
+      expect(code(await login.finish(browserRequest(forged, started.value.setCookie)))).toBe(
+        'OAUTH_CODE_REJECTED',
+      );
+    }
+    for (let i = 0; i < 3; i++) {
+      const { callbackUrl, setCookie } = await reachCallback(login);
+      expect(code(await login.finish(browserRequest(callbackUrl, setCookie)))).toBe('ok');
+    }
   });
 
   it("refuses a callback carrying another session's state and code (login CSRF)", async () => {

@@ -72,12 +72,24 @@ describe('createStateCodec', () => {
     expect(errorCode(await codec.verify(state, 's'))).toBe('OAUTH_STATE_INVALID');
   });
 
-  it('accepts a state once when a replay store is configured', async () => {
+  it('consumes a state once when a replay store is configured; verify writes nothing', async () => {
     const codec = createStateCodec({ secret: SECRET, replayStore: createMemoryReplayStore() });
     const state = await codec.issue('s');
-    expect(errorCode(await codec.verify(state, 'other'))).toBe('OAUTH_STATE_INVALID');
-    expect((await codec.verify(state, 's')).ok).toBe(true);
-    expect(errorCode(await codec.verify(state, 's'))).toBe('OAUTH_STATE_REPLAYED');
+    expect(errorCode(await codec.consume(state, 'other'))).toBe('OAUTH_STATE_INVALID');
+    for (let i = 0; i < 3; i++) expect((await codec.verify(state, 's')).ok).toBe(true);
+    expect((await codec.consume(state, 's')).ok).toBe(true);
+    expect(errorCode(await codec.consume(state, 's'))).toBe('OAUTH_STATE_REPLAYED');
+  });
+
+  it('verify never takes a replay-store entry, so anonymous callers cannot fill the store', async () => {
+    const replayStore = createMemoryReplayStore({ maxEntries: 3 });
+    const codec = createStateCodec({ secret: SECRET, replayStore });
+    for (let i = 0; i < 50; i++) {
+      const session = `anonymous-${i}`;
+      expect((await codec.verify(await codec.issue(session), session)).ok).toBe(true);
+    }
+    const state = await codec.issue('real');
+    expect((await codec.consume(state, 'real')).ok).toBe(true);
   });
 
   it('fails closed when the replay store fails', async () => {
@@ -87,7 +99,7 @@ describe('createStateCodec', () => {
       release: () => Promise.resolve(true),
     };
     const codec = createStateCodec({ secret: SECRET, replayStore: broken });
-    const v = await codec.verify(await codec.issue('s'), 's');
+    const v = await codec.consume(await codec.issue('s'), 's');
     expect(errorCode(v)).toBe('OAUTH_STORE_UNAVAILABLE');
   });
 

@@ -12,7 +12,10 @@ export interface StateCodecOptions {
   secret: SecretInput;
   /** A state older than this is refused. Default 10 minutes, at most 1 hour. */
   maxAgeMs?: number;
-  /** When given, each state is accepted once: a second use is refused as a replay (fails closed on store errors). */
+  /**
+   * Makes {@link StateCodec.consume} accept each state once: a second use is refused as a replay (fails
+   * closed on store errors). `verify` never writes to it.
+   */
   replayStore?: ReplayStore;
   /** Receives `oauth.state_rejected` events with the precise reason. */
   onEvent?: OnEvent;
@@ -30,8 +33,14 @@ export interface VerifiedState {
 export interface StateCodec {
   /** A fresh state for `sessionId` (any stable, non-empty identifier of the browser session). */
   issue(sessionId: string): Promise<string>;
-  /** Check signature, session binding, age and (with a replay store) single use. */
+  /** Check signature, session binding and age. Writes nothing: any client may call it as often as it likes. */
   verify(state: string | undefined, sessionId: string): Promise<Verdict<VerifiedState>>;
+  /**
+   * {@link StateCodec.verify}, then spend the state in the replay store (when one is configured). Call it
+   * once the request has done what an anonymous client cannot (the authorization code was redeemed), so
+   * a client that only loops over start and callback never takes a store entry.
+   */
+  consume(state: string | undefined, sessionId: string): Promise<Verdict<VerifiedState>>;
 }
 
 const FORMAT = /^1\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -51,8 +60,10 @@ function macInput(issuedAt: string, nonce: string, sessionId: string): Uint8Arra
  * @example
  * const states = createStateCodec({ secret: process.env.STATE_SECRET!, replayStore: createMemoryReplayStore() });
  * const state = await states.issue(sessionId);
- * // …on the callback:
+ * // …on the callback: check first, spend it once the code exchange has succeeded.
  * const v = await states.verify(url.searchParams.get('state') ?? undefined, sessionId);
+ * // …exchange the code…
+ * const once = await states.consume(url.searchParams.get('state') ?? undefined, sessionId);
  */
 export function createStateCodec(options: StateCodecOptions): StateCodec {
   if (typeof options !== 'object' || options === null) {
@@ -75,6 +86,34 @@ export function createStateCodec(options: StateCodecOptions): StateCodec {
     return deny(error);
   }
 
+  async function check(
+    state: string | undefined,
+    sessionId: string,
+  ): Promise<Verdict<VerifiedState> | { nonce: string; age: number; issuedAt: number }> {
+    if (typeof state !== 'string' || state === '') return reject(OAUTH_ERRORS.stateInvalid, 'no state');
+    const m = state.length <= 100 ? FORMAT.exec(state) : null;
+    if (m === null) return reject(OAUTH_ERRORS.stateInvalid, 'state is malformed');
+    if (typeof sessionId !== 'string' || sessionId === '') {
+      return reject(OAUTH_ERRORS.stateInvalid, 'no session to bind the state to');
+    }
+    const [, issuedAtText, nonce, macText] = m as unknown as [string, string, string, string];
+    const mac = decodeBase64Url(macText);
+    if (mac === undefined || decodeBase64Url(nonce) === undefined) {
+      return reject(OAUTH_ERRORS.stateInvalid, 'state is not canonical base64url');
+    }
+    if (!(await keys.verify(macInput(issuedAtText, nonce, sessionId), mac))) {
+      return reject(
+        OAUTH_ERRORS.stateInvalid,
+        'state MAC does not match (tampered, foreign key, or another session)',
+      );
+    }
+    const issuedAt = Number.parseInt(issuedAtText, 36);
+    const age = now() - issuedAt;
+    if (age < -CLOCK_SKEW_MS) return reject(OAUTH_ERRORS.stateInvalid, 'state issued in the future');
+    if (age > maxAgeMs) return reject(OAUTH_ERRORS.stateExpired, `state is ${Math.round(age / 1000)} s old`);
+    return { nonce, age, issuedAt };
+  }
+
   return {
     async issue(sessionId) {
       if (typeof sessionId !== 'string' || sessionId === '')
@@ -85,28 +124,13 @@ export function createStateCodec(options: StateCodecOptions): StateCodec {
       return `1.${issuedAt}.${nonce}.${encodeBase64Url(mac)}`;
     },
     async verify(state, sessionId) {
-      if (typeof state !== 'string' || state === '') return reject(OAUTH_ERRORS.stateInvalid, 'no state');
-      const m = state.length <= 100 ? FORMAT.exec(state) : null;
-      if (m === null) return reject(OAUTH_ERRORS.stateInvalid, 'state is malformed');
-      if (typeof sessionId !== 'string' || sessionId === '') {
-        return reject(OAUTH_ERRORS.stateInvalid, 'no session to bind the state to');
-      }
-      const [, issuedAtText, nonce, macText] = m as unknown as [string, string, string, string];
-      const mac = decodeBase64Url(macText);
-      if (mac === undefined || decodeBase64Url(nonce) === undefined) {
-        return reject(OAUTH_ERRORS.stateInvalid, 'state is not canonical base64url');
-      }
-      if (!(await keys.verify(macInput(issuedAtText, nonce, sessionId), mac))) {
-        return reject(
-          OAUTH_ERRORS.stateInvalid,
-          'state MAC does not match (tampered, foreign key, or another session)',
-        );
-      }
-      const issuedAt = Number.parseInt(issuedAtText, 36);
-      const age = now() - issuedAt;
-      if (age < -CLOCK_SKEW_MS) return reject(OAUTH_ERRORS.stateInvalid, 'state issued in the future');
-      if (age > maxAgeMs)
-        return reject(OAUTH_ERRORS.stateExpired, `state is ${Math.round(age / 1000)} s old`);
+      const checked = await check(state, sessionId);
+      return 'ok' in checked ? checked : allow({ issuedAt: checked.issuedAt });
+    },
+    async consume(state, sessionId) {
+      const checked = await check(state, sessionId);
+      if ('ok' in checked) return checked;
+      const { nonce, age, issuedAt } = checked;
       if (replayStore !== undefined) {
         let outcome: string;
         try {
