@@ -1,19 +1,27 @@
 import { ConfigError } from '../errors.js';
 import { formatIp, inPrefix, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 
+const PRIVATE = Object.freeze(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
+
 /**
- * Named address sets accepted in a trust list, expanded to their CIDRs.
+ * Named address sets accepted in a trust list, expanded to their CIDRs. `loopback`, `linklocal` and
+ * `uniquelocal` are exactly proxy-addr's (express's `trust proxy`), so a trust list moved from express means
+ * the same here; `private` is another name for `uniquelocal`; `cgnat` is bulwark's own.
  *
  * @example
- * createClientIpResolver({ trustedProxies: ['loopback', 'private'] });
+ * createClientIpResolver({ trustedProxies: ['loopback', 'uniquelocal'] });
  */
 export const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  loopback: ['127.0.0.0/8', '::1/128'],
-  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
-  uniquelocal: ['fc00::/7'],
+  /** 127.0.0.0/8 and ::1 (RFC 1122, RFC 4291). */
+  loopback: Object.freeze(['127.0.0.0/8', '::1/128']),
+  /** IPv4 and IPv6 link-local (RFC 3927, RFC 4291). */
+  linklocal: Object.freeze(['169.254.0.0/16', 'fe80::/10']),
+  /** RFC 1918 private IPv4 and RFC 4193 unique-local IPv6: what proxy-addr calls `uniquelocal`. */
+  uniquelocal: PRIVATE,
+  /** The same networks as `uniquelocal`. */
+  private: PRIVATE,
   /** RFC 6598 carrier-grade NAT space, used by some cloud load balancers. */
-  cgnat: ['100.64.0.0/10'],
+  cgnat: Object.freeze(['100.64.0.0/10']),
 });
 
 /** One parsed network: address words and prefix length on the 128-bit form. */
@@ -47,9 +55,18 @@ export function parseCidr(text: string): Cidr | string {
   const bits = v4 ? prefix + 96 : prefix;
   const masked = maskIp(network, bits);
   if (!masked.every((w, i) => w === network[i])) {
-    return `'${text}' has bits set after the /${prefix} prefix (did you mean ${formatIp(masked)}/${prefix}?)`;
+    return `'${text}' has bits set after the /${prefix} prefix (did you mean ${cidrText(masked, bits)}?)`;
   }
-  return { network: masked, bits, text: `${formatIp(masked)}/${prefix}` };
+  return { network: masked, bits, text: cidrText(masked, bits) };
+}
+
+/**
+ * Canonical text of a network, in the family its address prints in: an IPv4-mapped network written in IPv6
+ * (`::ffff:a00:0/122`) is `10.0.0.0/26`, never `10.0.0.0/122`, so every text this module prints (canonical
+ * forms, the suggestion of an error) parses back to the same network.
+ */
+function cidrText(network: IpWords, bits: number): string {
+  return isV4(network) && bits >= 96 ? `${formatIp(network)}/${bits - 96}` : `${formatIp(network)}/${bits}`;
 }
 
 /**

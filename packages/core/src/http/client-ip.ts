@@ -9,8 +9,9 @@ import { type RequestLike, requestPath } from './request.js';
 export interface ClientIpResolverOptions {
   /**
    * The proxies whose forwarding headers are believed: CIDRs (`10.0.0.0/8`, `2001:db8::/32`), bare addresses
-   * and named sets (`loopback`, `private`, `linklocal`, `uniquelocal`, `cgnat`). Empty (the default): the
-   * socket peer is the client and forwarding headers are ignored. `true` and hop counts are refused.
+   * and named sets (`loopback`, `linklocal`, `uniquelocal` as in express/proxy-addr; `private` = `uniquelocal`;
+   * `cgnat`). Empty (the default): the socket peer is the client and forwarding headers are ignored. `true`
+   * and hop counts are refused.
    */
   trustedProxies?: readonly string[];
   /**
