@@ -291,7 +291,6 @@ const REGEXES: readonly Entry[] = [
   ),
   R('core/src/jwt/bearer.ts', '/[?&]access_token=/', 'request', 'the request URL'),
   R('core/src/jwt/crypto-node.ts', '/^[A-Za-z0-9_-]*$/', 'request', 'the signature part of a JWT'),
-  R('core/src/jwt/keys.ts', '/^\\{[^}]*"kty"/', 'config', 'an HMAC secret (refused when it is a JWK)', ['{']),
   // mTLS
   R('core/src/mtls/forwarded.ts', '/^[a-z0-9_-]+$/', 'request', 'X-Forwarded-Client-Cert keys'),
   R(

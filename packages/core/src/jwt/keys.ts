@@ -1,4 +1,5 @@
 import type { JSONWebKeySet, JWK } from 'jose';
+import { refuseKeyAsSecret } from '../config/key-material.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import { ALGORITHM_KEYS, isSymmetric, type JwtAlgorithm } from './algorithms.js';
@@ -105,24 +106,24 @@ export function buildKeySource(
       );
     }
     const alg = algorithms[0]!;
+    // A public key (or certificate) pasted as the secret is the algorithm-confusion forgery built into the
+    // config: whoever has the key can sign. Checked in every encoding before anything else.
+    refuseKeyAsSecret(
+      `${option}.secret`,
+      options.secret,
+      'verify RS/ES/EdDSA tokens with keys or jwksUri; use a random secret only for HS*',
+    );
     const bytes =
       typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
     const need = ALGORITHM_KEYS[alg].min ?? 0;
-    if (!(bytes instanceof Uint8Array) || bytes.length < need) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new ConfigError(`${option}.secret`, 'is not a string or bytes', 'pass the secret text or bytes');
+    }
+    if (bytes.length < need) {
       throw new ConfigError(
         `${option}.secret`,
         `is ${bytes.length} bytes, shorter than the ${need} bytes ${alg} needs`,
         `use a random secret of at least ${need} bytes`,
-      );
-    }
-    // A public key pasted as the secret is the algorithm-confusion forgery built into the config: whoever
-    // has the (public) key can sign.
-    const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart();
-    if (head.startsWith('-----BEGIN') || /^\{[^}]*"kty"/.test(head)) {
-      throw new ConfigError(
-        `${option}.secret`,
-        'looks like a PEM or JWK key, and a public key as HMAC secret lets anyone sign tokens',
-        'verify RS/ES/EdDSA tokens with keys or jwksUri; use a random secret only for HS*',
       );
     }
     const copy = bytes.slice();

@@ -1,3 +1,4 @@
+import { refuseKeyAsSecret } from '../config/key-material.js';
 import { ConfigError } from '../errors.js';
 
 /** One secret or several (the first signs, all verify) so a secret can be rotated without logging users out. */
@@ -32,10 +33,12 @@ export function createHmacKeyRing(option: string, input: SecretInput, purpose: s
     );
   }
   const raws = list.map((secret, i) => {
+    const path = list.length === 1 ? option : `${option}[${i}]`;
+    refuseKeyAsSecret(path, secret, 'generate a random secret with `openssl rand -base64 32`');
     const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret;
     if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) {
       throw new ConfigError(
-        list.length === 1 ? option : `${option}[${i}]`,
+        path,
         `is shorter than ${MIN_SECRET_BYTES} bytes`,
         'generate one with `openssl rand -base64 32`',
       );

@@ -111,6 +111,8 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     );
   }
   const now = options.now ?? Date.now;
+  // The transaction codec first, so a bad secret is reported under this factory's own option name.
+  const transactions = createTransactionCodec('login.secret', options.secret);
   const states = createStateCodec({
     secret: options.secret,
     maxAgeMs,
@@ -118,7 +120,6 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     ...(options.replayStore !== undefined ? { replayStore: options.replayStore } : {}),
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
   });
-  const transactions = createTransactionCodec('login.secret', options.secret);
   const { client, onEvent } = options;
   const cookie = { maxAge: Math.ceil(maxAgeMs / 1000), secure: !insecure } as const;
   const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAge: 0 });

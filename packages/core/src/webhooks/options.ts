@@ -1,3 +1,4 @@
+import { refuseKeyAsSecret } from '../config/key-material.js';
 import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
@@ -84,6 +85,8 @@ export interface ResolvedWebhookOptions {
 const encoder = new TextEncoder();
 const HEADER_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const MIN_SECRET_BYTES = 16;
+const KEY_AS_SECRET =
+  "pass the sender's HMAC signing secret; Standard Webhooks v1a public keys go in publicKeys";
 
 function list<T>(value: T | readonly T[] | undefined): readonly T[] {
   if (value === undefined) return [];
@@ -227,6 +230,7 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
   const allowShort = options.dangerouslyAllowShortSecrets === true;
   const secrets = secretList.map((s, i) => {
     const option = `webhook.secrets[${i}]`;
+    refuseKeyAsSecret(option, s, KEY_AS_SECRET);
     if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
       throw new ConfigError(option, 'is not a string or bytes', 'pass the secret as the sender shows it');
     }
@@ -236,6 +240,8 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
         : typeof s === 'string'
           ? encoder.encode(s)
           : s;
+    // whsec_ wraps base64: a key hidden inside it is as wrong as a bare one.
+    if (name === 'standard') refuseKeyAsSecret(option, bytes, KEY_AS_SECRET);
     if (bytes.length < (allowShort ? 1 : MIN_SECRET_BYTES)) throw shortSecret(option, name, s, bytes.length);
     return bytes.slice();
   });

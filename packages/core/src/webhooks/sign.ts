@@ -1,3 +1,4 @@
+import { refuseKeyAsSecret } from '../config/key-material.js';
 import { ConfigError } from '../errors.js';
 import { decodeBase64Key, encodeSignature, withPrefix } from './encoding.js';
 import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
@@ -23,6 +24,7 @@ export interface SignWebhookOptions {
 const encoder = new TextEncoder();
 
 function secretBytes(scheme: string, secret: string | Uint8Array, minBytes: number): Uint8Array {
+  refuseKeyAsSecret('signWebhook.secret', secret, 'sign with the random HMAC secret you gave the receiver');
   let bytes: Uint8Array | undefined;
   if (secret instanceof Uint8Array) bytes = secret;
   else if (scheme !== 'standard') bytes = encoder.encode(secret);
