@@ -3,6 +3,7 @@ import { mtlsServerOptions } from '@bulwark/core/node';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../../core/test/mtls/pki.js';
+import { type ClientView, tlsAttempt, watchRefusals } from '../../../core/test/mtls/refusal.js';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
 import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
@@ -113,11 +114,24 @@ export function mtlsScenarios(harness: AdapterHarness): void {
     let pki: MtlsPki;
     let keys: TestKeys;
     let app: RunningApp;
+    const refusals = watchRefusals();
+
+    /** A refusal seen from both ends, then a good client on the same server: the server was up and chose to refuse. */
+    async function refused(client: TestLeaf | undefined): Promise<{ client: ClientView; server: string }> {
+      const server = refusals.next();
+      const seen = await tlsAttempt(app.url, '/mtls/billing', pki.ca.certPem, client);
+      const result = { client: seen, server: await server };
+      expect((await mtlsCall(app.url, '/mtls/billing', pki, pki.billing)).status).toBe(200);
+      return result;
+    }
 
     beforeAll(async () => {
       pki = await makeMtlsPki();
       keys = await makeTestKeys();
-      app = await harness.start({ jwt: jwtSpec(keys), mtls: mtlsSpec(pki) });
+      app = await harness.start({
+        jwt: jwtSpec(keys),
+        mtls: { ...mtlsSpec(pki), onServer: refusals.attach },
+      });
     });
     afterAll(async () => {
       await app?.close();
@@ -127,12 +141,23 @@ export function mtlsScenarios(harness: AdapterHarness): void {
       expect(app.url).toMatch(/^https:\/\//);
     });
 
-    it('refuses the handshake without a client certificate', async () => {
-      await expect(mtlsCall(app.url, '/mtls/billing', pki, undefined)).rejects.toThrow();
+    it('refuses the handshake without a client certificate (TLS alert certificate_required)', async () => {
+      const { client, server } = await refused(undefined);
+      expect(client).toEqual({
+        serverAuthenticated: true,
+        errorCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+        response: '',
+      });
+      expect(server).toBe('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
     });
 
-    it('refuses a client certificate from another CA', async () => {
-      await expect(mtlsCall(app.url, '/mtls/billing', pki, pki.foreign)).rejects.toThrow();
+    it('refuses a client certificate from another CA (chain not verified, connection closed unanswered)', async () => {
+      const { client, server } = await refused(pki.foreign);
+      // node checks the chain after the handshake and destroys the socket: no alert, no HTTP answer
+      expect(client.serverAuthenticated).toBe(true);
+      expect(client.response).toBe('');
+      expect([undefined, 'ECONNRESET']).toContain(client.errorCode);
+      expect(server).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     });
 
     it('answers 403 MTLS_PEER_DENIED for a valid certificate with the wrong SPIFFE ID', async () => {
@@ -141,9 +166,9 @@ export function mtlsScenarios(harness: AdapterHarness): void {
 
     it('answers 401 MTLS_IDENTITY_INVALID for two URI SANs or a CA certificate as leaf', async () => {
       expectProblem(await mtlsCall(app.url, '/mtls/billing', pki, pki.twoUris), 401, 'MTLS_IDENTITY_INVALID');
-      const caLeaf = await mtlsCall(app.url, '/mtls/billing', pki, pki.caLeaf).catch(() => undefined);
-      // OpenSSL may already refuse a CA certificate as client leaf; if it gets through, bulwark refuses it.
-      if (caLeaf !== undefined) expectProblem(caLeaf, 401, 'MTLS_IDENTITY_INVALID');
+      // OpenSSL and node accept a CA certificate as the client leaf (it chains to the trusted CA): refusing
+      // it is bulwark's job, so the request must complete and be answered 401.
+      expectProblem(await mtlsCall(app.url, '/mtls/billing', pki, pki.caLeaf), 401, 'MTLS_IDENTITY_INVALID');
     });
 
     it('answers 200 with the identity available to the handler', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../test/mtls/pki.js';
+import { tlsAttempt, watchRefusals } from '../../test/mtls/refusal.js';
 import type { SecurityEvent } from '../events.js';
 import { renderProblem } from '../http/problem.js';
 import { authorizePathPrefix } from '../mtls/authorize.js';
@@ -108,6 +109,7 @@ describe('real TLS handshakes against a node https server', () => {
   let port = 0;
   let server: Server;
   const events: SecurityEvent[] = [];
+  const refusals = watchRefusals();
   beforeAll(async () => {
     const mtls = createMtlsVerifier({
       authorize: authorizePathPrefix('corp.example.com', '/ns/billing'),
@@ -125,16 +127,32 @@ describe('real TLS handshakes against a node https server', () => {
         res.end(JSON.stringify({ caller: verdict.value.spiffeId?.id }));
       },
     );
+    refusals.attach(server);
     port = await listen(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('refuses a handshake without a client certificate', async () => {
-    await expect(call(port, undefined)).rejects.toThrow();
+  // Each refusal is checked from both ends, then the same server serves a good client: a server that is
+  // down, or refusing everyone, fails these.
+  it('refuses a handshake without a client certificate: TLS alert certificate_required', async () => {
+    const why = refusals.next();
+    expect(await tlsAttempt(`https://127.0.0.1:${port}`, '/pay', ca.certPem, undefined)).toEqual({
+      serverAuthenticated: true,
+      errorCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      response: '',
+    });
+    expect(await why).toBe('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    expect((await call(port, billing)).status).toBe(200);
   });
 
-  it('refuses a certificate from another CA', async () => {
-    await expect(call(port, foreign)).rejects.toThrow();
+  it('refuses a certificate from another CA: chain not verified, closed without an answer', async () => {
+    const why = refusals.next();
+    const seen = await tlsAttempt(`https://127.0.0.1:${port}`, '/pay', ca.certPem, foreign);
+    expect(seen.serverAuthenticated).toBe(true);
+    expect(seen.response).toBe('');
+    expect([undefined, 'ECONNRESET']).toContain(seen.errorCode);
+    expect(await why).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect((await call(port, billing)).status).toBe(200);
   });
 
   it('answers 403 problem+json for a valid certificate with the wrong SPIFFE ID', async () => {
@@ -211,6 +229,7 @@ describe('hot rotation with setSecureContext', () => {
   let server: Server;
   let port = 0;
   const events: SecurityEvent[] = [];
+  const refusals = watchRefusals();
   const waiters: { type: string; resolve: (e: SecurityEvent) => void }[] = [];
   const next = (type: string) => new Promise<SecurityEvent>((resolve) => waiters.push({ type, resolve }));
   const onEvent = (e: SecurityEvent) => {
@@ -235,6 +254,7 @@ describe('hot rotation with setSecureContext', () => {
       ca: join(dir, 'bundle.pem'),
     };
     server = createServer(loadMtlsServerOptions(files), (_req, res) => res.end('ok'));
+    refusals.attach(server);
     port = await listen(server);
     watchCertificateFiles(server, files, { onEvent, debounceMs: 50 });
   });
@@ -275,7 +295,10 @@ describe('hot rotation with setSecureContext', () => {
     // clients of the new CA get in, clients of the old one still do.
     const newCa = await createTestCa('CN=corp CA 2');
     const newClient = await issueTestLeaf(newCa, { uris: ['spiffe://corp.example.com/ns/billing/sa/api'] });
-    await expect(call(port, newClient)).rejects.toThrow();
+    const why = refusals.next();
+    const seen = await tlsAttempt(`https://127.0.0.1:${port}`, '/pay', ca.certPem, newClient);
+    expect([seen.serverAuthenticated, seen.response]).toEqual([true, '']);
+    expect(await why).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     const caRotated = next('mtls.rotated');
     write('bundle.pem', newCa.certPem.trim() + ca.certPem);
     await caRotated;
