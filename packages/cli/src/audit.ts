@@ -2,6 +2,7 @@ import { createClient, type ProbeResponse } from './client.js';
 import { checkCors } from './checks/cors.js';
 import { type CheckContext, type Collected, createContext, type Target } from './checks/context.js';
 import { checkHeaders } from './checks/headers.js';
+import { checkJwt } from './checks/jwt.js';
 import { ProbeError } from './errors.js';
 import { Secrets } from './evidence.js';
 import { AREAS, type Finding, type NotChecked, type Severity, severityOf, severityRank } from './findings.js';
@@ -52,6 +53,8 @@ export async function audit(options: AuditOptions, hooks: AuditHooks = {}): Prom
   const allowedHosts = new Set<string>();
   for (const u of options.urls) allowedHosts.add(new URL(u).hostname.toLowerCase());
   for (const h of options.allowHosts) allowedHosts.add(h.toLowerCase());
+  // A URL given by flag is named by the user too.
+  if (options.jwksUrl !== undefined) allowedHosts.add(new URL(options.jwksUrl).hostname.toLowerCase());
   let phase = 'baseline';
   const client = createClient({
     timeoutMs: options.timeoutMs,
@@ -89,10 +92,17 @@ export async function audit(options: AuditOptions, hooks: AuditHooks = {}): Prom
     },
     collected,
   );
-  const extraHeaderResponses: ProbeResponse[] = [];
+  const authenticated: ProbeResponse[] = [];
+  // JWT runs before headers: the authenticated responses it finds are checked for Cache-Control.
   const areas: { name: string; run: () => Promise<void> }[] = [
-    { name: 'headers', run: () => checkHeaders(ctx, extraHeaderResponses) },
     { name: 'cors', run: () => checkCors(ctx) },
+    {
+      name: 'jwt',
+      run: async () => {
+        authenticated.push(...(await checkJwt(ctx)));
+      },
+    },
+    { name: 'headers', run: () => checkHeaders(ctx, authenticated) },
   ];
   for (const area of areas) {
     try {

@@ -1,5 +1,6 @@
 import { CORS_RULES } from './checks/cors-rules.js';
 import { HEADER_RULES } from './checks/headers-rules.js';
+import { JWT_RULES } from './checks/jwt-rules.js';
 import type { Rule } from './findings.js';
 
 /**
@@ -9,4 +10,8 @@ import type { Rule } from './findings.js';
  * @example
  * ALL_RULES.find((r) => r.id === 'cors.reflects-any-origin')?.severity // 'critical'
  */
-export const ALL_RULES: readonly Rule[] = [...Object.values(HEADER_RULES), ...Object.values(CORS_RULES)];
+export const ALL_RULES: readonly Rule[] = [
+  ...Object.values(HEADER_RULES),
+  ...Object.values(CORS_RULES),
+  ...Object.values(JWT_RULES),
+];
