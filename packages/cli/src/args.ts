@@ -192,12 +192,6 @@ export function parseCommand(
           },
         }),
   };
-  // The JWT, rate-limit and webhook areas land next; until then their flags are refused, not ignored.
-  for (const flag of ['probe-rate-limit', 'webhook'] as const) {
-    if (v[flag] !== undefined) {
-      throw new UsageError(`--${flag}: this check area is not in this version yet`);
-    }
-  }
   return { kind: 'audit', options, format: v.json ? 'json' : v.sarif ? 'sarif' : 'text' };
 }
 

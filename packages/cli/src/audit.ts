@@ -3,6 +3,8 @@ import { checkCors } from './checks/cors.js';
 import { type CheckContext, type Collected, createContext, type Target } from './checks/context.js';
 import { checkHeaders } from './checks/headers.js';
 import { checkJwt } from './checks/jwt.js';
+import { checkRateLimit } from './checks/ratelimit.js';
+import { checkWebhooks } from './checks/webhooks.js';
 import { ProbeError } from './errors.js';
 import { Secrets } from './evidence.js';
 import { AREAS, type Finding, type NotChecked, type Severity, severityOf, severityRank } from './findings.js';
@@ -103,6 +105,8 @@ export async function audit(options: AuditOptions, hooks: AuditHooks = {}): Prom
       },
     },
     { name: 'headers', run: () => checkHeaders(ctx, authenticated) },
+    { name: 'ratelimit', run: () => checkRateLimit(ctx) },
+    { name: 'webhooks', run: () => checkWebhooks(ctx) },
   ];
   for (const area of areas) {
     try {
