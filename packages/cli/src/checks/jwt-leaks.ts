@@ -3,8 +3,11 @@ import type { CheckContext } from './context.js';
 import { JWT_RULES as R } from './jwt-rules.js';
 
 // A stack frame, also as express's development error page prints it (HTML-escaped, spaces as &nbsp;).
-const STACK = /(?:^|\s|&nbsp;|<br>)at (?:[^\s<()]+ )?\(?(?:\/|[A-Za-z]:\\|file:|node:)[^\s<)]*:\d+(?::\d+)?/m;
-const PATHS = /node_modules[/\\]|\/(?:home|usr|srv|app|opt)\/[\w.-]+\/[\w./-]+\.(?:js|ts|mjs|cjs)/;
+// Bounded repeats: the body comes from the audited server, which may be hostile.
+const STACK =
+  /(?:^|\s|&nbsp;)at (?:[^\s<()]{1,200} \()?(?:\/|[A-Za-z]:\\|file:|node:)[^\s<()]{0,300}:\d{1,7}(?::\d{1,7})?/m;
+const PATHS =
+  /node_modules[/\\]|\/(?:home|usr|srv|app|opt)\/[\w.-]{1,100}\/[\w./-]{1,200}\.(?:js|ts|mjs|cjs)\b/;
 const LIBRARY =
   /\b(JsonWebTokenError|TokenExpiredError|NotBeforeError|UnauthorizedError|JWSInvalid|JWSSignatureVerificationFailed|JWTInvalid|JWTClaimValidationFailed|JOSEAlgNotAllowed|JOSENotSupported|invalid algorithm|invalid signature|jwt malformed|jwt signature is required|secretOrPublicKey|secret or public key must be provided)\b/i;
 
@@ -26,7 +29,8 @@ export function scanForLeaks(
     ctx.found(rule, url, detail, [ctx.evidence(res, true)]);
   };
   for (const { res, token } of refused) {
-    const body = res.text();
+    // Error pages are small; a hostile server's megabyte is not scanned whole.
+    const body = res.text().slice(0, 65_536);
     const headers = res.headerPairs.map(([n, v]) => `${n}: ${v}`).join('\n');
     if (res.status >= 500) report(R.error5xx, `a bad token was answered ${res.status}`, res);
     const stack = STACK.exec(body);
