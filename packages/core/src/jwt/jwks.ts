@@ -30,6 +30,11 @@ export interface KeySource {
     kid: string | undefined,
     alg: string,
   ): BoundKey | [SecurityError, string] | Promise<BoundKey | [SecurityError, string]>;
+  /**
+   * True while `key` (a result of `get`) is still one of the source's usable keys: false once a refresh no
+   * longer publishes it or the keys are past their stale limit. Synchronous, for the verified-token cache.
+   */
+  holds(key: BoundKey): boolean;
 }
 
 /**
@@ -67,12 +72,17 @@ export function createRemoteKeySet(
     const keys = doc.keys;
     if (!Array.isArray(keys)) throw new KeyFetchError('JWKS has no "keys" array');
     if (keys.length > maxKeys) throw new KeyFetchError(`JWKS has ${keys.length} keys, more than ${maxKeys}`);
-    const set = await importKeySet(keys as JWK[], algorithms, backend, (i, reason) =>
-      emit(onEvent, {
-        type: 'jwt.jwks_key_skipped',
-        detail: `keys[${i}] ${reason}`,
-        data: { url: url.href },
-      }),
+    const set = await importKeySet(
+      keys as JWK[],
+      algorithms,
+      backend,
+      (i, reason) =>
+        emit(onEvent, {
+          type: 'jwt.jwks_key_skipped',
+          detail: `keys[${i}] ${reason}`,
+          data: { url: url.href },
+        }),
+      current?.keys,
     );
     if (set.size === 0) throw new KeyFetchError('JWKS has no key usable with the allowed algorithms');
     return set;
@@ -98,6 +108,12 @@ export function createRemoteKeySet(
   }
 
   const coolingDown = () => now() - lastAttemptAt < cooldownMs;
+  const expired = () => current === undefined || now() - current.fetchedAt > maxStaleMs + cacheMaxAgeMs;
+  /** Stale: answer from the keys we have and refresh in the background. */
+  const revalidate = () => {
+    if (now() - current!.fetchedAt >= cacheMaxAgeMs && inflight === undefined && !coolingDown())
+      void refresh();
+  };
 
   function lookup(kid: string | undefined, alg: string): BoundKey | [SecurityError, string] | undefined {
     const found = current!.keys.find(kid, alg);
@@ -110,16 +126,20 @@ export function createRemoteKeySet(
   }
 
   return {
+    holds(key) {
+      if (expired()) return false;
+      // A cached verification counts as a use of the keys: it must not keep them from being refreshed,
+      // or a withdrawn key would never be noticed while its tokens are served from the cache.
+      revalidate();
+      return current!.keys.has(key);
+    },
     async get(kid, alg) {
-      if (current === undefined || now() - current.fetchedAt > maxStaleMs + cacheMaxAgeMs) {
+      if (expired()) {
         if (inflight !== undefined) await inflight;
         else if (!coolingDown()) await refresh();
-        if (current === undefined || now() - current.fetchedAt > maxStaleMs + cacheMaxAgeMs) {
-          return [JWT_ERRORS.keysUnavailable, `JWKS unavailable: ${lastError}`];
-        }
-      } else if (now() - current.fetchedAt >= cacheMaxAgeMs && inflight === undefined && !coolingDown()) {
-        // Stale: answer from the keys we have and refresh in the background.
-        void refresh();
+        if (expired()) return [JWT_ERRORS.keysUnavailable, `JWKS unavailable: ${lastError}`];
+      } else {
+        revalidate();
       }
       const hit = lookup(kid, alg);
       if (hit !== undefined) return hit;

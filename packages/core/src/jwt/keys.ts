@@ -46,6 +46,8 @@ function staticSource(load: () => Promise<KeySet>): KeySource {
     return [JWT_ERRORS.keyNotFound, `several keys fit alg ${alg}; the token must name a kid`];
   };
   return {
+    // A configured set never changes while the verifier lives: a key it verified with stays valid.
+    holds: (key) => loaded?.has(key) === true,
     get(kid, alg) {
       // Once imported, answer synchronously: no promise on the hot path.
       if (loaded !== undefined) return lookup(loaded, kid, alg);

@@ -9,6 +9,8 @@ export interface BoundKey {
   readonly alg: JwtAlgorithm;
   /** Backend key handle (a node KeyObject or a WebCrypto CryptoKey). */
   readonly handle: unknown;
+  /** kid, alg and public key members: equal exactly when a refreshed JWKS publishes the same key again. */
+  readonly fingerprint?: string;
 }
 
 /** Outcome of a key lookup: the key, or why there is none. */
@@ -92,10 +94,14 @@ export function bindAlgorithms(jwk: JWK, allowed: readonly JwtAlgorithm[]): JwtA
 export class KeySet {
   private readonly byKid = new Map<string, BoundKey[]>();
   private readonly all: BoundKey[] = [];
+  private readonly members = new Set<BoundKey>();
+  private readonly byFingerprint = new Map<string, BoundKey>();
 
   constructor(keys: readonly BoundKey[]) {
     for (const key of keys) {
       this.all.push(key);
+      this.members.add(key);
+      if (key.fingerprint !== undefined) this.byFingerprint.set(key.fingerprint, key);
       if (key.kid === undefined) continue;
       const list = this.byKid.get(key.kid);
       if (list === undefined) this.byKid.set(key.kid, [key]);
@@ -105,6 +111,16 @@ export class KeySet {
 
   get size(): number {
     return this.all.length;
+  }
+
+  /** True when `key` is one of this set's keys (what a cached verification is checked against). */
+  has(key: BoundKey): boolean {
+    return this.members.has(key);
+  }
+
+  /** The key of this set with this fingerprint, to carry over unchanged across a refresh. */
+  withFingerprint(fingerprint: string): BoundKey | undefined {
+    return this.byFingerprint.get(fingerprint);
   }
 
   /** The key for a token header; a token without `kid` needs exactly one key for its `alg`. */
@@ -122,9 +138,32 @@ export class KeySet {
   }
 }
 
+/** The public members that make a key what it is, per key type (RFC 7638 picks the same ones). */
+const KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['e', 'n'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+};
+
+/**
+ * Identity of a bound key: its kid, its algorithm and its public key members. Two JWKS responses that
+ * publish the same key give the same fingerprint; a kid re-used for new key material does not.
+ *
+ * @example
+ * keyFingerprint({ kty: 'OKP', crv: 'Ed25519', x, kid: 'a' }, 'EdDSA')
+ */
+export function keyFingerprint(jwk: JWK, alg: JwtAlgorithm): string {
+  const parts: unknown[] = [jwk.kid ?? null, alg, jwk.kty];
+  for (const m of KEY_MEMBERS[jwk.kty as string] ?? [])
+    parts.push((jwk as Record<string, unknown>)[m] ?? null);
+  return JSON.stringify(parts);
+}
+
 /**
  * Import JWKs, each bound to its algorithm(s). Keys that cannot be used are skipped and reported through
- * `skip` (a JWKS may legitimately publish encryption keys or algorithms we do not accept).
+ * `skip` (a JWKS may legitimately publish encryption keys or algorithms we do not accept). A key that
+ * `previous` already holds is carried over as the same entry, so what was verified with it stays valid,
+ * while a key that left the set is gone from the new one.
  *
  * @example
  * const set = await importKeySet(keys, ['ES256'], backend, () => {});
@@ -134,6 +173,7 @@ export async function importKeySet(
   allowed: readonly JwtAlgorithm[],
   backend: JwtCryptoBackend,
   skip: (index: number, reason: string) => void,
+  previous?: KeySet,
 ): Promise<KeySet> {
   const bound: BoundKey[] = [];
   for (const [i, jwk] of jwks.entries()) {
@@ -143,8 +183,14 @@ export async function importKeySet(
       continue;
     }
     for (const alg of algs) {
+      const fingerprint = keyFingerprint(jwk, alg);
+      const kept = previous?.withFingerprint(fingerprint);
+      if (kept !== undefined) {
+        bound.push(kept);
+        continue;
+      }
       try {
-        bound.push({ kid: jwk.kid, alg, handle: await backend.importPublicJwk(jwk, alg) });
+        bound.push({ kid: jwk.kid, alg, handle: await backend.importPublicJwk(jwk, alg), fingerprint });
       } catch (err) {
         skip(i, `cannot be imported for ${alg}: ${err instanceof Error ? err.message : 'invalid key'}`);
       }

@@ -12,7 +12,9 @@ import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from '.
 import { cryptoBackend } from './crypto.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
+import type { KeySource } from './jwks.js';
 import type { KeySourceContext } from './keys.js';
+import type { BoundKey } from './keyset.js';
 import type { JwtVerifierOptions } from './options.js';
 
 /** Verified JWT claims. */
@@ -40,6 +42,13 @@ export interface JwtVerifier {
   readonly algorithms: readonly JwtAlgorithm[];
   /** The signature back end in use: `node` (node:crypto) or `webcrypto`. */
   readonly backend: 'node' | 'webcrypto';
+}
+
+/** A verified token in the cache, with the key that verified it and where that key came from. */
+interface CachedVerification {
+  readonly claims: JwtClaims;
+  readonly key: BoundKey;
+  readonly source: KeySource;
 }
 
 /** Store key of a revoked token: issuer and jti, length-prefixed so no two pairs collide. */
@@ -113,7 +122,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   const cache =
     cacheOptions === undefined
       ? undefined
-      : new BoundedMap<string, JwtClaims>(
+      : new BoundedMap<string, CachedVerification>(
           intOption('jwt.cache.maxEntries', cacheOptions.maxEntries, 10_000, 1),
           now,
           true,
@@ -155,8 +164,12 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     if (cache !== undefined && token.length <= headerPolicy.maxTokenLength) {
       const h = backend.hashToken(token);
       cacheKey = typeof h === 'string' ? h : await h;
-      const hit = cache.get(cacheKey);
-      if (hit !== undefined) {
+      const cached = cache.get(cacheKey);
+      // An entry is only as good as the key that verified it: once its source no longer publishes that
+      // key (withdrawn, or replaced under the same kid), the token is verified again, and refused.
+      if (cached !== undefined && !cached.source.holds(cached.key)) cache.delete(cacheKey);
+      else if (cached !== undefined) {
+        const hit = cached.claims;
         return revocation === undefined ? allow(hit) : ((await checkRevoked(hit, req)) ?? allow(hit));
       }
     }
@@ -201,7 +214,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         until = Math.min(until, ((verified.iat as number) + policy.maxTokenAge) * 1000);
       // One claims object is handed to every request that repeats the token: freeze it so a handler
       // cannot change what the next request is authorized with.
-      if (until > nowMs) cache.set(cacheKey, deepFreeze(verified), until);
+      if (until > nowMs)
+        cache.set(cacheKey, { claims: deepFreeze(verified), key, source: entry.source }, until);
     }
     return allow(verified);
   }
