@@ -4,12 +4,17 @@ import {
   createMemoryReplayStore,
   createMemoryRevocationStore,
 } from '@bulwark/core';
+import { createManualClock } from './scenarios/store-ids.js';
 import { defineStoreSuite } from './stores.js';
 
+// The memory stores read this clock, so expiry scenarios are exact however loaded the machine is.
+const clock = createManualClock();
+
 defineStoreSuite('memory', {
-  rateLimit: () => createMemoryRateLimitStore(),
+  clock,
+  rateLimit: () => createMemoryRateLimitStore({ now: clock.now }),
   consumeAll: true,
-  replay: () => createMemoryReplayStore(),
-  revocation: () => createMemoryRevocationStore(),
-  refresh: () => createMemoryRefreshTokenStore(),
+  replay: () => createMemoryReplayStore({ now: clock.now }),
+  revocation: () => createMemoryRevocationStore({ now: clock.now }),
+  refresh: () => createMemoryRefreshTokenStore({ now: clock.now }),
 });

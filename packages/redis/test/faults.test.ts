@@ -14,6 +14,9 @@ import { type OwnRedis, startRedis } from './servers.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefix = runPrefix('faults');
 const TIMEOUT_MS = 200;
+// A pause that outlasts the timeout by far more than a stalled test process ever lags behind (a 70 ms stall
+// must not let the call slip in after the pause and succeed).
+const PAUSE_MS = 2_000;
 const rule = { intervalMs: 60_000, burst: 1_000 };
 
 // A server of our own: these tests stop, stall and flush it, which must never happen to the shared one.
@@ -86,7 +89,7 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
     const store = createRedisRateLimitStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `stall-${Date.now()}`;
     await store.consume(key, rule, 1);
-    await admin.call('CLIENT', 'PAUSE', String(TIMEOUT_MS * 4), 'ALL');
+    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
     expect(await failure(store.consume(key, rule, 1))).toBe('REDIS_TIMEOUT');
     const after = await eventually(() => store.consume(key, rule, 1));
     expect(after.allowed).toBe(true);
@@ -95,10 +98,10 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
   it('releases a claim that landed after its timeout, so the retried delivery is processed', async () => {
     const store = createRedisReplayStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `evt-stall-${Date.now()}`;
-    await admin.call('CLIENT', 'PAUSE', String(TIMEOUT_MS * 3), 'ALL');
+    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
     expect(await failure(store.claim(key, 60_000))).toBe('REDIS_TIMEOUT');
     // The paused claim runs when the pause ends; the store then releases it.
-    await sleep(TIMEOUT_MS * 3 + 100);
+    await sleep(PAUSE_MS + 100);
     await eventually(async () => {
       if ((await admin.exists(`${prefix}:rp:{${key}}`)) !== 0) throw new Error('claim not released yet');
     });

@@ -1,5 +1,6 @@
 import type { RefreshTokenStore, RotateRequest } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
+import { realClock, type StoreClock } from './store-ids.js';
 
 let seq = 0;
 /** Unique ids per run so a shared server (Redis) needs no flush between tests; `{}` must not steer slots. */
@@ -7,8 +8,6 @@ function id(label: string): string {
   seq += 1;
   return `${label}:{${process.pid.toString(36)}}:${Date.now().toString(36)}:${seq}`;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A rotation of `presented` into `next` by `clientId` (default the family's own client, `web`). */
 function rotation(
@@ -37,6 +36,7 @@ function rotation(
 export function refreshStoreScenarios(
   name: string,
   make: () => RefreshTokenStore | Promise<RefreshTokenStore>,
+  clock: StoreClock = realClock,
 ): void {
   describe(`RefreshTokenStore contract: ${name}`, () => {
     async function family(store: RefreshTokenStore, first: string, ttlMs = 60_000): Promise<string> {
@@ -175,7 +175,7 @@ export function refreshStoreScenarios(
       const fam = await family(store, h1);
       await store.rotate(rotation(fam, h1, h2, { graceMs: 200 }));
       // Far beyond scheduler noise on a busy machine: 200 ms window, checked 1.2 s later.
-      await sleep(1_200);
+      await clock.sleep(1_200);
       expect((await store.rotate(rotation(fam, h1, id('x'), { graceMs: 200 }))).status).toBe('reused');
     });
 
@@ -199,7 +199,7 @@ export function refreshStoreScenarios(
       const store = await make();
       const h1 = id('h1');
       const fam = await family(store, h1, 200);
-      await sleep(1_200);
+      await clock.sleep(1_200);
       expect(await store.rotate(rotation(fam, h1, id('x')))).toEqual({ status: 'unknown' });
       expect(await store.revokeFamily(fam)).toBe(false);
     });

@@ -1,24 +1,24 @@
 import type { ClaimResult, ReplayStore } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { sleep, uniqueKey } from './store-ids.js';
+import { realClock, type StoreClock, uniqueKey } from './store-ids.js';
 
 function tokenOf(result: ClaimResult): string {
   if (result.outcome !== 'claimed') throw new Error(`expected a claim, got '${result.outcome}'`);
   return result.token;
 }
 
-// Time-dependent checks are one-sided so a stalled scheduler cannot flip them: "still there" uses a
-// lifetime of a minute, "gone" waits well past a short one (a stall only makes it more gone).
+// Time-dependent checks are one-sided so a stalled scheduler cannot flip them on a real clock: "still
+// there" uses a lifetime of a minute, "gone" waits well past a short one (a stall only makes it more gone).
 const LIVE = 60_000;
 const SHORT = 40;
 const PAST_SHORT = 150;
 
-/** Claim `key` again until a lapsed claim lets a new one through (real time: stores keep their own clock). */
-async function claimAfterLapse(store: ReplayStore, key: string): Promise<ClaimResult> {
+/** Claim `key` again until a lapsed claim lets a new one through. */
+async function claimAfterLapse(store: ReplayStore, key: string, clock: StoreClock): Promise<ClaimResult> {
   for (let i = 0; i < 100; i++) {
     const result = await store.claim(key, LIVE);
     if (result.outcome === 'claimed') return result;
-    await sleep(SHORT);
+    await clock.sleep(SHORT);
   }
   throw new Error(`the claim on ${key} never lapsed`);
 }
@@ -29,7 +29,11 @@ async function claimAfterLapse(store: ReplayStore, key: string): Promise<ClaimRe
  * @example
  * replayStoreScenarios('memory', () => createMemoryReplayStore());
  */
-export function replayStoreScenarios(name: string, make: () => ReplayStore | Promise<ReplayStore>): void {
+export function replayStoreScenarios(
+  name: string,
+  make: () => ReplayStore | Promise<ReplayStore>,
+  clock: StoreClock = realClock,
+): void {
   describe(`ReplayStore contract: ${name}`, () => {
     it('claims a key once, then reports it processing, then done after complete', async () => {
       const store = await make();
@@ -64,7 +68,7 @@ export function replayStoreScenarios(name: string, make: () => ReplayStore | Pro
       const store = await make();
       const key = uniqueKey('evt');
       expect((await store.claim(key, SHORT)).outcome).toBe('claimed');
-      await sleep(PAST_SHORT);
+      await clock.sleep(PAST_SHORT);
       expect((await store.claim(key, LIVE)).outcome).toBe('claimed');
     });
 
@@ -76,7 +80,7 @@ export function replayStoreScenarios(name: string, make: () => ReplayStore | Pro
       const b = await store.claim(forgotten, LIVE);
       expect(await store.complete(outlives, tokenOf(a), LIVE)).toBe(true);
       expect(await store.complete(forgotten, tokenOf(b), SHORT)).toBe(true);
-      await sleep(PAST_SHORT);
+      await clock.sleep(PAST_SHORT);
       expect(await store.claim(outlives, LIVE)).toEqual({ outcome: 'done' });
       expect((await store.claim(forgotten, LIVE)).outcome).toBe('claimed');
     });
@@ -87,7 +91,7 @@ export function replayStoreScenarios(name: string, make: () => ReplayStore | Pro
       const store = await make();
       const key = uniqueKey('evt');
       const a = await store.claim(key, SHORT);
-      const b = await claimAfterLapse(store, key);
+      const b = await claimAfterLapse(store, key, clock);
       expect(tokenOf(b)).not.toBe(tokenOf(a));
       expect(await store.complete(key, tokenOf(b), LIVE)).toBe(true);
       expect(await store.release(key, tokenOf(a))).toBe(false);
@@ -100,7 +104,7 @@ export function replayStoreScenarios(name: string, make: () => ReplayStore | Pro
       const store = await make();
       const key = uniqueKey('evt');
       const a = await store.claim(key, SHORT);
-      const b = await claimAfterLapse(store, key);
+      const b = await claimAfterLapse(store, key, clock);
       expect(await store.release(key, tokenOf(a))).toBe(false);
       expect(await store.claim(key, LIVE)).toEqual({ outcome: 'processing' });
       expect(await store.complete(key, tokenOf(a), LIVE)).toBe(false);
@@ -114,7 +118,7 @@ export function replayStoreScenarios(name: string, make: () => ReplayStore | Pro
       const store = await make();
       const key = uniqueKey('evt');
       const a = await store.claim(key, SHORT);
-      await sleep(PAST_SHORT);
+      await clock.sleep(PAST_SHORT);
       expect(await store.complete(key, tokenOf(a), LIVE)).toBe(true);
       expect(await store.claim(key, LIVE)).toEqual({ outcome: 'done' });
     });

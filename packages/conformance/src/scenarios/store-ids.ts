@@ -21,3 +21,32 @@ export function uniqueKey(label: string): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** How store scenarios read and pass time: the clock the backend's stores read. */
+export interface StoreClock {
+  /** Epoch ms, as the stores see it. */
+  now(): number;
+  /** Let `ms` pass for the stores. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Real time, for stores that keep their own clock (Redis reads its TIME and expires keys itself). */
+export const realClock: StoreClock = { now: () => Date.now(), sleep };
+
+/**
+ * A clock moved only by `sleep`, for stores that take a `now` option (the memory stores): expiry is then
+ * exact and instant, whatever the scheduler does between two calls.
+ *
+ * @example
+ * const clock = createManualClock();
+ * defineStoreSuite('memory', { clock, replay: () => createMemoryReplayStore({ now: clock.now }) });
+ */
+export function createManualClock(start = Date.now()): StoreClock {
+  let t = start;
+  return {
+    now: () => t,
+    async sleep(ms) {
+      t += ms;
+    },
+  };
+}
