@@ -231,6 +231,19 @@ const REGEXES: readonly Entry[] = [
     'response',
     'header names in the text report',
   ),
+  // Configuration text
+  R(
+    'core/src/config/text.ts',
+    String.raw`/[\p{Cc}\p{Cf}\p{Z}]/u`,
+    'config',
+    'configured origins, names and URLs',
+  ),
+  R(
+    'core/src/config/text.ts',
+    String.raw`/[\p{Cc}\p{Cf}\p{Z}]/gu`,
+    'config',
+    'the same, escaped for the error message',
+  ),
   // CORS
   R(
     'core/src/cors/origin.ts',

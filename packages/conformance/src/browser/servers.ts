@@ -28,7 +28,7 @@ export async function servePage(html: () => string): Promise<PeerServer> {
   return { port, close: () => stop(server) };
 }
 
-/** Forwards every request to `target` unchanged and counts them by method (to see preflights). */
+/** Forwards every request to `target` unchanged and counts them by method (to see preflights), as sent. */
 export async function countingProxy(target: string): Promise<PeerServer & { count(method: string): number }> {
   const counts = new Map<string, number>();
   const upstream = new URL(target);
@@ -49,6 +49,16 @@ export async function countingProxy(target: string): Promise<PeerServer & { coun
     );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
+  });
+  // Node's parser refuses methods it does not know (a lowercase `patch`): count those too, from the bytes
+  // the browser sent, so a test can see that the browser sent the request at all.
+  server.on('clientError', (err: Error & { rawPacket?: Buffer }, socket) => {
+    const raw = err.rawPacket?.toString('latin1') ?? '';
+    const method = raw.slice(0, Math.max(0, raw.indexOf(' ')));
+    if (method !== '') counts.set(method, (counts.get(method) ?? 0) + 1);
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
   const port = await start(server);
   return { port, count: (m) => counts.get(m) ?? 0, close: () => stop(server) };

@@ -75,6 +75,8 @@ export function defineBrowserSuite(harness: AdapterHarness): void {
             origins: [`http://127.0.0.1:${pageA.port}`],
             credentials: true,
             allowedHeaders: ['content-type'],
+            // `patch` as a page writes it: the Fetch standard does not upper-case PATCH.
+            methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'patch'],
           },
         }),
         harness.start({ jwt }),
@@ -177,6 +179,26 @@ export function defineBrowserSuite(harness: AdapterHarness): void {
       });
       expect(proxy.count('OPTIONS')).toBe(options + 1);
       expect(proxy.count('PUT')).toBeGreaterThanOrEqual(2);
+      await p.close();
+    });
+
+    it('passes the preflight of a custom method in the exact case the page wrote it (patch), not another', async () => {
+      const p = await open(`http://127.0.0.1:${pageA.port}/`);
+      const options = proxy.count('OPTIONS');
+      const [lower, upper] = [proxy.count('patch'), proxy.count('PATCH')];
+      // fetch() sends `patch` as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are normalised), and
+      // compares it byte for byte with Access-Control-Allow-Methods. Node cannot serve a lowercase method,
+      // so the proof is that chromium sent it after the preflight (the proxy counts it, from the raw bytes).
+      await browserFetch(p, `${api}/api/data?case=method-lower`, { method: 'patch', credentials: 'include' });
+      expect(await waitFor(() => proxy.count('patch') === lower + 1, 10_000)).toBe(true);
+      // PATCH is another method: its preflight is refused, and the browser never sends it.
+      const r = await browserFetch(p, `${api}/api/data?case=method-upper`, {
+        method: 'PATCH',
+        credentials: 'include',
+      });
+      expect(r.ok).toBe(false);
+      expect(proxy.count('OPTIONS')).toBe(options + 2);
+      expect(proxy.count('PATCH')).toBe(upper);
       await p.close();
     });
 

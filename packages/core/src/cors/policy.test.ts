@@ -203,6 +203,89 @@ describe('createCorsPolicy: preflight', () => {
   });
 });
 
+describe('createCorsPolicy: methods as the Fetch standard normalises them', () => {
+  const cors = createCorsPolicy({ origins: [APP], methods: ['get', 'Purge', 'patch', 'delete', 'PUT'] });
+  const method = (m: string) => {
+    const r = cors.check(preflight(APP, m));
+    return r.kind === 'denied' ? r.error.code : r.kind;
+  };
+  it('upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; other methods keep their case', () => {
+    const r = cors.check(preflight(APP, 'DELETE'));
+    expect(h(r)['access-control-allow-methods']).toBe('GET, Purge, patch, DELETE, PUT');
+  });
+  it('grants a custom method only in the exact case a browser sends it', () => {
+    // fetch(url, { method: 'patch' }) sends `patch`: it is not one of the six normalised methods.
+    expect(method('patch')).toBe('preflight');
+    expect(method('PATCH')).toBe('CORS_METHOD_DENIED');
+    expect(method('Purge')).toBe('preflight');
+    expect(method('PURGE')).toBe('CORS_METHOD_DENIED');
+    expect(method('DELETE')).toBe('preflight');
+    expect(method('PUT')).toBe('preflight');
+  });
+  it('keeps PATCH and patch apart, and refuses CONNECT, TRACE and TRACK in any case', () => {
+    const both = createCorsPolicy({ origins: [APP], methods: ['PATCH', 'patch', 'Get', 'GET'] });
+    expect(h(both.check(preflight(APP, 'PATCH')))['access-control-allow-methods']).toBe('PATCH, patch, GET');
+    for (const m of ['trace', 'Track', 'connect']) {
+      expect(() => createCorsPolicy({ origins: [APP], methods: [m] }), m).toThrow(
+        /cors\.methods\[0\]: .*forbidden/,
+      );
+    }
+  });
+});
+
+describe('createCorsPolicy: hidden characters in configuration', () => {
+  const hidden = [
+    '\t',
+    '\n',
+    '\r',
+    '\0',
+    '\x7f',
+    ' ',
+    '\u0085',
+    '\u00a0',
+    '\u00ad',
+    '\u200b',
+    '\u2028',
+    '\ufeff',
+  ];
+  it('refuses an origin with a control, whitespace or invisible character anywhere (URL parsing would drop it)', () => {
+    for (const c of hidden) {
+      for (const origin of [
+        `${APP}${c}`,
+        `${c}${APP}`,
+        `https://app.exa${c}mple.com`,
+        `https://*.exam${c}ple.com`,
+      ]) {
+        expect(() => createCorsPolicy({ origins: [APP, origin] }), JSON.stringify(origin)).toThrow(
+          /cors\.origins\[1\]: .* at offset \d+/,
+        );
+      }
+    }
+    // The finding: a trailing tab used to be accepted as https://app.example.com.
+    expect(() => createCorsPolicy({ origins: [`${APP}\t`] })).toThrow(
+      'cors.origins[0]: "https://app.example.com\\u0009" contains a tab (U+0009) at offset 23',
+    );
+  });
+  it('refuses the same in a RegExp source, a method or a header name', () => {
+    for (const c of hidden) {
+      // RegExp#source shows line terminators escaped (`\n`): only a character kept raw can hide.
+      if (!'\n\r\u2028'.includes(c)) {
+        expect(() => createCorsPolicy({ origins: [new RegExp(`https://a\\.example\\.com${c}`)] })).toThrow(
+          /cors\.origins\[0\]\.source: /,
+        );
+      }
+      expect(() => createCorsPolicy({ origins: [APP], methods: [`GET${c}`] })).toThrow(
+        /cors\.methods\[0\]: /,
+      );
+      for (const option of ['allowedHeaders', 'exposedHeaders']) {
+        expect(() => createCorsPolicy({ origins: [APP], [option]: [`x-a${c}`] })).toThrow(
+          `cors.${option}[0]: `,
+        );
+      }
+    }
+  });
+});
+
 describe('createCorsPolicy: configuration', () => {
   const bad: [object, RegExp][] = [
     [{ origins: '*', credentials: true }, /cors\.origins: '\*' with credentials/],

@@ -1,3 +1,4 @@
+import { checkVisible } from '../config/text.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { freezePairs, type HeaderPair } from '../headers/values.js';
@@ -24,7 +25,11 @@ export interface CorsOptions {
   origins?: '*' | readonly (string | RegExp)[];
   /** Send cookies / Authorization cross-origin. Needs explicit origins. Default false. */
   credentials?: boolean;
-  /** Default GET, HEAD, POST, PUT, PATCH, DELETE. Sent as the explicit list, never reflected. */
+  /**
+   * Default GET, HEAD, POST, PUT, PATCH, DELETE. Sent as the explicit list, never reflected. As in the Fetch
+   * standard, only DELETE, GET, HEAD, OPTIONS, POST and PUT are case-insensitive (upper-cased); any other
+   * method is matched exactly as written (`patch` and `PATCH` are two methods).
+   */
   methods?: readonly string[];
   /** Request headers a page may send. Default `authorization`, `content-type`. Never reflected. */
   allowedHeaders?: readonly string[];
@@ -73,12 +78,24 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
 const MAX_REQUEST_HEADERS = 64;
 
-function tokens(path: string, value: unknown, fallback: readonly string[], upper: boolean): string[] {
+// Fetch standard, "normalize a method": only these six are upper-cased, by browsers and here. Any other method
+// keeps its case on both sides and is compared byte for byte: `fetch(url, { method: 'patch' })` asks for
+// `patch`, which an allowed `PATCH` does not cover.
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function normaliseMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALISED_METHODS.has(upper) ? upper : method;
+}
+
+function tokens(path: string, value: unknown, fallback: readonly string[], methods: boolean): string[] {
   if (value === undefined) return [...fallback];
   if (!Array.isArray(value)) throw new ConfigError(path, 'must be a list', "e.g. ['GET', 'POST']");
   const out: string[] = [];
   for (let i = 0; i < value.length; i++) {
     const t: unknown = value[i];
+    if (typeof t === 'string') checkVisible(`${path}[${i}]`, t);
     if (typeof t !== 'string' || !TOKEN.test(t)) {
       throw new ConfigError(
         `${path}[${i}]`,
@@ -86,9 +103,9 @@ function tokens(path: string, value: unknown, fallback: readonly string[], upper
         'one method or header name per item, no commas or spaces',
       );
     }
-    const n = upper ? t.toUpperCase() : t.toLowerCase();
-    if (upper && (n === 'CONNECT' || n === 'TRACE' || n === 'TRACK'))
-      throw new ConfigError(`${path}[${i}]`, `${n} is forbidden by browsers`, 'remove it');
+    const n = methods ? normaliseMethod(t) : t.toLowerCase();
+    if (methods && FORBIDDEN_METHODS.has(t.toUpperCase()))
+      throw new ConfigError(`${path}[${i}]`, `${t} is forbidden by browsers`, 'remove it');
     if (!out.includes(n)) out.push(n);
   }
   return out;
@@ -152,8 +169,11 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
       );
     list.forEach((o: unknown, i) => {
       const p = `cors.origins[${i}]`;
-      if (o instanceof RegExp) regexes.push(fullMatch(o, p));
-      else if (typeof o !== 'string')
+      if (typeof o === 'string') checkVisible(p, o);
+      if (o instanceof RegExp) {
+        checkVisible(`${p}.source`, o.source);
+        regexes.push(fullMatch(o, p));
+      } else if (typeof o !== 'string')
         throw new ConfigError(p, 'must be a string or a RegExp', "e.g. 'https://app.example.com'");
       else if (o === '*')
         throw new ConfigError(

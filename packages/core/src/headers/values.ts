@@ -5,18 +5,20 @@ export type HeaderPair = readonly [name: string, value: string];
 
 /**
  * Refuse characters that would split or smuggle a header: CR, LF, NUL and other controls, and anything
- * outside Latin-1 (node refuses it at write time, i.e. at request time; we refuse it at startup).
+ * outside ASCII. Node refuses non-Latin-1 at write time (at request time; we refuse it at startup), and the
+ * Latin-1 rest (C1 controls, no-break space, soft hyphen) is invisible in a config file and read differently
+ * by different recipients.
  */
 export function checkHeaderText(option: string, value: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 0xff || c < 0x20 || c === 0x7f) {
+    if (c > 0x7e || c < 0x20) {
       throw new ConfigError(
         option,
-        c > 0xff
-          ? `contains a non-Latin-1 character (U+${c.toString(16).padStart(4, '0')})`
-          : 'contains a control character (CR, LF, NUL…)',
-        'use plain ASCII; encode international domain names as punycode',
+        c > 0x7f
+          ? `contains a non-ASCII character (U+${c.toString(16).toUpperCase().padStart(4, '0')}) at offset ${i}`
+          : `contains a control character (U+${c.toString(16).toUpperCase().padStart(4, '0')}: CR, LF, NUL…) at offset ${i}`,
+        'use plain ASCII; encode international domain names as punycode and percent-encode URLs',
       );
     }
   }
