@@ -37,7 +37,7 @@ export function resolveIssuers(
     if (
       options.issuer !== undefined ||
       options.dangerouslyAcceptAnyIssuer !== undefined ||
-      ['keys', 'jwksUri', 'discovery', 'secret'].some(
+      ['keys', 'jwksUri', 'discovery', 'secret', 'secretKid'].some(
         (k) => k in options && (options as unknown as Record<string, unknown>)[k] !== undefined,
       )
     ) {

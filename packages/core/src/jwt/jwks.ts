@@ -143,15 +143,18 @@ export function createRemoteKeySet(
       }
       const hit = lookup(kid, alg);
       if (hit !== undefined) return hit;
-      const notFound: [SecurityError, string] = [JWT_ERRORS.keyNotFound, 'no key with this kid in the JWKS'];
-      if (kid !== undefined && negative.get(kid) === true) return notFound;
+      // An unknown kid first means "maybe rotated": refresh (within the cooldown) before falling back to
+      // the set's one unnamed key for this alg, so a move to kid'ed keys is picked up at once.
+      const notFound = (): BoundKey | [SecurityError, string] =>
+        current!.keys.unnamedFor(alg) ?? [JWT_ERRORS.keyNotFound, 'no key with this kid in the JWKS'];
+      if (kid !== undefined && negative.get(kid) === true) return notFound();
       if (inflight !== undefined) await inflight;
-      else if (coolingDown()) return notFound;
+      else if (coolingDown()) return notFound();
       else await refresh();
       const retry = lookup(kid, alg);
       if (retry !== undefined) return retry;
       if (kid !== undefined) negative.set(kid, true, now() + cooldownMs);
-      return notFound;
+      return notFound();
     },
   };
 }

@@ -20,6 +20,11 @@ export interface JwtKeyOptions {
   discovery?: true;
   /** HMAC secret for one HS* algorithm: at least as long as the hash output (32 bytes for HS256). */
   secret?: string | Uint8Array;
+  /**
+   * The `kid` your issuer puts on tokens signed with `secret`. Set, a token naming another kid is refused;
+   * unset, the secret is the one key for its algorithm and any `kid` is taken as a hint (RFC 7515 §4.1.4).
+   */
+  secretKid?: string;
 }
 
 /** Everything a key source needs besides its own options. */
@@ -39,7 +44,9 @@ function staticSource(load: () => Promise<KeySet>): KeySource {
   const lookup = (set: KeySet, kid: string | undefined, alg: string): BoundKey | [SecurityError, string] => {
     const found = set.find(kid, alg);
     if (typeof found !== 'string') return found;
-    if (found === 'unknown-kid') return [JWT_ERRORS.keyNotFound, 'no configured key has this kid'];
+    if (found === 'unknown-kid') {
+      return set.unnamedFor(alg) ?? [JWT_ERRORS.keyNotFound, 'no configured key has this kid'];
+    }
     if (found === 'alg-mismatch') {
       return [JWT_ERRORS.algNotAllowed, `key ${kid} is bound to another algorithm than ${alg}`];
     }
@@ -128,11 +135,22 @@ export function buildKeySource(
         `use a random secret of at least ${need} bytes`,
       );
     }
+    const kid = options.secretKid;
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > 256)) {
+      throw new ConfigError(
+        `${option}.secretKid`,
+        'is not a string of 1 to 256 characters',
+        'set the kid your issuer writes in the token header, or leave it unset',
+      );
+    }
     const copy = bytes.slice();
     return staticSource(async () => {
-      const key: BoundKey = { kid: undefined, alg, handle: await ctx.backend.importSecret(copy, alg) };
+      const key: BoundKey = { kid, alg, handle: await ctx.backend.importSecret(copy, alg) };
       return new KeySet([key]);
     });
+  }
+  if (options.secretKid !== undefined) {
+    throw new ConfigError(`${option}.secretKid`, 'is only used with secret', 'put kid on the JWKs instead');
   }
   if (symmetric) {
     throw new ConfigError(

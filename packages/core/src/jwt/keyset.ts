@@ -96,12 +96,15 @@ export class KeySet {
   private readonly all: BoundKey[] = [];
   private readonly members = new Set<BoundKey>();
   private readonly byFingerprint = new Map<string, BoundKey>();
+  /** Per algorithm: its only key when there is exactly one and it has no kid, else null. */
+  private readonly unnamed = new Map<string, BoundKey | null>();
 
   constructor(keys: readonly BoundKey[]) {
     for (const key of keys) {
       this.all.push(key);
       this.members.add(key);
       if (key.fingerprint !== undefined) this.byFingerprint.set(key.fingerprint, key);
+      this.unnamed.set(key.alg, this.unnamed.has(key.alg) || key.kid !== undefined ? null : key);
       if (key.kid === undefined) continue;
       const list = this.byKid.get(key.kid);
       if (list === undefined) this.byKid.set(key.kid, [key]);
@@ -116,6 +119,15 @@ export class KeySet {
   /** True when `key` is one of this set's keys (what a cached verification is checked against). */
   has(key: BoundKey): boolean {
     return this.members.has(key);
+  }
+
+  /**
+   * The key for a token whose `kid` names no key: the one key for `alg`, when it has no kid of its own.
+   * A `kid` is a hint (RFC 7515 §4.1.4), and a key configured without one does not contradict it; a key
+   * that has another kid does, and several keys are never tried in turn.
+   */
+  unnamedFor(alg: string): BoundKey | undefined {
+    return this.unnamed.get(alg) ?? undefined;
   }
 
   /** The key of this set with this fingerprint, to carry over unchanged across a refresh. */
