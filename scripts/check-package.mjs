@@ -5,7 +5,7 @@
 //
 // attw runs its strict profile (node10, node16 from CJS and ESM, bundler) minus one rule:
 // `cjs-resolves-to-esm`. The packages are ESM-only on purpose: every supported Node (>= 20.19) loads
-// them with require() (tests/packages proves it), and TypeScript >= 5.8 types that under
+// them with require() (scripts/tarballs runs them so), and TypeScript >= 5.8 types that under
 // `module: nodenext`; attw's bundled TypeScript predates require(esm) and still reports it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';

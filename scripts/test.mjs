@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `pnpm test`: everything CI checks, in order. Build, typecheck, lint, publint + attw on every published
 // package, the whole vitest suite (unit, property, conformance, real Redis / IdP / browser / TLS),
-// the attack tour against every adapter, and the benchmark smoke run. Ends with "N passed, N failed".
+// the attack tour against every adapter, the benchmark smoke run, and the packed tarballs installed
+// with npm outside the workspace and run in ESM and CommonJS (scripts/tarballs). Ends with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runTarballSuite } from './tarballs/run.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const report = `${root}/.vitest-report.json`;
@@ -101,5 +103,19 @@ if (failed === 0) {
   if (existsSync(`${root}/bench/run.mjs`))
     step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }
-console.log(`\ntests: ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`);
+// The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS.
+console.log('\n▶ tarballs: pack, npm install in a fresh project, smoke apps (scripts/tarballs/run.mjs)');
+const parts = [`vitest ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`];
+try {
+  for (const run of await runTarballSuite()) {
+    passed += run.passed;
+    failed += run.failed;
+    parts.push(`tarballs on node ${run.version}: ${run.passed} passed, ${run.failed} failed`);
+  }
+} catch (error) {
+  console.error(`✖ tarballs: ${error.message}`);
+  failed += 1;
+  parts.push('tarballs: setup failed');
+}
+console.log(`\ntests: ${passed} passed, ${failed} failed (${parts.join('; ')})`);
 process.exit(failed === 0 ? 0 : 1);
