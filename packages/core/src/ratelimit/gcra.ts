@@ -45,3 +45,21 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
     tat: next,
   };
 }
+
+/**
+ * Milliseconds until the bucket of `result` holds one more unit than `result.remaining`: the `t` of the
+ * RateLimit field (draft-ietf-httpapi-ratelimit-headers-10 §4.1.2, "until additional quota … is made
+ * available"), not the time until the bucket is full. Undefined when the bucket is full: no more quota
+ * will be made available. On a denial it is never later than `retryAfterMs`, which waits for the whole
+ * cost of the request (draft §6: Retry-After must not be earlier than `t`).
+ *
+ * @example
+ * nextUnitMs({ allowed: false, remaining: 0, retryAfterMs: 30_000, resetMs: 60_000 }, { intervalMs: 30_000, burst: 2 }) // 30000
+ */
+export function nextUnitMs(result: ConsumeResult, rule: BucketRule): number | undefined {
+  if (result.remaining >= rule.burst) return undefined;
+  // `resetMs` is when all of the missing burst - remaining units are back; the next one is back that many
+  // intervals minus one earlier.
+  const ms = result.resetMs - (rule.burst - result.remaining - 1) * rule.intervalMs;
+  return Math.min(result.resetMs, Math.max(0, ms));
+}

@@ -11,6 +11,11 @@ export interface BucketState {
   readonly windowSeconds: number;
   /** The store's answer for this bucket. */
   readonly result: ConsumeResult;
+  /**
+   * Milliseconds until the bucket admits one more request of cost 1 (the `t` of the RateLimit field, the
+   * `X-RateLimit-Reset` of legacy headers); undefined when the bucket is full.
+   */
+  readonly nextUnitMs: number | undefined;
 }
 
 /** `"name";q=100;w=60`: the draft-10 RateLimit-Policy item of one policy. */
@@ -23,8 +28,10 @@ const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
 /**
  * Response fields for the evaluated buckets: `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-
  * ratelimit-headers-10 structured lists), `Retry-After` on denials (delta seconds, at least 1), and with
- * `legacy` the `X-RateLimit-*` trio of the most constrained bucket. `t` and `X-RateLimit-Reset` are the
- * seconds until that bucket is full again (a delta, not a timestamp).
+ * `legacy` the `X-RateLimit-*` trio of one bucket: on a denial the refusing bucket that waits longest, else
+ * the one with the fewest requests left. `t` and `X-RateLimit-Reset` are the seconds until that bucket
+ * admits one more request (draft §4.1.2: until additional quota is made available), a delta; they are
+ * left out for a bucket that is full. A refusing bucket's `t` is never later than `Retry-After` (draft §6).
  *
  * @example
  * rateLimitHeaders(states, policies, false, 0)['ratelimit'] // '"ip";r=99;t=1'
@@ -36,26 +43,29 @@ export function rateLimitHeaders(
   retryAfterMs: number,
 ): Record<string, string> {
   let current = '';
-  let tightest: BucketState | undefined;
+  let reported: BucketState | undefined;
   for (const s of states) {
     if (current !== '') current += ', ';
-    current += `"${s.name}";r=${s.result.remaining};t=${seconds(s.result.resetMs)}`;
-    if (
-      tightest === undefined ||
-      s.result.remaining < tightest.result.remaining ||
-      (s.result.remaining === tightest.result.remaining && s.result.resetMs > tightest.result.resetMs)
-    ) {
-      tightest = s;
-    }
+    current += `"${s.name}";r=${s.result.remaining}`;
+    if (s.nextUnitMs !== undefined) current += `;t=${seconds(s.nextUnitMs)}`;
+    if (reported === undefined || reports(s, reported)) reported = s;
   }
   const headers: Record<string, string> = { 'ratelimit-policy': policyHeader, ratelimit: current };
   if (retryAfterMs > 0) headers['retry-after'] = String(Math.max(1, seconds(retryAfterMs)));
-  if (legacy && tightest !== undefined) {
-    headers['x-ratelimit-limit'] = String(tightest.limit);
-    headers['x-ratelimit-remaining'] = String(tightest.result.remaining);
-    headers['x-ratelimit-reset'] = String(seconds(tightest.result.resetMs));
+  if (legacy && reported !== undefined) {
+    headers['x-ratelimit-limit'] = String(reported.limit);
+    headers['x-ratelimit-remaining'] = String(reported.result.remaining);
+    headers['x-ratelimit-reset'] = String(seconds(reported.nextUnitMs ?? 0));
   }
   return headers;
+}
+
+/** Whether `a` rather than `b` is the bucket the legacy trio describes. */
+function reports(a: BucketState, b: BucketState): boolean {
+  if (a.result.allowed !== b.result.allowed) return !a.result.allowed;
+  if (!a.result.allowed) return a.result.retryAfterMs > b.result.retryAfterMs;
+  if (a.result.remaining !== b.result.remaining) return a.result.remaining < b.result.remaining;
+  return (a.nextUnitMs ?? 0) > (b.nextUnitMs ?? 0);
 }
 
 /** A frozen empty header set for requests no bucket applied to. */

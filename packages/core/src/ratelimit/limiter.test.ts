@@ -34,9 +34,11 @@ describe('createRateLimiter', () => {
     if (third.ok) return;
     expect(third.error.code).toBe('RATE_LIMITED');
     expect(third.error.status).toBe(429);
+    // t is when one more request is admitted (draft-10 §4.1.2), so it agrees with Retry-After (draft §6);
+    // it was the 60 s until the bucket is full, telling a client to wait twice as long as needed.
     expect(third.error.headers).toEqual({
       'ratelimit-policy': '"ip";q=2;w=60',
-      ratelimit: '"ip";r=0;t=60',
+      ratelimit: '"ip";r=0;t=30',
       'retry-after': '30',
     });
     const problem = renderProblem(third.error);
@@ -101,7 +103,7 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
     expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
     const denied = await limiter.check(req('203.0.113.1'), alice);
-    expect(!denied.ok && denied.error.headers.ratelimit).toBe('"ip";r=1;t=40, "user";r=0;t=60');
+    expect(!denied.ok && denied.error.headers.ratelimit).toBe('"ip";r=1;t=20, "user";r=0;t=30');
     // alice from a new IP is still limited by her token bucket
     expect((await limiter.check(req('203.0.113.99'), alice)).ok).toBe(false);
     // the IP bucket was not charged by the denials: one request left for someone else there
@@ -175,7 +177,9 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(post)).ok && true).toBe(true);
     expect((await limiter.check(post)).ok && true).toBe(true);
     const third = await limiter.check(post);
-    expect(!third.ok && third.error.headers.ratelimit).toBe('"ip";r=2;t=48');
+    // Two units left, the next one back in 6 s; the request needs four, so Retry-After is later than t.
+    expect(!third.ok && third.error.headers.ratelimit).toBe('"ip";r=2;t=6');
+    expect(!third.ok && third.error.headers['retry-after']).toBe('12');
     expect((await limiter.check(put)).ok).toBe(true); // takes the whole bucket
     expect((await limiter.check(req('203.0.113.2'))).ok).toBe(false);
     now = 60_000;

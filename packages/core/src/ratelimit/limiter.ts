@@ -15,6 +15,7 @@ import type { ConsumeResult, RateLimitStore } from '../stores/types.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
+import { nextUnitMs } from './gcra.js';
 import { type BucketState, NO_HEADERS, rateLimitHeaders } from './headers.js';
 import { hashKeyPart } from './hash.js';
 import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
@@ -263,6 +264,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           limit: rate.limit,
           windowSeconds: rate.windowSeconds,
           result: r,
+          nextUnitMs: nextUnitMs(r, rate.rule),
         });
         policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
         if (!r.allowed) {
