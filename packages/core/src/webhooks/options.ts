@@ -59,7 +59,7 @@ export interface WebhookVerifierOptions {
   dangerouslyAllowShortSecrets?: true;
   /** Accept bodies that are not UTF-8 (generic scheme only; the named schemes carry JSON). */
   allowBinaryBody?: boolean;
-  /** Receives `webhook.rejected`, `webhook.replayed`, `webhook.in_progress`, `webhook.store_failed`. */
+  /** Receives `webhook.rejected`, `webhook.replayed`, `webhook.claim_lost`, `webhook.store_failed`. */
   onEvent?: OnEvent;
   /** Clock in ms, for tests. */
   now?: () => number;
