@@ -403,7 +403,6 @@ const REGEXES: readonly Entry[] = [
     'config',
     'values of the cookies bulwark sets',
   ),
-  R('core/src/oauth/discovery.ts', String.raw`/\/$/`, 'config', 'the issuer URL'),
   R(
     'core/src/oauth/id-token.ts',
     String.raw`/^(application\/)?(at|logout|secevent)\+jwt$/i`,

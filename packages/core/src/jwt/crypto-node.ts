@@ -103,6 +103,12 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+function digest(hash: 'SHA-256' | 'SHA-384' | 'SHA-512', text: string): Uint8Array {
+  return createHash(hash === 'SHA-256' ? 'sha256' : hash === 'SHA-384' ? 'sha384' : 'sha512')
+    .update(text)
+    .digest();
+}
+
 /**
  * node:crypto back end: KeyObjects imported once, synchronous `crypto.verify`, HMAC compared with
  * `timingSafeEqual`.
@@ -118,4 +124,5 @@ export const backend: JwtCryptoBackend = {
   decode,
   decodeText,
   hashToken,
+  digest,
 };

@@ -24,6 +24,8 @@ export interface JwtCryptoBackend {
   decodeText(part: string): string | undefined;
   /** base64url SHA-256 of a token, the key of the verified-token cache. */
   hashToken(token: string): string | Promise<string>;
+  /** SHA-2 digest of a UTF-8 string (ID Token `at_hash`): synchronous where the runtime allows. */
+  digest(hash: 'SHA-256' | 'SHA-384' | 'SHA-512', text: string): Uint8Array | Promise<Uint8Array>;
   /** Which implementation this is, for events and benchmarks. */
   readonly name: 'node' | 'webcrypto';
 }

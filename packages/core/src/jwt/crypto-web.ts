@@ -78,4 +78,7 @@ export const backend: JwtCryptoBackend = {
   async hashToken(token: string): Promise<string> {
     return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token))));
   },
+  async digest(hash, text) {
+    return new Uint8Array(await crypto.subtle.digest(hash, encoder.encode(text)));
+  },
 };

@@ -1,17 +1,36 @@
 import { parseJsonObject } from './json.js';
 
-/** How key material is fetched: bounded in time and size, never following redirects. */
+/** A `fetch`-compatible function (the global fetch is undici on Node). */
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * How bulwark talks to an identity provider (JWKS, discovery, token endpoint): bounded in time and size,
+ * never following redirects, JSON only.
+ */
 export interface KeyFetchOptions {
   /** Abort the request (headers and body) after this many ms. Default 5000. */
   timeoutMs?: number;
   /** Refuse responses larger than this many bytes. Default 65536 (a JWKS is a few KiB). */
   maxBytes?: number;
   /** The fetch implementation, e.g. undici's `fetch` with a custom dispatcher. Default `globalThis.fetch`. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
+}
+
+/** One request to a provider. */
+export interface JsonRequest {
+  readonly method: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** A provider's answer: its status and a JSON object body. */
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
 }
 
 /**
- * Thrown (internally, never to users) when key material cannot be fetched; the message is operator detail.
+ * Thrown (internally, never to users) when a provider answer cannot be used; the message is operator detail.
  *
  * @example
  * throw new KeyFetchError('HTTP 500');
@@ -48,23 +67,48 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * GET a JSON object over HTTP with a timeout, a size cap, redirects refused (a redirect could point the
- * key fetch anywhere) and duplicate member names refused. Rejects with {@link KeyFetchError}.
+ * True for `application/json` and `application/<anything>+json` (`jwk-set+json`, RFC 7517 §8.5), parameters
+ * ignored. Anything else, a missing type included, is refused: a page served as `text/html` that happens
+ * to parse as JSON (an error page, a user-content page reflecting input) must not become keys or metadata.
  *
  * @example
- * const doc = await fetchJsonObject(new URL('https://id.example.com/jwks'), {});
+ * isJsonMediaType('application/jwk-set+json; charset=utf-8') // true
+ * isJsonMediaType('text/html') // false
  */
-export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promise<Record<string, unknown>> {
+export function isJsonMediaType(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const semi = contentType.indexOf(';');
+  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  if (type === 'application/json') return true;
+  return type.startsWith('application/') && type.endsWith('+json') && !type.slice(12, -5).includes('/');
+}
+
+/**
+ * Call a provider with a timeout, a size cap, redirects refused (a redirect could point the request
+ * anywhere), a JSON content type required, strict UTF-8, and a JSON object with no repeated member name
+ * (`JSON.parse` would keep the last of two `"sub"`s). Any status is returned with its body (a token
+ * endpoint's 400 carries `error`); anything unusable rejects with {@link KeyFetchError}.
+ *
+ * @example
+ * const { status, body } = await requestJson(new URL(tokenEndpoint), { method: 'POST', body: form }, {});
+ */
+export async function requestJson(
+  url: URL,
+  request: JsonRequest,
+  options: KeyFetchOptions,
+): Promise<JsonAnswer> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxBytes = options.maxBytes ?? 65_536;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const signal = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
     res = await fetchImpl(url, {
+      method: request.method,
       redirect: 'manual',
       signal,
-      headers: { accept: 'application/jwk-set+json, application/json' },
+      headers: { accept: 'application/json, application/jwk-set+json', ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
     });
   } catch (err) {
     throw new KeyFetchError(
@@ -77,7 +121,12 @@ export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promi
     if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
       throw new KeyFetchError(`redirect (HTTP ${res.status}) refused`);
     }
-    if (res.status !== 200) throw new KeyFetchError(`HTTP ${res.status}`);
+    const type = res.headers.get('content-type');
+    if (!isJsonMediaType(type)) {
+      throw new KeyFetchError(
+        `HTTP ${res.status} answered ${JSON.stringify((type ?? 'no content type').slice(0, 60))}, not JSON`,
+      );
+    }
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > maxBytes) throw new KeyFetchError(`content-length ${declared} exceeds ${maxBytes} bytes`);
     let text: string;
@@ -90,12 +139,26 @@ export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promi
       );
     }
     const json = parseJsonObject(text);
-    if (json === undefined) throw new KeyFetchError('body is not a JSON object (or repeats a member name)');
-    return json;
+    if (json === undefined) {
+      throw new KeyFetchError(`HTTP ${res.status} body is not a JSON object (or repeats a member name)`);
+    }
+    return { status: res.status, body: json };
   } finally {
     // Release the connection if the body was not consumed.
     if (res.bodyUsed === false) await res.body?.cancel().catch(() => {});
   }
+}
+
+/**
+ * GET a JSON object that must be answered with 200 (JWKS, discovery), under the rules of {@link requestJson}.
+ *
+ * @example
+ * const doc = await fetchJsonObject(new URL('https://id.example.com/jwks'), {});
+ */
+export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promise<Record<string, unknown>> {
+  const { status, body } = await requestJson(url, { method: 'GET' }, options);
+  if (status !== 200) throw new KeyFetchError(`HTTP ${status}`);
+  return body;
 }
 
 /**

@@ -13,7 +13,7 @@ interface JwksServer {
   path: string;
   fetches: number;
   keys: JWK[];
-  mode: 'ok' | 'error' | 'garbage' | 'hang' | 'redirect' | 'huge' | 'wrong-types';
+  mode: 'ok' | 'error' | 'garbage' | 'html' | 'hang' | 'redirect' | 'huge' | 'wrong-types';
   close(): Promise<void>;
 }
 
@@ -40,6 +40,10 @@ async function startJwksServer(): Promise<JwksServer> {
         return;
       case 'garbage':
         res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json</html>');
+        return;
+      case 'html':
+        // A valid key set, but served as a web page (an error page, a page reflecting input): not keys.
+        res.writeHead(200, { 'content-type': 'text/html' }).end(JSON.stringify({ keys: state.keys }));
         return;
       case 'hang':
         return; // never answers: the client's timeout must end it
@@ -151,7 +155,7 @@ describe('remote JWKS against a real local server', () => {
   });
 
   it('keeps verifying known kids while the endpoint is down, slow or returns garbage (stale-if-error)', async () => {
-    for (const mode of ['error', 'garbage', 'redirect', 'huge', 'hang'] as const) {
+    for (const mode of ['error', 'garbage', 'html', 'redirect', 'huge', 'hang'] as const) {
       reset([k1.publicJwk]);
       const clock = { ms: NOW * 1000 };
       const events: SecurityEvent[] = [];
@@ -169,12 +173,21 @@ describe('remote JWKS against a real local server', () => {
       const expected = {
         error: /HTTP 500/,
         garbage: /not a JSON object/,
+        html: /text\/html.*not JSON/,
         hang: /within 300 ms/,
         redirect: /redirect/,
         huge: /larger than|exceeds/,
       }[mode];
       expect(failures[0]).toMatch(expected);
     }
+  });
+
+  it('never trusts a JWKS served as text/html, even as the first load', async () => {
+    reset([k1.publicJwk], 'html');
+    const events: SecurityEvent[] = [];
+    const v = verifier({ ms: NOW * 1000 }, events);
+    expect(code(await v.verifyToken(token(k1, NOW)))).toBe('JWT_KEYS_UNAVAILABLE');
+    expect(events.find((e) => e.type === 'jwt.jwks_failed')?.detail).toMatch(/text\/html/);
   });
 
   it('answers 503 when no keys were ever loaded, then recovers after the cooldown', async () => {

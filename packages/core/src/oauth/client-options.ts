@@ -21,9 +21,22 @@ export interface OidcClientOptions {
   timeoutMs?: number;
   /** Clock skew tolerated on ID Token times, seconds. Default 5. */
   clockTolerance?: number;
-  /** fetch implementation; default the global one (undici on Node). */
+  /**
+   * fetch implementation for every provider call (discovery, token endpoint, ID Token keys); default the
+   * global one (undici on Node).
+   */
   fetch?: FetchLike;
-  /** Receives `oauth.login_rejected`, `oauth.refresh_rejected` and `oauth.login` events. */
+  /**
+   * Accept a provider whose discovery document does not list `code_challenge_methods_supported` (some
+   * enforce PKCE without saying so). Without it such a provider is refused, since nothing says it will not
+   * ignore the challenge, which leaves a stolen code redeemable. A provider that lists the methods must
+   * still include S256.
+   */
+  dangerouslyAssumePkceSupport?: true;
+  /**
+   * Receives `oauth.login_rejected`, `oauth.refresh_rejected`, `oauth.login`, `oauth.discovery_failed`, and
+   * the key-set events of the ID Token keys (`jwt.jwks_refreshed`, `jwt.jwks_failed`, `jwt.jwks_key_skipped`).
+   */
   onEvent?: OnEvent;
   /** Clock in ms, for tests. */
   now?: () => number;
@@ -98,6 +111,13 @@ export function checkOptions(options: OidcClientOptions): void {
       'oidc.maxAge',
       'must be a non-negative integer of seconds',
       'omit it or set e.g. 3600',
+    );
+  }
+  if (options.dangerouslyAssumePkceSupport !== undefined && options.dangerouslyAssumePkceSupport !== true) {
+    throw new ConfigError(
+      'oidc.dangerouslyAssumePkceSupport',
+      'must be true or left out',
+      'leave it out unless your provider enforces S256 without advertising it',
     );
   }
   const timeout = options.timeoutMs ?? 5000;

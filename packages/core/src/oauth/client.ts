@@ -1,10 +1,10 @@
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { type ProviderMetadata, discover } from './discovery.js';
 import { OAUTH_ERRORS } from './errors.js';
-import { type IdTokenClaims, validateIdToken } from './id-token.js';
+import type { IdTokenClaims } from './id-token.js';
+import { createIdTokenChecker } from './id-token-keys.js';
 import { checkOptions, DEFAULT_ALGORITHMS, type OidcClientOptions } from './client-options.js';
 import type { FetchLike, ProviderHttp } from './provider-http.js';
 import { type OidcTokens, requestTokens } from './token-endpoint.js';
@@ -96,16 +96,15 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   const { issuer, clientId, redirectUri, onEvent } = options;
   const credentials = { clientId, clientSecret: options.clientSecret };
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
-  const http: ProviderHttp = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 5000 };
+  // One fetch policy for every provider call: discovery, token endpoint and the ID Token key set.
+  const http: ProviderHttp = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 5000, maxBytes: 65_536 };
   const now = options.now ?? Date.now;
-  const clockTolerance = options.clockTolerance ?? 5;
-  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
   const maxAge = options.maxAge;
+  const policy = { assumePkce: options.dangerouslyAssumePkceSupport === true };
   let cached: Promise<ProviderMetadata | readonly [SecurityError, string]> | undefined;
-  let jwks: JWTVerifyGetKey | undefined;
 
   async function metadata(): Promise<Verdict<ProviderMetadata>> {
-    cached ??= discover(http, issuer);
+    cached ??= discover(http, issuer, policy);
     const result = await cached;
     if (Array.isArray(result)) {
       cached = undefined;
@@ -114,14 +113,15 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     return allow(result as ProviderMetadata);
   }
 
-  function keys(meta: ProviderMetadata): JWTVerifyGetKey {
-    jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri), {
-      timeoutDuration: http.timeoutMs,
-      cooldownDuration: 30_000,
-      [customFetch]: (url: string, init: RequestInit) => fetchImpl(url, { ...init, redirect: 'error' }),
-    });
-    return jwks;
-  }
+  const idTokens = createIdTokenChecker({
+    issuer,
+    clientId,
+    algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+    http,
+    clockTolerance: options.clockTolerance ?? 5,
+    now,
+    onEvent,
+  });
 
   function fail(type: string, [error, detail]: readonly [SecurityError, string]) {
     emit(onEvent, { type, code: error.code, detail });
@@ -211,15 +211,10 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       if (set.idToken === undefined) {
         return fail('oauth.login_rejected', [OAUTH_ERRORS.idTokenInvalid, 'token response has no id_token']);
       }
-      const claims = await validateIdToken(set.idToken, keys(meta.value), {
-        issuer,
-        clientId,
-        algorithms,
+      const claims = await idTokens.check(meta.value, set.idToken, {
         nonce: expected.nonce,
         accessToken: set.accessToken,
         maxAge,
-        clockTolerance,
-        now,
       });
       if (Array.isArray(claims)) return fail('oauth.login_rejected', claims as [SecurityError, string]);
       const verified = claims as IdTokenClaims;
@@ -244,14 +239,9 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
         return fail('oauth.refresh_rejected', tokens as readonly [SecurityError, string]);
       const set = tokens as OidcTokens;
       if (set.idToken === undefined) return allow({ tokens: set });
-      const claims = await validateIdToken(set.idToken, keys(meta.value), {
-        issuer,
-        clientId,
-        algorithms,
+      const claims = await idTokens.check(meta.value, set.idToken, {
         accessToken: set.accessToken,
         subject: refreshOptions.subject,
-        clockTolerance,
-        now,
       });
       if (Array.isArray(claims)) return fail('oauth.refresh_rejected', claims as [SecurityError, string]);
       return allow({ tokens: set, claims: claims as IdTokenClaims });

@@ -7,13 +7,14 @@ import { createOidcClient } from './client.js';
 // A real HTTP server playing a misbehaving provider.
 let server: Server;
 let base: string;
-let answer: (issuer: string) => { status: number; body: string; delayMs?: number };
+type Answer = { status: number; body: string; delayMs?: number; contentType?: string };
+let answer: (issuer: string) => Answer;
 
 beforeAll(async () => {
   server = createServer((_req, res) => {
     const a = answer(base);
     setTimeout(
-      () => res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body),
+      () => res.writeHead(a.status, { 'content-type': a.contentType ?? 'application/json' }).end(a.body),
       a.delayMs ?? 0,
     );
   });
@@ -30,24 +31,23 @@ const goodMetadata = (issuer: string) => ({
   authorization_endpoint: `${issuer}/auth`,
   token_endpoint: `${issuer}/token`,
   jwks_uri: `${issuer}/jwks`,
+  code_challenge_methods_supported: ['S256'],
 });
 
-function client(timeoutMs = 5000) {
+function client(timeoutMs = 5000, assumePkce = false) {
   return createOidcClient({
     issuer: base,
     clientId: 'c',
     redirectUri: 'https://app.example.com/cb',
     scopes: ['openid'],
     timeoutMs,
+    ...(assumePkce ? { dangerouslyAssumePkceSupport: true as const } : {}),
   });
 }
 
-async function failure(
-  make: (issuer: string) => { status: number; body: string; delayMs?: number },
-  timeoutMs?: number,
-) {
+async function failure(make: (issuer: string) => Answer, timeoutMs?: number, assumePkce = false) {
   answer = make;
-  const m = await client(timeoutMs).metadata();
+  const m = await client(timeoutMs, assumePkce).metadata();
   return m.ok ? 'ok' : m.error.code;
 }
 
@@ -68,6 +68,38 @@ describe('discovery', () => {
     expect(await failure((i) => ({ status: 200, body: JSON.stringify(make(i)) }))).toBe(
       'OAUTH_PROVIDER_UNAVAILABLE',
     );
+  });
+
+  it('requires PKCE S256 to be advertised, unless explicitly assumed', async () => {
+    const without = (i: string) => {
+      const { code_challenge_methods_supported: _, ...rest } = goodMetadata(i);
+      return { status: 200, body: JSON.stringify(rest) };
+    };
+    expect(await failure(without)).toBe('OAUTH_PROVIDER_UNAVAILABLE');
+    expect(await failure(without, undefined, true)).toBe('ok');
+    // The opt-in only covers silence: a provider that lists its methods without S256 is still refused.
+    const plain = (i: string) => ({
+      status: 200,
+      body: JSON.stringify({ ...goodMetadata(i), code_challenge_methods_supported: ['plain'] }),
+    });
+    expect(await failure(plain, undefined, true)).toBe('OAUTH_PROVIDER_UNAVAILABLE');
+    const notList = (i: string) => ({
+      status: 200,
+      body: JSON.stringify({ ...goodMetadata(i), code_challenge_methods_supported: 'S256' }),
+    });
+    expect(await failure(notList)).toBe('OAUTH_PROVIDER_UNAVAILABLE');
+  });
+
+  it('refuses a document served as text/html, or repeating a member (the last "issuer" is not taken)', async () => {
+    const good = (i: string) => JSON.stringify(goodMetadata(i));
+    expect(await failure((i) => ({ status: 200, body: good(i), contentType: 'text/html' }))).toBe(
+      'OAUTH_PROVIDER_UNAVAILABLE',
+    );
+    expect(
+      await failure((i) => ({ status: 200, body: good(i), contentType: 'application/json; charset=utf-8' })),
+    ).toBe('ok');
+    const twice = (i: string) => `{"issuer":"https://evil.example",${good(i).slice(1)}`;
+    expect(await failure((i) => ({ status: 200, body: twice(i) }))).toBe('OAUTH_PROVIDER_UNAVAILABLE');
   });
 
   it('refuses errors, non-JSON and slow answers', async () => {
@@ -94,6 +126,7 @@ describe('discovery', () => {
       { ...base0, algorithms: ['none'] },
       { ...base0, clientId: '' },
       { ...base0, timeoutMs: 0 },
+      { ...base0, dangerouslyAssumePkceSupport: false as unknown as true },
     ]) {
       try {
         createOidcClient(bad);

@@ -1,6 +1,12 @@
-import { errors as joseErrors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import { encodeBase64Url } from '../encoding/base64url.js';
 import type { SecurityError } from '../errors.js';
+import { checkClaims, type ClaimsPolicy } from '../jwt/claims.js';
+import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from '../jwt/compact.js';
+import { cryptoBackend } from '../jwt/crypto.js';
+import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
+import { JWT_ERRORS } from '../jwt/errors.js';
+import type { KeySource } from '../jwt/jwks.js';
 import { OAUTH_ERRORS } from './errors.js';
 
 /** Verified ID Token claims. */
@@ -28,7 +34,7 @@ export interface IdTokenExpectations {
   readonly now: () => number;
 }
 
-const HASH_OF: Record<string, string> = {
+const HASH_OF: Record<string, 'SHA-256' | 'SHA-384' | 'SHA-512'> = {
   RS256: 'SHA-256',
   PS256: 'SHA-256',
   ES256: 'SHA-256',
@@ -43,18 +49,22 @@ const HASH_OF: Record<string, string> = {
   Ed25519: 'SHA-512',
 };
 
-const ascii = new TextEncoder();
-
 /**
  * The `at_hash` / `c_hash` value of a token for a JWS algorithm: base64url of the left half of its hash.
  *
  * @example
  * await tokenHash('RS256', accessToken) === claims.at_hash
  */
-export async function tokenHash(alg: string, token: string): Promise<string | undefined> {
-  const hash = HASH_OF[alg];
+export async function tokenHash(
+  alg: string,
+  token: string,
+  backend: JwtCryptoBackend = cryptoBackend,
+): Promise<string | undefined> {
+  const hash = Object.hasOwn(HASH_OF, alg) ? HASH_OF[alg] : undefined;
   if (hash === undefined) return undefined;
-  const digest = new Uint8Array(await crypto.subtle.digest(hash, ascii.encode(token)));
+  // node:crypto hashes synchronously; WebCrypto's digest is a hop to the thread pool.
+  const d = backend.digest(hash, token);
+  const digest = d instanceof Uint8Array ? d : await d;
   return encodeBase64Url(digest.subarray(0, digest.length / 2));
 }
 
@@ -62,54 +72,78 @@ function invalid(detail: string): [SecurityError, string] {
   return [OAUTH_ERRORS.idTokenInvalid, `id_token ${detail}`];
 }
 
+/** A JWT-pipeline failure as an ID Token denial: unreachable keys are the provider's fault (503). */
+function fromJwt([error, detail]: readonly [SecurityError, string]): [SecurityError, string] {
+  if (error.code === JWT_ERRORS.keysUnavailable.code) {
+    return [OAUTH_ERRORS.providerUnavailable, `id_token keys unavailable: ${detail}`];
+  }
+  return invalid(`${detail} (${error.code})`);
+}
+
+// An ID Token is at most a few KiB; its header is small (no x5c expected).
+const MAX_TOKEN = 16_384;
+const MAX_HEADER = 2_048;
+// iat may be at most this old (OIDC Core §3.1.3.7 #10 leaves the bound to the client).
+const MAX_AGE_SECONDS = 600;
+// exp - iat: providers issue ID Tokens for minutes to a day; iat above already bounds the replay window.
+const MAX_LIFETIME_SECONDS = 31_536_000;
+
 /**
- * Validate an ID Token: signature with the provider's keys and an allowlisted algorithm, `iss` exactly,
- * `aud` contains the client id, `azp` when there are several audiences (or whenever present), `exp`, `iat`
- * (not in the future, not older than 10 minutes), `sub`, `nonce`, `at_hash`, and `auth_time` against `max_age`.
- * Resolves the claims, or the denial with an operator detail.
+ * Validate an ID Token through the same pipeline as an access token (`jwt/compact.ts`, `jwt/claims.ts`, a
+ * {@link KeySource} from `jwt/jwks.ts`): strict compact parse, an allowlisted `alg`, no `crit`, header and
+ * claims JSON with unique members (a second `"sub"` is refused, not taken), the key bound to one algorithm,
+ * the signature; then `iss` exactly, `aud` contains the client id, `azp` when there are several audiences
+ * (or whenever present), `exp`, `iat` (not in the future, not older than 10 minutes), `sub`, `nonce`,
+ * `at_hash`, and `auth_time` (a number, not in the future, and recent enough for `max_age`). Resolves the
+ * claims, or the denial with an operator detail.
  *
  * @example
- * const r = await validateIdToken(tokens.id_token, jwks, { issuer, clientId, algorithms: ['RS256'], nonce, ... });
+ * const r = await validateIdToken(tokens.id_token, keySource, { issuer, clientId, algorithms: ['RS256'], nonce, ... });
  */
 export async function validateIdToken(
   token: string,
-  keys: JWTVerifyGetKey,
+  keys: KeySource,
   expect: IdTokenExpectations,
+  backend: JwtCryptoBackend = cryptoBackend,
 ): Promise<IdTokenClaims | [SecurityError, string]> {
-  if (token.length > 16_384) return invalid('is too large');
-  let payload: JWTPayload;
-  let alg: string;
-  let typ: string | undefined;
-  try {
-    const verified = await jwtVerify(token, keys, {
-      algorithms: [...expect.algorithms],
-      issuer: expect.issuer,
-      audience: expect.clientId,
-      clockTolerance: expect.clockTolerance,
-      currentDate: new Date(expect.now()),
-      maxTokenAge: 600,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
-    });
-    payload = verified.payload;
-    alg = verified.protectedHeader.alg;
-    typ = verified.protectedHeader.typ;
-  } catch (err) {
-    if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
-      return [
-        OAUTH_ERRORS.providerUnavailable,
-        `id_token keys unavailable: ${(err as Error)?.message ?? 'error'}`,
-      ];
-    }
-    if (err instanceof joseErrors.JWTClaimValidationFailed || err instanceof joseErrors.JWTExpired) {
-      return invalid(`claim ${err.claim} failed: ${err.reason}`);
-    }
-    return invalid(`failed verification: ${err.code}`);
-  }
+  if (typeof token !== 'string') return invalid('is not a string');
+  const policy: HeaderPolicy = {
+    maxTokenLength: MAX_TOKEN,
+    maxHeaderLength: MAX_HEADER,
+    algorithms: new Set(expect.algorithms),
+    typ: undefined,
+  };
+  const parsed = parseCompact(token, policy, backend);
+  if (Array.isArray(parsed)) return fromJwt(parsed);
   // Explicitly typed JWTs of the same provider can name this client in aud, but are not ID Tokens: access
   // tokens (RFC 9068 at+jwt), back-channel logout tokens (logout+jwt), security events (RFC 8417).
+  const typ = parsed.header.typ;
   if (typeof typ === 'string' && /^(application\/)?(at|logout|secevent)\+jwt$/i.test(typ)) {
     return invalid(`has typ ${typ.toLowerCase()}, which is not an ID Token`);
   }
+  const payload = parsePayload(parsed.payloadPart, backend);
+  if (Array.isArray(payload)) return fromJwt(payload);
+  const signature = parseSignature(parsed.signaturePart, backend);
+  if (Array.isArray(signature)) return fromJwt(signature);
+  const found = keys.get(parsed.kid, parsed.alg);
+  const key = found instanceof Promise ? await found : found;
+  if (Array.isArray(key)) return fromJwt(key);
+  const verified = backend.verify(key.alg, key.handle, parsed.signingInput, signature);
+  if (!(typeof verified === 'boolean' ? verified : await verified)) {
+    return invalid(`signature does not verify with key ${key.kid ?? '(no kid)'}`);
+  }
+  if (payload.iss !== expect.issuer) return invalid('iss is not the configured issuer');
+  const claimsPolicy: ClaimsPolicy = {
+    audience: [expect.clientId],
+    clockTolerance: expect.clockTolerance,
+    maxTokenAge: MAX_AGE_SECONDS,
+    maxLifetime: MAX_LIFETIME_SECONDS,
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+    requireJti: false,
+  };
+  const nowSeconds = expect.now() / 1000;
+  const failed = checkClaims(payload, claimsPolicy, Math.floor(nowSeconds));
+  if (failed !== undefined) return fromJwt(failed);
   const aud = payload.aud;
   if (Array.isArray(aud) && aud.length > 1 && payload.azp === undefined) {
     return invalid('has several audiences but no azp');
@@ -123,15 +157,20 @@ export async function validateIdToken(
   }
   if (payload.at_hash !== undefined) {
     if (expect.accessToken === undefined) return invalid('has at_hash but no access token came with it');
-    const expected = await tokenHash(alg, expect.accessToken);
+    const expected = await tokenHash(parsed.alg, expect.accessToken, backend);
     if (expected === undefined || payload.at_hash !== expected)
       return invalid('at_hash does not match the access token');
   }
+  const authTime = payload.auth_time;
+  if (authTime !== undefined && (typeof authTime !== 'number' || !Number.isFinite(authTime))) {
+    return invalid('auth_time is not a number');
+  }
+  if (typeof authTime === 'number' && authTime > nowSeconds + expect.clockTolerance) {
+    return invalid('auth_time is in the future');
+  }
   if (expect.maxAge !== undefined) {
-    const authTime = payload.auth_time;
-    if (typeof authTime !== 'number' || !Number.isFinite(authTime))
-      return invalid('lacks auth_time although max_age was sent');
-    if (expect.now() / 1000 - authTime > expect.maxAge + expect.clockTolerance) {
+    if (authTime === undefined) return invalid('lacks auth_time although max_age was sent');
+    if (nowSeconds - authTime > expect.maxAge + expect.clockTolerance) {
       return invalid('auth_time is older than max_age');
     }
   }

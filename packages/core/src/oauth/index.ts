@@ -12,8 +12,8 @@ export type { IssuedRefreshToken, RefreshTokenRotator, RefreshTokenRotatorOption
 export { createOidcClient } from './client.js';
 export type { ExpectedCallback, OidcClient, OidcClientOptions, OidcLoginResult } from './client.js';
 export type { ProviderMetadata } from './discovery.js';
-export { tokenHash, validateIdToken } from './id-token.js';
-export type { IdTokenClaims, IdTokenExpectations } from './id-token.js';
+export { tokenHash } from './id-token.js';
+export type { IdTokenClaims } from './id-token.js';
 export type { FetchLike } from './provider-http.js';
 export type { OidcTokens } from './token-endpoint.js';
 export { readCookies, serializeCookie } from './cookie.js';

@@ -1,24 +1,31 @@
 import type { SecurityError } from '../errors.js';
+import {
+  type FetchLike,
+  isSafeKeyUrl,
+  type KeyFetchOptions,
+  KeyFetchError,
+  requestJson as fetchProviderJson,
+} from '../jwt/fetch-json.js';
 import { OAUTH_ERRORS } from './errors.js';
 
-/** A `fetch`-compatible function (global fetch is undici on Node). */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../jwt/fetch-json.js';
 
-/** How the client talks to the provider. */
-export interface ProviderHttp {
+/**
+ * How the client talks to the provider: the same fetch rules as the access-token JWKS (jwt/fetch-json),
+ * for discovery, the token endpoint and the ID Token key set alike.
+ */
+export interface ProviderHttp extends KeyFetchOptions {
   readonly fetch: FetchLike;
   readonly timeoutMs: number;
+  readonly maxBytes: number;
 }
 
 /** A failed provider call: the denial and the operator detail. */
 export type ProviderFailure = readonly [SecurityError, string];
 
-const MAX_BODY = 256 * 1024;
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /**
- * True for https URLs, and for http on a loopback host (a provider on this machine: development and tests;
- * the traffic never leaves the host).
+ * True for https URLs without userinfo or fragment, and for http on a loopback host (a provider on this
+ * machine: development and tests; the traffic never leaves the host).
  *
  * @example
  * isSecureEndpoint('http://127.0.0.1:4000/token') // true
@@ -32,81 +39,39 @@ export function isSecureEndpoint(value: unknown): value is string {
     return false;
   }
   if (url.username !== '' || url.password !== '' || url.hash !== '') return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-}
-
-async function readCapped(response: Response): Promise<string | undefined> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY) return undefined;
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.length;
-  }
-  return new TextDecoder().decode(all);
+  return isSafeKeyUrl(url);
 }
 
 /**
- * Call a provider endpoint and parse its JSON object answer, with a timeout, no redirects and a body cap.
- * Resolves `[status, body]`, or a failure for network errors, timeouts and non-JSON answers.
+ * Turn a provider call that failed (network, timeout, redirect, size, content type, JSON) into the
+ * denial, with the endpoint path and the reason as operator detail.
  *
  * @example
- * const r = await requestJson(http, metadataUrl, { method: 'GET' });
+ * catch (err) { return providerFailure(url, err); }
+ */
+export function providerFailure(url: string, err: unknown): ProviderFailure {
+  const reason = err instanceof KeyFetchError ? err.message : `unexpected error: ${String(err)}`;
+  return [OAUTH_ERRORS.providerUnavailable, `${new URL(url).pathname}: ${reason}`];
+}
+
+/**
+ * Call a provider endpoint and read its JSON object answer under the shared provider fetch rules.
+ * Resolves `[status, body]`, or a failure for anything unusable.
+ *
+ * @example
+ * const r = await requestJson(http, tokenEndpoint, { method: 'POST', headers, body });
  */
 export async function requestJson(
   http: ProviderHttp,
   url: string,
   init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
 ): Promise<readonly [number, Record<string, unknown>] | ProviderFailure> {
-  let response: Response;
   try {
-    response = await http.fetch(url, {
-      method: init.method,
-      headers: { accept: 'application/json', ...init.headers },
-      ...(init.body !== undefined ? { body: init.body } : {}),
-      redirect: 'error',
-      signal: AbortSignal.timeout(http.timeoutMs),
-    });
+    const { status, body } = await fetchProviderJson(new URL(url), init, http);
+    return [status, body];
   } catch (err) {
-    const reason = err instanceof Error ? `${err.name}: ${err.message}` : 'network error';
-    return [OAUTH_ERRORS.providerUnavailable, `${new URL(url).pathname}: ${reason}`];
+    return providerFailure(url, err);
   }
-  let text: string | undefined;
-  try {
-    text = await readCapped(response);
-  } catch {
-    return [OAUTH_ERRORS.providerUnavailable, `${new URL(url).pathname}: body read failed or timed out`];
-  }
-  if (text === undefined)
-    return [OAUTH_ERRORS.providerUnavailable, `${new URL(url).pathname}: body over ${MAX_BODY} bytes`];
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return [
-      OAUTH_ERRORS.providerUnavailable,
-      `${new URL(url).pathname}: answered ${response.status} without JSON`,
-    ];
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return [OAUTH_ERRORS.providerUnavailable, `${new URL(url).pathname}: answer is not a JSON object`];
-  }
-  return [response.status, body as Record<string, unknown>];
 }
 
 /** True when `r` is a failure rather than a `[status, body]` answer. */
