@@ -273,8 +273,9 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
             issuer: ISSUER,
             audience: AUDIENCE,
             jwksUri: url,
-            // Real time here: no cooldown and a 50 ms cache, so the rotation is seen within the test.
-            jwks: { cooldownMs: 0, cacheMaxAgeMs: 50 },
+            // Real time here: the shortest cooldown (1 s) and a 50 ms cache, so the rotation is seen
+            // within the test.
+            jwks: { cooldownMs: 1_000, cacheMaxAgeMs: 50 },
           },
         }),
       );
@@ -288,8 +289,10 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
     it('keeps old tokens working while their key is published, accepts the new key at once, drops a removed key', async () => {
       const old = await sign(0);
       expect((await call(app.url, '/me', { headers: bearer(old) })).status).toBe(200);
-      // Rotation: the IdP publishes rot-2 next to rot-1 and signs new tokens with rot-2.
+      // Rotation: the IdP publishes rot-2 next to rot-1 and signs new tokens with rot-2 (after the cooldown
+      // that follows the first fetch, so the unknown kid may trigger a refresh).
       published = [pairs[0]!.jwk, pairs[1]!.jwk];
+      await new Promise((r) => setTimeout(r, 1_100));
       expect((await call(app.url, '/me', { headers: bearer(await sign(1)) })).status).toBe(200);
       expect((await call(app.url, '/me', { headers: bearer(old) })).status).toBe(200);
       // rot-1 is withdrawn: once the cache refreshes (in the background), its tokens fail.

@@ -47,7 +47,8 @@ describe('suggestOption', () => {
     expect(suggestOption('TYP', KNOWN)).toBe('typ');
     expect(suggestOption('audeince', KNOWN)).toBe('audience');
     expect(suggestOption('audiences', KNOWN)).toBe('audience');
-    expect(suggestOption('ty', KNOWN)).toBeUndefined();
+    expect(suggestOption('ty', KNOWN)).toBe('typ');
+    expect(suggestOption('t', KNOWN)).toBeUndefined();
     expect(suggestOption('somethingElse', KNOWN)).toBeUndefined();
   });
 });

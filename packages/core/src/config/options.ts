@@ -34,7 +34,7 @@ function distance(a: string, b: string): number {
 
 /**
  * The known option a mistyped key most likely meant: same letters in another case, or at most two edits
- * away (for names long enough that two edits do not reach every other name).
+ * away (one for names under five letters, which two edits would match with too much).
  *
  * @example
  * suggestOption('clocktolerance', ['clockTolerance', 'typ']) // 'clockTolerance'
@@ -43,9 +43,9 @@ export function suggestOption(key: string, known: readonly string[]): string | u
   const lower = key.toLowerCase();
   const sameCase = known.find((k) => k.toLowerCase() === lower);
   if (sameCase !== undefined) return sameCase;
-  if (key.length < 5) return undefined;
+  // Short names are one edit from many others: only a single slip counts for them.
   let best: string | undefined;
-  let bestDistance = MAX_SUGGEST_DISTANCE + 1;
+  let bestDistance = (key.length < 5 ? 1 : MAX_SUGGEST_DISTANCE) + 1;
   for (const k of known) {
     const d = distance(lower, k.toLowerCase());
     if (d < bestDistance) {
@@ -70,13 +70,17 @@ export function checkOptions(
   known: readonly string[],
 ): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(path, 'must be an options object', `pass { ${known.slice(0, 4).join(', ')}, … }`);
+    throw new ConfigError(
+      path || 'options',
+      'must be an options object',
+      `pass { ${known.slice(0, 4).join(', ')}, … }`,
+    );
   }
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const near = suggestOption(key, known);
     throw new ConfigError(
-      `${path}.${key}`,
+      path === '' ? key : `${path}.${key}`,
       near === undefined ? 'is not a known option' : `is not a known option (did you mean ${near}?)`,
       near === undefined ? `use one of ${known.join(', ')}` : `rename it to ${near}`,
     );
@@ -116,3 +120,24 @@ export function numberOption(
       : `use a value from ${rule.min} to ${rule.max}, or leave it unset for ${rule.fallback}`,
   );
 }
+
+/** `unknown` when `K` names every key of `T`, else a type that reports the missing ones. */
+type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never]
+  ? unknown
+  : { readonly missingOptions: Exclude<keyof T, K[number]> };
+
+/**
+ * The option names of `T` as a list the compiler checks is complete, for {@link checkOptions}: an option
+ * added to the interface and not here is a type error, so it can never be refused as unknown by mistake.
+ *
+ * @example
+ * const CACHE_KEYS = optionKeys<JwtCacheOptions>()('maxEntries', 'maxAgeMs');
+ */
+export function optionKeys<T>(): OptionKeyList<T> {
+  return ((...keys: readonly string[]) => keys) as OptionKeyList<T>;
+}
+
+/** What {@link optionKeys} returns: takes every key of `T` (and only those), gives them back as a list. */
+export type OptionKeyList<T> = <const K extends readonly (keyof T & string)[]>(
+  ...keys: K & Complete<T, K>
+) => readonly string[];

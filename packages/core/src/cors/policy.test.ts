@@ -306,7 +306,10 @@ describe('createCorsPolicy: configuration', () => {
     [{ origins: [APP], methods: ['TRACE'] }, /forbidden/],
     [{ origins: [APP], maxAge: -1 }, /cors\.maxAge/],
     [{ origins: [APP], maxAge: Number.NaN }, /cors\.maxAge/],
-    [{ origins: [APP], credential: true }, /cors\.credential: is not a CORS option/],
+    [
+      { origins: [APP], credential: true },
+      /cors\.credential: is not a known option \(did you mean credentials\?\)/,
+    ],
     [{ origins: [APP], credentials: 'yes' }, /cors\.credentials/],
   ];
   it.each(bad)('refuses %j', (options, message) => {

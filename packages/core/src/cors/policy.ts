@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { checkVisible } from '../config/text.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
@@ -62,7 +63,7 @@ export interface CorsPolicy {
   check(req: RequestLike): CorsResult;
 }
 
-const KNOWN = new Set([
+const KNOWN = optionKeys<CorsOptions>()(
   'origins',
   'credentials',
   'methods',
@@ -73,7 +74,7 @@ const KNOWN = new Set([
   'rejectDisallowedOrigins',
   'dangerouslyReflectAnyOrigin',
   'onEvent',
-]);
+);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
 const MAX_REQUEST_HEADERS = 64;
@@ -126,10 +127,7 @@ function isPlainObject(v: unknown): boolean {
 export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   if (!isPlainObject(options))
     throw new ConfigError('cors', 'options are required', "e.g. { origins: ['https://app.example.com'] }");
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key))
-      throw new ConfigError(`cors.${key}`, 'is not a CORS option', `use one of ${[...KNOWN].join(', ')}`);
-  }
+  checkOptions('cors', options, KNOWN);
   const credentials = options.credentials ?? false;
   if (typeof credentials !== 'boolean')
     throw new ConfigError('cors.credentials', 'must be a boolean', 'true or false');
@@ -220,14 +218,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
         );
     }
   }
-  const maxAge = options.maxAge ?? 600;
-  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0) {
-    throw new ConfigError(
-      'cors.maxAge',
-      `must be a non-negative integer number of seconds, got ${String(maxAge)}`,
-      'e.g. 600',
-    );
-  }
+  // Above the browsers' caps is only a warning (below); a year bounds what could be meant.
+  const maxAge = numberOption('cors.maxAge', options.maxAge, { min: 0, max: 31_536_000, fallback: 600 });
   if (maxAge > 7200) {
     const message = `cors.maxAge ${maxAge}s is above ${maxAge > 86400 ? 'every browser cap (Firefox 86400s, Chromium 7200s)' : 'the Chromium cap of 7200s'}; browsers will use their cap`;
     if (options.onEvent !== undefined)

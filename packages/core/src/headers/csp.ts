@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { checkHeaderText } from './values.js';
 import { type CompiledCsp, type CspOptions, NONCE } from './csp-types.js';
@@ -199,6 +200,13 @@ function other(path: string, name: string, value: unknown): string | undefined {
   }
 }
 
+const CSP_KEYS = optionKeys<CspOptions>()(
+  'directives',
+  'reportUri',
+  'reportTo',
+  'dangerouslyAllowUnsafeScripts',
+);
+
 /**
  * Validate CSP options and serialise them once. Every problem is a {@link ConfigError} naming the directive.
  * `endpoints` are the names declared in `reportingEndpoints`, for checking `reportTo`.
@@ -207,6 +215,7 @@ function other(path: string, name: string, value: unknown): string | undefined {
  * compileCsp({ directives: { defaultSrc: ["'none'"] } }, 'csp', new Set()).parts // ["default-src 'none'"]
  */
 export function compileCsp(opts: CspOptions, path: string, endpoints: ReadonlySet<string>): CompiledCsp {
+  if (typeof opts === 'object' && opts !== null) checkOptions(path, opts, CSP_KEYS);
   if (
     typeof opts !== 'object' ||
     opts === null ||

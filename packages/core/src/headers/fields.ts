@@ -1,5 +1,6 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
-import { checkHeaderText, checkSeconds } from './values.js';
+import { checkHeaderText } from './values.js';
 import type { HstsOptions, ReferrerPolicyToken } from './policy.js';
 
 const REFERRER = new Set<string>([
@@ -27,8 +28,12 @@ export function oneOf<T extends string>(path: string, value: unknown, allowed: r
 }
 
 /** Serialise Strict-Transport-Security, refusing preload without its requirements. */
+const HSTS_KEYS = optionKeys<HstsOptions>()('maxAge', 'includeSubDomains', 'preload');
+
 export function hsts(value: HstsOptions): string {
-  const maxAge = checkSeconds('hsts.maxAge', value.maxAge ?? 31_536_000);
+  checkOptions('hsts', value, HSTS_KEYS);
+  // Up to two years, what hstspreload.org recommends; 0 tells browsers to forget the host.
+  const maxAge = numberOption('hsts.maxAge', value.maxAge, { min: 0, max: 63_072_000, fallback: 31_536_000 });
   const sub = value.includeSubDomains ?? true;
   if (value.preload === true && (maxAge < 31_536_000 || !sub)) {
     throw new ConfigError(

@@ -101,7 +101,9 @@ describe('createSecurityHeaders', () => {
     expect(
       map(createSecurityHeaders({ referrerPolicy: ['no-referrer', 'strict-origin'] }))['referrer-policy'],
     ).toBe('no-referrer, strict-origin');
-    expect(() => createSecurityHeaders({ hst: {} } as never)).toThrow(/hst: is not a securityHeaders option/);
+    expect(() => createSecurityHeaders({ hst: {} } as never)).toThrow(
+      /hst: is not a known option \(did you mean hsts\?\)/,
+    );
     expect(() => createSecurityHeaders({ preset: 'html' as never })).toThrow(/preset/);
     expect(() => createSecurityHeaders({ reportingEndpoints: { csp: 'http://evil.example/r' } })).toThrow(
       /https/,

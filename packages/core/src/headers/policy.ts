@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { type CompiledCsp, type CspOptions, compileCsp, NONCE } from './csp.js';
 import { createNonce } from './crypto.js';
@@ -88,7 +89,7 @@ export interface SecurityHeaders {
 /** `cache-control: no-store`, for responses that carry a user's data (adapters add it after authentication). */
 export const NO_STORE: HeaderPair = Object.freeze(['cache-control', 'no-store'] as const);
 
-const KNOWN = new Set([
+const KNOWN = optionKeys<SecurityHeadersOptions>()(
   'preset',
   'csp',
   'cspReportOnly',
@@ -101,7 +102,7 @@ const KNOWN = new Set([
   'crossOriginResourcePolicy',
   'crossOriginEmbedderPolicy',
   'noStore',
-]);
+);
 
 const API_CSP: CspOptions = { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
 const WEB_CSP: CspOptions = {
@@ -128,10 +129,7 @@ const WEB_CSP: CspOptions = {
  * for (const [name, value] of headers.forRequest(req).headers) res.setHeader(name, value);
  */
 export function createSecurityHeaders(options: SecurityHeadersOptions = {}): SecurityHeaders {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key))
-      throw new ConfigError(key, 'is not a securityHeaders option', `use one of ${[...KNOWN].join(', ')}`);
-  }
+  checkOptions('', options, KNOWN);
   const preset = oneOf('preset', options.preset ?? 'api', ['api', 'web'] as const);
   const names = new Set(Object.keys(options.reportingEndpoints ?? {}));
   const pairs: HeaderPair[] = [];

@@ -36,18 +36,6 @@ export function checkListItem(option: string, value: string): void {
   }
 }
 
-/** A non-negative finite integer number of seconds. */
-export function checkSeconds(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ConfigError(
-      option,
-      `must be a non-negative integer number of seconds, got ${String(value)}`,
-      'e.g. 31536000',
-    );
-  }
-  return value;
-}
-
 /** Freeze a header list so a shared precomputed policy can never be edited by one request. */
 export function freezePairs(pairs: HeaderPair[]): readonly HeaderPair[] {
   for (const p of pairs) Object.freeze(p);

@@ -118,42 +118,6 @@ export function listOption(
 }
 
 /**
- * A number of seconds within [0, max], or the fallback.
- *
- * @example
- * seconds('jwt.clockTolerance', undefined, 5, 300) // 5
- */
-export function seconds(
-  option: string,
-  value: number | undefined,
-  fallback: number | undefined,
-  max: number,
-): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw new ConfigError(
-      option,
-      `${value} is not a number of seconds between 0 and ${max}`,
-      'use a small positive value',
-    );
-  }
-  return value;
-}
-
-/**
- * An integer of at least `min`, or the fallback.
- *
- * @example
- * intOption('jwt.maxTokenLength', undefined, 8192, 256) // 8192
- */
-export function intOption(option: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError(option, `must be an integer of at least ${min}`, `keep the default of ${fallback}`);
-  return value;
-}
-
-/**
  * A non-empty string.
  *
  * @example

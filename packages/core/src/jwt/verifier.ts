@@ -4,7 +4,7 @@ import { type RequestLike, requestPath } from '../http/request.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
-import { intOption, listOption, nonEmpty, resolveIssuers, seconds } from './config.js';
+import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
 import { extractBearer } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
@@ -14,6 +14,7 @@ import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
 import type { KeySource } from './jwks.js';
 import type { KeySourceContext } from './keys.js';
+import { checkJwtOptions } from './option-check.js';
 import type { BoundKey } from './keyset.js';
 import type { JwtVerifierOptions } from './options.js';
 
@@ -90,9 +91,10 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       'pass algorithms, issuer, audience and a key source',
     );
   }
+  const checked = checkJwtOptions(options);
   const now = options.now ?? Date.now;
   const onEvent = options.onEvent;
-  const ctx: KeySourceContext = { backend, jwks: options.jwks ?? {}, onEvent, now };
+  const ctx: KeySourceContext = { backend, jwks: checked.jwks, onEvent, now };
   const algorithms = checkAlgorithms('jwt.algorithms', options.algorithms);
   const audience = listOption('jwt.audience', options.audience);
   if (audience === undefined && options.dangerouslyAcceptAnyAudience !== true) {
@@ -103,31 +105,27 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     );
   }
   const { issuers, anyIssuer, all } = resolveIssuers(options, algorithms, ctx);
+  const { numbers } = checked;
   const headerPolicy: HeaderPolicy = {
-    maxTokenLength: intOption('jwt.maxTokenLength', options.maxTokenLength, 8192, 256),
-    maxHeaderLength: intOption('jwt.maxHeaderLength', options.maxHeaderLength, 1024, 64),
+    maxTokenLength: numbers.maxTokenLength,
+    maxHeaderLength: numbers.maxHeaderLength,
     algorithms: all,
     typ: options.typ === undefined ? undefined : normalizeTyp(nonEmpty('jwt.typ', options.typ)),
   };
   const revocation = options.revocation;
   const policy: ClaimsPolicy = {
     audience,
-    clockTolerance: seconds('jwt.clockTolerance', options.clockTolerance, 5, 300)!,
-    maxTokenAge: seconds('jwt.maxTokenAge', options.maxTokenAge, undefined, 31_536_000),
-    maxLifetime: seconds('jwt.maxLifetime', options.maxLifetime, 3600, 31_536_000)!,
+    clockTolerance: numbers.clockTolerance,
+    maxTokenAge: numbers.maxTokenAge,
+    maxLifetime: numbers.maxLifetime,
     requiredClaims: (options.requiredClaims ?? []).map((c, i) => nonEmpty(`jwt.requiredClaims[${i}]`, c)),
     requireJti: revocation !== undefined,
   };
-  const cacheOptions = options.cache === true ? {} : options.cache;
   const cache =
-    cacheOptions === undefined
+    numbers.cache === undefined
       ? undefined
-      : new BoundedMap<string, CachedVerification>(
-          intOption('jwt.cache.maxEntries', cacheOptions.maxEntries, 10_000, 1),
-          now,
-          true,
-        );
-  const cacheMaxAgeMs = intOption('jwt.cache.maxAgeMs', cacheOptions?.maxAgeMs, 300_000, 1);
+      : new BoundedMap<string, CachedVerification>(numbers.cache.maxEntries, now, true);
+  const cacheMaxAgeMs = numbers.cache?.maxAgeMs ?? 0;
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
     if (onEvent !== undefined) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
 import { createMemoryRateLimitStore } from './memory-ratelimit.js';
 
 const rule = { intervalMs: 1000, burst: 2 };
@@ -91,7 +92,9 @@ describe('createMemoryRateLimitStore', () => {
   });
 
   it('refuses a bound below 2', () => {
-    expect(() => createMemoryRateLimitStore({ maxEntries: 1 })).toThrow(RangeError);
-    expect(() => createMemoryRateLimitStore({ maxEntries: Number.NaN })).toThrow(RangeError);
+    expect(() => createMemoryRateLimitStore({ maxEntries: 1 })).toThrow(ConfigError);
+    expect(() => createMemoryRateLimitStore({ maxEntries: Number.NaN })).toThrow(
+      /stores\.ratelimit\.maxEntries: NaN is not an integer between 2 and/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { gcra } from '../ratelimit/gcra.js';
 import type { BucketRule, ConsumeResult, RateLimitStore } from './types.js';
+import { memoryStoreOptions } from './memory.js';
 
 /**
  * One generation of keys: key → slot in a growable Float64Array of theoretical arrival times. Times are
@@ -85,12 +86,9 @@ export interface MemoryRateLimitStore extends RateLimitStore {
  * const limiter = createRateLimiter({ rate: '100/min', store });
  */
 export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): MemoryRateLimitStore {
-  const maxEntries = options.maxEntries ?? 100_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 2) {
-    throw new RangeError('maxEntries must be an integer >= 2');
-  }
+  // Two generations of half the bound each: one entry would leave a generation of none.
+  const { maxEntries, now: clock } = memoryStoreOptions('stores.ratelimit', options, 2);
   const half = maxEntries >> 1;
-  const clock = options.now ?? Date.now;
   let young = new Generation();
   let old = new Generation();
 

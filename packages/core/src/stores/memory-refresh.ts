@@ -1,5 +1,5 @@
 import { BoundedMap } from './bounded-map.js';
-import { type MemoryStoreOptions, StoreFullError } from './memory.js';
+import { type MemoryStoreOptions, memoryStoreOptions, StoreFullError } from './memory.js';
 import type { RefreshTokenStore, RotateResult } from './types.js';
 
 /** One family: a fixed-size record, whatever the number of rotations. */
@@ -27,8 +27,8 @@ interface Family {
  * const rotator = createRefreshTokenRotator({ store: createMemoryRefreshTokenStore() });
  */
 export function createMemoryRefreshTokenStore(options: MemoryStoreOptions = {}): RefreshTokenStore {
-  const now = options.now ?? Date.now;
-  const families = new BoundedMap<string, Family>(options.maxEntries ?? 100_000, now, false);
+  const { maxEntries, now } = memoryStoreOptions('stores.refresh', options);
+  const families = new BoundedMap<string, Family>(maxEntries, now, false);
 
   return {
     async create({ familyId, subject, clientId, tokenHash, ttlMs }) {

@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { BoundedMap } from './bounded-map.js';
 import type { ReplayStore, RevocationStore } from './types.js';
 
@@ -25,6 +26,30 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+const STORE_KEYS = optionKeys<MemoryStoreOptions>()('maxEntries', 'now');
+
+/**
+ * The checked options of a memory store: known keys only, `maxEntries` a whole number in range.
+ *
+ * @example
+ * const { maxEntries, now } = memoryStoreOptions('stores.replay', options);
+ */
+export function memoryStoreOptions(
+  path: string,
+  options: MemoryStoreOptions | undefined,
+  min = 1,
+): { maxEntries: number; now: () => number } {
+  const o = checkOptions(path, options ?? {}, STORE_KEYS) as MemoryStoreOptions;
+  return {
+    maxEntries: numberOption(`${path}.maxEntries`, o.maxEntries, {
+      min,
+      max: 100_000_000,
+      fallback: 100_000,
+    }),
+    now: o.now ?? Date.now,
+  };
+}
+
 /**
  * In-process replay/idempotency store. Bounded; suitable for one instance. Use `@bulwark/redis` across instances.
  *
@@ -34,10 +59,10 @@ export interface MemoryStoreOptions {
  * if (claim.outcome === 'claimed') await replay.complete('evt_1', claim.token, 86_400_000);
  */
 export function createMemoryReplayStore(options: MemoryStoreOptions = {}): ReplayStore {
-  const now = options.now ?? Date.now;
+  const { maxEntries, now } = memoryStoreOptions('stores.replay', options);
   // Never evicts a live claim: forgetting one would let a replay through. A full store throws (fail closed).
   // A processing claim holds its fencing token; 'done' holds none (nothing may undo it).
-  const map = new BoundedMap<string, string | typeof DONE>(options.maxEntries ?? 100_000, now, false);
+  const map = new BoundedMap<string, string | typeof DONE>(maxEntries, now, false);
   // Tokens only need to differ between claims of one key within this process: a counter does that.
   let sequence = 0;
   return {
@@ -70,9 +95,9 @@ export function createMemoryReplayStore(options: MemoryStoreOptions = {}): Repla
  * await revocations.revoke(jti, exp * 1000);
  */
 export function createMemoryRevocationStore(options: MemoryStoreOptions = {}): RevocationStore {
-  const now = options.now ?? Date.now;
+  const { maxEntries, now } = memoryStoreOptions('stores.revocation', options);
   // Never evicts a live revocation: that would silently un-revoke a token.
-  const map = new BoundedMap<string, true>(options.maxEntries ?? 100_000, now, false);
+  const map = new BoundedMap<string, true>(maxEntries, now, false);
   return {
     async revoke(id, expiresAtMs) {
       if (expiresAtMs > now() && !map.set(id, true, expiresAtMs)) throw new StoreFullError('revocation');
