@@ -161,8 +161,10 @@ export const HEADER_RULES = defineRules('headers', {
     title: 'No CSP frame-ancestors (framing relies on legacy X-Frame-Options)',
     why: 'frame-ancestors is the standard control and checks every ancestor; X-Frame-Options is the legacy fallback.',
     fix: {
-      bulwark: ALL.bulwark,
-      plain: "Add frame-ancestors 'none' to the Content-Security-Policy.",
+      bulwark:
+        "app.use(securityHeaders()) first, plus your own 404 and error handlers: express's final handler replaces the CSP with default-src 'none'",
+      plain:
+        "Add frame-ancestors 'none' to the Content-Security-Policy of every response, error pages included.",
     },
     docs: DOCS,
   },

@@ -229,11 +229,12 @@ export async function checkHeaders(ctx: CheckContext, extra: readonly ProbeRespo
     const res = await ctx.client.send({ method: 'GET', url: probe });
     report(res, `on a ${res.status} response: `);
   }
-  for (const t of ctx.targets) {
-    if (t.url.protocol === 'http:' && isLoopback(t.url.hostname)) {
+  for (const origin of origins) {
+    const url = new URL(origin);
+    if (url.protocol === 'http:' && isLoopback(url.hostname)) {
       ctx.notChecked(
         'headers',
-        `HSTS on ${t.url.origin}`,
+        `HSTS on ${origin}`,
         'an http:// target on this machine; HSTS applies to HTTPS responses only',
       );
     }
