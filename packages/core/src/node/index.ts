@@ -4,6 +4,7 @@
  */
 export { fromNodeRequest } from './request.js';
 export { setHeaderPairs, writeProblem } from './response.js';
+export { keepVary } from './vary.js';
 export { checkMtlsMaterial, mtlsServerOptions } from './mtls.js';
 export type { MtlsServerOptions, MtlsServerOptionsInput, PemInput } from './mtls.js';
 export { loadMtlsServerOptions, watchCertificateFiles } from './rotation.js';

@@ -3,10 +3,12 @@ import { appendVary } from '../cors/vary.js';
 import type { SecurityError } from '../errors.js';
 import type { HeaderPair } from '../headers/values.js';
 import { renderProblem } from '../http/problem.js';
+import { keepVary } from './vary.js';
 
 /**
  * Set a rule's header pairs on a node response. `Vary` is merged with what is already there (another
- * rule or the app may vary on other fields); every other field is set.
+ * rule or the app may vary on other fields), and kept through whatever the handler sets later (see
+ * {@link keepVary}); every other field is set.
  *
  * @example
  * setHeaderPairs(res, corsPolicy.check(fromNodeRequest(req)).headers);
@@ -14,9 +16,10 @@ import { renderProblem } from '../http/problem.js';
 export function setHeaderPairs(res: ServerResponse, pairs: readonly HeaderPair[]): void {
   for (let i = 0; i < pairs.length; i++) {
     const [name, value] = pairs[i]!;
-    if (name === 'vary')
+    if (name === 'vary') {
       res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
-    else res.setHeader(name, value);
+      keepVary(res, value);
+    } else res.setHeader(name, value);
   }
 }
 
