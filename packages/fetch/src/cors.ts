@@ -5,6 +5,7 @@ import {
   fromFetchRequest,
   ruleFrom,
 } from '@bulwark/core';
+import { rememberCorsAnswer } from './cors-answer.js';
 import { type SecuredHandler, setPairs } from './headers.js';
 import type { ConnectionInfo } from './pipeline.js';
 import { problemResponse } from './respond.js';
@@ -26,6 +27,9 @@ export function cors(
     if (result.kind === 'preflight')
       return setPairs(new Response(null, { status: result.status }), result.headers);
     if (result.kind === 'denied') return setPairs(problemResponse(result.error), result.headers, true);
+    // A handler that throws bypasses the line below: the wrapper that turns the throw into a response
+    // (securityHeaders) adds this answer, so a 500 carries the same CORS headers as any other response.
+    rememberCorsAnswer(request, result.headers);
     return setPairs(await handler(request, info), result.headers, true);
   };
 }

@@ -2,6 +2,7 @@ import {
   appendVary,
   createSecurityHeaders,
   type HeaderPair,
+  isSecurityError,
   renderProblem,
   type SecurityError,
   SecurityError as SecurityErrorClass,
@@ -9,6 +10,7 @@ import {
   type SecurityHeadersOptions,
   ruleFrom,
 } from '@bulwark/core';
+import { corsAnswerOf } from './cors-answer.js';
 import type { ConnectionInfo } from './pipeline.js';
 
 /** What a handler wrapped by {@link securityHeaders} receives next to the request. */
@@ -46,7 +48,8 @@ export function setPairs(response: Response, pairs: readonly HeaderPair[], vary 
 /**
  * Wrap your outermost fetch handler so every response gets the security headers: the handler's own,
  * 404s, bulwark denials, and a 500 problem response when the handler throws (the error goes to
- * `onError`, default console.error). With nonces, the handler receives `info.cspNonce`.
+ * `onError`, default console.error; a thrown `SecurityError`, such as the node bridge's 413
+ * `BODY_TOO_LARGE`, is answered as itself). With nonces, the handler receives `info.cspNonce`.
  *
  * @example
  * export default { fetch: securityHeaders(router) };
@@ -71,12 +74,18 @@ export function securityHeaders(
         applied.nonce === undefined ? info : { ...info, cspNonce: applied.nonce },
       );
     } catch (error) {
-      onError(error, request);
-      const problem = renderProblem(internalError);
+      // A refusal thrown on purpose (the node bridge's 413 out of a body read) is answered as itself; any
+      // other throw is a server fault: logged, answered 500 without details.
+      const refusal = isSecurityError(error);
+      if (!refusal) onError(error, request);
+      const problem = renderProblem(refusal ? error : internalError);
       response = new Response(problem.body, {
         status: problem.status,
         headers: problem.headers as Record<string, string>,
       });
+      // The CORS answer of a wrapper inside this one, which the throw bypassed.
+      const cors = corsAnswerOf(request);
+      if (cors !== undefined) response = setPairs(response, cors, true);
     }
     return setPairs(response, applied.headers);
   };

@@ -1,5 +1,7 @@
 import {
   createWebhookVerifier,
+  isSecurityError,
+  type SecurityError,
   WEBHOOK_ERRORS,
   type WebhookDelivery,
   type WebhookVerifier,
@@ -18,7 +20,10 @@ const TOO_LARGE = Symbol('too large');
  * Read the body as bytes, refusing more than `limit` bytes: by `content-length` before reading, and by
  * counting while streaming (chunked bodies have no length), so an oversize body is never buffered whole.
  */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | typeof TOO_LARGE> {
+async function readBody(
+  request: Request,
+  limit: number,
+): Promise<Uint8Array | typeof TOO_LARGE | SecurityError> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return TOO_LARGE;
   if (request.body === null) return new Uint8Array(0);
@@ -26,7 +31,15 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | t
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // The runtime refused the body while streaming it (the node bridge's limit): answer that refusal.
+      if (isSecurityError(error)) return error;
+      throw error;
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -61,6 +74,7 @@ export function webhookStage(policy: WebhookPolicy): Stage {
     async before(state) {
       const body = await readBody(state.request, verifier.maxBodyBytes);
       if (body === TOO_LARGE) return problemResponse(WEBHOOK_ERRORS.bodyTooLarge);
+      if (!(body instanceof Uint8Array)) return problemResponse(body);
       const verdict = await verifier.verify(state.req, body);
       if (!verdict.ok) return problemResponse(verdict.error);
       if (verdict.value.duplicate) return Response.json({ received: true, duplicate: true });

@@ -1,5 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { isSecurityError, SecurityError } from '@bulwark/core';
+import { writeProblem } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
 
 /** A fetch handler as `protect()` returns it. */
@@ -7,7 +9,7 @@ export type NodeServedHandler = (request: Request, info: ConnectionInfo) => Prom
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
-  /** Request bodies above this many bytes get 413 before the handler runs. Default 1 MiB. */
+  /** Request bodies above this many bytes are refused with 413 `BODY_TOO_LARGE` when read. Default 1 MiB. */
   maxBodyBytes?: number;
 }
 
@@ -22,24 +24,52 @@ function connectionInfo(req: IncomingMessage): ConnectionInfo {
   return info;
 }
 
-async function readBody(
+/**
+ * Thrown into the request body stream (and so out of `request.json()`, `arrayBuffer()`, a reader) when the
+ * client sends more than `maxBodyBytes`: `securityHeaders()` answers it as this 413 with every header the
+ * app's wrappers add, like the body-parser errors of the node frameworks.
+ */
+const BODY_TOO_LARGE = new SecurityError({
+  code: 'BODY_TOO_LARGE',
+  status: 413,
+  message: 'The request body is too large.',
+});
+
+/**
+ * The request body as a stream that refuses more than `limit` bytes: by `content-length` on the first read,
+ * and by counting while streaming (chunked bodies have no length), so an oversize body is never buffered
+ * whole. The handler decides whether to read it at all (a 404 never does).
+ */
+function bodyStream(
   req: IncomingMessage,
   limit: number,
-): Promise<Uint8Array<ArrayBuffer> | 'too-large' | undefined> {
+  onTooLarge: () => void,
+): ReadableStream<Uint8Array> | undefined {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) return 'too-large';
-  const chunks: Buffer[] = [];
+  const chunks = req[Symbol.asyncIterator]();
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const tooLarge = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
+    onTooLarge();
+    controller.error(BODY_TOO_LARGE);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (declared > limit) return tooLarge(controller);
+      const next = await chunks.next();
+      if (next.done === true) return controller.close();
+      const chunk = next.value as Buffer;
+      size += chunk.length;
+      if (size > limit) return tooLarge(controller);
+      controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    },
+    async cancel() {
+      await chunks.return?.();
+    },
+  });
 }
 
-function toRequest(req: IncomingMessage, body: Uint8Array | undefined): Request {
+function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | undefined): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
@@ -47,8 +77,8 @@ function toRequest(req: IncomingMessage, body: Uint8Array | undefined): Request 
   return new Request(`${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
     method: req.method ?? 'GET',
     headers,
-    ...(body !== undefined ? { body: body as Uint8Array<ArrayBuffer> } : {}),
-  });
+    ...(body !== undefined ? { body, duplex: 'half' } : {}),
+  } as RequestInit);
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
@@ -65,10 +95,13 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
 /**
  * Serve a fetch handler with node's `http`/`https` server. The socket peer address and the verified TLS
  * client certificate reach the handler as {@link ConnectionInfo}, which the rules need (client IP, mTLS).
+ * The body streams to the handler; more than `maxBodyBytes` is a 413 `BODY_TOO_LARGE` thrown out of the
+ * body read, which `securityHeaders()` answers with the app's headers (an unwrapped handler gets the bare
+ * problem), and the connection is closed rather than reading the rest.
  *
  * @example
  * import { createServer } from 'node:http';
- * createServer(toNodeListener(protect(handler, policy))).listen(3000, '127.0.0.1');
+ * createServer(toNodeListener(securityHeaders(protect(handler, policy)))).listen(3000, '127.0.0.1');
  */
 export function toNodeListener(
   handler: NodeServedHandler,
@@ -76,16 +109,19 @@ export function toNodeListener(
 ): RequestListener {
   const limit = options.maxBodyBytes ?? 1_048_576;
   return (req, res) => {
-    readBody(req, limit)
-      .then(async (body) => {
-        if (body === 'too-large') {
-          res.writeHead(413, { 'content-type': 'application/problem+json', connection: 'close' });
-          res.end(JSON.stringify({ title: 'Content Too Large', status: 413, code: 'BODY_TOO_LARGE' }));
-          return;
-        }
-        await writeResponse(res, await handler(toRequest(req, body), connectionInfo(req)));
+    let refused = false;
+    const body = bodyStream(req, limit, () => {
+      refused = true;
+    });
+    handler(toRequest(req, body), connectionInfo(req))
+      .then(async (response) => {
+        // The rest of an oversize body is never read: do not leave it in the connection.
+        if (refused) res.shouldKeepAlive = false;
+        await writeResponse(res, response);
       })
-      .catch(() => {
+      .catch((error: unknown) => {
+        if (refused) res.shouldKeepAlive = false;
+        if (isSecurityError(error)) return writeProblem(res, error);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify({ title: 'Internal Server Error', status: 500 }));
       });
