@@ -52,6 +52,9 @@ async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOpti
   );
   scope.setErrorHandler((error: { code?: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, WEBHOOK_ERRORS.bodyTooLarge);
+    // A Content-Type fastify cannot parse at all (`a/b/c`): refused before any parser, so before the rule.
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return sendProblem(reply, WEBHOOK_ERRORS.contentTypeUnsupported);
     return reply.send(error);
   });
 }

@@ -1,28 +1,36 @@
 import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
-import { fromNodeRequest, setHeaderPairs, writeProblem } from '@bulwark/core/node';
-import type { NodeMiddleware } from './headers.js';
+import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
+import { type AppWideStep, problemAnswer } from './app-wide.js';
+import { type NodeMiddleware, toMiddleware } from './headers.js';
+
+/**
+ * The CORS rule as an app-wide step (see {@link cors}).
+ *
+ * @example
+ * installAppWide(adapter, [corsStep({ origins: ['https://app.example.com'] })]);
+ */
+export function corsStep(source: CorsOptions | CorsPolicy): AppWideStep {
+  const policy = ruleFrom(source, createCorsPolicy, 'check');
+  return function bulwarkCors(req, res) {
+    const result = policy.check(
+      fromNodeRequest(req, { url: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/' }),
+    );
+    setHeaderPairs(res, result.headers);
+    if (result.kind === 'actual') return undefined;
+    if (result.kind === 'preflight') return { status: result.status };
+    return problemAnswer(result.error);
+  };
+}
 
 /**
  * App-wide CORS on both Nest platforms: preflights are answered before routing (204, or 403 when
- * refused) and never reach a controller, guard or pipe. Usually enabled with the `cors` option of
- * `BulwarkModule` (instead of Nest's `enableCors`); this is the same middleware for `app.use()`.
+ * refused) and never reach a controller, guard or pipe, inside or outside a global prefix. Usually
+ * enabled with the `cors` option of `BulwarkModule` (instead of Nest's `enableCors`); this is the same
+ * rule as middleware for `app.use()`.
  *
  * @example
  * BulwarkModule.forRoot({ cors: { origins: ['https://app.example.com'], credentials: true } });
  */
 export function cors(source: CorsOptions | CorsPolicy): NodeMiddleware {
-  const policy = ruleFrom(source, createCorsPolicy, 'check');
-  return function bulwarkCors(req, res, next) {
-    const result = policy.check(
-      fromNodeRequest(req, { url: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/' }),
-    );
-    setHeaderPairs(res, result.headers);
-    if (result.kind === 'actual') return next();
-    if (result.kind === 'preflight') {
-      res.statusCode = result.status;
-      res.end();
-      return;
-    }
-    writeProblem(res, result.error);
-  };
+  return toMiddleware(corsStep(source));
 }

@@ -7,6 +7,7 @@ import {
   type SecurityHeadersOptions,
 } from '@bulwark/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { type AppWideStep, writeAnswer } from './app-wide.js';
 
 /** Node-level middleware, as both Nest platforms accept it (`app.use`, `MiddlewareConsumer.apply`). */
 export type NodeMiddleware = (
@@ -21,22 +22,47 @@ export interface WithCspNonce {
 }
 
 /**
- * Security headers on every response, 404s, guard denials and exception-filter errors included, on the
- * express and fastify platforms. Usually enabled with the `securityHeaders` option of `BulwarkModule`;
- * this is the same middleware for `app.use()`.
+ * The security-headers rule as an app-wide step (see {@link securityHeaders}).
+ *
+ * @example
+ * installAppWide(adapter, [securityHeadersStep({ preset: 'web' })]);
+ */
+export function securityHeadersStep(source?: SecurityHeadersOptions | SecurityHeaders): AppWideStep {
+  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
+  return function bulwarkSecurityHeaders(req, res) {
+    const applied = policy.forHeaders(req.headers);
+    setHeaderPairs(res, applied.headers);
+    if (applied.nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = applied.nonce;
+    return undefined;
+  };
+}
+
+/**
+ * An app-wide step as node middleware, for `app.use()` on either platform.
+ *
+ * @example
+ * app.use(toMiddleware(securityHeadersStep()));
+ */
+export function toMiddleware(step: AppWideStep): NodeMiddleware {
+  return (req, res, next) => {
+    const answer = step(req, res);
+    if (answer === undefined) next();
+    else writeAnswer(res, answer);
+  };
+}
+
+/**
+ * Security headers on every response, 404s, guard denials, body-parser errors and exception-filter errors
+ * included, on the express and fastify platforms. Usually enabled with the `securityHeaders` option of
+ * `BulwarkModule`, which runs it ahead of Nest's body parsers and global prefix; this is the same rule as
+ * middleware for `app.use()`.
  *
  * @example
  * BulwarkModule.forRoot({ securityHeaders: true });
  * app.use(securityHeaders({ preset: 'web' }));
  */
 export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): NodeMiddleware {
-  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
-  return function bulwarkSecurityHeaders(req, res, next) {
-    const applied = policy.forHeaders(req.headers);
-    setHeaderPairs(res, applied.headers);
-    if (applied.nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = applied.nonce;
-    next();
-  };
+  return toMiddleware(securityHeadersStep(source));
 }
 
 /**

@@ -2,14 +2,12 @@ import {
   type DynamicModule,
   Inject,
   type InjectionToken,
-  type MiddlewareConsumer,
   Module,
   type ModuleMetadata,
   type NestModule,
   type Provider,
-  RequestMethod,
 } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { type AbstractHttpAdapter, APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import {
   createJwtVerifier,
   type JwtVerifier,
@@ -19,10 +17,18 @@ import {
   ruleFrom,
 } from '@bulwark/core';
 import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
-import { cors } from './cors.js';
+import { type AppWideStep, installAppWide } from './app-wide.js';
+import { corsStep } from './cors.js';
 import { BulwarkExceptionFilter } from './denied.js';
-import { type NodeMiddleware, securityHeaders } from './headers.js';
-import { type BulwarkWebhookOptions, webhookExports, webhookProviders } from './webhooks.js';
+import { securityHeadersStep } from './headers.js';
+import {
+  BULWARK_WEBHOOKS,
+  type BulwarkWebhookOptions,
+  webhookDeliveryStep,
+  webhookExports,
+  webhookProviders,
+} from './webhooks.js';
+import type { WebhookVerifier } from '@bulwark/core';
 import { buildMtlsVerifier, MtlsGuard } from './mtls.js';
 import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
 import {
@@ -56,6 +62,23 @@ export interface BulwarkModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   inject?: InjectionToken[];
   useFactory: (...args: never[]) => BulwarkModuleOptions | Promise<BulwarkModuleOptions>;
+}
+
+interface ParserRegistry {
+  hasContentTypeParser(contentType: string): boolean;
+}
+
+/**
+ * Which media types of a delivery the platform can parse: all on express (a body no parser reads is read by
+ * the guard), those with a registered parser on fastify (it refuses the others before any guard runs).
+ */
+function parsable(host: HttpAdapterHost): (mediaType: string) => boolean {
+  return (mediaType) => {
+    const adapter = host?.httpAdapter as AbstractHttpAdapter | undefined;
+    if (adapter === undefined || adapter === null || adapter.getType() !== 'fastify') return true;
+    const fastify = adapter.getInstance<ParserRegistry>();
+    return (mediaType !== '' && fastify.hasContentTypeParser(mediaType)) || fastify.hasContentTypeParser('*');
+  };
 }
 
 function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
@@ -96,16 +119,39 @@ const sharedExports = [
  */
 @Module({})
 export class BulwarkModule implements NestModule {
-  constructor(@Inject(BULWARK_OPTIONS) private readonly options: BulwarkModuleOptions) {}
+  private readonly steps: readonly AppWideStep[];
+  private installed = false;
 
-  /** App-wide rules (security headers, then CORS) run as middleware ahead of routing, on every path. */
-  configure(consumer: MiddlewareConsumer): void {
-    const middleware: NodeMiddleware[] = [];
-    const headers = this.options.securityHeaders;
-    if (headers !== undefined) middleware.push(securityHeaders(headers === true ? undefined : headers));
-    if (this.options.cors !== undefined) middleware.push(cors(this.options.cors));
-    if (middleware.length > 0)
-      consumer.apply(...middleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  constructor(
+    @Inject(BULWARK_OPTIONS) options: BulwarkModuleOptions,
+    @Inject(BULWARK_WEBHOOKS) webhooks: ReadonlyMap<string, WebhookVerifier> | null,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {
+    const adapter = adapterHost?.httpAdapter as AbstractHttpAdapter | undefined;
+    const steps: AppWideStep[] = [];
+    const headers = options.securityHeaders;
+    if (headers !== undefined) steps.push(securityHeadersStep(headers === true ? undefined : headers));
+    if (options.cors !== undefined) steps.push(corsStep(options.cors));
+    if (webhooks !== null && webhooks.size > 0)
+      steps.push(webhookDeliveryStep(webhooks, parsable(adapterHost)));
+    this.steps = steps;
+    // NestFactory.create builds the module with its adapter: install now, ahead of the body parsers that
+    // app.init() adds and of any global prefix, so their 404s and errors carry the headers too.
+    this.install(adapter);
+  }
+
+  /**
+   * App-wide rules (security headers, then CORS, then webhook refusals decidable from headers) run ahead
+   * of routing on every path. Apps built through a testing module get their adapter only now.
+   */
+  configure(): void {
+    this.install(this.adapterHost?.httpAdapter as AbstractHttpAdapter | undefined);
+  }
+
+  private install(adapter: AbstractHttpAdapter | undefined): void {
+    if (this.installed || adapter === undefined || adapter === null) return;
+    this.installed = true;
+    installAppWide(adapter, this.steps);
   }
 
   static forRoot(options: BulwarkModuleOptions): DynamicModule {

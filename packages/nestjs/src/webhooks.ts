@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   applyDecorators,
   type CanActivate,
@@ -16,11 +16,17 @@ import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
   ConfigError,
   createWebhookVerifier,
+  isSecurityError,
+  refuseDeliveryBeforeBody,
+  type SecurityError,
+  WEBHOOK_ERRORS,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
   ruleFrom,
 } from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import { type AppWideStep, problemAnswer } from './app-wide.js';
 import { BulwarkDenied } from './denied.js';
 import { type PlatformRequest, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
@@ -49,6 +55,61 @@ export function buildWebhookVerifiers(options: {
     byName.set(name, ruleFrom(source, createWebhookVerifier, 'verifySignature'));
   }
   return byName;
+}
+
+/** Read a body no parser consumed (express platform, a content type Nest does not parse), up to `limit`. */
+async function readUnparsed(req: IncomingMessage, limit: number): Promise<Uint8Array | SecurityError> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return WEBHOOK_ERRORS.bodyTooLarge;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The exact bytes of the delivery. Nest (`rawBody: true`) keeps them for the content types it parses; a body
+ * no parser read is read here; a body a text parser turned into a string (fastify platform, `text/plain`)
+ * has no exact bytes left: 415. Without `rawBody: true` a JSON body arrives parsed and the core throws a
+ * TypeError naming that wiring mistake. No body at all is an empty delivery, refused by the core.
+ */
+async function bodyOf(request: PlatformRequest, limit: number): Promise<unknown> {
+  if (request.rawBody !== undefined) return request.rawBody;
+  if (typeof request.body === 'string') return WEBHOOK_ERRORS.contentTypeUnsupported;
+  const raw = request as unknown as IncomingMessage;
+  if (request.body === undefined && request.raw === undefined && raw.readableEnded === false)
+    return readUnparsed(raw, limit);
+  return request.body ?? new Uint8Array(0);
+}
+
+/**
+ * The app-wide step that answers, before Nest's body parsers run, what a webhook delivery (a request
+ * carrying a configured verifier's signature header) is refused for from its headers alone: a content
+ * coding (415, where the express platform's parser would inflate or fail with its own 400), a declared
+ * length over the limit (413) or of zero (400); and a body of a media type `canParse` refuses (the fastify
+ * platform has no parser for it: 415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED` instead of the platform's own).
+ *
+ * @example
+ * installAppWide(adapter, [webhookDeliveryStep(verifiers)]);
+ */
+export function webhookDeliveryStep(
+  verifiers: ReadonlyMap<string, WebhookVerifier>,
+  canParse: (mediaType: string) => boolean = () => true,
+): AppWideStep {
+  const list = [...verifiers.values()];
+  return function bulwarkWebhookDelivery(req) {
+    if (!list.some((v) => req.headers[v.signatureHeader] !== undefined)) return undefined;
+    const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), list);
+    if (refusal !== undefined) return problemAnswer(refusal);
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    const type = req.headers['content-type'];
+    const mediaType = type === undefined ? '' : type.split(';', 1)[0]!.trim().toLowerCase();
+    if (hasBody && !canParse(mediaType)) return problemAnswer(WEBHOOK_ERRORS.contentTypeUnsupported);
+    return undefined;
+  };
 }
 
 /**
@@ -110,9 +171,8 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
         'add it to the webhooks option of BulwarkModule.forRoot()',
       );
     }
-    // rawBody is set by Nest (rawBody: true); without it the parsed body reaches the core, which throws a
-    // TypeError naming the mistake. No body at all is an empty delivery, refused by the core.
-    const body = request.rawBody ?? (request.body === undefined ? new Uint8Array(0) : request.body);
+    const body = await bodyOf(request, verifier.maxBodyBytes);
+    if (isSecurityError(body)) throw BulwarkDenied.from(body);
     const verdict = await verifier.verify(toRequestLike(request), body as Uint8Array);
     if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
     this.verified.add(request);

@@ -12,7 +12,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Header, NotFoundException, Options, Param, Put } from '@nestjs/common';
+import { Body, Header, NotFoundException, Options, Param, Put } from '@nestjs/common';
 import { CspNonce } from '../src/index.js';
 import { HttpCode, Post as PostRoute } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '../src/index.js';
@@ -212,6 +212,18 @@ class HeadersCorsController {
   @Options('api/data')
   options(): { handler: string } {
     return { handler: 'options' };
+  }
+
+  @Get('vary')
+  @Header('Vary', 'Accept-Encoding')
+  vary(): { vary: true } {
+    return { vary: true };
+  }
+
+  @Post('echo')
+  @HttpCode(200)
+  echo(@Body() body: unknown): { echo: unknown } {
+    return { echo: body };
   }
 }
 

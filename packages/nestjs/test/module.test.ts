@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { call, corsSpec } from '@bulwark/conformance';
 import { describe, expect, it } from 'vitest';
 import { BulwarkModule, isConfigError, RequireJwt } from '../src/index.js';
 
@@ -70,4 +73,33 @@ describe('BulwarkModule start-up', () => {
     expect(isConfigError(error)).toBe(true);
     expect((error as Error).message).toContain('jwt.algorithms[0]');
   });
+});
+
+describe('BulwarkModule in an app built from a testing module', () => {
+  // Test.createTestingModule builds the module before any HTTP adapter exists: the app-wide rules are
+  // installed when the app initialises instead.
+  for (const platform of ['express', 'fastify'] as const) {
+    it(`(${platform}) still sends the headers and the CORS answer on every response`, async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [BulwarkModule.forRoot({ securityHeaders: true, cors: corsSpec() })],
+        controllers: [OpenController],
+      }).compile();
+      const app = moduleRef.createNestApplication(
+        platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: false },
+      );
+      await app.listen(0, '127.0.0.1');
+      try {
+        const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+        for (const path of ['/open', '/missing']) {
+          const res = await call(url, path, { headers: { origin: 'https://app.example.com' } });
+          expect(res.status, path).toBe(path === '/open' ? 200 : 404);
+          expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+          expect(res.headers['access-control-allow-origin'], path).toBe('https://app.example.com');
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  }
 });

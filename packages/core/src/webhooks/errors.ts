@@ -27,6 +27,11 @@ export const WEBHOOK_ERRORS = {
     status: 415,
     message: 'The webhook body must be sent without Content-Encoding.',
   }),
+  contentTypeUnsupported: new SecurityError({
+    code: 'WEBHOOK_CONTENT_TYPE_UNSUPPORTED',
+    status: 415,
+    message: 'The webhook body cannot be read as raw bytes with this Content-Type.',
+  }),
   bodyEmpty: bad('WEBHOOK_BODY_EMPTY', 'The webhook body is empty.'),
   bodyNotUtf8: bad('WEBHOOK_BODY_NOT_UTF8', 'The webhook body is not valid UTF-8.'),
   headerMissing: bad('WEBHOOK_HEADER_MISSING', 'A required webhook header is missing.'),

@@ -5,6 +5,7 @@ import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ClaimResult, ReplayStore } from '../stores/types.js';
 import { allow, type Denied, deny, type Verdict } from '../verdict.js';
 import { type HmacKey, hmacBackend, type LazyEd25519Key, lazyEd25519Key } from './crypto.js';
+import { signatureHeaderOf } from './before-body.js';
 import { createDelivery, type WebhookDelivery } from './delivery.js';
 import { timingSafeEqual, withPrefix } from './encoding.js';
 import { WEBHOOK_ERRORS } from './errors.js';
@@ -30,6 +31,8 @@ export interface WebhookVerifier {
   readonly maxBodyBytes: number;
   /** The scheme in use. */
   readonly scheme: ResolvedWebhookOptions['name'];
+  /** The header every delivery of this scheme carries (`webhook-signature`, `stripe-signature`…). */
+  readonly signatureHeader: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -223,6 +226,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   return {
     maxBodyBytes: o.maxBodyBytes,
     scheme: o.name,
+    signatureHeader: signatureHeaderOf(o),
     async verifySignature(req, body = req.rawBody) {
       const checked = await check(req, body);
       if (!checked.ok) return checked;

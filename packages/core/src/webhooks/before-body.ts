@@ -1,0 +1,63 @@
+import type { SecurityError } from '../errors.js';
+import type { RequestLike } from '../http/request.js';
+import { WEBHOOK_ERRORS } from './errors.js';
+import type { ResolvedWebhookOptions } from './options.js';
+import type { WebhookVerifier } from './verifier.js';
+
+/** The header every delivery of a scheme carries: what tells a delivery from any other request. */
+export function signatureHeaderOf(o: ResolvedWebhookOptions): string {
+  switch (o.name) {
+    case 'standard':
+      return 'webhook-signature';
+    case 'stripe':
+      return 'stripe-signature';
+    case 'github':
+      return 'x-hub-signature-256';
+    case 'hmac':
+      return o.hmac!.signatureHeader;
+  }
+}
+
+/** A coded body (gzip, br…): refused, since senders sign the bytes they send, never a decoded form. */
+export function hasContentCoding(req: RequestLike): boolean {
+  const encoding = req.header('content-encoding');
+  return encoding !== undefined && encoding !== '' && encoding.trim().toLowerCase() !== 'identity';
+}
+
+/** A plain decimal Content-Length, else undefined (node refuses malformed ones before we see them). */
+function declaredLength(value: string | undefined): number | undefined {
+  if (value === undefined || value.length === 0 || value.length > 15) return undefined;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(value);
+}
+
+/**
+ * What a request carrying the signature header of one of `verifiers` (a webhook delivery, whichever route it
+ * is for) is refused for from its headers alone, before any body is read: a content coding (415
+ * `WEBHOOK_CONTENT_ENCODING_UNSUPPORTED`), a declared length over the largest `maxBodyBytes` of those
+ * verifiers (413 `WEBHOOK_BODY_TOO_LARGE`) or of zero (400 `WEBHOOK_BODY_EMPTY`). For adapters whose
+ * platform parses (and decodes) bodies before the route's rule runs; `undefined` when there is nothing to
+ * refuse yet. `verify` makes the same checks on the body it gets.
+ *
+ * @example
+ * const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), [billing, github]);
+ * if (refusal !== undefined) return writeProblem(res, refusal);
+ */
+export function refuseDeliveryBeforeBody(
+  req: RequestLike,
+  verifiers: Iterable<Pick<WebhookVerifier, 'signatureHeader' | 'maxBodyBytes'>>,
+): SecurityError | undefined {
+  let limit = -1;
+  for (const v of verifiers) {
+    if (req.header(v.signatureHeader) !== undefined) limit = Math.max(limit, v.maxBodyBytes);
+  }
+  if (limit < 0) return undefined;
+  if (hasContentCoding(req)) return WEBHOOK_ERRORS.contentEncodingUnsupported;
+  const declared = declaredLength(req.header('content-length'));
+  if (declared === undefined) return undefined;
+  if (declared > limit) return WEBHOOK_ERRORS.bodyTooLarge;
+  return declared === 0 ? WEBHOOK_ERRORS.bodyEmpty : undefined;
+}

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HeaderFields, SecurityError } from '@bulwark/core';
+import { renderProblem } from '@bulwark/core';
+import type { AbstractHttpAdapter } from '@nestjs/core';
+
+/** How an app-wide step ends a request itself: a preflight answer or a refusal. */
+export interface EarlyAnswer {
+  readonly status: number;
+  readonly headers?: HeaderFields;
+  readonly body?: string;
+}
+
+/**
+ * One app-wide rule on the node request and response (security headers, CORS, webhook refusals decidable
+ * from headers): `undefined` to go on, or the answer that ends the request. Headers it sets on `res` stay
+ * on every later response, the platform's 404s and body-parser errors included.
+ */
+export type AppWideStep = (req: IncomingMessage, res: ServerResponse) => EarlyAnswer | undefined;
+
+/**
+ * The answer of a refusal (problem+json with its own headers).
+ *
+ * @example
+ * return problemAnswer(WEBHOOK_ERRORS.contentEncodingUnsupported);
+ */
+export function problemAnswer(error: SecurityError): EarlyAnswer {
+  const problem = renderProblem(error);
+  return { status: problem.status, headers: problem.headers, body: problem.body };
+}
+
+function run(
+  steps: readonly AppWideStep[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): EarlyAnswer | undefined {
+  for (const step of steps) {
+    const answer = step(req, res);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
+/** Answer on a node response (express platform, `app.use()` middleware). */
+export function writeAnswer(res: ServerResponse, answer: EarlyAnswer): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(answer.status, answer.headers as Record<string, string> | undefined);
+  res.end(answer.body);
+}
+
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage }, reply: FastifyReplyLike, done: () => void) => void,
+  ): unknown;
+}
+
+interface FastifyReplyLike {
+  raw: ServerResponse;
+  code(status: number): FastifyReplyLike;
+  headers(values: HeaderFields): FastifyReplyLike;
+  send(body?: string): unknown;
+}
+
+/**
+ * Run the app-wide steps on every request, ahead of Nest's body parsers, middleware, global prefix and
+ * routing: an `onRequest` hook on the fastify platform, a first middleware of the express app otherwise.
+ * Registered when the module is constructed (`NestFactory.create`), before `app.init()` adds the parsers.
+ *
+ * @example
+ * installAppWide(adapterHost.httpAdapter, [securityHeadersStep(), corsStep(options)]);
+ */
+export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly AppWideStep[]): void {
+  if (steps.length === 0) return;
+  if (adapter.getType() === 'fastify') {
+    adapter.getInstance<FastifyLike>().addHook('onRequest', (request, reply, done) => {
+      const answer = run(steps, request.raw, reply.raw);
+      if (answer === undefined) return done();
+      // Headers set on reply.raw by the steps are merged into what fastify sends.
+      reply.code(answer.status);
+      if (answer.headers !== undefined) reply.headers(answer.headers);
+      reply.send(answer.body);
+    });
+    return;
+  }
+  adapter.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const answer = run(steps, req, res);
+    if (answer === undefined) next();
+    else writeAnswer(res, answer);
+  });
+}
