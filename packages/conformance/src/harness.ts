@@ -62,8 +62,12 @@ export interface AppSpec {
   /**
    * Security headers (scenarios/headers.ts): `securityHeaders(spec.headers)` app-wide, before every other
    * middleware and route, so 404s, denials and thrown errors carry the headers too. NestJS: `securityHeaders`
-   * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500)
-   * and `GET /nonce` → 200 `{"nonce": <the CSP nonce the adapter hands the handler, or null>}`.
+   * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500),
+   * `GET /nonce` → 200 `{"nonce": <the CSP nonce the adapter hands the handler, or null>}`, `GET /vary` → 200
+   * `{"vary":true}` with the handler setting `Vary: Accept-Encoding` itself (express `res.set`, fastify
+   * `reply.header`, NestJS `@Header`, fetch a Response with its own `Vary`), and `POST /echo` → 200
+   * `{"echo": <body>}` parsed by the framework's own JSON parser with its own limit (fetch: `request.json()`,
+   * 400 on malformed JSON, the node bridge's 413 rethrown).
    */
   headers?: SecurityHeadersOptions;
   /**

@@ -6,6 +6,8 @@ import { mtlsScenarios } from './scenarios/mtls.js';
 import { oauthScenarios } from './scenarios/oauth.js';
 import { rateLimitScenarios } from './scenarios/ratelimit.js';
 import { webhookScenarios } from './scenarios/webhooks.js';
+import { responseScenarios } from './scenarios/responses.js';
+import { webhookInputScenarios } from './scenarios/webhook-inputs.js';
 
 /**
  * Register every adapter scenario for one adapter. Each adapter calls this from its own tests with a
@@ -21,5 +23,7 @@ export function defineAdapterSuite(harness: AdapterHarness): void {
   oauthScenarios(harness);
   rateLimitScenarios(harness);
   webhookScenarios(harness);
+  webhookInputScenarios(harness);
+  responseScenarios(harness);
   mtlsScenarios(harness);
 }

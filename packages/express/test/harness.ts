@@ -60,6 +60,13 @@ export const expressHarness: AdapterHarness = {
       app.options('/api/data', (_req, res) => {
         res.json({ handler: 'options' });
       });
+      app.get('/vary', (_req, res) => {
+        res.set('Vary', 'Accept-Encoding');
+        res.json({ vary: true });
+      });
+      app.post('/echo', (req, res) => {
+        res.json({ echo: req.body });
+      });
     }
     if (spec.pages) {
       const pages = spec.pages;

@@ -23,6 +23,11 @@ export const fastifyHarness: AdapterHarness = {
       app.get('/api/data', async () => ({ data: 'secret' }));
       app.put('/api/data', async () => ({ updated: true }));
       app.options('/api/data', async () => ({ handler: 'options' }));
+      app.get('/vary', async (_request, reply) => {
+        reply.header('Vary', 'Accept-Encoding');
+        return { vary: true };
+      });
+      app.post('/echo', async (request) => ({ echo: request.body }));
     }
     if (spec.pages) {
       const pages = spec.pages;

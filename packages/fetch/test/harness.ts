@@ -1,7 +1,13 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import { oidcHandlers, type ProtectPolicy, protect } from '../src/index.js';
 import type { ProtectedHandler, WebhookDelivery } from '../src/index.js';
-import { type ConnectionInfo, cors, type SecuredHandler, securityHeaders } from '../src/index.js';
+import {
+  type ConnectionInfo,
+  cors,
+  isSecurityError,
+  type SecuredHandler,
+  securityHeaders,
+} from '../src/index.js';
 import { serveFetch } from './serve.js';
 
 type Route = (request: Request, info: { remoteAddress?: string }) => Promise<Response>;
@@ -23,6 +29,20 @@ export const fetchHarness: AdapterHarness = {
       routes.set('GET /api/data', async () => Response.json({ data: 'secret' }));
       routes.set('PUT /api/data', async () => Response.json({ updated: true }));
       routes.set('OPTIONS /api/data', async () => Response.json({ handler: 'options' }));
+      routes.set('GET /vary', async () =>
+        Response.json({ vary: true }, { headers: { vary: 'Accept-Encoding' } }),
+      );
+      routes.set('POST /echo', async (request) => {
+        let body: unknown;
+        try {
+          body = await request.json();
+        } catch (error) {
+          // The bridge's 413 is thrown out of the body read: let securityHeaders answer it.
+          if (isSecurityError(error)) throw error;
+          return Response.json({ error: 'malformed JSON' }, { status: 400 });
+        }
+        return Response.json({ echo: body });
+      });
     }
     for (const [name, html] of Object.entries(spec.pages ?? {})) {
       routes.set(

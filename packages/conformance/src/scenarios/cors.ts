@@ -23,7 +23,7 @@ const preflight = (origin: string, method = 'PUT', headers = 'content-type'): Re
   ...(headers === '' ? {} : { 'access-control-request-headers': headers }),
 });
 
-function varyHas(res: HttpResult, name: string): boolean {
+export function varyHas(res: HttpResult, name: string): boolean {
   const vary = res.headers.vary;
   const list = (Array.isArray(vary) ? vary.join(',') : (vary ?? '')).toLowerCase().split(/\s*,\s*/);
   return list.includes(name.toLowerCase());

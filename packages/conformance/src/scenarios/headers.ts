@@ -20,7 +20,7 @@ const API_DEFAULTS: Record<string, string | RegExp> = {
   'content-security-policy': /^default-src 'none'(; frame-ancestors 'none')?$/,
 };
 
-function expectSecurityHeaders(res: HttpResult): void {
+export function expectSecurityHeaders(res: HttpResult): void {
   for (const [name, want] of Object.entries(API_DEFAULTS)) {
     const got = res.headers[name];
     if (typeof want === 'string') expect(got, name).toBe(want);
