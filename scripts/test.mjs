@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `pnpm test`: everything CI checks, in order. Build, typecheck, lint, publint + attw on every published
 // package, the whole vitest suite (unit, property, conformance, real Redis / IdP / browser / TLS),
-// the attack tour against every adapter, the benchmark smoke run, and the packed tarballs installed
-// with npm outside the workspace and run in ESM and CommonJS (scripts/tarballs). Ends with "N passed, N failed".
+// the attack tour against every adapter, the benchmark smoke run; then a subset on Node 22, 24 and 26
+// (scripts/node-matrix.mjs) and the packed tarballs installed with npm outside the workspace, run in
+// ESM and CommonJS on every one of those Nodes (scripts/tarballs). Ends with "N passed, N failed (per
+// Node and suite)".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runNodeMatrix } from './node-matrix.mjs';
 import { runTarballSuite } from './tarballs/run.mjs';
+import { countResults } from './vitest-report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const report = `${root}/.vitest-report.json`;
@@ -18,35 +22,6 @@ function step(title, command, args, env = {}) {
     console.error(`\n✖ ${title} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
   }
-}
-
-/**
- * Counts from vitest's JSON report. `notRun` holds every test that is neither passed nor failed (skipped,
- * pending, todo, including the tests of a suite whose beforeAll failed); `brokenFiles` the files that
- * failed with no failing test to show for it (an import error, a failed beforeAll/afterAll).
- */
-function countResults(json) {
-  const notRun = [];
-  const brokenFiles = [];
-  let failedTests = 0;
-  for (const file of json.testResults ?? []) {
-    let failedHere = 0;
-    for (const t of file.assertionResults ?? []) {
-      if (t.status === 'failed') failedHere++;
-      else if (t.status !== 'passed') notRun.push({ status: t.status, name: `${file.name} > ${t.fullName}` });
-    }
-    failedTests += failedHere;
-    if (file.status === 'failed' && failedHere === 0) {
-      brokenFiles.push(`${file.name}${file.message ? `: ${String(file.message).split('\n')[0]}` : ''}`);
-    }
-  }
-  return {
-    passed: json.numPassedTests,
-    failed: Math.max(json.numFailedTests, failedTests),
-    total: json.numTotalTests,
-    notRun,
-    brokenFiles,
-  };
 }
 
 step('services', 'bash', ['scripts/ensure-services.sh']);
@@ -103,11 +78,25 @@ if (failed === 0) {
   if (existsSync(`${root}/bench/run.mjs`))
     step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }
-// The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS.
+const parts = [
+  `full suite on node ${process.version}: ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`,
+];
+// The Node versions users run: core and the express conformance suite on each newer major.
+console.log('\n▶ node matrix: core + express conformance on each newer major (scripts/node-matrix.mjs)');
+const matrix = runNodeMatrix();
+for (const run of matrix) {
+  passed += run.passed;
+  failed += run.failed;
+  parts.push(
+    `node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
+  );
+}
+// The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS
+// on this Node and on every major of the matrix.
 console.log('\n▶ tarballs: pack, npm install in a fresh project, smoke apps (scripts/tarballs/run.mjs)');
-const parts = [`vitest ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`];
+const nodes = [process.execPath, ...matrix.flatMap((run) => (run.bin ? [run.bin] : []))];
 try {
-  for (const run of await runTarballSuite()) {
+  for (const run of await runTarballSuite(nodes)) {
     passed += run.passed;
     failed += run.failed;
     parts.push(`tarballs on node ${run.version}: ${run.passed} passed, ${run.failed} failed`);

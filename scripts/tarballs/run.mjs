@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepare } from './project.mjs';
@@ -53,7 +53,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   let runs;
   try {
-    runs = await runTarballSuite(values.node ?? [process.execPath]);
+    runs = await runTarballSuite((values.node ?? [process.execPath]).map((bin) => resolve(bin)));
   } catch (error) {
     console.error(`✗ tarballs: ${error.message}`);
     process.exit(1);

@@ -58,6 +58,10 @@ function start(node, file, env, args = []) {
       clearTimeout(timer);
       reject(new Error(`exited with ${code}:\n${output}`));
     });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
   return { port, stop: () => child.kill(), output: () => output };
 }
@@ -133,7 +137,13 @@ async function checkConditions(node, dir) {
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const code = await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.once('error', (error) => {
+        out += String(error);
+        resolve(-1);
+      });
+    });
     const expect = expectations();
     const web = mode === 'default';
     try {

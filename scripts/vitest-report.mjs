@@ -1,0 +1,30 @@
+// Reading vitest's JSON report (--reporter=json): shared by scripts/test.mjs and scripts/node-matrix.mjs.
+
+/**
+ * Counts from vitest's JSON report. `notRun` holds every test that is neither passed nor failed (skipped,
+ * pending, todo, including the tests of a suite whose beforeAll failed); `brokenFiles` the files that
+ * failed with no failing test to show for it (an import error, a failed beforeAll/afterAll).
+ */
+export function countResults(json) {
+  const notRun = [];
+  const brokenFiles = [];
+  let failedTests = 0;
+  for (const file of json.testResults ?? []) {
+    let failedHere = 0;
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === 'failed') failedHere++;
+      else if (t.status !== 'passed') notRun.push({ status: t.status, name: `${file.name} > ${t.fullName}` });
+    }
+    failedTests += failedHere;
+    if (file.status === 'failed' && failedHere === 0) {
+      brokenFiles.push(`${file.name}${file.message ? `: ${String(file.message).split('\n')[0]}` : ''}`);
+    }
+  }
+  return {
+    passed: json.numPassedTests,
+    failed: Math.max(json.numFailedTests, failedTests),
+    total: json.numTotalTests,
+    notRun,
+    brokenFiles,
+  };
+}
