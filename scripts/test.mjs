@@ -88,7 +88,7 @@ for (const run of matrix) {
   passed += run.passed;
   failed += run.failed;
   parts.push(
-    `node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
+    `core + express conformance on node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
   );
 }
 // The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS
