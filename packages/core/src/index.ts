@@ -38,8 +38,8 @@ export type {
 } from './stores/types.js';
 export { ruleFrom } from './rule.js';
 // Option checks shared by every bulwark factory (and @bulwark/redis); not meant for application code.
-export { checkOptions, numberOption } from './config/options.js';
-export type { NumberRange, NumberRule } from './config/options.js';
+export { checkOptions, numberOption, optionKeys } from './config/options.js';
+export type { NumberRange, NumberRule, OptionKeyList } from './config/options.js';
 export * from './jwt/index.js';
 export * from './headers/index.js';
 export * from './cors/index.js';

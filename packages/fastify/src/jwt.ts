@@ -37,7 +37,9 @@ export function requireJwt(
   route?: JwtRouteOptions & JwtMtlsRouteOptions,
 ): BulwarkHook {
   const verifier = ruleFrom(source, createJwtVerifier, 'verify');
-  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  // The certificate binding is this adapter's part of the route; the authorizer takes the rest.
+  const { certificateBound: _bound, ...rules } = route ?? {};
+  const authorize = route === undefined ? undefined : createJwtAuthorizer(rules);
   const bound =
     route?.certificateBound === undefined
       ? undefined

@@ -1,8 +1,11 @@
 import {
+  checkOptions,
   createMemoryRateLimitStore,
   createMemoryRefreshTokenStore,
   createMemoryReplayStore,
   createMemoryRevocationStore,
+  numberOption,
+  optionKeys,
   type RateLimitStore,
   type RefreshTokenStore,
   type ReplayStore,
@@ -50,6 +53,9 @@ export interface StoresFromEnvOptions {
  * app.use(rateLimit({ rate: '100/min', store: stores.rateLimit }));
  */
 export async function storesFromEnv(options: StoresFromEnvOptions = {}): Promise<BulwarkStores> {
+  // Checked before anything connects, whichever backend the environment picks.
+  checkOptions('stores', options, optionKeys<StoresFromEnvOptions>()('env', 'timeoutMs'));
+  numberOption('stores.timeoutMs', options.timeoutMs, { min: 1, max: 60_000 });
   const env = options.env ?? process.env;
   const url = env.REDIS_URL?.trim();
   if (url === undefined || url === '') {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@bulwark/core';
+import { ConfigError, checkOptions, numberOption, optionKeys } from '@bulwark/core';
 import type { Cluster, Redis } from 'ioredis';
 
 /** An ioredis client you created: standalone, Sentinel (`new Redis({ sentinels })`) or `new Cluster(...)`. */
@@ -66,6 +66,7 @@ export interface ResolvedOptions {
 }
 
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
+const STORE_KEYS = optionKeys<RedisStoreOptions>()('client', 'prefix', 'timeoutMs');
 
 /**
  * Check the shared options at construction (ConfigError names the option and the safe alternative).
@@ -74,6 +75,7 @@ const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
  * const resolved = resolveOptions('replay.store', options);
  */
 export function resolveOptions(area: string, options: RedisStoreOptions): ResolvedOptions {
+  checkOptions(area, options, STORE_KEYS);
   const client = options?.client as unknown as { evalsha?: unknown; eval?: unknown } | undefined;
   if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function') {
     throw new ConfigError(
@@ -91,14 +93,12 @@ export function resolveOptions(area: string, options: RedisStoreOptions): Resolv
       "use a plain name such as 'myapp'",
     );
   }
-  const timeoutMs = options.timeoutMs ?? 500;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    throw new ConfigError(
-      `${area}.timeoutMs`,
-      `${timeoutMs} is not an integer between 1 and 60000`,
-      'keep the default of 500 ms, or a little above your Redis p99.9 latency',
-    );
-  }
+  // Keep it a little above your Redis p99.9 latency: a longer wait holds requests during an outage.
+  const timeoutMs = numberOption(`${area}.timeoutMs`, options.timeoutMs, {
+    min: 1,
+    max: 60_000,
+    fallback: 500,
+  });
   return { client: options.client, prefix, timeoutMs };
 }
 

@@ -1,4 +1,4 @@
-import { checkOptions, optionKeys } from '../config/options.js';
+import { checkOptions, optionKeys, suggestOption } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { checkHeaderText } from './values.js';
 import { type CompiledCsp, type CspOptions, NONCE } from './csp-types.js';
@@ -56,6 +56,14 @@ const HOST =
   /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:\d{1,5}|\*))?(?:\/[^\s;,'"]*)?$/i;
 const UNSAFE_SCRIPT = new Set(["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:', 'data:', 'blob:']);
 const SANDBOX = /^allow-[a-z-]+$/;
+
+/** The directive names as option keys (`script-src` → `scriptSrc`), for suggesting a near miss. */
+const DIRECTIVE_KEYS = [...SOURCE_LIST, ...OTHER].map((d) =>
+  d
+    .split('-')
+    .map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1)))
+    .join(''),
+);
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -237,11 +245,16 @@ export function compileCsp(opts: CspOptions, path: string, endpoints: ReadonlySe
         'merge the sources into one list',
       );
     if (!SOURCE_LIST.has(name) && !OTHER.has(name)) {
+      const near =
+        name === 'report-uri' || name === 'report-to' ? undefined : suggestOption(key, DIRECTIVE_KEYS);
       const hint =
         name === 'report-uri' || name === 'report-to'
           ? `set ${path}.reportUri / ${path}.reportTo instead`
-          : 'check the spelling (camelCase, e.g. scriptSrc)';
-      throw new ConfigError(`${path}.directives.${key}`, `unknown directive ${name}`, hint);
+          : near === undefined
+            ? 'check the spelling (camelCase, e.g. scriptSrc)'
+            : `rename it to ${near}`;
+      const problem = `unknown directive ${name}${near === undefined ? '' : ` (did you mean ${near}?)`}`;
+      throw new ConfigError(`${path}.directives.${key}`, problem, hint);
     }
     seen.add(name);
   }

@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
@@ -54,13 +55,15 @@ export interface ClientIpResolver {
 
 const SEALED_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
-function checkInteger(option: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(option, `must be an integer from ${min} to ${max}`, `use ${fallback}`);
-  }
-  return value;
-}
+const RESOLVER_KEYS = optionKeys<ClientIpResolverOptions>()(
+  'trustedProxies',
+  'forwardedHeader',
+  'sealedHeader',
+  'ipv6Prefix',
+  'stripPortsInForwardedFor',
+  'maxHops',
+  'onEvent',
+);
 
 /** Socket addresses may carry a zone id (`fe80::1%eth0`); it names a local interface, not a client. */
 function parsePeer(text: string): IpWords | undefined {
@@ -97,11 +100,23 @@ function embeddedV4(w: IpWords): string | undefined {
  * ip.key(req)     // '203.0.113.9', or '2001:db8:1:2::/64' for IPv6 clients
  */
 export function createClientIpResolver(options: ClientIpResolverOptions = {}): ClientIpResolver {
-  const trust: readonly Cidr[] = parseTrustList('trustedProxies', options.trustedProxies);
+  return clientIpResolverAt('', options);
+}
+
+/**
+ * {@link createClientIpResolver} for options nested in another rule's (`clientIp` of a rate limiter), so a
+ * ConfigError names the full path.
+ *
+ * @example
+ * const resolver = clientIpResolverAt('clientIp.', options.clientIp ?? {});
+ */
+export function clientIpResolverAt(at: string, options: ClientIpResolverOptions): ClientIpResolver {
+  checkOptions(at.endsWith('.') ? at.slice(0, -1) : at, options, RESOLVER_KEYS);
+  const trust: readonly Cidr[] = parseTrustList(`${at}trustedProxies`, options.trustedProxies);
   const header = options.forwardedHeader ?? 'x-forwarded-for';
   if (header !== 'x-forwarded-for' && header !== 'forwarded') {
     throw new ConfigError(
-      'forwardedHeader',
+      `${at}forwardedHeader`,
       `'${String(header)}' is not supported`,
       "use 'x-forwarded-for' or 'forwarded'",
     );
@@ -109,18 +124,18 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
   const sealed = options.sealedHeader?.toLowerCase();
   if (sealed !== undefined) {
     if (!SEALED_NAME.test(sealed)) {
-      throw new ConfigError('sealedHeader', 'must be a header name', "e.g. 'cf-connecting-ip'");
+      throw new ConfigError(`${at}sealedHeader`, 'must be a header name', "e.g. 'cf-connecting-ip'");
     }
     if (trust.length === 0) {
       throw new ConfigError(
-        'sealedHeader',
+        `${at}sealedHeader`,
         'is set but no proxy is trusted, so any client could set it',
         'list the edge that writes it in trustedProxies',
       );
     }
   }
-  const v6Prefix = checkInteger('ipv6Prefix', options.ipv6Prefix, 32, 64, 64);
-  const maxHops = checkInteger('maxHops', options.maxHops, 1, 64, 16);
+  const v6Prefix = numberOption(`${at}ipv6Prefix`, options.ipv6Prefix, { min: 32, max: 64, fallback: 64 });
+  const maxHops = numberOption(`${at}maxHops`, options.maxHops, { min: 1, max: 64, fallback: 16 });
   const stripPorts = options.stripPortsInForwardedFor === true;
   const onEvent = options.onEvent;
   let warned = trust.length > 0;

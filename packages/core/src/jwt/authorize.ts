@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError, SecurityError } from '../errors.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { JWT_ERRORS } from './errors.js';
@@ -37,6 +38,7 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<st
 }
 
 const ALLOW_ALL: JwtAuthorizer = (claims) => allow(claims);
+const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims');
 
 /**
  * Compile a route's authorization rules once. Scopes are validated as RFC 6749 scope tokens, and the
@@ -47,6 +49,7 @@ const ALLOW_ALL: JwtAuthorizer = (claims) => allow(claims);
  * const v = canRead(verified.value); // 403 JWT_INSUFFICIENT_SCOPE without orders:read
  */
 export function createJwtAuthorizer(route: JwtRouteOptions = {}): JwtAuthorizer {
+  checkOptions('jwt.route', route, ROUTE_KEYS);
   const scopes = route.scopes ?? [];
   if (!Array.isArray(scopes)) {
     throw new ConfigError('jwt.route.scopes', 'must be a list of scope strings', "e.g. ['orders:read']");

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { MtlsPeer } from './peer.js';
 import { parseSpiffeId, parseTrustDomain, spiffePathProblem } from './spiffe.js';
@@ -27,6 +28,15 @@ export interface MtlsPolicyObject {
   /** Exact subject DNs in RFC 4514 form (needs `acceptSubject`). */
   subjects?: readonly string[];
 }
+
+const POLICY_KEYS = optionKeys<MtlsPolicyObject>()(
+  'ids',
+  'trustDomains',
+  'pathPrefixes',
+  'dnsNames',
+  'subjects',
+);
+const PATH_PREFIX_KEYS = ['trustDomain', 'prefix'];
 
 /** A route policy: an authorizer function or an allowlist object. */
 export type MtlsPolicy = MtlsAuthorizer | MtlsPolicyObject;
@@ -274,6 +284,10 @@ export function compilePolicy(policy: MtlsPolicy, option = 'mtls.authorize'): Mt
       'must be an authorizer function or a policy object',
       'e.g. authorizeMemberOf(...) or { ids: [...] }',
     );
+  }
+  checkOptions(option, policy, POLICY_KEYS);
+  for (const [i, p] of (policy.pathPrefixes ?? []).entries()) {
+    checkOptions(`${option}.pathPrefixes[${i}]`, p, PATH_PREFIX_KEYS);
   }
   const parts: MtlsAuthorizer[] = [];
   if (policy.ids !== undefined) parts.push(authorizeOneOf(policy.ids));

@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { createClientIpResolver } from '../http/client-ip.js';
@@ -55,6 +56,20 @@ export interface MtlsVerifier {
 }
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const VERIFIER_KEYS = optionKeys<MtlsVerifierOptions>()(
+  'authorize',
+  'dangerouslyAllowAnyPeer',
+  'forwardedCertificate',
+  'onEvent',
+  'acceptDnsNames',
+  'acceptSubject',
+);
+const FORWARDED_KEYS = optionKeys<ForwardedCertificateOptions>()(
+  'trustedProxies',
+  'format',
+  'header',
+  'maxHeaderBytes',
+);
 
 interface ForwardedConfig {
   trustedProxies: TrustedPeerCheck;
@@ -96,6 +111,7 @@ function checkForwarded(options: ForwardedCertificateOptions): ForwardedConfig {
       'pass { trustedProxies, format, header }',
     );
   }
+  checkOptions('mtls.forwardedCertificate', options, FORWARDED_KEYS);
   const trustedProxies = trustCheck(options.trustedProxies);
   const format = options.format ?? 'xfcc';
   if (format !== 'xfcc' && format !== 'pem') {
@@ -120,14 +136,11 @@ function checkForwarded(options: ForwardedCertificateOptions): ForwardedConfig {
       'e.g. x-forwarded-client-cert',
     );
   }
-  const maxHeaderBytes = options.maxHeaderBytes ?? 16384;
-  if (!Number.isInteger(maxHeaderBytes) || maxHeaderBytes < 1024 || maxHeaderBytes > 1_048_576) {
-    throw new ConfigError(
-      'mtls.forwardedCertificate.maxHeaderBytes',
-      'must be an integer from 1024 to 1048576',
-      'keep the default of 16384',
-    );
-  }
+  const maxHeaderBytes = numberOption('mtls.forwardedCertificate.maxHeaderBytes', options.maxHeaderBytes, {
+    min: 1_024,
+    max: 1_048_576,
+    fallback: 16_384,
+  });
   return { trustedProxies, format, header, maxHeaderBytes };
 }
 
@@ -146,6 +159,7 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('mtls', 'options are required', 'pass authorize: who may call this route');
   }
+  checkOptions('mtls', options, VERIFIER_KEYS);
   let authorizer: MtlsAuthorizer | undefined;
   if (options.authorize !== undefined) {
     if (options.dangerouslyAllowAnyPeer === true) {

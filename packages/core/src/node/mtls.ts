@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 
 /** PEM text or bytes, as read from the files spiffe-helper or cert-manager write. */
@@ -136,6 +137,8 @@ export function checkMtlsMaterial(input: Pick<MtlsServerOptionsInput, 'cert' | '
   return { cert, key, ca, validTo };
 }
 
+const SERVER_KEYS = optionKeys<MtlsServerOptionsInput>()('cert', 'key', 'ca', 'minVersion');
+
 /**
  * TLS server options that require a client certificate from your CA: `requestCert` and `rejectUnauthorized`
  * on, TLS ≥ 1.2, the material checked up front (CA bundle holds CA certificates, cert not expired, key matches).
@@ -150,6 +153,7 @@ export function mtlsServerOptions(input: MtlsServerOptionsInput): MtlsServerOpti
   if (typeof input !== 'object' || input === null) {
     throw new ConfigError('mtls', 'options are required', 'pass { cert, key, ca }');
   }
+  checkOptions('mtls', input, SERVER_KEYS);
   const minVersion = input.minVersion ?? 'TLSv1.2';
   if (minVersion !== 'TLSv1.2' && minVersion !== 'TLSv1.3') {
     throw new ConfigError(

@@ -2,6 +2,7 @@ import { readFileSync, type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { checkMtlsMaterial, type MtlsServerOptions, mtlsServerOptions } from './mtls.js';
@@ -22,6 +23,8 @@ export interface CertificateRotationOptions {
   /** Must match the server's `minVersion` (it lives in the secure context). Default `TLSv1.2`. */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
+
+const ROTATION_KEYS = optionKeys<CertificateRotationOptions>()('onEvent', 'debounceMs', 'minVersion');
 
 /** A running watch. */
 export interface CertificateRotation {
@@ -98,10 +101,12 @@ export function watchCertificateFiles(
       );
     }
   }
-  const debounceMs = options.debounceMs ?? 150;
-  if (!Number.isInteger(debounceMs) || debounceMs < 0 || debounceMs > 60_000) {
-    throw new ConfigError('mtls.debounceMs', 'must be an integer from 0 to 60000', 'keep the default of 150');
-  }
+  checkOptions('mtls', options, ROTATION_KEYS);
+  const debounceMs = numberOption('mtls.debounceMs', options.debounceMs, {
+    min: 0,
+    max: 60_000,
+    fallback: 150,
+  });
   const minVersion = options.minVersion ?? 'TLSv1.2';
   const onEvent = options.onEvent;
   const paths = { cert: resolve(files.cert), key: resolve(files.key), ca: resolve(files.ca) };

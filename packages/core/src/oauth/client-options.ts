@@ -1,3 +1,4 @@
+import { checkOptions as checkKnownKeys, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import { type FetchLike, isSecureEndpoint } from './provider-http.js';
@@ -42,6 +43,22 @@ export interface OidcClientOptions {
   now?: () => number;
 }
 
+const CLIENT_KEYS = optionKeys<OidcClientOptions>()(
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'redirectUri',
+  'scopes',
+  'algorithms',
+  'maxAge',
+  'timeoutMs',
+  'clockTolerance',
+  'fetch',
+  'dangerouslyAssumePkceSupport',
+  'onEvent',
+  'now',
+);
+
 /** ID Token algorithms accepted when none are configured. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
@@ -56,6 +73,7 @@ export function checkOptions(options: OidcClientOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('oidc', 'options are required', 'pass issuer, clientId, redirectUri and scopes');
   }
+  checkKnownKeys('oidc', options, CLIENT_KEYS);
   if (!isSecureEndpoint(options.issuer)) {
     throw new ConfigError(
       'oidc.issuer',
@@ -106,13 +124,8 @@ export function checkOptions(options: OidcClientOptions): void {
   if (options.algorithms !== undefined && options.algorithms.length === 0) {
     throw new ConfigError('oidc.algorithms', 'is empty', 'omit it to use RS256, PS256, ES256, EdDSA');
   }
-  if (options.maxAge !== undefined && (!Number.isInteger(options.maxAge) || options.maxAge < 0)) {
-    throw new ConfigError(
-      'oidc.maxAge',
-      'must be a non-negative integer of seconds',
-      'omit it or set e.g. 3600',
-    );
-  }
+  // Seconds since the user last authenticated; a year is far beyond any re-authentication policy.
+  numberOption('oidc.maxAge', options.maxAge, { min: 0, max: 31_536_000 });
   if (options.dangerouslyAssumePkceSupport !== undefined && options.dangerouslyAssumePkceSupport !== true) {
     throw new ConfigError(
       'oidc.dangerouslyAssumePkceSupport',
@@ -120,20 +133,11 @@ export function checkOptions(options: OidcClientOptions): void {
       'leave it out unless your provider enforces S256 without advertising it',
     );
   }
-  const timeout = options.timeoutMs ?? 5000;
-  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 60_000) {
-    throw new ConfigError(
-      'oidc.timeoutMs',
-      `${timeout} is not between 100 and 60 000`,
-      'keep the default of 5000 ms',
-    );
-  }
-  const tolerance = options.clockTolerance ?? 5;
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 300) {
-    throw new ConfigError(
-      'oidc.clockTolerance',
-      `${tolerance} is not between 0 and 300 seconds`,
-      'keep the default of 5',
-    );
-  }
+  numberOption('oidc.timeoutMs', options.timeoutMs, { min: 100, max: 60_000, fallback: 5_000 });
+  numberOption('oidc.clockTolerance', options.clockTolerance, {
+    min: 0,
+    max: 300,
+    integer: false,
+    fallback: 5,
+  });
 }

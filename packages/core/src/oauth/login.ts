@@ -1,4 +1,5 @@
 import { encodeBase64Url } from '../encoding/base64url.js';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
@@ -68,6 +69,17 @@ export function safeReturnTo(value: string | undefined): string {
   return value;
 }
 
+const LOGIN_KEYS = optionKeys<OidcLoginOptions>()(
+  'client',
+  'secret',
+  'maxAgeMs',
+  'replayStore',
+  'cookieName',
+  'dangerouslyAllowInsecureCookie',
+  'onEvent',
+  'now',
+);
+
 /**
  * The browser half of an OIDC login for a BFF: the login transaction (state, nonce, PKCE verifier, return
  * path) lives in a signed, HttpOnly, Secure, SameSite=Lax cookie, not in server memory; the state is HMAC-signed
@@ -86,14 +98,12 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   if (typeof options?.client?.authorizationUrl !== 'function') {
     throw new ConfigError('login.client', 'is required', 'pass createOidcClient({...})');
   }
-  const maxAgeMs = options.maxAgeMs ?? 600_000;
-  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 10_000 || maxAgeMs > 3_600_000) {
-    throw new ConfigError(
-      'login.maxAgeMs',
-      `${maxAgeMs} is not between 10 000 and 3 600 000 ms`,
-      'keep the default of 10 minutes',
-    );
-  }
+  checkOptions('login', options, LOGIN_KEYS);
+  const maxAgeMs = numberOption('login.maxAgeMs', options.maxAgeMs, {
+    min: 10_000,
+    max: 3_600_000,
+    fallback: 600_000,
+  });
   const insecure = options.dangerouslyAllowInsecureCookie === true;
   const cookieName = options.cookieName ?? (insecure ? 'bulwark-login' : '__Host-bulwark-login');
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(cookieName)) {

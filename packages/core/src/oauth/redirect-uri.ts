@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { allow, deny, type Verdict } from '../verdict.js';
@@ -75,6 +76,8 @@ function withoutPort(url: URL): string {
   return `${url.protocol}//${url.hostname}${url.pathname}${search}`;
 }
 
+const MATCHER_KEYS = optionKeys<RedirectUriMatcherOptions>()('allowLoopbackAnyPort', 'onEvent');
+
 /**
  * Exact `redirect_uri` matching for an authorization server. Registered URIs must be canonical absolute
  * URIs (checked here, at startup). A candidate matches only when it is byte-for-byte one of them: no prefix,
@@ -94,6 +97,7 @@ export function createRedirectUriMatcher(
   if (!Array.isArray(registered) || registered.length === 0) {
     throw new ConfigError('redirectUris', 'must be a non-empty list', 'register the exact callback URL(s)');
   }
+  checkOptions('redirectUriMatcher', options, MATCHER_KEYS);
   const exact = new Set<string>();
   const loopback = new Map<string, string>();
   const allowLoopbackAnyPort = options.allowLoopbackAnyPort === true;

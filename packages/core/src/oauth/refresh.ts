@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import type { RefreshTokenStore, RotateResult } from '../stores/types.js';
@@ -64,6 +65,8 @@ function nonEmpty(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
+const ROTATOR_KEYS = optionKeys<RefreshTokenRotatorOptions>()('store', 'familyTtlMs', 'graceMs', 'onEvent');
+
 /**
  * Refresh-token rotation with reuse detection and client binding (RFC 6749 §6, RFC 9700 §4.14). Tokens are
  * 384-bit random opaque strings; the store only ever sees their SHA-256 and a family id derived from them.
@@ -93,22 +96,14 @@ export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): 
       'pass createMemoryRefreshTokenStore() or a Redis store',
     );
   }
-  const familyTtlMs = options.familyTtlMs ?? 30 * DAY;
-  if (!Number.isInteger(familyTtlMs) || familyTtlMs < 60_000 || familyTtlMs > 400 * DAY) {
-    throw new ConfigError(
-      'refresh.familyTtlMs',
-      `${familyTtlMs} is not between one minute and 400 days`,
-      'keep the default of 30 days',
-    );
-  }
-  const graceMs = options.graceMs ?? 10_000;
-  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > 60_000) {
-    throw new ConfigError(
-      'refresh.graceMs',
-      `${graceMs} is not between 0 and 60 000 ms`,
-      'keep the default of 10 000 ms, or 0 for strict rotation',
-    );
-  }
+  checkOptions('refresh', options, ROTATOR_KEYS);
+  const familyTtlMs = numberOption('refresh.familyTtlMs', options.familyTtlMs, {
+    min: 60_000,
+    max: 400 * DAY,
+    fallback: 30 * DAY,
+  });
+  // 0 is strict rotation; above a minute the retry window is a replay window.
+  const graceMs = numberOption('refresh.graceMs', options.graceMs, { min: 0, max: 60_000, fallback: 10_000 });
   const onEvent = options.onEvent;
 
   function reject(error: SecurityError, detail: string, data?: Record<string, unknown>) {

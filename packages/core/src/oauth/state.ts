@@ -1,4 +1,5 @@
 import { decodeBase64Url, encodeBase64Url } from '../encoding/base64url.js';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
@@ -53,6 +54,8 @@ function macInput(issuedAt: string, nonce: string, sessionId: string): Uint8Arra
   return concatBytes(encoder.encode(`1|${issuedAt}|${nonce}|`), encoder.encode(sessionId));
 }
 
+const STATE_KEYS = optionKeys<StateCodecOptions>()('secret', 'maxAgeMs', 'replayStore', 'onEvent', 'now');
+
 /**
  * Create a codec for OAuth `state` values: `1.<issued-at>.<128-bit nonce>.<HMAC-SHA256>`, the MAC covering
  * the user's session id, so a state captured from one browser is useless in another (login CSRF).
@@ -69,15 +72,14 @@ export function createStateCodec(options: StateCodecOptions): StateCodec {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('state', 'options are required', 'pass at least { secret }');
   }
+  checkOptions('state', options, STATE_KEYS);
   const keys = createHmacKeyRing('state.secret', options.secret, 'bulwark/oauth-state/v1');
-  const maxAgeMs = options.maxAgeMs ?? 600_000;
-  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 10_000 || maxAgeMs > 3_600_000) {
-    throw new ConfigError(
-      'state.maxAgeMs',
-      `${maxAgeMs} is not between 10 000 and 3 600 000 ms`,
-      'keep the default of 10 minutes: a login takes seconds, a long-lived state is an attack window',
-    );
-  }
+  // A login takes seconds: a long-lived state is an attack window.
+  const maxAgeMs = numberOption('state.maxAgeMs', options.maxAgeMs, {
+    min: 10_000,
+    max: 3_600_000,
+    fallback: 600_000,
+  });
   const now = options.now ?? Date.now;
   const { replayStore, onEvent } = options;
 

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
 import type { BucketRule } from '../stores/types.js';
@@ -67,6 +68,16 @@ export interface CompiledBucket {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const BUCKET_KEYS = optionKeys<RateLimitBucket>()(
+  'name',
+  'rate',
+  'burst',
+  'key',
+  'tiers',
+  'tier',
+  'perRoute',
+);
+const TIER_KEYS = optionKeys<RateLimitTier>()('rate', 'burst');
 
 function compileRate(
   option: string,
@@ -75,8 +86,8 @@ function compileRate(
   spec: unknown,
   burst: unknown,
 ): CompiledRate {
-  const rate = parseRate(`${option}.rate`, spec);
-  const b = parseBurst(`${option}.burst`, burst, rate.limit);
+  const rate = parseRate(option === '' ? 'rate' : `${option}.rate`, spec);
+  const b = parseBurst(option === '' ? 'burst' : `${option}.burst`, burst, rate.limit);
   return {
     policyName,
     keyPrefix: prefix,
@@ -93,7 +104,11 @@ function compileRate(
  * @example
  * compileBuckets('api', [{ name: 'ip', rate: '100/min' }]);
  */
-export function compileBuckets(limiterName: string, buckets: readonly RateLimitBucket[]): CompiledBucket[] {
+export function compileBuckets(
+  limiterName: string,
+  buckets: readonly RateLimitBucket[],
+  shorthand = false,
+): CompiledBucket[] {
   if (buckets.length === 0) {
     throw new ConfigError(
       'buckets',
@@ -117,6 +132,8 @@ export function compileBuckets(limiterName: string, buckets: readonly RateLimitB
   };
   const compiled = buckets.map((b, i) => {
     const option = `buckets[${i}]`;
+    // The limiter's `rate`/`burst` shorthand is one bucket: its errors name the options the user wrote.
+    if (!shorthand) checkOptions(option, b, BUCKET_KEYS);
     if (typeof b?.name !== 'string' || !NAME.test(b.name)) {
       throw new ConfigError(`${option}.name`, 'must be 1–32 letters, digits, _ . -', "e.g. 'ip' or 'user'");
     }
@@ -138,7 +155,7 @@ export function compileBuckets(limiterName: string, buckets: readonly RateLimitB
       return {
         key,
         perRoute: b.perRoute === true,
-        rates: [compileRate(option, b.name, prefix, b.rate, b.burst)],
+        rates: [compileRate(shorthand ? '' : option, b.name, prefix, b.rate, b.burst)],
         byTier: undefined,
         tier: undefined,
       };
@@ -155,6 +172,7 @@ export function compileBuckets(limiterName: string, buckets: readonly RateLimitB
     }
     const byTier = new Map<string, CompiledRate>();
     for (const [tierName, tier] of Object.entries(b.tiers)) {
+      checkOptions(`${option}.tiers.${tierName}`, tier, TIER_KEYS);
       if (!NAME.test(tierName)) {
         throw new ConfigError(
           `${option}.tiers.${tierName}`,

@@ -1,9 +1,10 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import {
   type ClientIpResolver,
   type ClientIpResolverOptions,
-  createClientIpResolver,
+  clientIpResolverAt,
 } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import {
@@ -67,6 +68,20 @@ export interface RateLimiter {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
+  'name',
+  'rate',
+  'burst',
+  'buckets',
+  'cost',
+  'store',
+  'clientIp',
+  'failMode',
+  'storeTimeoutMs',
+  'legacyHeaders',
+  'onEvent',
+  'now',
+);
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
 
 function isResolver(value: unknown): value is ClientIpResolver {
@@ -101,6 +116,7 @@ function cachedHash(cache: Map<string, string>, raw: string): string {
  * const v = await limiter.check(req, { subject: claims.sub });
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  checkOptions('', options, LIMITER_KEYS);
   const name = options.name ?? 'rl';
   if (!NAME.test(name)) throw new ConfigError('name', 'must be 1–32 letters, digits, _ . -', "e.g. 'api'");
   if (options.buckets !== undefined && (options.rate !== undefined || options.burst !== undefined)) {
@@ -115,26 +131,21 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         ...(options.burst !== undefined ? { burst: options.burst } : {}),
       },
     ],
+    options.buckets === undefined,
   );
   const minBurst = Math.min(...buckets.flatMap((b) => b.rates.map((r) => r.rule.burst)));
   const cost = options.cost ?? 1;
-  if (typeof cost === 'number' && (!Number.isSafeInteger(cost) || cost < 1 || cost > minBurst)) {
-    throw new ConfigError(
-      'cost',
-      `${cost} must be a positive integer no larger than the smallest burst (${minBurst})`,
-      'use 1',
-    );
-  } else if (typeof cost !== 'number' && typeof cost !== 'function') {
-    throw new ConfigError('cost', 'must be a number or a function', 'use 1');
-  }
+  // A cost above the smallest burst could never be paid: every request would be refused.
+  if (typeof cost !== 'function') numberOption('cost', cost, { min: 1, max: minBurst });
   const failMode = options.failMode ?? 'open';
   if (failMode !== 'open' && failMode !== 'closed') {
     throw new ConfigError('failMode', `'${String(failMode)}' is not a mode`, "use 'open' or 'closed'");
   }
-  const timeoutMs = options.storeTimeoutMs ?? 200;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 10_000) {
-    throw new ConfigError('storeTimeoutMs', 'must be an integer from 1 to 10000', 'use 200');
-  }
+  const timeoutMs = numberOption('storeTimeoutMs', options.storeTimeoutMs, {
+    min: 1,
+    max: 10_000,
+    fallback: 200,
+  });
   const store = options.store ?? createMemoryRateLimitStore(options.now ? { now: options.now } : {});
   if (typeof store?.consume !== 'function') {
     throw new ConfigError(
@@ -149,7 +160,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       : undefined;
   const clientIp = isResolver(options.clientIp)
     ? options.clientIp
-    : createClientIpResolver(options.clientIp ?? {});
+    : clientIpResolverAt('clientIp.', options.clientIp ?? {});
   const legacy = options.legacyHeaders === true;
   const onEvent = options.onEvent;
   let warnedUnknownIp = false;

@@ -1,3 +1,4 @@
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 
 /** A rate as text (`'100/min'`, `'10/s'`, `'1000/15min'`, `'5000/h'`, `'10000/day'`) or as numbers. */
@@ -38,6 +39,12 @@ function unitMs(unit: string): number | undefined {
 // share a run of spaces (with `\s*([0-9]*)\s*` they could, which is quadratic in the run's length).
 const RATE = /^([0-9]+)\s*\/\s*(?:([0-9]+)\s*)?([a-z]+)$/;
 
+const RATE_KEYS = optionKeys<Exclude<RateSpec, string>>()('limit', 'windowMs');
+/** Requests per window and burst sizes: whole, at least one. */
+const COUNT = { min: 1, max: Number.MAX_SAFE_INTEGER };
+/** A window from 1 ms to a (leap) year; fractions of a ms are fine. */
+const WINDOW = { min: 1, max: 366 * 86_400_000, integer: false };
+
 /**
  * Parse and validate a rate. Zero, negative, fractional, NaN and infinite values are refused: a limiter
  * that silently allows everything (or nothing) is worse than one that does not start.
@@ -46,42 +53,35 @@ const RATE = /^([0-9]+)\s*\/\s*(?:([0-9]+)\s*)?([a-z]+)$/;
  * parseRate('limit', '100/min') // { limit: 100, windowMs: 60000 }
  */
 export function parseRate(option: string, spec: unknown): Rate {
-  let limit: number;
-  let windowMs: number;
-  if (typeof spec === 'string') {
-    const m = RATE.exec(spec.trim().toLowerCase());
-    const unit = m === null ? undefined : unitMs(m[3]!);
-    if (m === null || unit === undefined) {
+  if (typeof spec === 'object' && spec !== null) {
+    checkOptions(option, spec, RATE_KEYS);
+    const { limit, windowMs } = spec as Partial<Rate>;
+    if (limit === undefined || windowMs === undefined) {
       throw new ConfigError(
         option,
-        `'${spec}' is not a rate`,
-        "write it as '<count>/<unit>', e.g. '100/min' or '10/s'",
+        'needs limit and windowMs',
+        "e.g. { limit: 100, windowMs: 60_000 } or '100/min'",
       );
     }
-    limit = Number(m[1]);
-    windowMs = (m[2] === undefined ? 1 : Number(m[2])) * unit;
-  } else if (typeof spec === 'object' && spec !== null) {
-    limit = (spec as Rate).limit;
-    windowMs = (spec as Rate).windowMs;
-  } else {
-    throw new ConfigError(option, 'is required', "set a rate such as '100/min'");
+    return {
+      limit: numberOption(`${option}.limit`, limit, COUNT) as number,
+      windowMs: numberOption(`${option}.windowMs`, windowMs, WINDOW) as number,
+    };
   }
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
-    throw new ConfigError(option, `limit ${String(limit)} must be a positive integer`, "e.g. '100/min'");
-  }
-  if (
-    typeof windowMs !== 'number' ||
-    !Number.isFinite(windowMs) ||
-    windowMs < 1 ||
-    windowMs > 366 * 86_400_000
-  ) {
+  if (typeof spec !== 'string') throw new ConfigError(option, 'is required', "set a rate such as '100/min'");
+  const m = RATE.exec(spec.trim().toLowerCase());
+  const unit = m === null ? undefined : unitMs(m[3]!);
+  if (m === null || unit === undefined) {
     throw new ConfigError(
       option,
-      `window ${String(windowMs)} ms must be from 1 ms to a year`,
-      "e.g. '100/min'",
+      `'${spec}' is not a rate`,
+      "write it as '<count>/<unit>', e.g. '100/min' or '10/s'",
     );
   }
-  return { limit, windowMs };
+  return {
+    limit: numberOption(option, Number(m[1]), COUNT) as number,
+    windowMs: numberOption(option, (m[2] === undefined ? 1 : Number(m[2])) * unit, WINDOW) as number,
+  };
 }
 
 /**
@@ -91,13 +91,5 @@ export function parseRate(option: string, spec: unknown): Rate {
  * parseBurst('burst', 20, 100) // 20
  */
 export function parseBurst(option: string, burst: unknown, limit: number): number {
-  if (burst === undefined) return limit;
-  if (typeof burst !== 'number' || !Number.isSafeInteger(burst) || burst < 1) {
-    throw new ConfigError(
-      option,
-      `${String(burst)} must be a positive integer`,
-      'leave it unset to allow the whole limit at once',
-    );
-  }
-  return burst;
+  return numberOption(option, burst, { ...COUNT, fallback: limit });
 }

@@ -1,4 +1,5 @@
 import { refuseKeyAsSecret } from '../config/key-material.js';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
@@ -94,16 +95,35 @@ function list<T>(value: T | readonly T[] | undefined): readonly T[] {
 }
 
 function integer(option: string, value: number | undefined, def: number, min: number, max: number): number {
-  const v = value ?? def;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(
-      option,
-      `${String(v)} is not an integer between ${min} and ${max}`,
-      `keep the default of ${def}`,
-    );
-  }
-  return v;
+  return numberOption(option, value, { min, max, fallback: def });
 }
+
+const OPTION_KEYS = optionKeys<WebhookVerifierOptions>()(
+  'scheme',
+  'secrets',
+  'publicKeys',
+  'toleranceSeconds',
+  'maxBodyBytes',
+  'maxSignatures',
+  'replayStore',
+  'idempotencyTtlMs',
+  'processingTtlMs',
+  'keyPrefix',
+  'dangerouslyAllowShortSecrets',
+  'allowBinaryBody',
+  'onEvent',
+  'now',
+);
+const SCHEME_KEYS = optionKeys<HmacSchemeOptions>()(
+  'type',
+  'signatureHeader',
+  'prefix',
+  'encoding',
+  'hash',
+  'idHeader',
+  'timestampHeader',
+  'signedContent',
+);
 
 function decodeStandardKey(
   option: string,
@@ -185,7 +205,9 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('webhook', 'options are required', 'pass scheme and secrets');
   }
+  checkOptions('webhook', options, OPTION_KEYS);
   const scheme = options.scheme;
+  if (typeof scheme === 'object' && scheme !== null) checkOptions('webhook.scheme', scheme, SCHEME_KEYS);
   const hmac = typeof scheme === 'object' && scheme !== null && scheme.type === 'hmac' ? scheme : undefined;
   if (hmac === undefined && scheme !== 'standard' && scheme !== 'stripe' && scheme !== 'github') {
     throw new ConfigError(

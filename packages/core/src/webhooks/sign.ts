@@ -1,4 +1,5 @@
 import { refuseKeyAsSecret } from '../config/key-material.js';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { decodeBase64Key, encodeSignature, withPrefix } from './encoding.js';
 import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
@@ -22,6 +23,15 @@ export interface SignWebhookOptions {
 }
 
 const encoder = new TextEncoder();
+const SIGN_KEYS = optionKeys<SignWebhookOptions>()(
+  'scheme',
+  'secret',
+  'body',
+  'id',
+  'timestamp',
+  'ed25519PrivateKey',
+  'dangerouslyAllowShortSecrets',
+);
 
 function secretBytes(scheme: string, secret: string | Uint8Array, minBytes: number): Uint8Array {
   refuseKeyAsSecret('signWebhook.secret', secret, 'sign with the random HMAC secret you gave the receiver');
@@ -63,17 +73,16 @@ async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array
  * await fetch(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
  */
 export async function signWebhook(options: SignWebhookOptions): Promise<Record<string, string>> {
+  checkOptions('signWebhook', options, SIGN_KEYS);
   const scheme = options.scheme ?? 'standard';
   const key = secretBytes(scheme, options.secret, options.dangerouslyAllowShortSecrets === true ? 1 : 16);
   const body = typeof options.body === 'string' ? encoder.encode(options.body) : options.body;
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp > 9_999_999_999) {
-    throw new ConfigError(
-      'signWebhook.timestamp',
-      'is not whole seconds since the epoch',
-      'omit it to use now',
-    );
-  }
+  // Whole seconds since the epoch, ten digits at most: what every receiver parses.
+  const timestamp = numberOption('signWebhook.timestamp', options.timestamp, {
+    min: 0,
+    max: 9_999_999_999,
+    fallback: Math.floor(Date.now() / 1000),
+  });
   const id = options.id ?? crypto.randomUUID();
   if (!EVENT_ID.test(id)) {
     throw new ConfigError(
