@@ -128,8 +128,18 @@ describe('HTTPS targets: HSTS', () => {
         'headers.hsts-preload-invalid',
       ]),
     );
+    // express's res.cookie() sets no Secure, HttpOnly or SameSite: over HTTPS the missing Secure is medium.
+    expect(r.findings.find((f) => f.id === 'headers.cookie-flags')).toMatchObject({
+      severity: 'medium',
+      detail: 'sid without Secure',
+    });
+    expect(r.findings.find((f) => f.id === 'headers.cookie-flags')?.evidence[0]?.response).toMatch(
+      /^set-cookie: sid=\[redacted\]; Path=\/$/m,
+    );
     const g = await auditJson([`${good.url}/orders`, '--ca', `${dir}/ca.pem`]);
-    expect(g.ids('headers').filter((id) => id.startsWith('headers.hsts'))).toEqual([]);
+    expect(
+      g.ids('headers').filter((id) => id.startsWith('headers.hsts') || id === 'headers.cookie-flags'),
+    ).toEqual([]);
     // Without --ca the self-signed chain is refused with a clear message and exit 3.
     const refused = await runCli(['audit', `${weak.url}/orders`]);
     expect(refused.code).toBe(3);

@@ -209,6 +209,18 @@ export const HEADER_RULES = defineRules('headers', {
     },
     docs: DOCS,
   },
+  cookieFlags: {
+    id: 'headers.cookie-flags',
+    severity: 'medium',
+    title: 'Cookie set without Secure, HttpOnly or SameSite',
+    why: 'Without Secure the cookie also travels over plain HTTP; without HttpOnly any injected script reads it; without SameSite it rides along on cross-site requests (CSRF).',
+    fix: {
+      bulwark:
+        "oidcRoutes(...) // bulwark's own cookies are __Host- prefixed, Secure, HttpOnly, SameSite=Lax",
+      plain: "res.cookie('sid', value, { secure: true, httpOnly: true, sameSite: 'lax', path: '/' })",
+    },
+    docs: 'docs/oauth.md',
+  },
   cacheAuthenticated: {
     id: 'headers.cache-authenticated',
     severity: 'medium',

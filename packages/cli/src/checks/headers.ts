@@ -183,6 +183,10 @@ export function evaluateHeaders(res: ProbeResponse): HeaderIssue[] {
   ];
   if (leaks.length > 0) add(R.poweredBy, leaks.join('; '));
 
+  const cookies = cookieProblems(res.headerAll('set-cookie'), url.protocol === 'https:');
+  if (cookies.severe.length > 0) add(R.cookieFlags, cookies.severe.join('; '));
+  else if (cookies.mild.length > 0) add(R.cookieFlags, cookies.mild.join('; '), 'low');
+
   const authenticated = res.request.headers.some(([n]) => n === 'authorization' || n === 'cookie');
   if (authenticated && res.status >= 200 && res.status < 300) {
     const cc = res.header('cache-control');
@@ -239,4 +243,41 @@ export async function checkHeaders(ctx: CheckContext, extra: readonly ProbeRespo
       );
     }
   }
+}
+
+/**
+ * Judge Set-Cookie attributes: missing Secure over HTTPS and SameSite=None without Secure are severe
+ * (medium); missing HttpOnly or SameSite are mild (low). Names are reported, values never.
+ */
+export function cookieProblems(
+  values: readonly string[],
+  https: boolean,
+): { severe: string[]; mild: string[] } {
+  const severe: string[] = [];
+  const mild: string[] = [];
+  for (const value of values) {
+    const [pair = '', ...parts] = value.split(';');
+    const name = pair.split('=')[0]!.trim();
+    const attrs = new Map(
+      parts.map((p) => {
+        const eq = p.indexOf('=');
+        return [
+          (eq === -1 ? p : p.slice(0, eq)).trim().toLowerCase(),
+          eq === -1
+            ? ''
+            : p
+                .slice(eq + 1)
+                .trim()
+                .toLowerCase(),
+        ];
+      }),
+    );
+    const secure = attrs.has('secure');
+    if (https && !secure) severe.push(`${name} without Secure`);
+    if (attrs.get('samesite') === 'none' && !secure)
+      severe.push(`${name}: SameSite=None without Secure (browsers drop it)`);
+    if (!attrs.has('httponly')) mild.push(`${name} without HttpOnly`);
+    if (!attrs.has('samesite')) mild.push(`${name} without SameSite`);
+  }
+  return { severe, mild };
 }

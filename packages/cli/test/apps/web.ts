@@ -48,6 +48,10 @@ export function regexApp(): express.Express {
     }),
   );
   app.use(cors({ origin: [/https:\/\/app.example.com/, 'null'], credentials: true }));
+  app.use((_req, res, next) => {
+    res.cookie('sid', 'session-value');
+    next();
+  });
   app.get('/orders', orders);
   return app;
 }
@@ -58,6 +62,10 @@ export function hardenedApp(): express.Express {
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.use(bulwarkCors({ origins: [APP_ORIGIN], credentials: true }));
+  app.use((_req, res, next) => {
+    res.cookie('__Host-sid', 'session-value', { secure: true, httpOnly: true, sameSite: 'lax', path: '/' });
+    next();
+  });
   app.get('/orders', orders);
   return app;
 }
