@@ -1,4 +1,5 @@
 import {
+  numberOption,
   createWebhookVerifier,
   WEBHOOK_ERRORS,
   type WebhookDelivery,
@@ -45,7 +46,13 @@ export const rawWebhookBody: FastifyPluginAsync<RawWebhookBodyOptions> = fp(rawB
 // Wrapped with fastify-plugin so it changes the scope it is registered in (not a child of it); the scope
 // itself stays encapsulated from the rest of the app.
 async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOptions): Promise<void> {
-  const bodyLimit = options.maxBodyBytes ?? 1_048_576;
+  // NaN would reach fastify as the parser's bodyLimit and switch the cap off. (Other keys are fastify's own
+  // registration options, so unknown keys are not refused here.)
+  const bodyLimit = numberOption('fastify.rawWebhookBody.maxBodyBytes', options.maxBodyBytes, {
+    min: 1,
+    max: 1_073_741_824,
+    fallback: 1_048_576,
+  });
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
     done(null, body),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isSecurityError, SecurityError } from '@bulwark/core';
+import { checkOptions, isSecurityError, numberOption, SecurityError } from '@bulwark/core';
 import { writeProblem } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
 
@@ -107,7 +107,13 @@ export function toNodeListener(
   handler: NodeServedHandler,
   options: NodeListenerOptions = {},
 ): RequestListener {
-  const limit = options.maxBodyBytes ?? 1_048_576;
+  checkOptions('fetch.toNodeListener', options, ['maxBodyBytes']);
+  // NaN would compare false with every size and switch the cap off.
+  const limit = numberOption('fetch.toNodeListener.maxBodyBytes', options.maxBodyBytes, {
+    min: 1,
+    max: 1_073_741_824,
+    fallback: 1_048_576,
+  });
   return (req, res) => {
     let refused = false;
     const body = bodyStream(req, limit, () => {
