@@ -47,3 +47,4 @@ export * from './webhooks/index.js';
 export * from './ratelimit/index.js';
 export * from './mtls/index.js';
 export * from './oauth/index.js';
+export * from './dpop/index.js';

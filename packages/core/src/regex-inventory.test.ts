@@ -327,6 +327,27 @@ const REGEXES: readonly Entry[] = [
   ),
   R('core/src/headers/policy.ts', '/^allow-from/i', 'config', 'frameOptions'),
   // Client IP
+  // DPoP
+  R(
+    'core/src/dpop/htu.ts',
+    '/%[0-9A-Fa-f]{2}/g',
+    'request',
+    'percent-escapes in the path of a proof htu and of the request',
+  ),
+  R(
+    'core/src/dpop/htu.ts',
+    String.raw`/[A-Za-z0-9\-._~]/`,
+    'request',
+    'one decoded escape (is it unreserved?)',
+  ),
+  R(
+    'core/src/dpop/nonce.ts',
+    String.raw`/^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/`,
+    'request',
+    'the nonce claim of a DPoP proof',
+    ['0.'],
+  ),
+  R('core/src/dpop/verifier.ts', String.raw`/[\s,]/`, 'request', 'the DPoP header (two proofs joined)'),
   R('core/src/http/cidr.ts', '/^(0|[1-9][0-9]{0,2})$/', 'config', 'trustedProxies prefix lengths'),
   R('core/src/http/client-ip.ts', "/^[a-z0-9!#$%&'*+.^_`|~-]+$/", 'config', 'sealedHeader'),
   R('core/src/http/forwarded.ts', '/^[0-9]{1,5}$/', 'request', 'ports in X-Forwarded-For and Forwarded'),

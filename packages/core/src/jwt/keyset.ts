@@ -16,7 +16,8 @@ export interface BoundKey {
 /** Outcome of a key lookup: the key, or why there is none. */
 export type KeyLookup = BoundKey | 'unknown-kid' | 'alg-mismatch' | 'ambiguous';
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+// RFC 7518 §6.3.2 and §6.4: every private member of every key type, multi-prime RSA's `oth` included.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 /** Ed25519 has two JWS names (RFC 8037 `EdDSA`, RFC 9864 `Ed25519`) for one signature scheme. */
 const ED_NAMES: readonly JwtAlgorithm[] = ['EdDSA', 'Ed25519'];
 
