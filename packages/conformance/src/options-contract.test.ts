@@ -6,6 +6,8 @@ import {
   compileCsp,
   createClientIpResolver,
   createCorsPolicy,
+  createDpopClient,
+  createDpopVerifier,
   createJwtAuthorizer,
   createJwtVerifier,
   createMemoryRateLimitStore,
@@ -135,6 +137,19 @@ const CASES: Record<string, OptionCase> = {
     ],
     call: any(createMtlsVerifier),
   },
+  createDpopVerifier: {
+    bases: [
+      {
+        externalUrl: 'https://api.example.com',
+        maxProofAgeSeconds: 60,
+        clockToleranceSeconds: 5,
+        maxProofLength: 8192,
+        nonce: { secret: SECRET, rotationSeconds: 120 },
+      },
+    ],
+    call: any(createDpopVerifier),
+  },
+  createDpopClient: { bases: [{ algorithm: 'ES256' }], call: any(createDpopClient) },
   createStateCodec: { bases: [{ secret: SECRET, maxAgeMs: 600_000 }], call: any(createStateCodec) },
   createRedirectUriMatcher: {
     bases: [{ allowLoopbackAnyPort: true }],

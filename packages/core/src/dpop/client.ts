@@ -1,4 +1,6 @@
+import { checkOptions, optionKeys } from '../config/options.js';
 import { encodeBase64Url } from '../encoding/base64url.js';
+import { ConfigError } from '../errors.js';
 import { jwkThumbprint } from './jwk.js';
 
 /** Algorithms the client helper signs proofs with. */
@@ -74,6 +76,8 @@ function algorithmOf(key: CryptoKey): DpopClientAlgorithm {
   throw new TypeError(`dpop client: no proof algorithm for a ${a.name} key; pass algorithm`);
 }
 
+const CLIENT_KEYS = optionKeys<DpopClientOptions>()('keyPair', 'algorithm', 'fetch', 'now');
+
 const encoder = new TextEncoder();
 const b64json = (value: unknown): string => encodeBase64Url(encoder.encode(JSON.stringify(value)));
 
@@ -88,6 +92,19 @@ const b64json = (value: unknown): string => encodeBase64Url(encoder.encode(JSON.
  * const res = await client.fetch('https://api.example.com/orders', { accessToken });
  */
 export function createDpopClient(options: DpopClientOptions = {}): DpopClient {
+  checkOptions('dpop.client', options, CLIENT_KEYS);
+  if (options.algorithm !== undefined && !Object.hasOwn(SIGN, options.algorithm)) {
+    throw new ConfigError(
+      'dpop.client.algorithm',
+      `${JSON.stringify(options.algorithm)} is not a proof algorithm`,
+      `use one of ${Object.keys(SIGN).join(', ')}`,
+    );
+  }
+  for (const fn of ['fetch', 'now'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw new ConfigError(`dpop.client.${fn}`, 'is not a function', 'pass a function or leave it unset');
+    }
+  }
   const call = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
   let pair: Promise<CryptoKeyPair> | undefined;
