@@ -8,13 +8,17 @@ import type {
 } from '@bulwark/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { cors } from './cors.js';
-import { securityHeaders } from './headers.js';
+import { installAhead } from './ahead.js';
+import { toCorsPolicy } from './cors.js';
+import { toHeadersPolicy } from './headers.js';
 import { rateLimit } from './ratelimit.js';
 
 /** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
 export type BulwarkPluginOptions = {
-  /** Security headers on every response (404s, denials and errors included); `true` for the API defaults. */
+  /**
+   * Security headers on every response (404s, denials, errors and fastify's own answers to URLs its router
+   * cannot decode included); `true` for the API defaults.
+   */
   securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
   /** App-wide CORS: preflights answered before routing. */
   cors?: CorsOptions | CorsPolicy;
@@ -25,14 +29,15 @@ export type BulwarkPluginOptions = {
 async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
   // Declaring the property up front keeps fastify's request objects one shape (faster than adding it later).
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', undefined);
-  if (options.securityHeaders !== undefined) {
-    if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
-    app.addHook(
-      'onRequest',
-      securityHeaders(options.securityHeaders === true ? undefined : options.securityHeaders),
-    );
-  }
-  if (options.cors !== undefined) app.addHook('onRequest', cors(options.cors));
+  if (options.securityHeaders !== undefined && !app.hasReplyDecorator('cspNonce'))
+    app.decorateReply('cspNonce', undefined);
+  installAhead(
+    app,
+    options.securityHeaders === undefined
+      ? undefined
+      : toHeadersPolicy(options.securityHeaders === true ? undefined : options.securityHeaders),
+    options.cors === undefined ? undefined : toCorsPolicy(options.cors),
+  );
   if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
 }
 

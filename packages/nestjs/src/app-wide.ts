@@ -51,6 +51,9 @@ export function writeAnswer(res: ServerResponse, answer: EarlyAnswer): void {
 }
 
 interface FastifyLike {
+  server: {
+    prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
+  };
   addHook(
     name: 'onRequest',
     hook: (request: { raw: IncomingMessage }, reply: FastifyReplyLike, done: () => void) => void,
@@ -66,7 +69,8 @@ interface FastifyReplyLike {
 
 /**
  * Run the app-wide steps on every request, ahead of Nest's body parsers, middleware, global prefix and
- * routing: an `onRequest` hook on the fastify platform, a first middleware of the express app otherwise.
+ * routing: on the server's request event and an `onRequest` hook on the fastify platform, a first
+ * middleware of the express app otherwise.
  * Registered when the module is constructed (`NestFactory.create`), before `app.init()` adds the parsers.
  *
  * @example
@@ -75,9 +79,18 @@ interface FastifyReplyLike {
 export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly AppWideStep[]): void {
   if (steps.length === 0) return;
   if (adapter.getType() === 'fastify') {
-    adapter.getInstance<FastifyLike>().addHook('onRequest', (request, reply, done) => {
-      const answer = run(steps, request.raw, reply.raw);
-      if (answer === undefined) return done();
+    const fastify = adapter.getInstance<FastifyLike>();
+    // Fastify answers a URL its router cannot decode (400) before any hook: the steps run on the server's
+    // request event, ahead of fastify, and onRequest sends what they decided. Requests that never went
+    // through the server (inject()) run them in onRequest.
+    const decided = new WeakMap<IncomingMessage, EarlyAnswer | null>();
+    fastify.server.prependListener('request', (req, res) => {
+      decided.set(req, run(steps, req, res) ?? null);
+    });
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const known = decided.get(request.raw);
+      const answer = known === undefined ? run(steps, request.raw, reply.raw) : known;
+      if (answer === undefined || answer === null) return done();
       // Headers set on reply.raw by the steps are merged into what fastify sends.
       reply.code(answer.status);
       if (answer.headers !== undefined) reply.headers(answer.headers);

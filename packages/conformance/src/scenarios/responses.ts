@@ -55,6 +55,12 @@ export function responseScenarios(harness: AdapterHarness): void {
       expectFullAnswer(boom, '500');
     });
 
+    it("on the router's answer to a URL it cannot decode", async () => {
+      const res = await call(app.url, '/%zz', { headers: { origin: ORIGIN } });
+      expect([400, 404]).toContain(res.status);
+      expectFullAnswer(res, 'undecodable URL');
+    });
+
     it('on the JSON parser answers: malformed (400) and over its limit (413)', async () => {
       const ok = await call(app.url, '/echo', json('{"a":1}'));
       expect(ok.json()).toEqual({ echo: { a: 1 } });
