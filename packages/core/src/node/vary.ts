@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { appendVary } from '../cors/vary.js';
 
 /** The Vary fields bulwark's rules made the response depend on, kept on the response object. */
@@ -34,7 +34,17 @@ function mergeInto(res: KeepingResponse, args: unknown[]): void {
       }
     }
   }
-  res.setHeader('vary', appendVary(asText(res.getHeader('vary')), kept));
+  const current = asText(res.getHeader('vary'));
+  // Untouched since the rule set it (the common case): nothing to merge.
+  if (current !== kept) res.setHeader('vary', appendVary(current, kept));
+}
+
+const nodeWriteHead = ServerResponse.prototype.writeHead;
+
+/** writeHead of a response node has not wrapped: one shared function, no closure per response. */
+function writeHeadKeepingVary(this: KeepingResponse, ...args: unknown[]): ServerResponse {
+  if (!this.headersSent) mergeInto(this, args);
+  return (nodeWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
 }
 
 /**
@@ -50,14 +60,19 @@ export function keepVary(res: ServerResponse, fields: string): void {
   const keeping = res as KeepingResponse;
   const kept = keeping[KEPT];
   if (kept !== undefined) {
-    keeping[KEPT] = appendVary(kept, fields);
+    if (kept !== fields) keeping[KEPT] = appendVary(kept, fields);
     return;
   }
   keeping[KEPT] = fields;
-  const writeHead = res.writeHead;
-  // Own property on this response only; node's implicit header write (res.end without writeHead) calls it too.
-  res.writeHead = function writeHeadKeepingVary(this: KeepingResponse, ...args: unknown[]) {
+  // node's implicit header write (res.end without writeHead) goes through writeHead too. A writeHead some
+  // other library already wrapped on this response (on-headers…) is wrapped in turn, not replaced.
+  const current = res.writeHead;
+  if (current === nodeWriteHead) {
+    res.writeHead = writeHeadKeepingVary as ServerResponse['writeHead'];
+    return;
+  }
+  res.writeHead = function writeHeadKeepingVaryOver(this: KeepingResponse, ...args: unknown[]) {
     if (!this.headersSent) mergeInto(this, args);
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    return (current as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse['writeHead'];
 }
