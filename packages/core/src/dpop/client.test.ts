@@ -1,56 +1,25 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromNodeRequest } from '../node/request.js';
+import { type DpopServer, startDpopServer } from '../../test/dpop-server.js';
 import { createDpopClient } from './client.js';
 import { jwkThumbprint } from './jwk.js';
-import type { DpopOptions } from './options.js';
-import { createDpopVerifier, type DpopVerifier } from './verifier.js';
 
 const TOKEN = 'header.payload.signature';
 const SECRET = 'dpop-nonce-secret-0123456789abcdef0123';
 
-interface Served {
-  readonly server: Server;
-  readonly base: string;
-  readonly seen: { proof: string; status: number; code: string }[];
-}
-
-/** A resource server on 127.0.0.1:0 checking proofs for a token bound to `jkt()`. */
-async function serve(options: Omit<DpopOptions, 'externalUrl'>, jkt: () => string): Promise<Served> {
-  const seen: Served['seen'] = [];
-  let verifier: DpopVerifier | undefined;
-  const server: Server = createServer(async (req, res) => {
-    const verdict = await verifier!.check(fromNodeRequest(req), {
-      token: (req.headers.authorization ?? '').replace(/^DPoP /, ''),
-      claims: { cnf: { jkt: jkt() } },
-    });
-    const headers = verdict.ok ? verdict.headers : verdict.error.headers;
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.statusCode = verdict.ok ? 200 : verdict.error.status;
-    const code = verdict.ok ? 'ok' : verdict.error.code;
-    seen.push({ proof: String(req.headers.dpop), status: res.statusCode, code });
-    res.end(code);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The external URL is trusted configuration, known once the port is.
-  verifier = createDpopVerifier({ ...options, externalUrl: base });
-  return { server, base, seen };
-}
-
 const client = createDpopClient();
 let jkt = '';
-let plain: Served;
-let nonced: Served;
+let plain: DpopServer;
+let nonced: DpopServer;
 beforeAll(async () => {
   jkt = await client.thumbprint();
-  plain = await serve({}, () => jkt);
-  nonced = await serve({ nonce: { secret: SECRET } }, () => jkt);
+  plain = await startDpopServer({}, () => jkt);
+  nonced = await startDpopServer({ nonce: { secret: SECRET } }, () => jkt);
 });
-afterAll(() => {
-  plain?.server.close();
-  nonced?.server.close();
+afterAll(async () => {
+  await plain?.close();
+  await nonced?.close();
 });
 
 describe('createDpopClient', () => {
