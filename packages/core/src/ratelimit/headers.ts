@@ -18,6 +18,12 @@ export interface BucketState {
   readonly nextUnitMs: number | undefined;
 }
 
+/**
+ * How `X-RateLimit-Reset` is written: seconds from now (`delta-seconds`, the `t` of RateLimit), or the Unix
+ * time in seconds at which the bucket admits one more request (`epoch-seconds`, as GitHub's API does).
+ */
+export type ResetFormat = 'delta-seconds' | 'epoch-seconds';
+
 /** `"name";q=100;w=60`: the draft-10 RateLimit-Policy item of one policy. */
 export function policyItem(name: string, limit: number, windowMs: number): string {
   return `"${name}";q=${limit};w=${Math.max(1, Math.ceil(windowMs / 1000))}`;
@@ -29,9 +35,11 @@ const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
  * Response fields for the evaluated buckets: `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-
  * ratelimit-headers-10 structured lists), `Retry-After` on denials (delta seconds, at least 1), and with
  * `legacy` the `X-RateLimit-*` trio of one bucket: on a denial the refusing bucket that waits longest, else
- * the one with the fewest requests left. `t` and `X-RateLimit-Reset` are the seconds until that bucket
- * admits one more request (draft §4.1.2: until additional quota is made available), a delta; they are
- * left out for a bucket that is full. A refusing bucket's `t` is never later than `Retry-After` (draft §6).
+ * the one with the fewest requests left. `t` is the seconds until that bucket admits one more request
+ * (draft §4.1.2: until additional quota is made available), left out for a bucket that is full; a refusing
+ * bucket's `t` is never later than `Retry-After` (draft §6). `X-RateLimit-Reset` is the same instant, as
+ * that delta (0 for a full bucket) or, with `epoch-seconds`, as the Unix time in seconds `nowMs` + delta,
+ * rounded up (the current second for a full bucket).
  *
  * @example
  * rateLimitHeaders(states, policies, false, 0)['ratelimit'] // '"ip";r=99;t=1'
@@ -39,8 +47,9 @@ const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
 export function rateLimitHeaders(
   states: readonly BucketState[],
   policyHeader: string,
-  legacy: boolean,
+  legacy: ResetFormat | undefined,
   retryAfterMs: number,
+  nowMs = 0,
 ): Record<string, string> {
   let current = '';
   let reported: BucketState | undefined;
@@ -52,10 +61,13 @@ export function rateLimitHeaders(
   }
   const headers: Record<string, string> = { 'ratelimit-policy': policyHeader, ratelimit: current };
   if (retryAfterMs > 0) headers['retry-after'] = String(Math.max(1, seconds(retryAfterMs)));
-  if (legacy && reported !== undefined) {
+  if (legacy !== undefined && reported !== undefined) {
     headers['x-ratelimit-limit'] = String(reported.limit);
     headers['x-ratelimit-remaining'] = String(reported.result.remaining);
-    headers['x-ratelimit-reset'] = String(seconds(reported.nextUnitMs ?? 0));
+    const wait = seconds(reported.nextUnitMs ?? 0);
+    // The whole seconds of the delta are added to the current second, rounded up, so both forms name the
+    // same instant and a client never retries before the delta it would otherwise have been given.
+    headers['x-ratelimit-reset'] = String(legacy === 'delta-seconds' ? wait : Math.ceil(nowMs / 1000) + wait);
   }
   return headers;
 }

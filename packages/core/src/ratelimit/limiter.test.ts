@@ -73,6 +73,40 @@ describe('createRateLimiter', () => {
     });
   });
 
+  it('writes X-RateLimit-Reset as Unix time in seconds with reset: epoch-seconds, the same instant as the delta', async () => {
+    let now = 1_700_000_000_400;
+    const options = { now: () => now, rate: '2/min' as const };
+    const epoch = createRateLimiter({ ...options, legacyHeaders: { reset: 'epoch-seconds' } });
+    const delta = createRateLimiter({ ...options, legacyHeaders: { reset: 'delta-seconds' } });
+    const headersOf = async (limiter: typeof epoch) => {
+      const v = await limiter.check(req('203.0.113.1'));
+      return v.ok ? v.headers : v.error.headers;
+    };
+    const first = [await headersOf(epoch), await headersOf(delta)] as const;
+    expect(first[0]['x-ratelimit-reset']).toBe(String(1_700_000_001 + 30));
+    expect(first[1]['x-ratelimit-reset']).toBe('30');
+    await headersOf(epoch);
+    await headersOf(delta);
+    now += 2_000;
+    const [refusedEpoch, refusedDelta] = [await headersOf(epoch), await headersOf(delta)];
+    expect(refusedEpoch['retry-after']).toBe(refusedDelta['retry-after']);
+    const reset = Number(refusedEpoch['x-ratelimit-reset']);
+    expect(reset).toBe(Math.ceil(now / 1000) + Number(refusedDelta['x-ratelimit-reset']));
+    // At the announced second the bucket admits the next request, one second earlier it did not.
+    now = (reset - 1) * 1000;
+    expect((await epoch.check(req('203.0.113.1'))).ok).toBe(false);
+    now = reset * 1000;
+    expect((await epoch.check(req('203.0.113.1'))).ok).toBe(true);
+  });
+
+  it('refuses an unknown reset format', () => {
+    for (const legacyHeaders of [{ reset: 'epoch' }, { rest: 'delta-seconds' }, 'yes']) {
+      expect(() => createRateLimiter({ rate: '2/min', legacyHeaders: legacyHeaders as never })).toThrow(
+        /ratelimit\.legacyHeaders/,
+      );
+    }
+  });
+
   it('XFF cycling from an untrusted peer does not reset the bucket', async () => {
     const limiter = createRateLimiter({ rate: '3/min', now: () => 0, clientIp: { onEvent: () => {} } });
     let admitted = 0;

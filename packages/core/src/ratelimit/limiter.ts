@@ -17,7 +17,7 @@ import { allow, deny, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
 import { nextUnitMs } from './gcra.js';
-import { type BucketState, NO_HEADERS, rateLimitHeaders } from './headers.js';
+import { type BucketState, NO_HEADERS, type ResetFormat, rateLimitHeaders } from './headers.js';
 import { hashKeyPart } from './hash.js';
 import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
 import type { RateSpec } from './rate.js';
@@ -42,8 +42,12 @@ export interface RateLimiterOptions {
   failMode?: 'open' | 'closed';
   /** Longest wait for a network store before `failMode` applies (default 200 ms, 1–10 000). */
   storeTimeoutMs?: number;
-  /** Also send `X-RateLimit-Limit/Remaining/Reset` (Reset in delta seconds). Default false. */
-  legacyHeaders?: boolean;
+  /**
+   * Also send `X-RateLimit-Limit/Remaining/Reset`. `true` writes Reset in delta seconds (the `t` of
+   * RateLimit); `{ reset: 'epoch-seconds' }` writes it as the Unix time in seconds, as GitHub's API does.
+   * Default false.
+   */
+  legacyHeaders?: boolean | { readonly reset?: ResetFormat };
   /** Receives `ratelimit.limited`, `ratelimit.store_error`, `ratelimit.client_ip_unknown`. */
   onEvent?: OnEvent;
   /** Clock for the default memory store, for tests. */
@@ -83,6 +87,21 @@ const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
   'now',
 );
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
+
+/** The `X-RateLimit-Reset` form `legacyHeaders` asks for, or undefined for none. */
+function legacyFormat(option: RateLimiterOptions['legacyHeaders']): ResetFormat | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return 'delta-seconds';
+  const o = checkOptions('ratelimit.legacyHeaders', option, ['reset']) as { reset?: unknown };
+  if (o.reset === undefined || o.reset === 'delta-seconds' || o.reset === 'epoch-seconds') {
+    return o.reset ?? 'delta-seconds';
+  }
+  throw new ConfigError(
+    'ratelimit.legacyHeaders.reset',
+    `${JSON.stringify(o.reset)} is not a reset format`,
+    "use 'delta-seconds' (the default, as RateLimit's t) or 'epoch-seconds' (Unix time, as GitHub)",
+  );
+}
 
 function isResolver(value: unknown): value is ClientIpResolver {
   return typeof (value as ClientIpResolver | undefined)?.key === 'function';
@@ -161,7 +180,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clientIp = isResolver(options.clientIp)
     ? options.clientIp
     : clientIpResolverAt('clientIp.', options.clientIp ?? {});
-  const legacy = options.legacyHeaders === true;
+  const legacy = legacyFormat(options.legacyHeaders);
+  const clock = options.now ?? Date.now;
   const onEvent = options.onEvent;
   let warnedUnknownIp = false;
   let warnedNoRoute = false;
@@ -284,7 +304,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
         }
       }
-      const headers = rateLimitHeaders(states, policy, legacy, retryAfterMs);
+      const headers = rateLimitHeaders(
+        states,
+        policy,
+        legacy,
+        retryAfterMs,
+        legacy === 'epoch-seconds' ? clock() : 0,
+      );
       if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
       emit(onEvent, {
         type: 'ratelimit.limited',
@@ -295,7 +321,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
       });
       return deny(
-        limitedError(headers, `${legacy ? 1 : 0}|${headers['retry-after']}|${headers.ratelimit}|${policy}`),
+        limitedError(
+          headers,
+          `${headers['x-ratelimit-reset'] ?? '-'}|${headers['retry-after']}|${headers.ratelimit}|${policy}`,
+        ),
       );
     },
   };
