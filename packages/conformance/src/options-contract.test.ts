@@ -120,7 +120,12 @@ const CASES: Record<string, OptionCase> = {
   },
   createRateLimiter: {
     bases: [
-      { rate: { limit: 100, windowMs: 60_000 }, burst: 10, clientIp: { maxHops: 4 } },
+      {
+        rate: { limit: 100, windowMs: 60_000 },
+        burst: 10,
+        clientIp: { maxHops: 4 },
+        legacyHeaders: { reset: 'epoch-seconds' },
+      },
       { buckets: [{ name: 'ip', rate: { limit: 100, windowMs: 60_000 }, burst: 10 }] },
     ],
     call: any(createRateLimiter),
