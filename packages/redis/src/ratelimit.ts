@@ -2,7 +2,7 @@ import type { BucketRule, ConsumeResult, RateLimitStore } from '@bulwark/core';
 import { type RedisStoreOptions, resolveOptions } from './options.js';
 import { defineScript, invalidReply, runScript } from './script.js';
 
-// GCRA over any number of buckets, all or nothing; the same arithmetic as core's `gcra()` (so memory and Redis
+// GCRA over any number of buckets, all or nothing; the same arithmetic as core's `gcra()`, 1 µs slack included (so memory and Redis
 // agree), on the server clock so app servers with skewed clocks agree. One value per bucket: its theoretical
 // arrival time (TAT) in ms with microsecond precision, handed to SET as a Lua number (Redis writes it with
 // %.17g, full double precision, which costs less than string.format in the script). ARGV holds (intervalMs,
@@ -12,7 +12,7 @@ import { defineScript, invalidReply, runScript } from './script.js';
 const GCRA = defineScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local EPS = 1e-6
+local SLACK = 1e-3
 local n = #KEYS
 local stored, overlay, out, ok = {}, {}, {}, true
 local function base_of(tat, capacity)
@@ -23,7 +23,7 @@ local function base_of(tat, capacity)
   return b
 end
 local function rem(capacity, used, interval)
-  return math.max(0, math.floor((capacity - used) / interval + EPS))
+  return math.max(0, math.floor((capacity - used + SLACK) / interval))
 end
 for i = 1, n do
   local k = KEYS[i]
@@ -35,7 +35,7 @@ for i = 1, n do
   local b = base_of(current, capacity)
   local ahead = b + cost * interval - now
   local o = 4 * (i - 1)
-  if ahead - capacity > EPS * interval then
+  if ahead - capacity > SLACK then
     ok = false
     out[o+1], out[o+2], out[o+3], out[o+4] = 0, rem(capacity, b - now, interval), math.ceil(ahead - capacity), math.ceil(b - now)
   else
@@ -70,11 +70,11 @@ local capacity = burst * interval
 local b = tonumber(redis.call('GET', KEYS[1])) or now
 if b < now then b = now elseif b - now > capacity then b = now + capacity end
 local ahead = b + cost * interval - now
-if ahead - capacity > 1e-6 * interval then
-  return { 0, math.max(0, math.floor((capacity - b + now) / interval + 1e-6)), math.ceil(ahead - capacity), math.ceil(b - now) }
+if ahead - capacity > 1e-3 then
+  return { 0, math.max(0, math.floor((capacity - b + now + 1e-3) / interval)), math.ceil(ahead - capacity), math.ceil(b - now) }
 end
 redis.call('SET', KEYS[1], b + cost * interval, 'PX', math.max(1, math.ceil(ahead)))
-return { 1, math.max(0, math.floor((capacity - ahead) / interval + 1e-6)), 0, math.ceil(ahead) }
+return { 1, math.max(0, math.floor((capacity - ahead + 1e-3) / interval)), 0, math.ceil(ahead) }
 `);
 
 function parse(reply: unknown, count: number): ConsumeResult[] {

@@ -29,6 +29,17 @@ describe('gcra', () => {
     expect(hit(1000).allowed).toBe(false);
   });
 
+  it('admits nothing before the interval has passed, however long the interval (slack is absolute, not a fraction)', () => {
+    // One per hour: a slack of 1e-6 intervals was 3.6 ms, so a unit came back 3.6 ms early (before the
+    // RateLimit t the headers had announced).
+    const hit = bucket({ intervalMs: 3_600_000, burst: 1 });
+    expect(hit(0).allowed).toBe(true);
+    expect(hit(3_599_997, 0)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(hit(3_599_997).allowed).toBe(false);
+    expect(hit(3_599_999).allowed).toBe(false);
+    expect(hit(3_600_000)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
   it('a denial consumes nothing', () => {
     const hit = bucket();
     hit(0);

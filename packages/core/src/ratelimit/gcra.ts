@@ -6,8 +6,11 @@ export interface GcraStep extends ConsumeResult {
   readonly tat: number;
 }
 
-// Slack for floating point: intervals such as 60000/7 ms are not exact.
-const EPSILON = 1e-6;
+// Slack for floating point, in milliseconds: intervals such as 60000/7 ms are not exact. Absolute, not a
+// fraction of the interval: 1e-6 of a one-hour interval is 3.6 ms, which admitted a request (and reported a
+// unit back) up to 3.6 ms before the `t` the headers announced. 1 µs is far above the rounding error of
+// epoch-millisecond doubles (~0.2 µs) and far below any clock a client can observe.
+const SLACK_MS = 1e-3;
 
 /**
  * One step of the Generic Cell Rate Algorithm. `tat` is the key's stored theoretical arrival time (or
@@ -27,11 +30,11 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
   if (base - now > capacity) base = now + capacity;
   const next = base + cost * interval;
   const ahead = next - now;
-  if (ahead - capacity > EPSILON * interval) {
+  if (ahead - capacity > SLACK_MS) {
     const used = base - now;
     return {
       allowed: false,
-      remaining: Math.max(0, Math.floor((capacity - used) / interval + EPSILON)),
+      remaining: Math.max(0, Math.floor((capacity - used + SLACK_MS) / interval)),
       retryAfterMs: ahead - capacity,
       resetMs: used,
       tat: base,
@@ -39,7 +42,7 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
   }
   return {
     allowed: true,
-    remaining: Math.max(0, Math.floor((capacity - ahead) / interval + EPSILON)),
+    remaining: Math.max(0, Math.floor((capacity - ahead + SLACK_MS) / interval)),
     retryAfterMs: 0,
     resetMs: ahead,
     tat: next,
