@@ -10,10 +10,24 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runNodeMatrix } from './node-matrix.mjs';
 import { runTarballSuite } from './tarballs/run.mjs';
-import { countResults } from './vitest-report.mjs';
+import { countByFile, countResults } from './vitest-report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const report = `${root}/.vitest-report.json`;
+
+/** `express 4.21.2: 83 passed, 0 failed, …` for packages/compat's test files (see its package.json). */
+function olderMajors(byFile) {
+  const installed = (name) =>
+    JSON.parse(readFileSync(`${root}/packages/compat/node_modules/${name}/package.json`, 'utf8')).version;
+  const subjects = { express4: 'express', nestjs11: '@nestjs/core', ioredis6: 'ioredis' };
+  return Object.entries(byFile)
+    .map(([file, c]) => {
+      const name = subjects[file];
+      const label = name ? `${name.replace('@nestjs/core', 'NestJS')} ${installed(name)}` : file;
+      return `${label} ${c.passed} passed, ${c.failed} failed`;
+    })
+    .join(', ');
+}
 
 function step(title, command, args, env = {}) {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
@@ -50,8 +64,11 @@ const tests = spawnSync(
 let passed = 0;
 let failed = 0;
 let breakdown = '';
+let majors = '';
 if (existsSync(report)) {
-  const counts = countResults(JSON.parse(readFileSync(report, 'utf8')));
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  const counts = countResults(json);
+  majors = olderMajors(countByFile(json, '/packages/compat/test/'));
   passed = counts.passed;
   failed = counts.failed + counts.notRun.length + counts.brokenFiles.length + (counts.total === 0 ? 1 : 0);
   breakdown = ` (${counts.failed} failed, ${counts.notRun.length} did not run: skipped/pending/todo, ${counts.brokenFiles.length} test files failed to run)`;
@@ -81,6 +98,8 @@ if (failed === 0) {
 const parts = [
   `full suite on node ${process.version}: ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`,
 ];
+// Part of the full suite above, named here: the suites run again on the other majors users run.
+if (majors) parts.push(`of which on older majors: ${majors}`);
 // The Node versions users run: core and the express conformance suite on each newer major.
 console.log('\n▶ node matrix: core + express conformance on each newer major (scripts/node-matrix.mjs)');
 const matrix = runNodeMatrix();

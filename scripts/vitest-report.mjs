@@ -28,3 +28,22 @@ export function countResults(json) {
     brokenFiles,
   };
 }
+
+/**
+ * Passed and failed tests per test file whose path contains `folder` (e.g. `/packages/compat/test/`),
+ * keyed by the file's base name without `.test.ts`.
+ */
+export function countByFile(json, folder) {
+  const counts = {};
+  for (const file of json.testResults ?? []) {
+    if (!file.name.includes(folder)) continue;
+    const key = file.name.slice(file.name.lastIndexOf('/') + 1).replace(/\.test\.[cm]?[jt]s$/, '');
+    const results = file.assertionResults ?? [];
+    const passed = results.filter((t) => t.status === 'passed').length;
+    counts[key] = {
+      passed,
+      failed: results.length - passed + (file.status === 'failed' && passed === results.length ? 1 : 0),
+    };
+  }
+  return counts;
+}

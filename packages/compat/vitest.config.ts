@@ -14,6 +14,7 @@ const majors = [
   '@nestjs/core',
   '@nestjs/platform-express',
   '@nestjs/platform-fastify',
+  '@nestjs/testing',
   'ioredis',
 ];
 

@@ -14,7 +14,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 function peerRanges(root) {
   const read = (file) => JSON.parse(readFileSync(join(root, file), 'utf8'));
   const ranges = { ...read('package.json').devDependencies };
-  for (const { folder } of workspacePackages(root)) {
+  // Public packages only: packages/compat pins older majors that no user gets by default.
+  for (const { folder } of workspacePackages(root).filter((p) => !p.private)) {
     const pkg = read(`packages/${folder}/package.json`);
     Object.assign(ranges, pkg.devDependencies, pkg.peerDependencies);
   }

@@ -1,31 +1,30 @@
-import { type AdapterHarness, defineAdapterSuite } from '@bulwark/conformance';
+// The NestJS module's conformance suite on both platforms and its own tests (startup checks, levels,
+// global prefix, limiters, webhooks, the exception filter), with every @nestjs/* import resolved to
+// NestJS 11 (vitest.config.ts).
+import '../../nestjs/test/stacking.test.js';
+import '../../nestjs/test/ratelimit.test.js';
+import '../../nestjs/test/prefix.test.js';
+import '../../nestjs/test/module.test.js';
+import '../../nestjs/test/webhooks.test.js';
+import '../../nestjs/test/denied.test.js';
+import { defineAdapterSuite } from '@bulwark/conformance';
 import { expect, test } from 'vitest';
 import { nestHarness } from '../../nestjs/test/harness.js';
 import { loadedVersions } from './loaded.js';
 
 test('the module and the apps under test run on NestJS 11, and only on it', () => {
-  for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify'])
+  for (const name of [
+    '@nestjs/common',
+    '@nestjs/core',
+    '@nestjs/platform-express',
+    '@nestjs/platform-fastify',
+    '@nestjs/testing',
+  ])
     expect({ name, versions: loadedVersions(name) }).toEqual({
       name,
       versions: [expect.stringMatching(/^11\./)],
     });
 });
 
-/**
- * NestJS 11's `app.getUrl()` says `http` for a fastify adapter created with `{ https }` (it only looks at
- * NestFactory's `httpsOptions`; 12 asks the server). The server does serve TLS, so the harness's URL is
- * corrected here rather than the scenarios weakened.
- */
-function on11(platform: 'express' | 'fastify'): AdapterHarness {
-  const harness = nestHarness(platform);
-  return {
-    name: `nestjs 11 (${platform})`,
-    async start(spec) {
-      const app = await harness.start(spec);
-      return spec.mtls ? { url: app.url.replace(/^http:/, 'https:'), close: app.close } : app;
-    },
-  };
-}
-
-defineAdapterSuite(on11('express'));
-defineAdapterSuite(on11('fastify'));
+defineAdapterSuite({ ...nestHarness('express'), name: 'nestjs 11 (express)' });
+defineAdapterSuite({ ...nestHarness('fastify'), name: 'nestjs 11 (fastify)' });

@@ -1,5 +1,5 @@
 /**
- * @bulwark/express: bulwark's rules as express 5 middleware. Re-exports `@bulwark/core`.
+ * @bulwark/express: bulwark's rules as express 4 and 5 middleware. Re-exports `@bulwark/core`.
  */
 export * from '@bulwark/core';
 export { applyHeaders, sendProblem } from './respond.js';

@@ -1,5 +1,5 @@
 /**
- * @bulwark/nestjs: BulwarkModule, guards and decorators for NestJS 12 on the express and fastify
+ * @bulwark/nestjs: BulwarkModule, guards and decorators for NestJS 11 and 12 on the express and fastify
  * platforms. Re-exports `@bulwark/core`. Injection uses explicit `@Inject(TOKEN)` (no decorator metadata).
  */
 export * from '@bulwark/core';

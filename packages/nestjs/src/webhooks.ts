@@ -79,8 +79,9 @@ async function bodyOf(request: PlatformRequest, limit: number): Promise<unknown>
   if (request.rawBody !== undefined) return request.rawBody;
   if (typeof request.body === 'string') return WEBHOOK_ERRORS.contentTypeUnsupported;
   const raw = request as unknown as IncomingMessage;
-  if (request.body === undefined && request.raw === undefined && raw.readableEnded === false)
-    return readUnparsed(raw, limit);
+  // Express platform, a stream no parser consumed. Its `body` says nothing: body-parser before 2.2
+  // (NestJS 11.0's express) sets `{}` when it skips a request, later versions leave it undefined.
+  if (request.raw === undefined && raw.readableEnded === false) return readUnparsed(raw, limit);
   return request.body ?? new Uint8Array(0);
 }
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import {
   Controller,
@@ -269,10 +270,11 @@ function appModule(spec: AppSpec): Type<unknown> {
   return AppModule;
 }
 
-async function listen(app: INestApplication): Promise<RunningApp> {
+async function listen(app: INestApplication, secure: boolean): Promise<RunningApp> {
   await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
-  return { url, close: () => app.close() };
+  // From the server itself: NestJS 11's getUrl() says http for a fastify adapter created with { https }.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`, close: () => app.close() };
 }
 
 /** Builds the conformance app (see AppSpec) with @bulwark/nestjs on the given platform. */
@@ -292,7 +294,7 @@ export function nestHarness(platform: 'express' | 'fastify'): AdapterHarness {
         abortOnError: false,
       });
       spec.mtls?.onServer?.(app.getHttpServer());
-      return listen(app);
+      return listen(app, spec.mtls !== undefined);
     },
   };
 }

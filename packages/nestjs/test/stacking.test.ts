@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import {
   bearer,
@@ -180,8 +181,9 @@ async function start(
     abortOnError: false,
   });
   await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
-  return { app, url };
+  // From the server itself: NestJS 11's getUrl() says http for a fastify adapter created with { https }.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}` };
 }
 
 for (const platform of ['express', 'fastify'] as const) {
