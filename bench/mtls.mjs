@@ -67,7 +67,7 @@ export async function run({ smoke }) {
     ...(await compare(
       'mTLS: identify + authorize a SPIFFE SVID (DER in hand)',
       {
-        'bulwark verify (strict DER, SPIFFE rules, policy)': () => mtls.verify(allowedReq),
+        'bulwark verify (strict DER, SPIFFE rules, policy)': () => mtls.check(allowedReq),
         'node:crypto X509Certificate + subjectAltName split (unsafe)': () => {
           const san = new NodeX509(allowed).subjectAltName ?? '';
           const uri = san
@@ -93,8 +93,8 @@ export async function run({ smoke }) {
       // read as allowing it (there is no cheaper early exit to measure), so the ratio is ~1 by design.
       'mTLS: wrong SPIFFE ID (403) vs authorized',
       {
-        'bulwark refuse (403 MTLS_PEER_DENIED)': () => mtls.verify(deniedReq),
-        'bulwark allow': () => mtls.verify(allowedReq),
+        'bulwark refuse (403 MTLS_PEER_DENIED)': () => mtls.check(deniedReq),
+        'bulwark allow': () => mtls.check(allowedReq),
       },
       {
         smoke,

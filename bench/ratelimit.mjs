@@ -14,7 +14,7 @@ export async function run({ smoke }) {
   if (typeof core.createRateLimiter !== 'function') {
     return { rows: [], notes: ['bulwark has no rate limiter in this build; skipped.'] };
   }
-  const { createMemoryRateLimitStore, createRateLimiter, renderProblem } = core;
+  const { createMemoryRateLimitStore, createRateLimiter } = core;
   const { RateLimiterMemory } = await import('rate-limiter-flexible');
   const { MemoryStore } = await import('express-rate-limit');
 
@@ -115,7 +115,7 @@ export async function run({ smoke }) {
         {
           'bulwark 429': async () => {
             const v = await shut.check(req);
-            return v.ok ? v : renderProblem(v.error);
+            return v.ok ? v : v.reply;
           },
           'bulwark allowed': () => open.check(req),
         },

@@ -1,4 +1,4 @@
-import { createRedirectUriMatcher, renderProblem, startAll } from '../../oauth-bff/src/start.mjs';
+import { createRedirectUriMatcher, startAll } from '../../oauth-bff/src/start.mjs';
 import { createBrowser } from '../../oauth-bff/test/browser.mjs';
 import { row } from '../lib.mjs';
 
@@ -16,8 +16,7 @@ function seen(res) {
 /** A matcher verdict shown as the 400 problem an authorization server would answer. */
 function matched(verdict) {
   if (verdict.ok) return { status: 200, code: undefined, text: '' };
-  const problem = renderProblem(verdict.error);
-  return { status: problem.status, code: verdict.error.code, text: problem.body };
+  return { status: verdict.reply.status, code: verdict.error.code, text: verdict.reply.body };
 }
 
 /**

@@ -56,4 +56,4 @@ function randomSecret() {
 }
 
 // Re-exported for the demo tour, which has no dependency on the adapters itself.
-export { createRedirectUriMatcher, renderProblem } from '@bulwark/express';
+export { createRedirectUriMatcher } from '@bulwark/express';

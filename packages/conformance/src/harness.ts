@@ -49,8 +49,8 @@ export interface AppSpec {
    * `requireMtls(mtls.proxied)`, each answering 200 `{"peer": <SPIFFE ID>, "via": "tls"|"proxy",
    * "xfcc": <x-forwarded-client-cert as the handler sees it, or null>}`. NestJS: `mtls: mtls.billing` as the
    * module default with `@RequireMtls()`, and `@RequireMtls(mtls.proxied)`.
-   * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt)` then `requireCertificateBoundToken({ required: true })`
-   * (fetch: `certificateBound`), 200 `{"sub": <sub>}`.
+   * With `jwt` too: `GET /mtls/bound` → `requireJwt(spec.jwt, { certificateBound: { required: true } })`
+   * (fetch: `jwt: { verifier, certificateBound }`; NestJS: `@RequireCertificateBoundToken`), 200 `{"sub": <sub>}`.
    */
   mtls?: {
     tls: TlsOptions;

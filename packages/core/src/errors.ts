@@ -2,8 +2,7 @@
 const SECURITY_ERROR = Symbol.for('bulwark.SecurityError');
 const CONFIG_ERROR = Symbol.for('bulwark.ConfigError');
 
-/** HTTP header fields as lowercase name → value. */
-export type HeaderFields = Readonly<Record<string, string>>;
+import type { HeaderList } from './verdict.js';
 
 /** Constructor input for {@link SecurityError}. */
 export interface SecurityErrorInit {
@@ -13,8 +12,8 @@ export interface SecurityErrorInit {
   status: number;
   /** Short public message, safe to show a client. Never contains tokens, secrets or signatures. */
   message: string;
-  /** Response headers that belong to this denial (`WWW-Authenticate`, `Retry-After`…). */
-  headers?: HeaderFields;
+  /** Response headers that belong to this denial (`WWW-Authenticate`, `Retry-After`…), lowercase names. */
+  headers?: HeaderList;
   /** Operator detail; reported through `onEvent`, never sent to the client. */
   detail?: string;
 }
@@ -25,7 +24,7 @@ export interface SecurityErrorInit {
  * adapters turn it into their framework's response. Check it with {@link isSecurityError} or by `code`.
  *
  * @example
- * const verdict = await verifier.verify(req);
+ * const verdict = await verifier.check(req);
  * if (!verdict.ok && verdict.error.code === 'JWT_EXPIRED') refreshSession();
  */
 export class SecurityError {
@@ -34,7 +33,7 @@ export class SecurityError {
   readonly code: string;
   readonly status: number;
   readonly message: string;
-  readonly headers: HeaderFields;
+  readonly headers: HeaderList;
   readonly detail: string | undefined;
 
   constructor(init: SecurityErrorInit) {
@@ -45,15 +44,20 @@ export class SecurityError {
     this.detail = init.detail;
   }
 
-  /** Same error with a different operator detail (the public part is unchanged). */
+  /**
+   * Same error with an operator detail (the public part is unchanged, and so is its rendered response,
+   * which is shared with this error's).
+   */
   withDetail(detail: string): SecurityError {
-    return new SecurityError({
+    const copy = new SecurityError({
       code: this.code,
       status: this.status,
       message: this.message,
       headers: this.headers,
       detail,
     });
+    publicForms.set(copy, publicFormOf(this));
+    return copy;
   }
 
   toJSON(): { code: string; status: number; message: string } {
@@ -61,7 +65,21 @@ export class SecurityError {
   }
 }
 
-const NO_HEADERS: HeaderFields = Object.freeze({});
+const NO_HEADERS: HeaderList = Object.freeze([]);
+
+// Errors that differ only by their operator detail answer the same: they share one public form, so the
+// rendered problem response is cached once per public error, not once per detail.
+const publicForms = new WeakMap<SecurityError, SecurityError>();
+
+/**
+ * The error a detailed copy was made from (itself when it is not a copy): what clients see of it.
+ *
+ * @example
+ * publicFormOf(JWT_ERRORS.malformed.withDetail('x')) === JWT_ERRORS.malformed // true
+ */
+export function publicFormOf(error: SecurityError): SecurityError {
+  return publicForms.get(error) ?? error;
+}
 
 /**
  * True when `value` is a bulwark {@link SecurityError}, even one created by another copy of the package.

@@ -3,15 +3,18 @@
  * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`) re-export it.
  */
 export { ConfigError, isConfigError, isSecurityError, SecurityError } from './errors.js';
-export type { HeaderFields, SecurityErrorInit } from './errors.js';
-export { allow, deny } from './verdict.js';
-export type { Allowed, Denied, Verdict } from './verdict.js';
+export type { SecurityErrorInit } from './errors.js';
+export { allow, answer, deny } from './verdict.js';
+export type { Allowed, Answered, Denied, HeaderList, HeaderPair, Reply, Result, Verdict } from './verdict.js';
+export { isRule, RULE, ruleFor } from './rule.js';
+export type { Rule, RuleKind } from './rule.js';
+export { toResponse, withHeaders } from './http/response.js';
+export { appendVary } from './http/vary.js';
 export { emit } from './events.js';
 export type { OnEvent, SecurityEvent } from './events.js';
 export { fromFetchRequest, requestPath } from './http/request.js';
 export type { RequestLike } from './http/request.js';
 export { renderProblem } from './http/problem.js';
-export type { ProblemResponse } from './http/problem.js';
 export {
   decodeBase64,
   decodeBase64Url,
@@ -36,7 +39,6 @@ export type {
   RotateRequest,
   RotateResult,
 } from './stores/types.js';
-export { ruleFrom } from './rule.js';
 // Option checks shared by every bulwark factory (and @bulwark/redis); not meant for application code.
 export { checkOptions, numberOption, optionKeys } from './config/options.js';
 export type { NumberRange, NumberRule, OptionKeyList } from './config/options.js';

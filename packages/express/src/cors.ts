@@ -1,7 +1,7 @@
-import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
-import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
+import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 /**
  * Cross-origin access for exactly the origins you list. Preflights are answered here (204, or 403 when
@@ -11,15 +11,8 @@ import { sendProblem } from './respond.js';
  * app.use(cors({ origins: ['https://app.example.com'], credentials: true }));
  */
 export function cors(source: CorsOptions | CorsPolicy): RequestHandler {
-  const policy = ruleFrom(source, createCorsPolicy, 'check');
+  const policy = ruleFor(source, 'cors', createCorsPolicy);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const result = policy.check(fromNodeRequest(req, { url: req.originalUrl }));
-    setHeaderPairs(res, result.headers);
-    if (result.kind === 'actual') next();
-    else if (result.kind === 'denied') sendProblem(res, result.error);
-    else {
-      res.statusCode = result.status;
-      res.end();
-    }
+    if (applyVerdict(req, res, policy.check(requestOf(req)))) next();
   };
 }

@@ -1,11 +1,12 @@
-import { setHeaderPairs } from '@bulwark/core/node';
 import {
   createSecurityHeaders,
-  ruleFrom,
+  ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
 } from '@bulwark/core';
+import { setHeaders } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { requestOf } from './http.js';
 
 declare global {
   namespace Express {
@@ -25,12 +26,12 @@ declare global {
  * app.use(securityHeaders());
  * app.use(securityHeaders({ preset: 'web' })); // then <script nonce="<%= locals.cspNonce %>">
  */
-export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): RequestHandler {
-  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
+export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders = {}): RequestHandler {
+  const policy = ruleFor(source, 'headers', createSecurityHeaders);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const applied = policy.forHeaders(req.headers);
-    setHeaderPairs(res, applied.headers);
-    if (applied.nonce !== undefined) res.locals.cspNonce = applied.nonce;
+    const verdict = policy.check(requestOf(req));
+    setHeaders(res, verdict.headers);
+    if (verdict.value.nonce !== undefined) res.locals.cspNonce = verdict.value.nonce;
     next();
   };
 }

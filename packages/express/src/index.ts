@@ -2,7 +2,6 @@
  * @bulwark/express: bulwark's rules as express 4 and 5 middleware. Re-exports `@bulwark/core`.
  */
 export * from '@bulwark/core';
-export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
 export { securityHeaders } from './headers.js';
 export { cors } from './cors.js';
@@ -11,5 +10,4 @@ export { rateLimit } from './ratelimit.js';
 export type { ExpressRateLimitOptions } from './ratelimit.js';
 export { oidcRoutes } from './oauth.js';
 export type { ExpressOidcOptions, ExpressOidcRoutes } from './oauth.js';
-export { requireCertificateBoundToken, requireMtls } from './mtls.js';
-export type { JwtMtlsRouteOptions } from './mtls.js';
+export { requireMtls } from './mtls.js';

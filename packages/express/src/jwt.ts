@@ -5,12 +5,11 @@ import {
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
-  ruleFrom,
+  ruleFor,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type JwtMtlsRouteOptions, requireCertificateBoundToken } from './mtls.js';
-import { applyHeaders, sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 declare global {
   namespace Express {
@@ -24,8 +23,10 @@ declare global {
 /**
  * Require a valid bearer JWT. On success `req.auth` holds the verified claims; otherwise the request ends
  * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. With `route`, the token must also
- * grant its scopes and pass its claims predicate, else 403 `insufficient_scope`. The verifier and the
- * route rules are built (and validated) when the middleware is created, so a bad config fails at startup.
+ * grant its scopes and pass its claims predicate, else 403 `insufficient_scope`, and with
+ * `certificateBound` match the client certificate (RFC 8705). The verifier and the route rules are built
+ * (and validated) when the middleware is created, so a bad config fails at startup; the same options
+ * object on several routes shares one verifier.
  *
  * @example
  * const jwt = createJwtVerifier({ algorithms: ['RS256'], issuer, audience, jwksUri });
@@ -35,22 +36,14 @@ declare global {
  */
 export function requireJwt(
   source: JwtVerifierOptions | JwtVerifier,
-  route?: JwtRouteOptions & JwtMtlsRouteOptions,
+  route?: JwtRouteOptions,
 ): RequestHandler {
-  const verifier = ruleFrom(source, createJwtVerifier, 'verify');
-  // The certificate binding is this adapter's part of the route; the authorizer takes the rest.
-  const { certificateBound: _bound, ...rules } = route ?? {};
-  const authorize = route === undefined ? undefined : createJwtAuthorizer(rules);
-  const bound =
-    route?.certificateBound === undefined
-      ? undefined
-      : requireCertificateBoundToken(route.certificateBound === true ? {} : route.certificateBound);
+  const verifier = ruleFor(source, 'jwt', createJwtVerifier);
+  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return (req: Request, res: Response, next: NextFunction): void => {
-    verifier.verify(fromNodeRequest(req, { url: req.originalUrl }), authorize).then((verdict) => {
-      if (!verdict.ok) return sendProblem(res, verdict.error);
+    verifier.check(requestOf(req), authorize, { mtls: req.mtls }).then((verdict) => {
+      if (!applyVerdict(req, res, verdict)) return;
       req.auth = verdict.value;
-      applyHeaders(res, verdict.headers);
-      if (bound !== undefined) return bound(req, res, next);
       next();
     }, next);
   };

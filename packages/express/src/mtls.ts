@@ -1,17 +1,13 @@
 import {
-  type CertificateBindingOptions,
-  ConfigError,
   createMtlsVerifier,
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
-  verifyCertificateBinding,
-  ruleFrom,
-  type CertificateBoundOption,
+  ruleFor,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 declare global {
   namespace Express {
@@ -34,58 +30,11 @@ declare global {
  *   (req, res) => res.json({ caller: req.mtls?.spiffeId?.id }));
  */
 export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): RequestHandler {
-  const verifier = ruleFrom(source, createMtlsVerifier, 'verify');
-  const header = verifier.forwardedHeader;
+  const verifier = ruleFor(source, 'mtls', createMtlsVerifier);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const verdict = verifier.verify(fromNodeRequest(req, { url: req.originalUrl }));
-    if (header !== undefined && !verifier.isTrustedProxy(req.socket.remoteAddress))
-      delete req.headers[header];
-    if (!verdict.ok) {
-      sendProblem(res, verdict.error);
-      return;
-    }
+    const verdict = verifier.check(requestOf(req));
+    if (!applyVerdict(req, res, verdict)) return;
     req.mtls = verdict.value;
     next();
   };
-}
-
-/**
- * RFC 8705 certificate-bound access tokens, after `requireJwt()`: when the verified claims carry
- * `cnf["x5t#S256"]`, the TLS client certificate (the forwarded one when `requireMtls()` ran first behind a
- * proxy) must hash to it, else 401 `MTLS_TOKEN_BINDING_MISMATCH`. `required: true` also refuses unbound tokens.
- *
- * @example
- * app.post('/transfers', requireJwt(jwt), requireCertificateBoundToken({ required: true }), handler);
- */
-export function requireCertificateBoundToken(
-  options: Omit<CertificateBindingOptions, 'req'> = {},
-): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const claims = req.auth;
-    if (claims === undefined) {
-      next(
-        new ConfigError(
-          'requireCertificateBoundToken',
-          'runs without verified claims',
-          'put requireJwt() before it',
-        ),
-      );
-      return;
-    }
-    const like = fromNodeRequest(req, { url: req.originalUrl });
-    const certificate = req.mtls?.certificate ?? like.peerCertificate;
-    verifyCertificateBinding(claims, certificate, { ...options, req: like }).then((verdict) => {
-      if (!verdict.ok) {
-        sendProblem(res, verdict.error);
-        return;
-      }
-      next();
-    }, next);
-  };
-}
-
-/** Route options `requireJwt` takes on top of scopes and claims. */
-export interface JwtMtlsRouteOptions {
-  /** RFC 8705: check `cnf["x5t#S256"]` against the client certificate after the token verifies. */
-  certificateBound?: CertificateBoundOption;
 }

@@ -1,7 +1,7 @@
 import type { FinishedLogin, OidcLogin } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { applyVerdict, writeReply } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 /** Options of {@link oidcRoutes}. */
 export interface ExpressOidcOptions {
@@ -26,8 +26,8 @@ export interface ExpressOidcRoutes {
 }
 
 /**
- * OIDC login / callback / logout for express. All protocol checks run in `@bulwark/core`; this only moves
- * cookies and redirects.
+ * OIDC login / callback / logout for express. Every step is decided in `@bulwark/core` and answered with
+ * the reply it returns; this only calls your session hooks.
  *
  * @example
  * const oidc = oidcRoutes({ login, onLogin: (r, req, res) => { req.session.sub = r.claims.sub; res.redirect(r.returnTo); } });
@@ -39,35 +39,24 @@ export function oidcRoutes(options: ExpressOidcOptions): ExpressOidcRoutes {
   const { login } = options;
   return {
     login(req: Request, res: Response, next: NextFunction): void {
-      const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined;
-      login.start(returnTo !== undefined ? { returnTo } : {}).then((verdict) => {
-        if (!verdict.ok) return sendProblem(res, verdict.error);
-        res.setHeader('set-cookie', verdict.value.setCookie);
-        res.setHeader('cache-control', 'no-store');
-        res.redirect(302, verdict.value.redirectTo);
-      }, next);
+      login.start(requestOf(req)).then((answer) => writeReply(res, answer.reply), next);
     },
     callback(req: Request, res: Response, next: NextFunction): void {
-      // The transaction is single-use whatever the outcome.
-      res.setHeader('set-cookie', login.clearCookie);
-      res.setHeader('cache-control', 'no-store');
       login
-        .finish(fromNodeRequest(req, { url: req.originalUrl }))
+        .finish(requestOf(req))
         .then((verdict) =>
-          verdict.ok ? options.onLogin(verdict.value, req, res) : sendProblem(res, verdict.error),
+          applyVerdict(req, res, verdict) ? options.onLogin(verdict.value, req, res) : undefined,
         )
         .catch(next);
     },
     logout(req: Request, res: Response, next: NextFunction): void {
       (async () => {
         const idTokenHint = await options.onLogout?.(req, res);
-        const target = await login.client.endSessionUrl({
-          ...(idTokenHint !== undefined ? { idTokenHint } : {}),
-          ...(options.postLogoutRedirectUri !== undefined
-            ? { postLogoutRedirectUri: options.postLogoutRedirectUri }
-            : {}),
+        const answer = await login.logout({
+          idTokenHint,
+          postLogoutRedirectUri: options.postLogoutRedirectUri,
         });
-        res.redirect(303, target ?? options.postLogoutRedirectUri ?? '/');
+        writeReply(res, answer.reply);
       })().catch(next);
     },
   };

@@ -3,22 +3,22 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
-  ruleFrom,
+  ruleFor,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { applyHeaders, sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 /** Options of the express {@link rateLimit} middleware beyond the limiter's own. */
 export interface ExpressRateLimitOptions {
   /**
-   * What the limiter knows about the request. Default: the subject and claims `requireJwt()` verified
-   * (`req.auth`) and the matched route pattern when the middleware sits on a route.
+   * What the limiter knows about the request. Default: the claims `requireJwt()` verified (`req.auth`) and
+   * the matched route pattern when the middleware sits on a route.
    */
   context?: (req: Request) => RateLimitContext;
 }
 
-function defaultContext(req: Request): RateLimitContext {
+function facts(req: Request): RateLimitContext {
   const route = (req.route as { path?: unknown } | undefined)?.path;
   return { claims: req.auth, route: typeof route === 'string' ? route : undefined };
 }
@@ -26,8 +26,9 @@ function defaultContext(req: Request): RateLimitContext {
 /**
  * Rate-limit requests: 429 problem+json with `Retry-After` and the RateLimit fields when a bucket is
  * exhausted, the same fields on allowed responses. The client IP comes from bulwark's resolver (trusted
- * proxies only), not from express's `trust proxy` / `req.ip`. Put it after `requireJwt()` for per-token
- * buckets.
+ * proxies only), not from express's `trust proxy` / `req.ip`. Put it before `requireJwt()` for per-IP
+ * limits (a flood of bad tokens is then counted before any signature is checked), after it for per-token
+ * buckets. The same options object on several routes counts in the same buckets.
  *
  * @example
  * app.use(rateLimit({ rate: '100/min', clientIp: { trustedProxies: ['10.0.0.0/8'] } }));
@@ -37,13 +38,11 @@ export function rateLimit(
   source: RateLimiterOptions | RateLimiter,
   options: ExpressRateLimitOptions = {},
 ): RequestHandler {
-  const limiter = ruleFrom(source, createRateLimiter, 'check');
-  const context = options.context ?? defaultContext;
+  const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
+  const context = options.context ?? facts;
   return (req: Request, res: Response, next: NextFunction): void => {
-    limiter.check(fromNodeRequest(req, { url: req.originalUrl }), context(req)).then((verdict) => {
-      if (!verdict.ok) return sendProblem(res, verdict.error);
-      applyHeaders(res, verdict.headers);
-      next();
+    limiter.check(requestOf(req), context(req)).then((verdict) => {
+      if (applyVerdict(req, res, verdict)) next();
     }, next);
   };
 }

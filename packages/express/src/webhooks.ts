@@ -1,14 +1,13 @@
 import {
   createWebhookVerifier,
-  WEBHOOK_ERRORS,
+  ruleFor,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
-  ruleFrom,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { applyVerdict, settleWhenFinished, writeReply } from '@bulwark/core/node';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { sendProblem } from './respond.js';
+import { requestOf } from './http.js';
 
 declare global {
   namespace Express {
@@ -44,32 +43,23 @@ function bodyOf(req: Request): unknown {
  * read with express's raw parser on this route only (size-limited: 413 before any HMAC), or taken from
  * `req.rawBody` when a global parser captured it with {@link captureRawBody}. A delivery already processed
  * is answered 200 `{"received":true,"duplicate":true}` without reaching the handler; otherwise `req.webhook`
- * holds it and its claim is settled when the response finishes: done on 2xx/3xx, released on an error or
- * an aborted response, so the sender's retry is processed.
+ * holds it and its claim is settled by the response: done below 400, released on an error status or an
+ * aborted response, so the sender's retry is processed.
  *
  * @example
  * app.post('/webhooks/billing', verifyWebhook({ scheme: 'standard', secrets: [process.env.WEBHOOK_SECRET!] }),
  *   (req, res) => { enqueue(req.webhook!.json()); res.sendStatus(204); });
  */
 export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): RequestHandler {
-  const verifier = ruleFrom(source, createWebhookVerifier, 'verifySignature');
+  const verifier = ruleFor(source, 'webhooks', createWebhookVerifier);
   // inflate: false: a coded body is refused (415), never verified over bytes the sender did not send.
   const readRaw = express.raw({ type: () => true, limit: verifier.maxBodyBytes, inflate: false });
 
   function verify(req: Request, res: Response, next: NextFunction): void {
-    const body = bodyOf(req) as Uint8Array;
-    verifier.verify(fromNodeRequest(req, { url: req.originalUrl }), body).then((verdict) => {
-      if (!verdict.ok) return sendProblem(res, verdict.error);
-      const delivery = verdict.value;
-      if (delivery.duplicate) {
-        res.status(200).json({ received: true, duplicate: true });
-        return;
-      }
-      req.webhook = delivery;
-      res.once('finish', () => void delivery.settle(res.statusCode < 400));
-      res.once('close', () => {
-        if (!res.writableFinished) void delivery.settle(false);
-      });
+    verifier.check(requestOf(req), bodyOf(req) as Uint8Array).then((verdict) => {
+      if (!applyVerdict(req, res, verdict)) return;
+      settleWhenFinished(res, verdict.value);
+      req.webhook = verdict.value;
       next();
     }, next);
   }
@@ -79,10 +69,11 @@ export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier):
     if ((req as { _body?: boolean })._body === true || req.readableEnded) return verify(req, res, next);
     readRaw(req, res, (err?: unknown) => {
       if (err === undefined || err === null) return verify(req, res, next);
-      if ((err as { type?: string }).type === 'entity.too.large')
-        return sendProblem(res, WEBHOOK_ERRORS.bodyTooLarge);
-      if ((err as { type?: string }).type === 'encoding.unsupported')
-        return sendProblem(res, WEBHOOK_ERRORS.contentEncodingUnsupported);
+      const type = (err as { type?: string }).type;
+      if (type === 'entity.too.large')
+        return writeReply(res, verifier.refuseBody(requestOf(req), 'too_large').reply);
+      if (type === 'encoding.unsupported')
+        return writeReply(res, verifier.refuseBody(requestOf(req), 'encoded').reply);
       next(err);
     });
   };

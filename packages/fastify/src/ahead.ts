@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsPolicy, CorsResult, SecurityHeaders } from '@bulwark/core';
-import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
+import type { CorsGrant, CorsPolicy, SecurityHeaders, Verdict } from '@bulwark/core';
+import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { sendProblem } from './respond.js';
+import { send } from './reply.js';
 
 /**
  * The plugin's app-wide rules, run from the server's `request` event, ahead of fastify's own listener:
@@ -17,20 +17,20 @@ export function installAhead(
 ): void {
   if (headers === undefined && cors === undefined) return;
   const nonces = new WeakMap<IncomingMessage, string>();
-  const corsResults = new WeakMap<IncomingMessage, CorsResult>();
+  const corsVerdicts = new WeakMap<IncomingMessage, Verdict<CorsGrant>>();
   const seen = new WeakSet<IncomingMessage>();
 
   const applyHeaders = (req: IncomingMessage, res: ServerResponse): void => {
-    const applied = headers!.forHeaders(req.headers);
-    setHeaderPairs(res, applied.headers);
-    if (applied.nonce !== undefined) nonces.set(req, applied.nonce);
+    const verdict = headers!.check(fromNodeRequest(req));
+    setHeaders(res, verdict.headers);
+    if (verdict.value.nonce !== undefined) nonces.set(req, verdict.value.nonce);
   };
-  const checkCors = (req: IncomingMessage, res: ServerResponse): CorsResult => {
-    const result = cors!.check(fromNodeRequest(req, { url: req.url ?? '/' }));
-    corsResults.set(req, result);
+  const checkCors = (req: IncomingMessage, res: ServerResponse): Verdict<CorsGrant> => {
+    const verdict = cors!.check(fromNodeRequest(req, { url: req.url ?? '/' }));
+    corsVerdicts.set(req, verdict);
     // Only the grant (or the Vary) of an actual request: preflights and refusals are answered in onRequest.
-    if (result.kind === 'actual') setHeaderPairs(res, result.headers);
-    return result;
+    if (verdict.ok) setHeaders(res, verdict.headers);
+    return verdict;
   };
 
   app.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -50,13 +50,11 @@ export function installAhead(
   }
   if (cors !== undefined) {
     const hook: onRequestHookHandler = function bulwarkCors(request, reply, done) {
-      const result =
-        (seen.has(request.raw) ? corsResults.get(request.raw) : undefined) ??
+      const verdict =
+        (seen.has(request.raw) ? corsVerdicts.get(request.raw) : undefined) ??
         checkCors(request.raw, reply.raw);
-      if (result.kind === 'actual') return done();
-      setHeaderPairs(reply.raw, result.headers);
-      if (result.kind === 'denied') sendProblem(reply, result.error);
-      else reply.code(result.status).send();
+      if (verdict.ok) return done();
+      send(reply, verdict.reply);
     };
     app.addHook('onRequest', hook);
   }

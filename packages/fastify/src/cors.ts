@@ -1,12 +1,6 @@
-import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
-import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
 import type { onRequestHookHandler } from 'fastify';
-import { sendProblem } from './respond.js';
-
-/** The policy for `source`: built (and validated) now, or used as given. */
-export function toCorsPolicy(source: CorsOptions | CorsPolicy): CorsPolicy {
-  return ruleFrom(source, createCorsPolicy, 'check');
-}
+import { pass, requestOf } from './reply.js';
 
 /**
  * An `onRequest` hook for cross-origin access. Preflights are answered here (204, or 403 when refused),
@@ -17,12 +11,8 @@ export function toCorsPolicy(source: CorsOptions | CorsPolicy): CorsPolicy {
  * app.addHook('onRequest', cors({ origins: ['https://app.example.com'], credentials: true }));
  */
 export function cors(source: CorsOptions | CorsPolicy): onRequestHookHandler {
-  const policy = toCorsPolicy(source);
+  const policy = ruleFor(source, 'cors', createCorsPolicy);
   return function bulwarkCors(request, reply, done) {
-    const result = policy.check(fromNodeRequest(request.raw, { url: request.url }));
-    setHeaderPairs(reply.raw, result.headers);
-    if (result.kind === 'actual') done();
-    else if (result.kind === 'denied') sendProblem(reply, result.error);
-    else reply.code(result.status).send();
+    if (pass(request, reply, policy.check(requestOf(request)))) done();
   };
 }

@@ -1,24 +1,18 @@
-import { setHeaderPairs } from '@bulwark/core/node';
 import {
   createSecurityHeaders,
-  ruleFrom,
+  ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
 } from '@bulwark/core';
+import { setHeaders } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
+import { requestOf } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyReply {
     /** The CSP nonce of this response, when the security-header policy uses `NONCE`. */
     cspNonce?: string;
   }
-}
-
-/** The policy for `source`: built (and validated) now, or used as given. */
-export function toHeadersPolicy(
-  source: SecurityHeadersOptions | SecurityHeaders | undefined,
-): SecurityHeaders {
-  return ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
 }
 
 /**
@@ -30,13 +24,13 @@ export function toHeadersPolicy(
  * app.addHook('onRequest', securityHeaders());
  * await app.register(bulwark, { securityHeaders: { preset: 'web' } });
  */
-export function securityHeaders(source?: SecurityHeadersOptions | SecurityHeaders): onRequestHookHandler {
-  const policy = toHeadersPolicy(source);
+export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders = {}): onRequestHookHandler {
+  const policy = ruleFor(source, 'headers', createSecurityHeaders);
   return function bulwarkSecurityHeaders(request, reply, done) {
-    const applied = policy.forHeaders(request.headers);
+    const verdict = policy.check(requestOf(request));
     // Set on the node response: fastify merges these into writeHead, and its error paths keep them.
-    setHeaderPairs(reply.raw, applied.headers);
-    if (applied.nonce !== undefined) reply.cspNonce = applied.nonce;
+    setHeaders(reply.raw, verdict.headers);
+    if (verdict.value.nonce !== undefined) reply.cspNonce = verdict.value.nonce;
     done();
   };
 }

@@ -2,7 +2,6 @@
  * @bulwark/fastify: bulwark's rules as a fastify 5 plugin and route hooks. Re-exports `@bulwark/core`.
  */
 export * from '@bulwark/core';
-export { applyHeaders, sendProblem } from './respond.js';
 export { requireJwt } from './jwt.js';
 export { securityHeaders } from './headers.js';
 export { cors } from './cors.js';
@@ -13,7 +12,6 @@ export { bulwark } from './plugin.js';
 export type { BulwarkPluginOptions } from './plugin.js';
 export { rateLimit } from './ratelimit.js';
 export type { FastifyRateLimitOptions } from './ratelimit.js';
-export { requireCertificateBoundToken, requireMtls } from './mtls.js';
-export type { JwtMtlsRouteOptions } from './mtls.js';
+export { requireMtls } from './mtls.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';

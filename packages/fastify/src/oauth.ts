@@ -1,7 +1,6 @@
 import type { FinishedLogin, OidcLogin } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from './respond.js';
+import { pass, requestOf, send } from './reply.js';
 
 /** Options of {@link oidcRoutes}. */
 export interface FastifyOidcOptions {
@@ -29,8 +28,8 @@ export interface FastifyOidcRoutes {
 }
 
 /**
- * OIDC login / callback / logout for fastify. All protocol checks run in `@bulwark/core`; this only moves
- * cookies and redirects.
+ * OIDC login / callback / logout for fastify. Every step is decided in `@bulwark/core` and answered with
+ * the reply it returns; this only calls your session hooks.
  *
  * @example
  * const oidc = oidcRoutes({ login, onLogin: (r, request, reply) => reply.redirect(r.returnTo) });
@@ -42,31 +41,19 @@ export function oidcRoutes(options: FastifyOidcOptions): FastifyOidcRoutes {
   const { login } = options;
   return {
     async login(request, reply) {
-      const query = request.query as Record<string, unknown> | undefined;
-      const returnTo = typeof query?.returnTo === 'string' ? query.returnTo : undefined;
-      const verdict = await login.start(returnTo !== undefined ? { returnTo } : {});
-      if (!verdict.ok) return sendProblem(reply, verdict.error);
-      return reply
-        .header('set-cookie', verdict.value.setCookie)
-        .header('cache-control', 'no-store')
-        .redirect(verdict.value.redirectTo, 302);
+      return send(reply, (await login.start(requestOf(request))).reply);
     },
     async callback(request, reply) {
-      // The transaction is single-use whatever the outcome.
-      reply.header('set-cookie', login.clearCookie).header('cache-control', 'no-store');
-      const verdict = await login.finish(fromNodeRequest(request.raw, { url: request.url }));
-      if (!verdict.ok) return sendProblem(reply, verdict.error);
-      return options.onLogin(verdict.value, request, reply);
+      const verdict = await login.finish(requestOf(request));
+      return pass(request, reply, verdict) ? options.onLogin(verdict.value, request, reply) : reply;
     },
     async logout(request, reply) {
       const idTokenHint = await options.onLogout?.(request, reply);
-      const target = await login.client.endSessionUrl({
-        ...(idTokenHint !== undefined ? { idTokenHint } : {}),
-        ...(options.postLogoutRedirectUri !== undefined
-          ? { postLogoutRedirectUri: options.postLogoutRedirectUri }
-          : {}),
+      const answer = await login.logout({
+        idTokenHint,
+        postLogoutRedirectUri: options.postLogoutRedirectUri,
       });
-      return reply.redirect(target ?? options.postLogoutRedirectUri ?? '/', 303);
+      return send(reply, answer.reply);
     },
   };
 }

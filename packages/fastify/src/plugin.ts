@@ -1,16 +1,17 @@
-import type {
-  CorsOptions,
-  CorsPolicy,
-  RateLimiter,
-  RateLimiterOptions,
-  SecurityHeaders,
-  SecurityHeadersOptions,
+import {
+  type CorsOptions,
+  type CorsPolicy,
+  createCorsPolicy,
+  createSecurityHeaders,
+  type RateLimiter,
+  type RateLimiterOptions,
+  ruleFor,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
 } from '@bulwark/core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
-import { toCorsPolicy } from './cors.js';
-import { toHeadersPolicy } from './headers.js';
 import { rateLimit } from './ratelimit.js';
 
 /** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
@@ -27,16 +28,18 @@ export type BulwarkPluginOptions = {
 };
 
 async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
-  // Declaring the property up front keeps fastify's request objects one shape (faster than adding it later).
-  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', undefined);
-  if (options.securityHeaders !== undefined && !app.hasReplyDecorator('cspNonce'))
-    app.decorateReply('cspNonce', undefined);
+  // Every request property bulwark sets is declared up front: fastify's request objects then keep one
+  // shape (faster than adding a property later), and fastify knows them (no undeclared assignments).
+  for (const name of ['auth', 'mtls', 'webhook'] as const) {
+    if (!app.hasRequestDecorator(name)) app.decorateRequest(name, undefined);
+  }
+  if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
   installAhead(
     app,
     options.securityHeaders === undefined
       ? undefined
-      : toHeadersPolicy(options.securityHeaders === true ? undefined : options.securityHeaders),
-    options.cors === undefined ? undefined : toCorsPolicy(options.cors),
+      : ruleFor(options.securityHeaders === true ? {} : options.securityHeaders, 'headers', createSecurityHeaders),
+    options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy),
   );
   if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
 }

@@ -3,31 +3,31 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
-  ruleFrom,
+  ruleFor,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyRequest } from 'fastify';
 import type { BulwarkHook } from './jwt.js';
-import { applyHeaders, sendProblem } from './respond.js';
+import { pass, requestOf } from './reply.js';
 
 /** Options of the fastify {@link rateLimit} hook beyond the limiter's own. */
 export interface FastifyRateLimitOptions {
   /**
-   * What the limiter knows about the request. Default: the subject and claims `requireJwt()` verified
+   * What the limiter knows about the request. Default: the claims `requireJwt()` verified
    * (`request.auth`) and the route pattern (`request.routeOptions.url`).
    */
   context?: (request: FastifyRequest) => RateLimitContext;
 }
 
-function defaultContext(request: FastifyRequest): RateLimitContext {
+function facts(request: FastifyRequest): RateLimitContext {
   return { claims: request.auth, route: request.routeOptions?.url };
 }
 
 /**
  * Rate-limit requests, as an `onRequest`/`preHandler` hook: 429 problem+json with `Retry-After` and the
  * RateLimit fields when a bucket is exhausted, the same fields on allowed replies. The client IP comes
- * from bulwark's resolver (trusted proxies only), never from fastify's `trustProxy` / `request.ip`. Use it
- * after `requireJwt()` in `preHandler` for per-token buckets.
+ * from bulwark's resolver (trusted proxies only), never from fastify's `trustProxy` / `request.ip`. As an
+ * `onRequest` hook it counts every request before any token is checked; use it after `requireJwt()` in
+ * `preHandler` for per-token buckets. The same options object on several routes counts in the same buckets.
  *
  * @example
  * app.addHook('onRequest', rateLimit({ rate: '100/min', clientIp: { trustedProxies: ['loopback'] } }));
@@ -37,12 +37,10 @@ export function rateLimit(
   source: RateLimiterOptions | RateLimiter,
   options: FastifyRateLimitOptions = {},
 ): BulwarkHook {
-  const limiter = ruleFrom(source, createRateLimiter, 'check');
-  const context = options.context ?? defaultContext;
+  const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
+  const context = options.context ?? facts;
   return async (request, reply) => {
-    const verdict = await limiter.check(fromNodeRequest(request.raw, { url: request.url }), context(request));
-    if (!verdict.ok) return sendProblem(reply, verdict.error);
-    applyHeaders(reply, verdict.headers);
-    return undefined;
+    const verdict = await limiter.check(requestOf(request), context(request));
+    return pass(request, reply, verdict) ? undefined : reply;
   };
 }

@@ -1,16 +1,18 @@
 import {
   numberOption,
   createWebhookVerifier,
+  deny,
+  ruleFor,
   WEBHOOK_ERRORS,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
-  ruleFrom,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { settleWhenFinished } from '@bulwark/core/node';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { sendProblem } from './respond.js';
+import type { BulwarkHook } from './jwt.js';
+import { pass, requestOf, send } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +20,10 @@ declare module 'fastify' {
     webhook?: WebhookDelivery;
   }
 }
+
+// The parser refuses an oversize body before any route hook runs: the verifier's own 413.
+const TOO_LARGE = deny(WEBHOOK_ERRORS.bodyTooLarge);
+const UNPARSABLE = deny(WEBHOOK_ERRORS.contentTypeUnsupported);
 
 /** Options of {@link rawWebhookBody}. */
 export interface RawWebhookBodyOptions {
@@ -58,16 +64,12 @@ async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOpti
     done(null, body),
   );
   scope.setErrorHandler((error: { code?: string }, _request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, WEBHOOK_ERRORS.bodyTooLarge);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, TOO_LARGE.reply);
     // A Content-Type fastify cannot parse at all (`a/b/c`): refused before any parser, so before the rule.
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return sendProblem(reply, WEBHOOK_ERRORS.contentTypeUnsupported);
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, UNPARSABLE.reply);
     return reply.send(error);
   });
 }
-
-/** A fastify `preHandler` hook. */
-type WebhookHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 
 /**
  * Verify a signed webhook (Standard Webhooks, Stripe, GitHub or generic HMAC), as a route `preHandler` in a
@@ -79,24 +81,15 @@ type WebhookHook = (request: FastifyRequest, reply: FastifyReply) => Promise<Fas
  * scope.post('/webhooks/github', { preHandler: verifyWebhook({ scheme: 'github', secrets: [secret] }) },
  *   async (request) => ({ delivery: request.webhook!.id }));
  */
-export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): WebhookHook {
-  const verifier = ruleFrom(source, createWebhookVerifier, 'verifySignature');
+export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): BulwarkHook {
+  const verifier = ruleFor(source, 'webhooks', createWebhookVerifier);
   return async (request, reply) => {
     // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
     const body = request.body === undefined || request.body === null ? new Uint8Array(0) : request.body;
-    const verdict = await verifier.verify(
-      fromNodeRequest(request.raw, { url: request.url }),
-      body as Uint8Array,
-    );
-    if (!verdict.ok) return sendProblem(reply, verdict.error);
-    const delivery = verdict.value;
-    if (delivery.duplicate) return reply.code(200).send({ received: true, duplicate: true });
-    request.webhook = delivery;
-    const raw = reply.raw;
-    raw.once('finish', () => void delivery.settle(raw.statusCode < 400));
-    raw.once('close', () => {
-      if (!raw.writableFinished) void delivery.settle(false);
-    });
+    const verdict = await verifier.check(requestOf(request), body as Uint8Array);
+    if (!pass(request, reply, verdict)) return reply;
+    settleWhenFinished(reply.raw, verdict.value);
+    request.webhook = verdict.value;
     return undefined;
   };
 }

@@ -1,7 +1,7 @@
 import type { AdapterHarness, AppSpec, RunningApp } from '@bulwark/conformance';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { rawWebhookBody, verifyWebhook } from '../src/index.js';
-import { requireCertificateBoundToken, requireMtls } from '../src/index.js';
+import { requireMtls } from '../src/index.js';
 import { bulwark, oidcRoutes, rateLimit, requireJwt } from '../src/index.js';
 
 /** Builds the conformance app (see AppSpec) with @bulwark/fastify. */
@@ -91,7 +91,7 @@ export const fastifyHarness: AdapterHarness = {
       app.get('/mtls/billing', { onRequest: requireMtls(spec.mtls.billing) }, mtlsRoute);
       app.get('/mtls/proxied', { onRequest: requireMtls(spec.mtls.proxied) }, mtlsRoute);
       if (spec.jwt) {
-        const bound = [requireJwt(spec.jwt), requireCertificateBoundToken({ required: true })];
+        const bound = requireJwt(spec.jwt, { certificateBound: { required: true } });
         app.get('/mtls/bound', { preHandler: bound }, async (request) => ({ sub: request.auth?.sub }));
       }
     }

@@ -1,14 +1,14 @@
 import {
-  appendVary,
   createSecurityHeaders,
-  type HeaderPair,
+  deny,
+  fromFetchRequest,
   isSecurityError,
-  renderProblem,
-  type SecurityError,
-  SecurityError as SecurityErrorClass,
+  ruleFor,
+  SecurityError,
   type SecurityHeaders,
   type SecurityHeadersOptions,
-  ruleFrom,
+  toResponse,
+  withHeaders,
 } from '@bulwark/core';
 import { corsAnswerOf } from './cors-answer.js';
 import type { ConnectionInfo } from './pipeline.js';
@@ -22,28 +22,14 @@ export interface SecuredInfo extends ConnectionInfo {
 /** A fetch handler as the wrappers take and return it. */
 export type SecuredHandler = (request: Request, info?: SecuredInfo) => Response | Promise<Response>;
 
-const internalError: SecurityError = new SecurityErrorClass({
-  code: 'INTERNAL_ERROR',
-  status: 500,
-  message: 'The server failed to handle this request.',
-});
-
-/** Set header pairs on a response, re-wrapping it when its headers are immutable (a `fetch()` result). */
-export function setPairs(response: Response, pairs: readonly HeaderPair[], vary = false): Response {
-  let target = response;
-  for (let i = 0; i < pairs.length; i++) {
-    const [name, value] = pairs[i]!;
-    try {
-      if (vary && name === 'vary')
-        target.headers.set(name, appendVary(target.headers.get(name) ?? undefined, value));
-      else target.headers.set(name, value);
-    } catch {
-      target = new Response(target.body, target);
-      i--;
-    }
-  }
-  return target;
-}
+// A handler that throws is answered with this, and nothing of its error.
+const internalError = deny(
+  new SecurityError({
+    code: 'INTERNAL_ERROR',
+    status: 500,
+    message: 'The server failed to handle this request.',
+  }),
+);
 
 /**
  * Wrap your outermost fetch handler so every response gets the security headers: the handler's own,
@@ -60,33 +46,21 @@ export function securityHeaders(
   source?: SecurityHeadersOptions | SecurityHeaders,
   options: { onError?: (error: unknown, request: Request) => void } = {},
 ): (request: Request, info?: ConnectionInfo) => Promise<Response> {
-  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forRequest');
+  const policy = ruleFor(source ?? {}, 'headers', createSecurityHeaders);
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   return async (request, info = {}) => {
-    const applied = policy.forHeaders({
-      authorization: request.headers.get('authorization') ?? undefined,
-      cookie: request.headers.get('cookie') ?? undefined,
-    });
+    const verdict = policy.check(fromFetchRequest(request));
+    const nonce = verdict.value.nonce;
     let response: Response;
     try {
-      response = await handler(
-        request,
-        applied.nonce === undefined ? info : { ...info, cspNonce: applied.nonce },
-      );
+      response = await handler(request, nonce === undefined ? info : { ...info, cspNonce: nonce });
     } catch (error) {
-      // A refusal thrown on purpose (the node bridge's 413 out of a body read) is answered as itself; any
-      // other throw is a server fault: logged, answered 500 without details.
-      const refusal = isSecurityError(error);
-      if (!refusal) onError(error, request);
-      const problem = renderProblem(refusal ? error : internalError);
-      response = new Response(problem.body, {
-        status: problem.status,
-        headers: problem.headers as Record<string, string>,
-      });
-      // The CORS answer of a wrapper inside this one, which the throw bypassed.
-      const cors = corsAnswerOf(request);
-      if (cors !== undefined) response = setPairs(response, cors, true);
+  deny,
+  fromFetchRequest,
+  isSecurityError,
+  ruleFor,
+  SecurityError,
     }
-    return setPairs(response, applied.headers);
+    return withHeaders(response, verdict.headers);
   };
 }

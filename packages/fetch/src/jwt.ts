@@ -1,17 +1,19 @@
 import {
   createJwtAuthorizer,
   createJwtVerifier,
+  isRule,
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
-  ruleFrom,
+  ruleFor,
+  toResponse,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
-import { problemResponse } from './respond.js';
 
 /**
  * The `jwt` entry of a protect policy: verifier options, a verifier built with `createJwtVerifier`, or
- * `{ verifier, scopes?, claims? }` to add route authorization (403 `insufficient_scope` when not enough).
+ * `{ verifier, scopes?, claims?, certificateBound? }` to add route authorization (403 `insufficient_scope`
+ * when not enough) and RFC 8705 certificate binding.
  */
 export type JwtPolicy =
   | JwtVerifierOptions
@@ -26,24 +28,19 @@ export type JwtPolicy =
  * const orders = jwtStage({ verifier: createJwtVerifier(options), scopes: ['orders:read'] });
  */
 export function jwtStage(policy: JwtPolicy): Stage {
-  const routed = typeof policy === 'object' && policy !== null && 'verifier' in policy;
-  const verifier = ruleFrom(
-    routed ? policy.verifier : (policy as JwtVerifierOptions | JwtVerifier),
-    createJwtVerifier,
-    'verify',
-  );
-  const authorize = routed
-    ? createJwtAuthorizer({
-        ...(policy.scopes !== undefined ? { scopes: policy.scopes } : {}),
-        ...(policy.claims !== undefined ? { claims: policy.claims } : {}),
-      })
-    : undefined;
+  const routed =
+    typeof policy === 'object' && policy !== null && 'verifier' in policy && !isRule(policy, 'jwt');
+  const { verifier: source, ...route } = routed
+    ? (policy as { verifier: JwtVerifierOptions | JwtVerifier } & JwtRouteOptions)
+    : { verifier: policy as JwtVerifierOptions | JwtVerifier };
+  const verifier = ruleFor(source, 'jwt', createJwtVerifier);
+  const authorize = routed ? createJwtAuthorizer(route) : undefined;
   return {
     async before(state) {
-      const verdict = await verifier.verify(state.req, authorize);
-      if (!verdict.ok) return problemResponse(verdict.error);
+      const verdict = await verifier.check(state.req, authorize, { mtls: state.context.mtls });
+      if (!verdict.ok) return toResponse(verdict.reply);
       state.context.claims = verdict.value;
-      Object.assign(state.responseHeaders, verdict.headers);
+      state.responseHeaders.push(...verdict.headers);
       return undefined;
     },
   };

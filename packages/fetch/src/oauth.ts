@@ -1,5 +1,4 @@
-import { type FinishedLogin, fromFetchRequest, type OidcLogin } from '@bulwark/core';
-import { problemResponse, withHeaders } from './respond.js';
+import { type FinishedLogin, fromFetchRequest, type OidcLogin, toResponse, withHeaders } from '@bulwark/core';
 
 /** Options of {@link oidcHandlers}. */
 export interface FetchOidcOptions {
@@ -23,13 +22,9 @@ export interface FetchOidcHandlers {
   logout(request: Request): Promise<Response>;
 }
 
-function redirect(location: string, status: 302 | 303, extra: Record<string, string> = {}): Response {
-  return new Response(null, { status, headers: { location, 'cache-control': 'no-store', ...extra } });
-}
-
 /**
- * OIDC login / callback / logout for fetch handlers (Workers, Deno, Bun, Node). All protocol checks run in
- * `@bulwark/core`; this only moves cookies and redirects.
+ * OIDC login / callback / logout for fetch handlers (Workers, Deno, Bun, Node). Every step is decided in
+ * `@bulwark/core` and answered with the reply it returns; this only calls your session hooks.
  *
  * @example
  * const oidc = oidcHandlers({ login, onLogin: (r) => startSession(r) });
@@ -39,31 +34,21 @@ export function oidcHandlers(options: FetchOidcOptions): FetchOidcHandlers {
   const { login } = options;
   return {
     async login(request) {
-      const returnTo = new URL(request.url).searchParams.get('returnTo') ?? undefined;
-      const verdict = await login.start(returnTo !== undefined ? { returnTo } : {});
-      if (!verdict.ok) return problemResponse(verdict.error);
-      return redirect(verdict.value.redirectTo, 302, { 'set-cookie': verdict.value.setCookie });
+      return toResponse((await login.start(fromFetchRequest(request))).reply);
     },
     async callback(request) {
       const verdict = await login.finish(fromFetchRequest(request));
-      // The transaction is single-use whatever the outcome.
-      const clear = { 'set-cookie': login.clearCookie, 'cache-control': 'no-store' };
-      if (!verdict.ok) return withHeaders(problemResponse(verdict.error), clear);
-      const response = await options.onLogin(verdict.value, request);
-      const merged = new Response(response.body, response);
-      merged.headers.append('set-cookie', login.clearCookie);
-      merged.headers.set('cache-control', 'no-store');
-      return merged;
+      if (!verdict.ok) return toResponse(verdict.reply);
+      // The verdict's headers clear the single-use transaction cookie on whatever the app answers.
+      return withHeaders(await options.onLogin(verdict.value, request), verdict.headers);
     },
     async logout(request) {
       const idTokenHint = await options.onLogout?.(request);
-      const target = await login.client.endSessionUrl({
-        ...(idTokenHint !== undefined ? { idTokenHint } : {}),
-        ...(options.postLogoutRedirectUri !== undefined
-          ? { postLogoutRedirectUri: options.postLogoutRedirectUri }
-          : {}),
+      const answer = await login.logout({
+        idTokenHint,
+        postLogoutRedirectUri: options.postLogoutRedirectUri,
       });
-      return redirect(target ?? options.postLogoutRedirectUri ?? '/', 303);
+      return toResponse(answer.reply);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { JwtClaims, RequestLike } from '@bulwark/core';
+import type { HeaderPair, JwtClaims, MtlsPeer, RequestLike, WebhookDelivery } from '@bulwark/core';
 
 /** What the serving runtime knows about the connection (node bridge, Workers `cf`, Deno `info`…). */
 export interface ConnectionInfo {
@@ -12,10 +12,12 @@ export interface ConnectionInfo {
 export interface ProtectContext {
   /** Verified JWT claims when the policy has `jwt`. */
   claims?: JwtClaims;
+  /** The verified delivery when the policy has `webhook` (the request body is consumed: use `webhook.json()`). */
+  webhook?: WebhookDelivery;
+  /** The authorized TLS client when the policy has `mtls`. */
+  mtls?: MtlsPeer;
   /** Raw request body when a rule had to read it (webhooks). */
   rawBody?: Uint8Array;
-  /** Values other rules established, by rule name. */
-  [rule: string]: unknown;
 }
 
 /** Per-request state shared by the stages of one {@link protect} call. */
@@ -25,7 +27,7 @@ export interface StageState {
   readonly info: ConnectionInfo;
   readonly context: ProtectContext;
   /** Headers every response of this request gets (allowed verdict headers, CORS…). */
-  readonly responseHeaders: Record<string, string>;
+  readonly responseHeaders: HeaderPair[];
 }
 
 /**

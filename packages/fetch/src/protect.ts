@@ -1,10 +1,9 @@
-import { type CertificateBoundOption, ConfigError, fromFetchRequest } from '@bulwark/core';
+import { fromFetchRequest, withHeaders } from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
-import { certificateBoundStage, type MtlsPolicyEntry, mtlsStage } from './mtls.js';
+import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
-import { withHeaders } from './respond.js';
 
 /** Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}. */
 export interface ProtectPolicy {
@@ -20,8 +19,6 @@ export interface ProtectPolicy {
   webhook?: WebhookPolicy;
   /** Require an authorized mTLS client (needs `info.peerCertificate`); the peer reaches the handler as `context.mtls`. */
   mtls?: MtlsPolicyEntry;
-  /** RFC 8705: a token with `cnf["x5t#S256"]` must match the client certificate (needs `jwt`). */
-  certificateBound?: CertificateBoundOption;
 }
 
 /** A fetch handler that also receives what the rules established. */
@@ -37,17 +34,10 @@ const FACTORIES: StageFactories = {
   rateLimit: rateLimitStage,
   webhook: webhookStage,
   mtls: mtlsStage,
-  certificateBound: certificateBoundStage,
 };
 
 /** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = [
-  'mtls',
-  'jwt',
-  'certificateBound',
-  'rateLimit',
-  'webhook',
-];
+const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
 
 /** The connection facts behind each context protect() hands a handler, for a protect() nested inside. */
 const contexts = new WeakMap<object, ConnectionInfo>();
@@ -66,13 +56,6 @@ const contexts = new WeakMap<object, ConnectionInfo>();
  * };
  */
 export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler & ProtectedHandler {
-  if (policy.certificateBound !== undefined && policy.jwt === undefined) {
-    throw new ConfigError(
-      'protect.certificateBound',
-      'needs the jwt rule in the same policy',
-      'add jwt: ...',
-    );
-  }
   const stages: Stage[] = [];
   for (const key of STAGE_ORDER) {
     const entry = policy[key];
@@ -91,7 +74,7 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
       req: fromFetchRequest(request, connection),
       info: connection,
       context: outer === undefined ? {} : { ...(info as ProtectContext) },
-      responseHeaders: {},
+      responseHeaders: [],
     };
     contexts.set(state.context, connection);
     let response: Response | undefined;

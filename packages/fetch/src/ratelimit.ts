@@ -3,10 +3,11 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
-  ruleFrom,
+  ruleFor,
+  toResponse,
+  withHeaders,
 } from '@bulwark/core';
 import type { Stage, StageState } from './pipeline.js';
-import { problemResponse, withHeaders } from './respond.js';
 
 /**
  * The `rateLimit` entry of a protect policy: limiter options, a limiter, or a limiter with the route
@@ -35,10 +36,10 @@ export type RateLimitPolicy =
  */
 export function rateLimitStage(policy: RateLimitPolicy): Stage {
   const wrapped = 'limiter' in policy ? policy : undefined;
-  const limiter = ruleFrom(
+  const limiter = ruleFor(
     wrapped?.limiter ?? (policy as RateLimiterOptions | RateLimiter),
+    'ratelimit',
     createRateLimiter,
-    'check',
   );
   const route = wrapped?.route;
   const context =
@@ -49,13 +50,13 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
   return {
     async before(state) {
       const verdict = await limiter.check(state.req, context(state));
-      if (!verdict.ok) return problemResponse(verdict.error);
-      Object.assign(state.responseHeaders, verdict.headers);
+      if (!verdict.ok) return toResponse(verdict.reply);
+      state.responseHeaders.push(...verdict.headers);
       return undefined;
     },
     async refused(state, response) {
       const verdict = await limiter.check(state.req, anonymous);
-      if (!verdict.ok) return problemResponse(verdict.error);
+      if (!verdict.ok) return toResponse(verdict.reply);
       return withHeaders(response, verdict.headers);
     },
   };

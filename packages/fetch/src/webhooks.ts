@@ -1,15 +1,14 @@
 import {
   createWebhookVerifier,
+  deny,
   isSecurityError,
+  ruleFor,
   type SecurityError,
-  WEBHOOK_ERRORS,
-  type WebhookDelivery,
+  toResponse,
   type WebhookVerifier,
   type WebhookVerifierOptions,
-  ruleFrom,
 } from '@bulwark/core';
 import type { Stage } from './pipeline.js';
-import { problemResponse } from './respond.js';
 
 /** The `webhook` entry of a protect policy: verifier options or a verifier built with `createWebhookVerifier`. */
 export type WebhookPolicy = WebhookVerifierOptions | WebhookVerifier;
@@ -69,27 +68,25 @@ async function readBody(
  * const stage = webhookStage({ scheme: 'stripe', secrets: [env.STRIPE_WEBHOOK_SECRET] });
  */
 export function webhookStage(policy: WebhookPolicy): Stage {
-  const verifier = ruleFrom(policy, createWebhookVerifier, 'verifySignature');
+  const verifier = ruleFor(policy, 'webhooks', createWebhookVerifier);
   return {
     async before(state) {
       const body = await readBody(state.request, verifier.maxBodyBytes);
-      if (body === TOO_LARGE) return problemResponse(WEBHOOK_ERRORS.bodyTooLarge);
-      if (!(body instanceof Uint8Array)) return problemResponse(body);
-      const verdict = await verifier.verify(state.req, body);
-      if (!verdict.ok) return problemResponse(verdict.error);
-      if (verdict.value.duplicate) return Response.json({ received: true, duplicate: true });
+      if (body === TOO_LARGE) return toResponse(verifier.refuseBody(state.req, 'too_large').reply);
+      // The runtime refused the body while streaming it (the node bridge's limit): its refusal is the answer.
+      if (!(body instanceof Uint8Array)) return toResponse(deny(body).reply);
+      const verdict = await verifier.check(state.req, body);
+      if (!verdict.ok) return toResponse(verdict.reply);
       state.context.webhook = verdict.value;
       state.context.rawBody = body;
       return undefined;
     },
     finish(state, response) {
-      const delivery = state.context.webhook as WebhookDelivery | undefined;
-      if (delivery !== undefined) void delivery.settle(response.status < 400);
+      void state.context.webhook?.settle(response.status);
       return response;
     },
     fail(state) {
-      const delivery = state.context.webhook as WebhookDelivery | undefined;
-      if (delivery !== undefined) void delivery.settle(false);
+      void state.context.webhook?.settle(false);
     },
   };
 }

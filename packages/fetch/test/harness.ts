@@ -111,7 +111,7 @@ export const fetchHarness: AdapterHarness = {
           'GET /mtls/bound',
           protect(
             async (_request, { claims }) => Response.json({ sub: claims?.sub }),
-            policy({ jwt: spec.jwt, certificateBound: { required: true } }),
+            policy({ jwt: { verifier: spec.jwt, certificateBound: { required: true } } }),
           ),
         );
       }

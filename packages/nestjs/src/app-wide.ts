@@ -1,38 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HeaderFields, SecurityError } from '@bulwark/core';
-import { renderProblem } from '@bulwark/core';
+import { appendVary, type Reply } from '@bulwark/core';
+import { writeReply } from '@bulwark/core/node';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-
-/** How an app-wide step ends a request itself: a preflight answer or a refusal. */
-export interface EarlyAnswer {
-  readonly status: number;
-  readonly headers?: HeaderFields;
-  readonly body?: string;
-}
 
 /**
  * One app-wide rule on the node request and response (security headers, CORS, webhook refusals decidable
  * from headers): `undefined` to go on, or the answer that ends the request. Headers it sets on `res` stay
  * on every later response, the platform's 404s and body-parser errors included.
  */
-export type AppWideStep = (req: IncomingMessage, res: ServerResponse) => EarlyAnswer | undefined;
-
-/**
- * The answer of a refusal (problem+json with its own headers).
- *
- * @example
- * return problemAnswer(WEBHOOK_ERRORS.contentEncodingUnsupported);
- */
-export function problemAnswer(error: SecurityError): EarlyAnswer {
-  const problem = renderProblem(error);
-  return { status: problem.status, headers: problem.headers, body: problem.body };
-}
+export type AppWideStep = (req: IncomingMessage, res: ServerResponse) => Reply | undefined;
 
 function run(
   steps: readonly AppWideStep[],
   req: IncomingMessage,
   res: ServerResponse,
-): EarlyAnswer | undefined {
+): Reply | undefined {
   for (const step of steps) {
     const answer = step(req, res);
     if (answer !== undefined) return answer;
@@ -40,15 +22,6 @@ function run(
   return undefined;
 }
 
-/** Answer on a node response (express platform, `app.use()` middleware). */
-export function writeAnswer(res: ServerResponse, answer: EarlyAnswer): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(answer.status, answer.headers as Record<string, string> | undefined);
-  res.end(answer.body);
-}
 
 interface FastifyLike {
   server: {
@@ -63,7 +36,8 @@ interface FastifyLike {
 interface FastifyReplyLike {
   raw: ServerResponse;
   code(status: number): FastifyReplyLike;
-  headers(values: HeaderFields): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  getHeader(name: string): unknown;
   send(body?: string): unknown;
 }
 
@@ -83,7 +57,7 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
     // Fastify answers a URL its router cannot decode (400) before any hook: the steps run on the server's
     // request event, ahead of fastify, and onRequest sends what they decided. Requests that never went
     // through the server (inject()) run them in onRequest.
-    const decided = new WeakMap<IncomingMessage, EarlyAnswer | null>();
+    const decided = new WeakMap<IncomingMessage, Reply | null>();
     fastify.server.prependListener('request', (req, res) => {
       decided.set(req, run(steps, req, res) ?? null);
     });
@@ -93,7 +67,10 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
       if (answer === undefined || answer === null) return done();
       // Headers set on reply.raw by the steps are merged into what fastify sends.
       reply.code(answer.status);
-      if (answer.headers !== undefined) reply.headers(answer.headers);
+      for (const [name, value] of answer.headers) {
+        if (name === 'vary') reply.header(name, appendVary(reply.getHeader(name) as string | undefined, value));
+        else reply.header(name, value);
+      }
       reply.send(answer.body);
     });
     return;
@@ -101,6 +78,6 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
   adapter.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const answer = run(steps, req, res);
     if (answer === undefined) next();
-    else writeAnswer(res, answer);
+    else writeReply(res, answer);
   });
 }

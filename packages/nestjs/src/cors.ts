@@ -1,6 +1,6 @@
-import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFrom } from '@bulwark/core';
-import { fromNodeRequest, setHeaderPairs } from '@bulwark/core/node';
-import { type AppWideStep, problemAnswer } from './app-wide.js';
+import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
+import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
+import type { AppWideStep } from './app-wide.js';
 import { type NodeMiddleware, toMiddleware } from './headers.js';
 
 /**
@@ -10,15 +10,13 @@ import { type NodeMiddleware, toMiddleware } from './headers.js';
  * installAppWide(adapter, [corsStep({ origins: ['https://app.example.com'] })]);
  */
 export function corsStep(source: CorsOptions | CorsPolicy): AppWideStep {
-  const policy = ruleFrom(source, createCorsPolicy, 'check');
+  const policy = ruleFor(source, 'cors', createCorsPolicy);
   return function bulwarkCors(req, res) {
-    const result = policy.check(
-      fromNodeRequest(req, { url: (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/' }),
-    );
-    setHeaderPairs(res, result.headers);
-    if (result.kind === 'actual') return undefined;
-    if (result.kind === 'preflight') return { status: result.status };
-    return problemAnswer(result.error);
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const verdict = policy.check(fromNodeRequest(req, { url }));
+    if (!verdict.ok) return verdict.reply;
+    setHeaders(res, verdict.headers);
+    return undefined;
   };
 }
 

@@ -1,32 +1,43 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { renderProblem, type SecurityError } from '@bulwark/core';
+import { type Answered, appendVary, type Denied, type Reply, type SecurityError } from '@bulwark/core';
 
 /**
- * Thrown by bulwark guards to end a request with a denial. It is an `HttpException`, so an app without
- * {@link BulwarkExceptionFilter} still answers with the right status; the filter (installed by
- * `BulwarkModule`) writes the full problem+json response with its headers.
+ * Thrown by bulwark guards to end a request with bulwark's answer: a denial (401, 403, 429…) or an answer
+ * of the rule's own (a webhook delivery already processed is acknowledged with 200). It is an
+ * `HttpException`, so an app without {@link BulwarkExceptionFilter} still answers with the right status; the
+ * filter (installed by `BulwarkModule`) writes the reply as it is, headers and body.
  *
  * @example
- * if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+ * if (!verdict.ok) throw BulwarkAnswer.from(verdict);
  */
-export class BulwarkDenied extends HttpException {
-  constructor(readonly error: SecurityError) {
-    super({ code: error.code, message: error.message }, error.status);
+export class BulwarkAnswer extends HttpException {
+  /** The denial, when the answer is one (undefined for an answer such as a duplicate webhook's 200). */
+  readonly error: SecurityError | undefined;
+  /** What the client is answered. */
+  readonly reply: Reply;
+
+  constructor(verdict: Denied | Answered) {
+    super(
+      verdict.error === undefined ? { status: verdict.reply.status } : verdict.error.toJSON(),
+      verdict.reply.status,
+    );
+    this.error = verdict.error;
+    this.reply = verdict.reply;
   }
 
   /**
-   * The exception for a denial, built without capturing a stack trace: under attack denials are the
+   * The exception for a verdict, built without capturing a stack trace: under attack denials are the
    * common case, the stack would only point into our guard, and capturing it is most of the cost.
    *
    * @example
-   * if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+   * if (!verdict.ok) throw BulwarkAnswer.from(verdict);
    */
-  static from(error: SecurityError): BulwarkDenied {
+  static from(verdict: Denied | Answered): BulwarkAnswer {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return new BulwarkDenied(error);
+      return new BulwarkAnswer(verdict);
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -34,20 +45,34 @@ export class BulwarkDenied extends HttpException {
 }
 
 /**
- * Writes {@link BulwarkDenied} as RFC 9457 problem+json on both the express and fastify platforms.
+ * Writes a {@link BulwarkAnswer}'s reply (RFC 9457 problem+json for denials) on both the express and
+ * fastify platforms, through Nest's adapter.
  *
  * @example
  * app.useGlobalFilters(new BulwarkExceptionFilter(app.get(HttpAdapterHost)));
  */
-@Catch(BulwarkDenied)
-export class BulwarkExceptionFilter implements ExceptionFilter<BulwarkDenied> {
+@Catch(BulwarkAnswer)
+export class BulwarkExceptionFilter implements ExceptionFilter<BulwarkAnswer> {
   constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: BulwarkDenied, host: ArgumentsHost): void {
-    const adapter = this.adapterHost.httpAdapter;
-    const response = host.switchToHttp().getResponse();
-    const problem = renderProblem(exception.error);
-    for (const name in problem.headers) adapter.setHeader(response, name, problem.headers[name]!);
-    adapter.reply(response, problem.body, problem.status);
+  catch(exception: BulwarkAnswer, host: ArgumentsHost): void {
+    writeAnswer(this.adapterHost.httpAdapter, host.switchToHttp().getResponse(), exception.reply);
   }
+}
+
+/**
+ * Write a reply through Nest's HTTP adapter, on either platform: `vary` merged, `set-cookie` appended,
+ * every other header set, then the status and body.
+ *
+ * @example
+ * writeAnswer(adapterHost.httpAdapter, response, (await login.start(req)).reply);
+ */
+export function writeAnswer(adapter: HttpAdapterHost['httpAdapter'], response: unknown, reply: Reply): void {
+  for (const [name, value] of reply.headers) {
+    if (name === 'set-cookie') adapter.appendHeader(response, name, value);
+    else if (name === 'vary')
+      adapter.setHeader(response, name, appendVary(adapter.getHeader(response, name), value));
+    else adapter.setHeader(response, name, value);
+  }
+  adapter.reply(response, reply.body ?? '', reply.status);
 }

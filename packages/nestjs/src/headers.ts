@@ -1,13 +1,13 @@
-import { setHeaderPairs } from '@bulwark/core/node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createSecurityHeaders,
-  ruleFrom,
+  ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
 } from '@bulwark/core';
+import { fromNodeRequest, setHeaders, writeReply } from '@bulwark/core/node';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { type AppWideStep, writeAnswer } from './app-wide.js';
+import type { AppWideStep } from './app-wide.js';
 
 /** Node-level middleware, as both Nest platforms accept it (`app.use`, `MiddlewareConsumer.apply`). */
 export type NodeMiddleware = (
@@ -27,12 +27,13 @@ export interface WithCspNonce {
  * @example
  * installAppWide(adapter, [securityHeadersStep({ preset: 'web' })]);
  */
-export function securityHeadersStep(source?: SecurityHeadersOptions | SecurityHeaders): AppWideStep {
-  const policy = ruleFrom(source ?? {}, createSecurityHeaders, 'forHeaders');
+export function securityHeadersStep(source: SecurityHeadersOptions | SecurityHeaders = {}): AppWideStep {
+  const policy = ruleFor(source, 'headers', createSecurityHeaders);
   return function bulwarkSecurityHeaders(req, res) {
-    const applied = policy.forHeaders(req.headers);
-    setHeaderPairs(res, applied.headers);
-    if (applied.nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = applied.nonce;
+    const verdict = policy.check(fromNodeRequest(req));
+    setHeaders(res, verdict.headers);
+    const nonce = verdict.value.nonce;
+    if (nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = nonce;
     return undefined;
   };
 }
@@ -47,7 +48,7 @@ export function toMiddleware(step: AppWideStep): NodeMiddleware {
   return (req, res, next) => {
     const answer = step(req, res);
     if (answer === undefined) next();
-    else writeAnswer(res, answer);
+    else writeReply(res, answer);
   };
 }
 

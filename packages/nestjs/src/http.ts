@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
-import type { HeaderFields, RequestLike } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Allowed, RequestLike, Verdict } from '@bulwark/core';
+import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
+import { BulwarkAnswer } from './denied.js';
 
 /** The request object of either Nest platform: express's `Request` or fastify's `FastifyRequest`. */
 export interface PlatformRequest {
@@ -26,21 +27,29 @@ export function toRequestLike(request: PlatformRequest): RequestLike {
     : fromNodeRequest(raw, { url, rawBody: request.rawBody });
 }
 
-interface PlatformResponse {
-  setHeader?: (name: string, value: string) => unknown;
-  header?: (name: string, value: string) => unknown;
-}
-
 /**
- * Set headers on the response object of either platform.
+ * Carry out a verdict in a guard: allowed → remove the request headers it names and set its headers on the
+ * node response (both platforms merge them into the head they write); otherwise throw its answer, which
+ * {@link BulwarkExceptionFilter} writes.
  *
  * @example
- * setResponseHeaders(context.switchToHttp().getResponse(), verdict.headers);
+ * const verdict = await limiter.check(toRequestLike(request));
+ * pass(request, http.getResponse(), verdict); // throws on a denial
  */
-export function setResponseHeaders(response: unknown, headers: HeaderFields): void {
-  const res = response as PlatformResponse;
-  for (const name in headers) {
-    if (typeof res.setHeader === 'function') res.setHeader(name, headers[name]!);
-    else if (typeof res.header === 'function') res.header(name, headers[name]!);
+export function pass<T>(request: PlatformRequest, response: unknown, verdict: Verdict<T>): Allowed<T> {
+  if (!verdict.ok) throw BulwarkAnswer.from(verdict);
+  const strip = verdict.strip;
+  if (strip !== undefined) {
+    const raw = (request.raw ?? request) as IncomingMessage;
+    const own = request.headers as Record<string, unknown> | undefined;
+    for (const name of strip) {
+      delete raw.headers[name];
+      if (own !== undefined) delete own[name];
+    }
   }
+  if (verdict.headers.length > 0 && response !== undefined) {
+    const res = response as { raw?: ServerResponse } & ServerResponse;
+    setHeaders(res.raw ?? res, verdict.headers);
+  }
+  return verdict;
 }

@@ -5,7 +5,7 @@
 export * from '@bulwark/core';
 export { BulwarkModule } from './module.js';
 export type { BulwarkModuleAsyncOptions, BulwarkModuleOptions } from './module.js';
-export { BulwarkDenied, BulwarkExceptionFilter } from './denied.js';
+export { BulwarkAnswer, BulwarkExceptionFilter } from './denied.js';
 export { CspNonce, securityHeaders } from './headers.js';
 export type { NodeMiddleware, WithCspNonce } from './headers.js';
 export { cors } from './cors.js';
@@ -19,7 +19,7 @@ export {
 } from './webhooks.js';
 export type { BulwarkWebhookOptions } from './webhooks.js';
 export { CertificateBoundGuard, Claims, JwtGuard, RequireCertificateBoundToken, RequireJwt } from './jwt.js';
-export { setResponseHeaders, toRequestLike } from './http.js';
+export { pass, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';
 export {
   BULWARK_JWT,

@@ -19,18 +19,14 @@ import {
   type JwtVerifier,
   type MtlsPeer,
   type MtlsVerifier,
-  verifyCertificateBinding,
 } from '@bulwark/core';
-import { BulwarkDenied } from './denied.js';
-import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { bothLevels } from './levels.js';
 import { enforceMtls } from './mtls.js';
 import { BULWARK_JWT, BULWARK_MTLS, CERTIFICATE_BOUND_METADATA, REQUIRE_JWT_METADATA } from './tokens.js';
 
-/** What `@RequireJwt(route)` stores: the compiled route rules, if any. */
-interface JwtRoute {
-  authorize?: JwtAuthorizer;
-}
+/** What `@RequireJwt(route)` stores: the route rules (validated when the decorator runs). */
+type JwtRoute = JwtRouteOptions;
 
 /** Binding options stored by `@RequireCertificateBoundToken()`. */
 type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
@@ -60,14 +56,25 @@ interface JwtRules {
   readonly mtlsDefault: MtlsVerifier | null;
 }
 
-/** Every route rule must allow, controller's first: the first refusal is the answer. */
-function allOf(authorizers: readonly JwtAuthorizer[]): JwtAuthorizer | undefined {
-  if (authorizers.length <= 1) return authorizers[0];
-  return (claims) => {
-    let verdict = authorizers[0]!(claims);
-    for (let i = 1; verdict.ok && i < authorizers.length; i++) verdict = authorizers[i]!(claims);
-    return verdict;
-  };
+/** The compiled rules of each route (controller class, then handler): both levels' rules, in that order. */
+const compiled = new WeakMap<object, WeakMap<object, JwtAuthorizer>>();
+
+function routeRules(reflector: Reflector, context: ExecutionContext): JwtAuthorizer {
+  const controller = context.getClass();
+  const handler = context.getHandler();
+  let byHandler = compiled.get(controller);
+  if (byHandler === undefined) {
+    byHandler = new WeakMap();
+    compiled.set(controller, byHandler);
+  }
+  let authorize = byHandler.get(handler);
+  if (authorize === undefined) {
+    const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
+    const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
+    authorize = createJwtAuthorizer(...routes, ...bindings.map((b) => ({ certificateBound: b })));
+    byHandler.set(handler, authorize);
+  }
+  return authorize;
 }
 
 /**
@@ -79,25 +86,16 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
   const http = context.switchToHttp();
   const request = http.getRequest<PlatformRequest>();
   if (enforced.has(request)) return;
-  const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
-  const authorize = allOf(routes.flatMap((r) => (r.authorize === undefined ? [] : [r.authorize])));
-  const like = toRequestLike(request);
-  const verdict = await verifier.verify(like, authorize);
-  if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-  const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
-  if (bindings.length > 0) {
-    // The route's @RequireMtls (any level) decides first, so behind a trusted proxy the forwarded
-    // certificate is the one checked, whatever the order the guards run in.
-    enforceMtls(reflector, guard.mtlsDefault, context);
-    const certificate = (request.mtls as MtlsPeer | undefined)?.certificate ?? like.peerCertificate;
-    for (const options of bindings) {
-      const bound = await verifyCertificateBinding(verdict.value, certificate, { ...options, req: like });
-      if (!bound.ok) throw BulwarkDenied.from(bound.error);
-    }
-  }
-  enforced.set(request, verdict.value);
-  request.auth = verdict.value;
-  setResponseHeaders(http.getResponse(), verdict.headers);
+  const authorize = routeRules(reflector, context);
+  // With a binding, the route's @RequireMtls (any level) decides first, so behind a trusted proxy the
+  // forwarded certificate is the one the token must match, whatever the order the guards run in.
+  if (authorize.certificateBound !== undefined) enforceMtls(reflector, guard.mtlsDefault, context);
+  const verdict = await verifier.check(toRequestLike(request), authorize, {
+    mtls: request.mtls as MtlsPeer | undefined,
+  });
+  const { value } = pass(request, http.getResponse(), verdict);
+  enforced.set(request, value);
+  request.auth = value;
 }
 
 /**
@@ -137,9 +135,9 @@ export class JwtGuard implements CanActivate {
  * @example
  * @Get('orders') @RequireJwt({ scopes: ['orders:read'] }) orders(@Claims() claims: JwtClaims) { return claims; }
  */
-export function RequireJwt(route?: JwtRouteOptions): MethodDecorator & ClassDecorator {
-  const metadata: JwtRoute = route === undefined ? {} : { authorize: createJwtAuthorizer(route) };
-  return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, metadata), UseGuards(JwtGuard));
+export function RequireJwt(route: JwtRouteOptions = {}): MethodDecorator & ClassDecorator {
+  createJwtAuthorizer(route); // validates the rules now, at startup
+  return applyDecorators(SetMetadata(REQUIRE_JWT_METADATA, route), UseGuards(JwtGuard));
 }
 
 /**
@@ -178,6 +176,7 @@ export class CertificateBoundGuard implements CanActivate {
  * @Post('transfers') @RequireCertificateBoundToken({ required: true }) @RequireJwt({ scopes: ['transfers'] }) transfer() {}
  */
 export function RequireCertificateBoundToken(options: BindingOptions = {}): MethodDecorator & ClassDecorator {
+  createJwtAuthorizer({ certificateBound: options }); // validates the options now, at startup
   return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(CertificateBoundGuard));
 }
 

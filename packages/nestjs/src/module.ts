@@ -14,7 +14,7 @@ import {
   type JwtVerifierOptions,
   type MtlsVerifier,
   type MtlsVerifierOptions,
-  ruleFrom,
+  ruleFor,
 } from '@bulwark/core';
 import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
 import { type AppWideStep, installAppWide } from './app-wide.js';
@@ -84,7 +84,7 @@ function parsable(host: HttpAdapterHost): (mediaType: string) => boolean {
 function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
   const jwt = options.jwt;
   if (jwt === undefined) return null;
-  return ruleFrom(jwt, createJwtVerifier, 'verify');
+  return ruleFor(jwt, 'jwt', createJwtVerifier);
 }
 
 const sharedProviders: Provider[] = [

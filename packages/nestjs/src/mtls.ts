@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   applyDecorators,
   type CanActivate,
@@ -17,10 +16,9 @@ import {
   type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
-  ruleFrom,
+  ruleFor,
 } from '@bulwark/core';
-import { BulwarkDenied } from './denied.js';
-import { type PlatformRequest, toRequestLike } from './http.js';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { bothLevels, declaredRoutes } from './levels.js';
 import { BULWARK_MTLS } from './tokens.js';
 
@@ -33,7 +31,7 @@ import { BULWARK_MTLS } from './tokens.js';
 export const REQUIRE_MTLS_METADATA = 'bulwark:require-mtls';
 
 function toVerifier(source: MtlsVerifierOptions | MtlsVerifier): MtlsVerifier {
-  return ruleFrom(source, createMtlsVerifier, 'verify');
+  return ruleFor(source, 'mtls', createMtlsVerifier);
 }
 
 /**
@@ -63,7 +61,7 @@ const enforced = new WeakSet<object>();
  * certificate-binding check, which needs the forwarded certificate the policy established.
  *
  * @example
- * enforceMtls(reflector, fallback, context); // throws BulwarkDenied when a policy refuses
+ * enforceMtls(reflector, fallback, context); // throws BulwarkAnswer when a policy refuses
  */
 export function enforceMtls(
   reflector: Reflector,
@@ -81,18 +79,10 @@ export function enforceMtls(
     verifiers.add(verifier);
   }
   const like = toRequestLike(request);
-  const verdicts = [...verifiers].map((verifier) => verifier.verify(like));
-  // Every policy decided on the request as it arrived; only then is an untrusted forwarded header removed.
-  const raw = (request.raw ?? request) as IncomingMessage;
-  for (const verifier of verifiers) {
-    const header = verifier.forwardedHeader;
-    if (header !== undefined && !verifier.isTrustedProxy(raw.socket?.remoteAddress)) {
-      delete raw.headers[header];
-      const own = request.headers as Record<string, unknown> | undefined;
-      if (own !== undefined) delete own[header];
-    }
-  }
-  for (const verdict of verdicts) if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
+  // Every policy decides on the request as it arrived; only then are the headers they name removed.
+  const verdicts = [...verifiers].map((verifier) => verifier.check(like));
+  for (const verdict of verdicts) if (!verdict.ok) pass(request, undefined, verdict);
+  for (const verdict of verdicts) pass(request, undefined, verdict);
   // The handler's own policy (last) names the peer the handler sees.
   const last = verdicts[verdicts.length - 1]!;
   if (last.ok) request.mtls = last.value;

@@ -1,8 +1,8 @@
 import { ConfigError, type FinishedLogin, type OidcLogin } from '@bulwark/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { BulwarkDenied } from './denied.js';
-import { type PlatformRequest, toRequestLike } from './http.js';
+import { writeAnswer } from './denied.js';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { BULWARK_OPTIONS } from './tokens.js';
 
 /** The `oauth` option of `BulwarkModule.forRoot`. */
@@ -54,35 +54,23 @@ export class OidcLoginService {
 
   /** Redirect to the provider; the login transaction goes in a signed cookie. */
   async login(request: PlatformRequest, response: unknown): Promise<void> {
-    const url = new URL(toRequestLike(request).url, 'http://local.invalid');
-    const returnTo = url.searchParams.get('returnTo') ?? undefined;
-    const verdict = await this.options.login.start(returnTo !== undefined ? { returnTo } : {});
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    const adapter = this.adapterHost.httpAdapter;
-    adapter.setHeader(response, 'set-cookie', verdict.value.setCookie);
-    adapter.setHeader(response, 'cache-control', 'no-store');
-    adapter.redirect(response, 302, verdict.value.redirectTo);
+    const answer = await this.options.login.start(toRequestLike(request));
+    writeAnswer(this.adapterHost.httpAdapter, response, answer.reply);
   }
 
-  /** Verify the callback; denials become 400 problem+json through the bulwark exception filter. */
+  /**
+   * Verify the callback: the verified login (the transaction cookie is cleared on the response), or a
+   * 400 problem+json through the bulwark exception filter.
+   */
   async callback(request: PlatformRequest, response: unknown): Promise<FinishedLogin> {
-    const { login } = this.options;
-    const adapter = this.adapterHost.httpAdapter;
-    // The transaction is single-use whatever the outcome.
-    adapter.setHeader(response, 'set-cookie', login.clearCookie);
-    adapter.setHeader(response, 'cache-control', 'no-store');
-    const verdict = await login.finish(toRequestLike(request));
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    return verdict.value;
+    const verdict = await this.options.login.finish(toRequestLike(request));
+    return pass(request, response, verdict).value;
   }
 
   /** Redirect to the provider's logout (call it from a POST route, after ending the app session). */
   async logout(response: unknown, options: { idTokenHint?: string } = {}): Promise<void> {
     const { login, postLogoutRedirectUri } = this.options;
-    const target = await login.client.endSessionUrl({
-      ...(options.idTokenHint !== undefined ? { idTokenHint: options.idTokenHint } : {}),
-      ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
-    });
-    this.adapterHost.httpAdapter.redirect(response, 303, target ?? postLogoutRedirectUri ?? '/');
+    const answer = await login.logout({ idTokenHint: options.idTokenHint, postLogoutRedirectUri });
+    writeAnswer(this.adapterHost.httpAdapter, response, answer.reply);
   }
 }

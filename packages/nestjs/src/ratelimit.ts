@@ -20,8 +20,7 @@ import {
   type RateLimiterOptions,
   type RateLimitStore,
 } from '@bulwark/core';
-import { BulwarkDenied } from './denied.js';
-import { type PlatformRequest, setResponseHeaders, toRequestLike } from './http.js';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 
 /** Injection token of the named rate limiters (a `Map`, or `null` when no `rateLimit` option was given). */
@@ -170,8 +169,7 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
       );
     }
     const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    setResponseHeaders(http.getResponse(), verdict.headers);
+    pass(request, http.getResponse(), verdict);
     return true;
   }
 }

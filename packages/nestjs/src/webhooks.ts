@@ -4,7 +4,6 @@ import {
   type CanActivate,
   createParamDecorator,
   type ExecutionContext,
-  HttpException,
   Inject,
   Injectable,
   type OnModuleInit,
@@ -16,21 +15,24 @@ import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
   ConfigError,
   createWebhookVerifier,
+  deny,
   isSecurityError,
   refuseDeliveryBeforeBody,
+  ruleFor,
   type SecurityError,
   WEBHOOK_ERRORS,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
-  ruleFrom,
 } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
-import { type AppWideStep, problemAnswer } from './app-wide.js';
-import { BulwarkDenied } from './denied.js';
-import { type PlatformRequest, toRequestLike } from './http.js';
+import { fromNodeRequest, settleWhenFinished } from '@bulwark/core/node';
+import type { AppWideStep } from './app-wide.js';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import { BULWARK_OPTIONS } from './tokens.js';
+
+// A body of a media type the platform has no parser for has no exact bytes to verify.
+const UNPARSABLE = deny(WEBHOOK_ERRORS.contentTypeUnsupported);
 
 /** Injection token of the named webhook verifiers (a `Map`, or `null` when no `webhooks` option was given). */
 export const BULWARK_WEBHOOKS: unique symbol = Symbol.for('bulwark.nestjs.webhooks');
@@ -52,7 +54,7 @@ export function buildWebhookVerifiers(options: {
   if (options.webhooks === undefined) return null;
   const byName = new Map<string, WebhookVerifier>();
   for (const [name, source] of Object.entries(options.webhooks)) {
-    byName.set(name, ruleFrom(source, createWebhookVerifier, 'verifySignature'));
+    byName.set(name, ruleFor(source, 'webhooks', createWebhookVerifier));
   }
   return byName;
 }
@@ -103,12 +105,12 @@ export function webhookDeliveryStep(
   return function bulwarkWebhookDelivery(req) {
     if (!list.some((v) => req.headers[v.signatureHeader] !== undefined)) return undefined;
     const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), list);
-    if (refusal !== undefined) return problemAnswer(refusal);
+    if (refusal !== undefined) return refusal.reply;
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
     const type = req.headers['content-type'];
     const mediaType = type === undefined ? '' : type.split(';', 1)[0]!.trim().toLowerCase();
-    if (hasBody && !canParse(mediaType)) return problemAnswer(WEBHOOK_ERRORS.contentTypeUnsupported);
+    if (hasBody && !canParse(mediaType)) return UNPARSABLE.reply;
     return undefined;
   };
 }
@@ -173,20 +175,15 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
       );
     }
     const body = await bodyOf(request, verifier.maxBodyBytes);
-    if (isSecurityError(body)) throw BulwarkDenied.from(body);
-    const verdict = await verifier.verify(toRequestLike(request), body as Uint8Array);
-    if (!verdict.ok) throw BulwarkDenied.from(verdict.error);
-    this.verified.add(request);
-    const delivery = verdict.value;
-    // Answered 200 through Nest's exception layer so the handler never runs for a processed event.
-    if (delivery.duplicate) throw new HttpException({ received: true, duplicate: true }, 200);
-    request.webhook = delivery;
+    const verdict = isSecurityError(body)
+      ? deny(body)
+      : await verifier.check(toRequestLike(request), body as Uint8Array);
+    // A denial, or the answer to a delivery already processed (200), ends here: the handler never runs.
     const response = http.getResponse<{ raw?: ServerResponse } & ServerResponse>();
-    const raw = response.raw ?? response;
-    raw.once('finish', () => void delivery.settle(raw.statusCode < 400));
-    raw.once('close', () => {
-      if (!raw.writableFinished) void delivery.settle(false);
-    });
+    const { value: delivery } = pass(request, response, verdict);
+    this.verified.add(request);
+    request.webhook = delivery;
+    settleWhenFinished(response.raw ?? response, delivery);
     return true;
   }
 }

@@ -32,7 +32,7 @@ describe('Redis refresh-token families', () => {
     let token = issued.token;
     for (let i = 0; i < 300; i++) {
       const v = await rotator.rotate(token, 'web');
-      if (!v.ok) throw new Error(`rotation ${i} refused: ${v.error.code}`);
+      if (!v.ok) throw new Error(`rotation ${i} refused: ${v.error?.code}`);
       token = v.value.token;
     }
     expect(await client.keys(`${own}:*`)).toEqual([key]);
@@ -47,11 +47,11 @@ describe('Redis refresh-token families', () => {
     const rotator = createRefreshTokenRotator({ store: createRedisRefreshTokenStore({ client, prefix }) });
     const issued = await rotator.issue('user-1', 'client-a');
     const stolen = await rotator.rotate(issued.token, 'client-b');
-    expect(stolen.ok ? undefined : [stolen.error.code, stolen.error.status]).toEqual([
+    expect(stolen.ok ? undefined : [stolen.error?.code, stolen.error?.status]).toEqual([
       'OAUTH_REFRESH_CLIENT_MISMATCH',
       400,
     ]);
     const own = await rotator.rotate(issued.token, 'client-a');
-    expect(own.ok ? undefined : own.error.code).toBe('OAUTH_REFRESH_INVALID');
+    expect(own.ok ? undefined : own.error?.code).toBe('OAUTH_REFRESH_INVALID');
   });
 });

@@ -11,7 +11,7 @@ const SECRET = 'state-secret-0123456789-abcdefghijklmnop';
 let clients: Redis[] = [];
 let keys: TestKeys;
 
-const code = (v: Verdict<unknown>) => (v.ok ? 'ok' : v.error.code);
+const code = (v: Verdict<unknown>) => (v.ok ? 'ok' : v.error?.code);
 
 beforeAll(async () => {
   clients = [await connect(), await connect()];
@@ -47,7 +47,7 @@ describe('rules sharing Redis stores across instances', () => {
     );
     const token = await mint(keys);
     const verified = await a!.verifyToken(token);
-    if (!verified.ok) throw new Error(`token refused: ${verified.error.code}`);
+    if (!verified.ok) throw new Error(`token refused: ${verified.error?.code}`);
     expect(code(await b!.verifyToken(token))).toBe('ok');
     await a!.revoke(verified.value);
     expect(code(await b!.verifyToken(token))).toBe('JWT_REVOKED');

@@ -3,5 +3,4 @@ export { CORS_ERRORS } from './errors.js';
 export { MAX_ORIGIN_LENGTH, normaliseOrigin, parseRequestOrigin } from './origin.js';
 export type { ParsedOrigin } from './origin.js';
 export { createCorsPolicy } from './policy.js';
-export { appendVary } from './vary.js';
-export type { CorsOptions, CorsPolicy, CorsResult } from './policy.js';
+export type { CorsGrant, CorsOptions, CorsPolicy } from './policy.js';

@@ -14,7 +14,8 @@ function check(origin: string, preflight: boolean) {
     header: (n) =>
       n === 'origin' ? origin : preflight && n === 'access-control-request-method' ? 'PUT' : undefined,
   };
-  return Object.fromEntries(cors.check(req).headers);
+  const v = cors.check(req);
+  return Object.fromEntries(v.ok ? v.headers : v.reply.headers);
 }
 
 // Strings built from origin-like pieces, so the generator often lands near the allowed origins.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
-import { type CorsResult, createCorsPolicy } from './policy.js';
-import { appendVary } from './vary.js';
+import { appendVary } from '../http/vary.js';
+import type { Verdict } from '../verdict.js';
+import { type CorsGrant, createCorsPolicy } from './policy.js';
 
 function req(method: string, headers: Record<string, string | string[]> = {}): RequestLike {
   return {
@@ -19,7 +20,18 @@ function req(method: string, headers: Record<string, string | string[]> = {}): R
   };
 }
 const APP = 'https://app.example.com';
-const h = (r: CorsResult) => Object.fromEntries(r.headers);
+// The three outcomes: continue (actual request), answered here (preflight), refused (problem response).
+const kind = (r: Verdict<CorsGrant>) => (r.ok ? 'actual' : r.error === undefined ? 'preflight' : 'denied');
+const PROBLEM = new Set(['content-type', 'cache-control']);
+// The headers the CORS rule decided (a denial's reply also carries the problem's own content-type/cache-control).
+const h = (r: Verdict<CorsGrant>) =>
+  Object.fromEntries(
+    r.ok
+      ? r.headers
+      : r.error === undefined
+        ? r.reply.headers
+        : r.reply.headers.filter(([n]) => !PROBLEM.has(n)),
+  );
 const preflight = (origin: string, method = 'PUT', extra: Record<string, string> = {}) =>
   req('OPTIONS', { origin, 'access-control-request-method': method, ...extra });
 
@@ -31,7 +43,7 @@ describe('createCorsPolicy: actual requests', () => {
   });
   it('echoes an allowed origin with credentials and Vary: Origin', () => {
     const r = cors.check(req('GET', { origin: APP }));
-    expect(r).toMatchObject({ kind: 'actual', allowed: true });
+    expect(r).toMatchObject({ ok: true, value: { granted: true } });
     expect(h(r)).toEqual({
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
@@ -62,11 +74,14 @@ describe('createCorsPolicy: actual requests', () => {
       'https://tenants.example.com.evil.com',
     ]) {
       const r = cors.check(req('GET', { origin }));
-      expect(r, origin).toMatchObject({ kind: 'actual', allowed: false });
+      expect(r, origin).toMatchObject({ ok: true, value: { granted: false } });
       expect(h(r)).toEqual({ vary: 'Origin' });
     }
     // Two Origin headers, even if both are allowed.
-    expect(cors.check(req('GET', { origin: [APP, APP] }))).toMatchObject({ allowed: false });
+    expect(cors.check(req('GET', { origin: [APP, APP] }))).toMatchObject({
+      ok: true,
+      value: { granted: false },
+    });
   });
   it('sends Vary: Origin on requests without Origin', () => {
     expect(h(cors.check(req('GET')))).toEqual({ vary: 'Origin' });
@@ -79,10 +94,10 @@ describe('createCorsPolicy: actual requests', () => {
       onEvent: (e) => events.push(e),
     });
     const r = strict.check(req('POST', { origin: 'https://evil.com' }));
-    expect(r.kind === 'denied' && r.error.code).toBe('CORS_ORIGIN_DENIED');
-    expect(r.kind === 'denied' && r.error.status).toBe(403);
+    expect(!r.ok && r.error?.code).toBe('CORS_ORIGIN_DENIED');
+    expect(!r.ok && r.reply.status).toBe(403);
     expect(events[0]).toMatchObject({ type: 'cors.denied', code: 'CORS_ORIGIN_DENIED', path: '/api/orders' });
-    expect(strict.check(req('POST', { origin: APP })).kind).toBe('actual');
+    expect(kind(strict.check(req('POST', { origin: APP })))).toBe('actual');
   });
   it("'*' without credentials needs no Vary", () => {
     const pub = createCorsPolicy({ origins: '*' });
@@ -101,16 +116,18 @@ describe('createCorsPolicy: actual requests', () => {
   it('full-match regexes and reflect-any without credentials', () => {
     const re = createCorsPolicy({ origins: [/https:\/\/pr-\d+\.preview\.example\.com/] });
     expect(re.check(req('GET', { origin: 'https://pr-7.preview.example.com' }))).toMatchObject({
-      allowed: true,
+      ok: true,
+      value: { granted: true },
     });
     expect(re.check(req('GET', { origin: 'https://pr-7.preview.example.com.evil.com' }))).toMatchObject({
-      allowed: false,
+      ok: true,
+      value: { granted: false },
     });
     const any = createCorsPolicy({ dangerouslyReflectAnyOrigin: true });
     expect(h(any.check(req('GET', { origin: 'https://x.example' })))['access-control-allow-origin']).toBe(
       'https://x.example',
     );
-    expect(any.check(req('GET', { origin: 'null' }))).toMatchObject({ allowed: false });
+    expect(any.check(req('GET', { origin: 'null' }))).toMatchObject({ ok: true, value: { granted: false } });
   });
   it('a RegExp origin only ever sees a serialised origin of at most 300 characters', () => {
     // The user's regex runs on client input; the bound is what keeps a careless one from a 64 KB header.
@@ -128,10 +145,14 @@ describe('createCorsPolicy: actual requests', () => {
         `https://a.example${' '.repeat(1000)}x`,
         'no origin',
       ]) {
-        expect(policy.check(req('GET', { origin })), origin.slice(0, 20)).toMatchObject({ allowed: false });
+        expect(policy.check(req('GET', { origin })), origin.slice(0, 20)).toMatchObject({
+          ok: true,
+          value: { granted: false },
+        });
       }
       expect(policy.check(req('GET', { origin: `https://${'a'.repeat(280)}.example` }))).toMatchObject({
-        allowed: true,
+        ok: true,
+        value: { granted: true },
       });
     } finally {
       RegExp.prototype.test = spy;
@@ -150,7 +171,8 @@ describe('createCorsPolicy: preflight', () => {
     const r = cors.check(
       preflight(APP, 'PUT', { 'access-control-request-headers': 'content-type,authorization' }),
     );
-    expect(r).toMatchObject({ kind: 'preflight', status: 204 });
+    expect(r).toMatchObject({ ok: false, reply: { status: 204 } });
+    expect(kind(r)).toBe('preflight');
     expect(h(r)).toEqual({
       'access-control-allow-origin': APP,
       'access-control-allow-credentials': 'true',
@@ -178,12 +200,12 @@ describe('createCorsPolicy: preflight', () => {
     ];
     for (const [r, code] of cases) {
       const res = cors.check(r);
-      expect(res.kind === 'denied' && res.error.code).toBe(code);
+      expect(!res.ok && res.error?.code).toBe(code);
       expect(Object.keys(h(res))).toEqual(['vary']);
     }
   });
   it('treats OPTIONS without Access-Control-Request-Method as an actual request', () => {
-    expect(cors.check(req('OPTIONS', { origin: APP })).kind).toBe('actual');
+    expect(kind(cors.check(req('OPTIONS', { origin: APP })))).toBe('actual');
   });
   it('answers Private Network Access only when opted in', () => {
     const ask = preflight(APP, 'GET', { 'access-control-request-private-network': 'true' });
@@ -194,11 +216,14 @@ describe('createCorsPolicy: preflight', () => {
   it("'*' headers never cover Authorization", () => {
     const pub = createCorsPolicy({ origins: '*', allowedHeaders: ['*'] });
     expect(
-      pub.check(preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'x-a' })).kind,
+      kind(pub.check(preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'x-a' }))),
     ).toBe('preflight');
     expect(
-      pub.check(preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'authorization' }))
-        .kind,
+      kind(
+        pub.check(
+          preflight('https://x.example', 'PUT', { 'access-control-request-headers': 'authorization' }),
+        ),
+      ),
     ).toBe('denied');
   });
 });
@@ -207,7 +232,7 @@ describe('createCorsPolicy: methods as the Fetch standard normalises them', () =
   const cors = createCorsPolicy({ origins: [APP], methods: ['get', 'Purge', 'patch', 'delete', 'PUT'] });
   const method = (m: string) => {
     const r = cors.check(preflight(APP, m));
-    return r.kind === 'denied' ? r.error.code : r.kind;
+    return !r.ok && r.error !== undefined ? r.error.code : kind(r);
   };
   it('upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; other methods keep their case', () => {
     const r = cors.check(preflight(APP, 'DELETE'));

@@ -2,9 +2,19 @@ import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { checkVisible } from '../config/text.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
-import { freezePairs, type HeaderPair } from '../headers/values.js';
+import { freezePairs } from '../headers/values.js';
 import type { RequestLike } from '../http/request.js';
 import { requestPath } from '../http/request.js';
+import { RULE, type Rule } from '../rule.js';
+import {
+  type Allowed,
+  type Answered,
+  answer,
+  deny,
+  type HeaderList,
+  type HeaderPair,
+  type Verdict,
+} from '../verdict.js';
 import { CORS_ERRORS } from './errors.js';
 import {
   fullMatch,
@@ -48,19 +58,20 @@ export interface CorsOptions {
   onEvent?: OnEvent;
 }
 
-/** What the adapter does with a request. `vary` in `headers` must be appended to any existing Vary. */
-export type CorsResult =
-  /** A granted preflight: answer now with this status and these headers, empty body. */
-  | { readonly kind: 'preflight'; readonly status: 204; readonly headers: readonly HeaderPair[] }
-  /** Not a preflight: continue to the handler and add these headers (a grant, or only Vary). */
-  | { readonly kind: 'actual'; readonly allowed: boolean; readonly headers: readonly HeaderPair[] }
-  /** Refused: answer now with the problem response of `error`, plus these headers; the handler never runs. */
-  | { readonly kind: 'denied'; readonly error: SecurityError; readonly headers: readonly HeaderPair[] };
+/** What the CORS policy established for a request that continues to the handler. */
+export interface CorsGrant {
+  /** True when the response grants the request's origin (`Access-Control-Allow-Origin`); false: only `Vary`. */
+  readonly granted: boolean;
+}
 
 /** A configured CORS policy. */
-export interface CorsPolicy {
-  /** Decide one request. Never throws. */
-  check(req: RequestLike): CorsResult;
+export interface CorsPolicy extends Rule<'cors'> {
+  /**
+   * Decide one request. Never throws. A preflight is answered here (`Answered`, 204 with the grant), never by
+   * the handler; a refused preflight (or, with `rejectDisallowedOrigins`, a refused request) is `Denied`
+   * (403); any other request continues with the grant headers (or only `Vary: Origin`).
+   */
+  check(req: RequestLike): Verdict<CorsGrant>;
 }
 
 const KNOWN = optionKeys<CorsOptions>()(
@@ -122,7 +133,7 @@ function isPlainObject(v: unknown): boolean {
  *
  * @example
  * const cors = createCorsPolicy({ origins: ['https://app.example.com'], credentials: true });
- * const r = cors.check(req); // { kind: 'preflight' | 'actual' | 'denied', headers, ... }
+ * const v = cors.check(req); // allowed (grant headers), answered (preflight 204) or denied (403)
  */
 export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   if (!isPlainObject(options))
@@ -243,30 +254,35 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   ];
   const noGrant = freezePairs(star ? [] : [vary]);
   const deniedPreflight = freezePairs([preflightVary]);
-  const notAllowed: CorsResult = Object.freeze({ kind: 'actual', allowed: false, headers: noGrant });
+  const notAllowed: Allowed<CorsGrant> = Object.freeze({
+    ok: true,
+    value: Object.freeze({ granted: false }),
+    headers: noGrant,
+  });
+  const granted: CorsGrant = Object.freeze({ granted: true });
 
   function grant(origin: string): HeaderPair[] {
     const h: HeaderPair[] = [['access-control-allow-origin', star ? '*' : origin]];
     if (credentials) h.push(['access-control-allow-credentials', 'true']);
     return h;
   }
-  function actual(origin: string): CorsResult {
+  function actual(origin: string): Allowed<CorsGrant> {
     const h = grant(origin);
     if (exposed.length > 0) h.push(['access-control-expose-headers', exposed.join(', ')]);
     if (!star) h.push(vary);
-    return Object.freeze({ kind: 'actual', allowed: true, headers: freezePairs(h) });
+    return Object.freeze({ ok: true, value: granted, headers: freezePairs(h) });
   }
-  function preflight(origin: string, privateNetwork: boolean): CorsResult {
+  function preflight(origin: string, privateNetwork: boolean): Answered {
     const h = grant(origin);
     h.push(['access-control-allow-methods', methods.join(', ')]);
     if (allowedHeaders.length > 0) h.push(['access-control-allow-headers', allowedHeaders.join(', ')]);
     h.push(['access-control-max-age', String(maxAge)]);
     if (privateNetwork) h.push(['access-control-allow-private-network', 'true']);
     h.push(preflightVary, ['content-length', '0']);
-    return Object.freeze({ kind: 'preflight', status: 204, headers: freezePairs(h) });
+    return Object.freeze(answer(Object.freeze({ status: 204, headers: freezePairs(h) })));
   }
   // Exact origins are finite: their answers are built once.
-  const cached = new Map<string, { actual: CorsResult; preflight: CorsResult }>();
+  const cached = new Map<string, { actual: Allowed<CorsGrant>; preflight: Answered }>();
   for (const o of star ? ['*'] : exact) cached.set(o, { actual: actual(o), preflight: preflight(o, false) });
 
   function allowed(origin: string, req: RequestLike): boolean {
@@ -286,8 +302,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     req: RequestLike,
     error: SecurityError,
     origin: string,
-    headers: readonly HeaderPair[],
-  ): CorsResult {
+    headers: HeaderList,
+  ): Verdict<CorsGrant> {
     emit(onEvent, {
       type: 'cors.denied',
       code: error.code,
@@ -295,11 +311,12 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
       method: req.method,
       path: requestPath(req.url),
     });
-    return { kind: 'denied', error, headers };
+    return deny(error, headers);
   }
 
   return Object.freeze({
-    check(req: RequestLike): CorsResult {
+    [RULE]: 'cors' as const,
+    check(req: RequestLike): Verdict<CorsGrant> {
       const origin = req.header('origin');
       if (origin === undefined) return notAllowed;
       const requestMethod =

@@ -14,10 +14,10 @@ export { DEFAULT_PERMISSIONS_POLICY, serializePermissionsPolicy } from './permis
 export type { PermissionsAllowlist, PermissionsPolicy } from './permissions-policy.js';
 export { createSecurityHeaders, NO_STORE } from './policy.js';
 export type {
-  AppliedSecurityHeaders,
+  HeaderSource,
   HstsOptions,
   ReferrerPolicyToken,
   SecurityHeaders,
+  SecurityHeadersGrant,
   SecurityHeadersOptions,
 } from './policy.js';
-export type { HeaderPair } from './values.js';

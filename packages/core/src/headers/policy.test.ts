@@ -6,8 +6,9 @@ import { serializePermissionsPolicy } from './permissions-policy.js';
 type Req = { header(name: string): string | undefined };
 const anon: Req = { header: () => undefined };
 const withAuth = { header: (n: string) => (n === 'authorization' ? 'Bearer x' : undefined) };
+const rec = (h: Record<string, string>): Req => ({ header: (n) => h[n] });
 const map = (h: ReturnType<typeof createSecurityHeaders>, req: Req = anon) =>
-  Object.fromEntries(h.forRequest(req).headers);
+  Object.fromEntries(h.check(req).headers);
 
 describe('createSecurityHeaders', () => {
   it('has safe API defaults', () => {
@@ -28,9 +29,9 @@ describe('createSecurityHeaders', () => {
   it('precomputes: without nonces the same frozen list is returned every time', () => {
     const h = createSecurityHeaders();
     expect(h.usesNonce).toBe(false);
-    expect(h.forRequest(anon)).toBe(h.forRequest(anon));
-    expect(Object.isFrozen(h.forRequest(anon).headers)).toBe(true);
-    expect(Object.isFrozen(h.forRequest(anon).headers[0])).toBe(true);
+    expect(h.check(anon)).toBe(h.check(anon));
+    expect(Object.isFrozen(h.check(anon).headers)).toBe(true);
+    expect(Object.isFrozen(h.check(anon).headers[0])).toBe(true);
   });
   it('adds cache-control: no-store to credentialed requests, or always/never', () => {
     const h = createSecurityHeaders();
@@ -39,25 +40,27 @@ describe('createSecurityHeaders', () => {
       'no-store',
     );
     expect(map(h)['cache-control']).toBeUndefined();
-    expect(h.forRequest().headers).not.toContain(NO_STORE);
+    expect(h.check().headers).not.toContain(NO_STORE);
     expect(map(createSecurityHeaders({ noStore: 'always' }))['cache-control']).toBe('no-store');
-    expect(h.forHeaders({ authorization: 'Bearer x' }).headers).toContain(NO_STORE);
-    expect(h.forHeaders({ cookie: 'a=1' }).headers).toContain(NO_STORE);
-    expect(h.forHeaders({ accept: '*/*' })).toBe(h.forRequest(anon));
+    expect(h.check(rec({ authorization: 'Bearer x' })).headers).toContain(NO_STORE);
+    expect(h.check(rec({ cookie: 'a=1' })).headers).toContain(NO_STORE);
+    expect(h.check(rec({ accept: '*/*' }))).toBe(h.check(anon));
     const web = createSecurityHeaders({ preset: 'web' });
-    expect(web.forHeaders({ cookie: 'a=1' }).headers).toContain(NO_STORE);
-    expect(web.forHeaders({}).nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(web.check(rec({ cookie: 'a=1' })).headers).toContain(NO_STORE);
+    expect(web.check(rec({})).value.nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
     expect(map(createSecurityHeaders({ noStore: 'never' }), withAuth)['cache-control']).toBeUndefined();
   });
   it('web preset: fresh 128-bit nonce per response, in script-src and style-src', () => {
     const h = createSecurityHeaders({ preset: 'web' });
     expect(h.usesNonce).toBe(true);
-    const a = h.forRequest(anon);
-    const b = h.forRequest(anon);
-    expect(a.nonce).not.toBe(b.nonce);
-    expect(atob(a.nonce!).length).toBe(16);
+    const a = h.check(anon);
+    const b = h.check(anon);
+    expect(a.value.nonce).not.toBe(b.value.nonce);
+    expect(atob(a.value.nonce!).length).toBe(16);
     const csp = Object.fromEntries(a.headers)['content-security-policy']!;
-    expect(csp).toContain(`script-src 'self' 'nonce-${a.nonce}'; style-src 'self' 'nonce-${a.nonce}'`);
+    expect(csp).toContain(
+      `script-src 'self' 'nonce-${a.value.nonce}'; style-src 'self' 'nonce-${a.value.nonce}'`,
+    );
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("'nonce'");
   });
@@ -70,12 +73,12 @@ describe('createSecurityHeaders', () => {
         reportTo: 'csp',
       },
     });
-    const a = h.forRequest(anon);
+    const a = h.check(anon);
     const m = Object.fromEntries(a.headers);
     expect(m['reporting-endpoints']).toBe('csp="https://example.com/reports", local="/r"');
     expect(m['content-security-policy']).toBe("default-src 'self'; report-uri /r; report-to csp");
     expect(m['content-security-policy-report-only']).toBe(
-      `default-src 'self'; script-src 'nonce-${a.nonce}' 'strict-dynamic'; report-to csp`,
+      `default-src 'self'; script-src 'nonce-${a.value.nonce}' 'strict-dynamic'; report-to csp`,
     );
   });
   it('HSTS options and validation', () => {

@@ -8,7 +8,9 @@ import {
   serializePermissionsPolicy,
 } from './permissions-policy.js';
 import { endpoints, hsts, oneOf, referrer } from './fields.js';
-import { freezePairs, type HeaderPair } from './values.js';
+import { RULE, type Rule } from '../rule.js';
+import type { Allowed, HeaderPair } from '../verdict.js';
+import { freezePairs } from './values.js';
 
 /** Referrer-Policy tokens. */
 export type ReferrerPolicyToken =
@@ -66,24 +68,27 @@ export interface SecurityHeadersOptions {
   noStore?: 'credentialed' | 'always' | 'never';
 }
 
-/** The headers for one response, and the nonce in them when the policy uses {@link NONCE}. */
-export interface AppliedSecurityHeaders {
-  readonly headers: readonly HeaderPair[];
+/** What a security-header policy established for one response. */
+export interface SecurityHeadersGrant {
   /** Put it in `nonce="…"` of your inline `<script>`/`<style>` tags. Undefined when the policy has no nonce. */
   readonly nonce: string | undefined;
 }
 
+/** The request fields the policy reads: whether the request carries credentials (`authorization`, `cookie`). */
+export interface HeaderSource {
+  header(name: string): string | undefined;
+}
+
 /** A precomputed security-header policy. */
-export interface SecurityHeaders {
-  /** True when responses need a fresh nonce, i.e. when {@link SecurityHeaders.forRequest} allocates. */
+export interface SecurityHeaders extends Rule<'headers'> {
+  /** True when responses need a fresh nonce, i.e. when {@link SecurityHeaders.check} allocates. */
   readonly usesNonce: boolean;
   /**
-   * Headers for a response. Without nonces this returns one of two frozen precomputed lists (with or
-   * without `cache-control: no-store`), so applying a policy costs a couple of header lookups.
+   * The headers for the response to `req` (never a refusal). Without nonces this returns one of two frozen
+   * precomputed verdicts (with or without `cache-control: no-store`), so applying a policy costs a couple of
+   * header lookups. Without a request, the headers of a response to an anonymous request.
    */
-  forRequest(req?: { header(name: string): string | undefined }): AppliedSecurityHeaders;
-  /** Same as `forRequest`, reading a plain lowercase header record such as node's `req.headers` (no wrapper to allocate). */
-  forHeaders(headers: Readonly<Record<string, unknown>>): AppliedSecurityHeaders;
+  check(req?: HeaderSource): Allowed<SecurityHeadersGrant>;
 }
 
 /** `cache-control: no-store`, for responses that carry a user's data (adapters add it after authentication). */
@@ -121,12 +126,12 @@ const WEB_CSP: CspOptions = {
 };
 
 /**
- * Build a security-header policy once; apply it per response with `forRequest`. Everything is validated
+ * Build a security-header policy once; apply it per response with `check`. Everything is validated
  * here: a mistake is a {@link ConfigError} at startup, never a broken header in production.
  *
  * @example
  * const headers = createSecurityHeaders(); // safe API defaults
- * for (const [name, value] of headers.forRequest(req).headers) res.setHeader(name, value);
+ * for (const [name, value] of headers.check(req).headers) res.setHeader(name, value);
  */
 export function createSecurityHeaders(options: SecurityHeadersOptions = {}): SecurityHeaders {
   checkOptions('', options, KNOWN);
@@ -214,45 +219,40 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
   const staticCsp: HeaderPair[] = usesNonce ? [] : csps.map(([n, c]) => [n, c.parts[0]!] as const);
   const plain = freezePairs([...staticCsp, ...pairs]);
   const withNoStore = freezePairs([...staticCsp, ...pairs, NO_STORE]);
-  const anonymous: AppliedSecurityHeaders = Object.freeze({
-    headers: noStore === 'always' ? withNoStore : plain,
-    nonce: undefined,
-  });
-  const credentialed: AppliedSecurityHeaders = Object.freeze({
-    headers: noStore === 'never' ? plain : withNoStore,
-    nonce: undefined,
-  });
   const needsNoStore =
     noStore === 'credentialed'
-      ? (req: { header(name: string): string | undefined } | undefined) =>
+      ? (req: HeaderSource | undefined) =>
           req !== undefined &&
           (req.header('authorization') !== undefined || req.header('cookie') !== undefined)
       : () => noStore === 'always';
 
-  const recordNeedsNoStore =
-    noStore === 'credentialed'
-      ? (h: Readonly<Record<string, unknown>>) => h.authorization !== undefined || h.cookie !== undefined
-      : () => noStore === 'always';
-
   if (!usesNonce) {
+    const grant: SecurityHeadersGrant = Object.freeze({ nonce: undefined });
+    const anonymous: Allowed<SecurityHeadersGrant> = Object.freeze({
+      ok: true,
+      value: grant,
+      headers: noStore === 'always' ? withNoStore : plain,
+    });
+    const credentialed: Allowed<SecurityHeadersGrant> = Object.freeze({
+      ok: true,
+      value: grant,
+      headers: noStore === 'never' ? plain : withNoStore,
+    });
     return Object.freeze({
+      [RULE]: 'headers' as const,
       usesNonce,
-      forRequest: (req?: { header(name: string): string | undefined }) =>
-        needsNoStore(req) ? credentialed : anonymous,
-      forHeaders: (h: Readonly<Record<string, unknown>>) =>
-        recordNeedsNoStore(h) ? credentialed : anonymous,
+      check: (req?: HeaderSource) => (needsNoStore(req) ? credentialed : anonymous),
     });
   }
-  const fresh = (store: boolean): AppliedSecurityHeaders => {
-    const nonce = createNonce();
-    const source = `'nonce-${nonce}'`;
-    const headers: HeaderPair[] = (store ? withNoStore : plain).slice();
-    for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
-    return { headers, nonce };
-  };
   return Object.freeze({
+    [RULE]: 'headers' as const,
     usesNonce,
-    forRequest: (req?: { header(name: string): string | undefined }) => fresh(needsNoStore(req)),
-    forHeaders: (h: Readonly<Record<string, unknown>>) => fresh(recordNeedsNoStore(h)),
+    check(req?: HeaderSource): Allowed<SecurityHeadersGrant> {
+      const nonce = createNonce();
+      const source = `'nonce-${nonce}'`;
+      const headers: HeaderPair[] = (needsNoStore(req) ? withNoStore : plain).slice();
+      for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
+      return { ok: true, value: { nonce }, headers };
+    },
   });
 }

@@ -1,7 +1,5 @@
 import { ConfigError } from '../errors.js';
-
-/** A response header as a lowercase name and its value. */
-export type HeaderPair = readonly [name: string, value: string];
+import type { HeaderList, HeaderPair } from '../verdict.js';
 
 /**
  * Refuse characters that would split or smuggle a header: CR, LF, NUL and other controls, and anything
@@ -37,7 +35,7 @@ export function checkListItem(option: string, value: string): void {
 }
 
 /** Freeze a header list so a shared precomputed policy can never be edited by one request. */
-export function freezePairs(pairs: HeaderPair[]): readonly HeaderPair[] {
+export function freezePairs(pairs: HeaderPair[]): HeaderList {
   for (const p of pairs) Object.freeze(p);
   return Object.freeze(pairs);
 }

@@ -1,8 +1,14 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inAnyCidr, NAMED_RANGES, parseCidr, parseTrustList } from './cidr.js';
+import { type Cidr, inAnyCidr, NAMED_RANGES, parseCidr, parseTrustList } from './cidr.js';
 import { formatIp, maskIp, parseIp } from './ip.js';
+
+// The network, or the reason it was refused.
+const cidrOf = (text: string): Cidr | string => {
+  const r = parseCidr(text);
+  return r.ok ? r.value : r.error;
+};
 
 // proxy-addr is what express's `trust proxy` uses: users move their trust lists from it.
 const proxyaddr = createRequire(import.meta.url)('proxy-addr') as {
@@ -10,7 +16,7 @@ const proxyaddr = createRequire(import.meta.url)('proxy-addr') as {
 };
 const PROXY_ADDR_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
-const allCidrs = [...new Set(Object.values(NAMED_RANGES).flat())].map((t) => parseCidr(t));
+const allCidrs = [...new Set(Object.values(NAMED_RANGES).flat())].map((t) => cidrOf(t));
 
 /** An address inside one of the named networks, at its edge, or just outside it (one prefix bit flipped). */
 const address = fc
@@ -88,11 +94,11 @@ describe('parseCidr texts', () => {
     fc.assert(
       fc.property(addressText, fc.integer({ min: 0, max: 128 }), (addr, prefix) => {
         const text = `${addr}/${prefix}`;
-        const result = parseCidr(text);
+        const result = cidrOf(text);
         if (typeof result !== 'string') return;
         const suggestion = /did you mean (\S+)\?/.exec(result)?.[1];
         if (suggestion === undefined) return;
-        const parsed = parseCidr(suggestion);
+        const parsed = cidrOf(suggestion);
         expect(parsed, `${text} → ${suggestion}`).toMatchObject({ text: suggestion });
         // The same network as the input names, host bits cleared.
         const bits = addr.includes(':') ? prefix : prefix + 96;
@@ -107,9 +113,17 @@ describe('parseCidr texts', () => {
     );
   });
 
+  it('is a Result: the network, or the reason', () => {
+    expect(parseCidr('10.0.0.0/8')).toMatchObject({ ok: true, value: { text: '10.0.0.0/8', bits: 104 } });
+    expect(parseCidr('10.0.0.1/8')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('10.0.0.0/8'),
+    });
+  });
+
   it('the hint for ::ffff:a00:2/122 is 10.0.0.0/26, not the invalid 10.0.0.0/122', () => {
-    expect(parseCidr('::ffff:a00:2/122')).toContain('did you mean 10.0.0.0/26?');
-    expect(parseCidr('::ffff:a00:0/122')).toMatchObject({ text: '10.0.0.0/26', bits: 122 });
+    expect(cidrOf('::ffff:a00:2/122')).toContain('did you mean 10.0.0.0/26?');
+    expect(cidrOf('::ffff:a00:0/122')).toMatchObject({ text: '10.0.0.0/26', bits: 122 });
   });
 
   it('every canonical text parses back to itself', () => {
@@ -118,9 +132,9 @@ describe('parseCidr texts', () => {
         const bits = addr.includes(':') ? prefix : Math.min(prefix, 32) + 96;
         const network = maskIp(parseIp(addr)!, bits);
         const text = `${addr.includes(':') ? formatIp6(network) : formatIp(network)}/${addr.includes(':') ? prefix : Math.min(prefix, 32)}`;
-        const parsed = parseCidr(text);
+        const parsed = cidrOf(text);
         if (typeof parsed === 'string') throw new Error(`${text}: ${parsed}`);
-        expect(parseCidr(parsed.text)).toMatchObject({ text: parsed.text, bits: parsed.bits });
+        expect(cidrOf(parsed.text)).toMatchObject({ text: parsed.text, bits: parsed.bits });
       }),
       { numRuns: 2000 },
     );

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { fail, ok, type Result } from '../verdict.js';
 import { formatIp, inPrefix, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 
 const PRIVATE = Object.freeze(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
@@ -34,30 +35,33 @@ export interface Cidr {
 
 /**
  * Parse `a.b.c.d/n`, `x::y/n` or a bare address. Host bits must be zero so a typo such as
- * `192.168.1.10/16` cannot silently trust far more than intended. Returns an error text on failure.
+ * `192.168.1.10/16` cannot silently trust far more than intended. Fails with the reason.
  *
  * @example
- * parseCidr('10.0.0.0/8') // { bits: 104, text: '10.0.0.0/8', ... }
+ * parseCidr('10.0.0.0/8') // { ok: true, value: { bits: 104, text: '10.0.0.0/8', ... } }
  */
-export function parseCidr(text: string): Cidr | string {
+export function parseCidr(text: string): Result<Cidr, string> {
   const slash = text.indexOf('/');
   const addrText = slash === -1 ? text : text.slice(0, slash);
   const network = parseIp(addrText);
-  if (network === undefined) return `'${text}' is not an IP address or CIDR`;
+  if (network === undefined) return fail(`'${text}' is not an IP address or CIDR`);
   const v4 = isV4(network) && addrText.indexOf(':') === -1;
   const max = v4 ? 32 : 128;
   let prefix = max;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > max) return `'${text}' has an invalid prefix length`;
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > max)
+      return fail(`'${text}' has an invalid prefix length`);
     prefix = Number(p);
   }
   const bits = v4 ? prefix + 96 : prefix;
   const masked = maskIp(network, bits);
   if (!masked.every((w, i) => w === network[i])) {
-    return `'${text}' has bits set after the /${prefix} prefix (did you mean ${cidrText(masked, bits)}?)`;
+    return fail(
+      `'${text}' has bits set after the /${prefix} prefix (did you mean ${cidrText(masked, bits)}?)`,
+    );
   }
-  return { network: masked, bits, text: cidrText(masked, bits) };
+  return ok({ network: masked, bits, text: cidrText(masked, bits) });
 }
 
 /**
@@ -99,14 +103,15 @@ export function parseTrustList(option: string, entries: unknown): Cidr[] {
     const named = NAMED_RANGES[entry];
     const texts = named ?? [entry];
     for (const text of texts) {
-      const cidr = parseCidr(text);
-      if (typeof cidr === 'string') {
+      const parsed = parseCidr(text);
+      if (!parsed.ok) {
         throw new ConfigError(
           path,
-          cidr,
+          parsed.error,
           `use a CIDR such as '10.0.0.0/8' or one of ${Object.keys(NAMED_RANGES).join(', ')}`,
         );
       }
+      const cidr = parsed.value;
       if (cidr.bits === 0 || (cidr.bits === 96 && isV4(cidr.network))) {
         throw new ConfigError(
           path,

@@ -7,17 +7,18 @@ describe('renderProblem', () => {
     code: 'JWT_EXPIRED',
     status: 401,
     message: 'The token has expired.',
-    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    headers: [['www-authenticate', 'Bearer error="invalid_token"']],
     detail: 'exp 1700000000 < now 1700000100 (token eyJhbGciOi…)',
   });
 
   it('renders RFC 9457 problem+json with the code and the error headers', () => {
     const p = renderProblem(error);
+    const headers = Object.fromEntries(p.headers);
     expect(p.status).toBe(401);
-    expect(p.headers['content-type']).toBe('application/problem+json');
-    expect(p.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect(p.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse(p.body)).toEqual({
+    expect(headers['content-type']).toBe('application/problem+json');
+    expect(headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(p.body!)).toEqual({
       type: 'https://bulwark.dev/errors/jwt-expired',
       title: 'Unauthorized',
       status: 401,
@@ -31,8 +32,17 @@ describe('renderProblem', () => {
     expect(JSON.stringify(error)).not.toContain('eyJ');
   });
 
-  it('renders each error once', () => {
+  it('renders each error once, and a detailed copy of an error as the error itself', () => {
     expect(renderProblem(error)).toBe(renderProblem(error));
+    expect(renderProblem(error.withDetail('another reason'))).toBe(renderProblem(error));
+  });
+
+  it("puts the rule's headers (Vary, RateLimit…) ahead of the error's own, cached per header list", () => {
+    const vary = [['vary', 'Origin']] as const;
+    const p = renderProblem(error, vary);
+    expect(p.headers.map(([n]) => n)).toEqual(['vary', 'www-authenticate', 'content-type', 'cache-control']);
+    expect(renderProblem(error, vary)).toBe(p);
+    expect(p.body).toBe(renderProblem(error).body);
   });
 
   it('recognises errors by brand, across copies of the package', () => {

@@ -1,13 +1,5 @@
-import type { HeaderFields, SecurityError } from '../errors.js';
-
-/** An RFC 9457 problem response ready to be written by an adapter. */
-export interface ProblemResponse {
-  readonly status: number;
-  /** Includes `content-type: application/problem+json` and the error's own headers. */
-  readonly headers: HeaderFields;
-  /** Serialised JSON body. */
-  readonly body: string;
-}
+import { publicFormOf, type SecurityError } from '../errors.js';
+import type { HeaderList, Reply } from '../verdict.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -21,20 +13,15 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-const cache = new WeakMap<SecurityError, ProblemResponse>();
+const PROBLEM_HEADERS: HeaderList = [
+  ['content-type', 'application/problem+json'],
+  ['cache-control', 'no-store'],
+];
 
-/**
- * Render a denial as `application/problem+json` (RFC 9457). The body carries only the public message and
- * the stable code; never a token, a secret, a signature or a stack. Errors are immutable, so the rendering
- * is cached per error instance (the common denials are shared singletons).
- *
- * @example
- * const p = renderProblem(verdict.error);
- * res.writeHead(p.status, p.headers).end(p.body);
- */
-export function renderProblem(error: SecurityError): ProblemResponse {
-  const cached = cache.get(error);
-  if (cached !== undefined) return cached;
+const plain = new WeakMap<SecurityError, Reply>();
+const withRuleHeaders = new WeakMap<SecurityError, WeakMap<HeaderList, Reply>>();
+
+function render(error: SecurityError, extra: HeaderList): Reply {
   const body = JSON.stringify({
     type: `https://bulwark.dev/errors/${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: TITLES[error.status] ?? 'Error',
@@ -42,11 +29,39 @@ export function renderProblem(error: SecurityError): ProblemResponse {
     detail: error.message,
     code: error.code,
   });
-  const problem: ProblemResponse = {
-    status: error.status,
-    headers: { ...error.headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
-    body,
-  };
-  cache.set(error, problem);
-  return problem;
+  const headers = Object.freeze([...extra, ...error.headers, ...PROBLEM_HEADERS]);
+  return Object.freeze({ status: error.status, headers, body });
+}
+
+/**
+ * Render a denial as `application/problem+json` (RFC 9457), with `headers` of the rule that refused
+ * (Vary, RateLimit…) ahead of the error's own. The body carries only the public message and the stable
+ * code; never a token, a secret, a signature or a stack. Errors are immutable, so a rendering is cached
+ * per public error (and per rule header list); the common denials are shared singletons.
+ *
+ * @example
+ * const reply = renderProblem(JWT_ERRORS.expired);
+ * res.writeHead(reply.status, Object.fromEntries(reply.headers)).end(reply.body);
+ */
+export function renderProblem(error: SecurityError, headers: HeaderList = []): Reply {
+  const key = publicFormOf(error);
+  if (headers.length === 0) {
+    let reply = plain.get(key);
+    if (reply === undefined) {
+      reply = render(key, headers);
+      plain.set(key, reply);
+    }
+    return reply;
+  }
+  let byList = withRuleHeaders.get(key);
+  if (byList === undefined) {
+    byList = new WeakMap();
+    withRuleHeaders.set(key, byList);
+  }
+  let reply = byList.get(headers);
+  if (reply === undefined) {
+    reply = render(key, headers);
+    byList.set(headers, reply);
+  }
+  return reply;
 }

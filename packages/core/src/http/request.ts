@@ -54,7 +54,7 @@ export function requestPath(url: string): string {
  * Wrap a WHATWG `Request` as a {@link RequestLike}.
  *
  * @example
- * const verdict = await verifier.verify(fromFetchRequest(request));
+ * const verdict = await verifier.check(fromFetchRequest(request));
  */
 export function fromFetchRequest(
   request: Request,

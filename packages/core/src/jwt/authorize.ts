@@ -1,5 +1,6 @@
 import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError, SecurityError } from '../errors.js';
+import type { CertificateBindingOptions, CertificateBoundOption } from '../mtls/binding.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { JWT_ERRORS } from './errors.js';
 
@@ -9,10 +10,23 @@ export interface JwtRouteOptions {
   scopes?: readonly string[];
   /** Extra predicate over the verified claims (tenant, role, `acr`…); false means 403. */
   claims?: (claims: Readonly<Record<string, unknown>>) => boolean;
+  /**
+   * RFC 8705 certificate-bound tokens: a token with `cnf["x5t#S256"]` must match the client certificate
+   * (the one a trusted proxy forwarded when the mTLS rule ran first, else the TLS peer's), else 401
+   * `MTLS_TOKEN_BINDING_MISMATCH`; with `required: true` an unbound token is refused too.
+   */
+  certificateBound?: CertificateBoundOption;
 }
 
-/** A compiled route policy: claims in, verdict out (403 `insufficient_scope` when not enough). */
-export type JwtAuthorizer = <T extends Readonly<Record<string, unknown>>>(claims: T) => Verdict<T>;
+/**
+ * A compiled route policy: claims in, verdict out (403 `insufficient_scope` when not enough), and the
+ * certificate binding the verifier's `check` applies after it.
+ */
+export interface JwtAuthorizer {
+  <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T>;
+  /** The RFC 8705 binding this route requires, if any. */
+  readonly certificateBound?: Omit<CertificateBindingOptions, 'req'>;
+}
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -37,19 +51,58 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<st
   return out;
 }
 
-const ALLOW_ALL: JwtAuthorizer = (claims) => allow(claims);
-const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims');
+const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificateBound');
 
 /**
  * Compile a route's authorization rules once. Scopes are validated as RFC 6749 scope tokens, and the
- * 403's `WWW-Authenticate` names the scopes the route needs (RFC 6750 §3).
+ * 403's `WWW-Authenticate` names the scopes the route needs (RFC 6750 §3). Several routes (a controller's
+ * rules and its handler's) all apply, in order: the first refusal answers, and a binding any of them asks
+ * for is checked (required when any requires it).
  *
  * @example
  * const canRead = createJwtAuthorizer({ scopes: ['orders:read'] });
  * const v = canRead(verified.value); // 403 JWT_INSUFFICIENT_SCOPE without orders:read
  */
-export function createJwtAuthorizer(route: JwtRouteOptions = {}): JwtAuthorizer {
+export function createJwtAuthorizer(...routes: JwtRouteOptions[]): JwtAuthorizer {
+  if (routes.length <= 1) return compileRoute(routes[0] ?? {});
+  const compiled = routes.map(compileRoute);
+  const bindings = compiled.flatMap((c) => (c.certificateBound === undefined ? [] : [c.certificateBound]));
+  const all = <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T> => {
+    let verdict = compiled[0]!(claims);
+    for (let i = 1; verdict.ok && i < compiled.length; i++) verdict = compiled[i]!(claims);
+    return verdict;
+  };
+  if (bindings.length === 0) return all;
+  const required = bindings.some((b) => b.required === true);
+  const onEvent = bindings.find((b) => b.onEvent !== undefined)?.onEvent;
+  return Object.assign(all, {
+    certificateBound: { required, ...(onEvent !== undefined ? { onEvent } : {}) },
+  });
+}
+
+function bindingOf(
+  option: CertificateBoundOption | undefined,
+): Omit<CertificateBindingOptions, 'req'> | undefined {
+  if (option === undefined) return undefined;
+  if (option === true) return {};
+  if (typeof option !== 'object' || option === null) {
+    throw new ConfigError(
+      'jwt.route.certificateBound',
+      'must be true or binding options',
+      'e.g. certificateBound: { required: true }',
+    );
+  }
+  return option;
+}
+
+function compileRoute(route: JwtRouteOptions): JwtAuthorizer {
   checkOptions('jwt.route', route, ROUTE_KEYS);
+  const binding = bindingOf(route.certificateBound);
+  const authorize = compileClaims(route);
+  return binding === undefined ? authorize : Object.assign(authorize, { certificateBound: binding });
+}
+
+function compileClaims(route: JwtRouteOptions): JwtAuthorizer {
   const scopes = route.scopes ?? [];
   if (!Array.isArray(scopes)) {
     throw new ConfigError('jwt.route.scopes', 'must be a list of scope strings', "e.g. ['orders:read']");
@@ -71,7 +124,8 @@ export function createJwtAuthorizer(route: JwtRouteOptions = {}): JwtAuthorizer 
       'e.g. (c) => c.tenant === "acme"',
     );
   }
-  if (scopes.length === 0 && predicate === undefined) return ALLOW_ALL;
+  // A fresh function each time: a binding may be attached to it.
+  if (scopes.length === 0 && predicate === undefined) return <T>(claims: T): Verdict<T> => allow(claims);
   const insufficient =
     scopes.length === 0
       ? JWT_ERRORS.insufficientScope
@@ -79,9 +133,9 @@ export function createJwtAuthorizer(route: JwtRouteOptions = {}): JwtAuthorizer 
           code: JWT_ERRORS.insufficientScope.code,
           status: 403,
           message: JWT_ERRORS.insufficientScope.message,
-          headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"` },
+          headers: [['www-authenticate', `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"`]],
         });
-  return (claims) => {
+  return <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T> => {
     if (scopes.length > 0) {
       const granted = grantedScopes(claims);
       for (const s of scopes) if (!granted.has(s)) return deny(insufficient);

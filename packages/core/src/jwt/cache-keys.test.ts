@@ -12,7 +12,7 @@ import { createJwtVerifier } from './verifier.js';
 // JWKS (compromised, rotated out) has to stop every token it signed, cached or not.
 
 const NOW = Math.floor(Date.now() / 1000);
-const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? null : v.error!.code);
+const code = (v: { ok: boolean; error?: { code: string } | undefined }) => (v.ok ? null : v.error!.code);
 
 let base = '';
 let published: JWK[] = [];

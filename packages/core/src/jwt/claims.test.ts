@@ -6,7 +6,7 @@ import { backend as web } from './crypto-web.js';
 import { createJwtVerifier, createJwtVerifierWith } from './verifier.js';
 
 const NOW = Math.floor(Date.now() / 1000);
-const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? null : v.error!.code);
+const code = (v: { ok: boolean; error?: { code: string } | undefined }) => (v.ok ? null : v.error!.code);
 
 describe('claims: registered claims have their registered types', () => {
   const pair = keyPair('ES256', 'ec-1');

@@ -1,6 +1,7 @@
 import { SecurityError } from '../errors.js';
+import type { HeaderList } from '../verdict.js';
 
-const invalidToken = { 'www-authenticate': 'Bearer error="invalid_token"' } as const;
+const invalidToken: HeaderList = [['www-authenticate', 'Bearer error="invalid_token"']];
 
 function tokenError(code: string, message: string): SecurityError {
   return new SecurityError({ code, status: 401, message, headers: invalidToken });
@@ -19,19 +20,19 @@ export const JWT_ERRORS = {
     code: 'JWT_MISSING',
     status: 401,
     message: 'A bearer token is required.',
-    headers: { 'www-authenticate': 'Bearer' },
+    headers: [['www-authenticate', 'Bearer']],
   }),
   invalidRequest: new SecurityError({
     code: 'JWT_INVALID_REQUEST',
     status: 400,
     message: 'Send exactly one bearer token, in one Authorization header.',
-    headers: { 'www-authenticate': 'Bearer error="invalid_request"' },
+    headers: [['www-authenticate', 'Bearer error="invalid_request"']],
   }),
   tokenInQuery: new SecurityError({
     code: 'JWT_TOKEN_IN_QUERY',
     status: 400,
     message: 'Access tokens in the URL are refused; send them in the Authorization header.',
-    headers: { 'www-authenticate': 'Bearer error="invalid_request"' },
+    headers: [['www-authenticate', 'Bearer error="invalid_request"']],
   }),
   malformed: tokenError('JWT_MALFORMED', 'The bearer token is malformed.'),
   tooLarge: tokenError('JWT_TOO_LARGE', 'The bearer token is too large.'),
@@ -63,24 +64,24 @@ export const JWT_ERRORS = {
     code: 'JWT_INSUFFICIENT_SCOPE',
     status: 403,
     message: 'The token does not grant the scope this resource requires.',
-    headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' },
+    headers: [['www-authenticate', 'Bearer error="insufficient_scope"']],
   }),
   forbidden: new SecurityError({
     code: 'JWT_FORBIDDEN',
     status: 403,
     message: 'The token does not grant access to this resource.',
-    headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' },
+    headers: [['www-authenticate', 'Bearer error="insufficient_scope"']],
   }),
   revocationUnavailable: new SecurityError({
     code: 'JWT_REVOCATION_UNAVAILABLE',
     status: 503,
     message: 'Token revocation status is temporarily unavailable.',
-    headers: { 'retry-after': '5' },
+    headers: [['retry-after', '5']],
   }),
   keysUnavailable: new SecurityError({
     code: 'JWT_KEYS_UNAVAILABLE',
     status: 503,
     message: 'Token keys are temporarily unavailable.',
-    headers: { 'retry-after': '5' },
+    headers: [['retry-after', '5']],
   }),
 } as const;

@@ -80,7 +80,7 @@ async function startJwksServer(): Promise<JwksServer> {
   return state;
 }
 
-const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? null : v.error!.code);
+const code = (v: { ok: boolean; error?: { code: string } | undefined }) => (v.ok ? null : v.error!.code);
 const NOW = Math.floor(Date.now() / 1000);
 
 describe('remote JWKS against a real local server', () => {
@@ -198,7 +198,7 @@ describe('remote JWKS against a real local server', () => {
     const t = token(k1, NOW);
     const first = await v.verifyToken(t);
     expect(code(first)).toBe('JWT_KEYS_UNAVAILABLE');
-    expect(!first.ok && first.error.status).toBe(503);
+    expect(!first.ok && first.error?.status).toBe(503);
     expect(code(await v.verifyToken(t))).toBe('JWT_KEYS_UNAVAILABLE');
     expect(server.fetches, JSON.stringify(ev)).toBe(1);
     server.mode = 'ok';

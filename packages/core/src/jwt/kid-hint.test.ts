@@ -13,7 +13,7 @@ import { createJwtVerifier } from './verifier.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 const clock = () => NOW * 1000;
-const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? null : v.error!.code);
+const code = (v: { ok: boolean; error?: { code: string } | undefined }) => (v.ok ? null : v.error!.code);
 const unnamed = (jwk: JWK): JWK => {
   const { kid: _kid, ...rest } = jwk;
   return rest;

@@ -2,6 +2,9 @@ import { ConfigError, type SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { BoundedMap } from '../stores/bounded-map.js';
+import { verifyCertificateBinding } from '../mtls/binding.js';
+import type { MtlsPeer } from '../mtls/peer.js';
+import { RULE, type Rule } from '../rule.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
 import { listOption, nonEmpty, resolveIssuers } from './config.js';
@@ -29,10 +32,19 @@ export type JwtClaims = Readonly<Record<string, unknown>> & {
   readonly jti?: string;
 };
 
+/** What an adapter knows about the request beyond the request itself. */
+export interface JwtCheckContext {
+  /** The peer the mTLS rule established (its certificate is the one a certificate-bound token must match). */
+  readonly mtls?: MtlsPeer | undefined;
+}
+
 /** A configured JWT verifier. */
-export interface JwtVerifier {
-  /** Extract the bearer token from the request, verify it and, with `route`, authorize it (403 when not enough). */
-  verify(req: RequestLike, route?: JwtAuthorizer): Promise<Verdict<JwtClaims>>;
+export interface JwtVerifier extends Rule<'jwt'> {
+  /**
+   * Extract the bearer token from the request, verify it and, with `route` (compiled by
+   * {@link createJwtAuthorizer}), authorize it (403 when not enough) and check its certificate binding.
+   */
+  check(req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<Verdict<JwtClaims>>;
   /** Verify a compact JWS you already extracted. */
   verifyToken(token: string): Promise<Verdict<JwtClaims>>;
   /** Check per-route scopes and claim predicates of verified claims (compile once with {@link createJwtAuthorizer}). */
@@ -70,7 +82,7 @@ function revocationKey(iss: unknown, jti: string): string {
  *   jwksUri: 'https://id.example.com/.well-known/jwks.json',
  *   typ: 'at+jwt',
  * });
- * const verdict = await verifier.verify(req);
+ * const verdict = await verifier.check(req);
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   return createJwtVerifierWith(options, cryptoBackend);
@@ -219,17 +231,26 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   }
 
   return {
+    [RULE]: 'jwt',
     algorithms: [...all] as JwtAlgorithm[],
     backend: backend.name,
     verifyToken: (token) => verifyToken(token),
-    async verify(req, route) {
+    async check(req, route, context) {
       const token = extractBearer(req);
       if (typeof token !== 'string') return reject(token.error, 'no usable bearer token in the request', req);
       const verdict = await verifyToken(token, req);
       if (!verdict.ok || route === undefined) return verdict;
       const decided = route(verdict.value);
-      if (!decided.ok) return reject(decided.error, 'token lacks what the route requires', req);
-      return decided;
+      if (!decided.ok) {
+        return decided.error === undefined
+          ? decided
+          : reject(decided.error, 'token lacks what the route requires', req);
+      }
+      const binding = route.certificateBound;
+      if (binding === undefined) return decided;
+      const certificate = context?.mtls?.certificate ?? req.peerCertificate;
+      const bound = await verifyCertificateBinding(decided.value, certificate, { ...binding, req });
+      return bound.ok ? decided : bound;
     },
     authorize(claims, route) {
       const authorizer = typeof route === 'function' ? route : createJwtAuthorizer(route);

@@ -10,7 +10,7 @@ import {
   authorizeOneOf,
   authorizePathPrefix,
   authorizeSubject,
-  compilePolicy,
+  createMtlsAuthorizer,
   decide,
   type MtlsAuthorizer,
 } from './authorize.js';
@@ -19,9 +19,9 @@ import { parseSpiffeId } from './spiffe.js';
 
 function peer(id: string | undefined, extra: Partial<MtlsPeer> = {}): MtlsPeer {
   const parsed = id === undefined ? undefined : parseSpiffeId(id);
-  if (parsed !== undefined && !parsed.ok) throw new Error(parsed.reason);
+  if (parsed !== undefined && !parsed.ok) throw new Error(parsed.error);
   return {
-    spiffeId: parsed?.id,
+    spiffeId: parsed?.value,
     dnsNames: [],
     subject: undefined,
     certificate: new Uint8Array(),
@@ -31,7 +31,7 @@ function peer(id: string | undefined, extra: Partial<MtlsPeer> = {}): MtlsPeer {
 }
 
 const allowed = (a: MtlsAuthorizer, id: string | undefined, extra: Partial<MtlsPeer> = {}) =>
-  decide(a, peer(id, extra)).allowed;
+  decide(a, peer(id, extra)).ok;
 
 const configProblem = (fn: () => unknown): string => {
   try {
@@ -51,7 +51,7 @@ describe('authorizers', () => {
     expect(allowed(a, 'spiffe://corp.example.com/ns/billing/sa')).toBe(false);
     expect(allowed(a, undefined, { dnsNames: ['spiffe://corp.example.com/ns/billing/sa/api'] })).toBe(false);
     const d = decide(a, peer('spiffe://corp.example.com/ns/web/sa/x'));
-    expect(d.allowed === false && d.reason).toBe(
+    expect(!d.ok && d.error).toBe(
       'spiffe://corp.example.com/ns/web/sa/x is not spiffe://corp.example.com/ns/billing/sa/api',
     );
   });
@@ -115,7 +115,7 @@ describe('authorizers', () => {
     expect(allowed(any, 'spiffe://corp.example.com/ns/ops/sa/admin')).toBe(true);
     expect(allowed(any, 'spiffe://corp.example.com/ns/billing/sa/x')).toBe(true);
     const refused = decide(any, peer('spiffe://corp.example.com/ns/ops/sa/other'));
-    expect(refused.allowed === false && refused.reason).toMatch(/not under \/ns\/billing.*; .*is not spiffe/);
+    expect(!refused.ok && refused.error).toMatch(/not under \/ns\/billing.*; .*is not spiffe/);
     const all = authorizeAllOf(
       authorizeMemberOf('corp.example.com'),
       (p) => !p.spiffeId?.path.startsWith('/ns/sandbox'),
@@ -131,7 +131,7 @@ describe('authorizers', () => {
   });
 
   it('policy objects allow any listed entry', () => {
-    const a = compilePolicy({
+    const a = createMtlsAuthorizer({
       ids: ['spiffe://partner.example.net/svc/sync'],
       trustDomains: ['corp.example.com'],
       pathPrefixes: [{ trustDomain: 'ops.example.com', prefix: '/ns/tools' }],
@@ -153,8 +153,8 @@ describe('authorizers', () => {
     expect(configProblem(() => authorizePathPrefix('corp.example.com', '/ns/X/'))).toMatch(/trailing/);
     expect(configProblem(() => authorizePathPrefix('corp.example.com', ''))).toMatch(/empty/);
     expect(configProblem(() => authorizeDnsName(['*.example.com']))).toMatch(/wildcards/);
-    expect(configProblem(() => compilePolicy({}))).toMatch(/lists nobody/);
-    expect(configProblem(() => compilePolicy(null as never))).toMatch(/function or a policy object/);
+    expect(configProblem(() => createMtlsAuthorizer({}))).toMatch(/lists nobody/);
+    expect(configProblem(() => createMtlsAuthorizer(null as never))).toMatch(/function or a policy object/);
     expect(configProblem(() => authorizeAnyOf())).toMatch(/at least one/);
   });
 });

@@ -1,10 +1,14 @@
 import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
+import { fail, ok, type Result } from '../verdict.js';
 import type { MtlsPeer } from './peer.js';
 import { parseSpiffeId, parseTrustDomain, spiffePathProblem } from './spiffe.js';
 
-/** An authorizer's answer. A refusal names why, for the `mtls.rejected` event (never sent to the client). */
-export type MtlsDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+/**
+ * An authorizer's answer: `{ ok: true, value: true }`, or a refusal whose `error` names why, for the
+ * `mtls.rejected` event (never sent to the client).
+ */
+export type MtlsDecision = Result<true, string>;
 
 /**
  * Decides whether an authenticated peer may call a route. Your own function may return a boolean;
@@ -41,10 +45,10 @@ const PATH_PREFIX_KEYS = ['trustDomain', 'prefix'];
 /** A route policy: an authorizer function or an allowlist object. */
 export type MtlsPolicy = MtlsAuthorizer | MtlsPolicyObject;
 
-const ALLOWED: MtlsDecision = Object.freeze({ allowed: true });
+const ALLOWED: MtlsDecision = Object.freeze(ok(true as const));
 
 function refuse(reason: string): MtlsDecision {
-  return { allowed: false, reason };
+  return fail(reason);
 }
 
 function describe(peer: MtlsPeer): string {
@@ -58,16 +62,16 @@ function checkId(option: string, id: string): string {
   if (!r.ok)
     throw new ConfigError(
       option,
-      `'${String(id)}' is not a valid SPIFFE ID: ${r.reason}`,
+      `'${String(id)}' is not a valid SPIFFE ID: ${r.error}`,
       'write the exact ID, e.g. spiffe://corp.example.com/ns/billing/sa/api',
     );
-  if (r.id.path === '')
+  if (r.value.path === '')
     throw new ConfigError(
       option,
       `'${id}' is a trust domain, not a workload ID`,
       'use authorizeMemberOf for a whole trust domain',
     );
-  return r.id.id;
+  return r.value.id;
 }
 
 function checkTrustDomain(option: string, td: string): string {
@@ -75,17 +79,17 @@ function checkTrustDomain(option: string, td: string): string {
   if (!r.ok)
     throw new ConfigError(
       option,
-      `'${String(td)}' is not a valid trust domain: ${r.reason}`,
+      `'${String(td)}' is not a valid trust domain: ${r.error}`,
       'write it as corp.example.com',
     );
-  return r.trustDomain;
+  return r.value;
 }
 
 /**
  * Normalise a decision; a custom authorizer that throws refuses (fail closed) instead of breaking the request.
  *
  * @example
- * decide(authorizeId('spiffe://corp.example.com/ns/a/sa/b'), peer) // { allowed: true }
+ * decide(authorizeId('spiffe://corp.example.com/ns/a/sa/b'), peer) // { ok: true, value: true }
  */
 export function decide(authorizer: MtlsAuthorizer, peer: MtlsPeer): MtlsDecision {
   let result: MtlsDecision | boolean;
@@ -96,8 +100,9 @@ export function decide(authorizer: MtlsAuthorizer, peer: MtlsPeer): MtlsDecision
   }
   if (result === true) return ALLOWED;
   if (result === false) return refuse(`${describe(peer)} refused by a custom authorizer`);
-  if (typeof result === 'object' && result !== null && result.allowed === true) return ALLOWED;
-  if (typeof result === 'object' && result !== null && result.allowed === false) return result;
+  if (typeof result === 'object' && result !== null && result.ok === true) return ALLOWED;
+  if (typeof result === 'object' && result !== null && result.ok === false)
+    return typeof result.error === 'string' ? result : refuse('the authorizer refused without a reason');
   return refuse('the authorizer returned neither a boolean nor a decision');
 }
 
@@ -240,8 +245,8 @@ export function authorizeAnyOf(...authorizers: readonly MtlsAuthorizer[]): MtlsA
     const reasons: string[] = [];
     for (const a of authorizers) {
       const d = decide(a, peer);
-      if (d.allowed) return ALLOWED;
-      reasons.push(d.reason);
+      if (d.ok) return ALLOWED;
+      reasons.push(d.error);
     }
     return refuse(reasons.join('; '));
   };
@@ -264,7 +269,7 @@ export function authorizeAllOf(...authorizers: readonly MtlsAuthorizer[]): MtlsA
   return (peer) => {
     for (const a of authorizers) {
       const d = decide(a, peer);
-      if (!d.allowed) return d;
+      if (!d.ok) return d;
     }
     return ALLOWED;
   };
@@ -274,9 +279,9 @@ export function authorizeAllOf(...authorizers: readonly MtlsAuthorizer[]): MtlsA
  * Turn a route policy (function or allowlist object) into one authorizer, validating it once.
  *
  * @example
- * const authorize = compilePolicy({ trustDomains: ['corp.example.com'] });
+ * const authorize = createMtlsAuthorizer({ trustDomains: ['corp.example.com'] });
  */
-export function compilePolicy(policy: MtlsPolicy, option = 'mtls.authorize'): MtlsAuthorizer {
+export function createMtlsAuthorizer(policy: MtlsPolicy, option = 'mtls.authorize'): MtlsAuthorizer {
   if (typeof policy === 'function') return policy;
   if (typeof policy !== 'object' || policy === null) {
     throw new ConfigError(

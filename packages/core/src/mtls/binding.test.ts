@@ -29,7 +29,7 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     const opts = { onEvent: (e: SecurityEvent) => events.push(e) };
     const codes = async (claims: Record<string, unknown>, cert: Uint8Array | undefined) => {
       const v = await verifyCertificateBinding(claims, cert, opts);
-      return v.ok ? 'ok' : `${v.error.status} ${v.error.code}`;
+      return v.ok ? 'ok' : `${v.error?.status} ${v.error?.code}`;
     };
     expect(await codes({ cnf: { 'x5t#S256': x5t } }, other.der)).toBe('401 MTLS_TOKEN_BINDING_MISMATCH');
     expect(await codes({ cnf: { 'x5t#S256': x5t } }, undefined)).toBe('401 MTLS_TOKEN_BINDING_MISMATCH');
@@ -55,7 +55,9 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     });
     expect(await verifyCertificateBinding({ cnf: { jkt: 'x' } }, undefined)).toMatchObject({ ok: true });
     const required = await verifyCertificateBinding({ sub: 'a' }, leaf.der, { required: true });
-    expect(!required.ok && required.error.code).toBe('MTLS_TOKEN_NOT_BOUND');
-    expect(!required.ok && required.error.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(!required.ok && required.error?.code).toBe('MTLS_TOKEN_NOT_BOUND');
+    expect(!required.ok && Object.fromEntries(required.reply.headers)['www-authenticate']).toBe(
+      'Bearer error="invalid_token"',
+    );
   });
 });

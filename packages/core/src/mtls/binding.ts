@@ -54,7 +54,7 @@ function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
  * the same way: stolen tokens are useless without the private key.
  *
  * @example
- * const claims = await jwt.verify(req);
+ * const claims = await jwt.check(req);
  * if (claims.ok) {
  *   const bound = await verifyCertificateBinding(claims.value, req.peerCertificate, { required: true });
  *   if (!bound.ok) return send(renderProblem(bound.error));

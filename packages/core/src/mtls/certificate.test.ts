@@ -45,7 +45,7 @@ beforeAll(async () => {
 const reasonOf = (der: Uint8Array, opts = {}) => {
   const r = identifyPeer(der, 'tls', opts);
   if (r.ok) throw new Error('accepted');
-  return r.reason;
+  return r.error;
 };
 
 describe('readCertificateIdentity', () => {
@@ -117,10 +117,10 @@ describe('identifyPeer', () => {
     const r = identifyPeer(svid.der, 'tls');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.peer.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
-    expect(r.peer.via).toBe('tls');
-    expect(r.peer.subject).toBeUndefined();
-    expect(r.peer.dnsNames).toEqual([]);
+    expect(r.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
+    expect(r.value.via).toBe('tls');
+    expect(r.value.subject).toBeUndefined();
+    expect(r.value.dnsNames).toEqual([]);
   });
 
   it('refuses two URI SANs, CA leaves, signing leaves and invalid or root SPIFFE IDs', () => {
@@ -135,10 +135,10 @@ describe('identifyPeer', () => {
   it('keeps DNS SANs and subject out unless opted in', () => {
     expect(reasonOf(dnsOnly.der)).toMatch(/no URI SAN/);
     const dns = identifyPeer(dnsOnly.der, 'tls', { acceptDnsNames: true });
-    expect(dns.ok && dns.peer.dnsNames).toEqual(['billing.internal.example.com']);
-    expect(dns.ok && dns.peer.subject).toBeUndefined();
+    expect(dns.ok && dns.value.dnsNames).toEqual(['billing.internal.example.com']);
+    expect(dns.ok && dns.value.subject).toBeUndefined();
     const subject = identifyPeer(dnsOnly.der, 'proxy', { acceptSubject: true });
-    expect(subject.ok && subject.peer.subject).toBe('O=Corp,CN=billing');
-    expect(subject.ok && subject.peer.via).toBe('proxy');
+    expect(subject.ok && subject.value.subject).toBe('O=Corp,CN=billing');
+    expect(subject.ok && subject.value.via).toBe('proxy');
   });
 });

@@ -35,12 +35,12 @@ export const MTLS_ERRORS = {
     code: 'MTLS_TOKEN_BINDING_MISMATCH',
     status: 401,
     message: 'The access token is bound to a different client certificate.',
-    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    headers: [['www-authenticate', 'Bearer error="invalid_token"']],
   }),
   tokenNotBound: new SecurityError({
     code: 'MTLS_TOKEN_NOT_BOUND',
     status: 401,
     message: 'A certificate-bound access token is required.',
-    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    headers: [['www-authenticate', 'Bearer error="invalid_token"']],
   }),
 } as const;

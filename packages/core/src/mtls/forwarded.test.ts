@@ -1,7 +1,20 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestLeaf } from '../../test/mtls/pki.js';
-import { certificateFromXfcc, parseXfcc, pemCertificateToDer, urlEncodedPemToDer } from './forwarded.js';
+import type { Result } from '../verdict.js';
+import {
+  certificateFromXfcc as certificateResult,
+  parseXfcc as parseResult,
+  pemCertificateToDer as pemResult,
+  urlEncodedPemToDer as urlResult,
+} from './forwarded.js';
+
+// The parsers fail with a reason: these unwrap a Result to the value, or to the reason text.
+const unwrap = <T>(r: Result<T, string>): T | string => (r.ok ? r.value : r.error);
+const parseXfcc = (h: string) => unwrap(parseResult(h));
+const pemCertificateToDer = (p: string) => unwrap(pemResult(p));
+const urlEncodedPemToDer = (v: string) => unwrap(urlResult(v));
+const certificateFromXfcc = (h: string) => unwrap(certificateResult(h));
 
 let leaf: TestLeaf;
 let other: TestLeaf;
@@ -46,8 +59,8 @@ describe('parseXfcc', () => {
   it('property: any string parses to elements or a reason, never throws', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('a', '=', ';', ',', '"', '\\', ' ', 'B', '%') }), (s) => {
-        const r = parseXfcc(s);
-        expect(typeof r === 'string' || Array.isArray(r)).toBe(true);
+        const r = parseResult(s);
+        expect(r.ok ? Array.isArray(r.value) : typeof r.error === 'string').toBe(true);
       }),
       { numRuns: 3000 },
     );

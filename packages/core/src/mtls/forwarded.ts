@@ -3,19 +3,20 @@
  * plain "URL-encoded PEM in a header" form (nginx `$ssl_client_escaped_cert`, many ingresses). These parsers
  * only read; whether the sender may be believed is decided by the caller (trusted proxies only).
  */
+import { fail, ok, type Result } from '../verdict.js';
 
 /** One XFCC element: its key/value pairs in order, keys lowercased (`by`, `hash`, `cert`, `uri`…). */
 export type XfccElement = readonly (readonly [key: string, value: string])[];
 
 /**
  * Split an XFCC header into elements (one per proxy hop, comma-separated) of `key=value` pairs
- * (semicolon-separated). Values may be double-quoted, with `\` escaping inside quotes. Returns the reason
- * when the header is malformed; nothing is guessed.
+ * (semicolon-separated). Values may be double-quoted, with `\` escaping inside quotes. Fails with the
+ * reason when the header is malformed; nothing is guessed.
  *
  * @example
  * parseXfcc('By=spiffe://a/b;Hash=ab12;URI=spiffe://c/d') // [[['by','spiffe://a/b'],['hash','ab12'],['uri','spiffe://c/d']]]
  */
-export function parseXfcc(header: string): XfccElement[] | string {
+export function parseXfcc(header: string): Result<XfccElement[], string> {
   const elements: XfccElement[] = [];
   let pairs: [string, string][] = [];
   let i = 0;
@@ -23,9 +24,9 @@ export function parseXfcc(header: string): XfccElement[] | string {
   while (i <= n) {
     while (i < n && (header[i] === ' ' || header[i] === '\t')) i++;
     const eq = header.indexOf('=', i);
-    if (eq === -1) return `missing '=' at offset ${i}`;
+    if (eq === -1) return fail(`missing '=' at offset ${i}`);
     const key = header.slice(i, eq).trim().toLowerCase();
-    if (key === '' || !/^[a-z0-9_-]+$/.test(key)) return `invalid key at offset ${i}`;
+    if (key === '' || !/^[a-z0-9_-]+$/.test(key)) return fail(`invalid key at offset ${i}`);
     i = eq + 1;
     let value = '';
     if (header[i] === '"') {
@@ -34,7 +35,7 @@ export function parseXfcc(header: string): XfccElement[] | string {
       while (i < n) {
         const c = header[i]!;
         if (c === '\\') {
-          if (i + 1 >= n) return 'dangling escape';
+          if (i + 1 >= n) return fail('dangling escape');
           value += header[i + 1];
           i += 2;
         } else if (c === '"') {
@@ -46,12 +47,12 @@ export function parseXfcc(header: string): XfccElement[] | string {
           i++;
         }
       }
-      if (!closed) return 'unterminated quoted value';
+      if (!closed) return fail('unterminated quoted value');
       while (i < n && (header[i] === ' ' || header[i] === '\t')) i++;
     } else {
       const start = i;
       while (i < n && header[i] !== ';' && header[i] !== ',') {
-        if (header[i] === '"') return `unexpected quote at offset ${i}`;
+        if (header[i] === '"') return fail(`unexpected quote at offset ${i}`);
         i++;
       }
       value = header.slice(start, i).trim();
@@ -69,10 +70,10 @@ export function parseXfcc(header: string): XfccElement[] | string {
       pairs = [];
       i++;
     } else {
-      return `unexpected character at offset ${i}`;
+      return fail(`unexpected character at offset ${i}`);
     }
   }
-  return elements;
+  return ok(elements);
 }
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
@@ -81,28 +82,28 @@ const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Decode exactly one PEM `CERTIFICATE` block to DER (strict base64; whitespace between lines only).
- * Returns the reason on anything else, including a second certificate (a chain is not a client certificate).
+ * Fails with the reason on anything else, including a second certificate (a chain is not a client certificate).
  *
  * @example
- * const der = pemCertificateToDer(pem); if (typeof der !== 'string') identifyPeer(der, 'proxy');
+ * const der = pemCertificateToDer(pem); if (der.ok) identifyPeer(der.value, 'proxy');
  */
-export function pemCertificateToDer(pem: string): Uint8Array | string {
+export function pemCertificateToDer(pem: string): Result<Uint8Array, string> {
   const text = pem.trim();
-  if (!text.startsWith(BEGIN)) return 'not a PEM CERTIFICATE block';
+  if (!text.startsWith(BEGIN)) return fail('not a PEM CERTIFICATE block');
   const end = text.indexOf(END);
-  if (end === -1) return 'PEM block has no END line';
-  if (text.length !== end + END.length) return 'more than one PEM block';
+  if (end === -1) return fail('PEM block has no END line');
+  if (text.length !== end + END.length) return fail('more than one PEM block');
   const body = text.slice(BEGIN.length, end).replace(/[\r\n\t ]/g, '');
-  if (body.length === 0 || body.length % 4 !== 0 || !B64.test(body)) return 'PEM body is not base64';
+  if (body.length === 0 || body.length % 4 !== 0 || !B64.test(body)) return fail('PEM body is not base64');
   let binary: string;
   try {
     binary = atob(body);
   } catch {
-    return 'PEM body is not base64';
+    return fail('PEM body is not base64');
   }
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  return ok(out);
 }
 
 /**
@@ -110,14 +111,14 @@ export function pemCertificateToDer(pem: string): Uint8Array | string {
  * `$ssl_client_escaped_cert`) to DER.
  *
  * @example
- * urlEncodedPemToDer('-----BEGIN%20CERTIFICATE-----%0AMIIB...') // Uint8Array or a reason string
+ * urlEncodedPemToDer('-----BEGIN%20CERTIFICATE-----%0AMIIB...') // { ok: true, value: Uint8Array }
  */
-export function urlEncodedPemToDer(value: string): Uint8Array | string {
+export function urlEncodedPemToDer(value: string): Result<Uint8Array, string> {
   let pem: string;
   try {
     pem = decodeURIComponent(value);
   } catch {
-    return 'the certificate is not valid URL encoding';
+    return fail('the certificate is not valid URL encoding');
   }
   return pemCertificateToDer(pem);
 }
@@ -129,15 +130,17 @@ export function urlEncodedPemToDer(value: string): Uint8Array | string {
  * @example
  * const der = certificateFromXfcc(req.header('x-forwarded-client-cert') ?? '');
  */
-export function certificateFromXfcc(header: string): Uint8Array | string {
+export function certificateFromXfcc(header: string): Result<Uint8Array, string> {
   const elements = parseXfcc(header);
-  if (typeof elements === 'string') return `malformed XFCC: ${elements}`;
-  const last = elements[elements.length - 1];
-  if (last === undefined) return 'empty XFCC';
+  if (!elements.ok) return fail(`malformed XFCC: ${elements.error}`);
+  const last = elements.value[elements.value.length - 1];
+  if (last === undefined) return fail('empty XFCC');
   const certs = last.filter(([k]) => k === 'cert');
   if (certs.length === 0) {
-    return 'the XFCC element has no Cert field; configure the proxy to forward the certificate (Envoy: set_current_client_cert_details.cert: true)';
+    return fail(
+      'the XFCC element has no Cert field; configure the proxy to forward the certificate (Envoy: set_current_client_cert_details.cert: true)',
+    );
   }
-  if (certs.length > 1) return 'the XFCC element has several Cert fields';
+  if (certs.length > 1) return fail('the XFCC element has several Cert fields');
   return urlEncodedPemToDer(certs[0]![1]);
 }

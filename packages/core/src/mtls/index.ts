@@ -5,7 +5,7 @@ export { readCertificateIdentity } from './certificate.js';
 export type { CertificateIdentity } from './certificate.js';
 export { DerError } from './der.js';
 export { identifyPeer } from './peer.js';
-export type { MtlsPeer, PeerIdentityOptions, PeerResult } from './peer.js';
+export type { MtlsPeer, PeerIdentityOptions } from './peer.js';
 export {
   authorizeAllOf,
   authorizeAnyOf,
@@ -15,7 +15,7 @@ export {
   authorizeOneOf,
   authorizePathPrefix,
   authorizeSubject,
-  compilePolicy,
+  createMtlsAuthorizer,
   decide,
 } from './authorize.js';
 export type { MtlsAuthorizer, MtlsDecision, MtlsPolicy, MtlsPolicyObject } from './authorize.js';

@@ -1,5 +1,6 @@
 import { readCertificateIdentity, type CertificateIdentity } from './certificate.js';
 import { DerError } from './der.js';
+import { fail, ok, type Result } from '../verdict.js';
 import { parseSpiffeId, type SpiffeId } from './spiffe.js';
 
 /** The authenticated peer of an mTLS request, as handed to authorizers and to your handler. */
@@ -24,15 +25,6 @@ export interface PeerIdentityOptions {
   acceptSubject?: boolean;
 }
 
-/** Outcome of {@link identifyPeer}: the peer, or the operator-facing reason the certificate is unusable. */
-export type PeerResult =
-  | { readonly ok: true; readonly peer: MtlsPeer }
-  | { readonly ok: false; readonly reason: string };
-
-function fail(reason: string): PeerResult {
-  return { ok: false, reason };
-}
-
 /**
  * Read the identity of an already verified peer certificate (DER). Following the X509-SVID spec: the leaf
  * must not be a CA nor able to sign certificates, and must carry exactly one URI SAN, a valid SPIFFE ID with
@@ -41,13 +33,13 @@ function fail(reason: string): PeerResult {
  *
  * @example
  * const r = identifyPeer(req.peerCertificate, 'tls');
- * if (r.ok) r.peer.spiffeId?.id; // 'spiffe://corp.example.com/ns/billing/sa/api'
+ * if (r.ok) r.value.spiffeId?.id; // 'spiffe://corp.example.com/ns/billing/sa/api'
  */
 export function identifyPeer(
   certificate: Uint8Array,
   via: 'tls' | 'proxy',
   options: PeerIdentityOptions = {},
-): PeerResult {
+): Result<MtlsPeer, string> {
   let cert: CertificateIdentity;
   try {
     cert = readCertificateIdentity(certificate);
@@ -66,9 +58,9 @@ export function identifyPeer(
   if (cert.uris.length === 1) {
     const uri = cert.uris[0]!;
     const parsed = parseSpiffeId(uri);
-    if (!parsed.ok) return fail(`the URI SAN is not a valid SPIFFE ID: ${parsed.reason}`);
-    if (parsed.id.path === '') return fail('the URI SAN is a trust domain ID, not a workload SPIFFE ID');
-    spiffeId = parsed.id;
+    if (!parsed.ok) return fail(`the URI SAN is not a valid SPIFFE ID: ${parsed.error}`);
+    if (parsed.value.path === '') return fail('the URI SAN is a trust domain ID, not a workload SPIFFE ID');
+    spiffeId = parsed.value;
   } else if (dnsNames.length === 0 && (subject === undefined || subject === '')) {
     return fail(
       options.acceptDnsNames === true || options.acceptSubject === true
@@ -76,5 +68,5 @@ export function identifyPeer(
         : 'the client certificate has no URI SAN (SPIFFE ID)',
     );
   }
-  return { ok: true, peer: { spiffeId, dnsNames, subject, certificate, via } };
+  return ok({ spiffeId, dnsNames, subject, certificate, via });
 }

@@ -5,7 +5,7 @@ import { parseSpiffeId, parseTrustDomain, SPIFFE_ID_MAX_BYTES, spiffePathProblem
 const reason = (input: string): string => {
   const r = parseSpiffeId(input);
   if (r.ok) throw new Error(`${input} was accepted`);
-  return r.reason;
+  return r.error;
 };
 
 const tdChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789.-_'.split(''));
@@ -24,7 +24,7 @@ describe('parseSpiffeId', () => {
     const r = parseSpiffeId('spiffe://corp.example.com/ns/billing/sa/api');
     expect(r).toEqual({
       ok: true,
-      id: {
+      value: {
         id: 'spiffe://corp.example.com/ns/billing/sa/api',
         trustDomain: 'corp.example.com',
         path: '/ns/billing/sa/api',
@@ -74,7 +74,7 @@ describe('parseSpiffeId', () => {
 
   it('keeps the trust domain apart from look-alikes', () => {
     const r = parseSpiffeId('spiffe://corp.example.com.evil/ns/X/sa/y');
-    expect(r.ok && r.id.trustDomain).toBe('corp.example.com.evil');
+    expect(r.ok && r.value.trustDomain).toBe('corp.example.com.evil');
   });
 
   it('property: every ID built from the grammar parses back to its parts', () => {
@@ -83,9 +83,9 @@ describe('parseSpiffeId', () => {
         const r = parseSpiffeId(`spiffe://${td}${p}`);
         expect(r.ok).toBe(true);
         if (r.ok) {
-          expect(r.id.trustDomain).toBe(td);
-          expect(r.id.path).toBe(p);
-          expect(r.id.id).toBe(`spiffe://${td}${p}`);
+          expect(r.value.trustDomain).toBe(td);
+          expect(r.value.path).toBe(p);
+          expect(r.value.id).toBe(`spiffe://${td}${p}`);
         }
       }),
     );
@@ -102,12 +102,12 @@ describe('parseSpiffeId', () => {
         (input) => {
           const r = parseSpiffeId(input);
           if (!r.ok) {
-            expect(typeof r.reason).toBe('string');
+            expect(typeof r.error).toBe('string');
             return;
           }
           expect(input.length).toBeLessThanOrEqual(2048);
           expect(input).toMatch(/^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/);
-          expect(r.id.path.split('/').some((s) => s === '.' || s === '..')).toBe(false);
+          expect(r.value.path.split('/').some((s) => s === '.' || s === '..')).toBe(false);
         },
       ),
       { numRuns: 2000 },
@@ -140,11 +140,8 @@ describe('parseSpiffeId', () => {
 
 describe('parseTrustDomain and spiffePathProblem', () => {
   it('accepts bare and spiffe:// forms, refuses paths and bad names', () => {
-    expect(parseTrustDomain('corp.example.com')).toEqual({ ok: true, trustDomain: 'corp.example.com' });
-    expect(parseTrustDomain('spiffe://corp.example.com')).toEqual({
-      ok: true,
-      trustDomain: 'corp.example.com',
-    });
+    expect(parseTrustDomain('corp.example.com')).toEqual({ ok: true, value: 'corp.example.com' });
+    expect(parseTrustDomain('spiffe://corp.example.com')).toEqual({ ok: true, value: 'corp.example.com' });
     expect(parseTrustDomain('spiffe://corp.example.com/ns').ok).toBe(false);
     expect(parseTrustDomain('Corp.example.com').ok).toBe(false);
     expect(parseTrustDomain('').ok).toBe(false);

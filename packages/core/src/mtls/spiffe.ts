@@ -1,3 +1,5 @@
+import { fail as failed, ok, type Result } from '../verdict.js';
+
 /** A SPIFFE ID that passed {@link parseSpiffeId}: safe to compare component by component. */
 export interface SpiffeId {
   /** The whole ID, exactly as parsed, e.g. `spiffe://corp.example.com/ns/billing/sa/api`. */
@@ -9,9 +11,7 @@ export interface SpiffeId {
 }
 
 /** Outcome of {@link parseSpiffeId}: the ID, or why it is not one (operator detail, never shown to clients). */
-export type SpiffeIdResult =
-  | { readonly ok: true; readonly id: SpiffeId }
-  | { readonly ok: false; readonly reason: string };
+export type SpiffeIdResult = Result<SpiffeId, string>;
 
 const PREFIX = 'spiffe://';
 /**
@@ -36,9 +36,7 @@ for (let c = 0; c < 128; c++) {
   PATH_CHAR[c] = lower || upper || digit || punct ? 1 : 0;
 }
 
-function fail(reason: string): SpiffeIdResult {
-  return { ok: false, reason };
-}
+const fail = (reason: string): SpiffeIdResult => failed(reason);
 
 function trustDomainProblem(td: string): string | undefined {
   if (td.length === 0) return 'the trust domain is empty';
@@ -91,7 +89,7 @@ function pathProblem(path: string): string | undefined {
  *
  * @example
  * const r = parseSpiffeId('spiffe://corp.example.com/ns/billing/sa/api');
- * if (r.ok) r.id.trustDomain; // 'corp.example.com'
+ * if (r.ok) r.value.trustDomain; // 'corp.example.com'
  */
 export function parseSpiffeId(input: string): SpiffeIdResult {
   if (typeof input !== 'string') return fail('not a string');
@@ -112,7 +110,7 @@ export function parseSpiffeId(input: string): SpiffeIdResult {
   const path = slash === -1 ? '' : input.slice(slash);
   const problem = trustDomainProblem(trustDomain) ?? pathProblem(path);
   if (problem !== undefined) return fail(problem);
-  return { ok: true, id: Object.freeze({ id: input, trustDomain, path }) };
+  return ok(Object.freeze({ id: input, trustDomain, path }));
 }
 
 /**
@@ -120,20 +118,18 @@ export function parseSpiffeId(input: string): SpiffeIdResult {
  * (`spiffe://corp.example.com`). Returns the bare name, or the reason it is invalid.
  *
  * @example
- * parseTrustDomain('spiffe://corp.example.com') // { ok: true, trustDomain: 'corp.example.com' }
+ * parseTrustDomain('spiffe://corp.example.com') // { ok: true, value: 'corp.example.com' }
  */
-export function parseTrustDomain(
-  input: string,
-): { readonly ok: true; readonly trustDomain: string } | { readonly ok: false; readonly reason: string } {
-  if (typeof input !== 'string') return { ok: false, reason: 'not a string' };
+export function parseTrustDomain(input: string): Result<string, string> {
+  if (typeof input !== 'string') return failed('not a string');
   if (input.startsWith(PREFIX)) {
     const r = parseSpiffeId(input);
     if (!r.ok) return r;
-    if (r.id.path !== '') return { ok: false, reason: 'a trust domain has no path' };
-    return { ok: true, trustDomain: r.id.trustDomain };
+    if (r.value.path !== '') return failed('a trust domain has no path');
+    return ok(r.value.trustDomain);
   }
   const problem = trustDomainProblem(input);
-  return problem === undefined ? { ok: true, trustDomain: input } : { ok: false, reason: problem };
+  return problem === undefined ? ok(input) : failed(problem);
 }
 
 /**

@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isConfigError } from '../errors.js';
 import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
-import { renderProblem } from '../http/problem.js';
 import { createTestCa, issueTestLeaf, type TestLeaf } from '../../test/mtls/pki.js';
 import { authorizeMemberOf, authorizePathPrefix } from './authorize.js';
 import { createMtlsVerifier, type TrustedPeerCheck } from './verifier.js';
@@ -49,7 +48,7 @@ const xfcc = (leaf: TestLeaf) =>
 describe('createMtlsVerifier', () => {
   it('allows an authorized peer and exposes its identity', () => {
     const v = createMtlsVerifier({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') });
-    const verdict = v.verify(req({ cert: billing.der }));
+    const verdict = v.check(req({ cert: billing.der }));
     expect(verdict.ok).toBe(true);
     if (verdict.ok) {
       expect(verdict.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
@@ -64,16 +63,16 @@ describe('createMtlsVerifier', () => {
       authorize: authorizePathPrefix('corp.example.com', '/ns/billing'),
       onEvent: (e) => events.push(e),
     });
-    const none = v.verify(req());
-    expect(!none.ok && [none.error.status, none.error.code]).toEqual([401, 'MTLS_CERT_REQUIRED']);
-    const two = v.verify(req({ cert: twoUris.der }));
-    expect(!two.ok && [two.error.status, two.error.code]).toEqual([401, 'MTLS_IDENTITY_INVALID']);
-    const denied = v.verify(req({ cert: web.der }));
-    expect(!denied.ok && [denied.error.status, denied.error.code]).toEqual([403, 'MTLS_PEER_DENIED']);
+    const none = v.check(req());
+    expect(!none.ok && [none.error?.status, none.error?.code]).toEqual([401, 'MTLS_CERT_REQUIRED']);
+    const two = v.check(req({ cert: twoUris.der }));
+    expect(!two.ok && [two.error?.status, two.error?.code]).toEqual([401, 'MTLS_IDENTITY_INVALID']);
+    const denied = v.check(req({ cert: web.der }));
+    expect(!denied.ok && [denied.error?.status, denied.error?.code]).toEqual([403, 'MTLS_PEER_DENIED']);
     if (!denied.ok) {
-      const problem = renderProblem(denied.error);
-      expect(problem.headers['content-type']).toBe('application/problem+json');
-      expect(JSON.parse(problem.body)).toMatchObject({ status: 403, code: 'MTLS_PEER_DENIED' });
+      const problem = denied.reply;
+      expect(Object.fromEntries(problem.headers)['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(problem.body!)).toMatchObject({ status: 403, code: 'MTLS_PEER_DENIED' });
       expect(problem.body).not.toContain('billing-evil');
     }
     expect(events).toEqual([
@@ -100,38 +99,38 @@ describe('createMtlsVerifier', () => {
       subject: 'CN=billing, O=Corp',
     });
     const strict = createMtlsVerifier({ authorize: { dnsNames: ['billing.internal.example.com'] } });
-    const refused = strict.verify(req({ cert: legacy.der }));
-    expect(!refused.ok && refused.error.code).toBe('MTLS_IDENTITY_INVALID');
+    const refused = strict.check(req({ cert: legacy.der }));
+    expect(!refused.ok && refused.error?.code).toBe('MTLS_IDENTITY_INVALID');
     const dns = createMtlsVerifier({
       acceptDnsNames: true,
       authorize: { dnsNames: ['billing.internal.example.com'] },
     });
-    const viaDns = dns.verify(req({ cert: legacy.der }));
+    const viaDns = dns.check(req({ cert: legacy.der }));
     expect(viaDns.ok && viaDns.value.dnsNames).toEqual(['billing.internal.example.com']);
     expect(viaDns.ok && viaDns.value.spiffeId).toBeUndefined();
     const subject = createMtlsVerifier({
       acceptSubject: true,
       authorize: { subjects: ['O=Corp,CN=billing'] },
     });
-    expect(subject.verify(req({ cert: legacy.der })).ok).toBe(true);
+    expect(subject.check(req({ cert: legacy.der })).ok).toBe(true);
     const wrongSubject = createMtlsVerifier({
       acceptSubject: true,
       authorize: { subjects: ['O=Corp,CN=other'] },
     });
-    const denied = wrongSubject.verify(req({ cert: legacy.der }));
-    expect(!denied.ok && denied.error.code).toBe('MTLS_PEER_DENIED');
+    const denied = wrongSubject.check(req({ cert: legacy.der }));
+    expect(!denied.ok && denied.error?.code).toBe('MTLS_PEER_DENIED');
     // A SPIFFE policy never matches a DNS-only peer.
     const spiffeOnly = createMtlsVerifier({
       acceptDnsNames: true,
       authorize: authorizeMemberOf('corp.example.com'),
     });
-    expect(spiffeOnly.verify(req({ cert: legacy.der })).ok).toBe(false);
+    expect(spiffeOnly.check(req({ cert: legacy.der })).ok).toBe(false);
   });
 
   it('requires an authorization policy unless dangerouslyAllowAnyPeer', () => {
     expect(() => createMtlsVerifier({})).toThrow(/mtls.authorize: is required/);
     const any = createMtlsVerifier({ dangerouslyAllowAnyPeer: true });
-    expect(any.verify(req({ cert: web.der })).ok).toBe(true);
+    expect(any.check(req({ cert: web.der })).ok).toBe(true);
     expect(() => createMtlsVerifier({ dangerouslyAllowAnyPeer: true, authorize: { ids: [] } })).toThrow(
       /contradicts/,
     );
@@ -155,7 +154,7 @@ describe('createMtlsVerifier', () => {
 
     it('reads XFCC only from a trusted proxy, never the proxy socket certificate', () => {
       const verifier = v();
-      const viaProxy = verifier.verify(
+      const viaProxy = verifier.check(
         req({
           remote: '10.0.0.5',
           cert: proxyCert.der,
@@ -164,45 +163,50 @@ describe('createMtlsVerifier', () => {
       );
       expect(viaProxy.ok && viaProxy.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing/sa/api');
       expect(viaProxy.ok && viaProxy.value.via).toBe('proxy');
-      const noHeader = verifier.verify(req({ remote: '10.0.0.5', cert: proxyCert.der }));
-      expect(!noHeader.ok && noHeader.error.code).toBe('MTLS_CERT_REQUIRED');
-      expect(verifier.isTrustedProxy('10.0.0.5')).toBe(true);
-      expect(verifier.forwardedHeader).toBe('x-forwarded-client-cert');
+      const noHeader = verifier.check(req({ remote: '10.0.0.5', cert: proxyCert.der }));
+      expect(!noHeader.ok && noHeader.error?.code).toBe('MTLS_CERT_REQUIRED');
+      // From the trusted proxy the header is the certificate: nothing to strip.
+      expect(viaProxy.ok && viaProxy.strip).toBeUndefined();
     });
 
     it('ignores a forged header from an untrusted peer and reports it', () => {
       events.length = 0;
       const verifier = v();
-      const forged = verifier.verify(
+      const forged = verifier.check(
         req({ remote: '203.0.113.9', headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
       );
-      expect(!forged.ok && forged.error.code).toBe('MTLS_CERT_REQUIRED');
+      expect(!forged.ok && forged.error?.code).toBe('MTLS_CERT_REQUIRED');
       expect(events[0]).toMatchObject({
         type: 'mtls.forwarded_ignored',
         data: { remoteAddress: '203.0.113.9' },
       });
       // A direct client with its own certificate is identified by that certificate, not the header.
-      const direct = verifier.verify(
+      const direct = verifier.check(
         req({ remote: '203.0.113.9', cert: web.der, headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
       );
       expect(direct.ok && direct.value.spiffeId?.id).toBe('spiffe://corp.example.com/ns/billing-evil/sa/web');
       expect(direct.ok && direct.value.via).toBe('tls');
+      // The adapter must remove the header that peer sent before the handler reads it.
+      expect(direct.ok && direct.strip).toEqual(['x-forwarded-client-cert']);
     });
 
     it('applies the same identity rules to forwarded certificates', () => {
       const verifier = v();
-      const two = verifier.verify(
+      const two = verifier.check(
         req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': xfcc(twoUris) } }),
       );
-      expect(!two.ok && two.error.code).toBe('MTLS_IDENTITY_INVALID');
-      const junk = verifier.verify(
+      expect(!two.ok && two.error?.code).toBe('MTLS_IDENTITY_INVALID');
+      const junk = verifier.check(
         req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': 'Cert="%%%"' } }),
       );
-      expect(!junk.ok && [junk.error.status, junk.error.code]).toEqual([401, 'MTLS_FORWARDED_CERT_INVALID']);
-      const huge = verifier.verify(
+      expect(!junk.ok && [junk.error?.status, junk.error?.code]).toEqual([
+        401,
+        'MTLS_FORWARDED_CERT_INVALID',
+      ]);
+      const huge = verifier.check(
         req({ remote: '10.0.0.5', headers: { 'x-forwarded-client-cert': 'a'.repeat(20000) } }),
       );
-      expect(!huge.ok && huge.error.code).toBe('MTLS_FORWARDED_CERT_INVALID');
+      expect(!huge.ok && huge.error?.code).toBe('MTLS_FORWARDED_CERT_INVALID');
     });
 
     it('takes the client-IP trust list (CIDRs, named sets) directly', () => {
@@ -210,11 +214,20 @@ describe('createMtlsVerifier', () => {
         authorize: authorizeMemberOf('corp.example.com'),
         forwardedCertificate: { trustedProxies: ['10.0.0.0/8'] },
       });
-      const ok = verifier.verify(
+      const ok = verifier.check(
         req({ remote: '::ffff:10.1.2.3', headers: { 'x-forwarded-client-cert': xfcc(billing) } }),
       );
       expect(ok.ok && ok.value.via).toBe('proxy');
-      expect(verifier.isTrustedProxy('192.168.1.1')).toBe(false);
+      expect(ok.ok && ok.strip).toBeUndefined();
+      const outside = verifier.check(
+        req({
+          remote: '192.168.1.1',
+          cert: billing.der,
+          headers: { 'x-forwarded-client-cert': xfcc(billing) },
+        }),
+      );
+      expect(outside.ok && outside.value.via).toBe('tls');
+      expect(outside.ok && outside.strip).toEqual(['x-forwarded-client-cert']);
     });
 
     it('reads a configured header with URL-encoded PEM', () => {
@@ -222,11 +235,11 @@ describe('createMtlsVerifier', () => {
         authorize: authorizeMemberOf('corp.example.com'),
         forwardedCertificate: { trustedProxies: proxies, format: 'pem', header: 'x-client-cert' },
       });
-      const ok = verifier.verify(
+      const ok = verifier.check(
         req({ remote: '10.0.0.5', headers: { 'x-client-cert': encodeURIComponent(billing.certPem) } }),
       );
       expect(ok.ok && ok.value.via).toBe('proxy');
-      const twice = verifier.verify(
+      const twice = verifier.check(
         req({
           remote: '10.0.0.5',
           headers: {
@@ -234,7 +247,7 @@ describe('createMtlsVerifier', () => {
           },
         }),
       );
-      expect(!twice.ok && twice.error.code).toBe('MTLS_FORWARDED_CERT_INVALID');
+      expect(!twice.ok && twice.error?.code).toBe('MTLS_FORWARDED_CERT_INVALID');
     });
 
     it('checks forwarding options at construction', () => {

@@ -3,8 +3,9 @@ import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { createClientIpResolver } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
-import { allow, deny, type Verdict } from '../verdict.js';
-import { compilePolicy, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
+import { RULE, type Rule } from '../rule.js';
+import { type Allowed, allow, deny, NO_HEADERS, type Verdict } from '../verdict.js';
+import { createMtlsAuthorizer, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
 import { MTLS_ERRORS } from './errors.js';
 import { certificateFromXfcc, urlEncodedPemToDer } from './forwarded.js';
 import { identifyPeer, type MtlsPeer, type PeerIdentityOptions } from './peer.js';
@@ -46,13 +47,13 @@ export interface MtlsVerifierOptions extends PeerIdentityOptions {
 }
 
 /** A configured mTLS rule. */
-export interface MtlsVerifier {
-  /** Identify and authorize the peer of a request. */
-  verify(req: RequestLike): Verdict<MtlsPeer>;
-  /** The forwarded-certificate header name, when one is configured (adapters strip it from untrusted peers). */
-  readonly forwardedHeader: string | undefined;
-  /** True when `address` may forward a client certificate. Always false without `forwardedCertificate`. */
-  isTrustedProxy(address: string | undefined): boolean;
+export interface MtlsVerifier extends Rule<'mtls'> {
+  /**
+   * Identify and authorize the peer of a request. When a forwarded-certificate header is configured and
+   * the peer is not a trusted proxy, the allowed verdict's `strip` names that header: the adapter removes
+   * it so nothing downstream reads a certificate nobody vouched for.
+   */
+  check(req: RequestLike): Verdict<MtlsPeer>;
 }
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -152,7 +153,7 @@ function checkForwarded(options: ForwardedCertificateOptions): ForwardedConfig {
  *
  * @example
  * const mtls = createMtlsVerifier({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') });
- * const verdict = mtls.verify(fromNodeRequest(req));
+ * const verdict = mtls.check(fromNodeRequest(req));
  * if (verdict.ok) verdict.value.spiffeId?.id;
  */
 export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
@@ -165,7 +166,7 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
     if (options.dangerouslyAllowAnyPeer === true) {
       throw new ConfigError('mtls.dangerouslyAllowAnyPeer', 'contradicts authorize', 'remove one of them');
     }
-    authorizer = compilePolicy(options.authorize, 'mtls.authorize');
+    authorizer = createMtlsAuthorizer(options.authorize, 'mtls.authorize');
   } else if (options.dangerouslyAllowAnyPeer !== true) {
     throw new ConfigError(
       'mtls.authorize',
@@ -232,8 +233,8 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
           );
         }
         const der = forwarded.format === 'xfcc' ? certificateFromXfcc(value) : urlEncodedPemToDer(value);
-        if (typeof der === 'string') return reject(req, MTLS_ERRORS.forwardedCertificateInvalid, der);
-        return { der, via: 'proxy' };
+        if (!der.ok) return reject(req, MTLS_ERRORS.forwardedCertificateInvalid, der.error);
+        return { der: der.value, via: 'proxy' };
       }
       if (value !== undefined && onEvent !== undefined) {
         emit(onEvent, {
@@ -252,27 +253,33 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
     return { der, via: 'tls' };
   }
 
+  // What an allowed request from an untrusted peer must lose: the header that peer could have forged.
+  const strip = forwarded === undefined ? undefined : Object.freeze([forwarded.header]);
+  const allowPeer = (req: RequestLike, peer: MtlsPeer): Allowed<MtlsPeer> =>
+    strip === undefined || forwarded!.trustedProxies.isTrustedPeer(req.remoteAddress)
+      ? allow(peer)
+      : { ok: true, value: peer, headers: NO_HEADERS, strip };
+
   return {
-    forwardedHeader: forwarded?.header,
-    isTrustedProxy: (address) => forwarded?.trustedProxies.isTrustedPeer(address) === true,
-    verify(req) {
+    [RULE]: 'mtls',
+    check(req) {
       const source = certificateOf(req);
       if ('ok' in source) return source;
       const identified = identifyPeer(source.der, source.via, identity);
       if (!identified.ok) {
-        return reject(req, MTLS_ERRORS.identityInvalid, identified.reason, { via: source.via });
+        return reject(req, MTLS_ERRORS.identityInvalid, identified.error, { via: source.via });
       }
-      const peer = identified.peer;
+      const peer = identified.value;
       if (authorizer !== undefined) {
         const decision = decide(authorizer, peer);
-        if (!decision.allowed) {
-          return reject(req, MTLS_ERRORS.peerDenied, decision.reason, {
+        if (!decision.ok) {
+          return reject(req, MTLS_ERRORS.peerDenied, decision.error, {
             via: peer.via,
             ...(peer.spiffeId !== undefined ? { spiffeId: peer.spiffeId.id } : {}),
           });
         }
       }
-      return allow(peer);
+      return allowPeer(req, peer);
     },
   };
 }

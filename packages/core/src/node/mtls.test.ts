@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../test/mtls/pki.js';
 import { tlsAttempt, watchRefusals } from '../../test/mtls/refusal.js';
 import type { SecurityEvent } from '../events.js';
-import { renderProblem } from '../http/problem.js';
+import { writeReply } from './response.js';
 import { authorizePathPrefix } from '../mtls/authorize.js';
 import { createMtlsVerifier } from '../mtls/verifier.js';
 import { mtlsServerOptions } from './mtls.js';
@@ -118,12 +118,8 @@ describe('real TLS handshakes against a node https server', () => {
     server = createServer(
       mtlsServerOptions({ cert: server1.certPem, key: server1.keyPem, ca: ca.certPem }),
       (req, res) => {
-        const verdict = mtls.verify(fromNodeRequest(req));
-        if (!verdict.ok) {
-          const p = renderProblem(verdict.error);
-          res.writeHead(p.status, p.headers as Record<string, string>).end(p.body);
-          return;
-        }
+        const verdict = mtls.check(fromNodeRequest(req));
+        if (!verdict.ok) return writeReply(res, verdict.reply);
         res.end(JSON.stringify({ caller: verdict.value.spiffeId?.id }));
       },
     );
@@ -178,9 +174,9 @@ describe('HTTP/2 (http2.createSecureServer) with the same options', () => {
     const server = createSecureServer(
       mtlsServerOptions({ cert: server1.certPem, key: server1.keyPem, ca: ca.certPem }),
       (req, res) => {
-        const verdict = mtls.verify(fromNodeRequest(req as never));
-        res.writeHead(verdict.ok ? 200 : verdict.error.status);
-        res.end(verdict.ok ? (verdict.value.spiffeId?.id ?? '') : verdict.error.code);
+        const verdict = mtls.check(fromNodeRequest(req as never));
+        res.writeHead(verdict.ok ? 200 : verdict.reply.status);
+        res.end(verdict.ok ? (verdict.value.spiffeId?.id ?? '') : (verdict.error?.code ?? ''));
       },
     );
     const port = await new Promise<number>((r) =>

@@ -64,7 +64,7 @@ class NodeRequest implements RequestLike {
  * `url` overrides `req.url` (express rewrites it under mounted routers; pass `originalUrl`).
  *
  * @example
- * const verdict = await verifier.verify(fromNodeRequest(req));
+ * const verdict = await verifier.check(fromNodeRequest(req));
  */
 export function fromNodeRequest(
   req: IncomingMessage,

@@ -1,42 +1,85 @@
-import type { ServerResponse } from 'node:http';
-import { appendVary } from '../cors/vary.js';
-import type { SecurityError } from '../errors.js';
-import type { HeaderPair } from '../headers/values.js';
-import { renderProblem } from '../http/problem.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { appendVary } from '../http/vary.js';
+import type { Allowed, HeaderList, Reply, Verdict } from '../verdict.js';
 import { keepVary } from './vary.js';
 
 /**
- * Set a rule's header pairs on a node response. `Vary` is merged with what is already there (another
- * rule or the app may vary on other fields), and kept through whatever the handler sets later (see
- * {@link keepVary}); every other field is set.
+ * Set a verdict's headers on a node response: `vary` is merged with what the response already varies on
+ * (another rule or the app may vary on other fields) and kept through whatever the handler sets later (see
+ * {@link keepVary}), `set-cookie` is appended, every other field is set.
  *
  * @example
- * setHeaderPairs(res, corsPolicy.check(fromNodeRequest(req)).headers);
+ * const v = cors.check(fromNodeRequest(req));
+ * if (v.ok) { setHeaders(res, v.headers); next(); } else writeReply(res, v.reply);
  */
-export function setHeaderPairs(res: ServerResponse, pairs: readonly HeaderPair[]): void {
-  for (let i = 0; i < pairs.length; i++) {
-    const [name, value] = pairs[i]!;
+export function setHeaders(res: ServerResponse, headers: HeaderList): void {
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
     if (name === 'vary') {
       res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
       keepVary(res, value);
-    } else res.setHeader(name, value);
+    } else if (name === 'set-cookie') res.appendHeader('set-cookie', value);
+    else res.setHeader(name, value);
   }
 }
 
 /**
- * Write a denial as RFC 9457 problem+json on a node response. Headers set earlier by other rules
- * (security headers, CORS) stay: `writeHead` merges with them. If the response has already started, the
+ * Write a reply (a denial's problem+json, a preflight answer, a redirect) and end the response. Headers set
+ * earlier by other rules (security headers, CORS) stay. If the response has already started, the
  * connection is closed rather than a second response written.
  *
  * @example
- * if (!verdict.ok) return writeProblem(res, verdict.error);
+ * if (!verdict.ok) return writeReply(res, verdict.reply);
  */
-export function writeProblem(res: ServerResponse, error: SecurityError): void {
+export function writeReply(res: ServerResponse, reply: Reply): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const problem = renderProblem(error);
-  res.writeHead(problem.status, problem.headers as Record<string, string>);
-  res.end(problem.body);
+  setHeaders(res, reply.headers);
+  res.statusCode = reply.status;
+  res.end(reply.body);
+}
+
+/** The claim a verified delivery holds until its handler's outcome is known. */
+interface Settleable {
+  settle(outcome: number | boolean): Promise<void>;
+}
+
+/**
+ * Settle a webhook delivery by the response its handler sends: done when the response finishes below 400,
+ * released on an error status or when the connection closes first (the sender retries either way).
+ *
+ * @example
+ * if (v.ok) { settleWhenFinished(res, v.value); req.webhook = v.value; next(); }
+ */
+export function settleWhenFinished(res: ServerResponse, delivery: Settleable): void {
+  res.once('finish', () => void delivery.settle(res.statusCode));
+  res.once('close', () => {
+    if (!res.writableFinished) void delivery.settle(false);
+  });
+}
+
+/**
+ * Carry out a verdict on a node request/response, as every node adapter does: allowed → remove the request
+ * headers it names (`strip`), set its response headers, and return true so the caller continues; denied or
+ * answered → write its reply and return false.
+ *
+ * @example
+ * const v = cors.check(fromNodeRequest(req));
+ * if (applyVerdict(req, res, v)) next();
+ */
+export function applyVerdict<T>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  verdict: Verdict<T>,
+): verdict is Allowed<T> {
+  if (!verdict.ok) {
+    writeReply(res, verdict.reply);
+    return false;
+  }
+  const strip = verdict.strip;
+  if (strip !== undefined) for (let i = 0; i < strip.length; i++) delete req.headers[strip[i]!];
+  if (verdict.headers.length > 0) setHeaders(res, verdict.headers);
+  return true;
 }

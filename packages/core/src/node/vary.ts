@@ -1,5 +1,5 @@
 import { type OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { appendVary } from '../cors/vary.js';
+import { appendVary } from '../http/vary.js';
 
 /** The Vary fields bulwark's rules made the response depend on, kept on the response object. */
 const KEPT = Symbol('bulwark.vary');

@@ -23,7 +23,7 @@ describe('callback parameter parsing', () => {
         async (params) => {
           fc.pre(params.state !== expected.state);
           const v = await client.handleCallback(new URLSearchParams(params), expected);
-          expect(v.ok ? 'ok' : v.error.code).toBe('OAUTH_STATE_INVALID');
+          expect(v.ok ? 'ok' : v.error?.code).toBe('OAUTH_STATE_INVALID');
         },
       ),
       { numRuns: 300 },
@@ -37,12 +37,12 @@ describe('callback parameter parsing', () => {
       ['code', 'c'],
     ]);
     const v = await client.handleCallback(params, expected);
-    expect(v.ok ? 'ok' : v.error.code).toBe('OAUTH_STATE_INVALID');
+    expect(v.ok ? 'ok' : v.error?.code).toBe('OAUTH_STATE_INVALID');
     const raw = await client.handleCallback(
       `/cb?code=c&state=${encodeURIComponent(`${expected.state}x`)}`,
       expected,
     );
-    expect(raw.ok ? 'ok' : raw.error.code).toBe('OAUTH_STATE_INVALID');
+    expect(raw.ok ? 'ok' : raw.error?.code).toBe('OAUTH_STATE_INVALID');
   });
 });
 
@@ -76,7 +76,7 @@ describe('callback without a usable login transaction', () => {
         `/cb?state=${encodeURIComponent(expected.state)}&code=c`,
       ]) {
         const v = await counting.handleCallback(callback, tx as typeof expected);
-        expect({ tx, code: v.ok ? 'ok' : v.error.code }).toEqual({ tx, code: 'OAUTH_STATE_INVALID' });
+        expect({ tx, code: v.ok ? 'ok' : v.error?.code }).toEqual({ tx, code: 'OAUTH_STATE_INVALID' });
       }
     }
     expect(fetched).toBe(0);

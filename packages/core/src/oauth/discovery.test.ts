@@ -48,7 +48,7 @@ function client(timeoutMs = 5000, assumePkce = false) {
 async function failure(make: (issuer: string) => Answer, timeoutMs?: number, assumePkce = false) {
   answer = make;
   const m = await client(timeoutMs, assumePkce).metadata();
-  return m.ok ? 'ok' : m.error.code;
+  return m.ok ? 'ok' : m.error?.code;
 }
 
 describe('discovery', () => {

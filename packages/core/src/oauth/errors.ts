@@ -48,12 +48,12 @@ export const OAUTH_ERRORS = {
     code: 'OAUTH_PROVIDER_UNAVAILABLE',
     status: 503,
     message: 'The identity provider is temporarily unavailable.',
-    headers: { 'retry-after': '5' },
+    headers: [['retry-after', '5']],
   }),
   storeUnavailable: new SecurityError({
     code: 'OAUTH_STORE_UNAVAILABLE',
     status: 503,
     message: 'The service is temporarily unavailable.',
-    headers: { 'retry-after': '5' },
+    headers: [['retry-after', '5']],
   }),
 } as const;

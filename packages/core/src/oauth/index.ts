@@ -19,5 +19,11 @@ export type { OidcTokens } from './token-endpoint.js';
 export { readCookies, serializeCookie } from './cookie.js';
 export type { CookieAttributes } from './cookie.js';
 export { createOidcLogin, safeReturnTo } from './login.js';
-export type { FinishedLogin, OidcLogin, OidcLoginOptions } from './login.js';
+export type {
+  FinishedLogin,
+  OidcLogin,
+  OidcLoginOptions,
+  OidcLogoutOptions,
+  OidcStartOptions,
+} from './login.js';
 export type { LoginTransaction } from './transaction.js';

@@ -4,7 +4,15 @@ import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
 import type { ReplayStore } from '../stores/types.js';
-import { allow, deny, type Verdict } from '../verdict.js';
+import {
+  allow,
+  type Answered,
+  answer,
+  type Denied,
+  deny,
+  type HeaderList,
+  type Verdict,
+} from '../verdict.js';
 import type { OidcClient, OidcLoginResult } from './client.js';
 import { readCookies, serializeCookie } from './cookie.js';
 import { OAUTH_ERRORS } from './errors.js';
@@ -39,15 +47,41 @@ export interface FinishedLogin extends OidcLoginResult {
   readonly returnTo: string;
 }
 
-/** The browser side of an OIDC login: start (redirect + cookie) and finish (callback). */
+/** Options of {@link OidcLogin.start}. */
+export interface OidcStartOptions {
+  /** Local path to come back to after the login (else the request's `returnTo` query parameter, else `/`). */
+  returnTo?: string;
+  /** OIDC `prompt` (`login`, `consent`…). */
+  prompt?: string;
+}
+
+/** Options of {@link OidcLogin.logout}. */
+export interface OidcLogoutOptions {
+  /** The ID Token of the session, sent as `id_token_hint`. */
+  idTokenHint?: string | undefined;
+  /** Where the provider sends the browser after logout (registered at the provider). */
+  postLogoutRedirectUri?: string | undefined;
+}
+
+/**
+ * The browser side of an OIDC login, as three steps whose answers are replies the adapter writes as they
+ * are: start (a redirect to the provider with the transaction cookie), finish (the callback), logout (a
+ * redirect to the provider's end-session endpoint).
+ */
 export interface OidcLogin {
-  /** Redirect the browser to `redirectTo` and set `setCookie`. */
-  start(options?: {
-    returnTo?: string;
-    prompt?: string;
-  }): Promise<Verdict<{ redirectTo: string; setCookie: string }>>;
-  /** Handle the callback request. Always send {@link OidcLogin.clearCookie} on the response, success or not. */
+  /**
+   * Start a login: 302 to the provider with the signed transaction cookie (`Answered`), or a denial when
+   * the provider cannot be reached. `returnTo` comes from the options or the request's query.
+   */
+  start(req?: RequestLike, options?: OidcStartOptions): Promise<Answered | Denied>;
+  /**
+   * Handle the callback request. Allowed: the verified login, with headers that clear the single-use
+   * transaction cookie; the app then starts its session and answers. Denied: 400 problem+json that also
+   * clears the cookie.
+   */
   finish(req: RequestLike): Promise<Verdict<FinishedLogin>>;
+  /** Answer a logout (call it after ending the app session): 303 to the provider's logout, or to `postLogoutRedirectUri`, or `/`. */
+  logout(options?: OidcLogoutOptions): Promise<Answered>;
   /** `Set-Cookie` value that deletes the transaction cookie. */
   readonly clearCookie: string;
   readonly cookieName: string;
@@ -88,11 +122,12 @@ const LOGIN_KEYS = optionKeys<OidcLoginOptions>()(
  * @example
  * const login = createOidcLogin({ client: oidc, secret: process.env.LOGIN_SECRET! });
  * // GET /login
- * const s = await login.start({ returnTo: '/account' });
- * if (s.ok) res.setHeader('set-cookie', s.value.setCookie).redirect(s.value.redirectTo);
+ * writeReply(res, (await login.start(fromNodeRequest(req))).reply);
  * // GET /callback
  * const f = await login.finish(fromNodeRequest(req));
- * res.setHeader('set-cookie', login.clearCookie);
+ * if (!f.ok) return writeReply(res, f.reply);
+ * setHeaders(res, f.headers); // clears the transaction cookie
+ * startSession(f.value.claims);
  */
 export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   if (typeof options?.client?.authorizationUrl !== 'function') {
@@ -133,12 +168,31 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   const { client, onEvent } = options;
   const cookie = { maxAge: Math.ceil(maxAgeMs / 1000), secure: !insecure } as const;
   const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAge: 0 });
+  // The transaction is single-use whatever the outcome of the callback; no step's answer may be cached.
+  const finished: HeaderList = Object.freeze([
+    Object.freeze(['set-cookie', clearCookie] as const),
+    Object.freeze(['cache-control', 'no-store'] as const),
+  ]);
+  const redirect = (location: string, status: 302 | 303, setCookie?: string): Answered =>
+    answer({
+      status,
+      headers: [
+        ['location', location],
+        ['cache-control', 'no-store'],
+        ...(setCookie === undefined ? [] : [['set-cookie', setCookie] as const]),
+      ],
+    });
 
   return {
     client,
     cookieName,
     clearCookie,
-    async start(startOptions = {}) {
+    async start(req, startOptions = {}) {
+      const returnTo =
+        startOptions.returnTo ??
+        (req === undefined
+          ? undefined
+          : (new URL(req.url, 'http://login.invalid').searchParams.get('returnTo') ?? undefined));
       const binding = encodeBase64Url(randomBytes(16));
       const pkce = await createPkcePair();
       const tx = {
@@ -146,7 +200,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
         state: await states.issue(binding),
         nonce: encodeBase64Url(randomBytes(16)),
         codeVerifier: pkce.verifier,
-        returnTo: safeReturnTo(startOptions.returnTo),
+        returnTo: safeReturnTo(returnTo),
         issuedAt: now(),
       };
       const url = await client.authorizationUrl({
@@ -156,34 +210,47 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
         ...(startOptions.prompt !== undefined ? { prompt: startOptions.prompt } : {}),
       });
       if (!url.ok) return url;
-      const setCookie = serializeCookie(cookieName, await transactions.seal(tx), cookie);
-      return allow({ redirectTo: url.value, setCookie });
+      return redirect(url.value, 302, serializeCookie(cookieName, await transactions.seal(tx), cookie));
+    },
+    async logout(logoutOptions = {}) {
+      const { idTokenHint, postLogoutRedirectUri } = logoutOptions;
+      const target = await client.endSessionUrl({
+        ...(idTokenHint !== undefined ? { idTokenHint } : {}),
+        ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
+      });
+      return redirect(target ?? postLogoutRedirectUri ?? '/', 303);
     },
     async finish(req) {
-      const values = readCookies(req.header('cookie'), cookieName);
-      const tx = values.length === 1 ? await transactions.open(values[0]) : undefined;
-      if (tx === undefined) {
-        const detail =
-          values.length > 1
-            ? 'several transaction cookies (cookie tossing?)'
-            : 'transaction cookie missing or invalid';
-        emit(onEvent, { type: 'oauth.login_rejected', code: OAUTH_ERRORS.transactionMissing.code, detail });
-        return deny(OAUTH_ERRORS.transactionMissing);
-      }
-      const params = new URL(req.url, 'http://callback.invalid').searchParams;
-      const stateParams = params.getAll('state');
-      const checked = await statesVerify(stateParams, tx.binding);
-      if (!checked.ok) return checked;
-      const result = await client.handleCallback(params, tx);
-      if (!result.ok) return result;
-      // Spend the state only now: anyone can get a transaction cookie and a state from start(), but only
-      // a real login at the provider gets a code redeemed, so a loop of start + forged callbacks takes no
-      // replay-store entry (a shared, bounded resource) and cannot make real logins answer 503.
-      const once = await states.consume(stateParams[0], tx.binding);
-      if (!once.ok) return once;
-      return allow({ ...result.value, returnTo: tx.returnTo });
+      const verdict = await verifyCallback(req);
+      if (verdict.ok) return allow(verdict.value, finished);
+      return verdict.error === undefined ? verdict : deny(verdict.error, finished);
     },
   };
+
+  async function verifyCallback(req: RequestLike): Promise<Verdict<FinishedLogin>> {
+    const values = readCookies(req.header('cookie'), cookieName);
+    const tx = values.length === 1 ? await transactions.open(values[0]) : undefined;
+    if (tx === undefined) {
+      const detail =
+        values.length > 1
+          ? 'several transaction cookies (cookie tossing?)'
+          : 'transaction cookie missing or invalid';
+      emit(onEvent, { type: 'oauth.login_rejected', code: OAUTH_ERRORS.transactionMissing.code, detail });
+      return deny(OAUTH_ERRORS.transactionMissing);
+    }
+    const params = new URL(req.url, 'http://callback.invalid').searchParams;
+    const stateParams = params.getAll('state');
+    const checked = await statesVerify(stateParams, tx.binding);
+    if (!checked.ok) return checked;
+    const result = await client.handleCallback(params, tx);
+    if (!result.ok) return result;
+    // Spend the state only now: anyone can get a transaction cookie and a state from start(), but only
+    // a real login at the provider gets a code redeemed, so a loop of start + forged callbacks takes no
+    // replay-store entry (a shared, bounded resource) and cannot make real logins answer 503.
+    const once = await states.consume(stateParams[0], tx.binding);
+    if (!once.ok) return once;
+    return allow({ ...result.value, returnTo: tx.returnTo });
+  }
 
   async function statesVerify(values: string[], binding: string): Promise<Verdict<unknown>> {
     if (values.length !== 1) {

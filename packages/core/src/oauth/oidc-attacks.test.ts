@@ -1,3 +1,4 @@
+import type { Answered, Denied } from '../verdict.js';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,13 @@ import { type OidcClient, createOidcClient } from './client.js';
 import { createOidcLogin } from './login.js';
 import { createPkcePair } from './pkce.js';
 import { createRedirectUriMatcher } from './redirect-uri.js';
+
+/** Where a started login sends the browser, and the transaction cookie it sets (a 302 the adapter writes as is). */
+function redirectOf(v: Answered | Denied): { status: number; redirectTo: string; setCookie: string } {
+  if (v.error !== undefined) throw new Error(v.error.code);
+  const header = (name: string) => v.reply.headers.find(([n]) => n === name)?.[1] ?? '';
+  return { status: v.reply.status, redirectTo: header('location'), setCookie: header('set-cookie') };
+}
 
 const HTTPS_CB = 'https://app.example.com/cb';
 const SECRET = 'login-secret-for-tests-0123456789abcdef';
@@ -85,21 +93,20 @@ function browserRequest(url: string, setCookie: string | undefined) {
 }
 
 async function reachCallback(login: ReturnType<typeof setup>['login'], account = 'alice') {
-  const started = await login.start();
-  if (!started.ok) throw new Error(started.error.code);
-  const callbackUrl = await browseLogin(started.value.redirectTo, account, APP_REDIRECT);
-  return { callbackUrl, setCookie: started.value.setCookie };
+  const started = redirectOf(await login.start());
+  const callbackUrl = await browseLogin(started.redirectTo, account, APP_REDIRECT);
+  return { callbackUrl, setCookie: started.setCookie };
 }
 
 async function idTokenOf(client: 'same' | 'other'): Promise<string> {
   const { login } = setup(client === 'other' ? { client: OTHER_CLIENT } : {});
   const { callbackUrl, setCookie } = await reachCallback(login, 'mallory');
   const done = await login.finish(browserRequest(callbackUrl, setCookie));
-  if (!done.ok) throw new Error(done.error.code);
+  if (!done.ok) throw new Error(done.error?.code);
   return done.value.tokens.idToken!;
 }
 
-function code(v: { ok: boolean; error?: { code: string } }) {
+function code(v: { ok: boolean; error?: { code: string } | undefined }) {
   return v.ok ? 'ok' : v.error?.code;
 }
 
@@ -133,13 +140,10 @@ describe('OIDC attacks against a real provider', () => {
     // A store that holds 5 claims: before, each forged callback spent one and the 6th login got a 503.
     const { login } = setup({ replayStore: createMemoryReplayStore({ maxEntries: 5 }) });
     for (let i = 0; i < 20; i++) {
-      const started = await login.start();
-      if (!started.ok) throw new Error(started.error.code);
-      const state = new URL(started.value.redirectTo).searchParams.get('state')!;
+      const started = redirectOf(await login.start());
+      const state = new URL(started.redirectTo).searchParams.get('state')!;
       const forged = `${APP_REDIRECT}?code=forged-${i}&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(idp.issuer)}`;
-      expect(code(await login.finish(browserRequest(forged, started.value.setCookie)))).toBe(
-        'OAUTH_CODE_REJECTED',
-      );
+      expect(code(await login.finish(browserRequest(forged, started.setCookie)))).toBe('OAUTH_CODE_REJECTED');
     }
     for (let i = 0; i < 3; i++) {
       const { callbackUrl, setCookie } = await reachCallback(login);
@@ -149,10 +153,9 @@ describe('OIDC attacks against a real provider', () => {
 
   it("refuses a callback carrying another session's state and code (login CSRF)", async () => {
     const { login, events } = setup();
-    const victim = await login.start();
-    if (!victim.ok) throw new Error('start failed');
+    const victim = redirectOf(await login.start());
     const attacker = await reachCallback(login, 'mallory');
-    const v = await login.finish(browserRequest(attacker.callbackUrl, victim.value.setCookie));
+    const v = await login.finish(browserRequest(attacker.callbackUrl, victim.setCookie));
     expect(code(v)).toBe('OAUTH_STATE_INVALID');
     expect(events.some((e) => e.type === 'oauth.state_rejected')).toBe(true);
   });

@@ -51,8 +51,8 @@ describe('createRedirectUriMatcher', () => {
     const v = m.match(candidate);
     expect(v.ok).toBe(false);
     if (!v.ok) {
-      expect(v.error.code).toBe('OAUTH_REDIRECT_URI_MISMATCH');
-      expect(v.error.status).toBe(400);
+      expect(v.error?.code).toBe('OAUTH_REDIRECT_URI_MISMATCH');
+      expect(v.error?.status).toBe(400);
     }
     expect(events[0]?.type).toBe('oauth.redirect_uri_rejected');
   });

@@ -25,7 +25,7 @@ function recordingStore(): { store: RefreshTokenStore; seen: unknown[] } {
   };
 }
 
-function code(v: { ok: boolean; error?: { code: string } }): string | undefined {
+function code(v: { ok: boolean; error?: { code: string } | undefined }): string | undefined {
   return v.ok ? undefined : v.error?.code;
 }
 
@@ -69,7 +69,7 @@ describe('createRefreshTokenRotator', () => {
     // An attacker replays the stolen first token, two generations old.
     const replay = await rotator.rotate(first.token, 'web');
     expect(code(replay)).toBe('OAUTH_REFRESH_REUSED');
-    if (!replay.ok) expect(replay.error.status).toBe(400);
+    if (!replay.ok) expect(replay.error?.status).toBe(400);
     const reuse = events.find((e) => e.type === 'refresh.reuse_detected');
     expect(reuse?.data).toEqual({
       familyId: first.familyId,
@@ -91,7 +91,7 @@ describe('createRefreshTokenRotator', () => {
     const issued = await rotator.issue('user-1', 'client-a');
     const stolen = await rotator.rotate(issued.token, 'client-b');
     expect(code(stolen)).toBe('OAUTH_REFRESH_CLIENT_MISMATCH');
-    if (!stolen.ok) expect(stolen.error.status).toBe(400);
+    if (!stolen.ok) expect(stolen.error?.status).toBe(400);
     const event = events.find((e) => e.type === 'refresh.client_mismatch');
     expect(event?.data).toEqual({ familyId: issued.familyId, subject: 'user-1', clientId: 'client-a' });
     expect(code(await rotator.rotate(issued.token, 'client-a'))).toBe('OAUTH_REFRESH_INVALID');
@@ -192,7 +192,7 @@ describe('createRefreshTokenRotator', () => {
     const { token } = await rotator.issue('user-1', 'web');
     const v = await rotator.rotate(token, 'web');
     expect(code(v)).toBe('OAUTH_STORE_UNAVAILABLE');
-    if (!v.ok) expect(v.error.status).toBe(503);
+    if (!v.ok) expect(v.error?.status).toBe(503);
   });
 
   it('refuses unsafe configuration', () => {

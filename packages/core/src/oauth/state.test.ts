@@ -14,7 +14,7 @@ function clock(start = 1_700_000_000_000) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-function errorCode(v: { ok: boolean; error?: { code: string } }): string | undefined {
+function errorCode(v: { ok: boolean; error?: { code: string } | undefined }): string | undefined {
   return v.ok ? undefined : v.error?.code;
 }
 

@@ -1,4 +1,5 @@
-import { type HeaderFields, SecurityError } from '../errors.js';
+import { SecurityError } from '../errors.js';
+import type { HeaderList } from '../verdict.js';
 
 /**
  * The rate-limit denials. `limited` is the template: each 429 carries its own `Retry-After` and `RateLimit`
@@ -17,7 +18,7 @@ export const RATELIMIT_ERRORS = {
     code: 'RATELIMIT_STORE_UNAVAILABLE',
     status: 503,
     message: 'The service is temporarily unable to accept requests.',
-    headers: { 'retry-after': '1' },
+    headers: [['retry-after', '1']],
   }),
 } as const;
 
@@ -29,9 +30,9 @@ const CACHE_MAX = 1024;
  * The 429 for a given set of headers, shared between identical denials.
  *
  * @example
- * limitedError({ 'retry-after': '3', ratelimit: '"ip";r=0;t=60' })
+ * limitedError([['retry-after', '3'], ['ratelimit', '"ip";r=0;t=60']], key)
  */
-export function limitedError(headers: HeaderFields, cacheKey: string): SecurityError {
+export function limitedError(headers: HeaderList, cacheKey: string): SecurityError {
   let error = cache.get(cacheKey);
   if (error === undefined) {
     if (cache.size >= CACHE_MAX) cache.clear();

@@ -61,7 +61,7 @@ describe('RateLimit fields agree with each other and with Retry-After (draft-10 
           for (const [advance, cost] of steps) {
             now += advance;
             const v = await limiter.check(request(Math.min(cost, minBurst)));
-            const h = v.ok ? v.headers : v.error.headers;
+            const h = Object.fromEntries(v.ok ? v.headers : v.reply.headers);
             const current = items(h.ratelimit!);
             const policy = items(h['ratelimit-policy']!.replace(/;q=/g, ';r=').replace(/;w=/g, ';t='));
             // RateLimit-Policy carries each bucket's q and w.
@@ -87,7 +87,7 @@ describe('RateLimit fields agree with each other and with Retry-After (draft-10 
           // t means what the draft says: one second before it, no unit has come back; at t, one has.
           const read = async () => {
             const v = await limiter.check(request(0));
-            return items((v.ok ? v.headers : v.error.headers).ratelimit!);
+            return items(Object.fromEntries(v.ok ? v.headers : v.reply.headers).ratelimit!);
           };
           const before = await read();
           const start = now;

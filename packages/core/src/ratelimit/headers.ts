@@ -1,5 +1,5 @@
-import type { HeaderFields } from '../errors.js';
 import type { ConsumeResult } from '../stores/types.js';
+import type { HeaderList, HeaderPair } from '../verdict.js';
 
 /** One evaluated bucket, as reported to the client and to the app. */
 export interface BucketState {
@@ -42,7 +42,7 @@ const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
  * rounded up (the current second for a full bucket).
  *
  * @example
- * rateLimitHeaders(states, policies, false, 0)['ratelimit'] // '"ip";r=99;t=1'
+ * rateLimitHeaders(states, policies, false, 0) // [['ratelimit-policy', …], ['ratelimit', '"ip";r=99;t=1']]
  */
 export function rateLimitHeaders(
   states: readonly BucketState[],
@@ -50,7 +50,7 @@ export function rateLimitHeaders(
   legacy: ResetFormat | undefined,
   retryAfterMs: number,
   nowMs = 0,
-): Record<string, string> {
+): HeaderList {
   let current = '';
   let reported: BucketState | undefined;
   for (const s of states) {
@@ -59,15 +59,20 @@ export function rateLimitHeaders(
     if (s.nextUnitMs !== undefined) current += `;t=${seconds(s.nextUnitMs)}`;
     if (reported === undefined || reports(s, reported)) reported = s;
   }
-  const headers: Record<string, string> = { 'ratelimit-policy': policyHeader, ratelimit: current };
-  if (retryAfterMs > 0) headers['retry-after'] = String(Math.max(1, seconds(retryAfterMs)));
+  const headers: HeaderPair[] = [
+    ['ratelimit-policy', policyHeader],
+    ['ratelimit', current],
+  ];
+  if (retryAfterMs > 0) headers.push(['retry-after', String(Math.max(1, seconds(retryAfterMs)))]);
   if (legacy !== undefined && reported !== undefined) {
-    headers['x-ratelimit-limit'] = String(reported.limit);
-    headers['x-ratelimit-remaining'] = String(reported.result.remaining);
     const wait = seconds(reported.nextUnitMs ?? 0);
     // The whole seconds of the delta are added to the current second, rounded up, so both forms name the
     // same instant and a client never retries before the delta it would otherwise have been given.
-    headers['x-ratelimit-reset'] = String(legacy === 'delta-seconds' ? wait : Math.ceil(nowMs / 1000) + wait);
+    headers.push(
+      ['x-ratelimit-limit', String(reported.limit)],
+      ['x-ratelimit-remaining', String(reported.result.remaining)],
+      ['x-ratelimit-reset', String(legacy === 'delta-seconds' ? wait : Math.ceil(nowMs / 1000) + wait)],
+    );
   }
   return headers;
 }
@@ -79,6 +84,3 @@ function reports(a: BucketState, b: BucketState): boolean {
   if (a.result.remaining !== b.result.remaining) return a.result.remaining < b.result.remaining;
   return (a.nextUnitMs ?? 0) > (b.nextUnitMs ?? 0);
 }
-
-/** A frozen empty header set for requests no bucket applied to. */
-export const NO_HEADERS: HeaderFields = Object.freeze({});

@@ -1,10 +1,12 @@
+import type { HeaderList } from '../verdict.js';
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../errors.js';
 import type { SecurityEvent } from '../events.js';
-import { renderProblem } from '../http/problem.js';
 import type { RequestLike } from '../http/request.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { createRateLimiter, type RateLimiterOptions } from './limiter.js';
+
+const fields = (headers: HeaderList): Record<string, string> => Object.fromEntries(headers);
 
 function req(remoteAddress: string | undefined, headers: Record<string, string> = {}): RequestLike {
   return { method: 'GET', url: '/orders?token=secret', header: (n) => headers[n], remoteAddress };
@@ -24,7 +26,7 @@ describe('createRateLimiter', () => {
     const events: SecurityEvent[] = [];
     const limiter = createRateLimiter({ rate: '2/min', now: () => 0, onEvent: (e) => events.push(e) });
     const first = await limiter.check(req('203.0.113.1'));
-    expect(first.ok && first.headers).toEqual({
+    expect(first.ok && fields(first.headers)).toEqual({
       'ratelimit-policy': '"ip";q=2;w=60',
       ratelimit: '"ip";r=1;t=30',
     });
@@ -32,18 +34,18 @@ describe('createRateLimiter', () => {
     const third = await limiter.check(req('203.0.113.1'));
     expect(third.ok).toBe(false);
     if (third.ok) return;
-    expect(third.error.code).toBe('RATE_LIMITED');
-    expect(third.error.status).toBe(429);
+    expect(third.error?.code).toBe('RATE_LIMITED');
+    expect(third.error?.status).toBe(429);
     // t is when one more request is admitted (draft-10 §4.1.2), so it agrees with Retry-After (draft §6);
     // it was the 60 s until the bucket is full, telling a client to wait twice as long as needed.
-    expect(third.error.headers).toEqual({
-      'ratelimit-policy': '"ip";q=2;w=60',
-      ratelimit: '"ip";r=0;t=30',
-      'retry-after': '30',
-    });
-    const problem = renderProblem(third.error);
-    expect(problem.headers['content-type']).toBe('application/problem+json');
-    expect(JSON.parse(problem.body)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(third.error?.headers).toEqual([
+      ['ratelimit-policy', '"ip";q=2;w=60'],
+      ['ratelimit', '"ip";r=0;t=30'],
+      ['retry-after', '30'],
+    ]);
+    const problem = third.reply;
+    expect(Object.fromEntries(problem.headers)['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(problem.body!)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       type: 'ratelimit.limited',
@@ -64,7 +66,7 @@ describe('createRateLimiter', () => {
       ],
     });
     const v = await limiter.check(req('203.0.113.1'));
-    expect(v.ok && v.headers).toMatchObject({
+    expect(v.ok && fields(v.headers)).toMatchObject({
       'ratelimit-policy': '"ip";q=10;w=60, "burst";q=2;w=1',
       ratelimit: '"ip";r=9;t=6, "burst";r=1;t=1',
       'x-ratelimit-limit': '2',
@@ -137,7 +139,7 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
     expect((await limiter.check(req('203.0.113.1'), alice)).ok).toBe(true);
     const denied = await limiter.check(req('203.0.113.1'), alice);
-    expect(!denied.ok && denied.error.headers.ratelimit).toBe('"ip";r=1;t=20, "user";r=0;t=30');
+    expect(!denied.ok && fields(denied.reply.headers).ratelimit).toBe('"ip";r=1;t=20, "user";r=0;t=30');
     // alice from a new IP is still limited by her token bucket
     expect((await limiter.check(req('203.0.113.99'), alice)).ok).toBe(false);
     // the IP bucket was not charged by the denials: one request left for someone else there
@@ -190,7 +192,7 @@ describe('createRateLimiter', () => {
       claims: { plan: 'pro' },
       route: '/orders/:id',
     });
-    expect(v.ok && v.headers['ratelimit-policy']).toBe('"plan-pro";q=1000;w=60, "route";q=5;w=1');
+    expect(v.ok && fields(v.headers)['ratelimit-policy']).toBe('"plan-pro";q=1000;w=60, "route";q=5;w=1');
     expect(seen[0]).toMatch(/^api\|plan-pro\|[A-Za-z0-9_-]{22}$/);
     expect(seen.join()).not.toContain('sk_live');
     expect(seen[1]).toBe('api|route|/orders/:id|203.0.113.1');
@@ -212,8 +214,8 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(post)).ok && true).toBe(true);
     const third = await limiter.check(post);
     // Two units left, the next one back in 6 s; the request needs four, so Retry-After is later than t.
-    expect(!third.ok && third.error.headers.ratelimit).toBe('"ip";r=2;t=6');
-    expect(!third.ok && third.error.headers['retry-after']).toBe('12');
+    expect(!third.ok && fields(third.reply.headers).ratelimit).toBe('"ip";r=2;t=6');
+    expect(!third.ok && fields(third.reply.headers)['retry-after']).toBe('12');
     expect((await limiter.check(put)).ok).toBe(true); // takes the whole bucket
     expect((await limiter.check(req('203.0.113.2'))).ok).toBe(false);
     now = 60_000;
@@ -240,7 +242,7 @@ describe('createRateLimiter', () => {
     expect(verdicts.filter((v) => v.ok)).toHaveLength(100);
   });
 
-  it('fails open by default and reports ratelimit.store_error', async () => {
+  it('fails open by default, visibly: degraded names the error it would have answered', async () => {
     const events: SecurityEvent[] = [];
     const broken: RateLimitStore = {
       consume: () => Promise.reject(new Error('ECONNREFUSED')),
@@ -248,7 +250,12 @@ describe('createRateLimiter', () => {
     const limiter = createRateLimiter({ rate: '1/min', store: broken, onEvent: (e) => events.push(e) });
     const v = await limiter.check(req('203.0.113.1'));
     expect(v.ok).toBe(true);
+    expect(v.ok && v.degraded?.code).toBe('RATELIMIT_STORE_UNAVAILABLE');
+    expect(v.ok && v.value.buckets).toEqual([]);
     expect(events[0]).toMatchObject({ type: 'ratelimit.store_error', data: { failMode: 'open' } });
+    // A working store leaves degraded unset.
+    const healthy = await createRateLimiter({ rate: '1/min' }).check(req('203.0.113.1'));
+    expect(healthy.ok && healthy.degraded).toBeUndefined();
   });
 
   it('fails closed with 503 when asked, including when the store hangs past the timeout', async () => {
@@ -262,8 +269,8 @@ describe('createRateLimiter', () => {
       onEvent: (e) => events.push(e),
     });
     const v = await limiter.check(req('203.0.113.1'));
-    expect(!v.ok && v.error.code).toBe('RATELIMIT_STORE_UNAVAILABLE');
-    expect(!v.ok && v.error.status).toBe(503);
+    expect(!v.ok && v.error?.code).toBe('RATELIMIT_STORE_UNAVAILABLE');
+    expect(!v.ok && v.error?.status).toBe(503);
     expect(events[0]!.detail).toContain('20 ms');
   });
 

@@ -13,11 +13,12 @@ import {
   type MemoryRateLimitStore,
 } from '../stores/memory-ratelimit.js';
 import type { ConsumeResult, RateLimitStore } from '../stores/types.js';
-import { allow, deny, type Verdict } from '../verdict.js';
+import { RULE, type Rule } from '../rule.js';
+import { allow, allowDegraded, deny, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
 import { nextUnitMs } from './gcra.js';
-import { type BucketState, NO_HEADERS, type ResetFormat, rateLimitHeaders } from './headers.js';
+import { type BucketState, type ResetFormat, rateLimitHeaders } from './headers.js';
 import { hashKeyPart } from './hash.js';
 import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
 import type { RateSpec } from './rate.js';
@@ -63,8 +64,12 @@ export interface RateLimitInfo {
 }
 
 /** A configured rate limiter. */
-export interface RateLimiter {
-  /** Count the request in every bucket that applies; 429 (with headers) when any is exhausted. */
+export interface RateLimiter extends Rule<'ratelimit'> {
+  /**
+   * Count the request in every bucket that applies; 429 (with headers) when any is exhausted. When the
+   * store fails and `failMode` is `open`, the request is allowed with `degraded` set to
+   * `RATELIMIT_STORE_UNAVAILABLE`.
+   */
   check(req: RequestLike, context?: RateLimitContext): Promise<Verdict<RateLimitInfo>>;
   /** The resolver used for client IPs (share it with other rules). */
   readonly clientIp: ClientIpResolver;
@@ -86,6 +91,8 @@ const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
   'onEvent',
   'now',
 );
+// What a request let through by a failing store was counted in: nothing.
+const NOT_COUNTED: RateLimitInfo = Object.freeze({ clientIp: undefined, buckets: Object.freeze([]) });
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
 
 /** The `X-RateLimit-Reset` form `legacyHeaders` asks for, or undefined for none. */
@@ -197,11 +204,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       data: { limiter: name, failMode },
     });
     return failMode === 'open'
-      ? allow({ clientIp: undefined, buckets: [] })
+      ? allowDegraded(NOT_COUNTED, RATELIMIT_ERRORS.storeUnavailable)
       : deny(RATELIMIT_ERRORS.storeUnavailable);
   };
 
   return {
+    [RULE]: 'ratelimit',
     name,
     clientIp,
     async check(req, context = EMPTY_CONTEXT) {
@@ -270,7 +278,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
         rates.push(rate);
       }
-      if (entries.length === 0) return allow({ clientIp: ip, buckets: [] }, NO_HEADERS);
+      if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
 
       let results: readonly ConsumeResult[];
       if (sync !== undefined) {
@@ -320,11 +328,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         path: requestPath(req.url),
         data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
       });
+      // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
+      const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
       return deny(
-        limitedError(
-          headers,
-          `${headers['x-ratelimit-reset'] ?? '-'}|${headers['retry-after']}|${headers.ratelimit}|${policy}`,
-        ),
+        limitedError(headers, `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`),
       );
     },
   };

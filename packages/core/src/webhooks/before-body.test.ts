@@ -50,8 +50,8 @@ describe('refuseDeliveryBeforeBody', () => {
     for (const header of ['webhook-signature', 'stripe-signature', 'x-hub-signature-256', 'x-signature']) {
       for (const coding of ['gzip', 'br', 'x-foo', 'gzip, identity', ' Deflate ']) {
         const refusal = refuseDeliveryBeforeBody(request({ [header]: 's', 'content-encoding': coding }), all);
-        expect(refusal?.code, `${header} ${coding}`).toBe('WEBHOOK_CONTENT_ENCODING_UNSUPPORTED');
-        expect(refusal?.status).toBe(415);
+        expect(refusal?.error.code, `${header} ${coding}`).toBe('WEBHOOK_CONTENT_ENCODING_UNSUPPORTED');
+        expect(refusal?.reply.status).toBe(415);
       }
       for (const coding of ['identity', ' IDENTITY ', '']) {
         const req = request({ [header]: 's', 'content-encoding': coding, 'content-length': '10' });
@@ -62,14 +62,14 @@ describe('refuseDeliveryBeforeBody', () => {
 
   it('refuses a declared length over the largest limit of the matching verifiers, and a zero length', () => {
     const size = (n: string) =>
-      refuseDeliveryBeforeBody(request({ 'webhook-signature': 's', 'content-length': n }), all)?.code;
+      refuseDeliveryBeforeBody(request({ 'webhook-signature': 's', 'content-length': n }), all)?.error.code;
     expect(size('4000')).toBeUndefined(); // over standard's 1000, within standardBig's 5000: not for us to say
     expect(size('5001')).toBe('WEBHOOK_BODY_TOO_LARGE');
     expect(size('0')).toBe('WEBHOOK_BODY_EMPTY');
     expect(size('12abc')).toBeUndefined();
     expect(
       refuseDeliveryBeforeBody(request({ 'webhook-signature': 's', 'content-length': '4000' }), [standard])
-        ?.code,
+        ?.error.code,
     ).toBe('WEBHOOK_BODY_TOO_LARGE');
     expect(
       refuseDeliveryBeforeBody(request({ 'stripe-signature': 's', 'content-length': '4000' }), all),

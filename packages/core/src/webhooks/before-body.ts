@@ -1,5 +1,5 @@
-import type { SecurityError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
+import { type Denied, deny } from '../verdict.js';
 import { WEBHOOK_ERRORS } from './errors.js';
 import type { ResolvedWebhookOptions } from './options.js';
 import type { WebhookVerifier } from './verifier.js';
@@ -17,6 +17,10 @@ export function signatureHeaderOf(o: ResolvedWebhookOptions): string {
       return o.hmac!.signatureHeader;
   }
 }
+
+const ENCODED = deny(WEBHOOK_ERRORS.contentEncodingUnsupported);
+const TOO_LARGE = deny(WEBHOOK_ERRORS.bodyTooLarge);
+const EMPTY = deny(WEBHOOK_ERRORS.bodyEmpty);
 
 /** A coded body (gzip, br…): refused, since senders sign the bytes they send, never a decoded form. */
 export function hasContentCoding(req: RequestLike): boolean {
@@ -44,20 +48,20 @@ function declaredLength(value: string | undefined): number | undefined {
  *
  * @example
  * const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), [billing, github]);
- * if (refusal !== undefined) return writeProblem(res, refusal);
+ * if (refusal !== undefined) return writeReply(res, refusal.reply);
  */
 export function refuseDeliveryBeforeBody(
   req: RequestLike,
   verifiers: Iterable<Pick<WebhookVerifier, 'signatureHeader' | 'maxBodyBytes'>>,
-): SecurityError | undefined {
+): Denied | undefined {
   let limit = -1;
   for (const v of verifiers) {
     if (req.header(v.signatureHeader) !== undefined) limit = Math.max(limit, v.maxBodyBytes);
   }
   if (limit < 0) return undefined;
-  if (hasContentCoding(req)) return WEBHOOK_ERRORS.contentEncodingUnsupported;
+  if (hasContentCoding(req)) return ENCODED;
   const declared = declaredLength(req.header('content-length'));
   if (declared === undefined) return undefined;
-  if (declared > limit) return WEBHOOK_ERRORS.bodyTooLarge;
-  return declared === 0 ? WEBHOOK_ERRORS.bodyEmpty : undefined;
+  if (declared > limit) return TOO_LARGE;
+  return declared === 0 ? EMPTY : undefined;
 }

@@ -5,10 +5,10 @@ import type { ReplayStore } from '../stores/types.js';
 export type WebhookSchemeName = 'standard' | 'stripe' | 'github' | 'hmac';
 
 /**
- * A verified webhook delivery. When `duplicate` is false the event id is claimed as "processing": the
- * caller runs its handler, then calls `settle(true)` (remember it as done) or `settle(false)` (release the
- * claim so the sender's retry is processed). When `duplicate` is true the event was already processed:
- * answer 200 and do not run the handler.
+ * A verified webhook delivery whose event id is claimed as "processing" (a delivery already processed is
+ * answered by the verifier and never reaches the handler): the caller runs its handler, then settles the
+ * claim with the response status (`settle(res.statusCode)`: done below 400, released otherwise so the
+ * sender's retry is processed), or with `true`/`false`.
  */
 export interface WebhookDelivery {
   readonly scheme: WebhookSchemeName;
@@ -18,16 +18,18 @@ export interface WebhookDelivery {
   readonly timestamp: number | undefined;
   /** The exact bytes that were verified. */
   readonly body: Uint8Array;
-  /** True when this event id was already processed; the handler must not run again. */
-  readonly duplicate: boolean;
   /** The body as text (UTF-8, checked). */
   text(): string;
   /** The body parsed as JSON. Parse errors throw a SyntaxError (the sender signed something that is not JSON). */
   json<T = unknown>(): T;
-  /** Finish the claim: done on `true`, released on `false`. Safe to call more than once; never throws. */
-  settle(ok: boolean): Promise<void>;
-  /** Run `handler` once for this delivery and settle by its outcome (rethrowing its error). Skipped for duplicates. */
-  run<T>(handler: (delivery: WebhookDelivery) => T | Promise<T>): Promise<T | undefined>;
+  /**
+   * Finish the claim by the outcome of the handler: a response status (below 400: done; 400 and above, or
+   * 0 for a response that never completed: released), or `true` (done) / `false` (released). Safe to call
+   * more than once (the first call counts); never throws.
+   */
+  settle(outcome: number | boolean): Promise<void>;
+  /** Run `handler` once for this delivery and settle by its outcome (rethrowing its error). */
+  run<T>(handler: (delivery: WebhookDelivery) => T | Promise<T>): Promise<T>;
 }
 
 /** What a delivery needs to settle its claim. */
@@ -43,14 +45,13 @@ export interface ClaimContext {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-/** Build a {@link WebhookDelivery}. `claim` is undefined for duplicates and for signature-only checks. */
+/** Build a {@link WebhookDelivery}. `claim` is undefined for signature-only checks. */
 export function createDelivery(
   scheme: WebhookSchemeName,
   id: string,
   timestamp: number | undefined,
   body: Uint8Array,
   text: string | undefined,
-  duplicate: boolean,
   claim: ClaimContext | undefined,
 ): WebhookDelivery {
   let cachedText = text;
@@ -60,7 +61,6 @@ export function createDelivery(
     id,
     timestamp,
     body,
-    duplicate,
     text() {
       cachedText ??= decoder.decode(body);
       return cachedText;
@@ -68,13 +68,15 @@ export function createDelivery(
     json<T>() {
       return JSON.parse(delivery.text()) as T;
     },
-    settle(ok) {
+    settle(outcome) {
       if (claim === undefined) return Promise.resolve();
-      settled ??= finish(claim, ok);
+      settled ??= finish(
+        claim,
+        typeof outcome === 'number' ? outcome > 0 && outcome < 400 : outcome === true,
+      );
       return settled;
     },
     async run(handler) {
-      if (duplicate) return undefined;
       let result: Awaited<ReturnType<typeof handler>>;
       try {
         result = await handler(delivery);

@@ -52,12 +52,12 @@ export const WEBHOOK_ERRORS = {
     code: 'WEBHOOK_IN_PROGRESS',
     status: 409,
     message: 'This webhook event is being processed; retry later.',
-    headers: { 'retry-after': '30' },
+    headers: [['retry-after', '30']],
   }),
   storeUnavailable: new SecurityError({
     code: 'WEBHOOK_STORE_UNAVAILABLE',
     status: 503,
     message: 'Webhook processing is temporarily unavailable.',
-    headers: { 'retry-after': '5' },
+    headers: [['retry-after', '5']],
   }),
 } as const;

@@ -1,5 +1,6 @@
 import type { SecurityError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
+import { fail as failed, ok, type Result } from '../verdict.js';
 import { HMAC_LENGTH } from './crypto.js';
 import { WEBHOOK_ERRORS } from './errors.js';
 import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
@@ -7,6 +8,7 @@ import type { ResolvedWebhookOptions } from './options.js';
 import {
   type ParsedSignatures,
   type PresentedSignature,
+  type SignatureHeader,
   parseSingleSignature,
   parseStandardSignatures,
   parseStripeSignature,
@@ -23,18 +25,14 @@ export interface SignedParts {
   readonly contentPrefix: string;
 }
 
-/** A denial found while reading headers, with its operator detail. */
-export interface ExtractFailure {
-  readonly error: SecurityError;
-  readonly detail: string;
-}
+type Failure = { readonly ok: false; readonly error: SecurityError };
 
-function fail(error: SecurityError, detail: string): ExtractFailure {
-  return { error, detail };
+function fail(error: SecurityError, detail: string): Failure {
+  return failed(error.withDetail(detail));
 }
 
 /** One header value; repeated or missing headers are failures (a repeated signature header is an attack shape). */
-function single(req: RequestLike, name: string): string | ExtractFailure {
+function single(req: RequestLike, name: string): Result<string> {
   let value: string | undefined;
   if (req.headerValues !== undefined) {
     const values = req.headerValues(name);
@@ -51,113 +49,121 @@ function single(req: RequestLike, name: string): string | ExtractFailure {
     }
   }
   if (value === undefined || value === '') return fail(WEBHOOK_ERRORS.headerMissing, `${name} is missing`);
-  return value;
+  return ok(value);
 }
 
-function signaturesOrFail(
-  parsed: ParsedSignatures,
-  header: string,
-): ExtractFailure | (ParsedSignatures & { ok: true }) {
-  if (parsed.ok) return parsed;
-  const error =
-    parsed.reason === 'too_many' ? WEBHOOK_ERRORS.tooManySignatures : WEBHOOK_ERRORS.signatureMalformed;
-  return fail(error, `${header}: ${parsed.detail}`);
+/** The parse failure, named by its header for operators. */
+function signaturesOf(parsed: ParsedSignatures, header: string): Result<SignatureHeader> {
+  return parsed.ok ? parsed : fail(parsed.error, `${header}: ${parsed.error.detail}`);
 }
 
-function timestampOf(value: string, header: string): number | ExtractFailure {
+function timestampOf(value: string, header: string): Result<number> {
   const t = parseTimestamp(value);
-  return t === undefined ? fail(WEBHOOK_ERRORS.timestampInvalid, `${header} is not ^\\d{1,10}$ seconds`) : t;
+  return t === undefined
+    ? fail(WEBHOOK_ERRORS.timestampInvalid, `${header} is not ^\\d{1,10}$ seconds`)
+    : ok(t);
 }
 
-function idOf(value: string, header: string): string | ExtractFailure {
-  return EVENT_ID.test(value) ? value : fail(WEBHOOK_ERRORS.idInvalid, `${header} is not ${EVENT_ID_RULE}`);
+function idOf(value: string, header: string): Result<string> {
+  return EVENT_ID.test(value)
+    ? ok(value)
+    : fail(WEBHOOK_ERRORS.idInvalid, `${header} is not ${EVENT_ID_RULE}`);
 }
-
-const isFailure = (v: unknown): v is ExtractFailure => typeof v === 'object' && v !== null && 'error' in v;
 
 /**
  * Read and parse the scheme's headers. Everything here is string work: no HMAC is computed for a request
  * that fails at this stage.
  */
-export function extractSignedParts(
-  req: RequestLike,
-  o: ResolvedWebhookOptions,
-): SignedParts | ExtractFailure {
+export function extractSignedParts(req: RequestLike, o: ResolvedWebhookOptions): Result<SignedParts> {
   switch (o.name) {
     case 'standard': {
-      const id = single(req, 'webhook-id');
-      if (isFailure(id)) return id;
-      const ts = single(req, 'webhook-timestamp');
-      if (isFailure(ts)) return ts;
-      const sig = single(req, 'webhook-signature');
-      if (isFailure(sig)) return sig;
-      const checkedId = idOf(id, 'webhook-id');
-      if (isFailure(checkedId)) return checkedId;
-      const timestamp = timestampOf(ts, 'webhook-timestamp');
-      if (isFailure(timestamp)) return timestamp;
-      const parsed = signaturesOrFail(parseStandardSignatures(sig, o.maxSignatures), 'webhook-signature');
-      if (isFailure(parsed)) return parsed;
-      return {
+      const idR = single(req, 'webhook-id');
+      if (!idR.ok) return idR;
+      const id = idR.value;
+      const tsR = single(req, 'webhook-timestamp');
+      if (!tsR.ok) return tsR;
+      const ts = tsR.value;
+      const sigR = single(req, 'webhook-signature');
+      if (!sigR.ok) return sigR;
+      const sig = sigR.value;
+      const checkedIdR = idOf(id, 'webhook-id');
+      if (!checkedIdR.ok) return checkedIdR;
+      const checkedId = checkedIdR.value;
+      const timestampR = timestampOf(ts, 'webhook-timestamp');
+      if (!timestampR.ok) return timestampR;
+      const timestamp = timestampR.value;
+      const parsedR = signaturesOf(parseStandardSignatures(sig, o.maxSignatures), 'webhook-signature');
+      if (!parsedR.ok) return parsedR;
+      const parsed = parsedR.value;
+      return ok({
         id: checkedId,
         timestamp,
         signatures: parsed.signatures,
         contentPrefix: `${checkedId}.${ts}.`,
-      };
+      });
     }
     case 'stripe': {
-      const sig = single(req, 'stripe-signature');
-      if (isFailure(sig)) return sig;
-      const parsed = signaturesOrFail(parseStripeSignature(sig, o.maxSignatures), 'stripe-signature');
-      if (isFailure(parsed)) return parsed;
-      const timestamp = timestampOf(parsed.timestamp!, 'stripe-signature t=');
-      if (isFailure(timestamp)) return timestamp;
-      return {
+      const sigR = single(req, 'stripe-signature');
+      if (!sigR.ok) return sigR;
+      const sig = sigR.value;
+      const parsedR = signaturesOf(parseStripeSignature(sig, o.maxSignatures), 'stripe-signature');
+      if (!parsedR.ok) return parsedR;
+      const parsed = parsedR.value;
+      const timestampR = timestampOf(parsed.timestamp!, 'stripe-signature t=');
+      if (!timestampR.ok) return timestampR;
+      const timestamp = timestampR.value;
+      return ok({
         id: undefined,
         timestamp,
         signatures: parsed.signatures,
         contentPrefix: `${parsed.timestamp}.`,
-      };
+      });
     }
     case 'github': {
-      const sig = single(req, 'x-hub-signature-256');
-      if (isFailure(sig)) return sig;
-      const delivery = single(req, 'x-github-delivery');
-      if (isFailure(delivery)) return delivery;
-      const id = idOf(delivery, 'x-github-delivery');
-      if (isFailure(id)) return id;
-      const parsed = signaturesOrFail(parseSingleSignature(sig, 'sha256=', 'hex', 32), 'x-hub-signature-256');
-      if (isFailure(parsed)) return parsed;
-      return { id, timestamp: undefined, signatures: parsed.signatures, contentPrefix: '' };
+      const sigR = single(req, 'x-hub-signature-256');
+      if (!sigR.ok) return sigR;
+      const sig = sigR.value;
+      const deliveryR = single(req, 'x-github-delivery');
+      if (!deliveryR.ok) return deliveryR;
+      const delivery = deliveryR.value;
+      const idR = idOf(delivery, 'x-github-delivery');
+      if (!idR.ok) return idR;
+      const id = idR.value;
+      const parsedR = signaturesOf(parseSingleSignature(sig, 'sha256=', 'hex', 32), 'x-hub-signature-256');
+      if (!parsedR.ok) return parsedR;
+      const parsed = parsedR.value;
+      return ok({ id, timestamp: undefined, signatures: parsed.signatures, contentPrefix: '' });
     }
     default: {
       const s = o.hmac!;
-      const sig = single(req, s.signatureHeader);
-      if (isFailure(sig)) return sig;
-      const rawId = single(req, s.idHeader);
-      if (isFailure(rawId)) return rawId;
-      const id = idOf(rawId, s.idHeader);
-      if (isFailure(id)) return id;
+      const sigR = single(req, s.signatureHeader);
+      if (!sigR.ok) return sigR;
+      const sig = sigR.value;
+      const rawIdR = single(req, s.idHeader);
+      if (!rawIdR.ok) return rawIdR;
+      const rawId = rawIdR.value;
+      const idR = idOf(rawId, s.idHeader);
+      if (!idR.ok) return idR;
+      const id = idR.value;
       let ts: string | undefined;
       let timestamp: number | undefined;
       if (s.timestampHeader !== undefined) {
         const raw = single(req, s.timestampHeader);
-        if (isFailure(raw)) return raw;
-        const t = timestampOf(raw, s.timestampHeader);
-        if (isFailure(t)) return t;
-        ts = raw;
-        timestamp = t;
+        if (!raw.ok) return raw;
+        const t = timestampOf(raw.value, s.timestampHeader);
+        if (!t.ok) return t;
+        ts = raw.value;
+        timestamp = t.value;
       }
-      const parsed = signaturesOrFail(
+      const parsedR = signaturesOf(
         parseSingleSignature(sig, s.prefix ?? '', s.encoding, HMAC_LENGTH[o.hash]),
         s.signatureHeader,
       );
-      if (isFailure(parsed)) return parsed;
+      if (!parsedR.ok) return parsedR;
+      const parsed = parsedR.value;
       const contentPrefix =
         s.signedContent === 'body' ? '' : s.signedContent === 'timestamp.body' ? `${ts}.` : `${id}.${ts}.`;
-      return { id, timestamp, signatures: parsed.signatures, contentPrefix };
+      return ok({ id, timestamp, signatures: parsed.signatures, contentPrefix });
     }
   }
 }
-
-/** Type guard for {@link ExtractFailure}. */
-export { isFailure as isExtractFailure };

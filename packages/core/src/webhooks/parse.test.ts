@@ -84,10 +84,10 @@ describe('parseStandardSignatures', () => {
         const header = sigs.map((s) => `v1,${b64(s)}`).join(' ');
         const parsed = parseStandardSignatures(header, 10);
         if (sigs.length > 10) {
-          expect(parsed).toMatchObject({ ok: false, reason: 'too_many' });
+          expect(parsed).toMatchObject({ ok: false, error: { code: 'WEBHOOK_TOO_MANY_SIGNATURES' } });
         } else {
           expect(parsed.ok).toBe(true);
-          if (parsed.ok) expect(parsed.signatures.map((s) => s.bytes)).toEqual(sigs);
+          if (parsed.ok) expect(parsed.value.signatures.map((s) => s.bytes)).toEqual(sigs);
         }
       }),
     );
@@ -98,7 +98,7 @@ describe('parseStandardSignatures', () => {
       fc.property(fc.string({ maxLength: 200 }), (header) => {
         const parsed = parseStandardSignatures(header, 10);
         if (parsed.ok) {
-          for (const s of parsed.signatures) expect(s.bytes.length).toBe(s.version === 'v1' ? 32 : 64);
+          for (const s of parsed.value.signatures) expect(s.bytes.length).toBe(s.version === 'v1' ? 32 : 64);
         }
       }),
     );
@@ -107,11 +107,11 @@ describe('parseStandardSignatures', () => {
   it('refuses an oversize header before splitting it, whatever it holds', () => {
     expect(parseStandardSignatures(`v2,${'A'.repeat(5000)}`, 10)).toMatchObject({
       ok: false,
-      reason: 'too_many',
+      error: { code: 'WEBHOOK_TOO_MANY_SIGNATURES' },
     });
     expect(parseStripeSignature(`t=1,v0=${'a'.repeat(5000)}`, 10)).toMatchObject({
       ok: false,
-      reason: 'too_many',
+      error: { code: 'WEBHOOK_TOO_MANY_SIGNATURES' },
     });
   });
 
@@ -122,7 +122,7 @@ describe('parseStandardSignatures', () => {
         (b) => {
           expect(parseStandardSignatures(`v1,${b64(b)}`, 10)).toMatchObject({
             ok: false,
-            reason: 'malformed',
+            error: { code: 'WEBHOOK_SIGNATURE_MALFORMED' },
           });
         },
       ),
@@ -146,8 +146,8 @@ describe('parseStripeSignature', () => {
           const parsed = parseStripeSignature(shuffled.map(([, item]) => item).join(','), 10);
           expect(parsed.ok).toBe(true);
           if (parsed.ok) {
-            expect(parsed.timestamp).toBe(String(t));
-            expect(parsed.signatures).toHaveLength(sigs.length);
+            expect(parsed.value.timestamp).toBe(String(t));
+            expect(parsed.value.signatures).toHaveLength(sigs.length);
           }
         },
       ),
@@ -159,8 +159,8 @@ describe('parseStripeSignature', () => {
       fc.property(fc.string({ maxLength: 200 }), (header) => {
         const parsed = parseStripeSignature(header, 10);
         if (parsed.ok) {
-          expect(parsed.timestamp).toBeDefined();
-          for (const s of parsed.signatures) expect(s.bytes.length).toBe(32);
+          expect(parsed.value.timestamp).toBeDefined();
+          for (const s of parsed.value.signatures) expect(s.bytes.length).toBe(32);
         }
       }),
     );
@@ -178,7 +178,7 @@ describe('parseSingleSignature (GitHub)', () => {
     fc.assert(
       fc.property(bytes32, (b) => {
         const parsed = parseSingleSignature(`sha256=${hex(b)}`, 'sha256=', 'hex', 32);
-        expect(parsed.ok && parsed.signatures[0]!.bytes).toEqual(b);
+        expect(parsed.ok && parsed.value.signatures[0]!.bytes).toEqual(b);
       }),
     );
   });

@@ -1,4 +1,7 @@
+import type { SecurityError } from '../errors.js';
+import { fail, ok, type Result } from '../verdict.js';
 import { decodeBase64Strict, decodeHexStrict, decodeSignature, type SignatureEncoding } from './encoding.js';
+import { WEBHOOK_ERRORS } from './errors.js';
 
 /** One signature presented by the sender, decoded. `version` is the scheme's label (`v1`, `v1a`, `sha256`…). */
 export interface PresentedSignature {
@@ -6,32 +9,32 @@ export interface PresentedSignature {
   readonly bytes: Uint8Array;
 }
 
-/** Why a header was refused: `malformed` (400) or `too_many` signatures (400), with an operator detail. */
-export interface ParseFailure {
-  readonly ok: false;
-  readonly reason: 'malformed' | 'too_many';
-  readonly detail: string;
+/** A parsed signature header (Stripe's also carries its `t=`). */
+export interface SignatureHeader {
+  readonly signatures: readonly PresentedSignature[];
+  readonly timestamp?: string;
 }
 
-/** A parsed signature header. */
-export type ParsedSignatures =
-  | { readonly ok: true; readonly signatures: readonly PresentedSignature[]; readonly timestamp?: string }
-  | ParseFailure;
+/**
+ * A parsed signature header, or why it was refused: `WEBHOOK_SIGNATURE_MALFORMED` or
+ * `WEBHOOK_TOO_MANY_SIGNATURES`, with the operator detail.
+ */
+export type ParsedSignatures = Result<SignatureHeader>;
 
 const VERSION = /^v[0-9a-z]{1,8}$/;
 const TIMESTAMP = /^\d{1,10}$/;
 const STRIPE_KEY = /^[a-z][a-z0-9]{0,7}$/;
 
-function malformed(detail: string): ParseFailure {
-  return { ok: false, reason: 'malformed', detail };
+function malformed(detail: string): { ok: false; error: SecurityError } {
+  return fail(WEBHOOK_ERRORS.signatureMalformed.withDetail(detail));
 }
 
-function tooMany(max: number, length?: number): ParseFailure {
+function tooMany(max: number, length?: number): { ok: false; error: SecurityError } {
   const detail =
     length === undefined
       ? `more than ${max} signatures in one header`
       : `header is ${length} characters, more than ${max} signatures can take`;
-  return { ok: false, reason: 'too_many', detail };
+  return fail(WEBHOOK_ERRORS.tooManySignatures.withDetail(detail));
 }
 
 /** Longest entry accepted in a signature list: a v1a entry is 92 characters, a Stripe v1 item 67. */
@@ -99,7 +102,7 @@ export function parseStandardSignatures(header: string, max: number): ParsedSign
       return malformed(`a ${version} signature is ${bytes.length} bytes, not ${want}`);
     signatures.push({ version, bytes });
   }
-  return { ok: true, signatures };
+  return ok({ signatures });
 }
 
 /**
@@ -136,7 +139,7 @@ export function parseStripeSignature(header: string, max: number): ParsedSignatu
   }
   if (timestamp === undefined) return malformed('Stripe-Signature has no t=');
   if (signatures.length === 0) return malformed('Stripe-Signature has no v1 signature');
-  return { ok: true, signatures, timestamp };
+  return ok({ signatures, timestamp });
 }
 
 /**
@@ -156,5 +159,5 @@ export function parseSingleSignature(
   const bytes = decodeSignature(encoding, header.slice(prefix.length));
   if (bytes === undefined) return malformed(`signature is not canonical ${encoding}`);
   if (bytes.length !== length) return malformed(`signature is ${bytes.length} bytes, not ${length}`);
-  return { ok: true, signatures: [{ version: prefix, bytes }] };
+  return ok({ signatures: [{ version: prefix, bytes }] });
 }

@@ -3,14 +3,15 @@ import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ClaimResult, ReplayStore } from '../stores/types.js';
-import { allow, type Denied, deny, type Verdict } from '../verdict.js';
+import { RULE, type Rule } from '../rule.js';
+import { allow, type Answered, answer, type Denied, deny, type Verdict } from '../verdict.js';
 import { type HmacKey, hmacBackend, type LazyEd25519Key, lazyEd25519Key } from './crypto.js';
 import { signatureHeaderOf } from './before-body.js';
 import { createDelivery, type WebhookDelivery } from './delivery.js';
 import { timingSafeEqual, withPrefix } from './encoding.js';
 import { WEBHOOK_ERRORS } from './errors.js';
 import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
-import { extractSignedParts, isExtractFailure, type SignedParts } from './extract.js';
+import { extractSignedParts, type SignedParts } from './extract.js';
 import {
   resolveWebhookOptions,
   type ResolvedWebhookOptions,
@@ -18,15 +19,21 @@ import {
 } from './options.js';
 
 /** A configured webhook verifier. */
-export interface WebhookVerifier {
+export interface WebhookVerifier extends Rule<'webhooks'> {
   /**
    * Verify the delivery (size, headers, timestamp window, signature) and claim its event id. Denials are
    * values; the only throw is a TypeError when `body` is not raw bytes (a programming error, not an attack).
-   * `body` defaults to `req.rawBody`.
+   * `body` defaults to `req.rawBody`. A delivery whose event was already processed is answered here
+   * (`Answered`: 200 `{"received":true,"duplicate":true}`) and never reaches the handler.
    */
-  verify(req: RequestLike, body?: Uint8Array | ArrayBuffer): Promise<Verdict<WebhookDelivery>>;
+  check(req: RequestLike, body?: Uint8Array | ArrayBuffer): Promise<Verdict<WebhookDelivery>>;
   /** Same checks without the idempotency claim, for callers that deduplicate themselves. */
   verifySignature(req: RequestLike, body?: Uint8Array | ArrayBuffer): Promise<Verdict<WebhookDelivery>>;
+  /**
+   * The denial for a body the adapter could not read as it was sent: over `maxBodyBytes` (413, refused
+   * while reading) or content-coded (415). Reported like every other refusal.
+   */
+  refuseBody(req: RequestLike, problem: 'too_large' | 'encoded'): Denied;
   /** Largest body accepted, in bytes: adapters stop reading beyond it. */
   readonly maxBodyBytes: number;
   /** The scheme in use. */
@@ -36,6 +43,17 @@ export interface WebhookVerifier {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// A processed event is acknowledged so the sender stops retrying; the handler does not run again.
+const DUPLICATE: Answered = Object.freeze(
+  answer(
+    Object.freeze({
+      status: 200,
+      headers: Object.freeze([Object.freeze(['content-type', 'application/json; charset=utf-8'] as const)]),
+      body: '{"received":true,"duplicate":true}',
+    }),
+  ),
+);
 
 /** Throw the TypeError that names the raw-body pitfall. */
 // Verifiers that share a replay store and a keyPrefix share event ids. Two senders there would answer each
@@ -94,8 +112,8 @@ function toBytes(body: unknown): Uint8Array {
  *
  * @example
  * const webhooks = createWebhookVerifier({ scheme: 'standard', secrets: [process.env.WEBHOOK_SECRET!] });
- * const verdict = await webhooks.verify(req, rawBody);
- * if (!verdict.ok) return send(renderProblem(verdict.error));
+ * const verdict = await webhooks.check(req, rawBody);
+ * if (!verdict.ok) return send(verdict.reply); // a denial, or the answer to a duplicate
  * await verdict.value.run(async (delivery) => handle(delivery.json()));
  */
 export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookVerifier {
@@ -147,7 +165,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     return false;
   }
 
-  async function check(
+  async function authenticate(
     req: RequestLike,
     rawBody: unknown,
   ): Promise<Verdict<{ parts: SignedParts; body: Uint8Array; text: string | undefined; id: string }>> {
@@ -169,8 +187,9 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         req,
       );
     }
-    const parts = extractSignedParts(req, o);
-    if (isExtractFailure(parts)) return reject(parts.error, parts.detail, req);
+    const extracted = extractSignedParts(req, o);
+    if (!extracted.ok) return reject(extracted.error, extracted.error.detail ?? '', req);
+    const parts = extracted.value;
     if (parts.timestamp !== undefined) {
       const skew = Math.floor(now() / 1000) - parts.timestamp;
       if (skew > o.toleranceSeconds || skew < -o.toleranceSeconds) {
@@ -224,17 +243,27 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   }
 
   return {
+    [RULE]: 'webhooks',
     maxBodyBytes: o.maxBodyBytes,
     scheme: o.name,
     signatureHeader: signatureHeaderOf(o),
+    refuseBody(req, problem) {
+      return problem === 'too_large'
+        ? reject(WEBHOOK_ERRORS.bodyTooLarge, `body is over the ${o.maxBodyBytes}-byte limit`, req)
+        : reject(
+            WEBHOOK_ERRORS.contentEncodingUnsupported,
+            'the body has a Content-Encoding; webhook signatures are verified over unencoded bodies',
+            req,
+          );
+    },
     async verifySignature(req, body = req.rawBody) {
-      const checked = await check(req, body);
+      const checked = await authenticate(req, body);
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
-      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, false, undefined));
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, undefined));
     },
-    async verify(req, body = req.rawBody) {
-      const checked = await check(req, body);
+    async check(req, body = req.rawBody) {
+      const checked = await authenticate(req, body);
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
       const key = o.keyPrefix + id;
@@ -262,7 +291,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
           path: requestPath(req.url),
           data: { scheme: o.name, id },
         });
-        return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, true, undefined));
+        return DUPLICATE;
       }
       const claim = {
         store,
@@ -272,7 +301,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         processingTtlMs: o.processingTtlMs,
         onEvent,
       };
-      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, false, claim));
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, claim));
     },
   };
 }

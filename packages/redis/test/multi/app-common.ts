@@ -1,11 +1,6 @@
 // What both fixture servers share: the same stores (from REDIS_URL), the same policies, and the handlers'
 // framework-free part. Each adapter file only translates requests and responses.
-import {
-  createRefreshTokenRotator,
-  createWebhookVerifier,
-  type RateLimiterOptions,
-  renderProblem,
-} from '@bulwark/core';
+import { createRefreshTokenRotator, createWebhookVerifier, type RateLimiterOptions } from '@bulwark/core';
 import { type BulwarkStores, storesFromEnv } from '../../src/index.js';
 
 export interface Reply {
@@ -58,7 +53,10 @@ export async function makeApp() {
     },
     async refresh(token: string | undefined): Promise<Reply> {
       const verdict = await refresh.rotate(token, 'web');
-      if (!verdict.ok) return renderProblem(verdict.error);
+      if (!verdict.ok) {
+        const { status, headers, body = '' } = verdict.reply;
+        return { status, headers: Object.fromEntries(headers), body };
+      }
       return json(200, { refresh_token: verdict.value.token });
     },
     close: () => stores.close(),

@@ -1,0 +1,43 @@
+import type { HeaderList, Reply } from '../verdict.js';
+import { appendVary } from './vary.js';
+
+function apply(target: Headers, headers: HeaderList): void {
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (name === 'vary') target.set('vary', appendVary(target.get('vary') ?? undefined, value));
+    else if (name === 'set-cookie') target.append('set-cookie', value);
+    else target.set(name, value);
+  }
+}
+
+/**
+ * A reply (a denial's problem+json, a preflight answer, a redirect) as a WHATWG `Response`, for fetch
+ * handlers (Workers, Deno, Bun, Node).
+ *
+ * @example
+ * if (!verdict.ok) return toResponse(verdict.reply);
+ */
+export function toResponse(reply: Reply): Response {
+  const headers = new Headers();
+  apply(headers, reply.headers);
+  return new Response(reply.body ?? null, { status: reply.status, headers });
+}
+
+/**
+ * Add a verdict's headers to a response: `vary` merged, `set-cookie` appended, other fields set. A response
+ * with immutable headers (a `fetch()` result) is re-wrapped first (same body stream, status and headers).
+ *
+ * @example
+ * return withHeaders(await handler(request), verdict.headers);
+ */
+export function withHeaders(response: Response, headers: HeaderList): Response {
+  if (headers.length === 0) return response;
+  try {
+    apply(response.headers, headers);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    apply(copy.headers, headers);
+    return copy;
+  }
+}

@@ -1,0 +1,14 @@
+import type { RequestLike } from '@bulwark/core';
+import { fromNodeRequest } from '@bulwark/core/node';
+import type { Request } from 'express';
+
+/**
+ * The request as bulwark's rules read it: express rewrites `req.url` under mounted routers, so the path
+ * the client asked for is `originalUrl`.
+ *
+ * @example
+ * const v = await verifier.check(requestOf(req));
+ */
+export function requestOf(req: Request): RequestLike {
+  return fromNodeRequest(req, { url: req.originalUrl });
+}
