@@ -29,10 +29,10 @@ export async function startDpopServer(
       token: (req.headers.authorization ?? '').replace(/^DPoP /, ''),
       claims: { cnf: { jkt: jkt() } },
     });
-    const headers = verdict.ok ? verdict.headers : verdict.error.headers;
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.statusCode = verdict.ok ? 200 : verdict.error.status;
-    const code = verdict.ok ? 'ok' : verdict.error.code;
+    const headers = verdict.ok ? verdict.headers : verdict.reply.headers;
+    for (const [k, v] of headers) res.setHeader(k, v);
+    res.statusCode = verdict.ok ? 200 : verdict.reply.status;
+    const code = verdict.ok ? 'ok' : (verdict.error?.code ?? 'answered');
     seen.push({ proof: String(req.headers.dpop), status: res.statusCode, code });
     res.end(code);
   });

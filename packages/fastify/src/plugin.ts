@@ -38,7 +38,11 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     app,
     options.securityHeaders === undefined
       ? undefined
-      : ruleFor(options.securityHeaders === true ? {} : options.securityHeaders, 'headers', createSecurityHeaders),
+      : ruleFor(
+          options.securityHeaders === true ? {} : options.securityHeaders,
+          'headers',
+          createSecurityHeaders,
+        ),
     options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy),
   );
   if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));

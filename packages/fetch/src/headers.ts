@@ -55,11 +55,14 @@ export function securityHeaders(
     try {
       response = await handler(request, nonce === undefined ? info : { ...info, cspNonce: nonce });
     } catch (error) {
-  deny,
-  fromFetchRequest,
-  isSecurityError,
-  ruleFor,
-  SecurityError,
+      // A refusal thrown on purpose (the node bridge's 413 out of a body read) is answered as itself; any
+      // other throw is a server fault: logged, answered 500 without details.
+      const refusal = isSecurityError(error);
+      if (!refusal) onError(error, request);
+      response = toResponse(refusal ? deny(error).reply : internalError.reply);
+      // The CORS answer of a wrapper inside this one, which the throw bypassed.
+      const cors = corsAnswerOf(request);
+      if (cors !== undefined) response = withHeaders(response, cors);
     }
     return withHeaders(response, verdict.headers);
   };

@@ -10,18 +10,13 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
  */
 export type AppWideStep = (req: IncomingMessage, res: ServerResponse) => Reply | undefined;
 
-function run(
-  steps: readonly AppWideStep[],
-  req: IncomingMessage,
-  res: ServerResponse,
-): Reply | undefined {
+function run(steps: readonly AppWideStep[], req: IncomingMessage, res: ServerResponse): Reply | undefined {
   for (const step of steps) {
     const answer = step(req, res);
     if (answer !== undefined) return answer;
   }
   return undefined;
 }
-
 
 interface FastifyLike {
   server: {
@@ -68,7 +63,8 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
       // Headers set on reply.raw by the steps are merged into what fastify sends.
       reply.code(answer.status);
       for (const [name, value] of answer.headers) {
-        if (name === 'vary') reply.header(name, appendVary(reply.getHeader(name) as string | undefined, value));
+        if (name === 'vary')
+          reply.header(name, appendVary(reply.getHeader(name) as string | undefined, value));
         else reply.header(name, value);
       }
       reply.send(answer.body);

@@ -71,7 +71,8 @@ function routeRules(reflector: Reflector, context: ExecutionContext): JwtAuthori
   if (authorize === undefined) {
     const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
     const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
-    authorize = createJwtAuthorizer(...routes, ...bindings.map((b) => ({ certificateBound: b })));
+    const [first, ...more] = [...routes, ...bindings.map((b) => ({ certificateBound: b }))];
+    authorize = createJwtAuthorizer(first, ...more);
     byHandler.set(handler, authorize);
   }
   return authorize;

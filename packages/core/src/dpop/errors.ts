@@ -1,3 +1,4 @@
+import type { HeaderPair } from '../verdict.js';
 import { SecurityError } from '../errors.js';
 
 /** The `error` parameter of a DPoP challenge (RFC 6750 §3.1 and RFC 9449 §7.1, §9). */
@@ -187,15 +188,15 @@ export function createDpopErrors(mode: ChallengeMode, algorithms: readonly strin
 }
 
 function build(spec: Spec, mode: ChallengeMode, algs: string, nonce?: string): SecurityError {
-  const headers: Record<string, string> = {};
-  if (spec.error === null) headers['retry-after'] = '5';
+  const headers: HeaderPair[] = [];
+  if (spec.error === null) headers.push(['retry-after', '5']);
   else {
     // A downgraded bound token arrived as Bearer; every other denial here answers a DPoP request.
     const scheme = spec.code === 'DPOP_BOUND_TOKEN_AS_BEARER' ? 'bearer' : 'dpop';
     const params = spec.error === undefined ? '' : `error="${spec.error}"`;
-    headers['www-authenticate'] = challenge(mode, scheme, algs, params);
+    headers.push(['www-authenticate', challenge(mode, scheme, algs, params)]);
   }
-  if (nonce !== undefined) headers['dpop-nonce'] = nonce;
+  if (nonce !== undefined) headers.push(['dpop-nonce', nonce]);
   return new SecurityError({ code: spec.code, status: spec.status, message: spec.message, headers });
 }
 

@@ -44,7 +44,7 @@ describe('createDpopVerifier options', () => {
     const v = createDpopVerifier({ externalUrl: API });
     expect(v.algorithms).toEqual(DEFAULT_DPOP_ALGORITHMS);
     expect(v.mode).toBe('allowed');
-    expect(v.errors('required').proofMissing.headers['www-authenticate']).toBe(
+    expect(Object.fromEntries(v.errors('required').proofMissing.headers)['www-authenticate']).toBe(
       `DPoP error="invalid_dpop_proof", algs="${DEFAULT_DPOP_ALGORITHMS.join(' ')}"`,
     );
   });

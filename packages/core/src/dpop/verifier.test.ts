@@ -24,7 +24,7 @@ beforeAll(async () => {
   key = await proofKey('ES256');
 });
 
-const code = (v: { ok: boolean; error?: { code: string } }) => (v.ok ? null : v.error!.code);
+const code = (v: { ok: boolean; error?: { code: string } | undefined }) => (v.ok ? null : v.error!.code);
 const bound = (k: ProofKey) => ({ token: TOKEN, claims: { sub: 'u', cnf: { jkt: k.jkt } } });
 
 function verifier(extra: Partial<DpopOptions> = {}, events: SecurityEvent[] = []) {
@@ -64,7 +64,7 @@ describe('createDpopVerifier: RFC 9449 §4.3', () => {
     expect(code(await check(undefined))).toBe('DPOP_PROOF_MISSING');
     const two = await check([p, q]);
     expect(code(two)).toBe('DPOP_PROOF_MULTIPLE');
-    expect(!two.ok && two.error.status).toBe(400);
+    expect(!two.ok && two.error?.status).toBe(400);
     const v = verifier();
     // A runtime that joins repeated headers and cannot list them (no headerValues).
     const joined = {
@@ -295,7 +295,7 @@ describe('createDpopVerifier: replay', () => {
     };
     const verdict = await check(makeProof(key, proofClaims('GET', URL_, TOKEN, NOW)), { replay });
     expect(code(verdict)).toBe('DPOP_REPLAY_UNAVAILABLE');
-    expect(!verdict.ok && verdict.error.status).toBe(503);
+    expect(!verdict.ok && verdict.error?.status).toBe(503);
   });
 });
 
@@ -305,11 +305,11 @@ describe('createDpopVerifier: challenges', () => {
     const v = verifier({ algorithms: ['ES256', 'PS256'] });
     const req = dpopRequest('GET', '/orders', TOKEN, proof);
     const required = await v.check(req, bound(key), 'required');
-    expect(!required.ok && required.error.headers['www-authenticate']).toBe(
+    expect(!required.ok && Object.fromEntries(required.reply.headers)['www-authenticate']).toBe(
       'DPoP error="invalid_dpop_proof", algs="ES256 PS256"',
     );
     const allowed = await v.check(req, bound(key), 'allowed');
-    expect(!allowed.ok && allowed.error.headers['www-authenticate']).toBe(
+    expect(!allowed.ok && Object.fromEntries(allowed.reply.headers)['www-authenticate']).toBe(
       'DPoP error="invalid_dpop_proof", algs="ES256 PS256", Bearer',
     );
   });
@@ -323,7 +323,7 @@ describe('createDpopVerifier: challenges', () => {
       bound(key),
     );
     expect(verdict.ok).toBe(false);
-    const out = JSON.stringify(!verdict.ok && [verdict.error, verdict.error.headers]);
+    const out = JSON.stringify(!verdict.ok && [verdict.error, verdict.error?.headers]);
     for (const leaked of [proof, TOKEN, String(claims.jti), 's3cr3t', proof.split('.')[2]!]) {
       expect(out).not.toContain(leaked);
       expect(JSON.stringify(events)).not.toContain(leaked);

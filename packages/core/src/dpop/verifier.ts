@@ -5,7 +5,8 @@ import { cryptoBackend } from '../jwt/crypto.js';
 import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';
-import { allow, deny, type Verdict } from '../verdict.js';
+import { RULE, type Rule } from '../rule.js';
+import { allow, deny, type HeaderList, type Verdict } from '../verdict.js';
 import { createDpopErrors, type DpopErrors, nonceDenial } from './errors.js';
 import { createNonceIssuer, type NonceIssuer } from './nonce.js';
 import { checkDpopOptions, type DpopAlgorithm, type DpopOptions } from './options.js';
@@ -20,7 +21,7 @@ export interface DpopPresentation {
 }
 
 /** A configured DPoP proof verifier. */
-export interface DpopVerifier {
+export interface DpopVerifier extends Rule<'dpop'> {
   /**
    * Check the request's one `DPoP` proof for the access token it was sent with under `Authorization: DPoP`:
    * every RFC 9449 §4.3 check, the server nonce when configured, then the `jti` claimed in the replay store.
@@ -128,6 +129,7 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
   }
 
   return {
+    [RULE]: 'dpop',
     algorithms,
     mode: checked.mode,
     errors: (mode) => byMode[mode],
@@ -148,7 +150,7 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
       const result = await checkProof(proof, req, presented.token, presented.claims, policy, errors, nowMs);
       if (!result.ok) return refuse(result.error, result.detail, req);
       const { jkt, jti } = result.value;
-      let headers: Readonly<Record<string, string>> | undefined;
+      let headers: HeaderList | undefined;
       if (nonces !== undefined) {
         const status = await nonces.check(result.value.nonce);
         if (status === 'invalid') {
@@ -157,7 +159,7 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
           return refuse(await askForNonce(mode, await nonces.current()), detail, req, 'dpop.rejected', jkt);
         }
         // RFC 9449 §8.2: hand the next nonce out before the one in use stops being accepted.
-        if (status === 'previous') headers = { 'dpop-nonce': await nonces.current() };
+        if (status === 'previous') headers = [['dpop-nonce', await nonces.current()]];
       }
       const hashed = backend.hashToken(`${jkt}.${jti}`);
       const key = `dpop:${typeof hashed === 'string' ? hashed : await hashed}`;

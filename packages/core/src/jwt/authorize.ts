@@ -63,9 +63,9 @@ const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificat
  * const canRead = createJwtAuthorizer({ scopes: ['orders:read'] });
  * const v = canRead(verified.value); // 403 JWT_INSUFFICIENT_SCOPE without orders:read
  */
-export function createJwtAuthorizer(...routes: JwtRouteOptions[]): JwtAuthorizer {
-  if (routes.length <= 1) return compileRoute(routes[0] ?? {});
-  const compiled = routes.map(compileRoute);
+export function createJwtAuthorizer(route: JwtRouteOptions = {}, ...more: JwtRouteOptions[]): JwtAuthorizer {
+  if (more.length === 0) return compileRoute(route);
+  const compiled = [route, ...more].map(compileRoute);
   const bindings = compiled.flatMap((c) => (c.certificateBound === undefined ? [] : [c.certificateBound]));
   const all = <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T> => {
     let verdict = compiled[0]!(claims);

@@ -2,7 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setHeaderPairs } from './response.js';
+import { setHeaders } from './response.js';
 
 // What a handler does to Vary after the CORS rule ran, by path.
 const handlers: Record<string, (res: ServerResponse) => void> = {
@@ -35,13 +35,13 @@ const handlers: Record<string, (res: ServerResponse) => void> = {
   },
 };
 
-describe('setHeaderPairs keeps Vary through what the handler sets later (real node http server)', () => {
+describe('setHeaders keeps Vary through what the handler sets later (real node http server)', () => {
   const server = createServer((req, res) => {
-    setHeaderPairs(res, [
+    setHeaders(res, [
       ['vary', 'Origin'],
       ['x-content-type-options', 'nosniff'],
     ]);
-    setHeaderPairs(res, [['vary', 'Access-Control-Request-Headers']]);
+    setHeaders(res, [['vary', 'Access-Control-Request-Headers']]);
     handlers[req.url ?? '']!(res);
   });
   let base = '';

@@ -97,7 +97,7 @@ async function login(options: { fetch?: FetchLike } = {}) {
   });
   const params = new URLSearchParams({ state: expected.state, code: 'code-1', iss: issuer });
   const v = await client.handleCallback(params, expected);
-  return { code: v.ok ? 'ok' : v.error.code, value: v.ok ? v.value : undefined, events };
+  return { code: v.ok ? 'ok' : v.error?.code, value: v.ok ? v.value : undefined, events };
 }
 
 const details = (events: SecurityEvent[]) => events.map((e) => `${e.type}: ${e.detail ?? ''}`).join('\n');
@@ -179,7 +179,7 @@ describe('ID Tokens through the access-token pipeline', () => {
     for (let i = 0; i < 10; i++) {
       provider.token = async () => tokenResponse(await signed('RS256', {}, `random-${i}`));
       const v = await client.handleCallback(params, expected);
-      expect(v.ok ? 'ok' : v.error.code).toBe('OAUTH_ID_TOKEN_INVALID');
+      expect(v.ok ? 'ok' : v.error?.code).toBe('OAUTH_ID_TOKEN_INVALID');
     }
     // The first load, and one refresh for the first unknown kid; the rest wait for the cooldown.
     expect(provider.hits['/jwks']).toBeLessThanOrEqual(2);

@@ -82,7 +82,7 @@ describe('createRateLimiter', () => {
     const delta = createRateLimiter({ ...options, legacyHeaders: { reset: 'delta-seconds' } });
     const headersOf = async (limiter: typeof epoch) => {
       const v = await limiter.check(req('203.0.113.1'));
-      return v.ok ? v.headers : v.error.headers;
+      return fields(v.ok ? v.headers : v.reply.headers);
     };
     const first = [await headersOf(epoch), await headersOf(delta)] as const;
     expect(first[0]['x-ratelimit-reset']).toBe(String(1_700_000_001 + 30));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { checkOptions, isSecurityError, numberOption, SecurityError } from '@bulwark/core';
-import { writeProblem } from '@bulwark/core/node';
+import { checkOptions, deny, isSecurityError, numberOption, SecurityError } from '@bulwark/core';
+import { writeReply } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
 
 /** A fetch handler as `protect()` returns it. */
@@ -127,7 +127,7 @@ export function toNodeListener(
       })
       .catch((error: unknown) => {
         if (refused) res.shouldKeepAlive = false;
-        if (isSecurityError(error)) return writeProblem(res, error);
+        if (isSecurityError(error)) return writeReply(res, deny(error).reply);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify({ title: 'Internal Server Error', status: 500 }));
       });
