@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type Answered, appendVary, type Denied, type Reply, type SecurityError } from '@bulwark/core';
+import type { ServerResponse } from 'node:http';
+import type { Answered, Denied, Reply, SecurityError } from '@bulwark/core';
+import { setHeaders } from '@bulwark/core/node';
 
 /**
  * Thrown by bulwark guards to end a request with bulwark's answer: a denial (401, 403, 429…) or an answer
@@ -68,11 +70,13 @@ export class BulwarkExceptionFilter implements ExceptionFilter<BulwarkAnswer> {
  * writeAnswer(adapterHost.httpAdapter, response, (await login.start(req)).reply);
  */
 export function writeAnswer(adapter: HttpAdapterHost['httpAdapter'], response: unknown, reply: Reply): void {
-  for (const [name, value] of reply.headers) {
-    if (name === 'set-cookie') adapter.appendHeader(response, name, value);
-    else if (name === 'vary')
-      adapter.setHeader(response, name, appendVary(adapter.getHeader(response, name), value));
-    else adapter.setHeader(response, name, value);
+  const raw = (response as { raw?: ServerResponse }).raw ?? (response as ServerResponse);
+  for (const pair of reply.headers) {
+    // Repeatable and merged fields go on the node response (both platforms merge it into what they write;
+    // Nest 11's adapter cannot append). Every other field through the adapter, so the platform's own
+    // defaults (a content type for a string body) never override ours.
+    if (pair[0] === 'set-cookie' || pair[0] === 'vary') setHeaders(raw, [pair]);
+    else adapter.setHeader(response, pair[0], pair[1]);
   }
   adapter.reply(response, reply.body ?? '', reply.status);
 }

@@ -331,7 +331,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
       const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
       return deny(
-        limitedError(headers, `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`),
+        limitedError(
+          headers,
+          `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
+        ),
       );
     },
   };
