@@ -5,7 +5,8 @@ import { jwtOptions, part } from './bulwark-common.mjs';
 
 /** Register the plugin and app-wide rules; returns the route options (rate limit and JWT preHandlers). */
 export async function bulwarkStack(app, variant, c) {
-  await app.register(bulwark.bulwark, {});
+  // Headers off in the plugin: the stack adds them as its own onRequest hook (one part of the ablation).
+  await app.register(bulwark.bulwark, { securityHeaders: false });
   if (part('headers', typeof bulwark.securityHeaders === 'function')) {
     app.addHook('onRequest', bulwark.securityHeaders());
   }

@@ -18,9 +18,10 @@ import { rateLimit } from './ratelimit.js';
 export type BulwarkPluginOptions = {
   /**
    * Security headers on every response (404s, denials, errors and fastify's own answers to URLs its router
-   * cannot decode included); `true` for the API defaults.
+   * cannot decode included). On by default with the API defaults, as `@fastify/helmet`'s are once
+   * registered; options or a policy to change them, `false` to send none.
    */
-  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
+  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | boolean;
   /** App-wide CORS: preflights answered before routing. */
   cors?: CorsOptions | CorsPolicy;
   /** App-wide rate limit, counted in `onRequest` (before the body is read; preflights answered by `cors` are not counted). */
@@ -34,24 +35,23 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     if (!app.hasRequestDecorator(name)) app.decorateRequest(name, undefined);
   }
   if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
+  const headers = options.securityHeaders ?? true;
   installAhead(
     app,
-    options.securityHeaders === undefined
+    headers === false
       ? undefined
-      : ruleFor(
-          options.securityHeaders === true ? {} : options.securityHeaders,
-          'headers',
-          createSecurityHeaders,
-        ),
+      : ruleFor(headers === true ? {} : headers, 'headers', createSecurityHeaders),
     options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy),
   );
   if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
 }
 
 /**
- * The bulwark fastify plugin: registers app-wide rules and request decorations.
+ * The bulwark fastify plugin: registers app-wide rules and request decorations. The security headers are on
+ * from the first `register`, like `@fastify/helmet`'s; CORS and the rate limit when given.
  *
  * @example
- * await app.register(bulwark, {});
+ * await app.register(bulwark, {}); // security headers on every response
+ * await app.register(bulwark, { cors: { origins: ['https://app.example.com'] }, rateLimit: { rate: '100/min' } });
  */
 export const bulwark = fp(plugin, { fastify: '5.x', name: '@bulwark/fastify' });

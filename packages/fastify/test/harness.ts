@@ -11,7 +11,7 @@ export const fastifyHarness: AdapterHarness = {
     // With mTLS the same app is served over HTTPS requiring client certificates.
     const app = spec.mtls ? (Fastify({ https: spec.mtls.tls }) as unknown as FastifyInstance) : Fastify();
     await app.register(bulwark, {
-      ...(spec.headers ? { securityHeaders: spec.headers } : {}),
+      securityHeaders: spec.headers ?? false,
       ...(spec.cors ? { cors: spec.cors } : {}),
     });
     app.get('/health', async () => ({ ok: true }));

@@ -51,8 +51,11 @@ export interface BulwarkModuleOptions {
   mtls?: MtlsVerifierOptions | MtlsVerifier;
   /** OIDC login for `OidcLoginService` (login / callback / logout in your controller). */
   oauth?: BulwarkOauthOptions;
-  /** Security headers on every response (404s, denials, errors included); `true` for the API defaults. */
-  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | true;
+  /**
+   * Security headers on every response (404s, denials, errors included). On by default with the API
+   * defaults; options or a policy to change them, `false` to send none.
+   */
+  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | boolean;
   /** App-wide CORS, answered before routing; use it instead of `app.enableCors()`. */
   cors?: CorsOptions | CorsPolicy;
 }
@@ -129,8 +132,9 @@ export class BulwarkModule implements NestModule {
   ) {
     const adapter = adapterHost?.httpAdapter as AbstractHttpAdapter | undefined;
     const steps: AppWideStep[] = [];
-    const headers = options.securityHeaders;
-    if (headers !== undefined) steps.push(securityHeadersStep(headers === true ? undefined : headers));
+    // On unless turned off: importing the module replaces helmet, as registering @fastify/helmet does.
+    const headers = options.securityHeaders ?? true;
+    if (headers !== false) steps.push(securityHeadersStep(headers === true ? undefined : headers));
     if (options.cors !== undefined) steps.push(corsStep(options.cors));
     if (webhooks !== null && webhooks.size > 0)
       steps.push(webhookDeliveryStep(webhooks, parsable(adapterHost)));

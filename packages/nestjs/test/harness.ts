@@ -259,7 +259,7 @@ function appModule(spec: AppSpec): Type<unknown> {
         ...(spec.webhooks ? { webhooks: spec.webhooks } : {}),
         ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
         ...(spec.oauth ? { oauth: spec.oauth } : {}),
-        ...(spec.headers ? { securityHeaders: spec.headers } : {}),
+        securityHeaders: spec.headers ?? false,
         ...(spec.cors ? { cors: spec.cors } : {}),
         ...(spec.mtls ? { mtls: spec.mtls.billing } : {}),
       }),

@@ -103,3 +103,41 @@ describe('BulwarkModule in an app built from a testing module', () => {
     });
   }
 });
+
+describe('BulwarkModule security headers by default', () => {
+  // Importing the module replaces app.use(helmet()): the headers are on unless turned off.
+  for (const platform of ['express', 'fastify'] as const) {
+    it(`(${platform}) sends them with forRoot({}), and none with securityHeaders: false`, async () => {
+      const serve = async (options: Parameters<typeof BulwarkModule.forRoot>[0]) => {
+        @Module({ imports: [BulwarkModule.forRoot(options)], controllers: [OpenController] })
+        class AppModule {}
+        const app = await NestFactory.create(
+          AppModule,
+          platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+          { logger: false },
+        );
+        await app.listen(0, '127.0.0.1');
+        const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+        return { app, url };
+      };
+      const on = await serve({});
+      try {
+        for (const path of ['/open', '/missing']) {
+          const res = await call(on.url, path);
+          expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+          expect(res.headers['content-security-policy'], path).toMatch(/^default-src 'none'/);
+        }
+      } finally {
+        await on.app.close();
+      }
+      const off = await serve({ securityHeaders: false });
+      try {
+        const res = await call(off.url, '/open');
+        expect(res.status).toBe(200);
+        expect(res.headers['x-content-type-options']).toBeUndefined();
+      } finally {
+        await off.app.close();
+      }
+    });
+  }
+});
