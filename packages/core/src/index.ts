@@ -14,6 +14,8 @@ export { emit } from './events.js';
 export type { OnEvent, SecurityEvent } from './events.js';
 export { fromFetchRequest, requestPath } from './http/request.js';
 export type { RequestLike } from './http/request.js';
+export { connectionOf, isCloudflareWorkers } from './http/runtime.js';
+export type { ConnectionInfo } from './http/runtime.js';
 export { renderProblem } from './http/problem.js';
 export {
   decodeBase64,

@@ -4,6 +4,7 @@ import { emit, type OnEvent } from '../events.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
 import { lastForwardedForHops, lastForwardedHeaderHops } from './forwarded.js';
 import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
+import { type ClientIpPlatform, checkPlatform, PLATFORM_HEADERS } from './platforms.js';
 import { type RequestLike, requestPath } from './request.js';
 
 /** Options of {@link createClientIpResolver}. */
@@ -26,6 +27,13 @@ export interface ClientIpResolverOptions {
    * own). Honoured only when the socket peer is a trusted proxy; otherwise a client could set it.
    */
   sealedHeader?: string;
+  /**
+   * The platform your code runs on, whose edge writes the client address into a header it overwrites on
+   * every request: `cloudflare` (Workers: `cf-connecting-ip`), `fly` (`fly-client-ip`), `vercel`
+   * (`x-real-ip`). Name it only where every request reaches your code through that edge; the header is
+   * then the client, and a request without it has no known client. Not combined with `trustedProxies`.
+   */
+  platform?: ClientIpPlatform;
   /** IPv6 clients share a bucket per prefix of this length (32–64, default 64: one customer network). */
   ipv6Prefix?: number;
   /** Accept `addr:port` and `[v6]:port` elements in `X-Forwarded-For` (Azure-style). Default false: junk. */
@@ -51,12 +59,15 @@ export interface ClientIpResolver {
   isTrustedPeer(address: string | undefined): boolean;
   /** The expanded trust list in canonical CIDR form. */
   readonly trustedProxies: readonly string[];
+  /** The platform named in the options, whose edge header gives the client address. */
+  readonly platform: ClientIpPlatform | undefined;
 }
 
 const SEALED_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const RESOLVER_KEYS = optionKeys<ClientIpResolverOptions>()(
   'trustedProxies',
+  'platform',
   'forwardedHeader',
   'sealedHeader',
   'ipv6Prefix',
@@ -113,6 +124,11 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
 export function clientIpResolverAt(at: string, options: ClientIpResolverOptions): ClientIpResolver {
   checkOptions(at.endsWith('.') ? at.slice(0, -1) : at, options, RESOLVER_KEYS);
   const trust: readonly Cidr[] = parseTrustList(`${at}trustedProxies`, options.trustedProxies);
+  const platform = checkPlatform(`${at}platform`, options.platform, {
+    trustedProxies: options.trustedProxies,
+    sealedHeader: options.sealedHeader,
+  });
+  const platformHeader = platform === undefined ? undefined : PLATFORM_HEADERS[platform];
   const header = options.forwardedHeader ?? 'x-forwarded-for';
   if (header !== 'x-forwarded-for' && header !== 'forwarded') {
     throw new ConfigError(
@@ -159,6 +175,11 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
   };
 
   const resolveWords = (req: RequestLike): IpWords | undefined => {
+    if (platformHeader !== undefined) {
+      // The edge wrote it; the socket peer (if any) is the platform's proxy, never the client.
+      const value = req.header(platformHeader);
+      return value === undefined ? undefined : parseIp(value.trim());
+    }
     const peerText = req.remoteAddress;
     if (peerText === undefined) return undefined;
     const peer = parsePeer(peerText);
@@ -213,5 +234,6 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
       return words !== undefined && inAnyCidr(words, trust);
     },
     trustedProxies: trust.map((c) => c.text),
+    platform,
   };
 }

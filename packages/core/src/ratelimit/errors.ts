@@ -20,6 +20,11 @@ export const RATELIMIT_ERRORS = {
     message: 'The service is temporarily unable to accept requests.',
     headers: [['retry-after', '1']],
   }),
+  clientIpUnknown: new SecurityError({
+    code: 'RATELIMIT_CLIENT_IP_UNKNOWN',
+    status: 500,
+    message: 'The server cannot tell clients apart, so it refuses requests it would have to count together.',
+  }),
 } as const;
 
 // Denials under attack repeat the same few header sets; reusing the error also reuses its rendered body.

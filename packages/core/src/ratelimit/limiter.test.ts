@@ -274,12 +274,85 @@ describe('createRateLimiter', () => {
     expect(events[0]!.detail).toContain('20 ms');
   });
 
-  it('shares one key among requests without a peer address and says so once', async () => {
+  it('refuses every request without a client address (500) instead of counting them in one bucket', async () => {
     const events: SecurityEvent[] = [];
     const limiter = createRateLimiter({ rate: '1/min', now: () => 0, onEvent: (e) => events.push(e) });
-    expect((await limiter.check(req(undefined))).ok).toBe(true);
-    expect((await limiter.check(req(undefined))).ok).toBe(false);
-    expect(events.filter((e) => e.type === 'ratelimit.client_ip_unknown')).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      const v = await limiter.check(req(undefined));
+      expect(!v.ok && v.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+      expect(!v.ok && v.error.status).toBe(500);
+    }
+    // Clients with an address are untouched by those refusals.
+    expect((await limiter.check(req('203.0.113.1'))).ok).toBe(true);
+    expect((await limiter.check(req('203.0.113.2'))).ok).toBe(true);
+    // Said once, naming what to configure; no query string in the event.
+    const said = events.filter((e) => e.type === 'ratelimit.client_ip_unknown');
+    expect(said).toHaveLength(1);
+    expect(said[0]!.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+    expect(said[0]!.detail).toContain("clientIp: { platform: 'cloudflare'");
+    expect(said[0]!.path).toBe('/orders');
+  });
+
+  it('without onEvent, the refusal is explained on console.error once', async () => {
+    const lines: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => lines.push(args.join(' '));
+    try {
+      const limiter = createRateLimiter({ rate: '5/min', now: () => 0 });
+      await limiter.check(req(undefined));
+      await limiter.check(req(undefined));
+    } finally {
+      console.error = original;
+    }
+    expect(lines).toHaveLength(1);
+    expect(String(lines[0])).toMatch(/^bulwark: ratelimit 'rl': the request has no client address/);
+  });
+
+  it('a request with no IP bucket to fill needs no address', async () => {
+    const limiter = createRateLimiter({ buckets: [{ name: 'user', key: 'subject', rate: '1/min' }] });
+    expect((await limiter.check(req(undefined), { subject: 'alice' })).ok).toBe(true);
+    expect((await limiter.check(req(undefined), { subject: 'alice' })).ok).toBe(false);
+  });
+
+  it('with a named platform, the edge header is the client and a request without it is refused', async () => {
+    const limiter = createRateLimiter({ rate: '1/min', now: () => 0, clientIp: { platform: 'cloudflare' } });
+    const at = (ip: string | undefined, peer?: string) =>
+      limiter.check(req(peer, ip === undefined ? {} : { 'cf-connecting-ip': ip }));
+    expect((await at('203.0.113.1')).ok).toBe(true);
+    expect((await at('203.0.113.2')).ok).toBe(true);
+    expect((await at('203.0.113.1')).ok).toBe(false);
+    // The socket peer (a platform proxy, or none) never stands in for the client.
+    const missing = await at(undefined, '10.0.0.1');
+    expect(!missing.ok && missing.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+    const junk = await at('not-an-ip', '10.0.0.1');
+    expect(!junk.ok && junk.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+  });
+
+  it('on Cloudflare Workers, refuses at construction a per-IP limiter without the platform named', () => {
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { userAgent: 'Cloudflare-Workers' },
+      configurable: true,
+    });
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      expect(() => createRateLimiter({ rate: '10/min' })).toThrow(
+        /^clientIp\.platform: .*platform: 'cloudflare'/s,
+      );
+      expect(() =>
+        createRateLimiter({ rate: '10/min', clientIp: { trustedProxies: ['10.0.0.0/8'] } }),
+      ).toThrow(/^clientIp\.platform: /);
+      // Named: fine. Per-user buckets only: no address needed, fine.
+      expect(
+        createRateLimiter({ rate: '10/min', clientIp: { platform: 'cloudflare' } }).clientIp.platform,
+      ).toBe('cloudflare');
+      createRateLimiter({ buckets: [{ name: 'user', key: 'subject', rate: '10/min' }] });
+    } finally {
+      console.warn = warn;
+      if (had) Object.defineProperty(globalThis, 'navigator', had);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
   });
 
   it('refuses zero, negative, NaN and malformed limits at construction', () => {

@@ -7,6 +7,7 @@ import {
   clientIpResolverAt,
 } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
+import { isCloudflareWorkers } from '../http/runtime.js';
 import {
   createMemoryRateLimitStore,
   SYNC_STORE,
@@ -49,7 +50,10 @@ export interface RateLimiterOptions {
    * Default false.
    */
   legacyHeaders?: boolean | { readonly reset?: ResetFormat };
-  /** Receives `ratelimit.limited`, `ratelimit.store_error`, `ratelimit.client_ip_unknown`. */
+  /**
+   * Receives `ratelimit.limited`, `ratelimit.store_error`, `ratelimit.client_ip_unknown` (once; without
+   * `onEvent` it goes to `console.error`).
+   */
   onEvent?: OnEvent;
   /** Clock for the default memory store, for tests. */
   now?: () => number;
@@ -187,6 +191,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clientIp = isResolver(options.clientIp)
     ? options.clientIp
     : clientIpResolverAt('clientIp.', options.clientIp ?? {});
+  if (isCloudflareWorkers() && clientIp.platform === undefined && buckets.some((b) => b.key === 'ip')) {
+    throw new ConfigError(
+      'clientIp.platform',
+      'is not set, and on Cloudflare Workers there is no socket address: every client would be one IP bucket',
+      "name the platform: clientIp: { platform: 'cloudflare' } (the client address Cloudflare's edge writes into cf-connecting-ip)",
+    );
+  }
   const legacy = legacyFormat(options.legacyHeaders);
   const clock = options.now ?? Date.now;
   const onEvent = options.onEvent;
@@ -208,6 +219,30 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       : deny(RATELIMIT_ERRORS.storeUnavailable);
   };
 
+  const unknownClient = (req: RequestLike): Verdict<RateLimitInfo> => {
+    if (!warnedUnknownIp) {
+      warnedUnknownIp = true;
+      const detail =
+        clientIp.platform !== undefined
+          ? `ratelimit '${name}': the request has no valid ${clientIp.platform} client-address header; it did not come through the platform's edge (clientIp.platform)`
+          : `ratelimit '${name}': the request has no client address, so its IP bucket cannot be chosen and it is refused (${RATELIMIT_ERRORS.clientIpUnknown.code}). ` +
+            "Pass the runtime's connection to the handler (Bun: fetch(request, server); Deno: (request, info); node: @bulwark/fetch/node), " +
+            "or name the platform whose edge writes the address: clientIp: { platform: 'cloudflare' | 'fly' | 'vercel' }";
+      if (onEvent !== undefined) {
+        emit(onEvent, {
+          type: 'ratelimit.client_ip_unknown',
+          code: RATELIMIT_ERRORS.clientIpUnknown.code,
+          detail,
+          method: req.method,
+          path: requestPath(req.url),
+        });
+      } else {
+        console.error(`bulwark: ${detail}`);
+      }
+    }
+    return deny(RATELIMIT_ERRORS.clientIpUnknown);
+  };
+
   return {
     [RULE]: 'ratelimit',
     name,
@@ -227,17 +262,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         if (b.key === 'ip') {
           if (ipKey === undefined) {
             ip = clientIp.resolve(req);
-            ipKey = ip === undefined ? 'unknown' : clientIp.bucketOf(ip)!;
-            if (ip === undefined && !warnedUnknownIp) {
-              warnedUnknownIp = true;
-              emit(onEvent, {
-                type: 'ratelimit.client_ip_unknown',
-                detail:
-                  'the request has no usable peer address; IP buckets share one key until the adapter provides it',
-                method: req.method,
-                path: requestPath(req.url),
-              });
-            }
+            // Never one shared bucket for every client whose address is unknown: one of them could then
+            // refuse service to all the others. Refused, loudly, until the address is provided.
+            if (ip === undefined) return unknownClient(req);
+            ipKey = clientIp.bucketOf(ip)!;
           }
           identity = ipKey;
         } else {

@@ -1,5 +1,6 @@
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { BoundedMap } from './bounded-map.js';
+import { warnIfPerIsolate } from './isolate-warning.js';
 import type { ReplayStore, RevocationStore } from './types.js';
 
 const DONE = Symbol('done');
@@ -40,6 +41,7 @@ export function memoryStoreOptions(
   min = 1,
 ): { maxEntries: number; now: () => number } {
   const o = checkOptions(path, options ?? {}, STORE_KEYS) as MemoryStoreOptions;
+  warnIfPerIsolate(path);
   return {
     maxEntries: numberOption(`${path}.maxEntries`, o.maxEntries, {
       min,
