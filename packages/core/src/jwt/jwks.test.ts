@@ -136,6 +136,32 @@ describe('remote JWKS against a real local server', () => {
     expect(code(await v.verifyToken(token(k1, NOW + 3631)))).toBe('JWT_KEY_NOT_FOUND');
   });
 
+  it('gives up on a refresh that never settles (a runtime dropped it) instead of waiting on it forever', async () => {
+    // workerd ends a fetch still pending when the request that started it has answered, and the promise then
+    // never settles; frozen serverless processes do the same. Modelled here with a fetch that never settles.
+    reset([k1.publicJwk]);
+    const clock = { ms: NOW * 1000 };
+    const events: SecurityEvent[] = [];
+    const v = verifier(clock, events, { timeoutMs: 200, cooldownMs: 1_000 });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = () => new Promise<Response>(() => {});
+    let first: Awaited<ReturnType<typeof v.verifyToken>>;
+    try {
+      first = await v.verifyToken(token(k1, NOW));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(code(first)).toBe('JWT_KEYS_UNAVAILABLE');
+    // The lost refresh no longer blocks: past timeoutMs + 1 s (the first request waited that long), and
+    // past the cooldown, the next request fetches again.
+    clock.ms += 1_300;
+    expect(code(await v.verifyToken(token(k1, NOW + 1)))).toBe(null);
+    expect(server.fetches).toBe(1);
+    expect(events.some((e) => e.type === 'jwt.jwks_failed' && /never completed/.test(e.detail ?? ''))).toBe(
+      true,
+    );
+  });
+
   it('bounds fetches under a random-kid flood: one refresh per cooldown, single flight', async () => {
     reset([k1.publicJwk]);
     const clock = { ms: NOW * 1000 };

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
+import { isCloudflareWorkers } from '../http/runtime.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
@@ -62,6 +63,14 @@ export function createRemoteKeySet(
   const negative = new BoundedMap<string, true>(1024, now, true);
   let current: { keys: KeySet; fetchedAt: number } | undefined;
   let inflight: Promise<void> | undefined;
+  let inflightSince = 0;
+  // A fetch outlives its timeout only where the runtime froze or dropped it: Workers end every subrequest
+  // still pending when the request that started it has answered (it then never settles), and serverless
+  // node platforms freeze between invocations. Past this a refresh counts as lost and another may start,
+  // and nobody waits on one longer: a stuck promise must never hang later requests.
+  const lostAfterMs = (options.timeoutMs ?? 5_000) + 1_000;
+  // On Workers nothing runs after the response, so a stale set is refreshed before answering.
+  const foreground = isCloudflareWorkers();
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
   let lastError = 'keys not loaded yet';
 
@@ -88,32 +97,60 @@ export function createRemoteKeySet(
     return set;
   }
 
+  const pending = (): Promise<void> | undefined => {
+    // Wall time, not the injectable clock: this is about how long a fetch has really been running.
+    if (inflight !== undefined && Date.now() - inflightSince >= lostAfterMs) {
+      inflight = undefined;
+      lastError = `the JWKS fetch never completed (lost after ${lostAfterMs} ms)`;
+      emit(onEvent, { type: 'jwt.jwks_failed', detail: lastError });
+    }
+    return inflight;
+  };
+
   function refresh(): Promise<void> {
-    if (inflight !== undefined) return inflight;
+    const running = pending();
+    if (running !== undefined) return running;
     lastAttemptAt = now();
-    inflight = load().then(
+    inflightSince = Date.now();
+    const attempt: Promise<void> = load().then(
       (keys) => {
         current = { keys, fetchedAt: now() };
         negative.clear();
-        inflight = undefined;
+        if (inflight === attempt) inflight = undefined;
         emit(onEvent, { type: 'jwt.jwks_refreshed', data: { keys: keys.size } });
       },
       (err: unknown) => {
-        inflight = undefined;
+        if (inflight === attempt) inflight = undefined;
         lastError = err instanceof KeyFetchError ? err.message : `key import failed: ${String(err)}`;
         emit(onEvent, { type: 'jwt.jwks_failed', detail: lastError });
       },
     );
-    return inflight;
+    inflight = attempt;
+    return attempt;
+  }
+
+  /** Wait for the refresh in flight (or start one), but never past the point where it counts as lost. */
+  async function refreshed(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const lost = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, lostAfterMs);
+    });
+    try {
+      await Promise.race([refresh(), lost]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   const coolingDown = () => now() - lastAttemptAt < cooldownMs;
   const expired = () => current === undefined || now() - current.fetchedAt > maxStaleMs + cacheMaxAgeMs;
-  /** Stale: answer from the keys we have and refresh in the background. */
+  const stale = () => now() - current!.fetchedAt >= cacheMaxAgeMs;
+  /** Stale: answer from the keys we have and refresh in the background (not on Workers: see `foreground`). */
   const revalidate = () => {
-    if (now() - current!.fetchedAt >= cacheMaxAgeMs && inflight === undefined && !coolingDown())
-      void refresh();
+    if (stale() && pending() === undefined && !coolingDown()) void refresh();
   };
+  /** On Workers a stale set is refreshed in the request (once per cooldown), never left to the background. */
+  const mustRefreshNow = () => foreground && stale() && !coolingDown();
 
   function lookup(kid: string | undefined, alg: string): BoundKey | [SecurityError, string] | undefined {
     const found = current!.keys.find(kid, alg);
@@ -128,6 +165,8 @@ export function createRemoteKeySet(
   return {
     holds(key) {
       if (expired()) return false;
+      // The cached verification is set aside; verifying again through get() refreshes first.
+      if (mustRefreshNow()) return false;
       // A cached verification counts as a use of the keys: it must not keep them from being refreshed,
       // or a withdrawn key would never be noticed while its tokens are served from the cache.
       revalidate();
@@ -135,9 +174,10 @@ export function createRemoteKeySet(
     },
     async get(kid, alg) {
       if (expired()) {
-        if (inflight !== undefined) await inflight;
-        else if (!coolingDown()) await refresh();
+        if (pending() !== undefined || !coolingDown()) await refreshed();
         if (expired()) return [JWT_ERRORS.keysUnavailable, `JWKS unavailable: ${lastError}`];
+      } else if (mustRefreshNow()) {
+        await refreshed();
       } else {
         revalidate();
       }
@@ -148,9 +188,8 @@ export function createRemoteKeySet(
       const notFound = (): BoundKey | [SecurityError, string] =>
         current!.keys.unnamedFor(alg) ?? [JWT_ERRORS.keyNotFound, 'no key with this kid in the JWKS'];
       if (kid !== undefined && negative.get(kid) === true) return notFound();
-      if (inflight !== undefined) await inflight;
-      else if (coolingDown()) return notFound();
-      else await refresh();
+      if (pending() === undefined && coolingDown()) return notFound();
+      await refreshed();
       const retry = lookup(kid, alg);
       if (retry !== undefined) return retry;
       if (kid !== undefined) negative.set(kid, true, now() + cooldownMs);
