@@ -180,7 +180,6 @@ describe('createCorsPolicy: preflight', () => {
       'access-control-allow-headers': 'content-type, authorization',
       'access-control-max-age': '600',
       vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
-      'content-length': '0',
     });
   });
   it('refuses a disallowed origin, method or header without any grant', () => {

@@ -278,7 +278,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     if (allowedHeaders.length > 0) h.push(['access-control-allow-headers', allowedHeaders.join(', ')]);
     h.push(['access-control-max-age', String(maxAge)]);
     if (privateNetwork) h.push(['access-control-allow-private-network', 'true']);
-    h.push(preflightVary, ['content-length', '0']);
+    // No Content-Length: RFC 9110 §8.6 forbids it on a 204, and runtimes that enforce that (Bun) drop it.
+    h.push(preflightVary);
     return Object.freeze(answer(Object.freeze({ status: 204, headers: freezePairs(h) })));
   }
   // Exact origins are finite: their answers are built once.
