@@ -1,3 +1,4 @@
+import type { ScenarioGroup } from './scenario.js';
 import type { JwtVerifier, JwtVerifierOptions, OidcLogin, RateLimiterOptions } from '@bulwark/core';
 import type { WebhookVerifierOptions } from '@bulwark/core';
 import type { MtlsVerifierOptions } from '@bulwark/core';
@@ -95,4 +96,9 @@ export interface AdapterHarness {
   /** Shown in test names, e.g. `express`, `nestjs (fastify)`. */
   readonly name: string;
   start(spec: AppSpec): Promise<RunningApp>;
+  /**
+   * Scenario groups that cannot run where this harness serves the app, each with the reason (e.g. mTLS on
+   * a runtime that gives the handler no client certificate). They are not registered.
+   */
+  readonly excludes?: Readonly<Partial<Record<ScenarioGroup, string>>>;
 }

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { bearer, call, type HttpResult } from '../http.js';
 import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
@@ -33,7 +34,7 @@ export function expectSecurityHeaders(res: HttpResult): void {
  * `Cache-Control: no-store` on credentialed responses, a fresh nonce per response with the web preset.
  */
 export function headersScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: security headers`, () => {
+  scenarioGroup(harness, 'headers', 'security headers', () => {
     let keys: TestKeys;
     let app: RunningApp;
     let web: RunningApp;

@@ -2,8 +2,9 @@ import { createJwtVerifier, createMemoryRevocationStore, type JwtVerifier } from
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { bearer, call, type HttpResult } from '../http.js';
 import {
   AUDIENCE,
@@ -42,7 +43,7 @@ function expectDenied(res: HttpResult, status: number, code: string, token?: str
  * Bearer-JWT scenarios: every adapter must answer these identically.
  */
 export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) => AppSpec = (s) => s): void {
-  describe(`${harness.name}: JWT`, () => {
+  scenarioGroup(harness, 'jwt', 'JWT', () => {
     let keys: TestKeys;
     let app: RunningApp;
 
@@ -156,21 +157,13 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
     });
   });
 
-  describe(`${harness.name}: JWT scopes, revocation and token type`, () => {
+  scenarioGroup(harness, 'jwt.scopes', 'JWT scopes and token type', () => {
     let keys: TestKeys;
     let app: RunningApp;
-    let verifier: JwtVerifier;
 
     beforeAll(async () => {
       keys = await makeTestKeys();
-      // One verifier object shared by every route of the app, so a revocation is seen by all of them.
-      verifier = createJwtVerifier({
-        ...jwtSpec(keys),
-        typ: 'at+jwt',
-        revocation: createMemoryRevocationStore(),
-        cache: true,
-      });
-      app = await harness.start(extend({ jwt: verifier }));
+      app = await harness.start(extend({ jwt: { ...jwtSpec(keys), typ: 'at+jwt', cache: true } }));
     });
     afterAll(async () => {
       await app?.close();
@@ -193,18 +186,6 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
     it('still answers 401 (not 403) for a bad token on a scoped route', async () => {
       const token = await mint(keys, { expiresIn: -60 });
       expectDenied(await call(app.url, '/admin', { headers: bearer(token) }), 401, 'JWT_EXPIRED', token);
-    });
-
-    it('refuses a revoked token on the very next request, even though it was cached', async () => {
-      const token = await mint(keys);
-      const first = await call(app.url, '/me', { headers: bearer(token) });
-      expect(first.status).toBe(200);
-      expect((await call(app.url, '/me', { headers: bearer(token) })).status).toBe(200);
-      await verifier.revoke((first.json() as { claims: Record<string, unknown> }).claims);
-      const res = await call(app.url, '/me', { headers: bearer(token) });
-      expectDenied(res, 401, 'JWT_REVOKED', token);
-      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-      expect((await call(app.url, '/me', { headers: bearer(await mint(keys)) })).status).toBe(200);
     });
 
     it('refuses an ID token (typ JWT) presented as an access token', async () => {
@@ -235,7 +216,41 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
     });
   });
 
-  describe(`${harness.name}: JWT with a rotating JWKS`, () => {
+  // The test revokes through the verifier object the app was built with: it shares memory with the app.
+  scenarioGroup(harness, 'jwt.revocation', 'JWT revocation', () => {
+    let keys: TestKeys;
+    let app: RunningApp;
+    let verifier: JwtVerifier;
+
+    beforeAll(async () => {
+      keys = await makeTestKeys();
+      // One verifier object shared by every route of the app, so a revocation is seen by all of them.
+      verifier = createJwtVerifier({
+        ...jwtSpec(keys),
+        typ: 'at+jwt',
+        revocation: createMemoryRevocationStore(),
+        cache: true,
+      });
+      app = await harness.start(extend({ jwt: verifier }));
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('refuses a revoked token on the very next request, even though it was cached', async () => {
+      const token = await mint(keys);
+      const first = await call(app.url, '/me', { headers: bearer(token) });
+      expect(first.status).toBe(200);
+      expect((await call(app.url, '/me', { headers: bearer(token) })).status).toBe(200);
+      await verifier.revoke((first.json() as { claims: Record<string, unknown> }).claims);
+      const res = await call(app.url, '/me', { headers: bearer(token) });
+      expectDenied(res, 401, 'JWT_REVOKED', token);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect((await call(app.url, '/me', { headers: bearer(await mint(keys)) })).status).toBe(200);
+    });
+  });
+
+  scenarioGroup(harness, 'jwt.jwks-rotation', 'JWT with a rotating JWKS', () => {
     let app: RunningApp;
     let published: JWK[] = [];
     let fetches = 0;

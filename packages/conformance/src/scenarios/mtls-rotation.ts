@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { SecurityEvent } from '@bulwark/core';
 import { type CertificateRotation, loadMtlsServerOptions, watchCertificateFiles } from '@bulwark/core/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { issueTestLeaf, type TestLeaf } from '../../../core/test/mtls/pki.js';
 import type { AdapterHarness, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { type MtlsPki, makeMtlsPki, mtlsSpec } from './mtls.js';
 
 interface Reply {
@@ -49,7 +50,7 @@ function call(base: string, pki: MtlsPki, client: TestLeaf, agent: Agent | false
  * with the old one, and a bad file keeps the previous context and emits `mtls.rotation_failed`.
  */
 export function mtlsRotationScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: mTLS certificate rotation`, () => {
+  scenarioGroup(harness, 'mtls.rotation', 'mTLS certificate rotation', () => {
     let pki: MtlsPki;
     let app: RunningApp;
     let rotation: CertificateRotation | undefined;

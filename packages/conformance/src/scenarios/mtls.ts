@@ -1,10 +1,11 @@
 import { authorizeMemberOf, authorizePathPrefix, certificateThumbprint } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../../core/test/mtls/pki.js';
 import { type ClientView, tlsAttempt, watchRefusals } from '../../../core/test/mtls/refusal.js';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
 import { mtlsRotationScenarios } from './mtls-rotation.js';
@@ -110,7 +111,7 @@ function expectProblem(res: MtlsResult, status: number, code: string): void {
 
 /** mTLS scenarios with real TLS handshakes: every adapter must answer these identically. */
 export function mtlsScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: mTLS`, () => {
+  scenarioGroup(harness, 'mtls', 'mTLS', () => {
     let pki: MtlsPki;
     let keys: TestKeys;
     let app: RunningApp;

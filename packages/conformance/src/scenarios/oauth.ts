@@ -1,7 +1,9 @@
 import { createOidcClient, createOidcLogin } from '@bulwark/core';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
+import { built } from '../recipe.js';
 import { jwtSpec } from './jwt.js';
 import { call } from '../http.js';
 import { makeTestKeys } from '../keys.js';
@@ -12,7 +14,8 @@ export const POST_LOGOUT_REDIRECT = 'http://127.0.0.1:9/';
 
 /** The OIDC login policy every adapter is configured with, against a running provider. */
 export function oauthSpec(issuer: string): NonNullable<AppSpec['oauth']> {
-  const client = createOidcClient({
+  // Built through recipes, so runtimes other than node's (Bun, Deno, workerd) can build the same login.
+  const client = built('createOidcClient', createOidcClient, {
     issuer,
     clientId: CLIENT.id,
     clientSecret: CLIENT.secret,
@@ -20,7 +23,7 @@ export function oauthSpec(issuer: string): NonNullable<AppSpec['oauth']> {
     scopes: ['openid', 'email', 'api:read'],
   });
   return {
-    login: createOidcLogin({ client, secret: LOGIN_SECRET }),
+    login: built('createOidcLogin', createOidcLogin, { client, secret: LOGIN_SECRET }),
     postLogoutRedirectUri: POST_LOGOUT_REDIRECT,
   };
 }
@@ -36,7 +39,7 @@ function cookieOf(setCookie: string | string[] | undefined): string {
  * on the app under test, the way a reverse proxy in front of it would.
  */
 export function oauthScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: OIDC login`, () => {
+  scenarioGroup(harness, 'oauth', 'OIDC login', () => {
     let idp: TestProvider;
     let app: RunningApp;
 

@@ -1,7 +1,8 @@
 import type { RateLimiterOptions } from '@bulwark/core';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { bearer, call, type HttpResult } from '../http.js';
 import { AUDIENCE, ISSUER, makeTestKeys, type TestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
@@ -66,7 +67,7 @@ function expectLimited(res: HttpResult, policy: string): void {
  * Rate-limit scenarios: every adapter must answer these identically.
  */
 export function rateLimitScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: rate limiting`, () => {
+  scenarioGroup(harness, 'ratelimit', 'rate limiting', () => {
     let keys: TestKeys;
     let app: RunningApp;
 

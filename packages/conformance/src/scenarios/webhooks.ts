@@ -1,8 +1,9 @@
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, AppSpec, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { call, type HttpResult } from '../http.js';
 import { makeTestKeys } from '../keys.js';
 import { jwtSpec } from './jwt.js';
@@ -79,7 +80,7 @@ export function webhookScenarios(
   harness: AdapterHarness,
   extend: (spec: AppSpec) => AppSpec = (s) => s,
 ): void {
-  describe(`${harness.name}: webhooks`, () => {
+  scenarioGroup(harness, 'webhooks', 'webhooks', () => {
     let app: RunningApp;
 
     beforeAll(async () => {
