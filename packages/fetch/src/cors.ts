@@ -8,8 +8,7 @@ import {
   withHeaders,
 } from '@bulwark/core';
 import { rememberCorsAnswer } from './cors-answer.js';
-import type { SecuredHandler } from './headers.js';
-import type { ConnectionInfo } from './pipeline.js';
+import type { SecuredHandler, SecuredInfo } from './headers.js';
 
 /**
  * Wrap a fetch handler with a CORS policy. Preflights are answered here (204, or 403 when refused) and
@@ -21,14 +20,14 @@ import type { ConnectionInfo } from './pipeline.js';
 export function cors(
   handler: SecuredHandler,
   source: CorsOptions | CorsPolicy,
-): (request: Request, info?: ConnectionInfo) => Promise<Response> {
+): (request: Request, runtime?: unknown) => Promise<Response> {
   const policy = ruleFor(source, 'cors', createCorsPolicy);
-  return async (request, info) => {
+  return async (request, runtime) => {
     const verdict = policy.check(fromFetchRequest(request));
     if (!verdict.ok) return toResponse(verdict.reply);
     // A handler that throws bypasses the line below: the wrapper that turns the throw into a response
     // (securityHeaders) adds this answer, so a 500 carries the same CORS headers as any other response.
     rememberCorsAnswer(request, verdict.headers);
-    return withHeaders(await handler(request, info), verdict.headers);
+    return withHeaders(await handler(request, runtime as SecuredInfo | undefined), verdict.headers);
   };
 }

@@ -10,10 +10,15 @@ import {
   toResponse,
   withHeaders,
 } from '@bulwark/core';
+import { connectionFor } from './connection.js';
 import { corsAnswerOf } from './cors-answer.js';
 import type { ConnectionInfo } from './pipeline.js';
 
-/** What a handler wrapped by {@link securityHeaders} receives next to the request. */
+/**
+ * What a handler wrapped by {@link securityHeaders} receives next to the request: the runtime's own
+ * argument (Workers' `env`, Deno's `info`…) and, when the policy uses `NONCE`, a copy of it with the
+ * connection facts and `cspNonce` added.
+ */
 export interface SecuredInfo extends ConnectionInfo {
   /** The CSP nonce of this response, when the policy uses `NONCE`. */
   cspNonce?: string;
@@ -45,15 +50,23 @@ export function securityHeaders(
   handler: SecuredHandler,
   source?: SecurityHeadersOptions | SecurityHeaders,
   options: { onError?: (error: unknown, request: Request) => void } = {},
-): (request: Request, info?: ConnectionInfo) => Promise<Response> {
+): (request: Request, runtime?: unknown) => Promise<Response> {
   const policy = ruleFor(source ?? {}, 'headers', createSecurityHeaders);
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  return async (request, info = {}) => {
+  return async (request, runtime) => {
+    // Read now, from the runtime's own argument: the copy that carries the nonce below is a plain object
+    // (Bun's server loses its methods in it), so the rules inside find the connection by the request.
+    const connection = connectionFor(request, runtime);
     const verdict = policy.check(fromFetchRequest(request));
     const nonce = verdict.value.nonce;
     let response: Response;
     try {
-      response = await handler(request, nonce === undefined ? info : { ...info, cspNonce: nonce });
+      response = await handler(
+        request,
+        nonce === undefined
+          ? (runtime as SecuredInfo | undefined)
+          : { ...(runtime as object | undefined), ...connection, cspNonce: nonce },
+      );
     } catch (error) {
       // A refusal thrown on purpose (the node bridge's 413 out of a body read) is answered as itself; any
       // other throw is a server fault: logged, answered 500 without details.

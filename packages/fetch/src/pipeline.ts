@@ -1,13 +1,14 @@
-import type { HeaderPair, JwtClaims, MtlsPeer, RequestLike, WebhookDelivery } from '@bulwark/core';
+import type {
+  ConnectionInfo,
+  HeaderPair,
+  JwtClaims,
+  MtlsPeer,
+  RequestLike,
+  WebhookDelivery,
+} from '@bulwark/core';
 
-/** What the serving runtime knows about the connection (node bridge, Workers `cf`, Deno `info`…). */
-export interface ConnectionInfo {
-  /** Socket peer address. */
-  remoteAddress?: string;
-  /** DER of the verified TLS client certificate. */
-  peerCertificate?: Uint8Array;
-}
-
+/** What the serving runtime knows about the connection (read from Bun's `server`, Deno's `info`, the node bridge). */
+export type { ConnectionInfo } from '@bulwark/core';
 /** What a protected handler receives next to the request. */
 export interface ProtectContext {
   /** Verified JWT claims when the policy has `jwt`. */

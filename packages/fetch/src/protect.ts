@@ -4,6 +4,7 @@ import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
+import { connectionFor } from './connection.js';
 
 /** Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}. */
 export interface ProtectPolicy {
@@ -24,8 +25,12 @@ export interface ProtectPolicy {
 /** A fetch handler that also receives what the rules established. */
 export type ProtectedHandler = (request: Request, context: ProtectContext) => Response | Promise<Response>;
 
-/** A plain fetch handler; the optional second argument carries connection facts from the runtime. */
-export type FetchHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>;
+/**
+ * A plain fetch handler. The second argument is whatever the runtime passes: Bun's `server`, Deno's
+ * `info`, a {@link ConnectionInfo} from `@bulwark/fetch/node`, or Workers' `env` (which carries no
+ * connection facts; name the platform there).
+ */
+export type FetchHandler = (request: Request, runtime?: unknown) => Promise<Response>;
 
 type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<ProtectPolicy[K]>) => Stage };
 
@@ -64,16 +69,16 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
   const finishers = stages.filter((s) => s.finish !== undefined);
   const failers = stages.filter((s) => s.fail !== undefined);
 
-  return async (request: Request, info: ConnectionInfo | ProtectContext = {}) => {
+  return async (request: Request, runtime?: unknown) => {
     // Called by an outer protect() with its context: keep the runtime's connection facts (else every
     // client would look alike to these rules) and what the outer rules established.
-    const outer = contexts.get(info);
-    const connection = outer ?? (info as ConnectionInfo);
+    const outer = typeof runtime === 'object' && runtime !== null ? contexts.get(runtime) : undefined;
+    const connection = outer ?? connectionFor(request, runtime);
     const state: StageState = {
       request,
       req: fromFetchRequest(request, connection),
       info: connection,
-      context: outer === undefined ? {} : { ...(info as ProtectContext) },
+      context: outer === undefined ? {} : { ...(runtime as ProtectContext) },
       responseHeaders: [],
     };
     contexts.set(state.context, connection);
