@@ -6,7 +6,8 @@ export default defineConfig({
   resolve: { conditions: ['bulwark-source'] },
   ssr: { resolve: { conditions: ['bulwark-source'] } },
   test: {
-    projects: ['packages/*'],
+    // packages/runtimes serves the suites on Bun, Deno and workerd; scripts/test.mjs runs it on its own.
+    projects: ['packages/*', '!packages/runtimes'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

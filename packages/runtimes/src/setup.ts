@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type BundleTarget, bundle, bundleName } from './bundle.js';
+import { ensureTools, REPO_ROOT, type Tools } from './tools.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    tools: Tools;
+    bundles: Record<string, string>;
+  }
+}
+
+const TARGETS: BundleTarget[] = [];
+for (const app of ['fetch', 'checks'] as const) {
+  for (const runtime of ['bun', 'deno', 'workerd'] as const) {
+    for (const crypto of runtime === 'workerd' ? (['web'] as const) : (['native', 'web'] as const)) {
+      TARGETS.push({ app, runtime, crypto });
+    }
+  }
+}
+
+/** Once per run: the runtimes installed (first run only) and every app bundled for every runtime. */
+export default async function setup(project: TestProject): Promise<void> {
+  const tools = ensureTools((line) => console.log(`runtimes: ${line}`));
+  // Under node_modules: ignored by git, Biome and the TypeScript projects alike.
+  const out = join(REPO_ROOT, 'packages/runtimes/node_modules/.bundles');
+  mkdirSync(out, { recursive: true });
+  const bundles: Record<string, string> = {};
+  await Promise.all(
+    TARGETS.map(async (t) => {
+      bundles[bundleName(t)] = await bundle(t, out);
+    }),
+  );
+  project.provide('tools', tools);
+  project.provide('bundles', bundles);
+}
