@@ -2,13 +2,15 @@
 // `pnpm test`: everything CI checks, in order. Build, typecheck, lint, publint + attw on every published
 // package, the whole vitest suite (unit, property, conformance, real Redis / IdP / browser / TLS),
 // the attack tour against every adapter, the benchmark smoke run; then a subset on Node 22, 24 and 26
-// (scripts/node-matrix.mjs) and the packed tarballs installed with npm outside the workspace, run in
+// (scripts/node-matrix.mjs), the adapter suites on Bun, Deno and workerd (scripts/runtimes.mjs) and the
+// packed tarballs installed with npm outside the workspace, run in
 // ESM and CommonJS on every one of those Nodes (scripts/tarballs). Ends with "N passed, N failed (per
 // Node and suite)".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runNodeMatrix } from './node-matrix.mjs';
+import { runRuntimes } from './runtimes.mjs';
 import { runTarballSuite } from './tarballs/run.mjs';
 import { countByFile, countResults } from './vitest-report.mjs';
 
@@ -109,6 +111,13 @@ for (const run of matrix) {
   parts.push(
     `core + express conformance on node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
   );
+}
+// The other runtimes users serve fetch handlers on: the adapter suites on Bun, Deno and workerd.
+console.log('\n▶ runtimes: adapter suites and runtime checks on Bun, Deno, workerd (scripts/runtimes.mjs)');
+for (const run of runRuntimes()) {
+  passed += run.passed;
+  failed += run.failed;
+  parts.push(`on ${run.runtime}: ${run.passed} passed, ${run.failed} failed`);
 }
 // The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS
 // on this Node and on every major of the matrix.

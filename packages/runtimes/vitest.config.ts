@@ -7,8 +7,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ['bulwark-source'] } },
   test: {
     name: 'runtimes',
-    include: ['src/**/*.test.ts'],
-    globalSetup: ['src/setup.ts'],
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -23,8 +23,11 @@ export function createApp(config) {
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
-  // One resolver for every limiter: one trust list, one misconfiguration warning.
-  const clientIp = createClientIpResolver({ trustedProxies: config.trustedProxies });
+  // One resolver for every limiter: one trust list, one misconfiguration warning. On a platform whose edge
+  // writes the client address (Cloudflare Workers: cf-connecting-ip) the platform is named instead.
+  const clientIp = createClientIpResolver(
+    config.platform ? { platform: config.platform } : { trustedProxies: config.trustedProxies },
+  );
   const rateLimit = createRateLimiter({
     name: 'api',
     clientIp,

@@ -17,6 +17,9 @@ export type ScenarioGroup =
   | 'oauth'
   | 'ratelimit'
   | 'webhooks'
+  | 'webhooks.inputs'
+  | 'responses'
+  | 'responses.body-limit'
   | 'mtls'
   | 'mtls.rotation';
 
@@ -31,6 +34,9 @@ export const SCENARIO_GROUPS: readonly ScenarioGroup[] = [
   'oauth',
   'ratelimit',
   'webhooks',
+  'webhooks.inputs',
+  'responses',
+  'responses.body-limit',
   'mtls',
   'mtls.rotation',
 ];

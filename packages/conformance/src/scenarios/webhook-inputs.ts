@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AdapterHarness, RunningApp } from '../harness.js';
+import { scenarioGroup } from '../scenario.js';
 import { bearer, call, type HttpResult } from '../http.js';
 import { makeTestKeys, mint, type TestKeys } from '../keys.js';
 import { expectSecurityHeaders } from './headers.js';
@@ -52,7 +53,7 @@ function describeCase(type: string | undefined, coding: string | undefined, empt
  * (NestJS on fastify) is 415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED`.
  */
 export function webhookInputScenarios(harness: AdapterHarness): void {
-  describe(`${harness.name}: unexpected content types, codings and bodies`, () => {
+  scenarioGroup(harness, 'webhooks.inputs', 'unexpected content types, codings and bodies', () => {
     let keys: TestKeys;
     let app: RunningApp;
 

@@ -38,7 +38,7 @@ export async function bundle(target: BundleTarget, outDir: string): Promise<stri
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, bundleName(target));
   await build({
-    entryPoints: [join(REPO_ROOT, 'packages/runtimes/src/serve', `${target.runtime}.ts`)],
+    entryPoints: [join(REPO_ROOT, 'packages/runtimes/test/serve', `${target.runtime}.ts`)],
     outfile,
     bundle: true,
     format: 'esm',

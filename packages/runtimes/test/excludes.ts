@@ -13,6 +13,13 @@ const MTLS: Record<Runtime, string> = {
     "a Worker never sees the TLS handshake (Cloudflare's edge terminates it and reports a client certificate only in request.cf.tlsClientAuth, which miniflare cannot produce)",
 };
 
+const BODY_LIMIT: Record<Runtime, string> = {
+  bun: "the 1 MiB cap is the fetch adapter's node bridge (toNodeListener maxBodyBytes); Bun reads the body itself, up to Bun.serve's maxRequestBodySize (128 MiB by default), and answers a larger one itself",
+  deno: "the 1 MiB cap is the fetch adapter's node bridge (toNodeListener maxBodyBytes); Deno.serve has no body limit, so a handler must bound what it reads (the webhook rule does)",
+  workerd:
+    "the 1 MiB cap is the fetch adapter's node bridge (toNodeListener maxBodyBytes); on Workers Cloudflare's edge caps request bodies by plan (100 MB and up)",
+};
+
 const NOT_CRYPTO =
   'no cryptography: the same code as the native run of this runtime, which runs the group; this run exists for the WebCrypto back end';
 
@@ -23,6 +30,7 @@ const NOT_CRYPTO =
 export function excludesFor(runtime: Runtime, crypto: 'native' | 'web'): Excludes {
   const common: Excludes = {
     'jwt.revocation': REVOCATION,
+    'responses.body-limit': BODY_LIMIT[runtime],
     mtls: MTLS[runtime],
     'mtls.rotation': MTLS[runtime],
   };
@@ -33,7 +41,15 @@ export function excludesFor(runtime: Runtime, crypto: 'native' | 'web'): Exclude
         "the group plays a proxy on loopback and checks which X-Forwarded-For hops are trusted; a Worker has no socket peer and no proxy to trust, its client address is the platform's cf-connecting-ip (runtime checks: two clients two buckets, concurrency, the address missing)",
     };
   }
-  if (crypto === 'web') return { ...common, headers: NOT_CRYPTO, cors: NOT_CRYPTO, ratelimit: NOT_CRYPTO };
+  if (crypto === 'web') {
+    return {
+      ...common,
+      headers: NOT_CRYPTO,
+      cors: NOT_CRYPTO,
+      ratelimit: NOT_CRYPTO,
+      responses: NOT_CRYPTO,
+    };
+  }
   return common;
 }
 

@@ -98,7 +98,7 @@ for (const { runtime, bundle } of RUNS) {
     if (runtime === 'workerd') {
       it('Workers: a per-IP limiter without the platform named is a ConfigError when built', async () => {
         const { thrown } = (await get(app, '/config-error')).body as { thrown: string | null };
-        expect(thrown).toMatch(/^ratelimit\.clientIp\.platform: .*clientIp: \{ platform: 'cloudflare' \}/);
+        expect(thrown).toMatch(/^clientIp\.platform: .*clientIp: \{ platform: 'cloudflare' \}/);
       });
 
       it('Workers: memory stores warn at startup that they count per isolate', async () => {

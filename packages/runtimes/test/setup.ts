@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type BundleTarget, bundle, bundleName } from './bundle.js';
@@ -22,6 +22,14 @@ for (const app of ['fetch', 'checks'] as const) {
 
 /** Once per run: the runtimes installed (first run only) and every app bundled for every runtime. */
 export default async function setup(project: TestProject): Promise<void> {
+  // The store suite and wrangler dev load the packages as users do, from their built dist/.
+  for (const pkg of ['core', 'fetch', 'redis']) {
+    if (!existsSync(join(REPO_ROOT, 'packages', pkg, 'dist/index.js'))) {
+      throw new Error(
+        `packages/${pkg}/dist is missing: run pnpm build first (the runtimes load the built packages)`,
+      );
+    }
+  }
   const tools = ensureTools((line) => console.log(`runtimes: ${line}`));
   // Under node_modules: ignored by git, Biome and the TypeScript projects alike.
   const out = join(REPO_ROOT, 'packages/runtimes/node_modules/.bundles');
