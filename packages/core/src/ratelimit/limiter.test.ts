@@ -279,8 +279,8 @@ describe('createRateLimiter', () => {
     const limiter = createRateLimiter({ rate: '1/min', now: () => 0, onEvent: (e) => events.push(e) });
     for (let i = 0; i < 3; i++) {
       const v = await limiter.check(req(undefined));
-      expect(!v.ok && v.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
-      expect(!v.ok && v.error.status).toBe(500);
+      expect(!v.ok && v.error?.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+      expect(!v.ok && v.error?.status).toBe(500);
     }
     // Clients with an address are untouched by those refusals.
     expect((await limiter.check(req('203.0.113.1'))).ok).toBe(true);
@@ -323,9 +323,9 @@ describe('createRateLimiter', () => {
     expect((await at('203.0.113.1')).ok).toBe(false);
     // The socket peer (a platform proxy, or none) never stands in for the client.
     const missing = await at(undefined, '10.0.0.1');
-    expect(!missing.ok && missing.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+    expect(!missing.ok && missing.error?.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
     const junk = await at('not-an-ip', '10.0.0.1');
-    expect(!junk.ok && junk.error.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+    expect(!junk.ok && junk.error?.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
   });
 
   it('on Cloudflare Workers, refuses at construction a per-IP limiter without the platform named', () => {
