@@ -7,7 +7,7 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { type AbstractHttpAdapter, APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { type AbstractHttpAdapter, APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import {
   createJwtVerifier,
   type JwtVerifier,
@@ -21,6 +21,7 @@ import { type AppWideStep, installAppWide } from './app-wide.js';
 import { corsStep } from './cors.js';
 import { BulwarkExceptionFilter } from './denied.js';
 import { securityHeadersStep } from './headers.js';
+import { watchBodyParsers } from './raw-body.js';
 import {
   BULWARK_WEBHOOKS,
   type BulwarkWebhookOptions,
@@ -35,6 +36,7 @@ import {
   BULWARK_RATE_LIMITERS,
   type BulwarkRateLimitOptions,
   buildRateLimiters,
+  GlobalRateLimitGuard,
   RateLimitGuard,
 } from './ratelimit.js';
 import { BULWARK_JWT, BULWARK_MTLS, BULWARK_OPTIONS } from './tokens.js';
@@ -99,6 +101,8 @@ const sharedProviders: Provider[] = [
   OidcLoginService,
   ...webhookProviders,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
+  // Counts every route when rateLimit.global names a limiter; lets everything through otherwise.
+  { provide: APP_GUARD, useClass: GlobalRateLimitGuard },
 ];
 
 const sharedExports = [
@@ -139,6 +143,8 @@ export class BulwarkModule implements NestModule {
     if (webhooks !== null && webhooks.size > 0)
       steps.push(webhookDeliveryStep(webhooks, parsable(adapterHost)));
     this.steps = steps;
+    // Before app.init() registers the body parsers: WebhookGuard refuses to start without rawBody: true.
+    if (adapter !== undefined && adapter !== null) watchBodyParsers(adapter);
     // NestFactory.create builds the module with its adapter: install now, ahead of the body parsers that
     // app.init() adds and of any global prefix, so their 404s and errors carry the headers too.
     this.install(adapter);

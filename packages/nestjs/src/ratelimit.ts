@@ -34,6 +34,12 @@ export const SKIP_RATE_LIMIT_METADATA = 'bulwark:skip-rate-limit';
 export interface BulwarkRateLimitOptions {
   /** Limiters by name, used by `@RateLimit(name)`. The name is also the store key prefix unless set. */
   limiters: Readonly<Record<string, RateLimiterOptions | RateLimiter>>;
+  /**
+   * The limiter that counts every route of the app (as `@nestjs/throttler`'s guard registered as
+   * `APP_GUARD` does), before any controller or handler guard: key it by client address, since no token is
+   * verified yet. `@SkipRateLimit()` exempts a controller or handler; `@RateLimit` adds its own limit.
+   */
+  global?: string;
   /** One client-IP resolver for every limiter given as options (trusted proxies). Same on both platforms. */
   clientIp?: ClientIpResolver | ClientIpResolverOptions;
   /** Store for every limiter given as options (default: one memory store each). */
@@ -44,6 +50,7 @@ export interface BulwarkRateLimitOptions {
 
 interface Limiters {
   readonly byName: ReadonlyMap<string, RateLimiter>;
+  readonly global: RateLimiter | undefined;
   readonly context: (request: PlatformRequest) => RateLimitContext;
 }
 
@@ -92,7 +99,18 @@ export function buildRateLimiters(options: { rateLimit?: BulwarkRateLimitOptions
       }),
     );
   }
-  return { byName, context: rl.context ?? defaultContext };
+  let global: RateLimiter | undefined;
+  if (rl.global !== undefined) {
+    global = byName.get(rl.global);
+    if (global === undefined) {
+      throw new ConfigError(
+        'nestjs.BulwarkModule.rateLimit.global',
+        `names '${String(rl.global)}', which rateLimit.limiters does not define`,
+        `name one of ${[...byName.keys()].map((n) => `'${n}'`).join(', ')}, or add '${String(rl.global)}' to rateLimit.limiters`,
+      );
+    }
+  }
+  return { byName, global, context: rl.context ?? defaultContext };
 }
 
 /**
@@ -168,6 +186,41 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
         `add ${name} to rateLimit.limiters`,
       );
     }
+    // The app-wide guard already counted this request against the same limiter: once is the limit.
+    if (limiter === this.limiters!.global && !skipped) return true;
+    const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
+    pass(request, http.getResponse(), verdict);
+    return true;
+  }
+}
+
+/**
+ * The app-wide limiter (`rateLimit.global`), registered by `BulwarkModule` as an `APP_GUARD`: Nest runs it on
+ * every route before the controller's and handler's guards, so it counts requests `@RequireJwt` refuses
+ * too. A route with `@SkipRateLimit()` on its handler or controller is not counted. Without a `global`
+ * limiter it lets everything through.
+ *
+ * @example
+ * BulwarkModule.forRoot({ rateLimit: { limiters: { api: { rate: '100/min' } }, global: 'api' } });
+ */
+@Injectable()
+export class GlobalRateLimitGuard implements CanActivate {
+  constructor(
+    @Inject(BULWARK_RATE_LIMITERS) private readonly limiters: Limiters | null,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const limiter = this.limiters?.global;
+    if (limiter === undefined || context.getType() !== 'http') return true;
+    if (
+      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, context.getHandler()) === true ||
+      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, context.getClass()) === true
+    ) {
+      return true;
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
     const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
     pass(request, http.getResponse(), verdict);
     return true;
@@ -187,8 +240,8 @@ export function RateLimit(name: string): MethodDecorator & ClassDecorator {
 }
 
 /**
- * Exempt a handler (or a subclass controller) from its controller's `@RateLimit`; a `@RateLimit` on the
- * handler itself still counts.
+ * Exempt a handler from its controller's `@RateLimit`, and a handler or a whole controller from the app-wide
+ * limiter (`rateLimit.global`); a `@RateLimit` on the handler itself still counts.
  *
  * @example
  * @Get('health') @SkipRateLimit() health() {}

@@ -11,7 +11,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ModulesContainer, Reflector } from '@nestjs/core';
+import { type AbstractHttpAdapter, HttpAdapterHost, ModulesContainer, Reflector } from '@nestjs/core';
 import {
   ConfigError,
   createWebhookVerifier,
@@ -29,6 +29,7 @@ import { fromNodeRequest, settleWhenFinished } from '@bulwark/core/node';
 import type { AppWideStep } from './app-wide.js';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
+import { rawBodyOf } from './raw-body.js';
 import { BULWARK_OPTIONS } from './tokens.js';
 
 // A body of a media type the platform has no parser for has no exact bytes to verify.
@@ -130,9 +131,11 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     @Inject(BULWARK_WEBHOOKS) private readonly verifiers: ReadonlyMap<string, WebhookVerifier> | null,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onModuleInit(): void {
+    let signed: string | undefined;
     for (const route of declaredRoutes(this.modules)) {
       const onClass = this.reflector.get<string | undefined>(
         WEBHOOK_SIGNED_METADATA,
@@ -156,6 +159,15 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
           `add '${name}' to the webhooks option of BulwarkModule.forRoot()`,
         );
       }
+      if (name !== undefined) signed ??= `@WebhookSigned('${name}') on ${route.where}`;
+    }
+    // Without rawBody: true the JSON parser keeps no bytes and every delivery would fail at request time.
+    if (signed !== undefined && rawBodyOf(this.adapterHost?.httpAdapter as AbstractHttpAdapter) === false) {
+      throw new ConfigError(
+        'nestjs.NestFactory.create.rawBody',
+        `is not true, but ${signed} needs the exact bytes of each delivery (a parsed and re-serialised body never matches its signature)`,
+        'create the app with NestFactory.create(AppModule, { rawBody: true }): the body is still parsed for your handlers',
+      );
     }
   }
 

@@ -141,3 +141,115 @@ for (const platform of ['express', 'fastify'] as const) {
     });
   });
 }
+
+// rateLimit.global: one limiter over every route, as @nestjs/throttler's APP_GUARD, no @RateLimit needed.
+@Controller()
+class AppWideController {
+  @Get('a')
+  a(): string {
+    return 'a';
+  }
+
+  @Get('b')
+  @RequireJwt()
+  b(): string {
+    return 'b';
+  }
+
+  @Get('health')
+  @SkipRateLimit()
+  health(): string {
+    return 'ok';
+  }
+
+  @Get('c')
+  @RateLimit('api')
+  c(): string {
+    return 'c';
+  }
+}
+
+@Controller('internal')
+@SkipRateLimit()
+class InternalController {
+  @Get()
+  get(): string {
+    return 'internal';
+  }
+}
+
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`nestjs (${platform}): rateLimit.global`, () => {
+    let app: Awaited<ReturnType<typeof NestFactory.create>>;
+    let url: string;
+    beforeAll(async () => {
+      @Module({
+        imports: [
+          BulwarkModule.forRoot({
+            jwt: jwtSpec(await makeTestKeys()),
+            rateLimit: { limiters: { api: { rate: '3/min' } }, global: 'api' },
+          }),
+        ],
+        controllers: [AppWideController, InternalController],
+      })
+      class AppModule {}
+      app = await NestFactory.create(
+        AppModule,
+        platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: false },
+      );
+      await app.listen(0, '127.0.0.1');
+      url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('counts every route of the app in one budget, before the JWT guard; skipped routes never count', async () => {
+      // Named by @RateLimit('api') too: counted once, not twice.
+      expect((await call(url, '/c')).status).toBe(200);
+      // Counted although @RequireJwt refuses it: the app-wide limiter runs first.
+      expect((await call(url, '/b')).status).toBe(401);
+      expect((await call(url, '/a')).status).toBe(200);
+      const limited = await call(url, '/a');
+      expect(limited.status).toBe(429);
+      expect(limited.json()).toMatchObject({ status: 429 });
+      expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+      expect((await call(url, '/b')).status).toBe(429);
+      for (const path of ['/health', '/internal']) {
+        const res = await call(url, path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.ratelimit, path).toBeUndefined();
+      }
+    });
+  });
+}
+
+describe('nestjs: rateLimit.global is checked at startup', () => {
+  it('refuses a name rateLimit.limiters does not define, naming the option and the limiters', async () => {
+    @Module({
+      imports: [
+        BulwarkModule.forRoot({ rateLimit: { limiters: { api: { rate: '10/min' } }, global: 'apii' } }),
+      ],
+      controllers: [AppWideController],
+    })
+    class AppModule {}
+    const error = await NestFactory.create(AppModule, new ExpressAdapter(), {
+      logger: false,
+      abortOnError: false,
+    }).then(
+      async (app) => {
+        const e = await app.init().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await app.close();
+        return e;
+      },
+      (err: unknown) => err,
+    );
+    expect(isConfigError(error)).toBe(true);
+    expect((error as Error).message).toContain('nestjs.BulwarkModule.rateLimit.global');
+    expect((error as Error).message).toContain("'api'");
+  });
+});

@@ -50,18 +50,22 @@ class SameNameController {
   }
 }
 
-async function create(platform: 'express' | 'fastify', controllers: Type<unknown>[]) {
+async function create(platform: 'express' | 'fastify', controllers: Type<unknown>[], rawBody = true) {
   @Module({ imports: [BulwarkModule.forRoot({ webhooks: spec })], controllers })
   class AppModule {}
   return NestFactory.create(AppModule, platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), {
     logger: false,
-    rawBody: true,
+    rawBody,
     abortOnError: false,
   });
 }
 
-async function startupError(platform: 'express' | 'fastify', controller: Type<unknown>): Promise<unknown> {
-  const app = await create(platform, [controller]).catch((e: unknown) => e);
+async function startupError(
+  platform: 'express' | 'fastify',
+  controller: Type<unknown>,
+  rawBody = true,
+): Promise<unknown> {
+  const app = await create(platform, [controller], rawBody).catch((e: unknown) => e);
   if (!(app instanceof Object) || !('init' in app)) return app;
   const nest = app as Awaited<ReturnType<typeof create>>;
   const error = await nest.init().then(
@@ -121,6 +125,26 @@ for (const platform of ['express', 'fastify'] as const) {
       const error = await startupError(platform, Typo);
       expect(isConfigError(error)).toBe(true);
       expect((error as Error).message).toContain("@WebhookSigned('stripee') on Typo.x");
+    });
+
+    it('refuses at startup a signed route in an app created without rawBody: true, naming the fix', async () => {
+      const error = await startupError(platform, SameNameController, false);
+      expect(isConfigError(error)).toBe(true);
+      expect((error as Error).message).toContain('nestjs.NestFactory.create.rawBody');
+      expect((error as Error).message).toContain("@WebhookSigned('standard') on SameNameController");
+      expect((error as Error).message).toContain('{ rawBody: true }');
+    });
+
+    it('starts without rawBody: true when no route is signed', async () => {
+      @Controller('plain')
+      class Plain {
+        @Post()
+        @HttpCode(200)
+        take(): { ok: true } {
+          return { ok: true };
+        }
+      }
+      expect(await startupError(platform, Plain, false)).toBeUndefined();
     });
   });
 }
