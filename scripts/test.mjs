@@ -31,18 +31,25 @@ function olderMajors(byFile) {
     .join(', ');
 }
 
+/** Runs one step; true when it passed. Without it nothing after can run, so a failed setup step ends here. */
 function step(title, command, args, env = {}) {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (result.status !== 0) {
-    console.error(`\n✖ ${title} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status ?? 1);
-  }
+  if (result.status === 0) return true;
+  console.error(`\n✖ ${title} failed (exit ${result.status ?? result.signal})`);
+  return false;
+}
+const setup = (title, command, args) => step(title, command, args) || process.exit(1);
+
+/** The steps after the tests: a failure is counted and named in the summary, and the rest still run. */
+const stepFailures = [];
+function checkedStep(title, command, args, env) {
+  if (!step(title, command, args, env)) stepFailures.push(title);
 }
 
-step('services', 'bash', ['scripts/ensure-services.sh']);
-step('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
-step('build, typecheck, publint + attw', 'pnpm', [
+setup('services', 'bash', ['scripts/ensure-services.sh']);
+setup('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
+setup('build, typecheck, publint + attw', 'pnpm', [
   'exec',
   'turbo',
   'run',
@@ -84,9 +91,9 @@ if (existsSync(report)) {
 if (tests.status !== 0 && failed === 0) failed = 1;
 
 if (failed === 0) {
-  step('attack tour (every adapter)', 'node', ['examples/demo/tour.mjs', '--all']);
+  checkedStep('attack tour (every adapter)', 'node', ['examples/demo/tour.mjs', '--all']);
   // The same tour with every store on Redis (REDIS_URL switches the examples with no code change).
-  step(
+  checkedStep(
     'attack tour on Redis stores (express, fastify)',
     'node',
     ['examples/demo/tour.mjs', '--adapter', 'express', '--adapter', 'fastify'],
@@ -95,11 +102,15 @@ if (failed === 0) {
     },
   );
   if (existsSync(`${root}/bench/run.mjs`))
-    step('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
+    checkedStep('benchmark smoke run', 'node', ['bench/run.mjs', '--smoke', '--no-build']);
 }
 const parts = [
   `full suite on node ${process.version}: ${passed} passed, ${failed} failed${failed === 0 ? '' : breakdown}`,
 ];
+if (stepFailures.length > 0) {
+  failed += stepFailures.length;
+  parts.push(`failed steps: ${stepFailures.join(', ')}`);
+}
 // Part of the full suite above, named here: the suites run again on the other majors users run.
 if (majors) parts.push(`of which on older majors: ${majors}`);
 // The Node versions users run: core and the express conformance suite on each newer major.
