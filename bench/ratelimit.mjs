@@ -124,8 +124,8 @@ export async function run({ smoke }) {
           check: (name, r) =>
             ensure(
               name === 'bulwark 429'
-                  ? r.status === 429 && r.headers.some(([n]) => n === 'retry-after')
-                  : r.ok,
+                ? r.status === 429 && r.headers.some(([n]) => n === 'retry-after')
+                : r.ok,
               `${name} result`,
             ),
         },
