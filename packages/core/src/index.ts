@@ -1,6 +1,6 @@
 /**
  * @bulwark/core: every bulwark rule, on plain request/response values, with no framework import.
- * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`) re-export it.
+ * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`, `@bulwark/hono`) re-export it.
  */
 export { ConfigError, isConfigError, isSecurityError, SecurityError } from './errors.js';
 export type { SecurityErrorInit } from './errors.js';
@@ -13,6 +13,7 @@ export { appendVary } from './http/vary.js';
 export { emit } from './events.js';
 export type { OnEvent, SecurityEvent } from './events.js';
 export { fromFetchRequest, requestPath } from './http/request.js';
+export { readBodyCapped } from './http/body.js';
 export type { RequestLike } from './http/request.js';
 export { connectionOf, isCloudflareWorkers } from './http/runtime.js';
 export type { ConnectionInfo } from './http/runtime.js';

@@ -21,7 +21,13 @@ const CODE = new Set(['ts', 'typescript', 'mts', 'cts', 'tsx', 'js', 'javascript
 /** The languages that are type-checked. */
 const CHECKED = new Set(['ts', 'typescript']);
 /** The adapters: each re-exports what its users need, so a block using one imports nothing from core. */
-const ADAPTERS = ['@bulwark/express', '@bulwark/fastify', '@bulwark/nestjs', '@bulwark/fetch'];
+const ADAPTERS = [
+  '@bulwark/express',
+  '@bulwark/fastify',
+  '@bulwark/nestjs',
+  '@bulwark/fetch',
+  '@bulwark/hono',
+];
 
 /**
  * @typedef {object} Block

@@ -1,9 +1,8 @@
 import {
   createWebhookVerifier,
   deny,
-  isSecurityError,
+  readBodyCapped,
   ruleFor,
-  type SecurityError,
   toResponse,
   type WebhookVerifier,
   type WebhookVerifierOptions,
@@ -12,50 +11,6 @@ import type { Stage } from './pipeline.js';
 
 /** The `webhook` entry of a protect policy: verifier options or a verifier built with `createWebhookVerifier`. */
 export type WebhookPolicy = WebhookVerifierOptions | WebhookVerifier;
-
-const TOO_LARGE = Symbol('too large');
-
-/**
- * Read the body as bytes, refusing more than `limit` bytes: by `content-length` before reading, and by
- * counting while streaming (chunked bodies have no length), so an oversize body is never buffered whole.
- */
-async function readBody(
-  request: Request,
-  limit: number,
-): Promise<Uint8Array | typeof TOO_LARGE | SecurityError> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return TOO_LARGE;
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      // The runtime refused the body while streaming it (the node bridge's limit): answer that refusal.
-      if (isSecurityError(error)) return error;
-      throw error;
-    }
-    const { done, value } = chunk;
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 /**
  * The webhook stage: reads the raw body (`arrayBuffer`-style, size-limited), verifies the signature and
@@ -71,10 +26,16 @@ export function webhookStage(policy: WebhookPolicy): Stage {
   const verifier = ruleFor(policy, 'webhooks', createWebhookVerifier);
   return {
     async before(state) {
-      const body = await readBody(state.request, verifier.maxBodyBytes);
-      if (body === TOO_LARGE) return toResponse(verifier.refuseBody(state.req, 'too_large').reply);
-      // The runtime refused the body while streaming it (the node bridge's limit): its refusal is the answer.
-      if (!(body instanceof Uint8Array)) return toResponse(deny(body).reply);
+      const read = await readBodyCapped(state.request, verifier.maxBodyBytes);
+      if (!read.ok) {
+        // Over the verifier's limit, or refused by the runtime while streaming (the node bridge's limit).
+        return toResponse(
+          read.error === 'too_large'
+            ? verifier.refuseBody(state.req, 'too_large').reply
+            : deny(read.error).reply,
+        );
+      }
+      const body = read.value;
       const verdict = await verifier.check(state.req, body);
       if (!verdict.ok) return toResponse(verdict.reply);
       state.context.webhook = verdict.value;

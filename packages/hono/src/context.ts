@@ -1,0 +1,84 @@
+import {
+  connectionOf,
+  fromFetchRequest,
+  type HeaderList,
+  type Reply,
+  type RequestLike,
+  type SecurityError,
+  toResponse,
+  withHeaders,
+} from '@bulwark/core';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+// One RequestLike per request, however many rules read it (the runtime's connection is read once).
+const requests = new WeakMap<Request, RequestLike>();
+
+/**
+ * The request as bulwark's rules read it, with the client's connection taken from the runtime's own
+ * argument, which Hono hands the app as `c.env`: @hono/node-server's `{ incoming }` (the socket and its
+ * verified client certificate), Bun's `server`, Deno's `info`. On Workers `c.env` is the bindings and
+ * holds no connection fact; the client address there comes from the named platform's header.
+ *
+ * @example
+ * const verdict = await verifier.check(requestOf(c));
+ */
+export function requestOf(c: Context): RequestLike {
+  const raw = c.req.raw;
+  let req = requests.get(raw);
+  if (req === undefined) {
+    req = fromFetchRequest(raw, connectionOf(raw, c.env));
+    requests.set(raw, req);
+  }
+  return req;
+}
+
+/**
+ * Put a rule's headers on the response the rest of the chain produced (the handler's, a 404, the error
+ * handler's answer to a throw): `vary` merged, `set-cookie` appended, the others set. A response with
+ * immutable headers (a `fetch()` result returned as is) is replaced by a copy.
+ *
+ * @example
+ * await next();
+ * addHeaders(c, verdict.headers);
+ */
+export function addHeaders(c: Context, headers: HeaderList): void {
+  if (headers.length === 0) return;
+  const res = withHeaders(c.res, headers);
+  if (res === c.res) return;
+  // Hono's res setter copies the old response's headers over a new one, which would undo the merge.
+  c.res = undefined;
+  c.res = res;
+}
+
+/**
+ * A denial, thrown as Hono's own auth middleware throws theirs: an `HTTPException` whose response is the
+ * problem+json reply, so Hono's default error handler answers it as it is and an app's `onError` sees it
+ * (`err.getResponse()`, the `SecurityError` with its `code` as `err.cause`).
+ *
+ * @example
+ * if (!verdict.ok) throw denial(verdict.error, verdict.reply);
+ */
+export function denial(error: SecurityError, reply: Reply): HTTPException {
+  return new HTTPException(reply.status as ConstructorParameters<typeof HTTPException>[0], {
+    res: toResponse(reply),
+    message: error.message,
+    cause: error,
+  });
+}
+
+/**
+ * What a middleware does with a verdict that stops the request: a denial is thrown ({@link denial}), an
+ * answer of the rule's own (a preflight's 204, a duplicate webhook's 200, an OIDC redirect) is returned
+ * as the response.
+ *
+ * @example
+ * if (!verdict.ok) return stop(verdict);
+ */
+export function stop(verdict: {
+  readonly error?: SecurityError | undefined;
+  readonly reply: Reply;
+}): Response {
+  if (verdict.error !== undefined) throw denial(verdict.error, verdict.reply);
+  return toResponse(verdict.reply);
+}

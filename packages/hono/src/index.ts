@@ -1,0 +1,18 @@
+/**
+ * @bulwark/hono: bulwark's rules as Hono middleware, on Node (@hono/node-server), Bun, Deno and Cloudflare
+ * Workers. Re-exports `@bulwark/core`.
+ */
+export * from '@bulwark/core';
+export { requireJwt } from './jwt.js';
+export type { JwtVariables } from './jwt.js';
+export { rateLimit } from './ratelimit.js';
+export type { HonoRateLimitOptions } from './ratelimit.js';
+export { verifyWebhook } from './webhooks.js';
+export type { WebhookVariables } from './webhooks.js';
+export { securityHeaders } from './headers.js';
+export type { SecurityHeadersVariables } from './headers.js';
+export { cors } from './cors.js';
+export { oidcRoutes } from './oauth.js';
+export type { HonoOidcOptions, HonoOidcRoutes } from './oauth.js';
+export { requireMtls } from './mtls.js';
+export type { MtlsVariables } from './mtls.js';

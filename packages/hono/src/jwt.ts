@@ -1,0 +1,46 @@
+import {
+  createJwtAuthorizer,
+  createJwtVerifier,
+  type JwtClaims,
+  type JwtRouteOptions,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+  type MtlsPeer,
+  ruleFor,
+} from '@bulwark/core';
+import type { MiddlewareHandler } from 'hono';
+import { addHeaders, requestOf, stop } from './context.js';
+
+/** What {@link requireJwt} puts in `c.var`. */
+export interface JwtVariables {
+  /** The verified JWT claims. */
+  claims: JwtClaims;
+}
+
+/**
+ * Require a valid bearer JWT. On success `c.var.claims` holds the verified claims (typed in the handlers
+ * of the route it guards); otherwise the request is refused with 401 (or 400/503) problem+json and a
+ * `WWW-Authenticate` header, thrown as an `HTTPException`. With `route`, the token must also grant its
+ * scopes and pass its claims predicate, else 403 `insufficient_scope`, and with `certificateBound` match
+ * the client certificate (RFC 8705). The verifier and the route rules are built (and validated) here, so
+ * a bad config fails at startup; the same options object on several routes shares one verifier.
+ *
+ * @example
+ * const jwt = createJwtVerifier({ algorithms: ['RS256'], issuer, audience, jwksUri });
+ * app.get('/orders', requireJwt(jwt, { scopes: ['orders:read'] }), (c) => c.json({ user: c.var.claims.sub }));
+ */
+export function requireJwt(
+  source: JwtVerifierOptions | JwtVerifier,
+  route?: JwtRouteOptions,
+): MiddlewareHandler<{ Variables: JwtVariables }> {
+  const verifier = ruleFor(source, 'jwt', createJwtVerifier);
+  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  return async function bulwarkJwt(c, next) {
+    const mtls = (c.var as { mtls?: MtlsPeer }).mtls;
+    const verdict = await verifier.check(requestOf(c), authorize, { mtls });
+    if (!verdict.ok) return stop(verdict);
+    c.set('claims', verdict.value);
+    await next();
+    addHeaders(c, verdict.headers);
+  };
+}

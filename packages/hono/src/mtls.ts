@@ -1,0 +1,40 @@
+import {
+  createMtlsVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+  type MtlsVerifierOptions,
+  ruleFor,
+} from '@bulwark/core';
+import type { MiddlewareHandler } from 'hono';
+import { requestOf, stop } from './context.js';
+
+/** What {@link requireMtls} puts in `c.var`. */
+export interface MtlsVariables {
+  /** The authenticated and authorized TLS client. */
+  mtls: MtlsPeer;
+}
+
+/**
+ * Require an authorized mTLS client. Serve the app with @hono/node-server over
+ * `https.createServer` with `mtlsServerOptions(...)` (from `@bulwark/core/node`) so the handshake refuses
+ * certificates from other CAs; this middleware then identifies the peer (SPIFFE ID from its single URI
+ * SAN, read from the socket in `c.env.incoming`) and applies the route policy. On success `c.var.mtls`
+ * holds the peer; otherwise 401/403 problem+json, thrown as an `HTTPException`. A forwarded-certificate
+ * header from a peer that is not a trusted proxy is removed before anything downstream reads it.
+ *
+ * @example
+ * app.post('/payments', requireMtls({ authorize: authorizePathPrefix('corp.example.com', '/ns/checkout') }),
+ *   (c) => c.json({ caller: c.var.mtls.spiffeId?.id }));
+ */
+export function requireMtls(
+  source: MtlsVerifierOptions | MtlsVerifier,
+): MiddlewareHandler<{ Variables: MtlsVariables }> {
+  const verifier = ruleFor(source, 'mtls', createMtlsVerifier);
+  return async function bulwarkMtls(c, next) {
+    const verdict = verifier.check(requestOf(c));
+    if (!verdict.ok) return stop(verdict);
+    for (const name of verdict.strip ?? []) c.req.raw.headers.delete(name);
+    c.set('mtls', verdict.value);
+    await next();
+  };
+}

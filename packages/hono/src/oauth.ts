@@ -1,0 +1,58 @@
+import { type FinishedLogin, type OidcLogin, withHeaders } from '@bulwark/core';
+import type { Context, Handler } from 'hono';
+import { requestOf, stop } from './context.js';
+
+/** Options of {@link oidcRoutes}. */
+export interface HonoOidcOptions {
+  /** From `createOidcLogin({ client, secret })`. */
+  login: OidcLogin;
+  /** Start the app session from the verified login and answer (usually `c.redirect(result.returnTo)`). */
+  onLogin(result: FinishedLogin, c: Context): Response | Promise<Response>;
+  /** End the app session; may return the ID Token to send as `id_token_hint`. */
+  onLogout?(c: Context): string | undefined | Promise<string | undefined>;
+  /** Where the provider sends the browser after logout (registered at the provider). */
+  postLogoutRedirectUri?: string;
+}
+
+/** The three handlers of a BFF login. */
+export interface HonoOidcRoutes {
+  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
+  login: Handler;
+  /** GET: verify the callback, then `onLogin`. Denials are 400 problem+json, thrown as an `HTTPException`. */
+  callback: Handler;
+  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
+  logout: Handler;
+}
+
+/**
+ * OIDC login / callback / logout as Hono handlers. Every step is decided in `@bulwark/core` and answered
+ * with the reply it returns; this only calls your session hooks.
+ *
+ * @example
+ * const oidc = oidcRoutes({ login, onLogin: (r, c) => { startSession(c, r.claims.sub); return c.redirect(r.returnTo); } });
+ * app.get('/auth/login', oidc.login);
+ * app.get('/auth/callback', oidc.callback);
+ * app.post('/auth/logout', oidc.logout);
+ */
+export function oidcRoutes(options: HonoOidcOptions): HonoOidcRoutes {
+  const { login } = options;
+  return {
+    async login(c) {
+      return stop(await login.start(requestOf(c)));
+    },
+    async callback(c) {
+      const verdict = await login.finish(requestOf(c));
+      if (!verdict.ok) return stop(verdict);
+      // The verdict's headers clear the single-use transaction cookie on whatever the app answers.
+      return withHeaders(await options.onLogin(verdict.value, c), verdict.headers);
+    },
+    async logout(c) {
+      const idTokenHint = await options.onLogout?.(c);
+      const answer = await login.logout({
+        idTokenHint,
+        postLogoutRedirectUri: options.postLogoutRedirectUri,
+      });
+      return stop(answer);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import {
+  createRateLimiter,
+  type JwtClaims,
+  type RateLimitContext,
+  type RateLimiter,
+  type RateLimiterOptions,
+  ruleFor,
+} from '@bulwark/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { addHeaders, requestOf, stop } from './context.js';
+
+/** Options of the Hono {@link rateLimit} middleware beyond the limiter's own. */
+export interface HonoRateLimitOptions {
+  /**
+   * What the limiter knows about the request. Default: the claims `requireJwt()` verified (`c.var.claims`)
+   * and the route pattern of the handler the request matched (`routePath(c, -1)`, for `perRoute` buckets).
+   */
+  context?: (c: Context) => RateLimitContext;
+}
+
+function facts(c: Context): RateLimitContext {
+  return { claims: (c.var as { claims?: JwtClaims }).claims, route: routePath(c, -1) || undefined };
+}
+
+/**
+ * Rate-limit requests: 429 problem+json with `Retry-After` and the RateLimit fields when a bucket is
+ * exhausted (thrown as an `HTTPException`), the same fields on allowed responses. The client address is
+ * the runtime's own (@hono/node-server's socket, Bun's `server.requestIP`, Deno's `remoteAddr`, read from
+ * `c.env`), through bulwark's resolver (trusted proxies only); on Cloudflare Workers name the platform
+ * (`clientIp: { platform: 'cloudflare' }`). A request whose address cannot be learned is refused with 500
+ * `RATELIMIT_CLIENT_IP_UNKNOWN`, never pooled with other clients. Put it before `requireJwt()` for per-IP
+ * limits (a flood of bad tokens is counted before any signature is checked), after it for per-token
+ * buckets. The same options object on several routes counts in the same buckets.
+ *
+ * @example
+ * app.use(rateLimit({ rate: '100/min', clientIp: { trustedProxies: ['10.0.0.0/8'] } }));
+ * app.get('/orders', requireJwt(jwt), rateLimit({ buckets: [{ name: 'user', key: 'subject', rate: '1000/min' }] }), list);
+ */
+export function rateLimit(
+  source: RateLimiterOptions | RateLimiter,
+  options: HonoRateLimitOptions = {},
+): MiddlewareHandler {
+  const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
+  const context = options.context ?? facts;
+  return async function bulwarkRateLimit(c, next) {
+    const verdict = await limiter.check(requestOf(c), context(c));
+    if (!verdict.ok) return stop(verdict);
+    await next();
+    addHeaders(c, verdict.headers);
+  };
+}

@@ -1,0 +1,4 @@
+import { defineAdapterSuite } from '@bulwark/conformance';
+import { honoHarness } from './harness.js';
+
+defineAdapterSuite(honoHarness);
