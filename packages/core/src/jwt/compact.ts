@@ -22,6 +22,12 @@ export interface HeaderPolicy {
   readonly algorithms: ReadonlySet<string>;
   /** Normalised expected `typ`, or undefined when not checked. */
   readonly typ: string | undefined;
+  /**
+   * Accepted headers remembered by their text (the checks above depend on nothing else), for rules whose
+   * headers are few and repeat (access tokens, ID Tokens). Headers carrying per-client data (DPoP's `jwk`)
+   * leave it out.
+   */
+  readonly memo?: HeaderMemo;
 }
 
 type Failure = [SecurityError, string];
@@ -52,7 +58,43 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
     return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
   }
-  const text = codec.decodeText(token.slice(0, dot1));
+  const headerPart = token.slice(0, dot1);
+  const memo = policy.memo;
+  let head = memo?.get(headerPart);
+  if (head === undefined) {
+    const parsed = parseHeader(headerPart, policy, codec);
+    if (Array.isArray(parsed)) return parsed;
+    head = parsed;
+    if (memo !== undefined) {
+      // Bounded without bookkeeping: a burst of distinct headers only costs the parse it would anyway.
+      if (memo.size >= HEADER_MEMO_SIZE) memo.clear();
+      memo.set(headerPart, head);
+    }
+  }
+  return {
+    header: head.header,
+    alg: head.alg,
+    kid: head.kid,
+    signingInput: token.slice(0, dot2),
+    payloadPart: token.slice(dot1 + 1, dot2),
+    signaturePart: token.slice(dot2 + 1),
+  };
+}
+
+/** Headers accepted under one policy, by their base64url text: a verifier sees the same few all day. */
+export type HeaderMemo = Map<string, ParsedHeader>;
+
+const HEADER_MEMO_SIZE = 32;
+
+/** What a header decides, once parsed and checked. */
+export interface ParsedHeader {
+  readonly header: Record<string, unknown>;
+  readonly alg: string;
+  readonly kid: string | undefined;
+}
+
+function parseHeader(headerPart: string, policy: HeaderPolicy, codec: Codec): ParsedHeader | Failure {
+  const text = codec.decodeText(headerPart);
   if (text === undefined) return [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
   let header: Record<string, unknown>;
   try {
@@ -71,7 +113,7 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
     ];
   }
   // After the cheap allowlist check (the common attack), before anything else reads the header.
-  if (hasDuplicateKeys(text)) return [JWT_ERRORS.malformed, 'header repeats a member name'];
+  if (hasDuplicateKeys(text, header)) return [JWT_ERRORS.malformed, 'header repeats a member name'];
   if (header.crit !== undefined) {
     return [JWT_ERRORS.critUnsupported, 'header lists critical extensions; none are supported'];
   }
@@ -88,14 +130,8 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
       `typ ${JSON.stringify(String(header.typ).slice(0, 40))} is not the expected type`,
     ];
   }
-  return {
-    header,
-    alg,
-    kid,
-    signingInput: token.slice(0, dot2),
-    payloadPart: token.slice(dot1 + 1, dot2),
-    signaturePart: token.slice(dot2 + 1),
-  };
+  // One object answers every token with this header text (memo), so nobody may change it.
+  return { header: policy.memo === undefined ? header : Object.freeze(header), alg, kid };
 }
 
 /**

@@ -37,3 +37,31 @@ describe('parseJsonObject', () => {
     );
   });
 });
+
+describe('hasDuplicateKeys on nested values', () => {
+  it('finds a duplicate inside an object inside an array, and none across sibling objects', () => {
+    expect(parseJsonObject('{"a":[1,[{"x":1,"y":{"z":1,"z":2}}]]}')).toBeUndefined();
+    expect(parseJsonObject('{"a":[{"x":1},{"x":1}],"x":{"x":{"x":1}}}')).toEqual({
+      a: [{ x: 1 }, { x: 1 }],
+      x: { x: { x: 1 } },
+    });
+    expect(parseJsonObject('{"a" \n:\t1, "b":"\\\\", "c":"\\\\\\"", "a" : 2}')).toBeUndefined();
+    expect(parseJsonObject('{"__proto__":1,"__proto__":2}')).toBeUndefined();
+  });
+  it('walks a deeply nested value without exhausting the stack', () => {
+    const depth = 100_000;
+    const text = `{"a":${'['.repeat(depth)}{"b":1,"b":2}${']'.repeat(depth)}}`;
+    expect(parseJsonObject(text)).toBeUndefined();
+    expect(parseJsonObject(`{"a":${'['.repeat(depth)}{"b":1}${']'.repeat(depth)}}`)).toBeDefined();
+  });
+  it('finds a duplicate injected into any nested object (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string(), fc.jsonValue(), (outer, k, v) => {
+        const inner = `{${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'},${JSON.stringify(k)}:1}`;
+        const text = `{"wrap":[${JSON.stringify(outer) ?? 'null'},{"in":${inner}}]}`;
+        expect(hasDuplicateKeys(text)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -16,59 +16,69 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return hasDuplicateKeys(text) ? undefined : (value as Record<string, unknown>);
+  return hasDuplicateKeys(text, value) ? undefined : (value as Record<string, unknown>);
 }
 
-const QUOTE = 34;
 const BACKSLASH = 92;
+const COLON = 58;
 
 /**
  * True when some object in `text` (valid JSON, already checked by `JSON.parse`) names a member twice.
  * Names are compared after unescaping, so `"a"` and `"\u0061"` are the same name.
  *
+ * Every object in the text becomes exactly one parsed object, whose own keys are the distinct names of
+ * its members, so the text holds a duplicate exactly when it has more member names than the parsed value
+ * has own keys. Counting both sides needs no set of names and no copy of one (the claims set of every
+ * request goes through here). `value` is `JSON.parse(text)` when the caller already has it.
+ *
  * @example
  * hasDuplicateKeys('{"a":1,"a":2}') // true
  */
-export function hasDuplicateKeys(text: string): boolean {
-  // One entry per open container: a Set of names for objects, null for arrays.
-  const stack: (Set<string> | null)[] = [];
-  let expectKey = false;
-  const len = text.length;
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      const start = i + 1;
-      let escaped = false;
-      i++;
-      while (i < len) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) {
-          escaped = true;
-          i += 2;
-          continue;
-        }
-        if (d === QUOTE) break;
-        i++;
-      }
-      const top = stack[stack.length - 1];
-      if (expectKey && top) {
-        const name = escaped ? (JSON.parse(text.slice(start - 1, i + 1)) as string) : text.slice(start, i);
-        if (top.has(name)) return true;
-        top.add(name);
-        expectKey = false;
-      }
-    } else if (c === 123 /* { */) {
-      stack.push(new Set());
-      expectKey = true;
-    } else if (c === 91 /* [ */) {
-      stack.push(null);
-      expectKey = false;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      stack.pop();
-      expectKey = false;
-    } else if (c === 44 /* , */) {
-      expectKey = stack[stack.length - 1] != null;
+export function hasDuplicateKeys(text: string, value: unknown = JSON.parse(text)): boolean {
+  return memberNamesInText(text) !== ownKeysInValue(value);
+}
+
+/** Strings followed by `:` in valid JSON text: the member names. */
+function memberNamesInText(text: string): number {
+  let names = 0;
+  let open = text.indexOf('"');
+  while (open !== -1) {
+    let close = text.indexOf('"', open + 1);
+    // A quote preceded by an odd run of backslashes is escaped and does not end the string.
+    while (text.charCodeAt(close - 1) === BACKSLASH) {
+      let b = close - 1;
+      while (text.charCodeAt(b - 1) === BACKSLASH) b--;
+      if ((close - b) % 2 === 0) break;
+      close = text.indexOf('"', close + 1);
     }
+    let next = close + 1;
+    let c = text.charCodeAt(next);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++next);
+    if (c === COLON) names++;
+    open = text.indexOf('"', next);
   }
-  return false;
+  return names;
+}
+
+// The walk's stack, reused: the walk calls nothing that could re-enter it, and it is left empty.
+const pending: unknown[] = [];
+
+/** Own keys of every object in a parsed JSON value (iterative: a deeply nested value is no stack risk). */
+function ownKeysInValue(value: unknown): number {
+  let keys = 0;
+  let v: unknown = value;
+  for (;;) {
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) pending.push(item);
+    } else if (typeof v === 'object' && v !== null) {
+      const names = Object.keys(v);
+      keys += names.length;
+      for (let i = 0; i < names.length; i++) {
+        const item = (v as Record<string, unknown>)[names[i]!];
+        if (typeof item === 'object' && item !== null) pending.push(item);
+      }
+    }
+    if (pending.length === 0) return keys;
+    v = pending.pop();
+  }
 }

@@ -38,6 +38,18 @@ describe('createJwtVerifier: attack corpus', () => {
       for (const t of corpusTokens) expect(JSON.stringify(e)).not.toContain(t.split('.')[2] || '\u0000');
   });
 
+  it('answers the corpus the same when its accepted headers are already remembered (header memo)', async () => {
+    const v = createJwtVerifier({ ...corpusPolicy(keys), now: clock });
+    const cases = corpus(keys, NOW);
+    // Three passes, the last in reverse: every header a pass accepted is remembered by the next one.
+    for (const pass of [cases, cases, [...cases].reverse()]) {
+      for (const c of pass) {
+        const verdict = await v.verifyToken(c.token);
+        expect({ name: c.name, code: code(verdict) }).toEqual({ name: c.name, code: c.code });
+      }
+    }
+  });
+
   it('refuses alg none before any crypto and without fetching keys', async () => {
     let fetches = 0;
     const v = createJwtVerifier({

@@ -123,6 +123,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     maxHeaderLength: numbers.maxHeaderLength,
     algorithms: all,
     typ: options.typ === undefined ? undefined : normalizeTyp(nonEmpty('jwt.typ', options.typ)),
+    memo: new Map(),
   };
   const revocation = options.revocation;
   const policy: ClaimsPolicy = {

@@ -1,8 +1,9 @@
 /**
- * A size-bounded map with per-entry expiry and no timer per key. Insertion order doubles as LRU order
- * (a `get` re-inserts), expired entries are dropped when touched. At the bound, expired entries at the old
- * end are purged; then, with `evictLive` (caches, rate-limit buckets) the least recently used live entry
- * goes, and without it (denylists, replay claims, where forgetting an entry would re-open an attack)
+ * A size-bounded map with per-entry expiry and no timer per key. Eviction order is the CLOCK
+ * approximation of LRU: a `get` only marks its entry as used (no re-insertion on the hot path), and an
+ * entry that reaches the old end marked goes back to the new end once, unmarked. Expired entries are
+ * dropped when touched. At the bound, expired entries at the old end are purged; then, with `evictLive`
+ * (caches, rate-limit buckets) the oldest entry not used since it was last passed over goes, and without it (denylists, replay claims, where forgetting an entry would re-open an attack)
  * `set` refuses and returns false so the caller can fail closed.
  *
  * @example
@@ -10,7 +11,7 @@
  * m.set('k', 1, Date.now() + 60_000);
  */
 export class BoundedMap<K, V> {
-  private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<K, { value: V; expiresAt: number; used: boolean }>();
 
   constructor(
     private readonly maxEntries: number,
@@ -32,8 +33,7 @@ export class BoundedMap<K, V> {
       this.entries.delete(key);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
@@ -41,7 +41,7 @@ export class BoundedMap<K, V> {
   set(key: K, value: V, expiresAt: number): boolean {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries && !this.evict()) return false;
-    this.entries.set(key, { value, expiresAt });
+    this.entries.set(key, { value, expiresAt, used: false });
     return true;
   }
 
@@ -67,8 +67,19 @@ export class BoundedMap<K, V> {
       for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
       return this.entries.size < this.maxEntries;
     }
-    const oldest = this.entries.keys().next();
-    if (oldest.done !== true) this.entries.delete(oldest.value);
+    // Second chance, bounded: at most 32 used entries move to the new end before the next one goes.
+    let spared = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.used && spared < 32) {
+        spared++;
+        entry.used = false;
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        continue;
+      }
+      this.entries.delete(key);
+      break;
+    }
     return true;
   }
 }

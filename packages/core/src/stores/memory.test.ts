@@ -34,6 +34,33 @@ describe('BoundedMap', () => {
     expect(m.set('c', 3, c.now() + 100)).toBe(true);
   });
 
+  it('spares a read entry once (second chance), then evicts it if it is not read again', () => {
+    const c = clock();
+    const m = new BoundedMap<string, number>(3, c.now);
+    m.set('a', 1, c.now() + 1000);
+    m.set('b', 2, c.now() + 1000);
+    m.set('c', 3, c.now() + 1000);
+    expect(m.get('a')).toBe(1);
+    m.set('d', 4, c.now() + 1000); // a spared (moved to the new end, unmarked), b evicted
+    expect([m.get('b'), m.size]).toEqual([undefined, 3]);
+    m.set('e', 5, c.now() + 1000); // c evicted
+    m.set('f', 6, c.now() + 1000); // a, not read since it was spared, evicted
+    expect(m.get('a')).toBeUndefined();
+    m.set('g', 7, c.now() + 1000); // d evicted
+    expect([m.get('c'), m.get('d')]).toEqual([undefined, undefined]);
+    expect([m.get('e'), m.get('f'), m.get('g')]).toEqual([5, 6, 7]);
+  });
+
+  it('stays bounded when every entry is read between insertions', () => {
+    const m = new BoundedMap<number, number>(100);
+    for (let i = 0; i < 5000; i++) {
+      m.set(i, i, Number.POSITIVE_INFINITY);
+      for (let j = Math.max(0, i - 99); j <= i; j++) m.get(j);
+      expect(m.size).toBeLessThanOrEqual(100);
+    }
+    expect(m.get(4999)).toBe(4999);
+  });
+
   it('stays bounded under a flood of distinct keys', () => {
     const m = new BoundedMap<number, number>(1000);
     for (let i = 0; i < 50_000; i++) m.set(i, i, Number.POSITIVE_INFINITY);
