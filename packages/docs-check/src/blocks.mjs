@@ -11,6 +11,10 @@
 //   const app = express();                         the prose says the reader already has)
 //   -->
 //   <!-- docs-check skip: the risky pattern, with express-jwt -->   not compiled; the reason is reported
+//   <!-- docs-check uses=jwt run=express -->      also run (test/quick-starts.test.ts): compiled to
+//                                                  JavaScript and started as a user starts it, then asked
+//                                                  over HTTP what the prose promises (RUNNERS: express,
+//                                                  fastify, nestjs, fetch)
 //
 // One block is one ES module (.mts, nodenext). `uses` blocks come first, then the context, then the code.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ const ADAPTERS = [
   '@bulwark/fetch',
   '@bulwark/hono',
 ];
+/** How a `run=` block is started: the framework whose app it builds. */
+export const RUNNERS = ['express', 'fastify', 'nestjs', 'fetch'];
 
 /**
  * @typedef {object} Block
@@ -40,6 +46,7 @@ const ADAPTERS = [
  * @property {string} context   hidden lines of its directive ('' when none)
  * @property {number} contextLine 1-based line of the first hidden context line
  * @property {string | undefined} skip      the reason of `skip:`
+ * @property {string | undefined} run       `run=` of its directive: the framework the block's app is run on
  * @property {'checked' | 'skipped' | 'other'} kind   type-checked, marked not compiled, or not code (sh, text…)
  */
 
@@ -94,9 +101,13 @@ export function extractBlocks(markdown, file) {
           'put <!-- docs-check skip: <why it does not compile> --> before it',
       );
     }
-    if (directive && kind !== 'checked' && (parsed.name || parsed.uses?.length || parsed.context)) {
+    if (
+      directive &&
+      kind !== 'checked' &&
+      (parsed.name || parsed.uses?.length || parsed.context || parsed.run)
+    ) {
       problems.push(
-        `${file}:${directive.start + 1}: name=, uses= and context lines apply to checked blocks only`,
+        `${file}:${directive.start + 1}: name=, uses=, run= and context lines apply to checked blocks only`,
       );
     }
     blocks.push({
@@ -109,6 +120,7 @@ export function extractBlocks(markdown, file) {
       context: parsed.context ?? '',
       contextLine: directive ? directive.start + 2 : 0,
       skip: parsed.skip,
+      run: parsed.run,
       kind,
     });
     i = end;
@@ -127,7 +139,7 @@ export function extractBlocks(markdown, file) {
     for (const u of b.uses) {
       if (!names.has(u)) problems.push(`${file}:${b.line}: uses=${u} names no block of this page`);
     }
-    if (b.kind === 'checked') problems.push(...importProblems(b));
+    if (b.kind === 'checked') problems.push(...importProblems(b, blocks));
   }
   return { blocks, problems };
 }
@@ -154,7 +166,7 @@ function directiveBefore(lines, at) {
 
 /**
  * @param {string} text @param {string} where @param {string[]} problems
- * @returns {{ name?: string, uses?: string[], context?: string, skip?: string }}
+ * @returns {{ name?: string, uses?: string[], context?: string, skip?: string, run?: string }}
  */
 function parseDirective(text, where, problems) {
   const body = text.replace(/^\s*<!--\s*docs-check\b/, '').replace(/-->\s*$/, '');
@@ -168,26 +180,36 @@ function parseDirective(text, where, problems) {
     if (context !== '') problems.push(`${where}: a skipped block has no context lines`);
     return { skip: reason };
   }
-  /** @type {{ name?: string, uses?: string[], context?: string }} */
+  /** @type {{ name?: string, uses?: string[], context?: string, run?: string }} */
   const out = { context };
   for (const token of head.split(/\s+/).filter(Boolean)) {
-    const m = /^(name|uses)=([\w,-]+)$/.exec(token);
+    const m = /^(name|uses|run)=([\w,-]+)$/.exec(token);
     if (!m) {
       problems.push(
-        `${where}: unknown docs-check directive "${token}" (name=<id>, uses=<id>[,<id>], skip: <why>)`,
+        `${where}: unknown docs-check directive "${token}" (name=<id>, uses=<id>[,<id>], run=<framework>, skip: <why>)`,
       );
       continue;
     }
     if (m[1] === 'name') out.name = m[2];
-    else out.uses = (m[2] ?? '').split(',').filter(Boolean);
+    else if (m[1] === 'run') {
+      if (RUNNERS.includes(m[2] ?? '')) out.run = m[2];
+      else problems.push(`${where}: run=${m[2]} is not one of ${RUNNERS.join(', ')}`);
+    } else out.uses = (m[2] ?? '').split(',').filter(Boolean);
   }
   return out;
 }
 
-/** A block that uses an adapter imports everything from it: one install is enough. @param {Block} b */
-function importProblems(b) {
-  const from = [...`${b.context}\n${b.code}`.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
-  const adapter = from.find((s) => ADAPTERS.includes(s));
+/**
+ * A block that uses an adapter imports everything from it: one install is enough. Checked on the module
+ * the block compiles as (the blocks it uses and its hidden context too), and in an adapter's own README
+ * every block is an adapter block.
+ * @param {Block} b @param {Block[]} page
+ */
+function importProblems(b, page) {
+  const { source } = moduleOf(b, page);
+  const from = [...source.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
+  const readme = /^packages\/(express|fastify|nestjs|fetch|hono)\/README\.md$/.exec(b.file);
+  const adapter = from.find((s) => ADAPTERS.includes(s)) ?? (readme ? `@bulwark/${readme[1]}` : undefined);
   const core = from.find((s) => s === '@bulwark/core' || s.startsWith('@bulwark/core/'));
   if (adapter && core) {
     return [

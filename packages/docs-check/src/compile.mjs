@@ -79,6 +79,11 @@ export function typeCheck(tsc, dir, files) {
   const other = [];
   let names = [...files.keys()];
   for (let pass = 0; pass < 2 && names.length > 0; pass++) {
+    // A second pass re-checks the files without syntax errors: what the first said of them is replaced.
+    for (const n of names) {
+      const entry = files.get(n);
+      if (entry) byBlock.set(blockId(entry.block), []);
+    }
     writeFileSync(
       join(dir, 'tsconfig.json'),
       `${JSON.stringify({ compilerOptions: COMPILER_OPTIONS, files: names }, null, 2)}\n`,

@@ -153,7 +153,7 @@ describe.each(Object.entries(COMPILERS))('typeCheck with %s', (_label, tsc) => {
       fence, //                                                 11
       `${fence}ts`, //                                          12
       "import { requireJwt } from '@bulwark/express';", //      13
-      "requireJwt({ algorithms: ['none'] });", //               14  resolved against the built package
+      "requireJwt({ algorithms: 'RS256' });", //                14  resolved against the built package
       fence, //                                                 15
       `${fence}ts`, //                                          16
       "import { requireJwt } from '@bulwark/express';", //      17

@@ -15,3 +15,18 @@ export type { FastifyRateLimitOptions } from './ratelimit.js';
 export { requireMtls } from './mtls.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';
+// The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
+export {
+  checkMtlsMaterial,
+  loadMtlsServerOptions,
+  mtlsServerOptions,
+  watchCertificateFiles,
+} from '@bulwark/core/node';
+export type {
+  CertificateFiles,
+  CertificateRotation,
+  CertificateRotationOptions,
+  MtlsServerOptions,
+  MtlsServerOptionsInput,
+  PemInput,
+} from '@bulwark/core/node';

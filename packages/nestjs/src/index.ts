@@ -41,3 +41,18 @@ export type { BulwarkRateLimitOptions } from './ratelimit.js';
 export { buildMtlsVerifier, MtlsGuard, MtlsIdentity, REQUIRE_MTLS_METADATA, RequireMtls } from './mtls.js';
 export { OidcLoginService } from './oauth.js';
 export type { BulwarkOauthOptions } from './oauth.js';
+// The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
+export {
+  checkMtlsMaterial,
+  loadMtlsServerOptions,
+  mtlsServerOptions,
+  watchCertificateFiles,
+} from '@bulwark/core/node';
+export type {
+  CertificateFiles,
+  CertificateRotation,
+  CertificateRotationOptions,
+  MtlsServerOptions,
+  MtlsServerOptionsInput,
+  PemInput,
+} from '@bulwark/core/node';

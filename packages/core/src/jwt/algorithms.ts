@@ -17,6 +17,18 @@ export type JwtAlgorithm =
   | 'HS384'
   | 'HS512';
 
+/**
+ * An algorithm as an option names it. Editors suggest the {@link JwtAlgorithm} names; any string also
+ * type-checks, so an options object kept in a `const` (where `['RS256']` widens to `string[]`) is accepted
+ * as written, and the names are checked when the verifier is built (a ConfigError names the one that is not
+ * an algorithm bulwark accepts).
+ *
+ * @example
+ * const jwt = { algorithms: ['RS256'], issuer: 'https://id.example.com/', audience: 'orders', jwksUri };
+ * createJwtVerifier(jwt); // algorithms: string[] fits readonly JwtAlgorithmName[]
+ */
+export type JwtAlgorithmName = JwtAlgorithm | (string & {});
+
 /** What kind of key an algorithm needs (JWK `kty`, and `crv` where it is fixed). */
 interface KeyRequirement {
   readonly kty: 'RSA' | 'EC' | 'OKP' | 'oct';

@@ -1,5 +1,5 @@
 export { checkAlgorithms } from './algorithms.js';
-export type { JwtAlgorithm } from './algorithms.js';
+export type { JwtAlgorithm, JwtAlgorithmName } from './algorithms.js';
 export { createJwtAuthorizer, grantedScopes } from './authorize.js';
 export type { JwtAuthorizer, JwtRouteOptions } from './authorize.js';
 export { extractBearer } from './bearer.js';

@@ -1,6 +1,6 @@
 import type { OnEvent } from '../events.js';
 import type { RevocationStore } from '../stores/types.js';
-import type { JwtAlgorithm } from './algorithms.js';
+import type { JwtAlgorithmName } from './algorithms.js';
 import type { JwksOptions } from './jwks.js';
 import type { JwtKeyOptions } from './keys.js';
 
@@ -9,7 +9,7 @@ export interface JwtIssuerOptions extends JwtKeyOptions {
   /** The exact `iss` value. */
   issuer: string;
   /** This issuer's algorithms; default the verifier's `algorithms`. */
-  algorithms?: readonly JwtAlgorithm[];
+  algorithms?: readonly JwtAlgorithmName[];
 }
 
 /** Opt-in cache of verified tokens, so a client repeating one token does not cost a signature check each time. */
@@ -23,7 +23,7 @@ export interface JwtCacheOptions {
 /** Options of {@link createJwtVerifier}. */
 export interface JwtVerifierOptions extends JwtKeyOptions {
   /** Accepted algorithms. Required; `none` is refused; HS* and asymmetric are never mixed for one key source. */
-  algorithms: readonly JwtAlgorithm[];
+  algorithms: readonly JwtAlgorithmName[];
   /** Accepted `iss` value(s) for the top-level key source. Required unless `issuers` or `dangerouslyAcceptAnyIssuer`. */
   issuer?: string | readonly string[];
   /** Several issuers, each with its own key source (multi-tenant). Excludes the top-level issuer/key options. */

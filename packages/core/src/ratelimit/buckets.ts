@@ -17,11 +17,16 @@ export interface RateLimitContext {
   readonly route?: string | undefined;
 }
 
-/** Who a bucket counts: the client IP, the verified subject, the verified API key, or your own function. */
+/**
+ * Who a bucket counts: the client IP, the verified subject, the verified API key, or your own function.
+ * Any string type-checks, so options kept in a `const` (where `'subject'` widens to `string`) are accepted
+ * as written; a name other than the three is a ConfigError when the limiter is built.
+ */
 export type BucketKey =
   | 'ip'
   | 'subject'
   | 'apiKey'
+  | (string & {})
   | ((req: RequestLike, context: RateLimitContext) => string | undefined);
 
 /** One tier of a tiered bucket. */
@@ -60,7 +65,11 @@ export interface CompiledRate {
 
 /** A validated bucket. */
 export interface CompiledBucket {
-  readonly key: BucketKey;
+  readonly key:
+    | 'ip'
+    | 'subject'
+    | 'apiKey'
+    | ((req: RequestLike, context: RateLimitContext) => string | undefined);
   readonly perRoute: boolean;
   readonly rates: readonly CompiledRate[];
   readonly byTier: ReadonlyMap<string, CompiledRate> | undefined;
@@ -148,12 +157,13 @@ export function compileBuckets(
         "use 'ip', 'subject', 'apiKey' or a function",
       );
     }
+    const kind = key as CompiledBucket['key'];
     const prefix = `${limiterName}|${b.name}`;
     if (b.tiers === undefined) {
       if (b.tier !== undefined)
         throw new ConfigError(`${option}.tier`, 'is set without tiers', 'add tiers or remove tier');
       return {
-        key,
+        key: kind,
         perRoute: b.perRoute === true,
         rates: [compileRate(shorthand ? '' : option, b.name, prefix, b.rate, b.burst)],
         byTier: undefined,
@@ -192,7 +202,7 @@ export function compileBuckets(
       );
     }
     if (byTier.size === 0) throw new ConfigError(`${option}.tiers`, 'is empty', 'list at least one tier');
-    return { key, perRoute: b.perRoute === true, rates: [...byTier.values()], byTier, tier: b.tier };
+    return { key: kind, perRoute: b.perRoute === true, rates: [...byTier.values()], byTier, tier: b.tier };
   });
   compiled.forEach((c, i) => {
     for (const r of c.rates) {
