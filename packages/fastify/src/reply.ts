@@ -1,5 +1,5 @@
 import type { Allowed, Reply, RequestLike, Verdict } from '@bulwark/core';
-import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
+import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -31,9 +31,9 @@ export function send(reply: FastifyReply, answer: Reply): FastifyReply {
 }
 
 /**
- * Carry out a verdict: allowed → remove the request headers it names, set its headers on the node response
- * (fastify merges them into the head it writes, also on its error paths) and return true; otherwise send
- * its reply and return false.
+ * Carry out a verdict: allowed → core's `applyAllowed` on the node request and response (fastify merges
+ * those headers into the head it writes, also on its error paths) and return true; otherwise send its reply
+ * and return false.
  *
  * @example
  * if (!pass(request, reply, verdict)) return reply;
@@ -47,8 +47,6 @@ export function pass<T>(
     send(reply, verdict.reply);
     return false;
   }
-  const strip = verdict.strip;
-  if (strip !== undefined) for (const name of strip) delete request.raw.headers[name];
-  if (verdict.headers.length > 0) setHeaders(reply.raw, verdict.headers);
+  applyAllowed(request.raw, reply.raw, verdict);
   return true;
 }

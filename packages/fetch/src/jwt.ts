@@ -8,7 +8,7 @@ import {
   ruleFor,
   toResponse,
 } from '@bulwark/core';
-import type { Stage } from './pipeline.js';
+import { admit, type Stage } from './pipeline.js';
 
 /**
  * The `jwt` entry of a protect policy: verifier options, a verifier built with `createJwtVerifier`, or
@@ -39,8 +39,8 @@ export function jwtStage(policy: JwtPolicy): Stage {
     async before(state) {
       const verdict = await verifier.check(state.req, authorize, { mtls: state.context.mtls });
       if (!verdict.ok) return toResponse(verdict.reply);
+      admit(state, verdict);
       state.context.claims = verdict.value;
-      state.responseHeaders.push(...verdict.headers);
       return undefined;
     },
   };

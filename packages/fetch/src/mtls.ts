@@ -5,7 +5,7 @@ import {
   ruleFor,
   toResponse,
 } from '@bulwark/core';
-import type { Stage } from './pipeline.js';
+import { admit, type Stage } from './pipeline.js';
 
 /** The `mtls` entry of a protect policy: verifier options or a verifier built with `createMtlsVerifier`. */
 export type MtlsPolicyEntry = MtlsVerifierOptions | MtlsVerifier;
@@ -24,13 +24,7 @@ export function mtlsStage(policy: MtlsPolicyEntry): Stage {
     before(state) {
       const verdict = verifier.check(state.req);
       if (!verdict.ok) return toResponse(verdict.reply);
-      for (const name of verdict.strip ?? []) {
-        try {
-          state.request.headers.delete(name);
-        } catch {
-          // Immutable headers: the rule already ignored the value; the handler must not trust it either.
-        }
-      }
+      admit(state, verdict);
       state.context.mtls = verdict.value;
       return undefined;
     },

@@ -1,4 +1,5 @@
 import type {
+  Allowed,
   ConnectionInfo,
   HeaderPair,
   JwtClaims,
@@ -45,4 +46,28 @@ export interface Stage {
    * ran. Rate limiting counts it here; a returned Response replaces the refusal (429 once the bucket is spent).
    */
   refused?(state: StageState, response: Response): Response | undefined | Promise<Response | undefined>;
+}
+
+/**
+ * Carry out an allowed verdict in a stage: remove the request headers it names (`strip`: a forwarded client
+ * certificate from a peer that is not a trusted proxy) and keep its headers for the response. A denied or
+ * answered verdict ends the request with `toResponse(verdict.reply)` instead.
+ *
+ * @example
+ * const verdict = verifier.check(state.req);
+ * if (!verdict.ok) return toResponse(verdict.reply);
+ * admit(state, verdict);
+ */
+export function admit(state: StageState, verdict: Allowed<unknown>): void {
+  const names = verdict.strip;
+  if (names !== undefined) {
+    for (const name of names) {
+      try {
+        state.request.headers.delete(name);
+      } catch {
+        // Immutable headers: the rule already ignored the value; the handler must not trust it either.
+      }
+    }
+  }
+  if (verdict.headers.length > 0) state.responseHeaders.push(...verdict.headers);
 }

@@ -7,7 +7,7 @@ import {
   toResponse,
   withHeaders,
 } from '@bulwark/core';
-import type { Stage, StageState } from './pipeline.js';
+import { admit, type Stage, type StageState } from './pipeline.js';
 
 /**
  * The `rateLimit` entry of a protect policy: limiter options, a limiter, or a limiter with the route
@@ -44,18 +44,16 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
   const route = wrapped?.route;
   const context =
     wrapped?.context ?? ((state: StageState): RateLimitContext => ({ claims: state.context.claims, route }));
-  // A refused request has no verified identity (a certificate-bound refusal even carries someone else's
-  // claims), so only the buckets that need none (IP, route) count it.
-  const anonymous: RateLimitContext = Object.freeze({ route });
   return {
     async before(state) {
       const verdict = await limiter.check(state.req, context(state));
       if (!verdict.ok) return toResponse(verdict.reply);
-      state.responseHeaders.push(...verdict.headers);
+      admit(state, verdict);
       return undefined;
     },
     async refused(state, response) {
-      const verdict = await limiter.check(state.req, anonymous);
+      // What a refused request counts in is core's rule (countRefused): the buckets that need no identity.
+      const verdict = await limiter.countRefused(state.req, route);
       if (!verdict.ok) return toResponse(verdict.reply);
       return withHeaders(response, verdict.headers);
     },

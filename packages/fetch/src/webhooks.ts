@@ -7,7 +7,7 @@ import {
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
-import type { Stage } from './pipeline.js';
+import { admit, type Stage } from './pipeline.js';
 
 /** The `webhook` entry of a protect policy: verifier options or a verifier built with `createWebhookVerifier`. */
 export type WebhookPolicy = WebhookVerifierOptions | WebhookVerifier;
@@ -38,6 +38,7 @@ export function webhookStage(policy: WebhookPolicy): Stage {
       const body = read.value;
       const verdict = await verifier.check(state.req, body);
       if (!verdict.ok) return toResponse(verdict.reply);
+      admit(state, verdict);
       state.context.webhook = verdict.value;
       state.context.rawBody = body;
       return undefined;

@@ -3,7 +3,7 @@
  * Everything else lives in `@bulwark/core`, which runs wherever fetch runs.
  */
 export { fromNodeRequest } from './request.js';
-export { applyVerdict, setHeaders, settleWhenFinished, writeReply } from './response.js';
+export { applyAllowed, applyVerdict, setHeaders, settleWhenFinished, writeReply } from './response.js';
 export { keepVary } from './vary.js';
 export { checkMtlsMaterial, mtlsServerOptions } from './mtls.js';
 export type { MtlsServerOptions, MtlsServerOptionsInput, PemInput } from './mtls.js';

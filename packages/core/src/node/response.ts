@@ -61,9 +61,24 @@ export function settleWhenFinished(res: ServerResponse, delivery: Settleable): v
 }
 
 /**
- * Carry out a verdict on a node request/response, as every node adapter does: allowed → remove the request
- * headers it names (`strip`), set its response headers, and return true so the caller continues; denied or
- * answered → write its reply and return false.
+ * Carry out an allowed verdict on a node request/response: remove the request headers it names (`strip`: a
+ * forwarded client certificate from a peer that is not a trusted proxy) so nothing downstream reads them,
+ * and set its response headers. Every node adapter goes through this (or {@link applyVerdict}), whatever
+ * its framework does with a denial.
+ *
+ * @example
+ * if (verdict.ok) { applyAllowed(req, res, verdict); next(); } else throw new Denial(verdict);
+ */
+export function applyAllowed(req: IncomingMessage, res: ServerResponse, verdict: Allowed<unknown>): void {
+  const strip = verdict.strip;
+  if (strip !== undefined) for (let i = 0; i < strip.length; i++) delete req.headers[strip[i]!];
+  if (verdict.headers.length > 0) setHeaders(res, verdict.headers);
+}
+
+/**
+ * Carry out a verdict on a node request/response, as the express-style adapters do: allowed → see
+ * {@link applyAllowed}, and return true so the caller continues; denied or answered → write its reply and
+ * return false.
  *
  * @example
  * const v = cors.check(fromNodeRequest(req));
@@ -78,8 +93,6 @@ export function applyVerdict<T>(
     writeReply(res, verdict.reply);
     return false;
   }
-  const strip = verdict.strip;
-  if (strip !== undefined) for (let i = 0; i < strip.length; i++) delete req.headers[strip[i]!];
-  if (verdict.headers.length > 0) setHeaders(res, verdict.headers);
+  applyAllowed(req, res, verdict);
   return true;
 }

@@ -150,6 +150,30 @@ describe('createRateLimiter', () => {
     expect(anon.ok && anon.value.buckets.map((b) => b.name)).toEqual(['ip']);
   });
 
+  it('counts a request another rule refused only in the buckets that need no verified identity', async () => {
+    const limiter = createRateLimiter({
+      now: () => 0,
+      buckets: [
+        { name: 'ip', rate: '2/min' },
+        { name: 'user', key: 'subject', rate: '5/min' },
+        { name: 'route', rate: '3/min', perRoute: true },
+      ],
+    });
+    const first = await limiter.countRefused(req('203.0.113.7'), '/orders');
+    expect(first.ok && first.value.buckets.map((b) => b.name)).toEqual(['ip', 'route']);
+    expect(first.ok && fields(first.headers).ratelimit).toMatch(/^"ip";r=1;t=\d+, "route";r=2;t=\d+$/);
+    // Without a route only the IP bucket applies; the second refusal spends it.
+    const second = await limiter.countRefused(req('203.0.113.7'));
+    expect(second.ok && second.value.buckets.map((b) => b.name)).toEqual(['ip']);
+    // The refused requests spent the client's IP quota: a verified request from there is refused too.
+    const verified = await limiter.check(req('203.0.113.7'), { subject: 'alice', route: '/orders' });
+    expect(verified.ok).toBe(false);
+    expect(!verified.ok && verified.error?.code).toMatch(/^RATE/);
+    // and so is the next refusal, answered 429 instead of the rule's own refusal
+    const third = await limiter.countRefused(req('203.0.113.7'), '/orders');
+    expect(!third.ok && third.reply.status).toBe(429);
+  });
+
   it('takes the subject from the verified claims when the adapter passes only claims', async () => {
     const limiter = createRateLimiter({
       now: () => 0,

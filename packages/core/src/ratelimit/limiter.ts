@@ -75,6 +75,17 @@ export interface RateLimiter extends Rule<'ratelimit'> {
    * `RATELIMIT_STORE_UNAVAILABLE`.
    */
   check(req: RequestLike, context?: RateLimitContext): Promise<Verdict<RateLimitInfo>>;
+  /**
+   * Count a request that another rule refused before this limiter saw it (a bad or missing token), so a
+   * flood of refused requests still spends the client's quota. Nothing the request claimed is established
+   * (a certificate-bound refusal even carries someone else's claims), so it counts only in the buckets that
+   * need no verified identity: client IP, `route` when given, and key functions (which get no claims). 429
+   * once those are spent, replacing the refusal; otherwise allowed, with the RateLimit fields to add to it.
+   *
+   * @example
+   * const v = await limiter.countRefused(req, '/orders'); // after requireJwt refused req
+   */
+  countRefused(req: RequestLike, route?: string): Promise<Verdict<RateLimitInfo>>;
   /** The resolver used for client IPs (share it with other rules). */
   readonly clientIp: ClientIpResolver;
   readonly name: string;
@@ -243,10 +254,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return deny(RATELIMIT_ERRORS.clientIpUnknown);
   };
 
-  return {
+  const limiter: RateLimiter = {
     [RULE]: 'ratelimit',
     name,
     clientIp,
+    countRefused(req, route) {
+      return limiter.check(req, route === undefined ? EMPTY_CONTEXT : { route });
+    },
     async check(req, context = EMPTY_CONTEXT) {
       let ip: string | undefined;
       let ipKey: string | undefined;
@@ -366,4 +380,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       );
     },
   };
+  return limiter;
 }
