@@ -1,6 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendVary, type Reply } from '@bulwark/core';
-import { writeReply } from '@bulwark/core/node';
+import {
+  appendVary,
+  type CorsOptions,
+  type CorsPolicy,
+  createCorsPolicy,
+  createSecurityHeaders,
+  deny,
+  refuseDeliveryBeforeBody,
+  type Reply,
+  ruleFor,
+  type SecurityHeaders,
+  type SecurityHeadersOptions,
+  WEBHOOK_ERRORS,
+  type WebhookVerifier,
+} from '@bulwark/core';
+import { fromNodeRequest, setHeaders, writeReply } from '@bulwark/core/node';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 
 /**
@@ -76,4 +90,74 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
     if (answer === undefined) next();
     else writeReply(res, answer);
   });
+}
+
+/** The request gets the CSP nonce here when the policy uses `NONCE` (`@Req() req` → `req.cspNonce`). */
+export interface WithCspNonce {
+  cspNonce?: string;
+}
+
+/**
+ * The security-headers rule as an app-wide step (see {@link securityHeaders}).
+ *
+ * @example
+ * installAppWide(adapter, [securityHeadersStep({ preset: 'web' })]);
+ */
+export function securityHeadersStep(source: SecurityHeadersOptions | SecurityHeaders = {}): AppWideStep {
+  const policy = ruleFor(source, 'headers', createSecurityHeaders);
+  return function bulwarkSecurityHeaders(req, res) {
+    const verdict = policy.check(fromNodeRequest(req));
+    setHeaders(res, verdict.headers);
+    const nonce = verdict.value.nonce;
+    if (nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = nonce;
+    return undefined;
+  };
+}
+
+/**
+ * The CORS rule as an app-wide step (see {@link cors}).
+ *
+ * @example
+ * installAppWide(adapter, [corsStep({ origins: ['https://app.example.com'] })]);
+ */
+export function corsStep(source: CorsOptions | CorsPolicy): AppWideStep {
+  const policy = ruleFor(source, 'cors', createCorsPolicy);
+  return function bulwarkCors(req, res) {
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const verdict = policy.check(fromNodeRequest(req, { url }));
+    if (!verdict.ok) return verdict.reply;
+    setHeaders(res, verdict.headers);
+    return undefined;
+  };
+}
+
+// A body of a media type the platform has no parser for has no exact bytes to verify.
+const UNPARSABLE = deny(WEBHOOK_ERRORS.contentTypeUnsupported);
+
+/**
+ * The app-wide step that answers, before Nest's body parsers run, what a webhook delivery (a request
+ * carrying a configured verifier's signature header) is refused for from its headers alone: a content
+ * coding (415, where the express platform's parser would inflate or fail with its own 400), a declared
+ * length over the limit (413) or of zero (400); and a body of a media type `canParse` refuses (the fastify
+ * platform has no parser for it: 415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED` instead of the platform's own).
+ *
+ * @example
+ * installAppWide(adapter, [webhookDeliveryStep(verifiers)]);
+ */
+export function webhookDeliveryStep(
+  verifiers: ReadonlyMap<string, WebhookVerifier>,
+  canParse: (mediaType: string) => boolean = () => true,
+): AppWideStep {
+  const list = [...verifiers.values()];
+  return function bulwarkWebhookDelivery(req) {
+    if (!list.some((v) => req.headers[v.signatureHeader] !== undefined)) return undefined;
+    const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), list);
+    if (refusal !== undefined) return refusal.reply;
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    const type = req.headers['content-type'];
+    const mediaType = type === undefined ? '' : type.split(';', 1)[0]!.trim().toLowerCase();
+    if (hasBody && !canParse(mediaType)) return UNPARSABLE.reply;
+    return undefined;
+  };
 }

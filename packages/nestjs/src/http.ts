@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Allowed, RequestLike, Verdict } from '@bulwark/core';
-import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
-import { BulwarkAnswer } from './denied.js';
+import { applyAllowed, fromNodeRequest } from '@bulwark/core/node';
+import { BulwarkAnswer } from './answer.filter.js';
 
 /** The request object of either Nest platform: express's `Request` or fastify's `FastifyRequest`. */
 export interface PlatformRequest {
@@ -28,8 +28,8 @@ export function toRequestLike(request: PlatformRequest): RequestLike {
 }
 
 /**
- * Carry out a verdict in a guard: allowed → remove the request headers it names and set its headers on the
- * node response (both platforms merge them into the head they write); otherwise throw its answer, which
+ * Carry out a verdict in a guard: allowed → core's `applyAllowed` on the node request and response (both
+ * platforms merge those headers into the head they write); otherwise throw its answer, which
  * {@link BulwarkExceptionFilter} writes.
  *
  * @example
@@ -38,18 +38,7 @@ export function toRequestLike(request: PlatformRequest): RequestLike {
  */
 export function pass<T>(request: PlatformRequest, response: unknown, verdict: Verdict<T>): Allowed<T> {
   if (!verdict.ok) throw BulwarkAnswer.from(verdict);
-  const strip = verdict.strip;
-  if (strip !== undefined) {
-    const raw = (request.raw ?? request) as IncomingMessage;
-    const own = request.headers as Record<string, unknown> | undefined;
-    for (const name of strip) {
-      delete raw.headers[name];
-      if (own !== undefined) delete own[name];
-    }
-  }
-  if (verdict.headers.length > 0 && response !== undefined) {
-    const res = response as { raw?: ServerResponse } & ServerResponse;
-    setHeaders(res.raw ?? res, verdict.headers);
-  }
+  const res = response as { raw?: ServerResponse } & ServerResponse;
+  applyAllowed((request.raw ?? request) as IncomingMessage, res.raw ?? res, verdict);
   return verdict;
 }

@@ -1,46 +1,57 @@
 /**
  * @bulwark/nestjs: BulwarkModule, guards and decorators for NestJS 11 and 12 on the express and fastify
  * platforms. Re-exports `@bulwark/core`. Injection uses explicit `@Inject(TOKEN)` (no decorator metadata).
+ * One file per Nest role: module, options, providers, tokens, decorators, one guard per rule, the
+ * exception filter, the OIDC service, app-wide steps and middleware.
  */
 export * from '@bulwark/core';
 export { BulwarkModule } from './module.js';
-export type { BulwarkModuleAsyncOptions, BulwarkModuleOptions } from './module.js';
-export { BulwarkAnswer, BulwarkExceptionFilter } from './denied.js';
-export { CspNonce, securityHeaders } from './headers.js';
-export type { NodeMiddleware, WithCspNonce } from './headers.js';
-export { cors } from './cors.js';
+export type {
+  BulwarkModuleAsyncOptions,
+  BulwarkModuleOptions,
+  BulwarkOauthOptions,
+  BulwarkOptionsFactory,
+  BulwarkRateLimitOptions,
+  BulwarkWebhookOptions,
+} from './options.js';
 export {
-  BULWARK_WEBHOOKS,
-  buildWebhookVerifiers,
+  CspNonce,
+  Claims,
+  MtlsIdentity,
+  RateLimit,
+  RequireCertificateBoundToken,
+  RequireJwt,
+  RequireMtls,
   SignedWebhook,
-  WEBHOOK_SIGNED_METADATA,
-  WebhookGuard,
+  SkipRateLimit,
   WebhookSigned,
-} from './webhooks.js';
-export type { BulwarkWebhookOptions } from './webhooks.js';
-export { CertificateBoundGuard, Claims, JwtGuard, RequireCertificateBoundToken, RequireJwt } from './jwt.js';
+} from './decorators.js';
+export { CertificateBoundGuard, JwtGuard } from './jwt.guard.js';
+export { MtlsGuard } from './mtls.guard.js';
+export { WebhookGuard } from './webhook.guard.js';
+export { RateLimitGuard } from './rate-limit.guard.js';
+export { BulwarkAnswer, BulwarkExceptionFilter } from './answer.filter.js';
+export { OidcLoginService } from './oidc-login.service.js';
+export { cors, securityHeaders } from './middleware.js';
+export type { NodeMiddleware } from './middleware.js';
+export type { WithCspNonce } from './app-wide.js';
+export { buildMtlsVerifier, buildRateLimiters, buildWebhookVerifiers } from './providers.js';
+export type { BulwarkRateLimiters } from './providers.js';
 export { pass, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';
 export {
   BULWARK_JWT,
   BULWARK_MTLS,
   BULWARK_OPTIONS,
-  CERTIFICATE_BOUND_METADATA,
-  REQUIRE_JWT_METADATA,
-} from './tokens.js';
-export {
   BULWARK_RATE_LIMITERS,
-  buildRateLimiters,
+  BULWARK_WEBHOOKS,
+  CERTIFICATE_BOUND_METADATA,
   RATE_LIMIT_METADATA,
-  RateLimit,
-  RateLimitGuard,
+  REQUIRE_JWT_METADATA,
+  REQUIRE_MTLS_METADATA,
   SKIP_RATE_LIMIT_METADATA,
-  SkipRateLimit,
-} from './ratelimit.js';
-export type { BulwarkRateLimitOptions } from './ratelimit.js';
-export { buildMtlsVerifier, MtlsGuard, MtlsIdentity, REQUIRE_MTLS_METADATA, RequireMtls } from './mtls.js';
-export { OidcLoginService } from './oauth.js';
-export type { BulwarkOauthOptions } from './oauth.js';
+  WEBHOOK_SIGNED_METADATA,
+} from './tokens.js';
 // The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
 export {
   checkMtlsMaterial,

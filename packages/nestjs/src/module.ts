@@ -1,73 +1,33 @@
-import {
-  type DynamicModule,
-  Inject,
-  type InjectionToken,
-  Module,
-  type ModuleMetadata,
-  type NestModule,
-  type Provider,
-} from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type NestModule, type Provider } from '@nestjs/common';
 import { type AbstractHttpAdapter, APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { ConfigError, type WebhookVerifier } from '@bulwark/core';
+import { BulwarkExceptionFilter } from './answer.filter.js';
 import {
-  createJwtVerifier,
-  type JwtVerifier,
-  type JwtVerifierOptions,
-  type MtlsVerifier,
-  type MtlsVerifierOptions,
-  ruleFor,
-} from '@bulwark/core';
-import type { CorsOptions, CorsPolicy, SecurityHeaders, SecurityHeadersOptions } from '@bulwark/core';
-import { type AppWideStep, installAppWide } from './app-wide.js';
-import { corsStep } from './cors.js';
-import { BulwarkExceptionFilter } from './denied.js';
-import { securityHeadersStep } from './headers.js';
+  type AppWideStep,
+  corsStep,
+  installAppWide,
+  securityHeadersStep,
+  webhookDeliveryStep,
+} from './app-wide.js';
+import { MtlsGuard } from './mtls.guard.js';
+import { OidcLoginService } from './oidc-login.service.js';
+import type { BulwarkModuleAsyncOptions, BulwarkModuleOptions, BulwarkOptionsFactory } from './options.js';
+import {
+  buildJwtVerifier,
+  buildMtlsVerifier,
+  buildRateLimiters,
+  buildWebhookVerifiers,
+} from './providers.js';
+import { GlobalRateLimitGuard, RateLimitGuard } from './rate-limit.guard.js';
 import { watchBodyParsers } from './raw-body.js';
 import {
-  BULWARK_WEBHOOKS,
-  type BulwarkWebhookOptions,
-  webhookDeliveryStep,
-  webhookExports,
-  webhookProviders,
-} from './webhooks.js';
-import type { WebhookVerifier } from '@bulwark/core';
-import { buildMtlsVerifier, MtlsGuard } from './mtls.js';
-import { type BulwarkOauthOptions, OidcLoginService } from './oauth.js';
-import {
+  BULWARK_JWT,
+  BULWARK_MTLS,
+  BULWARK_OPTIONS,
   BULWARK_RATE_LIMITERS,
-  type BulwarkRateLimitOptions,
-  buildRateLimiters,
-  GlobalRateLimitGuard,
-  RateLimitGuard,
-} from './ratelimit.js';
-import { BULWARK_JWT, BULWARK_MTLS, BULWARK_OPTIONS } from './tokens.js';
-
-/** Options of {@link BulwarkModule}; each area adds its key. */
-export interface BulwarkModuleOptions {
-  /** Webhook verifiers by name for `@WebhookSigned(name)` (the app needs `rawBody: true`). */
-  webhooks?: BulwarkWebhookOptions;
-  /** JWT verification for `@RequireJwt()`: options or a verifier built with `createJwtVerifier`. */
-  jwt?: JwtVerifierOptions | JwtVerifier;
-  /** Named rate limiters for `@RateLimit(name)`, sharing one client-IP resolver and store. */
-  rateLimit?: BulwarkRateLimitOptions;
-  /** Default mTLS policy for `@RequireMtls()` without options (routes may pass their own). */
-  mtls?: MtlsVerifierOptions | MtlsVerifier;
-  /** OIDC login for `OidcLoginService` (login / callback / logout in your controller). */
-  oauth?: BulwarkOauthOptions;
-  /**
-   * Security headers on every response (404s, denials, errors included). On by default with the API
-   * defaults; options or a policy to change them, `false` to send none.
-   */
-  securityHeaders?: SecurityHeadersOptions | SecurityHeaders | boolean;
-  /** App-wide CORS, answered before routing; use it instead of `app.enableCors()`. */
-  cors?: CorsOptions | CorsPolicy;
-}
-
-/** Options of {@link BulwarkModule.forRootAsync}. */
-export interface BulwarkModuleAsyncOptions {
-  imports?: ModuleMetadata['imports'];
-  inject?: InjectionToken[];
-  useFactory: (...args: never[]) => BulwarkModuleOptions | Promise<BulwarkModuleOptions>;
-}
+  BULWARK_WEBHOOKS,
+} from './tokens.js';
+import { WebhookGuard } from './webhook.guard.js';
 
 interface ParserRegistry {
   hasContentTypeParser(contentType: string): boolean;
@@ -86,35 +46,59 @@ function parsable(host: HttpAdapterHost): (mediaType: string) => boolean {
   };
 }
 
-function buildJwt(options: BulwarkModuleOptions): JwtVerifier | null {
-  const jwt = options.jwt;
-  if (jwt === undefined) return null;
-  return ruleFor(jwt, 'jwt', createJwtVerifier);
-}
-
 const sharedProviders: Provider[] = [
-  { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwt },
+  { provide: BULWARK_JWT, inject: [BULWARK_OPTIONS], useFactory: buildJwtVerifier },
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
   { provide: BULWARK_MTLS, inject: [BULWARK_OPTIONS], useFactory: buildMtlsVerifier },
+  { provide: BULWARK_WEBHOOKS, inject: [BULWARK_OPTIONS], useFactory: buildWebhookVerifiers },
   RateLimitGuard,
   MtlsGuard,
+  WebhookGuard,
   OidcLoginService,
-  ...webhookProviders,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
   // Counts every route when rateLimit.global names a limiter; lets everything through otherwise.
   { provide: APP_GUARD, useClass: GlobalRateLimitGuard },
 ];
 
 const sharedExports = [
-  ...webhookExports,
   BULWARK_OPTIONS,
   BULWARK_JWT,
   BULWARK_MTLS,
+  BULWARK_WEBHOOKS,
   BULWARK_RATE_LIMITERS,
   RateLimitGuard,
   MtlsGuard,
+  WebhookGuard,
   OidcLoginService,
 ];
+
+const fromFactory = (factory: BulwarkOptionsFactory) => factory.createBulwarkOptions();
+
+/** The providers of the options for each form of `forRootAsync`; exactly one form is allowed. */
+function asyncOptionsProviders(options: BulwarkModuleAsyncOptions): Provider[] {
+  const given = (['useFactory', 'useClass', 'useExisting'] as const).filter(
+    (k) => options?.[k] !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new ConfigError(
+      'nestjs.BulwarkModule.forRootAsync',
+      given.length === 0
+        ? 'has none of useFactory, useClass and useExisting'
+        : `has ${given.join(' and ')}; they are alternatives`,
+      'pass exactly one: useFactory (with inject), useClass or useExisting',
+    );
+  }
+  if (options.useFactory !== undefined) {
+    return [{ provide: BULWARK_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory }];
+  }
+  if (options.useClass !== undefined) {
+    return [
+      { provide: options.useClass, useClass: options.useClass },
+      { provide: BULWARK_OPTIONS, inject: [options.useClass], useFactory: fromFactory },
+    ];
+  }
+  return [{ provide: BULWARK_OPTIONS, inject: [options.useExisting!], useFactory: fromFactory }];
+}
 
 /**
  * bulwark for NestJS, on the express and fastify platforms. Rules are built (and validated) when the
@@ -164,6 +148,12 @@ export class BulwarkModule implements NestModule {
     installAppWide(adapter, this.steps);
   }
 
+  /**
+   * The module with these options.
+   *
+   * @example
+   * BulwarkModule.forRoot({ jwt: { algorithms: ['RS256'], issuer, audience, jwksUri } });
+   */
   static forRoot(options: BulwarkModuleOptions): DynamicModule {
     return {
       module: BulwarkModule,
@@ -173,15 +163,22 @@ export class BulwarkModule implements NestModule {
     };
   }
 
+  /**
+   * The module with its options built by Nest: `useFactory` (with `inject`), `useClass` (a
+   * {@link BulwarkOptionsFactory} the module constructs) or `useExisting` (one another module provides).
+   * The rules are built, and their options checked, when Nest resolves the options, still at startup.
+   *
+   * @example
+   * BulwarkModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ jwt: config.get('jwt') }) });
+   * BulwarkModule.forRootAsync({ useClass: BulwarkConfig });
+   */
   static forRootAsync(options: BulwarkModuleAsyncOptions): DynamicModule {
     return {
       module: BulwarkModule,
       global: true,
       imports: options.imports ?? [],
-      providers: [
-        { provide: BULWARK_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
-        ...sharedProviders,
-      ],
+      providers: [...asyncOptionsProviders(options), ...sharedProviders],
       exports: sharedExports,
     };
   }

@@ -1,17 +1,10 @@
-import { ConfigError, type FinishedLogin, type OidcLogin } from '@bulwark/core';
+import { ConfigError, type FinishedLogin } from '@bulwark/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { writeAnswer } from './denied.js';
+import { writeAnswer } from './answer.filter.js';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import type { BulwarkOauthOptions } from './options.js';
 import { BULWARK_OPTIONS } from './tokens.js';
-
-/** The `oauth` option of `BulwarkModule.forRoot`. */
-export interface BulwarkOauthOptions {
-  /** From `createOidcLogin({ client, secret })`. */
-  login: OidcLogin;
-  /** Where the provider sends the browser after logout (registered at the provider). */
-  postLogoutRedirectUri?: string;
-}
 
 /**
  * OIDC login / callback / logout for controllers on both Nest platforms. All protocol checks run in

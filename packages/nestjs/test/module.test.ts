@@ -1,12 +1,20 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { call, corsSpec } from '@bulwark/conformance';
 import { describe, expect, it } from 'vitest';
-import { BulwarkModule, isConfigError, RequireJwt } from '../src/index.js';
+import {
+  BulwarkModule,
+  type BulwarkModuleAsyncOptions,
+  type BulwarkModuleOptions,
+  type BulwarkOptionsFactory,
+  isConfigError,
+  type JwtVerifierOptions,
+  RequireJwt,
+} from '../src/index.js';
 
 @Controller()
 class OpenController {
@@ -140,4 +148,82 @@ describe('BulwarkModule security headers by default', () => {
       }
     });
   }
+});
+
+describe('BulwarkModule.forRootAsync', () => {
+  // The options come from another module's provider, as they would from a ConfigService.
+  const JWT_SETTINGS = Symbol('jwt settings');
+  const jwt: JwtVerifierOptions = {
+    algorithms: ['ES256'],
+    issuer: 'https://id.example.test/',
+    audience: 'orders',
+    jwksUri: 'https://id.example.test/jwks.json',
+  };
+  @Module({ providers: [{ provide: JWT_SETTINGS, useValue: jwt }], exports: [JWT_SETTINGS] })
+  class SettingsModule {}
+
+  @Injectable()
+  class BulwarkConfig implements BulwarkOptionsFactory {
+    constructor(@Inject(JWT_SETTINGS) private readonly settings: JwtVerifierOptions) {}
+    async createBulwarkOptions(): Promise<BulwarkModuleOptions> {
+      return { jwt: this.settings, cors: corsSpec() };
+    }
+  }
+  @Module({ imports: [SettingsModule], providers: [BulwarkConfig], exports: [BulwarkConfig] })
+  class BulwarkConfigModule {}
+
+  const forms: Record<string, BulwarkModuleAsyncOptions> = {
+    useFactory: {
+      imports: [SettingsModule],
+      inject: [JWT_SETTINGS],
+      useFactory: async (settings: JwtVerifierOptions) => ({ jwt: settings, cors: corsSpec() }),
+    },
+    useClass: { imports: [SettingsModule], useClass: BulwarkConfig },
+    useExisting: { imports: [BulwarkConfigModule], useExisting: BulwarkConfig },
+  };
+
+  for (const [form, options] of Object.entries(forms)) {
+    for (const platform of ['express', 'fastify'] as const) {
+      it(`(${platform}) ${form}: the rules are built from the options Nest resolves`, async () => {
+        @Module({ imports: [BulwarkModule.forRootAsync(options)], controllers: [GuardedController] })
+        class AppModule {}
+        const app = await NestFactory.create(
+          AppModule,
+          platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+          { logger: false },
+        );
+        await app.listen(0, '127.0.0.1');
+        try {
+          const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+          const res = await call(url, '/guarded', { headers: { origin: 'https://app.example.com' } });
+          // @RequireJwt() found the verifier (else the app would not start) and refused the bare request.
+          expect(res.status).toBe(401);
+          expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+          expect((res.json() as { code: string }).code).toBe('JWT_MISSING');
+          // The app-wide rules of the same options: the CORS grant and the default security headers.
+          expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+          expect(res.headers['x-content-type-options']).toBe('nosniff');
+        } finally {
+          await app.close();
+        }
+      });
+    }
+  }
+
+  it('refuses no form, or two forms at once, naming the option', () => {
+    const refused = (options: BulwarkModuleAsyncOptions): string => {
+      try {
+        BulwarkModule.forRootAsync(options);
+        return 'accepted';
+      } catch (error) {
+        return isConfigError(error) ? (error as Error).message : String(error);
+      }
+    };
+    expect(refused({ imports: [SettingsModule] })).toMatch(
+      /^nestjs\.BulwarkModule\.forRootAsync: has none of useFactory, useClass and useExisting/,
+    );
+    expect(refused({ useClass: BulwarkConfig, useExisting: BulwarkConfig })).toMatch(
+      /^nestjs\.BulwarkModule\.forRootAsync: has useClass and useExisting; they are alternatives/,
+    );
+  });
 });

@@ -1,0 +1,144 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  type CertificateBindingOptions,
+  ConfigError,
+  createJwtAuthorizer,
+  type JwtAuthorizer,
+  type JwtClaims,
+  type JwtRouteOptions,
+  type JwtVerifier,
+  type MtlsPeer,
+  type MtlsVerifier,
+} from '@bulwark/core';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import { bothLevels } from './levels.js';
+import { enforceMtls } from './mtls.guard.js';
+import { BULWARK_JWT, BULWARK_MTLS, CERTIFICATE_BOUND_METADATA, REQUIRE_JWT_METADATA } from './tokens.js';
+
+/** What `@RequireJwt(route)` stores: the route rules (validated when the decorator runs). */
+type JwtRoute = JwtRouteOptions;
+
+/** Binding options stored by `@RequireCertificateBoundToken()`. */
+export type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
+
+/**
+ * Requests whose token was verified and every level's rules checked. Nest runs a guard once per level that
+ * applies it (controller, then handler), and the JWT and certificate-binding guards share the work: the
+ * first to run does it all, the others find the request here.
+ */
+const enforced = new WeakMap<object, JwtClaims>();
+
+function requireVerifier(verifier: JwtVerifier | null, decorator: string): JwtVerifier {
+  if (verifier === null) {
+    throw new ConfigError(
+      'BulwarkModule.jwt',
+      `${decorator} is used but no jwt options were given`,
+      'pass jwt to BulwarkModule.forRoot()',
+    );
+  }
+  return verifier;
+}
+
+/** What both JWT guards hold. */
+interface JwtRules {
+  readonly verifier: JwtVerifier;
+  readonly reflector: Reflector;
+  readonly mtlsDefault: MtlsVerifier | null;
+}
+
+/** The compiled rules of each route (controller class, then handler): both levels' rules, in that order. */
+const compiled = new WeakMap<object, WeakMap<object, JwtAuthorizer>>();
+
+function routeRules(reflector: Reflector, context: ExecutionContext): JwtAuthorizer {
+  const controller = context.getClass();
+  const handler = context.getHandler();
+  let byHandler = compiled.get(controller);
+  if (byHandler === undefined) {
+    byHandler = new WeakMap();
+    compiled.set(controller, byHandler);
+  }
+  let authorize = byHandler.get(handler);
+  if (authorize === undefined) {
+    const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
+    const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
+    const [first, ...more] = [...routes, ...bindings.map((b) => ({ certificateBound: b }))];
+    authorize = createJwtAuthorizer(first, ...more);
+    byHandler.set(handler, authorize);
+  }
+  return authorize;
+}
+
+/**
+ * Verify the bearer token once per request and apply every level's `@RequireJwt` rules and
+ * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first.
+ */
+async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<void> {
+  const { verifier, reflector } = guard;
+  const http = context.switchToHttp();
+  const request = http.getRequest<PlatformRequest>();
+  if (enforced.has(request)) return;
+  const authorize = routeRules(reflector, context);
+  // With a binding, the route's @RequireMtls (any level) decides first, so behind a trusted proxy the
+  // forwarded certificate is the one the token must match, whatever the order the guards run in.
+  if (authorize.certificateBound !== undefined) enforceMtls(reflector, guard.mtlsDefault, context);
+  const verdict = await verifier.check(toRequestLike(request), authorize, {
+    mtls: request.mtls as MtlsPeer | undefined,
+  });
+  const { value } = pass(request, http.getResponse(), verdict);
+  enforced.set(request, value);
+  request.auth = value;
+}
+
+/**
+ * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
+ * claims on the request (`request.auth`). The rules of a controller's `@RequireJwt` and of its handler's
+ * both apply. Nest instantiates it at startup for each controller that uses `@RequireJwt()` (it is
+ * deliberately not a module provider), so a missing `jwt` option fails the app at startup, and only when
+ * the decorator is used.
+ *
+ * @example
+ * @UseGuards(JwtGuard) // what @RequireJwt() applies for you
+ */
+@Injectable()
+export class JwtGuard implements CanActivate {
+  readonly verifier: JwtVerifier;
+
+  constructor(
+    @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
+    @Inject(Reflector) readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
+  ) {
+    this.verifier = requireVerifier(verifier, '@RequireJwt()');
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await enforceJwt(this, context);
+    return true;
+  }
+}
+
+/**
+ * Guard behind `@RequireCertificateBoundToken()`: verifies the bearer token like {@link JwtGuard} (with
+ * every level's `@RequireJwt` rules), then the RFC 8705 binding of its claims to the client certificate.
+ *
+ * @example
+ * @UseGuards(CertificateBoundGuard) // what @RequireCertificateBoundToken() applies for you
+ */
+@Injectable()
+export class CertificateBoundGuard implements CanActivate {
+  readonly verifier: JwtVerifier;
+
+  constructor(
+    @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
+    @Inject(Reflector) readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
+  ) {
+    this.verifier = requireVerifier(verifier, '@RequireCertificateBoundToken()');
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await enforceJwt(this, context);
+    return true;
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { ConfigError, type MtlsVerifier } from '@bulwark/core';
+import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import { bothLevels, declaredRoutes } from './levels.js';
+import { BULWARK_MTLS, REQUIRE_MTLS_METADATA } from './tokens.js';
+
+const noDefault = (where: string): ConfigError =>
+  new ConfigError(
+    `@RequireMtls() on ${where}`,
+    'has no policy and BulwarkModule has no mtls option',
+    'pass @RequireMtls({ authorize: ... }) or BulwarkModule.forRoot({ mtls: { authorize: ... } })',
+  );
+
+/** Requests whose client passed every level's `@RequireMtls` (the guard runs once per level). */
+const enforced = new WeakSet<object>();
+
+/**
+ * Apply every level's `@RequireMtls` policy to the request, once: all must allow. Also used by the
+ * certificate-binding check, which needs the forwarded certificate the policy established.
+ *
+ * @example
+ * enforceMtls(reflector, fallback, context); // throws BulwarkAnswer when a policy refuses
+ */
+export function enforceMtls(
+  reflector: Reflector,
+  fallback: MtlsVerifier | null,
+  context: ExecutionContext,
+): void {
+  const levels = bothLevels<MtlsVerifier | true>(reflector, REQUIRE_MTLS_METADATA, context);
+  if (levels.length === 0) return;
+  const http = context.switchToHttp();
+  const request = http.getRequest<PlatformRequest>();
+  if (enforced.has(request)) return;
+  const verifiers = new Set<MtlsVerifier>();
+  for (const level of levels) {
+    const verifier = level === true ? fallback : level;
+    if (verifier === null) throw noDefault(context.getClass().name);
+    verifiers.add(verifier);
+  }
+  const like = toRequestLike(request);
+  // Every policy decides on the request as it arrived; only then are the headers they name removed.
+  const verdicts = [...verifiers].map((verifier) => verifier.check(like));
+  const response = http.getResponse<unknown>();
+  for (const verdict of verdicts) if (!verdict.ok) pass(request, response, verdict);
+  for (const verdict of verdicts) pass(request, response, verdict);
+  // The handler's own policy (last) names the peer the handler sees.
+  const last = verdicts[verdicts.length - 1]!;
+  if (last.ok) request.mtls = last.value;
+  enforced.add(request);
+}
+
+/**
+ * Guard behind `@RequireMtls()`: identifies the TLS client (SPIFFE ID from its single URI SAN), applies the
+ * route policy (or the module's `mtls` default) and stores the peer on `request.mtls`. The policies of a
+ * controller's `@RequireMtls` and of its handler's both apply. A `@RequireMtls()` without a policy in an app
+ * without the `mtls` module option stops the app at startup.
+ *
+ * @example
+ * @UseGuards(MtlsGuard) // what @RequireMtls() applies, with the policy in REQUIRE_MTLS_METADATA
+ */
+@Injectable()
+export class MtlsGuard implements CanActivate, OnModuleInit {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(BULWARK_MTLS) private readonly fallback: MtlsVerifier | null,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.fallback !== null) return;
+    for (const route of declaredRoutes(this.modules)) {
+      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.controller as never) === true)
+        throw noDefault((route.controller as { name: string }).name);
+      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.handler as never) === true)
+        throw noDefault(route.where);
+    }
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    enforceMtls(this.reflector, this.fallback, context);
+    return true;
+  }
+}
