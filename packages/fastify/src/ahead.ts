@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsGrant, CorsPolicy, SecurityHeaders, Verdict } from '@bulwark/core';
 import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { send } from './reply.js';
+import { refuse } from './reply.js';
 
 /**
  * The plugin's app-wide rules, run from the server's `request` event, ahead of fastify's own listener:
@@ -54,7 +54,7 @@ export function installAhead(
         (seen.has(request.raw) ? corsVerdicts.get(request.raw) : undefined) ??
         checkCors(request.raw, reply.raw);
       if (verdict.ok) return done();
-      send(reply, verdict.reply);
+      refuse(request, reply, verdict);
     };
     app.addHook('onRequest', hook);
   }

@@ -9,6 +9,7 @@ export { rawWebhookBody, verifyWebhook } from './webhooks.js';
 export type { RawWebhookBodyOptions } from './webhooks.js';
 export type { BulwarkHook } from './jwt.js';
 export { bulwark } from './plugin.js';
+export { BulwarkDenial } from './reply.js';
 export type { BulwarkPluginOptions } from './plugin.js';
 export { rateLimit } from './ratelimit.js';
 export type { FastifyRateLimitOptions } from './ratelimit.js';

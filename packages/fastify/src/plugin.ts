@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
 import { rateLimit } from './ratelimit.js';
+import { BulwarkDenial, DENIALS_HANDLED, send } from './reply.js';
 
 /** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
 export type BulwarkPluginOptions = {
@@ -35,6 +36,16 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     if (!app.hasRequestDecorator(name)) app.decorateRequest(name, undefined);
   }
   if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
+  if (!app.hasDecorator(DENIALS_HANDLED)) {
+    // Denials travel fastify's error pipeline (onError hooks and the app's error handlers see them); this
+    // handler, below any the app sets later, writes them as bulwark's problem responses and hands every
+    // other error to the handler before it (fastify's own unless the app set one first).
+    app.setErrorHandler(function bulwarkDenials(error, _request, reply) {
+      if (error instanceof BulwarkDenial) send(reply, error.reply);
+      else reply.send(error);
+    });
+    app.decorate(DENIALS_HANDLED, true);
+  }
   const headers = options.securityHeaders ?? true;
   installAhead(
     app,

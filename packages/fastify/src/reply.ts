@@ -1,4 +1,4 @@
-import type { Allowed, Reply, RequestLike, Verdict } from '@bulwark/core';
+import type { Allowed, Answered, Denied, Reply, RequestLike, SecurityError, Verdict } from '@bulwark/core';
 import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -31,9 +31,82 @@ export function send(reply: FastifyReply, answer: Reply): FastifyReply {
 }
 
 /**
+ * A bulwark denial on its way through fastify's error pipeline: `onError` hooks and the app's
+ * `setErrorHandler` see it (`error.code` is the stable bulwark code, `error.statusCode` the status), and the
+ * `bulwark` plugin's error handler writes `reply`, the problem+json response with the rule's headers. An
+ * error handler of your own hands it on with `reply.send(error)` to answer it that way.
+ *
+ * @example
+ * app.addHook('onError', async (request, _reply, error) => {
+ *   if (error instanceof BulwarkDenial) request.log.warn({ code: error.code }, 'denied');
+ * });
+ */
+export class BulwarkDenial extends Error {
+  /** The HTTP status fastify and its error handlers read. */
+  readonly statusCode: number;
+  /** The stable bulwark error code (`JWT_EXPIRED`, `CORS_ORIGIN_DENIED`…). */
+  readonly code: string;
+  /** The refusal, as the rule decided it. */
+  readonly error: SecurityError;
+  /** What the client is answered: status, headers and problem+json body. */
+  readonly reply: Reply;
+
+  constructor(denied: Denied) {
+    super(denied.error.message, { cause: denied.error });
+    this.name = 'BulwarkDenial';
+    this.statusCode = denied.reply.status;
+    this.code = denied.error.code;
+    this.error = denied.error;
+    this.reply = denied.reply;
+  }
+
+  /**
+   * The error for a denial, built without a stack trace: under attack denials are the common case, and the
+   * stack would only point into a bulwark hook.
+   *
+   * @example
+   * throw BulwarkDenial.from(verdict);
+   */
+  static from(denied: Denied): BulwarkDenial {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new BulwarkDenial(denied);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
+/** The instance decoration the `bulwark` plugin sets where its error handler writes denials. */
+export const DENIALS_HANDLED = 'bulwarkDenialsHandled';
+
+/**
+ * Refuse or answer a request: a denial is thrown into fastify's error pipeline where the `bulwark` plugin's
+ * error handler writes it (sent directly when the plugin is not registered above this route); a rule's own
+ * answer (a preflight, a duplicate webhook, an OIDC redirect) is sent.
+ *
+ * @example
+ * if (!verdict.ok) return refuse(request, reply, verdict);
+ */
+export function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  verdict: Denied | Answered,
+): FastifyReply {
+  if (
+    verdict.error !== undefined &&
+    (request.server as unknown as Record<string, unknown>)[DENIALS_HANDLED]
+  ) {
+    throw BulwarkDenial.from(verdict);
+  }
+  return send(reply, verdict.reply);
+}
+
+/**
  * Carry out a verdict: allowed → core's `applyAllowed` on the node request and response (fastify merges
- * those headers into the head it writes, also on its error paths) and return true; otherwise send its reply
- * and return false.
+ * those headers into the head it writes, also on its error paths) and return true; otherwise
+ * {@link refuse} (a denial throws) and return false.
  *
  * @example
  * if (!pass(request, reply, verdict)) return reply;
@@ -44,7 +117,7 @@ export function pass<T>(
   verdict: Verdict<T>,
 ): verdict is Allowed<T> {
   if (!verdict.ok) {
-    send(reply, verdict.reply);
+    refuse(request, reply, verdict);
     return false;
   }
   applyAllowed(request.raw, reply.raw, verdict);

@@ -1,7 +1,7 @@
 import { call } from '@bulwark/conformance';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bulwark } from '../src/index.js';
+import { BulwarkDenial, bulwark, requireJwt } from '../src/index.js';
 
 // A user replacing @fastify/helmet registers the plugin and expects the headers, with nothing else to say.
 describe('fastify: the bulwark plugin', () => {
@@ -36,5 +36,94 @@ describe('fastify: the bulwark plugin', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-security-policy']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBeUndefined();
+  });
+});
+
+// fastify users hook errors in onError and setErrorHandler (as @fastify/rate-limit's 429s reach them):
+// bulwark's denials travel that pipeline, and still answer the same problem response.
+describe('fastify: denials through the error pipeline', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  const jwt = {
+    algorithms: ['ES256' as const],
+    issuer: 'https://id.example.test/',
+    audience: 'orders',
+    jwksUri: 'https://id.example.test/jwks.json',
+  };
+
+  it('onError hooks and an app error handler see each denial; handed back, it is the problem response', async () => {
+    app = Fastify();
+    const seen: string[] = [];
+    app.addHook('onError', async (_request, _reply, error) => {
+      seen.push(`onError ${(error as { code?: string }).code}`);
+    });
+    await app.register(bulwark, { cors: { origins: ['https://app.example.com'] } });
+    await app.register(async (scope) => {
+      scope.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+        seen.push(`handler ${error instanceof BulwarkDenial} ${error.code} ${error.statusCode}`);
+        reply.send(error);
+      });
+      scope.get('/orders', { preHandler: requireJwt(jwt) }, async () => ({ ok: true }));
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+
+    const res = await call(url, '/orders', { headers: { origin: 'https://app.example.com' } });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.json()).toMatchObject({ status: 401, code: 'JWT_MISSING' });
+    expect(seen).toEqual(['onError JWT_MISSING', 'handler true JWT_MISSING 401']);
+
+    // An app-wide refusal (CORS, before routing) goes the same way.
+    seen.length = 0;
+    const cors = await call(url, '/orders', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' },
+    });
+    expect(cors.status).toBe(403);
+    expect(cors.json()).toMatchObject({ status: 403, code: 'CORS_ORIGIN_DENIED' });
+    expect(seen).toContain('onError CORS_ORIGIN_DENIED');
+  });
+
+  it("an app error handler may answer a denial its own way; other errors keep fastify's handling", async () => {
+    app = Fastify();
+    await app.register(bulwark, {});
+    await app.register(async (scope) => {
+      scope.setErrorHandler((error: Error, _request, reply) => {
+        if (error instanceof BulwarkDenial) reply.code(error.statusCode).send({ denied: error.code });
+        else reply.send(error);
+      });
+      scope.get('/orders', { preHandler: requireJwt(jwt) }, async () => ({ ok: true }));
+      scope.get('/boom', async () => {
+        throw Object.assign(new Error('teapot'), { statusCode: 418 });
+      });
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const denied = await call(url, '/orders');
+    expect(denied.status).toBe(401);
+    expect(denied.json()).toEqual({ denied: 'JWT_MISSING' });
+    const boom = await call(url, '/boom');
+    expect(boom.status).toBe(418);
+    expect(boom.json()).toMatchObject({ statusCode: 418, message: 'teapot' });
+  });
+
+  it('without the plugin a route hook answers the denial itself', async () => {
+    app = Fastify();
+    const seen: string[] = [];
+    app.addHook('onError', async (_request, _reply, error) => {
+      seen.push(String((error as { code?: string }).code));
+    });
+    app.get('/orders', { preHandler: requireJwt(jwt) }, async () => ({ ok: true }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await call(url, '/orders');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'JWT_MISSING' });
+    expect(seen).toEqual([]);
   });
 });
