@@ -107,7 +107,7 @@ export async function run({ smoke }) {
     clientSecret: 'secret',
     redirectUri,
     scopes: ['openid'],
-    maxAge: 3600,
+    maxAgeSeconds: 3600,
     fetch: provider,
   });
   const expected = { state: 'state-1', nonce: 'n-1', codeVerifier: 'v'.repeat(43) };

@@ -24,14 +24,14 @@ export default {
     rows.push(
       row(
         '6th request, yet another X-Forwarded-For',
-        '429 RATE_LIMITED',
+        '429 RATELIMIT_EXCEEDED',
         await reset({ 'x-forwarded-for': '198.51.100.6' }),
       ),
     );
     rows.push(
       row(
         '100 fresh X-Forwarded-For values in a row',
-        '429 RATE_LIMITED',
+        '429 RATELIMIT_EXCEEDED',
         await (async () => {
           let last;
           for (let i = 0; i < 100; i++) {
@@ -45,14 +45,14 @@ export default {
     rows.push(
       row(
         'RFC 7239 Forwarded: for="[2001:db8::1]"',
-        '429 RATE_LIMITED',
+        '429 RATELIMIT_EXCEEDED',
         await reset({ forwarded: 'for="[2001:db8::1]:443"' }),
       ),
     );
     rows.push(
       row(
         'CF-Connecting-IP / X-Real-IP / True-Client-IP',
-        '429 RATE_LIMITED',
+        '429 RATELIMIT_EXCEEDED',
         await reset({
           'cf-connecting-ip': '203.0.113.1',
           'x-real-ip': '203.0.113.2',
@@ -63,7 +63,7 @@ export default {
     rows.push(
       row(
         'X-Forwarded-For: unknown, junk, 999.1.1.1',
-        '429 RATE_LIMITED',
+        '429 RATELIMIT_EXCEEDED',
         await reset({ 'x-forwarded-for': 'unknown, junk, 999.1.1.1' }),
       ),
     );

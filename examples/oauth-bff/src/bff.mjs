@@ -36,14 +36,14 @@ export function createBff(config) {
     onLogin: (result, _req, res) => {
       const sid = randomBytes(32).toString('base64url');
       sessions.set(sid, { sub: result.claims.sub, tokens: result.tokens });
-      res.append('set-cookie', serializeCookie(SESSION, sid, { maxAge: 3600 }));
+      res.append('set-cookie', serializeCookie(SESSION, sid, { maxAgeSeconds: 3600 }));
       res.redirect(303, result.returnTo);
     },
     onLogout: (req, res) => {
       const [sid] = readCookies(req.headers.cookie, SESSION);
       const session = sid === undefined ? undefined : sessions.get(sid);
       if (sid !== undefined) sessions.delete(sid);
-      res.append('set-cookie', serializeCookie(SESSION, '', { maxAge: 0 }));
+      res.append('set-cookie', serializeCookie(SESSION, '', { maxAgeSeconds: 0 }));
       return session?.tokens.idToken;
     },
   });

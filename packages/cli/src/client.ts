@@ -99,13 +99,13 @@ export function createClient(options: ClientOptions): Client {
   async function once(req: ProbeRequest, url: URL): Promise<ProbeResponse> {
     if (!isAllowed(url)) {
       throw new ProbeError(
-        'HOST_NOT_ALLOWED',
+        'AUDIT_HOST_NOT_ALLOWED',
         `${url.origin} is not a host you named; add --allow-host ${url.hostname} to include it`,
       );
     }
     if (count >= options.maxRequests) {
       throw new ProbeError(
-        'REQUEST_CAP',
+        'AUDIT_REQUEST_CAP',
         `the request cap (${options.maxRequests}, --max-requests) is reached; the remaining probes were not sent`,
       );
     }
@@ -133,7 +133,7 @@ export function createClient(options: ClientOptions): Client {
       const timer = setTimeout(() => {
         r.destroy(
           new ProbeError(
-            'TIMEOUT',
+            'AUDIT_TIMEOUT',
             `${req.method} ${url.href}: no complete response within ${options.timeoutMs} ms (--timeout-ms)`,
           ),
         );
@@ -193,13 +193,13 @@ export function createClient(options: ClientOptions): Client {
       const next = new URL(location, url);
       if (!isAllowed(next)) {
         throw new ProbeError(
-          'REDIRECT_OFF_HOST',
+          'AUDIT_REDIRECT_OFF_HOST',
           `${current.method} ${url.href} redirects (${res.status}) to ${next.href}, another host; not followed. ` +
             `Audit that URL directly, or add --allow-host ${next.hostname}`,
         );
       }
       if (hop + 1 > MAX_REDIRECTS) {
-        throw new ProbeError('TOO_MANY_REDIRECTS', `${req.url}: more than ${MAX_REDIRECTS} redirects`);
+        throw new ProbeError('AUDIT_TOO_MANY_REDIRECTS', `${req.url}: more than ${MAX_REDIRECTS} redirects`);
       }
       url = next;
       current = { ...current, url: next };

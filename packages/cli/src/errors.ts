@@ -1,21 +1,21 @@
 /** Why a probe could not get a response. Stable codes: `--json` reports carry them. */
 export type ProbeErrorCode =
-  | 'HOST_NOT_ALLOWED'
-  | 'REQUEST_CAP'
-  | 'UNREACHABLE'
-  | 'CONNECTION_CLOSED'
-  | 'TLS'
-  | 'TIMEOUT'
-  | 'NOT_HTTP'
-  | 'REDIRECT_OFF_HOST'
-  | 'TOO_MANY_REDIRECTS';
+  | 'AUDIT_HOST_NOT_ALLOWED'
+  | 'AUDIT_REQUEST_CAP'
+  | 'AUDIT_UNREACHABLE'
+  | 'AUDIT_CONNECTION_CLOSED'
+  | 'AUDIT_TLS_FAILED'
+  | 'AUDIT_TIMEOUT'
+  | 'AUDIT_NOT_HTTP'
+  | 'AUDIT_REDIRECT_OFF_HOST'
+  | 'AUDIT_TOO_MANY_REDIRECTS';
 
 /**
  * A request the audit could not complete, with a message that says what to do. Never carries a stack to
  * the user: the CLI prints `message` only.
  *
  * @example
- * if (err instanceof ProbeError && err.code === 'TLS') console.error(err.message);
+ * if (err instanceof ProbeError && err.code === 'AUDIT_TLS_FAILED') console.error(err.message);
  */
 export class ProbeError extends Error {
   readonly code: ProbeErrorCode;
@@ -55,50 +55,50 @@ export function describeNetworkError(err: unknown, method: string, url: URL): Pr
   const code = e.code ?? '';
   const where = `${method} ${url.href}`;
   if (code === 'ECONNREFUSED')
-    return new ProbeError('UNREACHABLE', `${where}: connection refused (nothing listens there)`);
+    return new ProbeError('AUDIT_UNREACHABLE', `${where}: connection refused (nothing listens there)`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ProbeError('UNREACHABLE', `${where}: the host name ${url.hostname} does not resolve`);
+    return new ProbeError('AUDIT_UNREACHABLE', `${where}: the host name ${url.hostname} does not resolve`);
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT') {
-    return new ProbeError('UNREACHABLE', `${where}: host unreachable (${code})`);
+    return new ProbeError('AUDIT_UNREACHABLE', `${where}: host unreachable (${code})`);
   }
   if (TLS_TRUST.has(code)) {
     return new ProbeError(
-      'TLS',
+      'AUDIT_TLS_FAILED',
       `${where}: the TLS certificate is not trusted (${e.message ?? code}). If this is your own CA or a ` +
         'self-signed test certificate, pass it with --ca <file.pem>',
     );
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     return new ProbeError(
-      'TLS',
+      'AUDIT_TLS_FAILED',
       `${where}: the TLS certificate is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}`,
     );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new ProbeError(
-      'TLS',
+      'AUDIT_TLS_FAILED',
       `${where}: the TLS certificate is not valid for ${url.hostname} (${e.reason ?? 'name mismatch'})`,
     );
   }
   if (code === 'EPROTO' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
     return new ProbeError(
-      'TLS',
+      'AUDIT_TLS_FAILED',
       `${where}: the TLS handshake failed (${code}); is the port serving plain HTTP (use http://)?`,
     );
   }
   if (code.startsWith('HPE_')) {
     return new ProbeError(
-      'NOT_HTTP',
+      'AUDIT_NOT_HTTP',
       `${where}: the server's answer is not HTTP (${code === 'HPE_HEADER_OVERFLOW' ? 'headers larger than 16 KiB' : code})` +
         (url.protocol === 'http:' ? '; is it a TLS port (use https://) or another protocol?' : ''),
     );
   }
   if (code === 'ECONNRESET' || (e.message ?? '').includes('socket hang up')) {
     return new ProbeError(
-      'CONNECTION_CLOSED',
+      'AUDIT_CONNECTION_CLOSED',
       `${where}: the connection was closed before a complete HTTP response (is it an HTTP server?)`,
     );
   }
-  return new ProbeError('UNREACHABLE', `${where}: ${code || e.message || 'request failed'}`);
+  return new ProbeError('AUDIT_UNREACHABLE', `${where}: ${code || e.message || 'request failed'}`);
 }

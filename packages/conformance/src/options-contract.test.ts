@@ -90,11 +90,11 @@ const CASES: Record<string, OptionCase> = {
   },
   compileCsp: { bases: [CSP], call: (o) => compileCsp(o as never, 'csp', new Set()) },
   createSecurityHeaders: {
-    bases: [{ preset: 'api', hsts: { maxAge: 31_536_000 }, csp: CSP, cspReportOnly: CSP }],
+    bases: [{ preset: 'api', hsts: { maxAgeSeconds: 31_536_000 }, csp: CSP, cspReportOnly: CSP }],
     call: any(createSecurityHeaders),
   },
   createCorsPolicy: {
-    bases: [{ origins: ['https://app.example.com'], maxAge: 600 }],
+    bases: [{ origins: ['https://app.example.com'], maxAgeSeconds: 600 }],
     call: any(createCorsPolicy),
   },
   createWebhookVerifier: {

@@ -67,13 +67,56 @@ function producedCodes(): Map<string, string> {
           node.arguments?.[0] !== undefined
         ) {
           add(node.arguments[0], file);
-        } else if (ts.isTypeAliasDeclaration(node) && node.name.text.endsWith('Code')) {
+        } else if (
+          ts.isTypeAliasDeclaration(node) &&
+          node.name.text.endsWith('Code') &&
+          node.name.text !== 'BulwarkErrorCode' // the list checked below, not a producer
+        ) {
           const visitType = (t: ts.Node): void => {
             if (ts.isLiteralTypeNode(t)) add(t.literal, file);
             ts.forEachChild(t, visitType);
           };
           visitType(node.type);
         }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+  }
+  return found;
+}
+
+/** The string literals of an exported union type alias of a core source file. */
+function unionMembers(file: string, name: string): string[] {
+  const path = join(root, 'packages/core/src', file);
+  const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+  const members: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeAliasDeclaration(node) && node.name.text === name) {
+      const visitType = (t: ts.Node): void => {
+        if (ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal)) members.push(t.literal.text);
+        ts.forEachChild(t, visitType);
+      };
+      visitType(node.type);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return members;
+}
+
+/** Every string literal of packages/<name>/src outside tests, with the file it is in. */
+function literalsOutside(skip: string): Set<string> {
+  const found = new Set<string>();
+  const packages = join(root, 'packages');
+  for (const pkg of readdirSync(packages).sort()) {
+    const src = join(packages, pkg, 'src');
+    if (pkg === 'conformance' || !statSync(src, { throwIfNoEntry: false })?.isDirectory()) continue;
+    for (const path of sourceFiles(src)) {
+      if (relative(root, path) === skip) continue;
+      const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isStringLiteral(node)) found.add(node.text);
         ts.forEachChild(node, visit);
       };
       visit(sf);
@@ -94,7 +137,13 @@ describe('docs/errors.md', () => {
 
   it('documents every code produced in packages/*/src', () => {
     // The three the review found missing are among those read from the sources.
-    for (const code of ['BODY_TOO_LARGE', 'INTERNAL_ERROR', 'STORE_FULL', 'CONFIG_INVALID', 'JWT_EXPIRED']) {
+    for (const code of [
+      'HTTP_BODY_TOO_LARGE',
+      'HTTP_INTERNAL_ERROR',
+      'STORE_FULL',
+      'CONFIG_INVALID',
+      'JWT_EXPIRED',
+    ]) {
       expect(produced.has(code), code).toBe(true);
     }
     const missing = [...produced]
@@ -106,5 +155,29 @@ describe('docs/errors.md', () => {
   it('lists only codes that are produced, each once', () => {
     expect(documented.filter((code) => !produced.has(code))).toEqual([]);
     expect(documented.filter((code, i) => documented.indexOf(code) !== i)).toEqual([]);
+  });
+
+  it('every code is AREA_WHAT: an area prefix and what happened', () => {
+    expect(documented.filter((code) => !/^[A-Z0-9]+_[A-Z0-9_]+$/.test(code))).toEqual([]);
+  });
+});
+
+describe('BulwarkErrorCode', () => {
+  it('is exactly the codes core and the adapters produce (redis and the CLI have their own unions)', () => {
+    const union = unionMembers('errors.ts', 'BulwarkErrorCode').sort();
+    const own = [...producedCodes()]
+      .filter(([, file]) => !file.startsWith('packages/redis/') && !file.startsWith('packages/cli/'))
+      .map(([code]) => code)
+      .sort();
+    expect(union).toEqual(own);
+  });
+});
+
+describe('BulwarkEventType', () => {
+  it('names only events some rule emits (the compiler checks every emitted one is named)', () => {
+    const union = unionMembers('events.ts', 'BulwarkEventType');
+    expect(union.length).toBeGreaterThan(20);
+    const literals = literalsOutside('packages/core/src/events.ts');
+    expect(union.filter((type) => !literals.has(type))).toEqual([]);
   });
 });

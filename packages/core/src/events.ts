@@ -1,13 +1,56 @@
+import type { BulwarkErrorCode } from './errors.js';
+
+/**
+ * Every event type a bulwark rule reports (`area.what`). A test checks each one is emitted somewhere.
+ *
+ * @example
+ * const alerts: ReadonlySet<BulwarkEventType> = new Set(['refresh.reuse_detected', 'jwt.jwks_failed']);
+ */
+export type BulwarkEventType =
+  | 'client_ip.forwarded_ignored'
+  | 'cors.config_warning'
+  | 'cors.denied'
+  | 'dpop.rejected'
+  | 'dpop.replayed'
+  | 'jwt.jwks_failed'
+  | 'jwt.jwks_key_skipped'
+  | 'jwt.jwks_refreshed'
+  | 'jwt.rejected'
+  | 'mtls.forwarded_ignored'
+  | 'mtls.rejected'
+  | 'mtls.rotated'
+  | 'mtls.rotation_failed'
+  | 'mtls.token_binding_rejected'
+  | 'oauth.discovery_failed'
+  | 'oauth.login'
+  | 'oauth.login_rejected'
+  | 'oauth.redirect_uri_rejected'
+  | 'oauth.refresh_rejected'
+  | 'oauth.state_rejected'
+  | 'ratelimit.client_ip_unknown'
+  | 'ratelimit.limited'
+  | 'ratelimit.route_unknown'
+  | 'ratelimit.store_error'
+  | 'refresh.client_mismatch'
+  | 'refresh.rejected'
+  | 'refresh.reuse_detected'
+  | 'refresh.revoked'
+  | 'refresh.rotated'
+  | 'webhook.claim_lost'
+  | 'webhook.rejected'
+  | 'webhook.replayed'
+  | 'webhook.store_failed';
+
 /**
  * A security event reported by a rule. `type` is stable (`area.what`), `code` is the {@link SecurityError}
  * code for denials. `detail` is for operators and may name the reason precisely, but never carries a
  * token, secret or signature.
  */
 export interface SecurityEvent {
-  /** e.g. `jwt.verified`, `jwt.rejected`, `ratelimit.limited`, `webhook.replayed`, `refresh.reuse_detected`. */
-  readonly type: string;
+  /** e.g. `jwt.rejected`, `ratelimit.limited`, `webhook.replayed`, `refresh.reuse_detected`. */
+  readonly type: BulwarkEventType;
   /** Stable error code for denials. */
-  readonly code?: string;
+  readonly code?: BulwarkErrorCode;
   /** Operator-facing explanation. */
   readonly detail?: string;
   /** Request method and path (no query string: it may hold secrets). */

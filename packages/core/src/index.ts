@@ -3,7 +3,7 @@
  * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`, `@bulwark/hono`) re-export it.
  */
 export { ConfigError, isConfigError, isSecurityError, SecurityError } from './errors.js';
-export type { SecurityErrorInit } from './errors.js';
+export type { BulwarkErrorCode, SecurityErrorInit } from './errors.js';
 export { allow, answer, deny } from './verdict.js';
 export type { Allowed, Answered, Denied, HeaderList, HeaderPair, Reply, Result, Verdict } from './verdict.js';
 export { isRule, RULE, ruleFor } from './rule.js';
@@ -11,7 +11,7 @@ export type { Rule, RuleKind } from './rule.js';
 export { toResponse, withHeaders } from './http/response.js';
 export { appendVary } from './http/vary.js';
 export { emit } from './events.js';
-export type { OnEvent, SecurityEvent } from './events.js';
+export type { BulwarkEventType, OnEvent, SecurityEvent } from './events.js';
 export { fromFetchRequest, requestPath } from './http/request.js';
 export { readBodyCapped } from './http/body.js';
 export type { RequestLike } from './http/request.js';

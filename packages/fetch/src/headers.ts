@@ -30,7 +30,7 @@ export type SecuredHandler = (request: Request, info?: SecuredInfo) => Response 
 // A handler that throws is answered with this, and nothing of its error.
 const internalError = deny(
   new SecurityError({
-    code: 'INTERNAL_ERROR',
+    code: 'HTTP_INTERNAL_ERROR',
     status: 500,
     message: 'The server failed to handle this request.',
   }),
@@ -40,7 +40,7 @@ const internalError = deny(
  * Wrap your outermost fetch handler so every response gets the security headers: the handler's own,
  * 404s, bulwark denials, and a 500 problem response when the handler throws (the error goes to
  * `onError`, default console.error; a thrown `SecurityError`, such as the node bridge's 413
- * `BODY_TOO_LARGE`, is answered as itself). With nonces, the handler receives `info.cspNonce`.
+ * `HTTP_BODY_TOO_LARGE`, is answered as itself). With nonces, the handler receives `info.cspNonce`.
  *
  * @example
  * export default { fetch: securityHeaders(router) };

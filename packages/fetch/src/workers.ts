@@ -11,7 +11,7 @@ export interface EnvEntry<Env, Ctx> {
 // The answer while the handler cannot be built: nothing of the error reaches the client.
 const unavailable = deny(
   new SecurityError({
-    code: 'INTERNAL_ERROR',
+    code: 'HTTP_INTERNAL_ERROR',
     status: 500,
     message: 'The server failed to handle this request.',
   }),

@@ -34,12 +34,12 @@ describe('fetch node bridge: body limit', () => {
     expect(JSON.parse((await post('/read', 'x'.repeat(1000))).text)).toEqual({ size: 1000 });
   });
 
-  it('refuses a longer body, declared or chunked, with 413 BODY_TOO_LARGE problem+json and closes the connection', async () => {
+  it('refuses a longer body, declared or chunked, with 413 HTTP_BODY_TOO_LARGE problem+json and closes the connection', async () => {
     for (const body of ['x'.repeat(1001), Readable.from([Buffer.alloc(600), Buffer.alloc(600)])]) {
       const res = await post('/read', body);
       expect(res.status).toBe(413);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(JSON.parse(res.text)).toMatchObject({ status: 413, code: 'BODY_TOO_LARGE' });
+      expect(JSON.parse(res.text)).toMatchObject({ status: 413, code: 'HTTP_BODY_TOO_LARGE' });
       expect(res.headers.connection).toBe('close');
     }
   });

@@ -43,7 +43,7 @@ describe('fetch protect(): rate limiting and authentication', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
     const limited = await handler(get('x.y.z'), { remoteAddress: '203.0.113.5' });
     expect(limited.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(await code(limited)).toBe('RATE_LIMITED');
+    expect(await code(limited)).toBe('RATELIMIT_EXCEEDED');
     // a valid token from the same address is limited too: the IP bucket is spent
     expect((await handler(get(await tokenFor('alice')), { remoteAddress: '203.0.113.5' })).status).toBe(429);
     // another address is untouched
@@ -70,7 +70,7 @@ describe('fetch protect(): rate limiting and authentication', () => {
     expect(userFull.headers.get('ratelimit')).toMatch(/^"ip";r=3;t=\d+, "user";r=0;t=\d+$/);
     const refused = await handler(get('not-a-jwt'), at);
     expect(refused.status).toBe(401);
-    expect(await code(refused)).not.toBe('RATE_LIMITED');
+    expect(await code(refused)).not.toBe('RATELIMIT_EXCEEDED');
     expect(refused.headers.get('ratelimit')).toMatch(/^"ip";r=2;t=\d+$/);
     expect((await handler(get('not-a-jwt'), at)).status).toBe(401);
     expect((await handler(get(await tokenFor('bob')), at)).status).toBe(200);

@@ -21,20 +21,20 @@ function configOption(make: () => unknown): string {
 describe('store options', () => {
   it('refuses a missing client, a prefix that could pick the hash tag, and unbounded timeouts', () => {
     expect(configOption(() => createRedisReplayStore({ client: undefined as never }))).toBe(
-      'replay.store.client',
+      'stores.replay.client',
     );
     expect(configOption(() => createRedisReplayStore({ client, prefix: 'app}{x' }))).toBe(
-      'replay.store.prefix',
+      'stores.replay.prefix',
     );
-    expect(configOption(() => createRedisReplayStore({ client, prefix: '' }))).toBe('replay.store.prefix');
+    expect(configOption(() => createRedisReplayStore({ client, prefix: '' }))).toBe('stores.replay.prefix');
     expect(configOption(() => createRedisReplayStore({ client, timeoutMs: 0 }))).toBe(
-      'replay.store.timeoutMs',
+      'stores.replay.timeoutMs',
     );
     expect(configOption(() => createRedisReplayStore({ client, timeoutMs: 1.5 }))).toBe(
-      'replay.store.timeoutMs',
+      'stores.replay.timeoutMs',
     );
     expect(configOption(() => createRedisReplayStore({ client, timeoutMs: 600_000 }))).toBe(
-      'replay.store.timeoutMs',
+      'stores.replay.timeoutMs',
     );
   });
 });

@@ -72,7 +72,7 @@ const STORE_KEYS = optionKeys<RedisStoreOptions>()('client', 'prefix', 'timeoutM
  * Check the shared options at construction (ConfigError names the option and the safe alternative).
  *
  * @example
- * const resolved = resolveOptions('replay.store', options);
+ * const resolved = resolveOptions('stores.replay', options);
  */
 export function resolveOptions(area: string, options: RedisStoreOptions): ResolvedOptions {
   checkOptions(area, options, STORE_KEYS);

@@ -103,7 +103,7 @@ function parse(reply: unknown, count: number): ConsumeResult[] {
  * await store.consume('ip:203.0.113.7', { intervalMs: 600, burst: 100 }, 1);
  */
 export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimitStore {
-  const resolved = resolveOptions('ratelimit.store', options);
+  const resolved = resolveOptions('stores.ratelimit', options);
   const prefix = `{${resolved.prefix}:rl}:`;
 
   function one(key: string, rule: BucketRule, cost: number): Promise<ConsumeResult> {

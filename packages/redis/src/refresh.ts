@@ -75,7 +75,7 @@ function toResult(reply: unknown, familyId: string): RotateResult {
  * const rotator = createRefreshTokenRotator({ store: createRedisRefreshTokenStore({ client }) });
  */
 export function createRedisRefreshTokenStore(options: RedisStoreOptions): RefreshTokenStore {
-  const resolved = resolveOptions('refresh.store', options);
+  const resolved = resolveOptions('stores.refresh', options);
   const prefix = `${resolved.prefix}:rt:`;
   const key = (familyId: string) => prefix + tagged(familyId);
 

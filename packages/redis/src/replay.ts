@@ -46,7 +46,7 @@ function ttl(ms: number): number {
  * await replay.complete(`stripe:${event.id}`, claim.token, 86_400_000);
  */
 export function createRedisReplayStore(options: RedisStoreOptions): ReplayStore {
-  const resolved = resolveOptions('replay.store', options);
+  const resolved = resolveOptions('stores.replay', options);
   const prefix = `${resolved.prefix}:rp:`;
 
   function release(redisKey: string, token: string): Promise<unknown> {

@@ -20,7 +20,7 @@ return 1
  * await revocations.revoke(claims.jti, claims.exp * 1000);
  */
 export function createRedisRevocationStore(options: RedisStoreOptions): RevocationStore {
-  const resolved = resolveOptions('revocation.store', options);
+  const resolved = resolveOptions('stores.revocation', options);
   const prefix = `${resolved.prefix}:rv:`;
   const { client } = resolved;
 

@@ -65,7 +65,7 @@ for (const { runtime, bundle } of RUNS) {
         expect((await get(app, path, clientA)).status).toBe(200);
         const limited = await get(app, path, clientA);
         expect(limited.status).toBe(429);
-        expect((limited.body as { code: string }).code).toBe('RATE_LIMITED');
+        expect((limited.body as { code: string }).code).toBe('RATELIMIT_EXCEEDED');
         // The other client's own bucket: its first request, one of two left.
         const other = await get(app, path, clientB);
         expect(other.status).toBe(200);
@@ -98,7 +98,7 @@ for (const { runtime, bundle } of RUNS) {
     if (runtime === 'workerd') {
       it('Workers: a per-IP limiter without the platform named is a ConfigError when built', async () => {
         const { thrown } = (await get(app, '/config-error')).body as { thrown: string | null };
-        expect(thrown).toMatch(/^clientIp\.platform: .*clientIp: \{ platform: 'cloudflare' \}/);
+        expect(thrown).toMatch(/^ratelimit\.clientIp\.platform: .*clientIp: \{ platform: 'cloudflare' \}/);
       });
 
       it('Workers: memory stores warn at startup that they count per isolate', async () => {

@@ -139,7 +139,7 @@ describe('workerd: examples/fetch-api under wrangler dev, as docs/runtimes.md sh
     for (let i = 0; i < 5; i++) expect((await reset('198.51.100.1')).status).toBe(202);
     const limited = await reset('198.51.100.1');
     expect(limited.status).toBe(429);
-    expect((limited.json() as { code: string }).code).toBe('RATE_LIMITED');
+    expect((limited.json() as { code: string }).code).toBe('RATELIMIT_EXCEEDED');
     expect((await reset('198.51.100.2')).status).toBe(202);
   });
 

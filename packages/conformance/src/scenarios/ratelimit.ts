@@ -48,7 +48,7 @@ const xff = (value: string): Record<string, string> => ({ 'x-forwarded-for': val
 function expectLimited(res: HttpResult, policy: string): void {
   expect(res.status).toBe(429);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect((res.json() as { code: string }).code).toBe('RATE_LIMITED');
+  expect((res.json() as { code: string }).code).toBe('RATELIMIT_EXCEEDED');
   const retryAfter = Number(res.headers['retry-after']);
   expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
   expect(res.headers['ratelimit-policy']).toBe(policy);

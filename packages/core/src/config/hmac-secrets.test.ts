@@ -41,13 +41,13 @@ const SITES: [string, string, (secret: string | Uint8Array) => unknown][] = [
   ...(['standard', 'stripe', 'github'] as const).map(
     (scheme): [string, string, (secret: string | Uint8Array) => unknown] => [
       `webhooks ${scheme}`,
-      'webhook.secrets[0]',
+      'webhooks.secrets[0]',
       (secret) => createWebhookVerifier({ scheme, secrets: [secret] }),
     ],
   ),
   [
     'webhooks generic hmac',
-    'webhook.secrets[0]',
+    'webhooks.secrets[0]',
     (secret) =>
       createWebhookVerifier({
         scheme: {
@@ -60,9 +60,9 @@ const SITES: [string, string, (secret: string | Uint8Array) => unknown][] = [
         secrets: secret,
       }),
   ],
-  ['signWebhook', 'signWebhook.secret', (secret) => signWebhook({ secret, body: '{}' })],
-  ['oauth state', 'state.secret', (secret) => createStateCodec({ secret })],
-  ['oauth login', 'login.secret', (secret) => createOidcLogin({ client, secret })],
+  ['signWebhook', 'webhooks.sign.secret', (secret) => signWebhook({ secret, body: '{}' })],
+  ['oauth state', 'oauth.state.secret', (secret) => createStateCodec({ secret })],
+  ['oauth login', 'oauth.login.secret', (secret) => createOidcLogin({ client, secret })],
 ];
 
 describe('every HMAC secret option refuses key material', () => {

@@ -35,6 +35,25 @@ describe('checkOptions', () => {
     );
   });
 
+  it('names the 1.0 spelling of a duration option renamed to carry its unit', () => {
+    const known = ['clockToleranceSeconds', 'maxAgeSeconds', 'maxLifetimeSeconds', 'maxTokenAgeSeconds'];
+    for (const [old, renamed] of [
+      ['clockTolerance', 'clockToleranceSeconds'],
+      ['maxAge', 'maxAgeSeconds'],
+      ['maxLifetime', 'maxLifetimeSeconds'],
+      ['maxTokenAge', 'maxTokenAgeSeconds'],
+    ] as const) {
+      const e = configError(() => checkOptions('jwt', { [old]: 5 }, known));
+      expect(e.option).toBe(`jwt.${old}`);
+      expect(e.message).toContain(`was renamed to ${renamed} in 1.0`);
+      expect(e.message).toContain(`rename it to ${renamed}`);
+    }
+    // An old name where the new one is not an option of that object is an ordinary unknown key.
+    expect(configError(() => checkOptions('x', { maxAge: 5 }, ['maxAgeMs'])).message).not.toContain(
+      'renamed',
+    );
+  });
+
   it('refuses what is not an options object', () => {
     for (const v of [null, 'x', 1, ['a'], undefined]) {
       expect(configError(() => checkOptions('jwt.cache', v, KNOWN)).option).toBe('jwt.cache');

@@ -37,7 +37,7 @@ function distance(a: string, b: string): number {
  * away (one for names under five letters, which two edits would match with too much).
  *
  * @example
- * suggestOption('clocktolerance', ['clockTolerance', 'typ']) // 'clockTolerance'
+ * suggestOption('clocktolerance', ['clockToleranceSeconds', 'typ']) // 'clockToleranceSeconds'
  */
 export function suggestOption(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
@@ -55,6 +55,17 @@ export function suggestOption(key: string, known: readonly string[]): string | u
   }
   return best;
 }
+
+/**
+ * Options renamed for 1.0 (unitless durations got their unit). An old name is still refused like any
+ * unknown key, but the message names its new spelling instead of a near miss.
+ */
+const RENAMED: Readonly<Record<string, string>> = {
+  clockTolerance: 'clockToleranceSeconds',
+  maxTokenAge: 'maxTokenAgeSeconds',
+  maxLifetime: 'maxLifetimeSeconds',
+  maxAge: 'maxAgeSeconds',
+};
 
 /**
  * Check that `value` is an options object whose keys are all known. An unknown key is refused rather than
@@ -78,6 +89,14 @@ export function checkOptions(
   }
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
+    const renamed = RENAMED[key];
+    if (renamed !== undefined && known.includes(renamed)) {
+      throw new ConfigError(
+        path === '' ? key : `${path}.${key}`,
+        `was renamed to ${renamed} in 1.0 (durations carry their unit in the name)`,
+        `rename it to ${renamed}; the value keeps its unit`,
+      );
+    }
     const near = suggestOption(key, known);
     throw new ConfigError(
       path === '' ? key : `${path}.${key}`,

@@ -328,8 +328,8 @@ describe('createCorsPolicy: configuration', () => {
     [{ origins: [APP], credentials: true, allowedHeaders: ['*'] }, /cors\.allowedHeaders/],
     [{ origins: [APP], methods: ['GET, POST'] }, /cors\.methods\[0\]/],
     [{ origins: [APP], methods: ['TRACE'] }, /forbidden/],
-    [{ origins: [APP], maxAge: -1 }, /cors\.maxAge/],
-    [{ origins: [APP], maxAge: Number.NaN }, /cors\.maxAge/],
+    [{ origins: [APP], maxAgeSeconds: -1 }, /cors\.maxAgeSeconds/],
+    [{ origins: [APP], maxAgeSeconds: Number.NaN }, /cors\.maxAgeSeconds/],
     [
       { origins: [APP], credential: true },
       /cors\.credential: is not a known option \(did you mean credentials\?\)/,
@@ -341,9 +341,9 @@ describe('createCorsPolicy: configuration', () => {
   });
   it('warns above the browser Max-Age caps', () => {
     const events: SecurityEvent[] = [];
-    createCorsPolicy({ origins: [APP], maxAge: 7201, onEvent: (e) => events.push(e) });
-    createCorsPolicy({ origins: [APP], maxAge: 86401, onEvent: (e) => events.push(e) });
-    createCorsPolicy({ origins: [APP], maxAge: 7200, onEvent: (e) => events.push(e) });
+    createCorsPolicy({ origins: [APP], maxAgeSeconds: 7201, onEvent: (e) => events.push(e) });
+    createCorsPolicy({ origins: [APP], maxAgeSeconds: 86401, onEvent: (e) => events.push(e) });
+    createCorsPolicy({ origins: [APP], maxAgeSeconds: 7200, onEvent: (e) => events.push(e) });
     expect(events.map((e) => e.detail)).toEqual([
       expect.stringContaining('Chromium cap of 7200s'),
       expect.stringContaining('every browser cap'),

@@ -47,7 +47,7 @@ export interface CorsOptions {
   /** Response headers a page may read beyond the safelisted ones. */
   exposedHeaders?: readonly string[];
   /** Seconds a browser may cache a preflight. Default 600; Chromium caps at 7200, Firefox at 86400. */
-  maxAge?: number;
+  maxAgeSeconds?: number;
   /** Answer Private Network Access preflights (`Access-Control-Allow-Private-Network: true`). Default false. */
   allowPrivateNetwork?: boolean;
   /** Refuse actual requests from other origins with 403 instead of only withholding the grant. Default false. */
@@ -80,7 +80,7 @@ const KNOWN = optionKeys<CorsOptions>()(
   'methods',
   'allowedHeaders',
   'exposedHeaders',
-  'maxAge',
+  'maxAgeSeconds',
   'allowPrivateNetwork',
   'rejectDisallowedOrigins',
   'dangerouslyReflectAnyOrigin',
@@ -230,9 +230,13 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     }
   }
   // Above the browsers' caps is only a warning (below); a year bounds what could be meant.
-  const maxAge = numberOption('cors.maxAge', options.maxAge, { min: 0, max: 31_536_000, fallback: 600 });
-  if (maxAge > 7200) {
-    const message = `cors.maxAge ${maxAge}s is above ${maxAge > 86400 ? 'every browser cap (Firefox 86400s, Chromium 7200s)' : 'the Chromium cap of 7200s'}; browsers will use their cap`;
+  const maxAgeSeconds = numberOption('cors.maxAgeSeconds', options.maxAgeSeconds, {
+    min: 0,
+    max: 31_536_000,
+    fallback: 600,
+  });
+  if (maxAgeSeconds > 7200) {
+    const message = `cors.maxAgeSeconds ${maxAgeSeconds}s is above ${maxAgeSeconds > 86400 ? 'every browser cap (Firefox 86400s, Chromium 7200s)' : 'the Chromium cap of 7200s'}; browsers will use their cap`;
     if (options.onEvent !== undefined)
       emit(options.onEvent, { type: 'cors.config_warning', detail: message });
     else console.warn(`bulwark: ${message}`);
@@ -276,7 +280,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     const h = grant(origin);
     h.push(['access-control-allow-methods', methods.join(', ')]);
     if (allowedHeaders.length > 0) h.push(['access-control-allow-headers', allowedHeaders.join(', ')]);
-    h.push(['access-control-max-age', String(maxAge)]);
+    h.push(['access-control-max-age', String(maxAgeSeconds)]);
     if (privateNetwork) h.push(['access-control-allow-private-network', 'true']);
     // No Content-Length: RFC 9110 §8.6 forbids it on a 204, and runtimes that enforce that (Bun) drop it.
     h.push(preflightVary);

@@ -1,11 +1,11 @@
 import type { HeaderPair } from '../verdict.js';
-import { SecurityError } from '../errors.js';
+import { type BulwarkErrorCode, SecurityError } from '../errors.js';
 
 /** The `error` parameter of a DPoP challenge (RFC 6750 §3.1 and RFC 9449 §7.1, §9). */
 type ChallengeError = 'invalid_request' | 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 interface Spec {
-  readonly code: string;
+  readonly code: BulwarkErrorCode;
   readonly status: number;
   readonly message: string;
   /** Omitted: the challenge carries no error (no credentials); null: no challenge at all (a 503). */

@@ -30,7 +30,7 @@ export async function cspHash(
   algorithm: 'sha256' | 'sha384' | 'sha512' = 'sha256',
 ): Promise<CspHashSource> {
   if (typeof source !== 'string')
-    throw new ConfigError('cspHash.source', 'must be a string', 'pass the inline script text');
+    throw new ConfigError('headers.cspHash.source', 'must be a string', 'pass the inline script text');
   const name =
     algorithm === 'sha256'
       ? 'SHA-256'
@@ -41,7 +41,7 @@ export async function cspHash(
           : undefined;
   if (name === undefined)
     throw new ConfigError(
-      'cspHash.algorithm',
+      'headers.cspHash.algorithm',
       `'${String(algorithm)}' is not a CSP hash`,
       "use 'sha256', 'sha384' or 'sha512'",
     );

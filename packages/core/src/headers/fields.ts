@@ -28,21 +28,25 @@ export function oneOf<T extends string>(path: string, value: unknown, allowed: r
 }
 
 /** Serialise Strict-Transport-Security, refusing preload without its requirements. */
-const HSTS_KEYS = optionKeys<HstsOptions>()('maxAge', 'includeSubDomains', 'preload');
+const HSTS_KEYS = optionKeys<HstsOptions>()('maxAgeSeconds', 'includeSubDomains', 'preload');
 
 export function hsts(value: HstsOptions): string {
-  checkOptions('hsts', value, HSTS_KEYS);
+  checkOptions('headers.hsts', value, HSTS_KEYS);
   // Up to two years, what hstspreload.org recommends; 0 tells browsers to forget the host.
-  const maxAge = numberOption('hsts.maxAge', value.maxAge, { min: 0, max: 63_072_000, fallback: 31_536_000 });
+  const maxAgeSeconds = numberOption('headers.hsts.maxAgeSeconds', value.maxAgeSeconds, {
+    min: 0,
+    max: 63_072_000,
+    fallback: 31_536_000,
+  });
   const sub = value.includeSubDomains ?? true;
-  if (value.preload === true && (maxAge < 31_536_000 || !sub)) {
+  if (value.preload === true && (maxAgeSeconds < 31_536_000 || !sub)) {
     throw new ConfigError(
-      'hsts.preload',
+      'headers.hsts.preload',
       'preload lists require max-age ≥ 31536000 and includeSubDomains',
-      'raise maxAge and keep includeSubDomains, or drop preload',
+      'raise maxAgeSeconds and keep includeSubDomains, or drop preload',
     );
   }
-  return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${value.preload === true ? '; preload' : ''}`;
+  return `max-age=${maxAgeSeconds}${sub ? '; includeSubDomains' : ''}${value.preload === true ? '; preload' : ''}`;
 }
 
 /** Serialise Referrer-Policy from known tokens only. */
@@ -50,14 +54,14 @@ export function referrer(value: ReferrerPolicyToken | readonly ReferrerPolicyTok
   const list: readonly unknown[] = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0)
     throw new ConfigError(
-      'referrerPolicy',
+      'headers.referrerPolicy',
       'must be a token or a non-empty list',
       "e.g. 'strict-origin-when-cross-origin'",
     );
   for (const t of list) {
     if (typeof t !== 'string' || !REFERRER.has(t)) {
       throw new ConfigError(
-        'referrerPolicy',
+        'headers.referrerPolicy',
         `${JSON.stringify(t)} is not a Referrer-Policy token`,
         "use 'strict-origin-when-cross-origin' or 'no-referrer'",
       );
@@ -70,7 +74,7 @@ export function referrer(value: ReferrerPolicyToken | readonly ReferrerPolicyTok
 export function endpoints(value: Readonly<Record<string, string>>): string {
   const items: string[] = [];
   for (const [name, url] of Object.entries(value)) {
-    const p = `reportingEndpoints.${name}`;
+    const p = `headers.reportingEndpoints.${name}`;
     if (!ENDPOINT_NAME.test(name))
       throw new ConfigError(
         p,
@@ -95,7 +99,7 @@ export function endpoints(value: Readonly<Record<string, string>>): string {
   }
   if (items.length === 0)
     throw new ConfigError(
-      'reportingEndpoints',
+      'headers.reportingEndpoints',
       'is empty',
       'declare at least one endpoint or leave the option out',
     );

@@ -83,14 +83,20 @@ describe('createSecurityHeaders', () => {
   });
   it('HSTS options and validation', () => {
     expect(
-      map(createSecurityHeaders({ hsts: { maxAge: 63072000, preload: true } }))['strict-transport-security'],
+      map(createSecurityHeaders({ hsts: { maxAgeSeconds: 63072000, preload: true } }))[
+        'strict-transport-security'
+      ],
     ).toBe('max-age=63072000; includeSubDomains; preload');
-    expect(() => createSecurityHeaders({ hsts: { maxAge: 300, preload: true } })).toThrow(/hsts\.preload/);
+    expect(() => createSecurityHeaders({ hsts: { maxAgeSeconds: 300, preload: true } })).toThrow(
+      /^headers\.hsts\.preload/,
+    );
     expect(() => createSecurityHeaders({ hsts: { includeSubDomains: false, preload: true } })).toThrow(
-      /hsts\.preload/,
+      /^headers\.hsts\.preload/,
     );
     for (const bad of [-1, Number.NaN, 1.5, Number.POSITIVE_INFINITY, '31536000']) {
-      expect(() => createSecurityHeaders({ hsts: { maxAge: bad as number } })).toThrow(/hsts\.maxAge/);
+      expect(() => createSecurityHeaders({ hsts: { maxAgeSeconds: bad as number } })).toThrow(
+        /^headers\.hsts\.maxAgeSeconds/,
+      );
     }
     expect(map(createSecurityHeaders({ hsts: false }))['strict-transport-security']).toBeUndefined();
   });
@@ -98,7 +104,7 @@ describe('createSecurityHeaders', () => {
     expect(() => createSecurityHeaders({ frameOptions: 'ALLOW-FROM https://a.com' as never })).toThrow(
       /obsolete/,
     );
-    expect(() => createSecurityHeaders({ frameOptions: 'allow' as never })).toThrow(/frameOptions/);
+    expect(() => createSecurityHeaders({ frameOptions: 'allow' as never })).toThrow(/^headers\.frameOptions/);
     expect(() => createSecurityHeaders({ referrerPolicy: 'never' as never })).toThrow(/referrerPolicy/);
     expect(() => createSecurityHeaders({ referrerPolicy: [] })).toThrow(/referrerPolicy/);
     expect(

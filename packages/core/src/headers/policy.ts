@@ -26,10 +26,10 @@ export type ReferrerPolicyToken =
 /** Strict-Transport-Security. */
 export interface HstsOptions {
   /** Seconds. Default 31536000 (one year). */
-  maxAge?: number;
+  maxAgeSeconds?: number;
   /** Default true. */
   includeSubDomains?: boolean;
-  /** Ask to be in browsers' preload lists: needs maxAge ≥ 31536000 and includeSubDomains. */
+  /** Ask to be in browsers' preload lists: needs maxAgeSeconds ≥ 31536000 and includeSubDomains. */
   preload?: boolean;
 }
 
@@ -134,8 +134,8 @@ const WEB_CSP: CspOptions = {
  * for (const [name, value] of headers.check(req).headers) res.setHeader(name, value);
  */
 export function createSecurityHeaders(options: SecurityHeadersOptions = {}): SecurityHeaders {
-  checkOptions('', options, KNOWN);
-  const preset = oneOf('preset', options.preset ?? 'api', ['api', 'web'] as const);
+  checkOptions('headers', options, KNOWN);
+  const preset = oneOf('headers.preset', options.preset ?? 'api', ['api', 'web'] as const);
   const names = new Set(Object.keys(options.reportingEndpoints ?? {}));
   const pairs: HeaderPair[] = [];
   const csps: [string, CompiledCsp][] = [];
@@ -143,11 +143,11 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
   if (options.reportingEndpoints !== undefined)
     pairs.push(['reporting-endpoints', endpoints(options.reportingEndpoints)]);
   const csp = options.csp === undefined ? (preset === 'api' ? API_CSP : WEB_CSP) : options.csp;
-  if (csp !== false) csps.push(['content-security-policy', compileCsp(csp, 'csp', names)]);
+  if (csp !== false) csps.push(['content-security-policy', compileCsp(csp, 'headers.csp', names)]);
   if (options.cspReportOnly !== undefined) {
     csps.push([
       'content-security-policy-report-only',
-      compileCsp(options.cspReportOnly, 'cspReportOnly', names),
+      compileCsp(options.cspReportOnly, 'headers.cspReportOnly', names),
     ]);
   }
   if (options.hsts !== false) pairs.push(['strict-transport-security', hsts(options.hsts ?? {})]);
@@ -155,14 +155,17 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
     const fo = options.frameOptions ?? 'DENY';
     if (typeof fo === 'string' && /^allow-from/i.test(fo)) {
       throw new ConfigError(
-        'frameOptions',
+        'headers.frameOptions',
         'ALLOW-FROM is obsolete and ignored by every current browser',
         "use csp.directives.frameAncestors: ['https://parent.example']",
       );
     }
     pairs.push([
       'x-frame-options',
-      oneOf('frameOptions', typeof fo === 'string' ? fo.toUpperCase() : fo, ['DENY', 'SAMEORIGIN'] as const),
+      oneOf('headers.frameOptions', typeof fo === 'string' ? fo.toUpperCase() : fo, [
+        'DENY',
+        'SAMEORIGIN',
+      ] as const),
     ]);
   }
   pairs.push(['x-content-type-options', 'nosniff']);
@@ -175,14 +178,14 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
       'permissions-policy',
       serializePermissionsPolicy(
         options.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY,
-        'permissionsPolicy',
+        'headers.permissionsPolicy',
       ),
     ]);
   }
   if (options.crossOriginOpenerPolicy !== false) {
     pairs.push([
       'cross-origin-opener-policy',
-      oneOf('crossOriginOpenerPolicy', options.crossOriginOpenerPolicy ?? 'same-origin', [
+      oneOf('headers.crossOriginOpenerPolicy', options.crossOriginOpenerPolicy ?? 'same-origin', [
         'same-origin',
         'same-origin-allow-popups',
         'noopener-allow-popups',
@@ -193,7 +196,7 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
   if (options.crossOriginResourcePolicy !== false) {
     pairs.push([
       'cross-origin-resource-policy',
-      oneOf('crossOriginResourcePolicy', options.crossOriginResourcePolicy ?? 'same-origin', [
+      oneOf('headers.crossOriginResourcePolicy', options.crossOriginResourcePolicy ?? 'same-origin', [
         'same-origin',
         'same-site',
         'cross-origin',
@@ -203,13 +206,13 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
   if (options.crossOriginEmbedderPolicy !== undefined && options.crossOriginEmbedderPolicy !== false) {
     pairs.push([
       'cross-origin-embedder-policy',
-      oneOf('crossOriginEmbedderPolicy', options.crossOriginEmbedderPolicy, [
+      oneOf('headers.crossOriginEmbedderPolicy', options.crossOriginEmbedderPolicy, [
         'require-corp',
         'credentialless',
       ] as const),
     ]);
   }
-  const noStore = oneOf('noStore', options.noStore ?? 'credentialed', [
+  const noStore = oneOf('headers.noStore', options.noStore ?? 'credentialed', [
     'credentialed',
     'always',
     'never',

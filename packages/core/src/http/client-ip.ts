@@ -111,7 +111,7 @@ function embeddedV4(w: IpWords): string | undefined {
  * ip.key(req)     // '203.0.113.9', or '2001:db8:1:2::/64' for IPv6 clients
  */
 export function createClientIpResolver(options: ClientIpResolverOptions = {}): ClientIpResolver {
-  return clientIpResolverAt('', options);
+  return clientIpResolverAt('clientIp.', options);
 }
 
 /**

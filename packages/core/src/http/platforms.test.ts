@@ -51,7 +51,7 @@ describe('client IP from a named platform', () => {
 
   it('refuses unknown platforms, and says what to do for those whose header a client can set', () => {
     expect(configMessage({ platform: 'fastly' as never })).toMatch(
-      /^platform: 'fastly' .*event\.client\.address/,
+      /^clientIp\.platform: 'fastly' .*event\.client\.address/,
     );
     expect(configMessage({ platform: 'akamai' as never })).toMatch(/sealedHeader: 'true-client-ip'/);
     expect(configMessage({ platform: 'heroku' as never })).toMatch(/use one of cloudflare, fly, vercel/);
@@ -61,10 +61,10 @@ describe('client IP from a named platform', () => {
 
   it('refuses a platform combined with trustedProxies or sealedHeader', () => {
     expect(configMessage({ platform: 'cloudflare', trustedProxies: ['10.0.0.0/8'] })).toMatch(
-      /^platform: is set together with trustedProxies/,
+      /^clientIp\.platform: is set together with trustedProxies/,
     );
     expect(configMessage({ platform: 'vercel', sealedHeader: 'x-real-ip' })).toMatch(
-      /^platform: is set together with trustedProxies or sealedHeader/,
+      /^clientIp\.platform: is set together with trustedProxies or sealedHeader/,
     );
   });
 });

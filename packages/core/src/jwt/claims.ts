@@ -6,11 +6,11 @@ export interface ClaimsPolicy {
   /** Accepted audiences; undefined only with `dangerouslyAcceptAnyAudience`. */
   readonly audience: readonly string[] | undefined;
   /** Seconds. */
-  readonly clockTolerance: number;
+  readonly clockToleranceSeconds: number;
   /** Seconds since `iat` after which a token is refused; undefined for no limit. */
-  readonly maxTokenAge: number | undefined;
+  readonly maxTokenAgeSeconds: number | undefined;
   /** Longest accepted `exp - iat` (or `exp - now` without `iat`), seconds. */
-  readonly maxLifetime: number;
+  readonly maxLifetimeSeconds: number;
   readonly requiredClaims: readonly string[];
   /** `jti` must be present (revocation needs it). */
   readonly requireJti: boolean;
@@ -40,7 +40,7 @@ function audienceMatches(aud: unknown, accepted: readonly string[]): boolean | u
 /**
  * Check the time and audience claims of a verified token at `now` (seconds). Returns the denial, or
  * undefined when every rule holds. `exp` is required; `nbf` and `iat` are checked when present, within
- * the clock tolerance; a token whose lifetime exceeds `maxLifetime` is refused even if still unexpired.
+ * the clock tolerance; a token whose lifetime exceeds `maxLifetimeSeconds` is refused even if still unexpired.
  *
  * @example
  * const failure = checkClaims(claims, policy, Math.floor(Date.now() / 1000));
@@ -67,17 +67,21 @@ export function checkClaims(
   if (typeof nbf === 'object') return nbf;
   const iat = numericDate(claims, 'iat');
   if (typeof iat === 'object') return iat;
-  const tol = policy.clockTolerance;
+  const tol = policy.clockToleranceSeconds;
   if (exp <= now - tol) return [JWT_ERRORS.expired, 'exp is in the past'];
   if (nbf !== undefined && nbf > now + tol) return [JWT_ERRORS.notYetValid, 'nbf is in the future'];
   if (iat !== undefined && iat > now + tol) return [JWT_ERRORS.notYetValid, 'iat is in the future'];
-  if (policy.maxTokenAge !== undefined) {
-    if (iat === undefined) return [JWT_ERRORS.claimInvalid, '"iat" is required by maxTokenAge'];
-    if (now - iat - tol > policy.maxTokenAge) return [JWT_ERRORS.expired, 'token is older than maxTokenAge'];
+  if (policy.maxTokenAgeSeconds !== undefined) {
+    if (iat === undefined) return [JWT_ERRORS.claimInvalid, '"iat" is required by maxTokenAgeSeconds'];
+    if (now - iat - tol > policy.maxTokenAgeSeconds)
+      return [JWT_ERRORS.expired, 'token is older than maxTokenAgeSeconds'];
   }
   const lifetime = exp - (iat ?? now);
-  if (lifetime > policy.maxLifetime) {
-    return [JWT_ERRORS.lifetimeTooLong, `lifetime ${Math.round(lifetime)} s exceeds ${policy.maxLifetime} s`];
+  if (lifetime > policy.maxLifetimeSeconds) {
+    return [
+      JWT_ERRORS.lifetimeTooLong,
+      `lifetime ${Math.round(lifetime)} s exceeds ${policy.maxLifetimeSeconds} s`,
+    ];
   }
   if (policy.audience !== undefined) {
     const match = audienceMatches(claims.aud, policy.audience);

@@ -1,9 +1,9 @@
-import { SecurityError } from '../errors.js';
+import { type BulwarkErrorCode, SecurityError } from '../errors.js';
 import type { HeaderList } from '../verdict.js';
 
 const invalidToken: HeaderList = [['www-authenticate', 'Bearer error="invalid_token"']];
 
-function tokenError(code: string, message: string): SecurityError {
+function tokenError(code: BulwarkErrorCode, message: string): SecurityError {
   return new SecurityError({ code, status: 401, message, headers: invalidToken });
 }
 

@@ -45,7 +45,13 @@ describe('jwt options', () => {
   });
 
   it('refuses NaN and Infinity for the top-level numbers, and header limits above the token limit', () => {
-    for (const key of ['clockTolerance', 'maxTokenAge', 'maxLifetime', 'maxTokenLength', 'maxHeaderLength']) {
+    for (const key of [
+      'clockToleranceSeconds',
+      'maxTokenAgeSeconds',
+      'maxLifetimeSeconds',
+      'maxTokenLength',
+      'maxHeaderLength',
+    ]) {
       for (const v of [Number.NaN, Number.POSITIVE_INFINITY, -1])
         expect(refused({ [key]: v }).option).toBe(`jwt.${key}`);
     }
@@ -53,9 +59,13 @@ describe('jwt options', () => {
   });
 
   it('refuses unknown keys at every level, naming the spelling a near miss meant', () => {
-    const top = refused({ clocktolerance: 30 });
-    expect(top.option).toBe('jwt.clocktolerance');
-    expect(top.message).toContain('did you mean clockTolerance?');
+    const top = refused({ clocktoleranceseconds: 30 });
+    expect(top.option).toBe('jwt.clocktoleranceseconds');
+    expect(top.message).toContain('did you mean clockToleranceSeconds?');
+    // The 0.x names of the durations name their 1.0 spelling.
+    for (const old of ['clockTolerance', 'maxTokenAge', 'maxLifetime']) {
+      expect(refused({ [old]: 30 }).message).toContain(`was renamed to ${old}Seconds in 1.0`);
+    }
     expect(refused({ jwks: { coolDownMs: 60_000 } }).message).toContain('did you mean cooldownMs?');
     expect(refused({ cache: { maxEntry: 5 } }).option).toBe('jwt.cache.maxEntry');
     const { jwksUri, issuer, ...noSource } = base;
@@ -72,9 +82,9 @@ describe('jwt options', () => {
     expect(() =>
       createJwtVerifier({
         ...base,
-        clockTolerance: 2.5,
-        maxTokenAge: 600,
-        maxLifetime: 7200,
+        clockToleranceSeconds: 2.5,
+        maxTokenAgeSeconds: 600,
+        maxLifetimeSeconds: 7200,
         maxTokenLength: 16_384,
         maxHeaderLength: 2_048,
         jwks: {

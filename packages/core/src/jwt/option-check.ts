@@ -14,9 +14,9 @@ const VERIFIER_KEYS = [
     'dangerouslyAcceptAnyIssuer',
     'dangerouslyAcceptAnyAudience',
     'typ',
-    'clockTolerance',
-    'maxTokenAge',
-    'maxLifetime',
+    'clockToleranceSeconds',
+    'maxTokenAgeSeconds',
+    'maxLifetimeSeconds',
     'requiredClaims',
     'maxTokenLength',
     'maxHeaderLength',
@@ -47,9 +47,9 @@ const DAY_MS = 86_400_000;
 
 /** The validated numbers of a verifier. */
 export interface CheckedJwtNumbers {
-  readonly clockTolerance: number;
-  readonly maxTokenAge: number | undefined;
-  readonly maxLifetime: number;
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds: number | undefined;
+  readonly maxLifetimeSeconds: number;
   readonly maxTokenLength: number;
   readonly maxHeaderLength: number;
   readonly cache: { readonly maxEntries: number; readonly maxAgeMs: number } | undefined;
@@ -94,14 +94,14 @@ export function checkJwtOptions(options: JwtVerifierOptions): {
     max: 65_536,
     fallback: 8_192,
   });
-  const seconds = (key: 'clockTolerance' | 'maxTokenAge' | 'maxLifetime', max: number) =>
+  const seconds = (key: 'clockToleranceSeconds' | 'maxTokenAgeSeconds' | 'maxLifetimeSeconds', max: number) =>
     numberOption(`jwt.${key}`, options[key], { min: 0, max, integer: false });
   return {
     jwks: checkedJwks,
     numbers: {
-      clockTolerance: seconds('clockTolerance', 300) ?? 5,
-      maxTokenAge: seconds('maxTokenAge', YEAR_SECONDS),
-      maxLifetime: seconds('maxLifetime', YEAR_SECONDS) ?? 3_600,
+      clockToleranceSeconds: seconds('clockToleranceSeconds', 300) ?? 5,
+      maxTokenAgeSeconds: seconds('maxTokenAgeSeconds', YEAR_SECONDS),
+      maxLifetimeSeconds: seconds('maxLifetimeSeconds', YEAR_SECONDS) ?? 3_600,
       maxTokenLength,
       maxHeaderLength: numberOption('jwt.maxHeaderLength', options.maxHeaderLength, {
         min: 64,

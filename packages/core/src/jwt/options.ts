@@ -37,11 +37,11 @@ export interface JwtVerifierOptions extends JwtKeyOptions {
   /** Required header `typ`, e.g. `'at+jwt'` (RFC 9068) so an ID token cannot be used as an access token. */
   typ?: string;
   /** Allowed clock skew in seconds for `exp`/`nbf`/`iat`. Default 5, at most 300. */
-  clockTolerance?: number;
+  clockToleranceSeconds?: number;
   /** Refuse tokens issued (`iat`) more than this many seconds ago; makes `iat` required. */
-  maxTokenAge?: number;
+  maxTokenAgeSeconds?: number;
   /** Longest accepted lifetime `exp - iat`, seconds. Default 3600: long-lived bearer tokens are refused. */
-  maxLifetime?: number;
+  maxLifetimeSeconds?: number;
   /** Claims that must be present (beyond `exp`, always required). */
   requiredClaims?: readonly string[];
   /** Tokens longer than this many characters are refused before any parsing. Default 8192. */

@@ -153,7 +153,7 @@ describe('createJwtVerifier: configuration', () => {
     );
     fails({ ...base, keys: [{ ...rsa.publicJwk, d: 'x' }] }, 'jwt.keys[0]');
     fails({ algorithms: ['RS256'], issuer: ISSUER, keys: [rsa.publicJwk] }, 'jwt.audience');
-    fails({ ...base, keys: [rsa.publicJwk], clockTolerance: 3600 }, 'jwt.clockTolerance');
+    fails({ ...base, keys: [rsa.publicJwk], clockToleranceSeconds: 3600 }, 'jwt.clockToleranceSeconds');
     fails({ ...base, keys: [rsa.publicJwk], typ: '' }, 'jwt.typ');
     expect(() => createJwtAuthorizer({ scopes: ['a b'] })).toThrow(/scope token/);
     // The same RSA key without alg is fine when only one algorithm fits it.
@@ -162,15 +162,15 @@ describe('createJwtVerifier: configuration', () => {
 });
 
 describe('createJwtVerifier: claims policy', () => {
-  it('applies maxTokenAge, maxLifetime and requiredClaims', async () => {
+  it('applies maxTokenAgeSeconds, maxLifetimeSeconds and requiredClaims', async () => {
     const rsa = keyPair('RS256', 'r');
     const v = createJwtVerifier({
       algorithms: ['RS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
       keys: [rsa.publicJwk],
-      maxTokenAge: 60,
-      maxLifetime: 7200,
+      maxTokenAgeSeconds: 60,
+      maxLifetimeSeconds: 7200,
       requiredClaims: ['sub', 'tenant'],
       now: clock,
     });

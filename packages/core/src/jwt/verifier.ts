@@ -128,9 +128,9 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   const revocation = options.revocation;
   const policy: ClaimsPolicy = {
     audience,
-    clockTolerance: numbers.clockTolerance,
-    maxTokenAge: numbers.maxTokenAge,
-    maxLifetime: numbers.maxLifetime,
+    clockToleranceSeconds: numbers.clockToleranceSeconds,
+    maxTokenAgeSeconds: numbers.maxTokenAgeSeconds,
+    maxLifetimeSeconds: numbers.maxLifetimeSeconds,
     requiredClaims: (options.requiredClaims ?? []).map((c, i) => nonEmpty(`jwt.requiredClaims[${i}]`, c)),
     requireJti: revocation !== undefined,
   };
@@ -221,8 +221,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     }
     if (cache !== undefined && cacheKey !== undefined) {
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
-      if (policy.maxTokenAge !== undefined)
-        until = Math.min(until, ((verified.iat as number) + policy.maxTokenAge) * 1000);
+      if (policy.maxTokenAgeSeconds !== undefined)
+        until = Math.min(until, ((verified.iat as number) + policy.maxTokenAgeSeconds) * 1000);
       // One claims object is handed to every request that repeats the token: freeze it so a handler
       // cannot change what the next request is authorized with.
       if (until > nowMs)
@@ -270,7 +270,10 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         throw new TypeError('revoke() needs verified claims with a jti and an exp');
       }
       // The entry expires when the token would have; the clock tolerance keeps it through skew.
-      await revocation.revoke(revocationKey(claims.iss, jti), (claims.exp + policy.clockTolerance) * 1000);
+      await revocation.revoke(
+        revocationKey(claims.iss, jti),
+        (claims.exp + policy.clockToleranceSeconds) * 1000,
+      );
       if (cache !== undefined) cache.clear();
     },
   };

@@ -113,7 +113,7 @@ export function decide(authorizer: MtlsAuthorizer, peer: MtlsPeer): MtlsDecision
  * requireMtls({ authorize: authorizeId('spiffe://corp.example.com/ns/billing/sa/api') })
  */
 export function authorizeId(id: string): MtlsAuthorizer {
-  const expected = checkId('authorizeId', id);
+  const expected = checkId('mtls.authorizeId', id);
   return (peer) =>
     peer.spiffeId?.id === expected ? ALLOWED : refuse(`${describe(peer)} is not ${expected}`);
 }
@@ -126,9 +126,13 @@ export function authorizeId(id: string): MtlsAuthorizer {
  */
 export function authorizeOneOf(ids: readonly string[]): MtlsAuthorizer {
   if (!Array.isArray(ids) || ids.length === 0) {
-    throw new ConfigError('authorizeOneOf', 'needs at least one SPIFFE ID', 'list the callers allowed here');
+    throw new ConfigError(
+      'mtls.authorizeOneOf',
+      'needs at least one SPIFFE ID',
+      'list the callers allowed here',
+    );
   }
-  const set = new Set(ids.map((id, i) => checkId(`authorizeOneOf[${i}]`, id)));
+  const set = new Set(ids.map((id, i) => checkId(`mtls.authorizeOneOf[${i}]`, id)));
   return (peer) =>
     peer.spiffeId !== undefined && set.has(peer.spiffeId.id)
       ? ALLOWED
@@ -143,7 +147,7 @@ export function authorizeOneOf(ids: readonly string[]): MtlsAuthorizer {
  * authorizeMemberOf('corp.example.com')
  */
 export function authorizeMemberOf(trustDomain: string): MtlsAuthorizer {
-  const td = checkTrustDomain('authorizeMemberOf', trustDomain);
+  const td = checkTrustDomain('mtls.authorizeMemberOf', trustDomain);
   return (peer) =>
     peer.spiffeId?.trustDomain === td ? ALLOWED : refuse(`${describe(peer)} is not in trust domain ${td}`);
 }
@@ -156,11 +160,11 @@ export function authorizeMemberOf(trustDomain: string): MtlsAuthorizer {
  * authorizePathPrefix('corp.example.com', '/ns/billing')
  */
 export function authorizePathPrefix(trustDomain: string, prefix: string): MtlsAuthorizer {
-  const td = checkTrustDomain('authorizePathPrefix.trustDomain', trustDomain);
+  const td = checkTrustDomain('mtls.authorizePathPrefix.trustDomain', trustDomain);
   const problem = spiffePathProblem(prefix);
   if (problem !== undefined) {
     throw new ConfigError(
-      'authorizePathPrefix.prefix',
+      'mtls.authorizePathPrefix.prefix',
       `'${String(prefix)}': ${problem}`,
       "write it like '/ns/billing'",
     );
@@ -190,7 +194,7 @@ export function authorizeDnsName(names: readonly string[]): MtlsAuthorizer {
     names.some((n) => typeof n !== 'string' || n === '' || n.includes('*'))
   ) {
     throw new ConfigError(
-      'authorizeDnsName',
+      'mtls.authorizeDnsName',
       'needs exact, non-empty DNS names (no wildcards)',
       "e.g. ['billing.internal.example.com']",
     );
@@ -215,7 +219,7 @@ export function authorizeSubject(subjects: readonly string[]): MtlsAuthorizer {
     subjects.some((s) => typeof s !== 'string' || s === '')
   ) {
     throw new ConfigError(
-      'authorizeSubject',
+      'mtls.authorizeSubject',
       'needs exact, non-empty subject DNs',
       "e.g. ['CN=billing,O=Corp']",
     );
@@ -236,7 +240,7 @@ export function authorizeSubject(subjects: readonly string[]): MtlsAuthorizer {
 export function authorizeAnyOf(...authorizers: readonly MtlsAuthorizer[]): MtlsAuthorizer {
   if (authorizers.length === 0 || authorizers.some((a) => typeof a !== 'function')) {
     throw new ConfigError(
-      'authorizeAnyOf',
+      'mtls.authorizeAnyOf',
       'needs at least one authorizer function',
       'pass the authorizers to combine',
     );
@@ -261,7 +265,7 @@ export function authorizeAnyOf(...authorizers: readonly MtlsAuthorizer[]): MtlsA
 export function authorizeAllOf(...authorizers: readonly MtlsAuthorizer[]): MtlsAuthorizer {
   if (authorizers.length === 0 || authorizers.some((a) => typeof a !== 'function')) {
     throw new ConfigError(
-      'authorizeAllOf',
+      'mtls.authorizeAllOf',
       'needs at least one authorizer function',
       'pass the authorizers to combine',
     );

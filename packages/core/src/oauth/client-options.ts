@@ -17,11 +17,11 @@ export interface OidcClientOptions {
   /** Accepted ID Token algorithms. Default RS256, PS256, ES256, EdDSA; HS* and `none` are refused. */
   algorithms?: readonly string[];
   /** Sent as `max_age` (seconds); `auth_time` is then required and checked. */
-  maxAge?: number;
+  maxAgeSeconds?: number;
   /** Timeout of each provider call. Default 5000 ms. */
   timeoutMs?: number;
   /** Clock skew tolerated on ID Token times, seconds. Default 5. */
-  clockTolerance?: number;
+  clockToleranceSeconds?: number;
   /**
    * fetch implementation for every provider call (discovery, token endpoint, ID Token keys); default the
    * global one (undici on Node).
@@ -50,9 +50,9 @@ const CLIENT_KEYS = optionKeys<OidcClientOptions>()(
   'redirectUri',
   'scopes',
   'algorithms',
-  'maxAge',
+  'maxAgeSeconds',
   'timeoutMs',
-  'clockTolerance',
+  'clockToleranceSeconds',
   'fetch',
   'dangerouslyAssumePkceSupport',
   'onEvent',
@@ -71,32 +71,32 @@ const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
  */
 export function checkOptions(options: OidcClientOptions): void {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('oidc', 'options are required', 'pass issuer, clientId, redirectUri and scopes');
+    throw new ConfigError('oauth', 'options are required', 'pass issuer, clientId, redirectUri and scopes');
   }
-  checkKnownKeys('oidc', options, CLIENT_KEYS);
+  checkKnownKeys('oauth', options, CLIENT_KEYS);
   if (!isSecureEndpoint(options.issuer)) {
     throw new ConfigError(
-      'oidc.issuer',
+      'oauth.issuer',
       'must be an https URL (http only on loopback)',
       'use the https issuer identifier',
     );
   }
   if (typeof options.clientId !== 'string' || options.clientId === '') {
-    throw new ConfigError('oidc.clientId', 'is required', 'set the client id registered at the provider');
+    throw new ConfigError('oauth.clientId', 'is required', 'set the client id registered at the provider');
   }
   if (
     options.clientSecret !== undefined &&
     (typeof options.clientSecret !== 'string' || options.clientSecret === '')
   ) {
     throw new ConfigError(
-      'oidc.clientSecret',
+      'oauth.clientSecret',
       'is empty',
       'omit it for a public client or set the real secret',
     );
   }
   if (!isSecureEndpoint(options.redirectUri) || new URL(options.redirectUri).href !== options.redirectUri) {
     throw new ConfigError(
-      'oidc.redirectUri',
+      'oauth.redirectUri',
       'must be a canonical https URL (http only on loopback)',
       'register and use the exact callback URL',
     );
@@ -107,7 +107,7 @@ export function checkOptions(options: OidcClientOptions): void {
     options.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
   ) {
     throw new ConfigError(
-      'oidc.scopes',
+      'oauth.scopes',
       "must be a list of scope tokens including 'openid'",
       "use e.g. ['openid', 'profile', 'email']",
     );
@@ -115,26 +115,26 @@ export function checkOptions(options: OidcClientOptions): void {
   for (const [i, alg] of (options.algorithms ?? []).entries()) {
     if (!ASYMMETRIC.test(alg)) {
       throw new ConfigError(
-        `oidc.algorithms[${i}]`,
+        `oauth.algorithms[${i}]`,
         `${alg} is not an accepted ID Token algorithm`,
         'use RS256, PS256, ES256 or EdDSA',
       );
     }
   }
   if (options.algorithms !== undefined && options.algorithms.length === 0) {
-    throw new ConfigError('oidc.algorithms', 'is empty', 'omit it to use RS256, PS256, ES256, EdDSA');
+    throw new ConfigError('oauth.algorithms', 'is empty', 'omit it to use RS256, PS256, ES256, EdDSA');
   }
   // Seconds since the user last authenticated; a year is far beyond any re-authentication policy.
-  numberOption('oidc.maxAge', options.maxAge, { min: 0, max: 31_536_000 });
+  numberOption('oauth.maxAgeSeconds', options.maxAgeSeconds, { min: 0, max: 31_536_000 });
   if (options.dangerouslyAssumePkceSupport !== undefined && options.dangerouslyAssumePkceSupport !== true) {
     throw new ConfigError(
-      'oidc.dangerouslyAssumePkceSupport',
+      'oauth.dangerouslyAssumePkceSupport',
       'must be true or left out',
       'leave it out unless your provider enforces S256 without advertising it',
     );
   }
-  numberOption('oidc.timeoutMs', options.timeoutMs, { min: 100, max: 60_000, fallback: 5_000 });
-  numberOption('oidc.clockTolerance', options.clockTolerance, {
+  numberOption('oauth.timeoutMs', options.timeoutMs, { min: 100, max: 60_000, fallback: 5_000 });
+  numberOption('oauth.clockToleranceSeconds', options.clockToleranceSeconds, {
     min: 0,
     max: 300,
     integer: false,

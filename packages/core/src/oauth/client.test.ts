@@ -118,7 +118,7 @@ describe('OIDC login against oidc-provider', () => {
       clientSecret: CLIENT.secret,
       redirectUri: APP_REDIRECT,
       scopes: ['openid'],
-      maxAge: 300,
+      maxAgeSeconds: 300,
     });
     const login = createOidcLogin({ client, secret: SECRET });
     const started = redirectOf(await login.start());

@@ -1,5 +1,5 @@
 import type { SecurityError } from '../errors.js';
-import { emit } from '../events.js';
+import { type BulwarkEventType, emit } from '../events.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { type ProviderMetadata, discover } from './discovery.js';
 import { OAUTH_ERRORS } from './errors.js';
@@ -99,7 +99,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   // One fetch policy for every provider call: discovery, token endpoint and the ID Token key set.
   const http: ProviderHttp = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? 5000, maxBytes: 65_536 };
   const now = options.now ?? Date.now;
-  const maxAge = options.maxAge;
+  const maxAgeSeconds = options.maxAgeSeconds;
   const policy = { assumePkce: options.dangerouslyAssumePkceSupport === true };
   let cached: Promise<ProviderMetadata | readonly [SecurityError, string]> | undefined;
 
@@ -118,12 +118,12 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     clientId,
     algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
     http,
-    clockTolerance: options.clockTolerance ?? 5,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
     now,
     onEvent,
   });
 
-  function fail(type: string, [error, detail]: readonly [SecurityError, string]) {
+  function fail(type: BulwarkEventType, [error, detail]: readonly [SecurityError, string]) {
     emit(onEvent, { type, code: error.code, detail });
     return deny(error);
   }
@@ -145,7 +145,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       params.set('nonce', request.nonce);
       params.set('code_challenge', request.codeChallenge);
       params.set('code_challenge_method', 'S256');
-      if (maxAge !== undefined) params.set('max_age', String(maxAge));
+      if (maxAgeSeconds !== undefined) params.set('max_age', String(maxAgeSeconds));
       if (request.prompt !== undefined) params.set('prompt', request.prompt);
       if (request.loginHint !== undefined) params.set('login_hint', request.loginHint);
       return allow(url.href);
@@ -214,7 +214,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       const claims = await idTokens.check(meta.value, set.idToken, {
         nonce: expected.nonce,
         accessToken: set.accessToken,
-        maxAge,
+        maxAgeSeconds,
       });
       if (Array.isArray(claims)) return fail('oauth.login_rejected', claims as [SecurityError, string]);
       const verified = claims as IdTokenClaims;

@@ -9,14 +9,14 @@ const TX = { binding: 'b', state: 's', nonce: 'n', codeVerifier: 'v', returnTo: 
 
 describe('cookies', () => {
   it('serialises strict attributes', () => {
-    expect(serializeCookie('__Host-x', 'abc', { maxAge: 600 })).toBe(
+    expect(serializeCookie('__Host-x', 'abc', { maxAgeSeconds: 600 })).toBe(
       '__Host-x=abc; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax',
     );
-    expect(serializeCookie('x', '', { maxAge: 0, secure: false })).toBe(
+    expect(serializeCookie('x', '', { maxAgeSeconds: 0, secure: false })).toBe(
       'x=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax',
     );
-    expect(() => serializeCookie('x', 'a;b', { maxAge: 1 })).toThrow(TypeError);
-    expect(() => serializeCookie('a b', 'v', { maxAge: 1 })).toThrow(TypeError);
+    expect(() => serializeCookie('x', 'a;b', { maxAgeSeconds: 1 })).toThrow(TypeError);
+    expect(() => serializeCookie('a b', 'v', { maxAgeSeconds: 1 })).toThrow(TypeError);
   });
 
   it('reads every value of a cookie', () => {
@@ -31,7 +31,7 @@ describe('cookies', () => {
         fc.stringMatching(/^[A-Za-z0-9_.-]{0,60}$/),
         fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
         (value, other) => {
-          const header = `o${other}=zz; ${serializeCookie('tx', value, { maxAge: 1 }).split(';')[0]}`;
+          const header = `o${other}=zz; ${serializeCookie('tx', value, { maxAgeSeconds: 1 }).split(';')[0]}`;
           expect(readCookies(header, 'tx')).toEqual([value]);
         },
       ),

@@ -1,7 +1,7 @@
 /** Attributes of a cookie set by bulwark. Defaults are the strict ones. */
 export interface CookieAttributes {
   /** Seconds; 0 deletes the cookie. */
-  readonly maxAge: number;
+  readonly maxAgeSeconds: number;
   /** Default '/'. */
   readonly path?: string;
   /** Default true. Only a loudly named development opt-in turns it off. */
@@ -17,7 +17,7 @@ const VALUE = /^[!#-+\--:<-[\]-~]*$/;
  * Serialise a `Set-Cookie` header value: always HttpOnly, Secure unless disabled, SameSite=Lax by default.
  *
  * @example
- * serializeCookie('__Host-bulwark-login', value, { maxAge: 600 })
+ * serializeCookie('__Host-bulwark-login', value, { maxAgeSeconds: 600 })
  * // '__Host-bulwark-login=…; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax'
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
@@ -26,7 +26,7 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
   const parts = [
     `${name}=${value}`,
     `Path=${attributes.path ?? '/'}`,
-    `Max-Age=${Math.floor(attributes.maxAge)}`,
+    `Max-Age=${Math.floor(attributes.maxAgeSeconds)}`,
     'HttpOnly',
   ];
   if (attributes.secure !== false) parts.push('Secure');

@@ -1,11 +1,11 @@
-import { SecurityError } from '../errors.js';
+import { type BulwarkErrorCode, SecurityError } from '../errors.js';
 
-function loginError(code: string, message: string): SecurityError {
+function loginError(code: BulwarkErrorCode, message: string): SecurityError {
   return new SecurityError({ code, status: 400, message });
 }
 
 // RFC 6749 §5.2: a refresh token that is invalid, expired, revoked or reused is `invalid_grant`, status 400.
-function grantError(code: string): SecurityError {
+function grantError(code: BulwarkErrorCode): SecurityError {
   return new SecurityError({ code, status: 400, message: 'The refresh token is invalid.' });
 }
 

@@ -20,7 +20,7 @@ const MIN_SECRET_BYTES = 32;
  * the purpose as info), so a MAC made for a state parameter can never be replayed as a cookie MAC.
  *
  * @example
- * const keys = createHmacKeyRing('state.secret', process.env.STATE_SECRET, 'bulwark/oauth-state');
+ * const keys = createHmacKeyRing('oauth.state.secret', process.env.STATE_SECRET, 'bulwark/oauth-state');
  */
 export function createHmacKeyRing(option: string, input: SecretInput, purpose: string): HmacKeyRing {
   const list: readonly (string | Uint8Array)[] =

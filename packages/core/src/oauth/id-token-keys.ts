@@ -15,7 +15,7 @@ export interface IdTokenCheckerOptions {
   /** The configured allowlist. */
   readonly algorithms: readonly string[];
   readonly http: ProviderHttp;
-  readonly clockTolerance: number;
+  readonly clockToleranceSeconds: number;
   readonly now: () => number;
   readonly onEvent: OnEvent | undefined;
 }
@@ -24,7 +24,7 @@ export interface IdTokenCheckerOptions {
 export interface IdTokenCheck {
   readonly nonce?: string;
   readonly accessToken: string;
-  readonly maxAge?: number | undefined;
+  readonly maxAgeSeconds?: number | undefined;
   readonly subject?: string | undefined;
 }
 
@@ -44,11 +44,11 @@ export interface IdTokenChecker {
  * without `alg` binds to the one algorithm actually in use.
  *
  * @example
- * const idTokens = createIdTokenChecker({ issuer, clientId, algorithms: ['RS256'], http, clockTolerance: 5, now: Date.now, onEvent: undefined });
+ * const idTokens = createIdTokenChecker({ issuer, clientId, algorithms: ['RS256'], http, clockToleranceSeconds: 5, now: Date.now, onEvent: undefined });
  * const claims = await idTokens.check(meta, tokens.idToken, { nonce, accessToken: tokens.accessToken });
  */
 export function createIdTokenChecker(options: IdTokenCheckerOptions): IdTokenChecker {
-  const { issuer, clientId, http, clockTolerance, now, onEvent } = options;
+  const { issuer, clientId, http, clockToleranceSeconds, now, onEvent } = options;
   let set: { keys: KeySource; algorithms: readonly string[] } | undefined;
 
   function keysFor(meta: ProviderMetadata): typeof set | string {
@@ -81,7 +81,7 @@ export function createIdTokenChecker(options: IdTokenCheckerOptions): IdTokenChe
         issuer,
         clientId,
         algorithms: found.algorithms,
-        clockTolerance,
+        clockToleranceSeconds,
         now,
         ...expect,
       });

@@ -35,7 +35,7 @@ const expectations: IdTokenExpectations = {
   clientId: 'web',
   algorithms: ['RS256'],
   nonce: 'n-1',
-  clockTolerance: 5,
+  clockToleranceSeconds: 5,
   now: () => NOW,
 };
 
@@ -144,12 +144,12 @@ describe('validateIdToken (OIDC Core 3.1.3.7)', () => {
   });
 
   it('refuses auth_time in the future, with or without max_age, and a non-numeric one', async () => {
-    expect(await reason(await sign({ auth_time: nowSec + 3600 }), { maxAge: 60 })).toMatch(
+    expect(await reason(await sign({ auth_time: nowSec + 3600 }), { maxAgeSeconds: 60 })).toMatch(
       /auth_time is in the future/,
     );
     expect(await reason(await sign({ auth_time: nowSec + 3600 }))).toMatch(/auth_time is in the future/);
-    expect(await reason(await sign({ auth_time: nowSec + 4 }), { maxAge: 60 })).toBe('ok');
-    expect(await reason(await sign({ auth_time: String(nowSec) }), { maxAge: 60 })).toMatch(
+    expect(await reason(await sign({ auth_time: nowSec + 4 }), { maxAgeSeconds: 60 })).toBe('ok');
+    expect(await reason(await sign({ auth_time: String(nowSec) }), { maxAgeSeconds: 60 })).toMatch(
       /auth_time is not a number/,
     );
   });
@@ -168,11 +168,11 @@ describe('validateIdToken (OIDC Core 3.1.3.7)', () => {
   });
 
   it('checks auth_time against max_age', async () => {
-    expect(await reason(await sign({ auth_time: nowSec - 30 }), { maxAge: 60 })).toBe('ok');
-    expect(await reason(await sign({ auth_time: nowSec - 600 }), { maxAge: 60 })).toMatch(
+    expect(await reason(await sign({ auth_time: nowSec - 30 }), { maxAgeSeconds: 60 })).toBe('ok');
+    expect(await reason(await sign({ auth_time: nowSec - 600 }), { maxAgeSeconds: 60 })).toMatch(
       /older than max_age/,
     );
-    expect(await reason(await sign({}), { maxAge: 60 })).toMatch(/lacks auth_time/);
+    expect(await reason(await sign({}), { maxAgeSeconds: 60 })).toMatch(/lacks auth_time/);
   });
 
   it('on refresh, requires the same subject', async () => {

@@ -25,11 +25,11 @@ export interface IdTokenExpectations {
   /** The access token that came with the ID Token, checked against `at_hash` when the token carries one. */
   readonly accessToken?: string | undefined;
   /** The `max_age` (seconds) sent with the request: `auth_time` must then be present and recent enough. */
-  readonly maxAge?: number | undefined;
+  readonly maxAgeSeconds?: number | undefined;
   /** On refresh: the `sub` of the original ID Token. */
   readonly subject?: string | undefined;
   /** Seconds of allowed clock skew. */
-  readonly clockTolerance: number;
+  readonly clockToleranceSeconds: number;
   /** Clock in ms. */
   readonly now: () => number;
 }
@@ -135,9 +135,9 @@ export async function validateIdToken(
   if (payload.iss !== expect.issuer) return invalid('iss is not the configured issuer');
   const claimsPolicy: ClaimsPolicy = {
     audience: [expect.clientId],
-    clockTolerance: expect.clockTolerance,
-    maxTokenAge: MAX_AGE_SECONDS,
-    maxLifetime: MAX_LIFETIME_SECONDS,
+    clockToleranceSeconds: expect.clockToleranceSeconds,
+    maxTokenAgeSeconds: MAX_AGE_SECONDS,
+    maxLifetimeSeconds: MAX_LIFETIME_SECONDS,
     requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
     requireJti: false,
   };
@@ -165,12 +165,12 @@ export async function validateIdToken(
   if (authTime !== undefined && (typeof authTime !== 'number' || !Number.isFinite(authTime))) {
     return invalid('auth_time is not a number');
   }
-  if (typeof authTime === 'number' && authTime > nowSeconds + expect.clockTolerance) {
+  if (typeof authTime === 'number' && authTime > nowSeconds + expect.clockToleranceSeconds) {
     return invalid('auth_time is in the future');
   }
-  if (expect.maxAge !== undefined) {
+  if (expect.maxAgeSeconds !== undefined) {
     if (authTime === undefined) return invalid('lacks auth_time although max_age was sent');
-    if (nowSeconds - authTime > expect.maxAge + expect.clockTolerance) {
+    if (nowSeconds - authTime > expect.maxAgeSeconds + expect.clockToleranceSeconds) {
       return invalid('auth_time is older than max_age');
     }
   }

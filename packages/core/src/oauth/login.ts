@@ -131,10 +131,10 @@ const LOGIN_KEYS = optionKeys<OidcLoginOptions>()(
  */
 export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   if (typeof options?.client?.authorizationUrl !== 'function') {
-    throw new ConfigError('login.client', 'is required', 'pass createOidcClient({...})');
+    throw new ConfigError('oauth.login.client', 'is required', 'pass createOidcClient({...})');
   }
-  checkOptions('login', options, LOGIN_KEYS);
-  const maxAgeMs = numberOption('login.maxAgeMs', options.maxAgeMs, {
+  checkOptions('oauth.login', options, LOGIN_KEYS);
+  const maxAgeMs = numberOption('oauth.login.maxAgeMs', options.maxAgeMs, {
     min: 10_000,
     max: 3_600_000,
     fallback: 600_000,
@@ -143,21 +143,21 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   const cookieName = options.cookieName ?? (insecure ? 'bulwark-login' : '__Host-bulwark-login');
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(cookieName)) {
     throw new ConfigError(
-      'login.cookieName',
+      'oauth.login.cookieName',
       'is not a valid cookie name',
       "keep the default '__Host-bulwark-login'",
     );
   }
   if (insecure && cookieName.startsWith('__Host-')) {
     throw new ConfigError(
-      'login.cookieName',
+      'oauth.login.cookieName',
       '__Host- cookies must be Secure',
       'drop the prefix for insecure development cookies',
     );
   }
   const now = options.now ?? Date.now;
   // The transaction codec first, so a bad secret is reported under this factory's own option name.
-  const transactions = createTransactionCodec('login.secret', options.secret);
+  const transactions = createTransactionCodec('oauth.login.secret', options.secret);
   const states = createStateCodec({
     secret: options.secret,
     maxAgeMs,
@@ -166,8 +166,8 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
   });
   const { client, onEvent } = options;
-  const cookie = { maxAge: Math.ceil(maxAgeMs / 1000), secure: !insecure } as const;
-  const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAge: 0 });
+  const cookie = { maxAgeSeconds: Math.ceil(maxAgeMs / 1000), secure: !insecure } as const;
+  const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAgeSeconds: 0 });
   // The transaction is single-use whatever the outcome of the callback; no step's answer may be cached.
   const finished: HeaderList = Object.freeze([
     Object.freeze(['set-cookie', clearCookie] as const),

@@ -95,9 +95,13 @@ export function createRedirectUriMatcher(
   options: RedirectUriMatcherOptions = {},
 ): RedirectUriMatcher {
   if (!Array.isArray(registered) || registered.length === 0) {
-    throw new ConfigError('redirectUris', 'must be a non-empty list', 'register the exact callback URL(s)');
+    throw new ConfigError(
+      'oauth.redirectUris',
+      'must be a non-empty list',
+      'register the exact callback URL(s)',
+    );
   }
-  checkOptions('redirectUriMatcher', options, MATCHER_KEYS);
+  checkOptions('oauth.redirectUriMatcher', options, MATCHER_KEYS);
   const exact = new Set<string>();
   const loopback = new Map<string, string>();
   const allowLoopbackAnyPort = options.allowLoopbackAnyPort === true;
@@ -105,7 +109,7 @@ export function createRedirectUriMatcher(
     const problem = typeof raw === 'string' ? problemOf(raw) : 'is not a string';
     if (problem !== undefined) {
       throw new ConfigError(
-        `redirectUris[${i}]`,
+        `oauth.redirectUris[${i}]`,
         `${JSON.stringify(String(raw).slice(0, 100))} ${problem}`,
         'register one exact, canonical https URL per callback',
       );

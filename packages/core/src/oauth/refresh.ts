@@ -91,19 +91,23 @@ export function createRefreshTokenRotator(options: RefreshTokenRotatorOptions): 
     typeof store.revokeFamily !== 'function'
   ) {
     throw new ConfigError(
-      'refresh.store',
+      'oauth.refresh.store',
       'is required',
       'pass createMemoryRefreshTokenStore() or a Redis store',
     );
   }
-  checkOptions('refresh', options, ROTATOR_KEYS);
-  const familyTtlMs = numberOption('refresh.familyTtlMs', options.familyTtlMs, {
+  checkOptions('oauth.refresh', options, ROTATOR_KEYS);
+  const familyTtlMs = numberOption('oauth.refresh.familyTtlMs', options.familyTtlMs, {
     min: 60_000,
     max: 400 * DAY,
     fallback: 30 * DAY,
   });
   // 0 is strict rotation; above a minute the retry window is a replay window.
-  const graceMs = numberOption('refresh.graceMs', options.graceMs, { min: 0, max: 60_000, fallback: 10_000 });
+  const graceMs = numberOption('oauth.refresh.graceMs', options.graceMs, {
+    min: 0,
+    max: 60_000,
+    fallback: 10_000,
+  });
   const onEvent = options.onEvent;
 
   function reject(error: SecurityError, detail: string, data?: Record<string, unknown>) {

@@ -70,12 +70,12 @@ const STATE_KEYS = optionKeys<StateCodecOptions>()('secret', 'maxAgeMs', 'replay
  */
 export function createStateCodec(options: StateCodecOptions): StateCodec {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('state', 'options are required', 'pass at least { secret }');
+    throw new ConfigError('oauth.state', 'options are required', 'pass at least { secret }');
   }
-  checkOptions('state', options, STATE_KEYS);
-  const keys = createHmacKeyRing('state.secret', options.secret, 'bulwark/oauth-state/v1');
+  checkOptions('oauth.state', options, STATE_KEYS);
+  const keys = createHmacKeyRing('oauth.state.secret', options.secret, 'bulwark/oauth-state/v1');
   // A login takes seconds: a long-lived state is an attack window.
-  const maxAgeMs = numberOption('state.maxAgeMs', options.maxAgeMs, {
+  const maxAgeMs = numberOption('oauth.state.maxAgeMs', options.maxAgeMs, {
     min: 10_000,
     max: 3_600_000,
     fallback: 600_000,

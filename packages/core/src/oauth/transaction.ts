@@ -29,7 +29,7 @@ const LABEL = encoder.encode('bulwark-login-tx|');
  * are single-use, and the cookie holding them is HttpOnly and only ever sent back to this app.
  *
  * @example
- * const codec = createTransactionCodec('login.secret', process.env.LOGIN_SECRET!);
+ * const codec = createTransactionCodec('oauth.login.secret', process.env.LOGIN_SECRET!);
  * const cookieValue = await codec.seal(tx);
  */
 export function createTransactionCodec(option: string, secret: SecretInput): TransactionCodec {

@@ -95,8 +95,8 @@ function compileRate(
   spec: unknown,
   burst: unknown,
 ): CompiledRate {
-  const rate = parseRate(option === '' ? 'rate' : `${option}.rate`, spec);
-  const b = parseBurst(option === '' ? 'burst' : `${option}.burst`, burst, rate.limit);
+  const rate = parseRate(option === '' ? 'ratelimit.rate' : `${option}.rate`, spec);
+  const b = parseBurst(option === '' ? 'ratelimit.burst' : `${option}.burst`, burst, rate.limit);
   return {
     policyName,
     keyPrefix: prefix,
@@ -120,7 +120,7 @@ export function compileBuckets(
 ): CompiledBucket[] {
   if (buckets.length === 0) {
     throw new ConfigError(
-      'buckets',
+      'ratelimit.buckets',
       'is empty',
       "give at least one bucket, e.g. { name: 'ip', rate: '100/min' }",
     );
@@ -140,7 +140,7 @@ export function compileBuckets(
     policies.add(policyName);
   };
   const compiled = buckets.map((b, i) => {
-    const option = `buckets[${i}]`;
+    const option = `ratelimit.buckets[${i}]`;
     // The limiter's `rate`/`burst` shorthand is one bucket: its errors name the options the user wrote.
     if (!shorthand) checkOptions(option, b, BUCKET_KEYS);
     if (typeof b?.name !== 'string' || !NAME.test(b.name)) {

@@ -10,7 +10,7 @@ import type { HeaderList } from '../verdict.js';
  */
 export const RATELIMIT_ERRORS = {
   limited: new SecurityError({
-    code: 'RATE_LIMITED',
+    code: 'RATELIMIT_EXCEEDED',
     status: 429,
     message: 'Too many requests; retry after the time given in Retry-After.',
   }),

@@ -34,7 +34,7 @@ describe('createRateLimiter', () => {
     const third = await limiter.check(req('203.0.113.1'));
     expect(third.ok).toBe(false);
     if (third.ok) return;
-    expect(third.error?.code).toBe('RATE_LIMITED');
+    expect(third.error?.code).toBe('RATELIMIT_EXCEEDED');
     expect(third.error?.status).toBe(429);
     // t is when one more request is admitted (draft-10 §4.1.2), so it agrees with Retry-After (draft §6);
     // it was the 60 s until the bucket is full, telling a client to wait twice as long as needed.
@@ -45,7 +45,7 @@ describe('createRateLimiter', () => {
     ]);
     const problem = third.reply;
     expect(Object.fromEntries(problem.headers)['content-type']).toBe('application/problem+json');
-    expect(JSON.parse(problem.body!)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(JSON.parse(problem.body!)).toMatchObject({ status: 429, code: 'RATELIMIT_EXCEEDED' });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       type: 'ratelimit.limited',
@@ -362,11 +362,11 @@ describe('createRateLimiter', () => {
     console.warn = () => {};
     try {
       expect(() => createRateLimiter({ rate: '10/min' })).toThrow(
-        /^clientIp\.platform: .*platform: 'cloudflare'/s,
+        /^ratelimit\.clientIp\.platform: .*platform: 'cloudflare'/s,
       );
       expect(() =>
         createRateLimiter({ rate: '10/min', clientIp: { trustedProxies: ['10.0.0.0/8'] } }),
-      ).toThrow(/^clientIp\.platform: /);
+      ).toThrow(/^ratelimit\.clientIp\.platform: /);
       // Named: fine. Per-user buckets only: no address needed, fine.
       expect(
         createRateLimiter({ rate: '10/min', clientIp: { platform: 'cloudflare' } }).clientIp.platform,

@@ -157,11 +157,12 @@ function cachedHash(cache: Map<string, string>, raw: string): string {
  * const v = await limiter.check(req, { subject: claims.sub });
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  checkOptions('', options, LIMITER_KEYS);
+  checkOptions('ratelimit', options, LIMITER_KEYS);
   const name = options.name ?? 'rl';
-  if (!NAME.test(name)) throw new ConfigError('name', 'must be 1–32 letters, digits, _ . -', "e.g. 'api'");
+  if (!NAME.test(name))
+    throw new ConfigError('ratelimit.name', 'must be 1–32 letters, digits, _ . -', "e.g. 'api'");
   if (options.buckets !== undefined && (options.rate !== undefined || options.burst !== undefined)) {
-    throw new ConfigError('rate', 'is set together with buckets', 'put the rate inside a bucket');
+    throw new ConfigError('ratelimit.rate', 'is set together with buckets', 'put the rate inside a bucket');
   }
   const buckets = compileBuckets(
     name,
@@ -177,12 +178,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const minBurst = Math.min(...buckets.flatMap((b) => b.rates.map((r) => r.rule.burst)));
   const cost = options.cost ?? 1;
   // A cost above the smallest burst could never be paid: every request would be refused.
-  if (typeof cost !== 'function') numberOption('cost', cost, { min: 1, max: minBurst });
+  if (typeof cost !== 'function') numberOption('ratelimit.cost', cost, { min: 1, max: minBurst });
   const failMode = options.failMode ?? 'open';
   if (failMode !== 'open' && failMode !== 'closed') {
-    throw new ConfigError('failMode', `'${String(failMode)}' is not a mode`, "use 'open' or 'closed'");
+    throw new ConfigError(
+      'ratelimit.failMode',
+      `'${String(failMode)}' is not a mode`,
+      "use 'open' or 'closed'",
+    );
   }
-  const timeoutMs = numberOption('storeTimeoutMs', options.storeTimeoutMs, {
+  const timeoutMs = numberOption('ratelimit.storeTimeoutMs', options.storeTimeoutMs, {
     min: 1,
     max: 10_000,
     fallback: 200,
@@ -190,7 +195,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const store = options.store ?? createMemoryRateLimitStore(options.now ? { now: options.now } : {});
   if (typeof store?.consume !== 'function') {
     throw new ConfigError(
-      'store',
+      'ratelimit.store',
       'does not implement RateLimitStore',
       'pass createMemoryRateLimitStore() or a Redis store',
     );
@@ -201,10 +206,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       : undefined;
   const clientIp = isResolver(options.clientIp)
     ? options.clientIp
-    : clientIpResolverAt('clientIp.', options.clientIp ?? {});
+    : clientIpResolverAt('ratelimit.clientIp.', options.clientIp ?? {});
   if (isCloudflareWorkers() && clientIp.platform === undefined && buckets.some((b) => b.key === 'ip')) {
     throw new ConfigError(
-      'clientIp.platform',
+      'ratelimit.clientIp.platform',
       'is not set, and on Cloudflare Workers there is no socket address: every client would be one IP bucket',
       "name the platform: clientIp: { platform: 'cloudflare' } (the client address Cloudflare's edge writes into cf-connecting-ip)",
     );

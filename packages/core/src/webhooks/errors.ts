@@ -1,10 +1,10 @@
-import { SecurityError } from '../errors.js';
+import { type BulwarkErrorCode, SecurityError } from '../errors.js';
 
-function bad(code: string, message: string): SecurityError {
+function bad(code: BulwarkErrorCode, message: string): SecurityError {
   return new SecurityError({ code, status: 400, message });
 }
 
-function unauthorized(code: string, message: string): SecurityError {
+function unauthorized(code: BulwarkErrorCode, message: string): SecurityError {
   return new SecurityError({ code, status: 401, message });
 }
 

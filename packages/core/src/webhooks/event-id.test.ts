@@ -123,7 +123,7 @@ describe('event ids and the id.timestamp.body separator', () => {
       }
       expect([id, isConfigError(thrown) && (thrown as { option: string }).option]).toEqual([
         id,
-        'signWebhook.id',
+        'webhooks.sign.id',
       ]);
     }
   });
@@ -158,7 +158,7 @@ describe('event ids and the id.timestamp.body separator', () => {
       }
       expect([keyPrefix, isConfigError(thrown) && (thrown as { option: string }).option]).toEqual([
         keyPrefix,
-        'webhook.keyPrefix',
+        'webhooks.keyPrefix',
       ]);
     }
     createWebhookVerifier({ scheme: 'standard', secrets: SECRET, keyPrefix: 'orders:' });

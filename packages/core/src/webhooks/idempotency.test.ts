@@ -159,37 +159,37 @@ describe('idempotency', () => {
 
 describe('configuration', () => {
   const cases: [string, () => unknown, string][] = [
-    ['no secret', () => createWebhookVerifier({ scheme: 'standard' }), 'webhook.secrets'],
+    ['no secret', () => createWebhookVerifier({ scheme: 'standard' }), 'webhooks.secrets'],
     [
       'short secret',
       () => createWebhookVerifier({ scheme: 'github', secrets: 'short' }),
-      'webhook.secrets[0]',
+      'webhooks.secrets[0]',
     ],
     [
       'bad whsec',
       () => createWebhookVerifier({ scheme: 'standard', secrets: 'whsec_!!!' }),
-      'webhook.secrets[0]',
+      'webhooks.secrets[0]',
     ],
     [
       'unknown scheme',
       () => createWebhookVerifier({ scheme: 'svix' as 'standard', secrets: SECRET }),
-      'webhook.scheme',
+      'webhooks.scheme',
     ],
     [
       'tolerance too wide',
       () => createWebhookVerifier({ scheme: 'standard', secrets: SECRET, toleranceSeconds: 86_400 }),
-      'webhook.toleranceSeconds',
+      'webhooks.toleranceSeconds',
     ],
     [
       'claims shorter than the replay window',
       () => createWebhookVerifier({ scheme: 'standard', secrets: SECRET, idempotencyTtlMs: 300_000 }),
-      'webhook.idempotencyTtlMs',
+      'webhooks.idempotencyTtlMs',
     ],
     [
       'public keys on Stripe',
       () =>
         createWebhookVerifier({ scheme: 'stripe', secrets: 'whsec_0123456789abcdef', publicKeys: 'whpk_x' }),
-      'webhook.publicKeys',
+      'webhooks.publicKeys',
     ],
     [
       'generic scheme signing a timestamp it cannot read',
@@ -204,7 +204,7 @@ describe('configuration', () => {
           },
           secrets: 'generic-secret-0123456789',
         }),
-      'webhook.scheme.timestampHeader',
+      'webhooks.scheme.timestampHeader',
     ],
   ];
   for (const [name, build, option] of cases) {

@@ -166,35 +166,35 @@ function checkHmacScheme(s: HmacSchemeOptions): void {
     const v = s[key];
     if (v === undefined && key === 'timestampHeader') continue;
     if (typeof v !== 'string' || !HEADER_NAME.test(v)) {
-      throw new ConfigError(`webhook.scheme.${key}`, 'is not a lowercase header name', 'e.g. x-signature');
+      throw new ConfigError(`webhooks.scheme.${key}`, 'is not a lowercase header name', 'e.g. x-signature');
     }
   }
   if (!['hex', 'base64', 'base64url'].includes(s.encoding)) {
     throw new ConfigError(
-      'webhook.scheme.encoding',
+      'webhooks.scheme.encoding',
       'is not hex, base64 or base64url',
       'say how the sender writes it',
     );
   }
   if (s.hash !== undefined && !(s.hash in HMAC_LENGTH)) {
-    throw new ConfigError('webhook.scheme.hash', 'is not SHA-256 or SHA-512', 'use SHA-256');
+    throw new ConfigError('webhooks.scheme.hash', 'is not SHA-256 or SHA-512', 'use SHA-256');
   }
   if (!['body', 'timestamp.body', 'id.timestamp.body'].includes(s.signedContent)) {
     throw new ConfigError(
-      'webhook.scheme.signedContent',
+      'webhooks.scheme.signedContent',
       'is not a known layout',
       'use body, timestamp.body or id.timestamp.body',
     );
   }
   if (s.signedContent !== 'body' && s.timestampHeader === undefined) {
     throw new ConfigError(
-      'webhook.scheme.timestampHeader',
+      'webhooks.scheme.timestampHeader',
       `is required by signedContent ${s.signedContent}`,
       'name the header',
     );
   }
   if (s.prefix !== undefined && (typeof s.prefix !== 'string' || !/^[\x21-\x7e]{0,32}$/.test(s.prefix))) {
-    throw new ConfigError('webhook.scheme.prefix', 'is not short printable ASCII', 'e.g. sha256=');
+    throw new ConfigError('webhooks.scheme.prefix', 'is not short printable ASCII', 'e.g. sha256=');
   }
 }
 
@@ -203,15 +203,15 @@ function checkHmacScheme(s: HmacSchemeOptions): void {
  */
 export function resolveWebhookOptions(options: WebhookVerifierOptions): ResolvedWebhookOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('webhook', 'options are required', 'pass scheme and secrets');
+    throw new ConfigError('webhooks', 'options are required', 'pass scheme and secrets');
   }
-  checkOptions('webhook', options, OPTION_KEYS);
+  checkOptions('webhooks', options, OPTION_KEYS);
   const scheme = options.scheme;
-  if (typeof scheme === 'object' && scheme !== null) checkOptions('webhook.scheme', scheme, SCHEME_KEYS);
+  if (typeof scheme === 'object' && scheme !== null) checkOptions('webhooks.scheme', scheme, SCHEME_KEYS);
   const hmac = typeof scheme === 'object' && scheme !== null && scheme.type === 'hmac' ? scheme : undefined;
   if (hmac === undefined && scheme !== 'standard' && scheme !== 'stripe' && scheme !== 'github') {
     throw new ConfigError(
-      'webhook.scheme',
+      'webhooks.scheme',
       'is not a known scheme',
       "use 'standard', 'stripe', 'github' or { type: 'hmac', … }",
     );
@@ -223,35 +223,35 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
   const keyList = list(options.publicKeys);
   if (keyList.length > 0 && name !== 'standard') {
     throw new ConfigError(
-      'webhook.publicKeys',
+      'webhooks.publicKeys',
       `the ${name} scheme has no public-key signatures`,
       'remove publicKeys',
     );
   }
   if (secretList.length + keyList.length === 0) {
     throw new ConfigError(
-      'webhook.secrets',
+      'webhooks.secrets',
       'no secret is configured',
       'pass the signing secret the sender gave you',
     );
   }
   if (secretList.length > 10 || keyList.length > 10) {
     throw new ConfigError(
-      'webhook.secrets',
+      'webhooks.secrets',
       'more than 10 keys',
       'keep only the keys of the current rotation',
     );
   }
   if (options.dangerouslyAllowShortSecrets !== undefined && options.dangerouslyAllowShortSecrets !== true) {
     throw new ConfigError(
-      'webhook.dangerouslyAllowShortSecrets',
+      'webhooks.dangerouslyAllowShortSecrets',
       'is not true',
       'leave it unset (16-byte minimum) or set it to true',
     );
   }
   const allowShort = options.dangerouslyAllowShortSecrets === true;
   const secrets = secretList.map((s, i) => {
-    const option = `webhook.secrets[${i}]`;
+    const option = `webhooks.secrets[${i}]`;
     refuseKeyAsSecret(option, s, KEY_AS_SECRET);
     if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
       throw new ConfigError(option, 'is not a string or bytes', 'pass the secret as the sender shows it');
@@ -268,23 +268,23 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
     return bytes.slice();
   });
   const publicKeys = keyList.map((k, i) =>
-    decodeStandardKey(`webhook.publicKeys[${i}]`, k, 'whpk_', 32).slice(),
+    decodeStandardKey(`webhooks.publicKeys[${i}]`, k, 'whpk_', 32).slice(),
   );
 
   const timestamped =
     name === 'standard' || name === 'stripe' || (hmac !== undefined && hmac.signedContent !== 'body');
-  const toleranceSeconds = integer('webhook.toleranceSeconds', options.toleranceSeconds, 300, 1, 900);
+  const toleranceSeconds = integer('webhooks.toleranceSeconds', options.toleranceSeconds, 300, 1, 900);
   const defaultTtl = name === 'github' || !timestamped ? 86_400_000 : 3_600_000;
   const minTtl = timestamped ? 2 * toleranceSeconds * 1000 : 60_000;
   const idempotencyTtlMs = integer(
-    'webhook.idempotencyTtlMs',
+    'webhooks.idempotencyTtlMs',
     options.idempotencyTtlMs,
     Math.max(defaultTtl, minTtl),
     minTtl,
     30 * 86_400_000,
   );
   const processingTtlMs = integer(
-    'webhook.processingTtlMs',
+    'webhooks.processingTtlMs',
     options.processingTtlMs,
     600_000,
     1_000,
@@ -295,14 +295,14 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
   // never produce the same key ('a:' + 'b:x' would be 'a:b:' + 'x' otherwise).
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 64 || !keyPrefix.endsWith(':')) {
     throw new ConfigError(
-      'webhook.keyPrefix',
+      'webhooks.keyPrefix',
       "is not a string of at most 64 characters ending with ':'",
       "keep the default, or use one like 'webhook:billing:'",
     );
   }
   if (options.allowBinaryBody === true && hmac === undefined) {
     throw new ConfigError(
-      'webhook.allowBinaryBody',
+      'webhooks.allowBinaryBody',
       `the ${name} scheme always carries JSON`,
       'remove allowBinaryBody',
     );
@@ -314,8 +314,8 @@ export function resolveWebhookOptions(options: WebhookVerifierOptions): Resolved
     secrets,
     publicKeys,
     toleranceSeconds,
-    maxBodyBytes: integer('webhook.maxBodyBytes', options.maxBodyBytes, 1_048_576, 1, 64 * 1_048_576),
-    maxSignatures: integer('webhook.maxSignatures', options.maxSignatures, 10, 1, 100),
+    maxBodyBytes: integer('webhooks.maxBodyBytes', options.maxBodyBytes, 1_048_576, 1, 64 * 1_048_576),
+    maxSignatures: integer('webhooks.maxSignatures', options.maxSignatures, 10, 1, 100),
     idempotencyTtlMs,
     processingTtlMs,
     keyPrefix,

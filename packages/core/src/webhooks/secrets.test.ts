@@ -74,7 +74,7 @@ describe('Standard Webhooks secrets without base64 padding', () => {
       expect([
         secret,
         configError(() => createWebhookVerifier({ scheme: 'standard', secrets: secret }))?.option,
-      ]).toEqual([secret, 'webhook.secrets[0]']);
+      ]).toEqual([secret, 'webhooks.secrets[0]']);
     }
   });
 
@@ -85,7 +85,7 @@ describe('Standard Webhooks secrets without base64 padding', () => {
     expect(
       configError(() => createWebhookVerifier({ scheme: 'standard', publicKeys: `whpk_${key.slice(0, -2)}` }))
         ?.option,
-    ).toBe('webhook.publicKeys[0]');
+    ).toBe('webhooks.publicKeys[0]');
   });
 
   it('decodes padded and unpadded spellings of the same bytes alike, and only canonical spellings', () => {
@@ -109,7 +109,7 @@ describe('secrets under 16 bytes', () => {
   it('explains a short whsec_ secret in decoded bytes, says it is base64, and names the opt-in', () => {
     const twenty = 'whsec_MfKQ9r8GKYqrTwjUPD8I'; // 20 base64 characters = 15 bytes
     const err = configError(() => createWebhookVerifier({ scheme: 'standard', secrets: twenty }));
-    expect(err?.option).toBe('webhook.secrets[0]');
+    expect(err?.option).toBe('webhooks.secrets[0]');
     expect(err?.message).toMatch(/decodes to 15 bytes/);
     expect(err?.message).toMatch(/whsec_ secrets are base64/);
     expect(err?.message).toMatch(/20 characters after whsec_/);
@@ -148,16 +148,16 @@ describe('secrets under 16 bytes', () => {
       const options = { scheme: 'github', secrets: 'hunter2', dangerouslyAllowShortSecrets: value };
       expect(
         configError(() => createWebhookVerifier(options as unknown as WebhookVerifierOptions))?.option,
-      ).toBe('webhook.dangerouslyAllowShortSecrets');
+      ).toBe('webhooks.dangerouslyAllowShortSecrets');
     }
   });
 
   it('signWebhook holds every scheme to 16 bytes unless told otherwise', async () => {
     expect((await rejected(signWebhook({ scheme: 'github', secret: 'hunter2', body: '{}' })))?.option).toBe(
-      'signWebhook.secret',
+      'webhooks.sign.secret',
     );
     expect((await rejected(signWebhook({ scheme: 'stripe', secret: 'whsec_x', body: '{}' })))?.option).toBe(
-      'signWebhook.secret',
+      'webhooks.sign.secret',
     );
     const headers = await signWebhook({
       scheme: 'github',

@@ -36,19 +36,19 @@ describe('signWebhook', () => {
 
   it('refuses a bad secret, id or timestamp with a ConfigError naming the option', async () => {
     expect(await configOption(signWebhook({ secret: 'whsec_not base64', body: '{}' }))).toBe(
-      'signWebhook.secret',
+      'webhooks.sign.secret',
     );
     expect(await configOption(signWebhook({ secret: 'whsec_c2hvcnQ=', body: '{}' }))).toBe(
-      'signWebhook.secret',
+      'webhooks.sign.secret',
     );
     expect(await configOption(signWebhook({ secret: SECRET, id: 'has space', body: '{}' }))).toBe(
-      'signWebhook.id',
+      'webhooks.sign.id',
     );
     expect(await configOption(signWebhook({ secret: SECRET, timestamp: 1.5, body: '{}' }))).toBe(
-      'signWebhook.timestamp',
+      'webhooks.sign.timestamp',
     );
     expect(await configOption(signWebhook({ secret: SECRET, timestamp: 1e13, body: '{}' }))).toBe(
-      'signWebhook.timestamp',
+      'webhooks.sign.timestamp',
     );
   });
 });

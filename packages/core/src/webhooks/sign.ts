@@ -34,14 +34,14 @@ const SIGN_KEYS = optionKeys<SignWebhookOptions>()(
 );
 
 function secretBytes(scheme: string, secret: string | Uint8Array, minBytes: number): Uint8Array {
-  refuseKeyAsSecret('signWebhook.secret', secret, 'sign with the random HMAC secret you gave the receiver');
+  refuseKeyAsSecret('webhooks.sign.secret', secret, 'sign with the random HMAC secret you gave the receiver');
   let bytes: Uint8Array | undefined;
   if (secret instanceof Uint8Array) bytes = secret;
   else if (scheme !== 'standard') bytes = encoder.encode(secret);
   else bytes = decodeBase64Key(secret.startsWith('whsec_') ? secret.slice(6) : secret);
   if (bytes === undefined || bytes.length < minBytes) {
     throw new ConfigError(
-      'signWebhook.secret',
+      'webhooks.sign.secret',
       scheme === 'standard' && !(secret instanceof Uint8Array)
         ? `is not whsec_<base64> decoding to ${minBytes}+ bytes`
         : `is not ${minBytes}+ bytes`,
@@ -73,12 +73,12 @@ async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array
  * await fetch(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
  */
 export async function signWebhook(options: SignWebhookOptions): Promise<Record<string, string>> {
-  checkOptions('signWebhook', options, SIGN_KEYS);
+  checkOptions('webhooks.sign', options, SIGN_KEYS);
   const scheme = options.scheme ?? 'standard';
   const key = secretBytes(scheme, options.secret, options.dangerouslyAllowShortSecrets === true ? 1 : 16);
   const body = typeof options.body === 'string' ? encoder.encode(options.body) : options.body;
   // Whole seconds since the epoch, ten digits at most: what every receiver parses.
-  const timestamp = numberOption('signWebhook.timestamp', options.timestamp, {
+  const timestamp = numberOption('webhooks.sign.timestamp', options.timestamp, {
     min: 0,
     max: 9_999_999_999,
     fallback: Math.floor(Date.now() / 1000),
@@ -86,7 +86,7 @@ export async function signWebhook(options: SignWebhookOptions): Promise<Record<s
   const id = options.id ?? crypto.randomUUID();
   if (!EVENT_ID.test(id)) {
     throw new ConfigError(
-      'signWebhook.id',
+      'webhooks.sign.id',
       `is not ${EVENT_ID_RULE}: receivers split the signed id.timestamp.body at its dots`,
       'use an id like msg_<random>',
     );

@@ -80,7 +80,7 @@ function claimKeyPrefix(store: ReplayStore, prefix: string, keys: readonly Uint8
   }
   if (!keys.some((k) => known.some((j) => sameBytes(k, j)))) {
     throw new ConfigError(
-      'webhook.keyPrefix',
+      'webhooks.keyPrefix',
       `'${prefix}' is already used on this replayStore by a verifier with other secrets: the two senders' event ids would collide`,
       "give each sender its own keyPrefix, e.g. 'webhook:billing:'",
     );

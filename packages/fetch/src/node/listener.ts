@@ -9,7 +9,7 @@ export type NodeServedHandler = (request: Request, info: ConnectionInfo) => Prom
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
-  /** Request bodies above this many bytes are refused with 413 `BODY_TOO_LARGE` when read. Default 1 MiB. */
+  /** Request bodies above this many bytes are refused with 413 `HTTP_BODY_TOO_LARGE` when read. Default 1 MiB. */
   maxBodyBytes?: number;
 }
 
@@ -29,8 +29,8 @@ function connectionInfo(req: IncomingMessage): ConnectionInfo {
  * client sends more than `maxBodyBytes`: `securityHeaders()` answers it as this 413 with every header the
  * app's wrappers add, like the body-parser errors of the node frameworks.
  */
-const BODY_TOO_LARGE = new SecurityError({
-  code: 'BODY_TOO_LARGE',
+const HTTP_BODY_TOO_LARGE = new SecurityError({
+  code: 'HTTP_BODY_TOO_LARGE',
   status: 413,
   message: 'The request body is too large.',
 });
@@ -51,7 +51,7 @@ function bodyStream(
   let size = 0;
   const tooLarge = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
     onTooLarge();
-    controller.error(BODY_TOO_LARGE);
+    controller.error(HTTP_BODY_TOO_LARGE);
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -95,7 +95,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
 /**
  * Serve a fetch handler with node's `http`/`https` server. The socket peer address and the verified TLS
  * client certificate reach the handler as {@link ConnectionInfo}, which the rules need (client IP, mTLS).
- * The body streams to the handler; more than `maxBodyBytes` is a 413 `BODY_TOO_LARGE` thrown out of the
+ * The body streams to the handler; more than `maxBodyBytes` is a 413 `HTTP_BODY_TOO_LARGE` thrown out of the
  * body read, which `securityHeaders()` answers with the app's headers (an unwrapped handler gets the bare
  * problem), and the connection is closed rather than reading the rest.
  *
