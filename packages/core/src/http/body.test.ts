@@ -68,7 +68,7 @@ describe('readBodyCapped', () => {
   });
 
   it('answers a SecurityError the runtime threw out of the stream as itself; rethrows anything else', async () => {
-    const refusal = new SecurityError({ code: 'BODY_TOO_LARGE', status: 413, message: 'too large' });
+    const refusal = new SecurityError({ code: 'HTTP_BODY_TOO_LARGE', status: 413, message: 'too large' });
     const read = await readBodyCapped(post(streamOf([new Uint8Array(1)], refusal)), 10);
     expect(read).toEqual({ ok: false, error: refusal });
     await expect(readBodyCapped(post(streamOf([], new TypeError('reset'))), 10)).rejects.toThrow('reset');
