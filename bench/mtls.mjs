@@ -113,8 +113,7 @@ export async function run({ smoke }) {
     ...(await compare(
       'RFC 8705 certificate binding (cnf.x5t#S256)',
       {
-        'bulwark verifyCertificateBinding (WebCrypto SHA-256)': () =>
-          verifyCertificateBinding(token, allowed),
+        'bulwark verifyCertificateBinding': () => verifyCertificateBinding(token, allowed),
         'node:crypto createHash floor': () =>
           createHash('sha256').update(allowed).digest('base64url') === token.cnf['x5t#S256'],
       },

@@ -22,8 +22,11 @@ export interface JwtCryptoBackend {
   decode(part: string): Uint8Array | undefined;
   /** Strict base64url then fatal UTF-8 decoding. */
   decodeText(part: string): string | undefined;
-  /** base64url SHA-256 of a token, the key of the verified-token cache. */
-  hashToken(token: string): string | Promise<string>;
+  /**
+   * base64url SHA-256 of a token (UTF-8) or of bytes: the key of the verified-token cache, a PKCE challenge,
+   * DPoP `ath` and thumbprints, an RFC 8705 certificate thumbprint.
+   */
+  hashToken(data: string | Uint8Array): string | Promise<string>;
   /** SHA-2 digest of a UTF-8 string (ID Token `at_hash`): synchronous where the runtime allows. */
   digest(hash: 'SHA-256' | 'SHA-384' | 'SHA-512', text: string): Uint8Array | Promise<Uint8Array>;
   /** Which implementation this is, for events and benchmarks. */

@@ -75,8 +75,11 @@ export const backend: JwtCryptoBackend = {
   verify: verifyAsync,
   decode: decodeBase64Url,
   decodeText: decodeBase64UrlText,
-  async hashToken(token: string): Promise<string> {
-    return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token))));
+  async hashToken(data: string | Uint8Array): Promise<string> {
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    return encodeBase64Url(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)),
+    );
   },
   async digest(hash, text) {
     return new Uint8Array(await crypto.subtle.digest(hash, encoder.encode(text)));

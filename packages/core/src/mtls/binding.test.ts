@@ -48,6 +48,20 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     expect(JSON.stringify(events)).not.toContain(x5t);
   });
 
+  it('refuses every other spelling of the right digest: padded, standard alphabet, non-canonical last character', async () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(x5t.at(-1)!);
+    // Same 32 bytes when decoded leniently: only the two unused low bits of the last character differ.
+    const lenient = `${x5t.slice(0, -1)}${alphabet[last | 1]}`;
+    const standard = Buffer.from(x5t, 'base64url').toString('base64');
+    for (const spelling of [lenient, standard, `${x5t}==`, ` ${x5t}`, x5t.toUpperCase()]) {
+      if (spelling === x5t) continue;
+      const v = await verifyCertificateBinding({ cnf: { 'x5t#S256': spelling } }, leaf.der);
+      expect(v.ok ? 'ok' : v.error?.code).toBe('MTLS_TOKEN_BINDING_MISMATCH');
+    }
+    expect(Buffer.from(lenient, 'base64url').equals(Buffer.from(x5t, 'base64url'))).toBe(true);
+  });
+
   it('lets unbound tokens through unless binding is required', async () => {
     expect(await verifyCertificateBinding({ sub: 'a' }, leaf.der)).toMatchObject({
       ok: true,

@@ -1,7 +1,7 @@
-import { decodeBase64Url, encodeBase64Url } from '../encoding/base64url.js';
 import type { SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
+import { cryptoBackend } from '../jwt/crypto.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { MTLS_ERRORS } from './errors.js';
 
@@ -36,14 +36,17 @@ export interface CertificateBinding {
  * const x5t = await certificateThumbprint(peer.certificate); // what an AS puts in cnf["x5t#S256"]
  */
 export async function certificateThumbprint(certificate: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', certificate as Uint8Array<ArrayBuffer>);
-  return encodeBase64Url(new Uint8Array(digest));
+  // node:crypto hashes synchronously (the `#jwt-crypto` back end); WebCrypto's digest is a thread-pool hop.
+  return cryptoBackend.hashToken(certificate);
 }
 
-function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+/** 43 canonical base64url characters: exactly 32 bytes (the last one's two unused bits zero). */
+const SHA256_BASE64URL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+function equalConstantTime(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
 
@@ -85,8 +88,7 @@ export async function verifyCertificateBinding(
   }
   if (typeof x5t !== 'string')
     return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 is not a string');
-  const expected = decodeBase64Url(x5t);
-  if (expected === undefined || expected.length !== 32) {
+  if (!SHA256_BASE64URL.test(x5t)) {
     return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 is not a base64url SHA-256 digest');
   }
   if (certificate === undefined || certificate.length === 0) {
@@ -95,10 +97,10 @@ export async function verifyCertificateBinding(
       'the token is certificate-bound but the request has no client certificate',
     );
   }
-  const actual = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', certificate as Uint8Array<ArrayBuffer>),
-  );
-  if (!equalConstantTime(actual, expected)) {
+  // Compared as text: both sides are canonical base64url of 32 bytes, so equal text is equal digests.
+  const thumbprint = cryptoBackend.hashToken(certificate);
+  const actual = typeof thumbprint === 'string' ? thumbprint : await thumbprint;
+  if (!equalConstantTime(actual, x5t)) {
     return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 does not match the client certificate');
   }
   return allow({ bound: true });

@@ -1,4 +1,5 @@
 import { encodeBase64Url } from '../encoding/base64url.js';
+import { cryptoBackend } from '../jwt/crypto.js';
 import { randomBytes } from './hmac-keys.js';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636). */
@@ -13,7 +14,6 @@ export interface PkcePair {
 
 // RFC 7636 §4.1: 43–128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
-const encoder = new TextEncoder();
 
 /**
  * The S256 challenge of a verifier: BASE64URL(SHA256(ASCII(verifier))).
@@ -22,7 +22,8 @@ const encoder = new TextEncoder();
  * await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk') // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
  */
 export async function pkceChallenge(verifier: string): Promise<string> {
-  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(verifier))));
+  // base64url(SHA-256(text)) is what the back end's hashToken computes: synchronously with node:crypto.
+  return cryptoBackend.hashToken(verifier);
 }
 
 /**

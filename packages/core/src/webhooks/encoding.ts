@@ -53,19 +53,19 @@ export function decodeHexStrict(input: string): Uint8Array | undefined {
   if (len === 0 || len % 2 !== 0) return undefined;
   const out = new Uint8Array(len >> 1);
   for (let i = 0; i < len; i += 2) {
-    const hi = hexValue(input.charCodeAt(i));
-    const lo = hexValue(input.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    out[i >> 1] = (hi << 4) | lo;
+    const hi = input.charCodeAt(i);
+    const lo = input.charCodeAt(i + 1);
+    // A character outside the table (or mapped to -1) makes the pair negative.
+    const v = ((hi < 128 ? HEX_VALUE[hi]! : -1) << 4) | (lo < 128 ? HEX_VALUE[lo]! : -1);
+    if (v < 0) return undefined;
+    out[i >> 1] = v;
   }
   return out;
 }
 
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
+/** Lowercase hex digit → value, -1 for every other ASCII character. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE[HEX.charCodeAt(i)] = i;
 
 /**
  * Decode a signature in one of the {@link SignatureEncoding}s, strictly.

@@ -137,38 +137,63 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     return deny(error);
   }
 
-  async function matches(parts: SignedParts, body: Uint8Array): Promise<boolean> {
+  /** Synchronous with node:crypto (no promise, no microtask per delivery); a promise with WebCrypto or Ed25519. */
+  function matches(parts: SignedParts, body: Uint8Array): boolean | Promise<boolean> {
     let hmacWanted = false;
     let edWanted = false;
     for (const s of parts.signatures) {
       if (s.version === 'v1a') edWanted = true;
       else hmacWanted = true;
     }
-    if (hmacWanted) {
-      for (const key of hmacKeys) {
-        const expected = await key.sign(parts.contentPrefix, body);
-        let found = false;
-        // Compare with every candidate (no early exit) so timing does not tell which one matched.
-        for (const s of parts.signatures) {
-          if (s.version !== 'v1a' && timingSafeEqual(expected, s.bytes)) found = true;
-        }
-        if (found) return true;
-      }
+    for (let k = 0; hmacWanted && k < hmacKeys.length; k++) {
+      const mac = hmacKeys[k]!.sign(parts.contentPrefix, body);
+      if (mac instanceof Promise) return matchesAsync(parts, body, k, mac, edWanted);
+      if (matchesOne(parts, mac)) return true;
     }
-    if (edWanted && edKeys.length > 0) {
-      const content = withPrefix(parts.contentPrefix, body);
-      for (const s of parts.signatures) {
-        if (s.version !== 'v1a') continue;
-        for (const key of edKeys) if (await key.verify(s.bytes, content)) return true;
-      }
+    return edWanted && edKeys.length > 0 ? matchesEd25519(parts, body) : false;
+  }
+
+  /** Compare with every candidate (no early exit) so timing does not tell which one matched. */
+  function matchesOne(parts: SignedParts, expected: Uint8Array): boolean {
+    let found = false;
+    for (const s of parts.signatures) {
+      if (s.version !== 'v1a' && timingSafeEqual(expected, s.bytes)) found = true;
+    }
+    return found;
+  }
+
+  async function matchesAsync(
+    parts: SignedParts,
+    body: Uint8Array,
+    from: number,
+    pending: Promise<Uint8Array>,
+    edWanted: boolean,
+  ): Promise<boolean> {
+    if (matchesOne(parts, await pending)) return true;
+    for (let k = from + 1; k < hmacKeys.length; k++) {
+      if (matchesOne(parts, await hmacKeys[k]!.sign(parts.contentPrefix, body))) return true;
+    }
+    return edWanted && edKeys.length > 0 ? matchesEd25519(parts, body) : false;
+  }
+
+  async function matchesEd25519(parts: SignedParts, body: Uint8Array): Promise<boolean> {
+    const content = withPrefix(parts.contentPrefix, body);
+    for (const s of parts.signatures) {
+      if (s.version !== 'v1a') continue;
+      for (const key of edKeys) if (await key.verify(s.bytes, content)) return true;
     }
     return false;
   }
 
-  async function authenticate(
-    req: RequestLike,
-    rawBody: unknown,
-  ): Promise<Verdict<{ parts: SignedParts; body: Uint8Array; text: string | undefined; id: string }>> {
+  type Authenticated = Verdict<{
+    parts: SignedParts;
+    body: Uint8Array;
+    text: string | undefined;
+    id: string;
+  }>;
+
+  /** Synchronous up to the signature check, which is synchronous too with node:crypto: no promise then. */
+  function authenticate(req: RequestLike, rawBody: unknown): Authenticated | Promise<Authenticated> {
     const body = toBytes(rawBody);
     if (body.length > o.maxBodyBytes) {
       return reject(
@@ -215,7 +240,20 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         return reject(WEBHOOK_ERRORS.bodyNotUtf8, 'body is not valid UTF-8', req);
       }
     }
-    if (!(await matches(parts, body))) {
+    const matched = matches(parts, body);
+    return typeof matched === 'boolean'
+      ? identify(req, matched, parts, body, text)
+      : matched.then((m) => identify(req, m, parts, body, text));
+  }
+
+  function identify(
+    req: RequestLike,
+    matched: boolean,
+    parts: SignedParts,
+    body: Uint8Array,
+    text: string | undefined,
+  ): Authenticated {
+    if (!matched) {
       return reject(
         WEBHOOK_ERRORS.signatureMismatch,
         `no presented signature matches any of ${hmacKeys.length + edKeys.length} keys`,
@@ -257,13 +295,15 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
           );
     },
     async verifySignature(req, body = req.rawBody) {
-      const checked = await authenticate(req, body);
+      const pending = authenticate(req, body);
+      const checked = pending instanceof Promise ? await pending : pending;
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
       return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, undefined));
     },
     async check(req, body = req.rawBody) {
-      const checked = await authenticate(req, body);
+      const pending = authenticate(req, body);
+      const checked = pending instanceof Promise ? await pending : pending;
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
       const key = o.keyPrefix + id;
