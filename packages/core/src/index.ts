@@ -17,6 +17,8 @@ export { readBodyCapped } from './http/body.js';
 export type { RequestLike } from './http/request.js';
 export { connectionOf, isCloudflareWorkers } from './http/runtime.js';
 export type { ConnectionInfo } from './http/runtime.js';
+export { fromEnv } from './http/workers-entry.js';
+export type { EnvEntry, EnvHandler } from './http/workers-entry.js';
 export { renderProblem } from './http/problem.js';
 export {
   decodeBase64,

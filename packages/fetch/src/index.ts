@@ -19,5 +19,3 @@ export type { FetchOidcHandlers, FetchOidcOptions } from './oauth.js';
 export { securityHeaders } from './headers.js';
 export type { SecuredHandler, SecuredInfo } from './headers.js';
 export { cors } from './cors.js';
-export { fromEnv } from './workers.js';
-export type { EnvEntry, EnvHandler } from './workers.js';

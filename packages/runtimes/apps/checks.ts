@@ -7,6 +7,8 @@ import {
   protect,
   securityHeaders,
 } from '../../fetch/src/index.js';
+import { Hono } from 'hono';
+import { rateLimit as honoRateLimit, securityHeaders as honoSecurityHeaders } from '../../hono/src/index.js';
 
 // Warnings printed while the app's rules are built (memory stores on Workers), kept for GET /warnings.
 const warnings: string[] = [];
@@ -26,6 +28,14 @@ export default function checksApp(spec: {
   const ok = async () => Response.json({ ok: true });
   const limited = (name: string) => protect(ok, { rateLimit: { name, rate: '2/min', clientIp } });
   const dropped = limited('dropped');
+  // The same through @bulwark/hono: Hono hands the middleware the runtime's argument as c.env.
+  const hono = new Hono();
+  hono.use('/hono-nonce-ip', honoSecurityHeaders({ preset: 'web' }));
+  hono.get('/hono-ip', honoRateLimit({ name: 'hono', rate: '2/min', clientIp }), (c) => c.json({ ok: true }));
+  hono.get('/hono-nonce-ip', honoRateLimit({ name: 'hono-nonce', rate: '2/min', clientIp }), (c) =>
+    c.json({ ok: true }),
+  );
+  const honoFetch = async (request: Request, runtime?: unknown) => hono.fetch(request, runtime);
   const routes: Record<string, (request: Request, runtime?: unknown) => Promise<Response>> = {
     // The runtime's argument straight to protect().
     '/ip': limited('ip'),
@@ -35,6 +45,8 @@ export default function checksApp(spec: {
     '/nested-ip': protect(limited('nested'), {
       rateLimit: { name: 'outer', rate: '100/min', clientIp },
     }),
+    '/hono-ip': honoFetch,
+    '/hono-nonce-ip': honoFetch,
     // A handler that passes on a new request without the runtime's argument or the platform's header (a
     // rewritten or internally forwarded request): nobody knows the client's address.
     '/dropped': async (request) => {

@@ -5,7 +5,7 @@ import { REPO_ROOT } from './tools.js';
 
 /** Where a bundle runs, and which crypto back end of @bulwark/core it carries. */
 export interface BundleTarget {
-  readonly app: 'fetch' | 'checks';
+  readonly app: 'fetch' | 'hono' | 'checks';
   readonly runtime: 'bun' | 'deno' | 'workerd';
   /**
    * `native`: the export conditions the runtime itself resolves a published package with (Bun and Deno both

@@ -58,7 +58,7 @@ for (const { runtime, bundle } of RUNS) {
       await app?.close();
     });
 
-    it.each(['/ip', '/nonce-ip', '/nested-ip'])(
+    it.each(['/ip', '/nonce-ip', '/nested-ip', '/hono-ip', '/hono-nonce-ip'])(
       'two clients, two buckets on %s: one client spending its limit leaves the other untouched',
       async (path) => {
         expect((await get(app, path, clientA)).status).toBe(200);

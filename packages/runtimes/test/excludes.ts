@@ -25,12 +25,18 @@ const NOT_CRYPTO =
 
 /**
  * The adapter-suite groups each runtime run leaves out, and why. `native` runs use the export conditions the
- * runtime resolves a published package with; `web` runs the WebCrypto back end (JWT, webhooks, OIDC).
+ * runtime resolves a published package with; `web` runs the WebCrypto back end (JWT, webhooks, OIDC). The
+ * Hono app caps its JSON route with Hono's own bodyLimit middleware, which runs on every runtime, so its
+ * runs keep the body-limit group.
  */
-export function excludesFor(runtime: Runtime, crypto: 'native' | 'web'): Excludes {
+export function excludesFor(
+  runtime: Runtime,
+  crypto: 'native' | 'web',
+  adapter: 'fetch' | 'hono' = 'fetch',
+): Excludes {
   const common: Excludes = {
     'jwt.revocation': REVOCATION,
-    'responses.body-limit': BODY_LIMIT[runtime],
+    ...(adapter === 'fetch' ? { 'responses.body-limit': BODY_LIMIT[runtime] } : {}),
     mtls: MTLS[runtime],
     'mtls.rotation': MTLS[runtime],
   };

@@ -12,11 +12,17 @@ declare module 'vitest' {
 }
 
 const TARGETS: BundleTarget[] = [];
-for (const app of ['fetch', 'checks'] as const) {
+for (const app of ['fetch', 'hono', 'checks'] as const) {
   for (const runtime of ['bun', 'deno', 'workerd'] as const) {
-    for (const crypto of runtime === 'workerd' ? (['web'] as const) : (['native', 'web'] as const)) {
-      TARGETS.push({ app, runtime, crypto });
-    }
+    // The Hono app runs as each runtime resolves a published package; the WebCrypto back end on Bun and
+    // Deno is the fetch app's run (the adapters above core hold no cryptography).
+    const cryptos =
+      runtime === 'workerd'
+        ? (['web'] as const)
+        : app === 'hono'
+          ? (['native'] as const)
+          : (['native', 'web'] as const);
+    for (const crypto of cryptos) TARGETS.push({ app, runtime, crypto });
   }
 }
 

@@ -1,4 +1,6 @@
-import { deny, SecurityError, toResponse } from '@bulwark/core';
+import { SecurityError } from '../errors.js';
+import { deny } from '../verdict.js';
+import { toResponse } from './response.js';
 
 /** The handler {@link fromEnv} builds: called as Workers call `fetch`, with `env` and the execution context. */
 export type EnvHandler<Env, Ctx> = (request: Request, env: Env, ctx: Ctx) => Response | Promise<Response>;
@@ -18,9 +20,9 @@ const unavailable = deny(
 );
 
 /**
- * A Cloudflare Workers entry whose handler is built from `env` (secrets, the JWKS URL, bindings) once per
- * isolate, on its first request, and reused after: the rules, their key caches and memory stores live as
- * long as the isolate, as they would at module scope. A build that throws (a `ConfigError` for a missing
+ * A Cloudflare Workers entry whose handler (a `protect()`ed fetch handler, a Hono app's `fetch`) is built
+ * from `env` (secrets, the JWKS URL, bindings) once per isolate, on its first request, and reused after:
+ * the rules, their key caches and memory stores live as long as the isolate, as they would at module scope. A build that throws (a `ConfigError` for a missing
  * or unsafe secret) is logged once with its message, which names the option, and every request then gets a
  * 500 problem response; nothing is retried against the same `env`.
  *
@@ -32,6 +34,8 @@ const unavailable = deny(
  *     rateLimit: { rate: '100/min', clientIp: { platform: 'cloudflare' } },
  *   }),
  * );
+ * // Hono: the app's fetch, called with env, which the middleware sees as c.env.
+ * export default fromEnv((env: Env) => buildApp(env).fetch);
  */
 export function fromEnv<Env, Ctx = unknown>(
   build: (env: Env) => EnvHandler<Env, Ctx> | Promise<EnvHandler<Env, Ctx>>,
