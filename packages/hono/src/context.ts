@@ -1,4 +1,5 @@
 import {
+  type Allowed,
   connectionOf,
   fromFetchRequest,
   type HeaderList,
@@ -8,7 +9,7 @@ import {
   toResponse,
   withHeaders,
 } from '@bulwark/core';
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 
 // One RequestLike per request, however many rules read it (the runtime's connection is read once).
@@ -49,6 +50,22 @@ export function addHeaders(c: Context, headers: HeaderList): void {
   // Hono's res setter copies the old response's headers over a new one, which would undo the merge.
   c.res = undefined;
   c.res = res;
+}
+
+/**
+ * Let an allowed request continue, as every middleware here does: the request headers the verdict names
+ * are removed first (`strip`: a forwarded client certificate from a peer that is not a trusted proxy), the
+ * rest of the chain runs, and the verdict's headers go on whatever it answered ({@link addHeaders}).
+ *
+ * @example
+ * if (!verdict.ok) return stop(verdict);
+ * await proceed(c, next, verdict);
+ */
+export async function proceed(c: Context, next: Next, verdict: Allowed<unknown>): Promise<void> {
+  const strip = verdict.strip;
+  if (strip !== undefined) for (const name of strip) c.req.raw.headers.delete(name);
+  await next();
+  addHeaders(c, verdict.headers);
 }
 
 /**

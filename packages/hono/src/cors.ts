@@ -1,6 +1,6 @@
 import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
-import { addHeaders, requestOf, stop } from './context.js';
+import { proceed, requestOf, stop } from './context.js';
 
 /**
  * Cross-origin access for exactly the origins you list. Preflights are answered here (204, or 403
@@ -17,7 +17,6 @@ export function cors(source: CorsOptions | CorsPolicy): MiddlewareHandler {
   return async function bulwarkCors(c, next) {
     const verdict = policy.check(requestOf(c));
     if (!verdict.ok) return stop(verdict);
-    await next();
-    addHeaders(c, verdict.headers);
+    await proceed(c, next, verdict);
   };
 }

@@ -5,7 +5,7 @@ import {
   type SecurityHeadersOptions,
 } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
-import { addHeaders, requestOf } from './context.js';
+import { proceed, requestOf } from './context.js';
 
 /** What {@link securityHeaders} puts in `c.var`. */
 export interface SecurityHeadersVariables {
@@ -31,7 +31,6 @@ export function securityHeaders(
   return async function bulwarkSecurityHeaders(c, next) {
     const verdict = policy.check(requestOf(c));
     c.set('cspNonce', verdict.value.nonce);
-    await next();
-    addHeaders(c, verdict.headers);
+    await proceed(c, next, verdict);
   };
 }

@@ -9,7 +9,7 @@ import {
   ruleFor,
 } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
-import { addHeaders, requestOf, stop } from './context.js';
+import { proceed, requestOf, stop } from './context.js';
 
 /** What {@link requireJwt} puts in `c.var`. */
 export interface JwtVariables {
@@ -40,7 +40,6 @@ export function requireJwt(
     const verdict = await verifier.check(requestOf(c), authorize, { mtls });
     if (!verdict.ok) return stop(verdict);
     c.set('claims', verdict.value);
-    await next();
-    addHeaders(c, verdict.headers);
+    await proceed(c, next, verdict);
   };
 }

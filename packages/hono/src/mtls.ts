@@ -6,7 +6,7 @@ import {
   ruleFor,
 } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
-import { requestOf, stop } from './context.js';
+import { proceed, requestOf, stop } from './context.js';
 
 /** What {@link requireMtls} puts in `c.var`. */
 export interface MtlsVariables {
@@ -33,8 +33,7 @@ export function requireMtls(
   return async function bulwarkMtls(c, next) {
     const verdict = verifier.check(requestOf(c));
     if (!verdict.ok) return stop(verdict);
-    for (const name of verdict.strip ?? []) c.req.raw.headers.delete(name);
     c.set('mtls', verdict.value);
-    await next();
+    await proceed(c, next, verdict);
   };
 }

@@ -8,7 +8,7 @@ import {
 } from '@bulwark/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { addHeaders, requestOf, stop } from './context.js';
+import { proceed, requestOf, stop } from './context.js';
 
 /** Options of the Hono {@link rateLimit} middleware beyond the limiter's own. */
 export interface HonoRateLimitOptions {
@@ -46,7 +46,6 @@ export function rateLimit(
   return async function bulwarkRateLimit(c, next) {
     const verdict = await limiter.check(requestOf(c), context(c));
     if (!verdict.ok) return stop(verdict);
-    await next();
-    addHeaders(c, verdict.headers);
+    await proceed(c, next, verdict);
   };
 }

@@ -8,7 +8,7 @@ import {
   type WebhookVerifierOptions,
 } from '@bulwark/core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { denial, requestOf, stop } from './context.js';
+import { denial, proceed, requestOf, stop } from './context.js';
 
 /** What {@link verifyWebhook} puts in `c.var`. */
 export interface WebhookVariables {
@@ -75,7 +75,7 @@ export function verifyWebhook(
     const delivery = verdict.value;
     c.set('webhook', delivery);
     try {
-      await next();
+      await proceed(c, next, verdict);
     } catch (error) {
       void delivery.settle(false);
       throw error;
