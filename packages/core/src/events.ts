@@ -14,7 +14,10 @@ export type BulwarkEventType =
   | 'dpop.replayed'
   | 'jwt.jwks_failed'
   | 'jwt.jwks_key_skipped'
+  | 'jwt.jwks_recovered'
   | 'jwt.jwks_refreshed'
+  | 'jwt.jwks_stale'
+  | 'jwt.jwks_unreachable'
   | 'jwt.rejected'
   | 'mtls.forwarded_ignored'
   | 'mtls.rejected'
@@ -31,24 +34,32 @@ export type BulwarkEventType =
   | 'ratelimit.limited'
   | 'ratelimit.route_unknown'
   | 'ratelimit.store_error'
+  | 'ratelimit.store_failing'
+  | 'ratelimit.store_recovered'
   | 'refresh.client_mismatch'
   | 'refresh.rejected'
   | 'refresh.reuse_detected'
   | 'refresh.revoked'
   | 'refresh.rotated'
+  | 'stores.per_isolate'
   | 'webhook.claim_lost'
   | 'webhook.rejected'
   | 'webhook.replayed'
-  | 'webhook.store_failed';
+  | 'webhook.store_failed'
+  | 'webhook.store_failing'
+  | 'webhook.store_recovered';
 
 /**
  * A security event reported by a rule. `type` is stable (`area.what`), `code` is the {@link SecurityError}
  * code for denials. `detail` is for operators and may name the reason precisely, but never carries a
- * token, secret or signature.
+ * token, secret or signature. Before an event reaches a hook or a log, every string in it is bounded
+ * (detail 512, path 256, data strings 128 characters) and stripped of control characters.
  */
 export interface SecurityEvent {
   /** e.g. `jwt.rejected`, `ratelimit.limited`, `webhook.replayed`, `refresh.reuse_detected`. */
   readonly type: BulwarkEventType;
+  /** The kind of rule that reported it (`jwt`, `ratelimit`, `cors`…), filled in by bulwark. */
+  readonly rule?: string;
   /** Stable error code for denials. */
   readonly code?: BulwarkErrorCode;
   /** Operator-facing explanation. */

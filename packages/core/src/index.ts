@@ -12,6 +12,18 @@ export { toResponse, withHeaders } from './http/response.js';
 export { appendVary } from './http/vary.js';
 export { emit } from './events.js';
 export type { BulwarkEventType, OnEvent, SecurityEvent } from './events.js';
+export {
+  attachEvents,
+  consoleLogger,
+  createEventSink,
+  eventMessage,
+  EVENTS,
+  Reporter,
+} from './observe/reporter.js';
+export type { EventLogger, EventOptions, EventSink } from './observe/reporter.js';
+export { EVENT_CATALOG, eventSpec } from './observe/catalog.js';
+export type { EventLevel, EventSpec, EventVisibility } from './observe/catalog.js';
+export { telemetryReady } from './observe/telemetry.js';
 export { fromFetchRequest, requestPath } from './http/request.js';
 export { readBodyCapped } from './http/body.js';
 export type { RequestLike } from './http/request.js';

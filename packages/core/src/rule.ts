@@ -1,3 +1,5 @@
+import type { EVENTS, Reporter } from './observe/reporter.js';
+
 /**
  * The brand every request rule carries: `rule[RULE]` names its kind. Adapters recognise a built rule by
  * it (never by the presence of a method name, which an options object could also have), also across two
@@ -14,6 +16,8 @@ export type RuleKind = 'jwt' | 'cors' | 'headers' | 'ratelimit' | 'webhooks' | '
 /** Anything branded as a bulwark rule of kind `K`. */
 export interface Rule<K extends RuleKind = RuleKind> {
   readonly [RULE]: K;
+  /** Where the rule's events go; adapters attach their app's sink to it (`attachEvents`). */
+  readonly [EVENTS]?: Reporter;
 }
 
 /**

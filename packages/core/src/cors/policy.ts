@@ -2,6 +2,8 @@ import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { checkVisible } from '../config/text.js';
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
+import { observedCheck } from '../observe/telemetry.js';
 import { freezePairs } from '../headers/values.js';
 import type { RequestLike } from '../http/request.js';
 import { requestPath } from '../http/request.js';
@@ -230,6 +232,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
     }
   }
   // Above the browsers' caps is only a warning (below); a year bounds what could be meant.
+  const events = new Reporter(options.onEvent, 'cors');
   const maxAgeSeconds = numberOption('cors.maxAgeSeconds', options.maxAgeSeconds, {
     min: 0,
     max: 31_536_000,
@@ -237,13 +240,11 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   });
   if (maxAgeSeconds > 7200) {
     const message = `cors.maxAgeSeconds ${maxAgeSeconds}s is above ${maxAgeSeconds > 86400 ? 'every browser cap (Firefox 86400s, Chromium 7200s)' : 'the Chromium cap of 7200s'}; browsers will use their cap`;
-    if (options.onEvent !== undefined)
-      emit(options.onEvent, { type: 'cors.config_warning', detail: message });
-    else console.warn(`bulwark: ${message}`);
+    events.emit({ type: 'cors.config_warning', detail: message });
   }
   const pna = options.allowPrivateNetwork ?? false;
   const rejectOthers = options.rejectDisallowedOrigins ?? false;
-  const onEvent = options.onEvent;
+  const onEvent = events.emit;
 
   const methodSet = new Set(methods);
   const headerSet = new Set(allowedHeaders);
@@ -321,7 +322,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
 
   return Object.freeze({
     [RULE]: 'cors' as const,
-    check(req: RequestLike): Verdict<CorsGrant> {
+    [EVENTS]: events,
+    check: observedCheck('cors', (req: RequestLike): Verdict<CorsGrant> => {
       const origin = req.header('origin');
       if (origin === undefined) return notAllowed;
       const requestMethod =
@@ -352,6 +354,6 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
       const privateNetwork = pna && req.header('access-control-request-private-network') === 'true';
       if (privateNetwork) return preflight(origin, true);
       return (star ? cached.get('*') : cached.get(origin))?.preflight ?? preflight(origin, false);
-    },
+    }),
   });
 }

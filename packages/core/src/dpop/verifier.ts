@@ -1,6 +1,8 @@
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
+import { observedCheck, timedOperation } from '../observe/telemetry.js';
 import { cryptoBackend } from '../jwt/crypto.js';
 import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
@@ -74,7 +76,8 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
   }
   const checked = checkDpopOptions('dpop', options);
   const now = options.now ?? Date.now;
-  const onEvent: OnEvent | undefined = options.onEvent;
+  const events = new Reporter(options.onEvent, 'dpop');
+  const onEvent: OnEvent = events.emit;
   const replay: ReplayStore = options.replay ?? createMemoryReplayStore({ now });
   const nonces: NonceIssuer | undefined =
     options.nonce === undefined ? undefined : createNonceIssuer('dpop.nonce', options.nonce, now);
@@ -130,55 +133,66 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
 
   return {
     [RULE]: 'dpop',
+    [EVENTS]: events,
     algorithms,
     mode: checked.mode,
     errors: (mode) => byMode[mode],
-    async check(req, presented, mode = checked.mode) {
-      const errors = byMode[mode];
-      const values = req.headerValues?.('dpop');
-      if (values !== undefined && values.length > 1) {
-        return refuse(errors.proofMultiple, `${values.length} DPoP headers`, req);
-      }
-      const proof = values === undefined ? req.header('dpop') : values[0];
-      if (proof === undefined || proof === '') return refuse(errors.proofMissing, 'no DPoP header', req);
-      if (proof.length > checked.maxProofLength) {
-        return refuse(errors.proofTooLarge, `proof is ${proof.length} characters`, req);
-      }
-      if (JOINED.test(proof))
-        return refuse(errors.proofMultiple, 'the DPoP header holds several values', req);
-      const nowMs = now();
-      const result = await checkProof(proof, req, presented.token, presented.claims, policy, errors, nowMs);
-      if (!result.ok) return refuse(result.error, result.detail, req);
-      const { jkt, jti } = result.value;
-      let headers: HeaderList | undefined;
-      if (nonces !== undefined) {
-        const status = await nonces.check(result.value.nonce);
-        if (status === 'invalid') {
-          const detail =
-            result.value.nonce === undefined ? 'the proof has no nonce' : 'the proof nonce is not current';
-          return refuse(await askForNonce(mode, await nonces.current()), detail, req, 'dpop.rejected', jkt);
+    check: observedCheck(
+      'dpop',
+      async (req: RequestLike, presented: DpopPresentation, mode: 'required' | 'allowed' = checked.mode) => {
+        const errors = byMode[mode];
+        const values = req.headerValues?.('dpop');
+        if (values !== undefined && values.length > 1) {
+          return refuse(errors.proofMultiple, `${values.length} DPoP headers`, req);
         }
-        // RFC 9449 §8.2: hand the next nonce out before the one in use stops being accepted.
-        if (status === 'previous') headers = [['dpop-nonce', await nonces.current()]];
-      }
-      const hashed = backend.hashToken(`${jkt}.${jti}`);
-      const key = `dpop:${typeof hashed === 'string' ? hashed : await hashed}`;
-      let claimed: boolean;
-      try {
-        claimed = (await replay.claim(key, replayTtlMs)).outcome === 'claimed';
-      } catch (err) {
-        // Replay protection fails closed: an unknown answer is not "never seen".
-        return refuse(
-          errors.replayUnavailable,
-          `replay store failed: ${(err as Error)?.message}`,
-          req,
-          'dpop.rejected',
-          jkt,
-        );
-      }
-      if (!claimed)
-        return refuse(errors.replayed, 'this jti was already used with this key', req, 'dpop.replayed', jkt);
-      return headers === undefined ? allow(result.value) : allow(result.value, headers);
-    },
+        const proof = values === undefined ? req.header('dpop') : values[0];
+        if (proof === undefined || proof === '') return refuse(errors.proofMissing, 'no DPoP header', req);
+        if (proof.length > checked.maxProofLength) {
+          return refuse(errors.proofTooLarge, `proof is ${proof.length} characters`, req);
+        }
+        if (JOINED.test(proof))
+          return refuse(errors.proofMultiple, 'the DPoP header holds several values', req);
+        const nowMs = now();
+        const result = await checkProof(proof, req, presented.token, presented.claims, policy, errors, nowMs);
+        if (!result.ok) return refuse(result.error, result.detail, req);
+        const { jkt, jti } = result.value;
+        let headers: HeaderList | undefined;
+        if (nonces !== undefined) {
+          const status = await nonces.check(result.value.nonce);
+          if (status === 'invalid') {
+            const detail =
+              result.value.nonce === undefined ? 'the proof has no nonce' : 'the proof nonce is not current';
+            return refuse(await askForNonce(mode, await nonces.current()), detail, req, 'dpop.rejected', jkt);
+          }
+          // RFC 9449 §8.2: hand the next nonce out before the one in use stops being accepted.
+          if (status === 'previous') headers = [['dpop-nonce', await nonces.current()]];
+        }
+        const hashed = backend.hashToken(`${jkt}.${jti}`);
+        const key = `dpop:${typeof hashed === 'string' ? hashed : await hashed}`;
+        let claimed: boolean;
+        try {
+          claimed =
+            (await timedOperation('dpop.store.claim', replay.claim(key, replayTtlMs))).outcome === 'claimed';
+        } catch (err) {
+          // Replay protection fails closed: an unknown answer is not "never seen".
+          return refuse(
+            errors.replayUnavailable,
+            `replay store failed: ${(err as Error)?.message}`,
+            req,
+            'dpop.rejected',
+            jkt,
+          );
+        }
+        if (!claimed)
+          return refuse(
+            errors.replayed,
+            'this jti was already used with this key',
+            req,
+            'dpop.replayed',
+            jkt,
+          );
+        return headers === undefined ? allow(result.value) : allow(result.value, headers);
+      },
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
-import { emit, type OnEvent } from '../events.js';
+import type { OnEvent } from '../events.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
 import { lastForwardedForHops, lastForwardedHeaderHops } from './forwarded.js';
 import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
@@ -40,12 +41,17 @@ export interface ClientIpResolverOptions {
   stripPortsInForwardedFor?: boolean;
   /** Forwarding hops examined at most, from the right. Default 16. */
   maxHops?: number;
-  /** Receives `client_ip.forwarded_ignored` (once). Without it the warning goes to `console.warn`. */
+  /**
+   * Receives `client_ip.forwarded_ignored` (once). Without a hook (here or the app's) the warning is logged
+   * (the framework's logger, else the console).
+   */
   onEvent?: OnEvent;
 }
 
 /** Resolves the client address of a request, believing forwarding headers only from trusted proxies. */
 export interface ClientIpResolver {
+  /** Where its events go; the rules using it pass their app's sink on. */
+  readonly [EVENTS]: Reporter;
   /** Canonical client address (`203.0.113.9`, `2001:db8::1`), or undefined when the peer is unknown. */
   resolve(req: RequestLike): string | undefined;
   /**
@@ -153,7 +159,7 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
   const v6Prefix = numberOption(`${at}ipv6Prefix`, options.ipv6Prefix, { min: 32, max: 64, fallback: 64 });
   const maxHops = numberOption(`${at}maxHops`, options.maxHops, { min: 1, max: 64, fallback: 16 });
   const stripPorts = options.stripPortsInForwardedFor === true;
-  const onEvent = options.onEvent;
+  const events = new Reporter(options.onEvent, 'client_ip');
   let warned = trust.length > 0;
 
   const warnUntrusted = (req: RequestLike): void => {
@@ -162,16 +168,12 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
     const detail =
       'requests carry X-Forwarded-For/Forwarded but trustedProxies is empty: the socket address is used as the client. ' +
       'If this app runs behind a proxy, list it in trustedProxies; otherwise every client shares the proxy address.';
-    if (onEvent !== undefined) {
-      emit(onEvent, {
-        type: 'client_ip.forwarded_ignored',
-        detail,
-        method: req.method,
-        path: requestPath(req.url),
-      });
-    } else {
-      console.warn(`bulwark: ${detail}`);
-    }
+    events.emit({
+      type: 'client_ip.forwarded_ignored',
+      detail,
+      method: req.method,
+      path: requestPath(req.url),
+    });
   };
 
   const resolveWords = (req: RequestLike): IpWords | undefined => {
@@ -216,6 +218,7 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
   };
 
   return {
+    [EVENTS]: events,
     resolve(req) {
       const words = resolveWords(req);
       return words === undefined ? undefined : formatIp(words);

@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import type { SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { isCloudflareWorkers } from '../http/runtime.js';
+import { timedOperation } from '../observe/telemetry.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
@@ -73,6 +74,8 @@ export function createRemoteKeySet(
   const foreground = isCloudflareWorkers();
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
   let lastError = 'keys not loaded yet';
+  // Reported once when it starts and once when it clears: an outage is one log line, not one per request.
+  let condition: 'ok' | 'stale' | 'unreachable' = 'ok';
 
   async function load(): Promise<KeySet> {
     const url = typeof location === 'function' ? await location() : location;
@@ -103,6 +106,7 @@ export function createRemoteKeySet(
       inflight = undefined;
       lastError = `the JWKS fetch never completed (lost after ${lostAfterMs} ms)`;
       emit(onEvent, { type: 'jwt.jwks_failed', detail: lastError });
+      degrade();
     }
     return inflight;
   };
@@ -112,21 +116,50 @@ export function createRemoteKeySet(
     if (running !== undefined) return running;
     lastAttemptAt = now();
     inflightSince = Date.now();
-    const attempt: Promise<void> = load().then(
+    const attempt: Promise<void> = timedOperation('jwt.jwks.fetch', load()).then(
       (keys) => {
         current = { keys, fetchedAt: now() };
         negative.clear();
         if (inflight === attempt) inflight = undefined;
         emit(onEvent, { type: 'jwt.jwks_refreshed', data: { keys: keys.size } });
+        if (condition !== 'ok') {
+          emit(onEvent, {
+            type: 'jwt.jwks_recovered',
+            detail: `JWKS reachable again after the keys were ${condition}; ${keys.size} keys in use`,
+          });
+          condition = 'ok';
+        }
       },
       (err: unknown) => {
         if (inflight === attempt) inflight = undefined;
         lastError = err instanceof KeyFetchError ? err.message : `key import failed: ${String(err)}`;
         emit(onEvent, { type: 'jwt.jwks_failed', detail: lastError });
+        degrade();
       },
     );
     inflight = attempt;
     return attempt;
+  }
+
+  /** Report the state the keys are in after a failed refresh, once per state. */
+  function degrade(): void {
+    const next = current === undefined || expired() ? 'unreachable' : 'stale';
+    if (next === condition) return;
+    condition = next;
+    if (next === 'unreachable') {
+      emit(onEvent, {
+        type: 'jwt.jwks_unreachable',
+        code: JWT_ERRORS.keysUnavailable.code,
+        detail: `JWKS unreachable and no usable keys, so every token is refused with 503 ${JWT_ERRORS.keysUnavailable.code}: ${lastError}`,
+      });
+    } else {
+      const ageSeconds = Math.round((now() - current!.fetchedAt) / 1000);
+      emit(onEvent, {
+        type: 'jwt.jwks_stale',
+        detail: `JWKS refresh failed; still verifying with the keys fetched ${ageSeconds} s ago (kept at most jwks.maxStaleMs, ${maxStaleMs} ms): ${lastError}`,
+        data: { ageSeconds },
+      });
+    }
   }
 
   /** Wait for the refresh in flight (or start one), but never past the point where it counts as lost. */
@@ -175,7 +208,10 @@ export function createRemoteKeySet(
     async get(kid, alg) {
       if (expired()) {
         if (pending() !== undefined || !coolingDown()) await refreshed();
-        if (expired()) return [JWT_ERRORS.keysUnavailable, `JWKS unavailable: ${lastError}`];
+        if (expired()) {
+          degrade();
+          return [JWT_ERRORS.keysUnavailable, `JWKS unavailable: ${lastError}`];
+        }
       } else if (mustRefreshNow()) {
         await refreshed();
       } else {

@@ -1,5 +1,7 @@
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit } from '../events.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
+import { observedCheck, timedOperation } from '../observe/telemetry.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import { verifyCertificateBinding } from '../mtls/binding.js';
@@ -105,7 +107,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   }
   const checked = checkJwtOptions(options);
   const now = options.now ?? Date.now;
-  const onEvent = options.onEvent;
+  const events = new Reporter(options.onEvent, 'jwt');
+  const onEvent = events.emit;
   const ctx: KeySourceContext = { backend, jwks: checked.jwks, onEvent, now };
   const algorithms = checkAlgorithms('jwt.algorithms', options.algorithms);
   const audience = listOption('jwt.audience', options.audience);
@@ -141,21 +144,20 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   const cacheMaxAgeMs = numbers.cache?.maxAgeMs ?? 0;
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
-    if (onEvent !== undefined) {
-      emit(onEvent, {
-        type: 'jwt.rejected',
-        code: error.code,
-        detail,
-        ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
-      });
-    }
+    emit(onEvent, {
+      type: 'jwt.rejected',
+      code: error.code,
+      detail,
+      ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
+    });
     return deny(error);
   }
 
   async function checkRevoked(claims: JwtClaims, req?: RequestLike): Promise<Verdict<JwtClaims> | undefined> {
     if (revocation === undefined) return undefined;
     try {
-      if (await revocation.isRevoked(revocationKey(claims.iss, claims.jti as string))) {
+      const key = revocationKey(claims.iss, claims.jti as string);
+      if (await timedOperation('jwt.revocation.check', revocation.isRevoked(key))) {
         return reject(JWT_ERRORS.revoked, 'jti is on the revocation list', req);
       }
     } catch (err) {
@@ -233,26 +235,42 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
 
   return {
     [RULE]: 'jwt',
+    [EVENTS]: events,
     algorithms: [...all] as JwtAlgorithm[],
     backend: backend.name,
     verifyToken: (token) => verifyToken(token),
-    async check(req, route, context) {
-      const token = extractBearer(req);
-      if (typeof token !== 'string') return reject(token.error, 'no usable bearer token in the request', req);
-      const verdict = await verifyToken(token, req);
-      if (!verdict.ok || route === undefined) return verdict;
-      const decided = route(verdict.value);
-      if (!decided.ok) {
-        return decided.error === undefined
-          ? decided
-          : reject(decided.error, 'token lacks what the route requires', req);
-      }
-      const binding = route.certificateBound;
-      if (binding === undefined) return decided;
-      const certificate = context?.mtls?.certificate ?? req.peerCertificate;
-      const bound = await verifyCertificateBinding(decided.value, certificate, { ...binding, req });
-      return bound.ok ? decided : bound;
-    },
+    check: observedCheck(
+      'jwt',
+      async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext) => {
+        const token = extractBearer(req);
+        if (typeof token !== 'string')
+          return reject(token.error, 'no usable bearer token in the request', req);
+        const verdict = await verifyToken(token, req);
+        if (!verdict.ok || route === undefined) return verdict;
+        const decided = route(verdict.value);
+        if (!decided.ok) {
+          return decided.error === undefined
+            ? decided
+            : reject(decided.error, 'token lacks what the route requires', req);
+        }
+        const binding = route.certificateBound;
+        if (binding === undefined) return decided;
+        const certificate = context?.mtls?.certificate ?? req.peerCertificate;
+        const own = binding.onEvent;
+        const bound = await verifyCertificateBinding(decided.value, certificate, {
+          ...binding,
+          onEvent:
+            own === undefined
+              ? onEvent
+              : (e) => {
+                  emit(own, e);
+                  onEvent(e);
+                },
+          req,
+        });
+        return bound.ok ? decided : bound;
+      },
+    ),
     authorize(claims, route) {
       const authorizer = typeof route === 'function' ? route : createJwtAuthorizer(route);
       return authorizer(claims);

@@ -1,5 +1,7 @@
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError, type SecurityError } from '../errors.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
+import { observedCheck } from '../observe/telemetry.js';
 import { emit, type OnEvent } from '../events.js';
 import { createClientIpResolver } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
@@ -180,7 +182,8 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
   };
   const forwarded =
     options.forwardedCertificate === undefined ? undefined : checkForwarded(options.forwardedCertificate);
-  const onEvent = options.onEvent;
+  const events = new Reporter(options.onEvent, 'mtls');
+  const onEvent = events.emit;
 
   function reject(
     req: RequestLike,
@@ -188,16 +191,14 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
     detail: string,
     data?: Record<string, unknown>,
   ): Verdict<MtlsPeer> {
-    if (onEvent !== undefined) {
-      emit(onEvent, {
-        type: 'mtls.rejected',
-        code: error.code,
-        detail,
-        method: req.method,
-        path: requestPath(req.url),
-        ...(data !== undefined ? { data } : {}),
-      });
-    }
+    emit(onEvent, {
+      type: 'mtls.rejected',
+      code: error.code,
+      detail,
+      method: req.method,
+      path: requestPath(req.url),
+      ...(data !== undefined ? { data } : {}),
+    });
     return deny(error);
   }
 
@@ -236,7 +237,7 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
         if (!der.ok) return reject(req, MTLS_ERRORS.forwardedCertificateInvalid, der.error);
         return { der: der.value, via: 'proxy' };
       }
-      if (value !== undefined && onEvent !== undefined) {
+      if (value !== undefined) {
         emit(onEvent, {
           type: 'mtls.forwarded_ignored',
           detail: `${forwarded.header} from an untrusted peer was ignored`,
@@ -262,7 +263,8 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
 
   return {
     [RULE]: 'mtls',
-    check(req) {
+    [EVENTS]: events,
+    check: observedCheck('mtls', (req: RequestLike) => {
       const source = certificateOf(req);
       if ('ok' in source) return source;
       const identified = identifyPeer(source.der, source.via, identity);
@@ -280,6 +282,6 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
         }
       }
       return allowPeer(req, peer);
-    },
+    }),
   };
 }

@@ -5,6 +5,7 @@ import type { SecureContextOptions } from 'node:tls';
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
+import { Reporter } from '../observe/reporter.js';
 import { checkMtlsMaterial, type MtlsServerOptions, mtlsServerOptions } from './mtls.js';
 
 /** Paths of the PEM files your certificate agent (spiffe-helper, cert-manager, Vault agent…) keeps fresh. */
@@ -108,7 +109,8 @@ export function watchCertificateFiles(
     fallback: 150,
   });
   const minVersion = options.minVersion ?? 'TLSv1.2';
-  const onEvent = options.onEvent;
+  // Without a hook a failed rotation is still logged: the server keeps serving a certificate that expires.
+  const onEvent = new Reporter(options.onEvent, 'mtls').emit;
   const paths = { cert: resolve(files.cert), key: resolve(files.key), ca: resolve(files.ca) };
   let last: string | undefined;
   let chain: Promise<boolean> = Promise.resolve(false);

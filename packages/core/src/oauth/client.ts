@@ -8,6 +8,7 @@ import { createIdTokenChecker } from './id-token-keys.js';
 import { checkOptions, DEFAULT_ALGORITHMS, type OidcClientOptions } from './client-options.js';
 import type { FetchLike, ProviderHttp } from './provider-http.js';
 import { type OidcTokens, requestTokens } from './token-endpoint.js';
+import { Reporter } from '../observe/reporter.js';
 
 export type { OidcClientOptions } from './client-options.js';
 
@@ -93,7 +94,9 @@ function constantTimeEqual(a: string, b: string): boolean {
  */
 export function createOidcClient(options: OidcClientOptions): OidcClient {
   checkOptions(options);
-  const { issuer, clientId, redirectUri, onEvent } = options;
+  const { issuer, clientId, redirectUri } = options;
+  // Its ID Token key set reports through this too: a provider outage is logged without a hook.
+  const onEvent = new Reporter(options.onEvent, 'oauth').emit;
   const credentials = { clientId, clientSecret: options.clientSecret };
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   // One fetch policy for every provider call: discovery, token endpoint and the ID Token key set.

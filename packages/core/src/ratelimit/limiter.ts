@@ -8,6 +8,8 @@ import {
 } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { isCloudflareWorkers } from '../http/runtime.js';
+import { EVENTS, Reporter, reporterOf } from '../observe/reporter.js';
+import { observedCheck, timedOperation } from '../observe/telemetry.js';
 import {
   createMemoryRateLimitStore,
   SYNC_STORE,
@@ -51,8 +53,9 @@ export interface RateLimiterOptions {
    */
   legacyHeaders?: boolean | { readonly reset?: ResetFormat };
   /**
-   * Receives `ratelimit.limited`, `ratelimit.store_error`, `ratelimit.client_ip_unknown` (once; without
-   * `onEvent` it goes to `console.error`).
+   * Receives `ratelimit.limited`, `ratelimit.store_error` (each failing call), `ratelimit.store_failing` and
+   * `ratelimit.store_recovered` (once per outage), `ratelimit.client_ip_unknown` (once). Without any hook
+   * (here or the app's), the once-per-condition ones are logged (docs/observability.md).
    */
   onEvent?: OnEvent;
   /** Clock for the default memory store, for tests. */
@@ -192,6 +195,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     max: 10_000,
     fallback: 200,
   });
+  const events = new Reporter(options.onEvent, 'ratelimit');
+  const onEvent = events.emit;
   const store = options.store ?? createMemoryRateLimitStore(options.now ? { now: options.now } : {});
   if (typeof store?.consume !== 'function') {
     throw new ConfigError(
@@ -207,6 +212,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clientIp = isResolver(options.clientIp)
     ? options.clientIp
     : clientIpResolverAt('ratelimit.clientIp.', options.clientIp ?? {});
+  const resolverEvents = reporterOf(clientIp);
+  if (resolverEvents !== undefined) events.adopt(resolverEvents);
   if (isCloudflareWorkers() && clientIp.platform === undefined && buckets.some((b) => b.key === 'ip')) {
     throw new ConfigError(
       'ratelimit.clientIp.platform',
@@ -216,20 +223,33 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
   const legacy = legacyFormat(options.legacyHeaders);
   const clock = options.now ?? Date.now;
-  const onEvent = options.onEvent;
   let warnedUnknownIp = false;
+  let storeDown = false;
   let warnedNoRoute = false;
   const hashes = new Map<string, string>();
 
   const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
+    const detail = err instanceof StoreTimeout ? err.message : `store failed: ${String(err)}`;
     emit(onEvent, {
       type: 'ratelimit.store_error',
       ...(failMode === 'closed' ? { code: RATELIMIT_ERRORS.storeUnavailable.code } : {}),
-      detail: err instanceof StoreTimeout ? err.message : `store failed: ${String(err)}`,
+      detail,
       method: req.method,
       path: requestPath(req.url),
       data: { limiter: name, failMode },
     });
+    if (!storeDown) {
+      storeDown = true;
+      emit(onEvent, {
+        type: 'ratelimit.store_failing',
+        code: RATELIMIT_ERRORS.storeUnavailable.code,
+        detail:
+          failMode === 'open'
+            ? `ratelimit '${name}': the store is failing and requests are let through UNCOUNTED (failMode 'open') until it answers again: ${detail}`
+            : `ratelimit '${name}': the store is failing and requests are refused with 503 (failMode 'closed') until it answers again: ${detail}`,
+        data: { limiter: name, failMode },
+      });
+    }
     return failMode === 'open'
       ? allowDegraded(NOT_COUNTED, RATELIMIT_ERRORS.storeUnavailable)
       : deny(RATELIMIT_ERRORS.storeUnavailable);
@@ -244,29 +264,27 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           : `ratelimit '${name}': the request has no client address, so its IP bucket cannot be chosen and it is refused (${RATELIMIT_ERRORS.clientIpUnknown.code}). ` +
             "Pass the runtime's connection to the handler (Bun: fetch(request, server); Deno: (request, info); node: @bulwark/fetch/node), " +
             "or name the platform whose edge writes the address: clientIp: { platform: 'cloudflare' | 'fly' | 'vercel' }";
-      if (onEvent !== undefined) {
-        emit(onEvent, {
-          type: 'ratelimit.client_ip_unknown',
-          code: RATELIMIT_ERRORS.clientIpUnknown.code,
-          detail,
-          method: req.method,
-          path: requestPath(req.url),
-        });
-      } else {
-        console.error(`bulwark: ${detail}`);
-      }
+      emit(onEvent, {
+        type: 'ratelimit.client_ip_unknown',
+        code: RATELIMIT_ERRORS.clientIpUnknown.code,
+        detail,
+        method: req.method,
+        path: requestPath(req.url),
+        data: { limiter: name },
+      });
     }
     return deny(RATELIMIT_ERRORS.clientIpUnknown);
   };
 
   const limiter: RateLimiter = {
     [RULE]: 'ratelimit',
+    [EVENTS]: events,
     name,
     clientIp,
     countRefused(req, route) {
       return limiter.check(req, route === undefined ? EMPTY_CONTEXT : { route });
     },
-    async check(req, context = EMPTY_CONTEXT) {
+    check: observedCheck('ratelimit', async (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT) => {
       let ip: string | undefined;
       let ipKey: string | undefined;
       const entries: StoreEntry[] = [];
@@ -332,9 +350,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         results = sync.consumeAllSync(entries);
       } else {
         try {
-          results = await consumeWithTimeout(store, entries, timeoutMs);
+          results = await timedOperation(
+            'ratelimit.store.consume',
+            consumeWithTimeout(store, entries, timeoutMs),
+          );
         } catch (err) {
           return storeFailed(req, err);
+        }
+        if (storeDown) {
+          storeDown = false;
+          emit(onEvent, {
+            type: 'ratelimit.store_recovered',
+            detail: `ratelimit '${name}': the store answers again; requests are counted`,
+            data: { limiter: name },
+          });
         }
       }
 
@@ -383,7 +412,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
         ),
       );
-    },
+    }),
   };
   return limiter;
 }

@@ -1,4 +1,5 @@
 import { isCloudflareWorkers } from '../http/runtime.js';
+import { reportStandalone } from '../observe/reporter.js';
 
 /** What sharing nothing between isolates means for each memory store. */
 const CONSEQUENCE: Readonly<Record<string, string>> = {
@@ -24,8 +25,11 @@ export function warnIfPerIsolate(store: string): void {
   if (warned.has(store) || !isCloudflareWorkers()) return;
   warned.add(store);
   const consequence = CONSEQUENCE[store] ?? 'its state is not shared between isolates';
-  console.warn(
-    `bulwark: ${store} is a memory store, and on Cloudflare Workers memory belongs to one isolate: ${consequence}. ` +
+  reportStandalone({
+    type: 'stores.per_isolate',
+    detail:
+      `${store} is a memory store, and on Cloudflare Workers memory belongs to one isolate: ${consequence}. ` +
       'For one shared state pass a store backed by shared storage (a Durable Object implementing the store interface); see docs/scaling.md.',
-  );
+    data: { store },
+  });
 }

@@ -1,6 +1,8 @@
 import { ConfigError, type SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
+import { EVENTS, Reporter } from '../observe/reporter.js';
+import { observedCheck, timedOperation } from '../observe/telemetry.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ClaimResult, ReplayStore } from '../stores/types.js';
 import { RULE, type Rule } from '../rule.js';
@@ -122,7 +124,9 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   if (options.replayStore !== undefined) claimKeyPrefix(store, o.keyPrefix, [...o.secrets, ...o.publicKeys]);
   const hmacKeys: readonly HmacKey[] = o.secrets.map((s) => hmacBackend.createKey(s, o.hash));
   const edKeys: readonly LazyEd25519Key[] = o.publicKeys.map((k) => lazyEd25519Key(k));
-  const onEvent = options.onEvent;
+  const events = new Reporter(options.onEvent, 'webhooks');
+  const onEvent = events.emit;
+  let storeDown = false;
   const now = options.now ?? Date.now;
 
   function reject(error: SecurityError, detail: string, req: RequestLike): Denied {
@@ -282,18 +286,19 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
 
   return {
     [RULE]: 'webhooks',
+    [EVENTS]: events,
     maxBodyBytes: o.maxBodyBytes,
     scheme: o.name,
     signatureHeader: signatureHeaderOf(o),
-    refuseBody(req, problem) {
-      return problem === 'too_large'
+    refuseBody: observedCheck('webhooks', (req: RequestLike, problem: 'too_large' | 'encoded') =>
+      problem === 'too_large'
         ? reject(WEBHOOK_ERRORS.bodyTooLarge, `body is over the ${o.maxBodyBytes}-byte limit`, req)
         : reject(
             WEBHOOK_ERRORS.contentEncodingUnsupported,
             'the body has a Content-Encoding; webhook signatures are verified over unencoded bodies',
             req,
-          );
-    },
+          ),
+    ),
     async verifySignature(req, body = req.rawBody) {
       const pending = authenticate(req, body);
       const checked = pending instanceof Promise ? await pending : pending;
@@ -301,47 +306,63 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       const { parts, text, id } = checked.value;
       return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, undefined));
     },
-    async check(req, body = req.rawBody) {
-      const pending = authenticate(req, body);
-      const checked = pending instanceof Promise ? await pending : pending;
-      if (!checked.ok) return checked;
-      const { parts, text, id } = checked.value;
-      const key = o.keyPrefix + id;
-      let claimed: ClaimResult;
-      try {
-        claimed = await store.claim(key, o.processingTtlMs);
-      } catch (err) {
-        emit(onEvent, {
-          type: 'webhook.store_failed',
-          code: WEBHOOK_ERRORS.storeUnavailable.code,
-          detail: `claim failed: ${err instanceof Error ? err.message : 'unknown error'}`,
-          method: req.method,
-          path: requestPath(req.url),
-        });
-        return deny(WEBHOOK_ERRORS.storeUnavailable);
-      }
-      if (claimed.outcome === 'processing') {
-        return reject(WEBHOOK_ERRORS.inProgress, `event ${id} is still being processed`, req);
-      }
-      if (claimed.outcome === 'done') {
-        emit(onEvent, {
-          type: 'webhook.replayed',
-          detail: `event ${id} was already processed; answered without running the handler`,
-          method: req.method,
-          path: requestPath(req.url),
-          data: { scheme: o.name, id },
-        });
-        return DUPLICATE;
-      }
-      const claim = {
-        store,
-        key,
-        token: claimed.token,
-        doneTtlMs: o.idempotencyTtlMs,
-        processingTtlMs: o.processingTtlMs,
-        onEvent,
-      };
-      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, claim));
-    },
+    check: observedCheck(
+      'webhooks',
+      async (req: RequestLike, body: Uint8Array | ArrayBuffer | undefined = req.rawBody) => {
+        const pending = authenticate(req, body);
+        const checked = pending instanceof Promise ? await pending : pending;
+        if (!checked.ok) return checked;
+        const { parts, text, id } = checked.value;
+        const key = o.keyPrefix + id;
+        let claimed: ClaimResult;
+        try {
+          claimed = await timedOperation('webhooks.store.claim', store.claim(key, o.processingTtlMs));
+        } catch (err) {
+          const detail = `claim failed: ${err instanceof Error ? err.message : 'unknown error'}`;
+          emit(onEvent, {
+            type: 'webhook.store_failed',
+            code: WEBHOOK_ERRORS.storeUnavailable.code,
+            detail,
+            method: req.method,
+            path: requestPath(req.url),
+          });
+          if (!storeDown) {
+            storeDown = true;
+            emit(onEvent, {
+              type: 'webhook.store_failing',
+              code: WEBHOOK_ERRORS.storeUnavailable.code,
+              detail: `the replay store is failing: deliveries are refused with 503 (the senders retry) until it answers again: ${detail}`,
+            });
+          }
+          return deny(WEBHOOK_ERRORS.storeUnavailable);
+        }
+        if (storeDown) {
+          storeDown = false;
+          emit(onEvent, { type: 'webhook.store_recovered', detail: 'the replay store answers again' });
+        }
+        if (claimed.outcome === 'processing') {
+          return reject(WEBHOOK_ERRORS.inProgress, `event ${id} is still being processed`, req);
+        }
+        if (claimed.outcome === 'done') {
+          emit(onEvent, {
+            type: 'webhook.replayed',
+            detail: `event ${id} was already processed; answered without running the handler`,
+            method: req.method,
+            path: requestPath(req.url),
+            data: { scheme: o.name, id },
+          });
+          return DUPLICATE;
+        }
+        const claim = {
+          store,
+          key,
+          token: claimed.token,
+          doneTtlMs: o.idempotencyTtlMs,
+          processingTtlMs: o.processingTtlMs,
+          onEvent,
+        };
+        return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, claim));
+      },
+    ),
   };
 }

@@ -1,0 +1,301 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIENCE, ISSUER, type KeyPair, keyPair, token } from '../../test/jwt-fixtures.js';
+import type { SecurityEvent } from '../events.js';
+import type { RequestLike } from '../http/request.js';
+import { createJwtVerifier } from '../jwt/verifier.js';
+import { createRateLimiter } from '../ratelimit/limiter.js';
+import type { RateLimitStore } from '../stores/types.js';
+import { boundEvent } from './bound.js';
+import { attachEvents, createEventSink, type EventLogger } from './reporter.js';
+
+/** Every console line written while a test runs, by method. */
+const lines: { level: string; text: string }[] = [];
+const saved = { error: console.error, warn: console.warn, info: console.info };
+beforeAll(() => {
+  for (const level of ['error', 'warn', 'info'] as const) {
+    console[level] = (...args: unknown[]) => lines.push({ level, text: args.join(' ') });
+  }
+});
+afterAll(() => Object.assign(console, saved));
+afterEach(() => {
+  lines.length = 0;
+});
+
+function capturingLogger(): EventLogger & {
+  records: { level: string; event: SecurityEvent; message: string }[];
+} {
+  const records: { level: string; event: SecurityEvent; message: string }[] = [];
+  return {
+    records,
+    error: (event, message) => records.push({ level: 'error', event, message }),
+    warn: (event, message) => records.push({ level: 'warn', event, message }),
+    info: (event, message) => records.push({ level: 'info', event, message }),
+  };
+}
+
+const req = (
+  headers: Record<string, string> = {},
+  remoteAddress: string | null = '203.0.113.7',
+): RequestLike => ({
+  method: 'GET',
+  url: '/orders',
+  header: (name) => headers[name],
+  ...(remoteAddress !== null ? { remoteAddress } : {}),
+});
+
+/** A JWKS endpoint on 127.0.0.1 that can be taken down and brought back. */
+async function jwksServer(
+  keys: () => unknown[],
+): Promise<{ url: string; down: boolean; close(): Promise<void> }> {
+  const state = { url: '', down: false, close: async () => {} };
+  const server: Server = createServer((_req, res) => {
+    if (state.down) res.writeHead(503).end('maintenance');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: keys() }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+  state.close = () => {
+    server.closeAllConnections();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return state;
+}
+
+describe('a JWKS outage with nothing configured', () => {
+  let k1: KeyPair;
+  let idp: Awaited<ReturnType<typeof jwksServer>>;
+  beforeAll(async () => {
+    k1 = keyPair('RS256', 'k1');
+    idp = await jwksServer(() => [k1.publicJwk]);
+  });
+  afterAll(() => idp.close());
+
+  it('is written to the console once when it starts, not per request, and once when it ends', async () => {
+    const clock = { ms: Date.now() };
+    const verifier = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: idp.url,
+      jwks: { cooldownMs: 1000, cacheMaxAgeMs: 60_000, maxStaleMs: 60_000 },
+      now: () => clock.ms,
+    });
+    const bearer = (t: string) => req({ authorization: `Bearer ${t}` });
+    const good = token(k1, Math.floor(clock.ms / 1000));
+    idp.down = true;
+    for (let i = 0; i < 5; i++) {
+      const v = await verifier.check(bearer(good));
+      expect(!v.ok && v.error?.code).toBe('JWT_KEYS_UNAVAILABLE');
+      clock.ms += 1500; // past the cooldown: every request tries again, and fails again
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe('error');
+    expect(lines[0]!.text).toMatch(
+      /^bulwark: JWKS unreachable .*JWT_KEYS_UNAVAILABLE.*\(jwt\.jwks_unreachable\)$/,
+    );
+    // Never the token, nor anything of it.
+    expect(lines[0]!.text).not.toContain(good.split('.')[2]!);
+
+    idp.down = false;
+    expect((await verifier.check(bearer(good))).ok).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]!.level).toBe('info');
+    expect(lines[1]!.text).toMatch(/JWKS reachable again .*\(jwt\.jwks_recovered\)$/);
+
+    // Keys past their age while the endpoint is down: served stale, said once.
+    idp.down = true;
+    clock.ms += 61_000;
+    for (let i = 0; i < 3; i++) {
+      expect((await verifier.check(bearer(good))).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 20)); // the background refresh settles
+      clock.ms += 1500;
+    }
+    expect(lines.map((l) => l.text.match(/\((\S+)\)$/)?.[1])).toEqual([
+      'jwt.jwks_unreachable',
+      'jwt.jwks_recovered',
+      'jwt.jwks_stale',
+    ]);
+    expect(lines[2]!.level).toBe('warn');
+    // Beyond maxStaleMs nothing verifies any more: that is the outage again, said once.
+    clock.ms += 61_000;
+    expect((await verifier.check(bearer(good))).ok).toBe(false);
+    expect((await verifier.check(bearer(good))).ok).toBe(false);
+    expect(lines.at(-1)!.text).toMatch(/\(jwt\.jwks_unreachable\)$/);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('routine denials are not logged by default; logDenials writes a sample', async () => {
+    const verifier = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: idp.url,
+    });
+    for (let i = 0; i < 50; i++) await verifier.check(req({ authorization: `Bearer not.a.token${i}` }));
+    expect(lines).toEqual([]);
+
+    const all = capturingLogger();
+    const sampled = capturingLogger();
+    const v2 = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: idp.url,
+    });
+    attachEvents(v2, createEventSink({ logger: all, logDenials: 1 }));
+    attachEvents(v2, createEventSink({ logger: sampled, logDenials: 0.1 }));
+    for (let i = 0; i < 400; i++) await v2.check(req({ authorization: `Bearer not.a.token${i}` }));
+    expect(all.records).toHaveLength(400);
+    expect(all.records[0]).toMatchObject({
+      level: 'info',
+      event: { type: 'jwt.rejected', rule: 'jwt', code: 'JWT_MALFORMED' },
+    });
+    // One in ten, give or take: far from none and far from all.
+    expect(sampled.records.length).toBeGreaterThan(10);
+    expect(sampled.records.length).toBeLessThan(120);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('an app sink', () => {
+  const failing: RateLimitStore = {
+    consume: async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6390');
+    },
+  };
+
+  it('receives every event of the rules attached to it, after their own hook, and silences the fallback log', async () => {
+    const own: SecurityEvent[] = [];
+    const app: SecurityEvent[] = [];
+    const limiter = createRateLimiter({ rate: '1/min', onEvent: (e) => own.push(e) });
+    attachEvents(limiter, createEventSink({ onEvent: (e) => app.push(e) }));
+    await limiter.check(req());
+    await limiter.check(req());
+    expect(own.map((e) => e.type)).toEqual(['ratelimit.limited']);
+    expect(app).toEqual(own);
+    expect(app[0]).toMatchObject({ rule: 'ratelimit', path: '/orders' });
+    expect(app[0]!.code).toMatch(/^RATE/); // RATELIMIT_EXCEEDED in 1.0
+    expect(lines).toEqual([]);
+  });
+
+  it('a degraded store is logged once to the framework logger, and its recovery once', async () => {
+    let down = true;
+    const store: RateLimitStore = {
+      consume: async () => {
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:6390');
+        return { allowed: true, remaining: 1, resetMs: 1000, retryAfterMs: 0 };
+      },
+    };
+    const framework = capturingLogger();
+    const limiter = createRateLimiter({ rate: '10/min', store });
+    attachEvents(limiter, createEventSink({}, framework));
+    for (let i = 0; i < 5; i++) expect((await limiter.check(req())).ok).toBe(true);
+    down = false;
+    for (let i = 0; i < 3; i++) await limiter.check(req());
+    expect(framework.records.map((r) => [r.level, r.event.type])).toEqual([
+      ['error', 'ratelimit.store_failing'],
+      ['info', 'ratelimit.store_recovered'],
+    ]);
+    expect(framework.records[0]!.message).toMatch(/UNCOUNTED \(failMode 'open'\)/);
+    expect(lines).toEqual([]);
+  });
+
+  it('an explicit logger is written to even when a hook is there; false writes nowhere', async () => {
+    const logger = capturingLogger();
+    const limiter = createRateLimiter({ rate: '10/min', store: failing, onEvent: () => {} });
+    attachEvents(limiter, createEventSink({ logger }));
+    await limiter.check(req());
+    expect(logger.records.map((r) => r.event.type)).toEqual(['ratelimit.store_failing']);
+
+    const silent = createRateLimiter({ rate: '10/min', store: failing });
+    attachEvents(silent, createEventSink({ logger: false }));
+    await silent.check(req());
+    expect(lines).toEqual([]);
+  });
+
+  it('reaches a shared client-IP resolver: forwarded headers with no trusted proxy, once', async () => {
+    const logger = capturingLogger();
+    const limiter = createRateLimiter({ rate: '10/min' });
+    attachEvents(limiter, createEventSink({}, logger));
+    for (let i = 0; i < 3; i++) await limiter.check(req({ 'x-forwarded-for': '198.51.100.1' }));
+    expect(logger.records.map((r) => [r.level, r.event.type])).toEqual([
+      ['warn', 'client_ip.forwarded_ignored'],
+    ]);
+    expect(lines).toEqual([]);
+  });
+
+  it('an unknown client address is explained once, naming the option', async () => {
+    const limiter = createRateLimiter({ rate: '10/min' });
+    await limiter.check(req({}, null));
+    await limiter.check(req({}, null));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.text).toMatch(
+      /^bulwark: ratelimit 'rl': .*clientIp: \{ platform.*\(ratelimit\.client_ip_unknown\)$/,
+    );
+  });
+
+  it('a hook that throws changes nothing for the request', async () => {
+    const limiter = createRateLimiter({
+      rate: '1/min',
+      onEvent: () => {
+        throw new Error('log pipeline down');
+      },
+    });
+    const logger: EventLogger = {
+      error: () => {
+        throw new Error('x');
+      },
+      warn: () => {
+        throw new Error('x');
+      },
+      info: () => {
+        throw new Error('x');
+      },
+    };
+    attachEvents(limiter, createEventSink({ logger, logDenials: 1 }));
+    expect((await limiter.check(req())).ok).toBe(true);
+    const second = await limiter.check(req());
+    expect(!second.ok && second.error?.code).toMatch(/^RATE/);
+  });
+
+  it('options are checked at startup, naming the option', () => {
+    expect(() => createEventSink({ logDenials: 2 }, undefined, 'events.')).toThrow(/^events\.logDenials: /);
+    expect(() => createEventSink({ logDenials: 0 })).toThrow(/^logDenials: /);
+    expect(() => createEventSink({ logDenials: Number.NaN })).toThrow(/^logDenials: /);
+    expect(() => createEventSink({ logger: console as never })).not.toThrow();
+    expect(() => createEventSink({ logger: { warn() {} } as never })).toThrow(/^logger: .*pino/);
+    expect(() => createEventSink({ onEvent: 'log' as never })).toThrow(/^onEvent: /);
+  });
+});
+
+describe('bounded events', () => {
+  it('cuts attacker-sized strings, removes control characters, keeps data flat', () => {
+    const e = boundEvent(
+      {
+        type: 'jwt.rejected',
+        detail: `bad\r\nINFO forged line ${'x'.repeat(2000)}`,
+        path: `/${'a'.repeat(5000)}`,
+        method: 'GET\u001b[31m',
+        data: { nested: { token: 'secret' }, list: Array.from({ length: 40 }, (_, i) => `v${i}`), n: 3 },
+      },
+      'jwt',
+    );
+    expect(e.detail!.length).toBeLessThan(540);
+    expect(e.detail).not.toMatch(/[\r\n]/);
+    expect(e.path!.length).toBeLessThan(280);
+    expect(e.method).toBe('GET?[31m');
+    expect(e.data).toEqual({ list: [...Array.from({ length: 16 }, (_, i) => `v${i}`), '…(+24)'], n: 3 });
+    expect(e.rule).toBe('jwt');
+  });
+});
+
+describe('event options', () => {
+  it('refuse unknown keys with the spelling meant', () => {
+    expect(() => createEventSink({ logDenial: 0.1 } as never)).toThrow(/logDenial/);
+    expect(() => createEventSink({ onevent: () => {} } as never, undefined, 'events.')).toThrow(
+      /^events\.onevent/,
+    );
+  });
+});

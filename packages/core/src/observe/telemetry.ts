@@ -1,0 +1,237 @@
+import type { RuleKind } from '../rule.js';
+import type { Verdict } from '../verdict.js';
+
+// The slice of @opentelemetry/api bulwark uses, typed here so that no type of it reaches our declarations.
+type Attributes = Readonly<Record<string, string>>;
+interface CounterLike {
+  add(value: number, attributes?: Attributes): void;
+}
+interface HistogramLike {
+  record(value: number, attributes?: Attributes): void;
+}
+interface MeterLike {
+  createCounter(name: string, options?: object): CounterLike;
+  createHistogram(name: string, options?: object): HistogramLike;
+}
+interface MeterProviderLike {
+  getMeter(name: string, version?: string): MeterLike;
+}
+interface SpanLike {
+  setAttributes(attributes: Attributes): unknown;
+}
+interface OtelApi {
+  readonly metrics: { getMeterProvider(): MeterProviderLike };
+  readonly trace: { getActiveSpan(): SpanLike | undefined };
+}
+
+/** Meter name (the instrumentation scope) of every bulwark instrument. */
+export const METER_NAME = '@bulwark/core';
+/** Decisions taken, by `bulwark.rule`, `bulwark.outcome` and `bulwark.code`. */
+export const DECISIONS = 'bulwark.decisions';
+/** Time a rule took to decide, in seconds, by the same attributes. */
+export const RULE_DURATION = 'bulwark.rule.duration';
+/** Time of one call a rule waits on (a JWKS fetch, a store call), in seconds, by `bulwark.operation`. */
+export const OPERATION_DURATION = 'bulwark.operation.duration';
+
+/** What a rule's decision was, as a metric and span attribute value. */
+export type Outcome = 'allowed' | 'degraded' | 'denied' | 'answered';
+
+/** The operations timed by {@link OPERATION_DURATION}. */
+export type Operation =
+  | 'jwt.jwks.fetch'
+  | 'jwt.revocation.check'
+  | 'ratelimit.store.consume'
+  | 'webhooks.store.claim'
+  | 'dpop.store.claim';
+
+// Rules decide in microseconds, network calls take milliseconds: buckets from 10 µs to 10 s.
+const BOUNDARIES = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+  0.5, 1, 2.5, 5, 10,
+];
+
+interface Instruments {
+  readonly decisions: CounterLike;
+  readonly ruleDuration: HistogramLike;
+  readonly operationDuration: HistogramLike;
+}
+
+let api: OtelApi | undefined;
+let loading: Promise<boolean> | undefined;
+let provider: MeterProviderLike | undefined;
+let instruments: Instruments | undefined;
+
+// A variable, so that bundlers (esbuild for Workers, webpack) leave the import to run time instead of
+// failing the build where the optional peer is not installed.
+const OTEL_API = '@opentelemetry/api';
+
+/**
+ * Start loading `@opentelemetry/api` (an optional peer dependency) once per process; resolves to whether
+ * it is present. Until it has loaded, and when it is absent, nothing is recorded and nothing is timed.
+ * Rules call this when they are built; an app that must record its very first request awaits it.
+ *
+ * @example
+ * await telemetryReady(); // true when @opentelemetry/api is installed
+ */
+export function telemetryReady(): Promise<boolean> {
+  loading ??= import(/* @vite-ignore */ /* webpackIgnore: true */ OTEL_API).then(
+    (mod: { metrics?: unknown; default?: unknown }) => {
+      const found = (typeof mod.metrics === 'object' ? mod : mod.default) as OtelApi | undefined;
+      if (typeof found?.metrics?.getMeterProvider !== 'function') return false;
+      api = found;
+      return true;
+    },
+    () => false,
+  );
+  return loading;
+}
+
+function currentInstruments(otel: OtelApi): Instruments | undefined {
+  const p = otel.metrics.getMeterProvider();
+  if (p !== provider) {
+    provider = p;
+    // The API's own no-op provider records nothing: skip the attribute work for it altogether.
+    if ((p as { constructor?: { name?: string } }).constructor?.name === 'NoopMeterProvider') {
+      instruments = undefined;
+    } else {
+      const meter = p.getMeter(METER_NAME);
+      instruments = {
+        decisions: meter.createCounter(DECISIONS, {
+          unit: '{decision}',
+          description: 'Decisions taken by bulwark rules',
+        }),
+        ruleDuration: meter.createHistogram(RULE_DURATION, {
+          unit: 's',
+          description: 'Time a bulwark rule took to decide a request',
+          advice: { explicitBucketBoundaries: BOUNDARIES },
+        }),
+        operationDuration: meter.createHistogram(OPERATION_DURATION, {
+          unit: 's',
+          description: 'Time of a call a bulwark rule waited on (JWKS fetch, store call)',
+          advice: { explicitBucketBoundaries: BOUNDARIES },
+        }),
+      };
+    }
+  }
+  return instruments;
+}
+
+interface DecisionAttributes {
+  readonly metric: Attributes;
+  readonly span: Attributes;
+}
+
+// One frozen attribute set per (rule, outcome, code): codes are bulwark's own, so the set is bounded.
+const attributeCache = new Map<string, DecisionAttributes>();
+
+function attributesOf(rule: RuleKind, outcome: Outcome, code: string | undefined): DecisionAttributes {
+  const key = `${rule}|${outcome}|${code ?? ''}`;
+  let found = attributeCache.get(key);
+  if (found === undefined) {
+    const metric: Record<string, string> = { 'bulwark.rule': rule, 'bulwark.outcome': outcome };
+    const span: Record<string, string> = { [`bulwark.${rule}.outcome`]: outcome };
+    if (code !== undefined) {
+      metric['bulwark.code'] = code;
+      span['bulwark.code'] = code;
+      span['bulwark.rule'] = rule;
+    }
+    found = { metric: Object.freeze(metric), span: Object.freeze(span) };
+    attributeCache.set(key, found);
+  }
+  return found;
+}
+
+function record(otel: OtelApi, rule: RuleKind, verdict: Verdict<unknown>, start: number): void {
+  let outcome: Outcome;
+  let code: string | undefined;
+  if (verdict.ok) {
+    code = verdict.degraded?.code;
+    outcome = code === undefined ? 'allowed' : 'degraded';
+  } else {
+    code = verdict.error?.code;
+    outcome = code === undefined ? 'answered' : 'denied';
+  }
+  const attributes = attributesOf(rule, outcome, code);
+  const i = currentInstruments(otel);
+  if (i !== undefined) {
+    i.decisions.add(1, attributes.metric);
+    i.ruleDuration.record((performance.now() - start) / 1000, attributes.metric);
+  }
+  otel.trace.getActiveSpan()?.setAttributes(attributes.span);
+}
+
+/**
+ * A rule's `check` that also reports each decision to OpenTelemetry (when `@opentelemetry/api` is
+ * present): the `bulwark.decisions` counter, the `bulwark.rule.duration` histogram and attributes on the
+ * active span. Without the API it calls `check` and nothing else.
+ *
+ * @example
+ * return { [RULE]: 'cors', check: observedCheck('cors', check) };
+ */
+export function observedCheck<F extends (...args: never[]) => Verdict<unknown> | Promise<Verdict<unknown>>>(
+  rule: RuleKind,
+  check: F,
+): F {
+  void telemetryReady();
+  type Args = [unknown, unknown, unknown];
+  const run = check as unknown as (...args: Args) => Verdict<unknown> | Promise<Verdict<unknown>>;
+  return function observed(this: unknown, a: unknown, b: unknown, c: unknown) {
+    const otel = api;
+    if (otel === undefined) return run.call(this, a, b, c);
+    const start = performance.now();
+    const result = run.call(this, a, b, c);
+    if (result instanceof Promise) {
+      return result.then((verdict) => {
+        record(otel, rule, verdict, start);
+        return verdict;
+      });
+    }
+    record(otel, rule, result, start);
+    return result;
+  } as unknown as F;
+}
+
+/**
+ * `promise` (a JWKS fetch, a store call), timed into `bulwark.operation.duration` with `bulwark.operation`
+ * and, when it fails, `error.type` (`timeout` or `error`).
+ *
+ * @example
+ * const results = await timedOperation('ratelimit.store.consume', store.consume(entries));
+ */
+export function timedOperation<T>(operation: Operation, promise: Promise<T>): Promise<T> {
+  const otel = api;
+  if (otel === undefined) return promise;
+  const i = currentInstruments(otel);
+  if (i === undefined) return promise;
+  const start = performance.now();
+  return promise.then(
+    (value) => {
+      i.operationDuration.record(
+        (performance.now() - start) / 1000,
+        operationAttributes(operation, undefined),
+      );
+      return value;
+    },
+    (err: unknown) => {
+      const type = (err as { name?: unknown } | null)?.name === 'StoreTimeout' ? 'timeout' : 'error';
+      i.operationDuration.record((performance.now() - start) / 1000, operationAttributes(operation, type));
+      throw err;
+    },
+  );
+}
+
+const operationCache = new Map<string, Attributes>();
+
+function operationAttributes(operation: Operation, errorType: 'timeout' | 'error' | undefined): Attributes {
+  const key = `${operation}|${errorType ?? ''}`;
+  let found = operationCache.get(key);
+  if (found === undefined) {
+    found = Object.freeze(
+      errorType === undefined
+        ? { 'bulwark.operation': operation }
+        : { 'bulwark.operation': operation, 'error.type': errorType },
+    );
+    operationCache.set(key, found);
+  }
+  return found;
+}
