@@ -13,8 +13,8 @@ const API_DEFAULTS: Record<string, string | RegExp> = {
   'x-content-type-options': 'nosniff',
   'x-xss-protection': '0',
   'referrer-policy': 'strict-origin-when-cross-origin',
-  'permissions-policy':
-    /^accelerometer=\(\), autoplay=\(\), camera=\(\), .*geolocation=\(\), .*microphone=\(\)/,
+  // The api preset's short policy (browsers apply it to documents only); the web preset sends the long one.
+  'permissions-policy': 'camera=(), geolocation=(), microphone=()',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   // express's final handler rewrites CSP on its own 404/500 pages to the equally strict default-src 'none'.

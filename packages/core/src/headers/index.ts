@@ -10,7 +10,11 @@ export type {
   CspSource,
 } from './csp.js';
 export { createNonce, cspHash } from './crypto.js';
-export { DEFAULT_PERMISSIONS_POLICY, serializePermissionsPolicy } from './permissions-policy.js';
+export {
+  API_PERMISSIONS_POLICY,
+  DEFAULT_PERMISSIONS_POLICY,
+  serializePermissionsPolicy,
+} from './permissions-policy.js';
 export type { PermissionsAllowlist, PermissionsPolicy } from './permissions-policy.js';
 export { createSecurityHeaders, NO_STORE } from './policy.js';
 export type {

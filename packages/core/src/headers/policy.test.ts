@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NONCE } from './csp.js';
 import { createSecurityHeaders, NO_STORE } from './policy.js';
-import { serializePermissionsPolicy } from './permissions-policy.js';
+import { DEFAULT_PERMISSIONS_POLICY, serializePermissionsPolicy } from './permissions-policy.js';
 
 type Req = { header(name: string): string | undefined };
 const anon: Req = { header: () => undefined };
@@ -19,11 +19,19 @@ describe('createSecurityHeaders', () => {
       'x-content-type-options': 'nosniff',
       'x-xss-protection': '0',
       'referrer-policy': 'strict-origin-when-cross-origin',
-      'permissions-policy': expect.stringMatching(
-        /^accelerometer=\(\), autoplay=\(\), camera=\(\),.* microphone=\(\),/,
-      ),
+      'permissions-policy': 'camera=(), geolocation=(), microphone=()',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-resource-policy': 'same-origin',
+    });
+  });
+  it('disables every powerful feature with the web preset (documents are where Permissions-Policy applies)', () => {
+    expect(map(createSecurityHeaders({ preset: 'web' }))['permissions-policy']).toMatch(
+      /^accelerometer=\(\), autoplay=\(\), camera=\(\),.* microphone=\(\),.* usb=\(\), xr-spatial-tracking=\(\)$/,
+    );
+    expect(
+      map(createSecurityHeaders({ preset: 'api', permissionsPolicy: DEFAULT_PERMISSIONS_POLICY })),
+    ).toMatchObject({
+      'permissions-policy': serializePermissionsPolicy(DEFAULT_PERMISSIONS_POLICY, 'p'),
     });
   });
   it('precomputes: without nonces the same frozen list is returned every time', () => {

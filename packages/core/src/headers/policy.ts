@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { type CompiledCsp, type CspOptions, compileCsp, NONCE } from './csp.js';
 import { createNonce } from './crypto.js';
 import {
+  API_PERMISSIONS_POLICY,
   DEFAULT_PERMISSIONS_POLICY,
   type PermissionsPolicy,
   serializePermissionsPolicy,
@@ -48,7 +49,11 @@ export interface SecurityHeadersOptions {
   frameOptions?: 'DENY' | 'SAMEORIGIN' | false;
   /** Default strict-origin-when-cross-origin. A list is a fallback chain (last one understood wins). */
   referrerPolicy?: ReferrerPolicyToken | readonly ReferrerPolicyToken[] | false;
-  /** Default: every powerful feature disabled ({@link DEFAULT_PERMISSIONS_POLICY}). */
+  /**
+   * Default: `camera=(), geolocation=(), microphone=()` with the `api` preset ({@link API_PERMISSIONS_POLICY}:
+   * browsers apply the header to documents only), every powerful feature disabled with `web`
+   * ({@link DEFAULT_PERMISSIONS_POLICY}).
+   */
   permissionsPolicy?: PermissionsPolicy | false;
   /** Default same-origin. */
   crossOriginOpenerPolicy?:
@@ -177,7 +182,7 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
     pairs.push([
       'permissions-policy',
       serializePermissionsPolicy(
-        options.permissionsPolicy ?? DEFAULT_PERMISSIONS_POLICY,
+        options.permissionsPolicy ?? (preset === 'api' ? API_PERMISSIONS_POLICY : DEFAULT_PERMISSIONS_POLICY),
         'headers.permissionsPolicy',
       ),
     ]);
