@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The attack tour: start an example API with in-memory defaults, attack it over HTTP, print what bulwark
-// answered. `pnpm demo` (express), `pnpm demo --adapter fastify|nestjs|nestjs-fastify|fetch` (repeatable),
+// answered. `pnpm demo` (express), `pnpm demo --adapter fastify|nestjs|nestjs-fastify|fetch|hono` (repeatable),
 // `pnpm demo --all`. With REDIS_URL set, the apps keep their state in Redis instead of memory.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ const APPS = {
   nestjs: { entry: 'examples/nestjs-api/dist/main.js' },
   'nestjs-fastify': { entry: 'examples/nestjs-api/dist/main.js', env: { NEST_PLATFORM: 'fastify' } },
   fetch: { entry: 'examples/fetch-api/src/server.mjs' },
+  hono: { entry: 'examples/hono-api/src/server.mjs' },
 };
 
 function parseArgs(argv) {

@@ -29,6 +29,8 @@ function peerRanges(root) {
     'reflect-metadata',
     'rxjs',
     'ioredis',
+    'hono',
+    '@hono/node-server',
     'typescript',
     '@types/express',
     '@types/node',

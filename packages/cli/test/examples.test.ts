@@ -74,6 +74,7 @@ describe.each([
   ['express', 'examples/express-api/src/server.mjs', {}],
   ['fastify', 'examples/fastify-api/src/server.mjs', {}],
   ['fetch', 'examples/fetch-api/src/server.mjs', {}],
+  ['hono', 'examples/hono-api/src/server.mjs', {}],
   ['nestjs (express platform)', 'examples/nestjs-api/dist/main.js', {}],
   ['nestjs (fastify platform)', 'examples/nestjs-api/dist/main.js', { NEST_PLATFORM: 'fastify' }],
 ])('example %s', (_name, entry, env) => {

@@ -2,10 +2,11 @@
 // (a subpath under node10, say) silently becomes `any` under skipLibCheck, which users all set.
 import type { JwtClaims } from '@bulwark/core';
 import type { fromNodeRequest } from '@bulwark/core/node';
-import type { sendProblem as expressSendProblem } from '@bulwark/express';
-import type { sendProblem as fastifySendProblem } from '@bulwark/fastify';
+import type { requireJwt as expressRequireJwt } from '@bulwark/express';
+import type { requireJwt as fastifyRequireJwt } from '@bulwark/fastify';
 import type { protect } from '@bulwark/fetch';
 import type { toNodeListener } from '@bulwark/fetch/node';
+import type { JwtVariables, requireJwt as honoRequireJwt } from '@bulwark/hono';
 import type { BulwarkModule } from '@bulwark/nestjs';
 import type { storesFromEnv } from '@bulwark/redis';
 import type { Request } from 'express';
@@ -19,14 +20,16 @@ type Fn = (...args: never[]) => unknown;
 type TypedFn<F extends Fn> = Typed<F> & Typed<Parameters<F>[number]> & Typed<ReturnType<F>>;
 
 export const checks: [
-  TypedFn<typeof expressSendProblem>,
-  TypedFn<typeof fastifySendProblem>,
+  TypedFn<typeof expressRequireJwt>,
+  TypedFn<typeof fastifyRequireJwt>,
   TypedFn<typeof fromNodeRequest>,
   TypedFn<typeof toNodeListener>,
   TypedFn<typeof protect>,
   TypedFn<typeof storesFromEnv>,
   TypedFn<typeof BulwarkModule.forRoot>,
+  TypedFn<typeof honoRequireJwt>,
+  Typed<JwtVariables['claims']>,
   Typed<NonNullable<Request['auth']>>,
   Typed<NonNullable<FastifyRequest['auth']>>,
   Typed<JwtClaims['sub']>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
