@@ -37,6 +37,11 @@ export interface StageState {
  * request (a denial or a preflight answer). `finish` sees every response, the handler's and denials.
  */
 export interface Stage {
+  /**
+   * Runs ahead of authentication (`jwt`): a rule whose answer cannot depend on who the request is (core's
+   * `RateLimiter.beforeAuthentication`), so refusing with it costs no signature check.
+   */
+  readonly beforeAuthentication?: boolean;
   before?(state: StageState): Response | undefined | Promise<Response | undefined>;
   finish?(state: StageState, response: Response): Response;
   /** The handler threw (the error is rethrown after every `fail`): undo what `before` started (webhook claims). */

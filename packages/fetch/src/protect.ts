@@ -11,9 +11,10 @@ export interface ProtectPolicy {
   /** Require a valid bearer JWT; claims reach the handler as `context.claims`. */
   jwt?: JwtPolicy;
   /**
-   * Rate limiting (after `jwt`, so per-token buckets see the subject); 429 with Retry-After when exhausted.
-   * Requests an earlier rule refused (bad or missing token) are still counted, in the buckets that need no
-   * identity (IP), so a bad-token flood from one address ends in 429.
+   * Rate limiting; 429 with Retry-After when exhausted. A limiter keyed by client IP alone runs before `jwt`
+   * (a flood over the limit costs no signature check); one with per-token buckets runs after it, so they see
+   * the subject, and requests an earlier rule refused (bad or missing token) are still counted in the
+   * buckets that need no identity (IP), so a bad-token flood from one address ends in 429.
    */
   rateLimit?: RateLimitPolicy;
   /** Verify a signed webhook from the raw body (read here, size-limited); the delivery reaches the handler as `context.webhook`. */
@@ -41,7 +42,10 @@ const FACTORIES: StageFactories = {
   mtls: mtlsStage,
 };
 
-/** Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules. */
+/**
+ * Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules; a stage
+ * that may run before authentication (an IP-only rate limit) is moved ahead of `jwt`.
+ */
 const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
 
 /** The connection facts behind each context protect() hands a handler, for a protect() nested inside. */
@@ -62,9 +66,15 @@ const contexts = new WeakMap<object, ConnectionInfo>();
  */
 export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler & ProtectedHandler {
   const stages: Stage[] = [];
+  let jwt = -1;
   for (const key of STAGE_ORDER) {
     const entry = policy[key];
-    if (entry !== undefined) stages.push((FACTORIES[key] as (p: typeof entry) => Stage)(entry));
+    if (entry === undefined) continue;
+    const stage = (FACTORIES[key] as (p: typeof entry) => Stage)(entry);
+    // A rule that may run before authentication goes ahead of it (mTLS, network-level, stays first).
+    if (jwt !== -1 && stage.beforeAuthentication === true) stages.splice(jwt++, 0, stage);
+    else stages.push(stage);
+    if (key === 'jwt') jwt = stages.length - 1;
   }
   const finishers = stages.filter((s) => s.finish !== undefined);
   const failers = stages.filter((s) => s.fail !== undefined);
@@ -89,6 +99,11 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
       if (stage.before === undefined) continue;
       response = await stage.before(state);
       if (response !== undefined) break;
+    }
+    // What the stages before the refusing one admitted (an early rate limit's RateLimit fields) goes on the
+    // refusal too, as it would on the handler's response.
+    if (response !== undefined && state.responseHeaders.length > 0) {
+      response = withHeaders(response, state.responseHeaders);
     }
     // Later stages still see the refusal: a flood of bad tokens must count against the client's IP bucket.
     for (let j = i + 1; response !== undefined && j < stages.length; j++) {

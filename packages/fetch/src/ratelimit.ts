@@ -25,9 +25,10 @@ export type RateLimitPolicy =
     };
 
 /**
- * The rate-limit stage: runs after `jwt` so per-token buckets see the verified subject; a request an
- * earlier rule refused is still counted (with no subject: IP buckets only) and answered 429 once the
- * client's bucket is spent, as an IP limiter in front of authentication would. The client IP is
+ * The rate-limit stage. A limiter keyed by client IP alone runs before `jwt` (a request over the limit is
+ * refused without a signature check); one with per-token buckets runs after it, so they see the verified
+ * subject, and a request an earlier rule refused is still counted (with no subject: IP buckets only) and
+ * answered 429 once the client's bucket is spent, as an IP limiter in front of authentication would. The client IP is
  * the runtime's peer address (`info.remoteAddress`) read through bulwark's resolver. Allowed responses
  * carry the RateLimit fields; exhausted buckets answer 429 with `Retry-After`.
  *
@@ -45,6 +46,9 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
   const context =
     wrapped?.context ?? ((state: StageState): RateLimitContext => ({ claims: state.context.claims, route }));
   return {
+    // An IP-only limiter decides the same without the claims (core says which), unless a context function
+    // of the user's own is to see them.
+    beforeAuthentication: limiter.beforeAuthentication && wrapped?.context === undefined,
     async before(state) {
       const verdict = await limiter.check(state.req, context(state));
       if (!verdict.ok) return toResponse(verdict.reply);

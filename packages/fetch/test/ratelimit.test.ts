@@ -50,6 +50,26 @@ describe('fetch protect(): rate limiting and authentication', () => {
     expect((await handler(get(await tokenFor('alice')), { remoteAddress: '203.0.113.6' })).status).toBe(200);
   });
 
+  it('an IP-only limiter runs before the JWT rule: over the limit, no token is verified', async () => {
+    const rejected: string[] = [];
+    const handler = protect(ok, {
+      jwt: { ...jwt(), onEvent: (e) => rejected.push(e.code ?? e.type) },
+      rateLimit: { name: 'early', rate: '2/min', clientIp: { onEvent: () => {} } },
+    });
+    const at = { remoteAddress: '203.0.113.9' };
+    const first = await handler(get('bad.token.1'), at);
+    // Counted before the token was looked at; the refusal still carries the limiter's fields.
+    expect([first.status, first.headers.get('ratelimit')]).toEqual([401, expect.stringMatching(/r=1/)]);
+    expect((await handler(get(await tokenFor('alice')), at)).status).toBe(200);
+    expect(rejected).toEqual(['JWT_MALFORMED']);
+    for (const token of ['bad.token.2', 'x.y.z', await tokenFor('alice')]) {
+      const res = await handler(get(token), at);
+      expect([res.status, await code(res)]).toEqual([429, 'RATELIMIT_EXCEEDED']);
+    }
+    // The JWT rule never saw the requests over the limit.
+    expect(rejected).toEqual(['JWT_MALFORMED']);
+  });
+
   it('with per-token buckets: refused tokens charge only the IP bucket; verified ones stay all-or-nothing', async () => {
     const handler = protect(ok, {
       jwt: jwt(),

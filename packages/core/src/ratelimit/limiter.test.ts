@@ -56,6 +56,36 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(req('203.0.113.2'))).ok).toBe(true);
   });
 
+  it('says whether it decides the same before authentication (IP buckets only, no tier or cost function)', () => {
+    expect(createRateLimiter({ rate: '10/min' }).beforeAuthentication).toBe(true);
+    expect(
+      createRateLimiter({
+        buckets: [
+          { name: 'ip', rate: '10/min' },
+          { name: 'ip2', rate: '100/h', perRoute: true },
+        ],
+      }).beforeAuthentication,
+    ).toBe(true);
+    for (const options of [
+      {
+        buckets: [
+          { name: 'ip', rate: '10/min' },
+          { name: 'user', key: 'subject' as const, rate: '10/min' },
+        ],
+      },
+      { buckets: [{ name: 'key', key: 'apiKey' as const, rate: '10/min' }] },
+      { buckets: [{ name: 'tenant', key: () => 't', rate: '10/min' }] },
+      { rate: '10/min', cost: () => 2 },
+      {
+        buckets: [
+          { name: 'ip', tiers: { free: { rate: '10/min' }, pro: { rate: '100/min' } }, tier: () => 'pro' },
+        ],
+      },
+    ]) {
+      expect(createRateLimiter(options as RateLimiterOptions).beforeAuthentication).toBe(false);
+    }
+  });
+
   it('sends legacy X-RateLimit-* of the tightest bucket when asked', async () => {
     const limiter = createRateLimiter({
       now: () => 0,

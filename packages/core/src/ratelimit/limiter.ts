@@ -89,6 +89,13 @@ export interface RateLimiter extends Rule<'ratelimit'> {
    * const v = await limiter.countRefused(req, '/orders'); // after requireJwt refused req
    */
   countRefused(req: RequestLike, route?: string): Promise<Verdict<RateLimitInfo>>;
+  /**
+   * True when what this limiter decides cannot depend on who the request is: every bucket is keyed by the
+   * client IP, with no tier function and no cost function (which could read verified claims). Such a
+   * limiter gives the same answer before authentication as after, so adapters run it first: a flood over
+   * the limit is refused without a signature check, and a refused token is counted like any request.
+   */
+  readonly beforeAuthentication: boolean;
   /** The resolver used for client IPs (share it with other rules). */
   readonly clientIp: ClientIpResolver;
   readonly name: string;
@@ -281,6 +288,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     [EVENTS]: events,
     name,
     clientIp,
+    beforeAuthentication:
+      typeof cost !== 'function' && buckets.every((b) => b.key === 'ip' && b.tier === undefined),
     countRefused(req, route) {
       return limiter.check(req, route === undefined ? EMPTY_CONTEXT : { route });
     },
