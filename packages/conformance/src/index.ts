@@ -18,3 +18,5 @@ export { webhooksSpec } from './scenarios/webhooks.js';
 export { refreshStoreScenarios } from './scenarios/refresh-store.js';
 export { makeMtlsPki, mtlsCall, mtlsSpec } from './scenarios/mtls.js';
 export type { MtlsPki } from './scenarios/mtls.js';
+export { athOf, DPOP_EXTERNAL_URL, makeDpopKey, signProof, thumbprint } from './dpop-proofs.js';
+export type { DpopKey, ProofSpec } from './dpop-proofs.js';

@@ -79,6 +79,7 @@ const CASES: Record<string, OptionCase> = {
         jwksUri: `${ISSUER}/jwks`,
         jwks: { cooldownMs: 30_000, timeoutMs: 5_000 },
         cache: { maxEntries: 100 },
+        dpop: { externalUrl: 'https://api.example.com', nonce: { secret: SECRET, rotationSeconds: 120 } },
       },
       {
         algorithms: ['RS256'],

@@ -1,6 +1,7 @@
 import {
   createJwtAuthorizer,
   createJwtVerifier,
+  type DpopProof,
   type JwtClaims,
   type JwtRouteOptions,
   type JwtVerifier,
@@ -16,6 +17,8 @@ declare global {
     interface Request {
       /** Verified JWT claims, set by `requireJwt()`. */
       auth?: JwtClaims;
+      /** The checked DPoP proof when the token came with `Authorization: DPoP` (set by `requireJwt()`). */
+      dpop?: DpopProof;
     }
   }
 }
@@ -24,7 +27,8 @@ declare global {
  * Require a valid bearer JWT. On success `req.auth` holds the verified claims; otherwise the request ends
  * with 401 (or 400/503) problem+json and a `WWW-Authenticate` header. With `route`, the token must also
  * grant its scopes and pass its claims predicate, else 403 `insufficient_scope`, and with
- * `certificateBound` match the client certificate (RFC 8705). The verifier and the route rules are built
+ * `certificateBound` match the client certificate (RFC 8705); with `dpop: 'required' | 'allowed' | 'off'`
+ * (RFC 9449, needs the verifier's `dpop` option) `req.dpop` holds the checked proof. The verifier and the route rules are built
  * (and validated) when the middleware is created, so a bad config fails at startup; the same options
  * object on several routes shares one verifier.
  *
@@ -44,6 +48,7 @@ export function requireJwt(
     verifier.check(requestOf(req), authorize, { mtls: req.mtls }).then((verdict) => {
       if (!applyVerdict(req, res, verdict)) return;
       req.auth = verdict.value;
+      if (verdict.dpop !== undefined) req.dpop = verdict.dpop;
       next();
     }, next);
   };

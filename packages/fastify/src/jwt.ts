@@ -1,6 +1,7 @@
 import {
   createJwtAuthorizer,
   createJwtVerifier,
+  type DpopProof,
   type JwtClaims,
   type JwtRouteOptions,
   type JwtVerifier,
@@ -14,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Verified JWT claims, set by `requireJwt()`. */
     auth?: JwtClaims;
+    /** The checked DPoP proof when the token came with `Authorization: DPoP`, set by `requireJwt()`. */
+    dpop?: DpopProof;
   }
 }
 
@@ -24,7 +27,8 @@ export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Prom
  * Require a valid bearer JWT, as a route `preHandler`. On success `request.auth` holds the verified claims;
  * otherwise the reply is 401 (or 400/503) problem+json with `WWW-Authenticate`. With `route`, the token
  * must also grant its scopes and pass its claims predicate, else 403 `insufficient_scope`, and with
- * `certificateBound` match the client certificate (RFC 8705).
+ * `certificateBound` match the client certificate (RFC 8705); with `dpop: 'required' | 'allowed' | 'off'`
+ * (RFC 9449, needs the verifier's `dpop` option) `request.dpop` holds the checked proof.
  *
  * @example
  * const jwt = createJwtVerifier({ algorithms: ['ES256'], issuer, audience, jwksUri });
@@ -38,6 +42,7 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
     const verdict = await verifier.check(requestOf(request), authorize, { mtls: request.mtls });
     if (!pass(request, reply, verdict)) return reply;
     request.auth = verdict.value;
+    if (verdict.dpop !== undefined) request.dpop = verdict.dpop;
     return undefined;
   };
 }

@@ -32,7 +32,7 @@ export type BulwarkPluginOptions = {
 async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
   // Every request property bulwark sets is declared up front: fastify's request objects then keep one
   // shape (faster than adding a property later), and fastify knows them (no undeclared assignments).
-  for (const name of ['auth', 'mtls', 'webhook'] as const) {
+  for (const name of ['auth', 'dpop', 'mtls', 'webhook'] as const) {
     if (!app.hasRequestDecorator(name)) app.decorateRequest(name, undefined);
   }
   if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);

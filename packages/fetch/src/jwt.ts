@@ -12,8 +12,8 @@ import { admit, type Stage } from './pipeline.js';
 
 /**
  * The `jwt` entry of a protect policy: verifier options, a verifier built with `createJwtVerifier`, or
- * `{ verifier, scopes?, claims?, certificateBound? }` to add route authorization (403 `insufficient_scope`
- * when not enough) and RFC 8705 certificate binding.
+ * `{ verifier, scopes?, claims?, certificateBound?, dpop? }` to add route authorization (403
+ * `insufficient_scope` when not enough), RFC 8705 certificate binding and the route's RFC 9449 DPoP mode.
  */
 export type JwtPolicy =
   | JwtVerifierOptions
@@ -41,6 +41,7 @@ export function jwtStage(policy: JwtPolicy): Stage {
       if (!verdict.ok) return toResponse(verdict.reply);
       admit(state, verdict);
       state.context.claims = verdict.value;
+      if (verdict.dpop !== undefined) state.context.dpop = verdict.dpop;
       return undefined;
     },
   };

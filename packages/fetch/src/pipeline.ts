@@ -1,6 +1,7 @@
 import type {
   Allowed,
   ConnectionInfo,
+  DpopProof,
   HeaderPair,
   JwtClaims,
   MtlsPeer,
@@ -14,6 +15,8 @@ export type { ConnectionInfo } from '@bulwark/core';
 export interface ProtectContext {
   /** Verified JWT claims when the policy has `jwt`. */
   claims?: JwtClaims;
+  /** The checked DPoP proof when the token came with `Authorization: DPoP` (policy `jwt` with `dpop`). */
+  dpop?: DpopProof;
   /** The verified delivery when the policy has `webhook` (the request body is consumed: use `webhook.json()`). */
   webhook?: WebhookDelivery;
   /** The authorized TLS client when the policy has `mtls`. */

@@ -33,7 +33,9 @@ import { WebhookGuard } from './webhook.guard.js';
  * Require a valid bearer JWT on a controller or handler. Claims are available with `@Claims()`. With
  * `route`, the token must also grant its scopes and pass its claims predicate, else 403
  * `insufficient_scope`; the rules are compiled (and validated) when the decorator is applied. On a
- * controller and one of its handlers, both apply: the handler's rules add to the controller's.
+ * controller and one of its handlers, both apply: the handler's rules add to the controller's (DPoP modes
+ * too: `dpop: 'required'` on either level holds; `'required'` with `'off'` is a configuration error).
+ * A request sent with `Authorization: DPoP` has its checked proof in `request.dpop`.
  *
  * @example
  * @Get('orders') @RequireJwt({ scopes: ['orders:read'] }) orders(@Claims() claims: JwtClaims) { return claims; }

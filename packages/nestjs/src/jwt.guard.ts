@@ -88,6 +88,7 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
   const { value } = pass(request, http.getResponse(), verdict);
   enforced.set(request, value);
   request.auth = value;
+  if (verdict.ok && verdict.dpop !== undefined) request.dpop = verdict.dpop;
 }
 
 /**

@@ -1,5 +1,20 @@
-import { AUDIENCE, ISSUER, makeTestKeys, mint, type TestKeys } from '@bulwark/conformance';
-import { createJwtVerifier, createStateCodec, type Verdict } from '@bulwark/core';
+import {
+  AUDIENCE,
+  DPOP_EXTERNAL_URL,
+  ISSUER,
+  makeDpopKey,
+  makeTestKeys,
+  mint,
+  signProof,
+  type TestKeys,
+} from '@bulwark/conformance';
+import {
+  createJwtAuthorizer,
+  createJwtVerifier,
+  createStateCodec,
+  type RequestLike,
+  type Verdict,
+} from '@bulwark/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisReplayStore, createRedisRevocationStore } from '../src/index.js';
@@ -52,5 +67,48 @@ describe('rules sharing Redis stores across instances', () => {
     await a!.revoke(verified.value);
     expect(code(await b!.verifyToken(token))).toBe('JWT_REVOKED');
     expect(code(await b!.verifyToken(await mint(keys)))).toBe('ok');
+  });
+
+  it('DPoP: a proof accepted by one instance is refused by the other, and a store outage is a 503', async () => {
+    const [a, b] = clients.map((client) =>
+      createJwtVerifier({
+        algorithms: ['RS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: [keys.rsa.publicJwk],
+        dpop: { externalUrl: DPOP_EXTERNAL_URL, replay: createRedisReplayStore({ client, prefix }) },
+      }),
+    );
+    const key = makeDpopKey();
+    const token = await mint(keys, { claims: { cnf: { jkt: key.jkt } } });
+    const route = createJwtAuthorizer({ dpop: 'required' });
+    const request = (proof: string): RequestLike => ({
+      method: 'GET',
+      url: '/orders',
+      header: (name) => (name === 'authorization' ? `DPoP ${token}` : name === 'dpop' ? proof : undefined),
+    });
+    const proof = signProof(key, { method: 'GET', url: `${DPOP_EXTERNAL_URL}/orders`, token });
+    expect(code(await a!.check(request(proof), route))).toBe('ok');
+    expect(code(await b!.check(request(proof), route))).toBe('DPOP_PROOF_REPLAYED');
+    // Both at once: exactly one wins.
+    const fresh = signProof(key, { method: 'GET', url: `${DPOP_EXTERNAL_URL}/orders`, token });
+    const both = await Promise.all([a!.check(request(fresh), route), b!.check(request(fresh), route)]);
+    expect(both.map(code).sort()).toEqual(['DPOP_PROOF_REPLAYED', 'ok']);
+    // A store that cannot answer is not "never seen": fail closed.
+    const down = await connect();
+    const c = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: [keys.rsa.publicJwk],
+      dpop: { externalUrl: DPOP_EXTERNAL_URL, replay: createRedisReplayStore({ client: down, prefix }) },
+    });
+    await down.quit();
+    const verdict = await c.check(
+      request(signProof(key, { method: 'GET', url: `${DPOP_EXTERNAL_URL}/orders`, token })),
+      route,
+    );
+    expect(code(verdict)).toBe('DPOP_REPLAY_UNAVAILABLE');
+    expect(!verdict.ok && verdict.reply.status).toBe(503);
   });
 });

@@ -1,6 +1,7 @@
 import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError, SecurityError } from '../errors.js';
 import type { CertificateBindingOptions, CertificateBoundOption } from '../mtls/binding.js';
+import type { DpopMode } from '../dpop/options.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { JWT_ERRORS } from './errors.js';
 
@@ -16,6 +17,14 @@ export interface JwtRouteOptions {
    * `MTLS_TOKEN_BINDING_MISMATCH`; with `required: true` an unbound token is refused too.
    */
   certificateBound?: CertificateBoundOption;
+  /**
+   * RFC 9449 sender-constrained tokens on this route: `'required'` takes only `Authorization: DPoP` with a
+   * proof (a bearer token is 401 `DPOP_REQUIRED`, a token without `cnf.jkt` 401 `DPOP_TOKEN_NOT_BOUND`),
+   * `'allowed'` takes both schemes, `'off'` bearer tokens only. Default: the verifier's `dpop.mode` when it
+   * has a `dpop` option, else `'off'`. A DPoP-bound token (`cnf.jkt`) sent as `Bearer` is refused in every
+   * mode (401 `DPOP_BOUND_TOKEN_AS_BEARER`).
+   */
+  dpop?: DpopMode;
 }
 
 /**
@@ -26,6 +35,8 @@ export interface JwtAuthorizer {
   <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T>;
   /** The RFC 8705 binding this route requires, if any. */
   readonly certificateBound?: Omit<CertificateBindingOptions, 'req'>;
+  /** The DPoP mode this route sets, if any (else the verifier's default). */
+  readonly dpop?: DpopMode;
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -51,7 +62,37 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<st
   return out;
 }
 
-const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificateBound');
+const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificateBound', 'dpop');
+
+const DPOP_MODES: readonly DpopMode[] = ['required', 'allowed', 'off'];
+
+function dpopModeOf(mode: unknown): DpopMode | undefined {
+  if (mode === undefined) return undefined;
+  if (!DPOP_MODES.includes(mode as DpopMode)) {
+    throw new ConfigError(
+      'jwt.route.dpop',
+      `${JSON.stringify(mode)} is not a DPoP mode`,
+      "use 'required', 'allowed' or 'off'",
+    );
+  }
+  return mode as DpopMode;
+}
+
+/**
+ * The mode of several levels that must all hold: the schemes every level accepts (`required` and `off`
+ * share none, which is a configuration mistake).
+ */
+function combinedDpop(modes: readonly DpopMode[]): DpopMode | undefined {
+  if (modes.length === 0) return undefined;
+  if (modes.includes('required') && modes.includes('off')) {
+    throw new ConfigError(
+      'jwt.route.dpop',
+      "'required' on one level and 'off' on another leave no scheme a request could use",
+      "make the levels agree, e.g. 'required' on the controller and nothing on the handler",
+    );
+  }
+  return modes.includes('required') ? 'required' : modes.includes('off') ? 'off' : 'allowed';
+}
 
 /**
  * Compile a route's authorization rules once. Scopes are validated as RFC 6749 scope tokens, and the
@@ -67,11 +108,13 @@ export function createJwtAuthorizer(route: JwtRouteOptions = {}, ...more: JwtRou
   if (more.length === 0) return compileRoute(route);
   const compiled = [route, ...more].map(compileRoute);
   const bindings = compiled.flatMap((c) => (c.certificateBound === undefined ? [] : [c.certificateBound]));
+  const dpop = combinedDpop(compiled.flatMap((c) => (c.dpop === undefined ? [] : [c.dpop])));
   const all = <T extends Readonly<Record<string, unknown>>>(claims: T): Verdict<T> => {
     let verdict = compiled[0]!(claims);
     for (let i = 1; verdict.ok && i < compiled.length; i++) verdict = compiled[i]!(claims);
     return verdict;
   };
+  if (dpop !== undefined) Object.assign(all, { dpop });
   if (bindings.length === 0) return all;
   const required = bindings.some((b) => b.required === true);
   const onEvent = bindings.find((b) => b.onEvent !== undefined)?.onEvent;
@@ -98,7 +141,9 @@ function bindingOf(
 function compileRoute(route: JwtRouteOptions): JwtAuthorizer {
   checkOptions('jwt.route', route, ROUTE_KEYS);
   const binding = bindingOf(route.certificateBound);
+  const dpop = dpopModeOf(route.dpop);
   const authorize = compileClaims(route);
+  if (dpop !== undefined) Object.assign(authorize, { dpop });
   return binding === undefined ? authorize : Object.assign(authorize, { certificateBound: binding });
 }
 

@@ -7,8 +7,15 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** `access_token` as a query parameter name (RFC 6750 §2.3), which we refuse. */
 const QUERY_TOKEN = /[?&]access_token=/;
 
+/** An access token and the scheme it was sent with (`Authorization: Bearer …` or `Authorization: DPoP …`). */
+export interface Credentials {
+  readonly scheme: 'bearer' | 'dpop';
+  readonly token: string;
+}
+
 /**
- * Read the bearer token of a request per RFC 6750 §2.1, deliberately:
+ * Read the access token of a request per RFC 6750 §2.1 (and RFC 9449 §7.1 for the DPoP scheme, when
+ * `dpop` is true), deliberately:
  * - the scheme is matched case-insensitively (RFC 9110 §11.1), separated by one or more spaces;
  * - more than one Authorization header (or two folded into one with a comma) is a 400 `invalid_request`
  *   (never pick one of them);
@@ -16,24 +23,47 @@ const QUERY_TOKEN = /[?&]access_token=/;
  * - a form-encoded body token (§2.2) is not read.
  *
  * @example
- * const t = extractBearer(req);
- * if (typeof t !== 'string') return t; // denied verdict
+ * const c = extractCredentials(req, true);
+ * if ('ok' in c) return c; // denied verdict
+ * c.scheme; // 'bearer' | 'dpop'
  */
-export function extractBearer(req: RequestLike): string | Denied {
+export function extractCredentials(req: RequestLike, dpop: boolean): Credentials | Denied {
   const values = req.headerValues?.('authorization');
   if (values !== undefined && values.length > 1) return deny(JWT_ERRORS.invalidRequest);
   const header = values === undefined ? req.header('authorization') : values[0];
   if (req.url.includes('access_token=') && QUERY_TOKEN.test(req.url)) return deny(JWT_ERRORS.tokenInQuery);
   if (header === undefined || header === '') return deny(JWT_ERRORS.missing);
-  if (header.length < 7 || header.slice(0, 6).toLowerCase() !== 'bearer' || header.charCodeAt(6) !== 32) {
-    return deny(JWT_ERRORS.missing);
-  }
-  let i = 7;
+  let scheme: Credentials['scheme'];
+  let i: number;
+  if (header.length >= 7 && header.charCodeAt(6) === 32 && header.slice(0, 6).toLowerCase() === 'bearer') {
+    scheme = 'bearer';
+    i = 7;
+  } else if (
+    dpop &&
+    header.length >= 5 &&
+    header.charCodeAt(4) === 32 &&
+    header.slice(0, 4).toLowerCase() === 'dpop'
+  ) {
+    scheme = 'dpop';
+    i = 5;
+  } else return deny(JWT_ERRORS.missing);
   while (header.charCodeAt(i) === 32) i++;
   const token = header.slice(i);
   // A comma cannot occur in a b64token: it is a second header folded into this one (as WHATWG Headers
   // and some proxies join duplicates), so it gets the same answer as two Authorization headers.
   if (token.includes(',')) return deny(JWT_ERRORS.invalidRequest);
   if (token === '' || !B64TOKEN.test(token)) return deny(JWT_ERRORS.malformed);
-  return token;
+  return { scheme, token };
+}
+
+/**
+ * Read the bearer token of a request (the `Bearer` scheme only), as {@link extractCredentials} does.
+ *
+ * @example
+ * const t = extractBearer(req);
+ * if (typeof t !== 'string') return t; // denied verdict
+ */
+export function extractBearer(req: RequestLike): string | Denied {
+  const c = extractCredentials(req, false);
+  return 'ok' in c ? c : c.token;
 }

@@ -22,6 +22,7 @@ const VERIFIER_KEYS = [
     'maxHeaderLength',
     'jwks',
     'revocation',
+    'dpop',
     'cache',
     'onEvent',
     'now',

@@ -1,3 +1,5 @@
+import type { DpopOptions } from '../dpop/options.js';
+import type { DpopVerifier } from '../dpop/verifier.js';
 import type { OnEvent } from '../events.js';
 import type { RevocationStore } from '../stores/types.js';
 import type { JwtAlgorithmName } from './algorithms.js';
@@ -52,6 +54,12 @@ export interface JwtVerifierOptions extends JwtKeyOptions {
   jwks?: JwksOptions;
   /** Denylist of `jti`s; makes `jti` required. Checked on every request, cached or not. */
   revocation?: RevocationStore;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449) sent as `Authorization: DPoP` with a proof: options (the verifier's
+   * `now` and `onEvent` are used unless set here) or a verifier from `createDpopVerifier`. Routes choose
+   * `dpop: 'required' | 'allowed' | 'off'`; its `mode` is the default of routes that do not.
+   */
+  dpop?: DpopOptions | DpopVerifier;
   /** Opt-in verified-token cache. `true` for the defaults. */
   cache?: true | JwtCacheOptions;
   /** Receives `jwt.rejected` and `jwt.jwks_*` events with the precise reason. */

@@ -1,4 +1,8 @@
-import { ConfigError, type SecurityError } from '../errors.js';
+import { challenge, createDpopErrors, type ChallengeMode } from '../dpop/errors.js';
+import type { DpopMode } from '../dpop/options.js';
+import type { DpopProof } from '../dpop/proof.js';
+import { createDpopVerifierWith, type DpopVerifier } from '../dpop/verifier.js';
+import { ConfigError, SecurityError } from '../errors.js';
 import { emit } from '../events.js';
 import { EVENTS, Reporter } from '../observe/reporter.js';
 import { observedCheck, timedOperation } from '../observe/telemetry.js';
@@ -6,12 +10,12 @@ import { type RequestLike, requestPath } from '../http/request.js';
 import { BoundedMap } from '../stores/bounded-map.js';
 import { verifyCertificateBinding } from '../mtls/binding.js';
 import type { MtlsPeer } from '../mtls/peer.js';
-import { RULE, type Rule } from '../rule.js';
-import { allow, deny, type Verdict } from '../verdict.js';
+import { isRule, RULE, type Rule } from '../rule.js';
+import { type Allowed, type Answered, allow, type Denied, deny, type Verdict } from '../verdict.js';
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
 import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
-import { extractBearer } from './bearer.js';
+import { extractCredentials } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
 import { cryptoBackend } from './crypto.js';
@@ -40,13 +44,20 @@ export interface JwtCheckContext {
   readonly mtls?: MtlsPeer | undefined;
 }
 
+/**
+ * The decision of {@link JwtVerifier.check}: the verified claims and, when the token came with the DPoP
+ * scheme, the checked proof (`dpop.jkt` is the key the token is bound to).
+ */
+export type JwtVerdict = (Allowed<JwtClaims> & { readonly dpop?: DpopProof }) | Denied | Answered;
+
 /** A configured JWT verifier. */
 export interface JwtVerifier extends Rule<'jwt'> {
   /**
-   * Extract the bearer token from the request, verify it and, with `route` (compiled by
-   * {@link createJwtAuthorizer}), authorize it (403 when not enough) and check its certificate binding.
+   * Extract the access token from the request (`Bearer`, or `DPoP` with its proof when the route's DPoP
+   * mode allows it), verify it and, with `route` (compiled by {@link createJwtAuthorizer}), authorize it
+   * (403 when not enough) and check its certificate binding.
    */
-  check(req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<Verdict<JwtClaims>>;
+  check(req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict>;
   /** Verify a compact JWS you already extracted. */
   verifyToken(token: string): Promise<Verdict<JwtClaims>>;
   /** Check per-route scopes and claim predicates of verified claims (compile once with {@link createJwtAuthorizer}). */
@@ -57,6 +68,8 @@ export interface JwtVerifier extends Rule<'jwt'> {
   readonly algorithms: readonly JwtAlgorithm[];
   /** The signature back end in use: `node` (node:crypto) or `webcrypto`. */
   readonly backend: 'node' | 'webcrypto';
+  /** The DPoP proof verifier of the `dpop` option, if any. */
+  readonly dpop?: DpopVerifier;
 }
 
 /** A verified token in the cache, with the key that verified it and where that key came from. */
@@ -142,6 +155,49 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       ? undefined
       : new BoundedMap<string, CachedVerification>(numbers.cache.maxEntries, now, true);
   const cacheMaxAgeMs = numbers.cache?.maxAgeMs ?? 0;
+  const dpop: DpopVerifier | undefined =
+    options.dpop === undefined
+      ? undefined
+      : isRule(options.dpop, 'dpop')
+        ? (options.dpop as DpopVerifier)
+        : createDpopVerifierWith(
+            {
+              ...(options.now !== undefined ? { now: options.now } : {}),
+              ...(onEvent !== undefined ? { onEvent } : {}),
+              ...options.dpop,
+            },
+            backend,
+          );
+  const defaultMode: DpopMode = dpop?.mode ?? 'off';
+  const dpopErrors = dpop?.errors ?? ((mode: DpopMode) => offErrors(mode));
+  const algs = dpop?.algorithms.join(' ') ?? '';
+  // The JWT denials (with their Bearer challenges) as a DPoP route answers them, built once per error.
+  const rechallenged = new WeakMap<SecurityError, Map<string, SecurityError>>();
+
+  /** `error` with the challenge of `mode` for a request sent with `scheme` (RFC 9449 §7.1, §7.2). */
+  function inMode(verdict: Denied, mode: ChallengeMode, scheme: 'bearer' | 'dpop'): Denied {
+    const { error } = verdict;
+    const header = error.headers.find(([name]) => name === 'www-authenticate');
+    if (header === undefined || !/^Bearer(?: |$)/.test(header[1])) return verdict;
+    let forms = rechallenged.get(error);
+    if (forms === undefined) {
+      forms = new Map();
+      rechallenged.set(error, forms);
+    }
+    const key = `${mode} ${scheme}`;
+    let copy = forms.get(key);
+    if (copy === undefined) {
+      const value = challenge(mode, scheme, algs, header[1].slice(7));
+      copy = new SecurityError({
+        code: error.code,
+        status: error.status,
+        message: error.message,
+        headers: error.headers.map((h) => (h === header ? ['www-authenticate', value] : h)),
+      });
+      forms.set(key, copy);
+    }
+    return deny(copy);
+  }
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
     emit(onEvent, {
@@ -238,37 +294,82 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     [EVENTS]: events,
     algorithms: [...all] as JwtAlgorithm[],
     backend: backend.name,
+    ...(dpop !== undefined ? { dpop } : {}),
     verifyToken: (token) => verifyToken(token),
     check: observedCheck(
       'jwt',
-      async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext) => {
-        const token = extractBearer(req);
-        if (typeof token !== 'string')
-          return reject(token.error, 'no usable bearer token in the request', req);
-        const verdict = await verifyToken(token, req);
-        if (!verdict.ok || route === undefined) return verdict;
-        const decided = route(verdict.value);
-        if (!decided.ok) {
-          return decided.error === undefined
-            ? decided
-            : reject(decided.error, 'token lacks what the route requires', req);
+      async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict> => {
+        const mode = route?.dpop ?? defaultMode;
+        if (mode !== 'off' && dpop === undefined) {
+          throw new ConfigError(
+            'jwt.dpop',
+            `a route asks for DPoP '${mode}' but the verifier has no dpop option`,
+            "pass dpop: { externalUrl: 'https://api.example.com' } to createJwtVerifier, or drop the route's dpop",
+          );
         }
-        const binding = route.certificateBound;
-        if (binding === undefined) return decided;
-        const certificate = context?.mtls?.certificate ?? req.peerCertificate;
-        const own = binding.onEvent;
-        const bound = await verifyCertificateBinding(decided.value, certificate, {
-          ...binding,
-          onEvent:
-            own === undefined
-              ? onEvent
-              : (e) => {
-                  emit(own, e);
-                  onEvent(e);
-                },
-          req,
-        });
-        return bound.ok ? decided : bound;
+        const credentials = extractCredentials(req, mode !== 'off');
+        if ('ok' in credentials) {
+          const denied = reject(credentials.error, 'no usable access token in the request', req) as Denied;
+          return mode === 'off' ? denied : inMode(denied, mode, 'bearer');
+        }
+        const { scheme, token } = credentials;
+        if (scheme === 'bearer' && mode === 'required') {
+          return reject(dpopErrors(mode).required, 'a bearer token on a route that requires DPoP', req);
+        }
+        const verdict = await verifyToken(token, req);
+        if (!verdict.ok) return mode === 'off' ? verdict : inMode(verdict as Denied, mode, scheme);
+        const claims = verdict.value;
+        let proof: DpopProof | undefined;
+        let headers = verdict.headers;
+        if (scheme === 'dpop') {
+          // A DPoP scheme is only read when the mode is not 'off', and then the verifier has a dpop rule.
+          const checked = await (dpop as DpopVerifier).check(
+            req,
+            { token, claims },
+            mode as 'required' | 'allowed',
+          );
+          if (!checked.ok) return checked;
+          proof = checked.value;
+          headers = checked.headers;
+        } else if (boundToKey(claims)) {
+          // RFC 9449 §7.2: a DPoP-bound token is worthless without its key; as a bearer token it would not be.
+          return reject(
+            dpopErrors(mode).boundTokenAsBearer,
+            'a DPoP-bound token sent as a bearer token',
+            req,
+          );
+        }
+        let decided: Verdict<JwtClaims> = verdict;
+        if (route !== undefined) {
+          decided = route(claims);
+          if (!decided.ok) {
+            if (decided.error === undefined) return decided;
+            const denied = reject(decided.error, 'token lacks what the route requires', req) as Denied;
+            return mode === 'off' ? denied : inMode(denied, mode, scheme);
+          }
+          const binding = route.certificateBound;
+          if (binding !== undefined) {
+            const certificate = context?.mtls?.certificate ?? req.peerCertificate;
+            const own = binding.onEvent;
+            const bound = await verifyCertificateBinding(decided.value, certificate, {
+              ...binding,
+              onEvent:
+                own === undefined
+                  ? onEvent
+                  : (e) => {
+                      emit(own, e);
+                      onEvent(e);
+                    },
+              req,
+            });
+            if (!bound.ok)
+              return mode === 'off' || bound.error === undefined
+                ? bound
+                : inMode(bound as Denied, mode, scheme);
+          }
+        }
+        if (proof === undefined) return decided;
+        return { ok: true, value: claims, headers, dpop: proof };
       },
     ),
     authorize(claims, route) {
@@ -295,6 +396,19 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (cache !== undefined) cache.clear();
     },
   };
+}
+
+/** True when the claims bind the token to a DPoP key (`cnf.jkt`). */
+function boundToKey(claims: JwtClaims): boolean {
+  const cnf = claims.cnf;
+  return typeof cnf === 'object' && cnf !== null && (cnf as Record<string, unknown>).jkt !== undefined;
+}
+
+/** The DPoP denials of a verifier without DPoP (a bound token sent as bearer), built once. */
+let offErrorsBuilt: ReturnType<typeof createDpopErrors> | undefined;
+function offErrors(_mode: DpopMode): ReturnType<typeof createDpopErrors> {
+  offErrorsBuilt ??= createDpopErrors('off', []);
+  return offErrorsBuilt;
 }
 
 function deepFreeze<T>(value: T): T {
