@@ -7,20 +7,23 @@ import {
   ruleFor,
 } from '@bulwark/core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import { proceed, requestOf, stop } from './context.js';
 
 /** Options of the Hono {@link rateLimit} middleware beyond the limiter's own. */
 export interface HonoRateLimitOptions {
   /**
    * What the limiter knows about the request. Default: the claims `requireJwt()` verified (`c.var.claims`)
-   * and the route pattern of the handler the request matched (`routePath(c, -1)`, for `perRoute` buckets).
+   * and the route pattern of the handler the request matched (the last of `matchedRoutes(c)`, for `perRoute`
+   * buckets), wherever the middleware is mounted.
    */
   context?: (c: Context) => RateLimitContext;
 }
 
 function facts(c: Context): RateLimitContext {
-  return { claims: (c.var as { claims?: JwtClaims }).claims, route: routePath(c, -1) || undefined };
+  // The handler's pattern, not this middleware's own ('/*' under app.use): Hono >= 4.8 has matchedRoutes.
+  const route = matchedRoutes(c).at(-1)?.path;
+  return { claims: (c.var as { claims?: JwtClaims }).claims, route: route || undefined };
 }
 
 /**

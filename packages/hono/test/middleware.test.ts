@@ -85,6 +85,24 @@ describe('@bulwark/hono', () => {
     expect((await app.request('/rl', {}, bun('192.0.2.3'))).status).toBe(429);
   });
 
+  it("counts perRoute buckets by the matched handler's pattern, also when mounted app-wide", async () => {
+    const app = new Hono();
+    const client = { remoteAddr: { transport: 'tcp', hostname: '192.0.2.9', port: 1 } };
+    app.use(
+      rateLimit({
+        name: 'routes',
+        clientIp: { onEvent: () => {} },
+        buckets: [{ name: 'route', rate: '1/min', perRoute: true }],
+      }),
+    );
+    app.get('/a/:id', (c) => c.text('a'));
+    app.get('/b/:id', (c) => c.text('b'));
+    expect((await app.request('/a/1', {}, client)).status).toBe(200);
+    // Another URL of the same route pattern: the same bucket.
+    expect((await app.request('/a/2', {}, client)).status).toBe(429);
+    expect((await app.request('/b/1', {}, client)).status).toBe(200);
+  });
+
   it('verifies a webhook and leaves the body readable through c.req.json() and c.req.text()', async () => {
     const app = new Hono();
     app.post('/hooks', verifyWebhook({ scheme: 'standard', secrets: SECRET }), async (c) =>
