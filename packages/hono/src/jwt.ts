@@ -1,6 +1,7 @@
 import {
   createJwtAuthorizer,
   createJwtVerifier,
+  type DpopProof,
   type JwtClaims,
   type JwtRouteOptions,
   type JwtVerifier,
@@ -15,6 +16,8 @@ import { proceed, requestOf, stop } from './context.js';
 export interface JwtVariables {
   /** The verified JWT claims. */
   claims: JwtClaims;
+  /** The checked DPoP proof when the token came with `Authorization: DPoP` (RFC 9449); else undefined. */
+  dpop: DpopProof | undefined;
 }
 
 /**
@@ -22,7 +25,8 @@ export interface JwtVariables {
  * of the route it guards); otherwise the request is refused with 401 (or 400/503) problem+json and a
  * `WWW-Authenticate` header, thrown as an `HTTPException`. With `route`, the token must also grant its
  * scopes and pass its claims predicate, else 403 `insufficient_scope`, and with `certificateBound` match
- * the client certificate (RFC 8705). The verifier and the route rules are built (and validated) here, so
+ * the client certificate (RFC 8705); with `dpop: 'required' | 'allowed' | 'off'` (RFC 9449, needs the
+ * verifier's `dpop` option) `c.var.dpop` holds the checked proof. The verifier and the route rules are built (and validated) here, so
  * a bad config fails at startup; the same options object on several routes shares one verifier.
  *
  * @example
@@ -40,6 +44,7 @@ export function requireJwt(
     const verdict = await verifier.check(requestOf(c), authorize, { mtls });
     if (!verdict.ok) return stop(verdict);
     c.set('claims', verdict.value);
+    c.set('dpop', verdict.dpop);
     await proceed(c, next, verdict);
   };
 }

@@ -1,9 +1,19 @@
+import {
+  AUDIENCE,
+  DPOP_EXTERNAL_URL,
+  ISSUER,
+  makeDpopKey,
+  makeTestKeys,
+  mint,
+  signProof,
+} from '@bulwark/conformance';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import {
   cors,
+  createJwtVerifier,
   isSecurityError,
   rateLimit,
   requireJwt,
@@ -61,6 +71,32 @@ describe('@bulwark/hono', () => {
     expect(isSecurityError(error.cause)).toBe(true);
     expect((error.cause as { code: string }).code).toMatch(/^JWT_/);
     expect(error.message).not.toContain('x.y.z');
+  });
+
+  it('hands the checked DPoP proof to the handler in c.var.dpop, and requires one on a required route', async () => {
+    const keys = await makeTestKeys();
+    const jwt = createJwtVerifier({
+      algorithms: ['ES256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: [keys.ec.publicJwk],
+      dpop: { externalUrl: DPOP_EXTERNAL_URL },
+    });
+    const app = new Hono();
+    app.get('/transfers', requireJwt(jwt, { dpop: 'required' }), (c) =>
+      c.json({ jkt: c.var.dpop?.jkt ?? null, sub: c.var.claims.sub }),
+    );
+    const key = makeDpopKey();
+    const token = await mint(keys, { alg: 'ES256', claims: { cnf: { jkt: key.jkt } } });
+    const proof = signProof(key, { method: 'GET', url: `${DPOP_EXTERNAL_URL}/transfers`, token });
+    const ok = await app.request('/transfers', { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { jkt: string }).jkt).toBe(key.jkt);
+    const bearer = await app.request('/transfers', {
+      headers: { authorization: `Bearer ${await mint(keys, { alg: 'ES256' })}` },
+    });
+    expect(bearer.status).toBe(401);
+    expect(((await bearer.json()) as { code: string }).code).toBe('DPOP_REQUIRED');
   });
 
   it('refuses a per-IP limit when the runtime gave no client address (500), never pooling clients', async () => {
