@@ -8,7 +8,7 @@ export { allow, answer, deny } from './verdict.js';
 export type { Allowed, Answered, Denied, HeaderList, HeaderPair, Reply, Result, Verdict } from './verdict.js';
 export { isRule, RULE, ruleFor } from './rule.js';
 export type { Rule, RuleKind } from './rule.js';
-export { toResponse, withHeaders } from './http/response.js';
+export { toResponse, withHeaders, withoutHeaders } from './http/response.js';
 export { appendVary } from './http/vary.js';
 export { emit } from './events.js';
 export type { BulwarkEventType, OnEvent, SecurityEvent } from './events.js';

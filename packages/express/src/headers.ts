@@ -31,6 +31,8 @@ export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders
   return (req: Request, res: Response, next: NextFunction): void => {
     const verdict = policy.check(requestOf(req));
     setHeaders(res, verdict.headers);
+    // X-Powered-By, written by express before any middleware runs, and the headers set false.
+    for (const name of verdict.value.remove) res.removeHeader(name);
     if (verdict.value.nonce !== undefined) res.locals.cspNonce = verdict.value.nonce;
     next();
   };

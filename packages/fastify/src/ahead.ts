@@ -23,6 +23,7 @@ export function installAhead(
   const applyHeaders = (req: IncomingMessage, res: ServerResponse): void => {
     const verdict = headers!.check(fromNodeRequest(req));
     setHeaders(res, verdict.headers);
+    for (const name of verdict.value.remove) res.removeHeader(name);
     if (verdict.value.nonce !== undefined) nonces.set(req, verdict.value.nonce);
   };
   const checkCors = (req: IncomingMessage, res: ServerResponse): Verdict<CorsGrant> => {

@@ -30,6 +30,7 @@ export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders
     const verdict = policy.check(requestOf(request));
     // Set on the node response: fastify merges these into writeHead, and its error paths keep them.
     setHeaders(reply.raw, verdict.headers);
+    for (const name of verdict.value.remove) reply.raw.removeHeader(name);
     if (verdict.value.nonce !== undefined) reply.cspNonce = verdict.value.nonce;
     done();
   };

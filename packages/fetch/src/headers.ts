@@ -9,6 +9,7 @@ import {
   type SecurityHeadersOptions,
   toResponse,
   withHeaders,
+  withoutHeaders,
 } from '@bulwark/core';
 import { connectionFor } from './connection.js';
 import { corsAnswerOf } from './cors-answer.js';
@@ -77,6 +78,6 @@ export function securityHeaders(
       const cors = corsAnswerOf(request);
       if (cors !== undefined) response = withHeaders(response, cors);
     }
-    return withHeaders(response, verdict.headers);
+    return withoutHeaders(withHeaders(response, verdict.headers), verdict.value.remove);
   };
 }

@@ -3,6 +3,7 @@ import {
   ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
+  withoutHeaders,
 } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
 import { proceed, requestOf } from './context.js';
@@ -32,5 +33,11 @@ export function securityHeaders(
     const verdict = policy.check(requestOf(c));
     c.set('cspNonce', verdict.value.nonce);
     await proceed(c, next, verdict);
+    const res = withoutHeaders(c.res, verdict.value.remove);
+    if (res !== c.res) {
+      // Hono's res setter copies the old response's headers over a new one, which would undo the removal.
+      c.res = undefined;
+      c.res = res;
+    }
   };
 }

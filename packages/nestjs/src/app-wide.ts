@@ -108,6 +108,8 @@ export function securityHeadersStep(source: SecurityHeadersOptions | SecurityHea
   return function bulwarkSecurityHeaders(req, res) {
     const verdict = policy.check(fromNodeRequest(req));
     setHeaders(res, verdict.headers);
+    // X-Powered-By on the express platform (express writes it first), and the headers set false.
+    for (const name of verdict.value.remove) res.removeHeader(name);
     const nonce = verdict.value.nonce;
     if (nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = nonce;
     return undefined;

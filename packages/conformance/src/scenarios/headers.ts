@@ -38,16 +38,59 @@ export function headersScenarios(harness: AdapterHarness): void {
     let keys: TestKeys;
     let app: RunningApp;
     let web: RunningApp;
+    let helmet: RunningApp;
 
     beforeAll(async () => {
       keys = await makeTestKeys();
       app = await harness.start({ headers: {}, jwt: jwtSpec(keys), rateLimit: rateLimitSpec() });
       // jwt too: NestJS's JwtGuard refuses to start without jwt options (see the issue note).
       web = await harness.start({ headers: { preset: 'web' }, jwt: jwtSpec(keys) });
+      // What a helmet user asks for: its legacy headers, one of their own, a CSP directive over the preset.
+      helmet = await harness.start({
+        headers: {
+          preset: 'web',
+          csp: { directives: { imgSrc: ["'self'", 'https://img.example.com'] } },
+          originAgentCluster: true,
+          dnsPrefetchControl: 'off',
+          downloadOptions: true,
+          permittedCrossDomainPolicies: 'none',
+          extra: { 'x-robots-tag': 'noindex' },
+        },
+        jwt: jwtSpec(keys),
+      });
     });
     afterAll(async () => {
       await app?.close();
       await web?.close();
+      await helmet?.close();
+    });
+
+    it('sends no X-Powered-By (express and NestJS on express write one; the rule removes it)', async () => {
+      for (const path of ['/health', '/no-such-route', '/me']) {
+        expect((await call(app.url, path)).headers['x-powered-by'], path).toBeUndefined();
+      }
+    });
+
+    it("helmet's legacy headers and your own on every response, CSP directives merged over the preset", async () => {
+      for (const [path, status] of [
+        ['/health', 200],
+        ['/no-such-route', 404],
+        ['/me', 401],
+      ] as const) {
+        const res = await call(helmet.url, path);
+        expect(res.status, path).toBe(status);
+        expect(res.headers['origin-agent-cluster'], path).toBe('?1');
+        expect(res.headers['x-dns-prefetch-control'], path).toBe('off');
+        expect(res.headers['x-download-options'], path).toBe('noopen');
+        expect(res.headers['x-permitted-cross-domain-policies'], path).toBe('none');
+        expect(res.headers['x-robots-tag'], path).toBe('noindex');
+        expect(res.headers['x-powered-by'], path).toBeUndefined();
+      }
+      const csp = String((await call(helmet.url, '/health')).headers['content-security-policy']);
+      expect(csp).toContain("img-src 'self' https://img.example.com;");
+      expect(csp).toContain("base-uri 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toMatch(/script-src 'self' 'nonce-/);
     });
 
     it('sends the API defaults, with the exact CSP, on a normal response', async () => {

@@ -43,37 +43,46 @@ export type CspSandboxToken =
 
 type SourceList = readonly CspSource[];
 
-/** CSP directives as a typed object. Keys are camelCase (`scriptSrc` → `script-src`); order is kept. */
+/**
+ * CSP directives as a typed object. Keys are camelCase (`scriptSrc` → `script-src`); order is kept. `false`
+ * leaves a directive out (in `csp`, it removes the preset's).
+ */
 export interface CspDirectives {
-  defaultSrc?: SourceList;
-  scriptSrc?: SourceList;
-  scriptSrcElem?: SourceList;
-  scriptSrcAttr?: SourceList;
-  styleSrc?: SourceList;
-  styleSrcElem?: SourceList;
-  styleSrcAttr?: SourceList;
-  imgSrc?: SourceList;
-  fontSrc?: SourceList;
-  connectSrc?: SourceList;
-  mediaSrc?: SourceList;
-  objectSrc?: SourceList;
-  frameSrc?: SourceList;
-  childSrc?: SourceList;
-  workerSrc?: SourceList;
-  manifestSrc?: SourceList;
-  baseUri?: SourceList;
-  formAction?: SourceList;
-  frameAncestors?: SourceList;
+  defaultSrc?: SourceList | false;
+  scriptSrc?: SourceList | false;
+  scriptSrcElem?: SourceList | false;
+  scriptSrcAttr?: SourceList | false;
+  styleSrc?: SourceList | false;
+  styleSrcElem?: SourceList | false;
+  styleSrcAttr?: SourceList | false;
+  imgSrc?: SourceList | false;
+  fontSrc?: SourceList | false;
+  connectSrc?: SourceList | false;
+  mediaSrc?: SourceList | false;
+  objectSrc?: SourceList | false;
+  frameSrc?: SourceList | false;
+  childSrc?: SourceList | false;
+  workerSrc?: SourceList | false;
+  manifestSrc?: SourceList | false;
+  baseUri?: SourceList | false;
+  formAction?: SourceList | false;
+  frameAncestors?: SourceList | false;
   /** `true` for a bare `sandbox` (everything restricted), or the tokens to relax. */
-  sandbox?: true | readonly CspSandboxToken[];
+  sandbox?: true | readonly CspSandboxToken[] | false;
   upgradeInsecureRequests?: boolean;
-  requireTrustedTypesFor?: readonly "'script'"[];
-  trustedTypes?: readonly string[];
+  requireTrustedTypesFor?: readonly "'script'"[] | false;
+  trustedTypes?: readonly string[] | false;
 }
 
 /** A content security policy: directives plus where violation reports go. */
 export interface CspOptions {
+  /**
+   * In `csp`, merged over the preset's directives: a directive you name replaces the preset's, `false`
+   * removes it, the others (`frame-ancestors`, `base-uri`…) stay. In `cspReportOnly`, the whole policy.
+   */
   directives: CspDirectives;
+  /** `csp` only. `false`: `directives` replace the preset's policy as a whole instead of merging over it. */
+  useDefaults?: boolean;
   /** `report-uri` for browsers without the Reporting API. Absolute https URL or a path. */
   reportUri?: string;
   /** `report-to` endpoint name; must be a key of `reportingEndpoints`. */

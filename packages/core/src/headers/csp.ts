@@ -210,6 +210,7 @@ function other(path: string, name: string, value: unknown): string | undefined {
 
 const CSP_KEYS = optionKeys<CspOptions>()(
   'directives',
+  'useDefaults',
   'reportUri',
   'reportTo',
   'dangerouslyAllowUnsafeScripts',
@@ -233,7 +234,7 @@ export function compileCsp(opts: CspOptions, path: string, endpoints: ReadonlySe
     throw new ConfigError(`${path}.directives`, 'is required', 'e.g. { defaultSrc: ["\'none\'"] }');
   }
   const entries = Object.entries(opts.directives as Record<string, unknown>).filter(
-    ([, v]) => v !== undefined,
+    ([, v]) => v !== undefined && v !== false,
   );
   const seen = new Set<string>();
   for (const [key] of entries) {
@@ -293,4 +294,38 @@ export function compileCsp(opts: CspOptions, path: string, endpoints: ReadonlySe
   if (directives.length === 0)
     throw new ConfigError(`${path}.directives`, 'is empty', 'e.g. { defaultSrc: ["\'none\'"] }');
   return Object.freeze({ parts: Object.freeze(directives.join('; ').split(NONCE)) });
+}
+
+/**
+ * `csp` as the policy to compile: its directives merged over the preset's (a directive named in both takes
+ * `given`'s value, in camelCase or kebab-case; `false` removes it), or `given` alone with `useDefaults: false`.
+ * Anything that is not an options object is returned as it is, for {@link compileCsp} to refuse by name.
+ */
+export function overPreset(preset: CspOptions, given: CspOptions): CspOptions {
+  if (typeof given !== 'object' || given === null) return given;
+  if (given.useDefaults !== undefined && typeof given.useDefaults !== 'boolean') {
+    throw new ConfigError(
+      'headers.csp.useDefaults',
+      `${JSON.stringify(given.useDefaults)} is not a boolean`,
+      'true (merge over the preset, the default) or false',
+    );
+  }
+  if (given.useDefaults === false || typeof given.directives !== 'object' || given.directives === null) {
+    return given;
+  }
+  // The preset's order, each directive you name in its place; yours that the preset lacks after them.
+  const yours = new Map(
+    Object.entries(given.directives).map(([k, v]) => [k.includes('-') ? k.toLowerCase() : kebab(k), [k, v]]),
+  );
+  const directives: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(preset.directives)) {
+    const mine = yours.get(kebab(key));
+    if (mine === undefined) directives[key] = value;
+    else {
+      directives[mine[0]] = mine[1];
+      yours.delete(kebab(key));
+    }
+  }
+  for (const [key, value] of yours.values()) directives[key] = value;
+  return { ...given, directives: directives as CspOptions['directives'] };
 }

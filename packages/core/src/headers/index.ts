@@ -17,6 +17,7 @@ export {
 } from './permissions-policy.js';
 export type { PermissionsAllowlist, PermissionsPolicy } from './permissions-policy.js';
 export { createSecurityHeaders, NO_STORE } from './policy.js';
+export type { LegacyHeaderOptions } from './extra.js';
 export type {
   HeaderSource,
   HstsOptions,

@@ -84,7 +84,9 @@ describe('createSecurityHeaders', () => {
     const a = h.check(anon);
     const m = Object.fromEntries(a.headers);
     expect(m['reporting-endpoints']).toBe('csp="https://example.com/reports", local="/r"');
-    expect(m['content-security-policy']).toBe("default-src 'self'; report-uri /r; report-to csp");
+    expect(m['content-security-policy']).toBe(
+      "default-src 'self'; frame-ancestors 'none'; report-uri /r; report-to csp",
+    );
     expect(m['content-security-policy-report-only']).toBe(
       `default-src 'self'; script-src 'nonce-${a.value.nonce}' 'strict-dynamic'; report-to csp`,
     );

@@ -1,6 +1,7 @@
 import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
-import { type CompiledCsp, type CspOptions, compileCsp, NONCE } from './csp.js';
+import { type CompiledCsp, type CspOptions, compileCsp, NONCE, overPreset } from './csp.js';
+import { customHeaders, type LegacyHeaderOptions, legacyHeaders } from './extra.js';
 import { createNonce } from './crypto.js';
 import {
   API_PERMISSIONS_POLICY,
@@ -35,10 +36,13 @@ export interface HstsOptions {
 }
 
 /** Options of {@link createSecurityHeaders}. Every header has a safe default; `false` leaves it out. */
-export interface SecurityHeadersOptions {
+export interface SecurityHeadersOptions extends LegacyHeaderOptions {
   /** `api` (default): a JSON API that serves no scripts. `web`: HTML with self scripts and per-request nonces. */
   preset?: 'api' | 'web';
-  /** Enforced CSP. Replaces the preset's policy as a whole. */
+  /**
+   * Enforced CSP. Its directives are merged over the preset's (`frame-ancestors`, `base-uri`… stay unless
+   * you name them; `false` removes one); `useDefaults: false` replaces the preset's policy as a whole.
+   */
   csp?: CspOptions | false;
   /** A second policy sent as Content-Security-Policy-Report-Only, e.g. the stricter policy you are rolling out. */
   cspReportOnly?: CspOptions;
@@ -71,12 +75,20 @@ export interface SecurityHeadersOptions {
    * by default, so shared caches never store a user's data; `always` or `never` otherwise.
    */
   noStore?: 'credentialed' | 'always' | 'never';
+  /**
+   * Any other header: a string adds it to every response, `false` removes it from the response (where the
+   * framework set it before the rule ran). `X-Powered-By` is removed by default; `'x-powered-by': 'Express'`
+   * keeps a value. Headers with an option of their own are set through it.
+   */
+  extra?: Readonly<Record<string, string | false>>;
 }
 
 /** What a security-header policy established for one response. */
 export interface SecurityHeadersGrant {
   /** Put it in `nonce="…"` of your inline `<script>`/`<style>` tags. Undefined when the policy has no nonce. */
   readonly nonce: string | undefined;
+  /** Response headers (lowercase) the adapter removes: `x-powered-by`, and those set `false` in `extra`. */
+  readonly remove: readonly string[];
 }
 
 /** The request fields the policy reads: whether the request carries credentials (`authorization`, `cookie`). */
@@ -112,6 +124,11 @@ const KNOWN = optionKeys<SecurityHeadersOptions>()(
   'crossOriginResourcePolicy',
   'crossOriginEmbedderPolicy',
   'noStore',
+  'originAgentCluster',
+  'dnsPrefetchControl',
+  'downloadOptions',
+  'permittedCrossDomainPolicies',
+  'extra',
 );
 
 const API_CSP: CspOptions = { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
@@ -147,7 +164,13 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
 
   if (options.reportingEndpoints !== undefined)
     pairs.push(['reporting-endpoints', endpoints(options.reportingEndpoints)]);
-  const csp = options.csp === undefined ? (preset === 'api' ? API_CSP : WEB_CSP) : options.csp;
+  const presetCsp = preset === 'api' ? API_CSP : WEB_CSP;
+  const csp =
+    options.csp === undefined
+      ? presetCsp
+      : options.csp === false
+        ? false
+        : overPreset(presetCsp, options.csp);
   if (csp !== false) csps.push(['content-security-policy', compileCsp(csp, 'headers.csp', names)]);
   if (options.cspReportOnly !== undefined) {
     csps.push([
@@ -217,6 +240,9 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
       ] as const),
     ]);
   }
+  pairs.push(...legacyHeaders(options));
+  const custom = customHeaders(options.extra);
+  pairs.push(...custom.add);
   const noStore = oneOf('headers.noStore', options.noStore ?? 'credentialed', [
     'credentialed',
     'always',
@@ -235,7 +261,7 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
       : () => noStore === 'always';
 
   if (!usesNonce) {
-    const grant: SecurityHeadersGrant = Object.freeze({ nonce: undefined });
+    const grant: SecurityHeadersGrant = Object.freeze({ nonce: undefined, remove: custom.remove });
     const anonymous: Allowed<SecurityHeadersGrant> = Object.freeze({
       ok: true,
       value: grant,
@@ -260,7 +286,7 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Sec
       const source = `'nonce-${nonce}'`;
       const headers: HeaderPair[] = (needsNoStore(req) ? withNoStore : plain).slice();
       for (const [name, compiled] of csps) headers.push([name, compiled.parts.join(source)]);
-      return { ok: true, value: { nonce }, headers };
+      return { ok: true, value: { nonce, remove: custom.remove }, headers };
     },
   });
 }

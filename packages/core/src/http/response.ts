@@ -24,6 +24,25 @@ export function toResponse(reply: Reply): Response {
 }
 
 /**
+ * `response` without the fields `names` (lowercase), re-wrapped first when its headers are immutable; the
+ * same response when it has none of them.
+ *
+ * @example
+ * return withoutHeaders(response, verdict.value.remove); // x-powered-by…
+ */
+export function withoutHeaders(response: Response, names: readonly string[]): Response {
+  if (!names.some((n) => response.headers.has(n))) return response;
+  try {
+    for (const n of names) response.headers.delete(n);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    for (const n of names) copy.headers.delete(n);
+    return copy;
+  }
+}
+
+/**
  * Add a verdict's headers to a response: `vary` merged, `set-cookie` appended, other fields set. A response
  * with immutable headers (a `fetch()` result) is re-wrapped first (same body stream, status and headers).
  *
