@@ -53,7 +53,7 @@ describe('csp directives over the preset', () => {
       "default-src 'self'",
     );
     expect(configPath(() => csp({ csp: { useDefaults: 'no' as never, directives: {} } }))).toBe(
-      'csp.useDefaults',
+      'headers.csp.useDefaults',
     );
   });
 
@@ -120,7 +120,11 @@ describe('extra: add or remove any other header', () => {
   });
 
   it.each([
-    [{ 'content-security-policy': "default-src 'self'" }, 'headers.extra.content-security-policy', /set headers\.csp/],
+    [
+      { 'content-security-policy': "default-src 'self'" },
+      'headers.extra.content-security-policy',
+      /set headers\.csp/,
+    ],
     [{ 'X-Frame-Options': false }, 'headers.extra.X-Frame-Options', /set headers\.frameOptions/],
     [{ 'cache-control': 'public' }, 'headers.extra.cache-control', /set headers\.noStore/],
     [{ 'set-cookie': 'a=b' }, 'headers.extra.set-cookie', /handler/],

@@ -58,7 +58,8 @@ const REMOVED_BY_DEFAULT = ['x-powered-by'] as const;
 /** The legacy headers asked for, in helmet's order. */
 export function legacyHeaders(options: LegacyHeaderOptions): HeaderPair[] {
   const pairs: HeaderPair[] = [];
-  if (flag('headers.originAgentCluster', options.originAgentCluster)) pairs.push(['origin-agent-cluster', '?1']);
+  if (flag('headers.originAgentCluster', options.originAgentCluster))
+    pairs.push(['origin-agent-cluster', '?1']);
   if (options.dnsPrefetchControl !== undefined && options.dnsPrefetchControl !== false) {
     const value = oneOf('headers.dnsPrefetchControl', options.dnsPrefetchControl, ['off', 'on'] as const);
     pairs.push(['x-dns-prefetch-control', value]);
@@ -68,7 +69,12 @@ export function legacyHeaders(options: LegacyHeaderOptions): HeaderPair[] {
   if (xdp !== undefined && xdp !== false) {
     pairs.push([
       'x-permitted-cross-domain-policies',
-      oneOf('headers.permittedCrossDomainPolicies', xdp, ['none', 'master-only', 'by-content-type', 'all'] as const),
+      oneOf('headers.permittedCrossDomainPolicies', xdp, [
+        'none',
+        'master-only',
+        'by-content-type',
+        'all',
+      ] as const),
     ]);
   }
   return pairs;
@@ -77,7 +83,11 @@ export function legacyHeaders(options: LegacyHeaderOptions): HeaderPair[] {
 function flag(option: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean')
-    throw new ConfigError(option, `${JSON.stringify(value)} is not a boolean`, `use ${option.slice(option.lastIndexOf('.') + 1)}: true`);
+    throw new ConfigError(
+      option,
+      `${JSON.stringify(value)} is not a boolean`,
+      `use ${option.slice(option.lastIndexOf('.') + 1)}: true`,
+    );
   return value;
 }
 
