@@ -2,8 +2,9 @@
 // (a subpath under node10, say) silently becomes `any` under skipLibCheck, which users all set.
 import type { JwtClaims } from '@bulwark/core';
 import type { fromNodeRequest } from '@bulwark/core/node';
-import type { requireJwt as expressRequireJwt } from '@bulwark/express';
-import type { requireJwt as fastifyRequireJwt } from '@bulwark/fastify';
+// loadMtlsServerOptions/watchCertificateFiles come from @bulwark/core/node through the adapters' root.
+import type { requireJwt as expressRequireJwt, loadMtlsServerOptions } from '@bulwark/express';
+import type { requireJwt as fastifyRequireJwt, watchCertificateFiles } from '@bulwark/fastify';
 import type { protect } from '@bulwark/fetch';
 import type { toNodeListener } from '@bulwark/fetch/node';
 import type { JwtVariables, requireJwt as honoRequireJwt } from '@bulwark/hono';
@@ -22,6 +23,8 @@ type TypedFn<F extends Fn> = Typed<F> & Typed<Parameters<F>[number]> & Typed<Ret
 export const checks: [
   TypedFn<typeof expressRequireJwt>,
   TypedFn<typeof fastifyRequireJwt>,
+  TypedFn<typeof loadMtlsServerOptions>,
+  TypedFn<typeof watchCertificateFiles>,
   TypedFn<typeof fromNodeRequest>,
   TypedFn<typeof toNodeListener>,
   TypedFn<typeof protect>,
@@ -32,4 +35,4 @@ export const checks: [
   Typed<NonNullable<Request['auth']>>,
   Typed<NonNullable<FastifyRequest['auth']>>,
   Typed<JwtClaims['sub']>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
