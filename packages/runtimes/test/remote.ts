@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AdapterHarness, AppSpec, RunningApp, ScenarioGroup } from '@bulwark/conformance';
@@ -25,8 +25,7 @@ export interface RemoteHarnessOptions {
 
 /** The part of miniflare's API used here (its types are not installed in the workspace). */
 type MiniflareClass = new (options: {
-  modules: boolean;
-  scriptPath: string;
+  modules: { type: 'ESModule'; path: string; contents: string }[];
   compatibilityDate: string;
   bindings: Record<string, string>;
   host: string;
@@ -97,8 +96,10 @@ async function startProcess(o: RemoteHarnessOptions, specText: string): Promise<
 async function startWorkerd(o: RemoteHarnessOptions, specText: string): Promise<RunningApp> {
   const { Miniflare } = (await import(o.tools.miniflare)) as { Miniflare: MiniflareClass };
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: o.bundle,
+    // The bundle as the one module of the Worker, as wrangler uploads it. With `scriptPath`, miniflare
+    // would scan the file for the modules it imports and refuse a dynamic import() whose specifier is not a
+    // literal (core's optional OpenTelemetry lookup), which a deployed Worker simply fails to resolve at run time.
+    modules: [{ type: 'ESModule', path: o.bundle, contents: readFileSync(o.bundle, 'utf8') }],
     compatibilityDate: COMPATIBILITY_DATE,
     bindings: { SPEC: specText, ...o.bindings },
     host: '127.0.0.1',
