@@ -45,9 +45,19 @@ export function requestOf(c: Context): RequestLike {
  */
 export function addHeaders(c: Context, headers: HeaderList): void {
   if (headers.length === 0) return;
-  const res = withHeaders(c.res, headers);
+  replaceResponse(c, withHeaders(c.res, headers));
+}
+
+/**
+ * Make `res` the response of `c` when a header change had to copy it (immutable headers). Hono's `res`
+ * setter copies the old response's headers over the new one, which would undo the change, so the old one
+ * is dropped first.
+ *
+ * @example
+ * replaceResponse(c, withoutHeaders(c.res, names));
+ */
+export function replaceResponse(c: Context, res: Response): void {
   if (res === c.res) return;
-  // Hono's res setter copies the old response's headers over a new one, which would undo the merge.
   c.res = undefined;
   c.res = res;
 }

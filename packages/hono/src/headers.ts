@@ -6,7 +6,7 @@ import {
   withoutHeaders,
 } from '@bulwark/core';
 import type { MiddlewareHandler } from 'hono';
-import { proceed, requestOf } from './context.js';
+import { proceed, replaceResponse, requestOf } from './context.js';
 
 /** What {@link securityHeaders} puts in `c.var`. */
 export interface SecurityHeadersVariables {
@@ -33,11 +33,6 @@ export function securityHeaders(
     const verdict = policy.check(requestOf(c));
     c.set('cspNonce', verdict.value.nonce);
     await proceed(c, next, verdict);
-    const res = withoutHeaders(c.res, verdict.value.remove);
-    if (res !== c.res) {
-      // Hono's res setter copies the old response's headers over a new one, which would undo the removal.
-      c.res = undefined;
-      c.res = res;
-    }
+    replaceResponse(c, withoutHeaders(c.res, verdict.value.remove));
   };
 }
