@@ -20,3 +20,6 @@ export { makeMtlsPki, mtlsCall, mtlsSpec } from './scenarios/mtls.js';
 export type { MtlsPki } from './scenarios/mtls.js';
 export { athOf, DPOP_EXTERNAL_URL, makeDpopKey, signProof, thumbprint } from './dpop-proofs.js';
 export type { DpopKey, ProofSpec } from './dpop-proofs.js';
+export { defineObservabilitySuite } from './observability.js';
+export type { ObservabilityHarness, ObservedApp, ObservedRules } from './observability.js';
+export { captureConsole } from './console-capture.js';

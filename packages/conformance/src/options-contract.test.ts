@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   compileCsp,
   createClientIpResolver,
+  createEventSink,
   createCorsPolicy,
   createDpopClient,
   createDpopVerifier,
@@ -115,6 +116,10 @@ const CASES: Record<string, OptionCase> = {
     call: any(createWebhookVerifier),
   },
   signWebhook: { bases: [{ secret: WHSEC, body: '{}', timestamp: 1_700_000_000 }], call: any(signWebhook) },
+  createEventSink: {
+    bases: [{ onEvent: () => {}, logger: false, logDenials: 0.01 }],
+    call: any(createEventSink),
+  },
   createClientIpResolver: {
     bases: [{ trustedProxies: ['loopback'], maxHops: 4 }],
     call: any(createClientIpResolver),

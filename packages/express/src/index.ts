@@ -3,6 +3,7 @@
  */
 export * from '@bulwark/core';
 export { requireJwt } from './jwt.js';
+export { observe } from './events.js';
 export { securityHeaders } from './headers.js';
 export { cors } from './cors.js';
 export { captureRawBody, verifyWebhook } from './webhooks.js';

@@ -1,4 +1,8 @@
 import {
+  attachEvents,
+  createEventSink,
+  type EventLogger,
+  type EventOptions,
   type CorsOptions,
   type CorsPolicy,
   createCorsPolicy,
@@ -12,10 +16,14 @@ import {
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
+import { pickEventOptions, setEvents } from './events.js';
 import { rateLimit } from './ratelimit.js';
 import { BulwarkDenial, DENIALS_HANDLED, send } from './reply.js';
 
-/** Options of the {@link bulwark} plugin; each area adds its app-wide rule here. */
+/**
+ * Options of the {@link bulwark} plugin; each area adds its app-wide rule here. `onEvent`, `logger` and
+ * `logDenials` say where every bulwark rule of the app reports (default: degraded states to `app.log`).
+ */
 export type BulwarkPluginOptions = {
   /**
    * Security headers on every response (404s, denials, errors and fastify's own answers to URLs its router
@@ -27,7 +35,7 @@ export type BulwarkPluginOptions = {
   cors?: CorsOptions | CorsPolicy;
   /** App-wide rate limit, counted in `onRequest` (before the body is read; preflights answered by `cors` are not counted). */
   rateLimit?: RateLimiterOptions | RateLimiter;
-};
+} & EventOptions;
 
 async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Promise<void> {
   // Every request property bulwark sets is declared up front: fastify's request objects then keep one
@@ -46,13 +54,17 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     });
     app.decorate(DENIALS_HANDLED, true);
   }
+  const events = createEventSink(pickEventOptions(options), app.log as EventLogger, 'fastify.');
+  setEvents(app, events);
   const headers = options.securityHeaders ?? true;
+  const cors = options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy);
+  attachEvents(cors, events);
   installAhead(
     app,
     headers === false
       ? undefined
       : ruleFor(headers === true ? {} : headers, 'headers', createSecurityHeaders),
-    options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy),
+    cors,
   );
   if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
 }

@@ -1,6 +1,7 @@
 import type { Allowed, Answered, Denied, Reply, RequestLike, SecurityError, Verdict } from '@bulwark/core';
 import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { eventsOf } from './events.js';
 
 /**
  * The request as bulwark's rules read it (fastify's `request.url` is the path the client asked for).
@@ -9,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * const v = await verifier.check(requestOf(request));
  */
 export function requestOf(request: FastifyRequest): RequestLike {
-  return fromNodeRequest(request.raw, { url: request.url });
+  return fromNodeRequest(request.raw, { url: request.url, events: eventsOf(request.server) });
 }
 
 /**

@@ -1,4 +1,10 @@
-import { fromFetchRequest, withHeaders } from '@bulwark/core';
+import {
+  consoleLogger,
+  createEventSink,
+  type EventOptions,
+  fromFetchRequest,
+  withHeaders,
+} from '@bulwark/core';
 import { type JwtPolicy, jwtStage } from './jwt.js';
 import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
@@ -6,8 +12,12 @@ import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import { connectionFor } from './connection.js';
 
-/** Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}. */
-export interface ProtectPolicy {
+/**
+ * Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}.
+ * `onEvent`, `logger` and `logDenials` say where these rules report (default: degraded states to the
+ * console, once per condition).
+ */
+export interface ProtectPolicy extends EventOptions {
   /** Require a valid bearer JWT; claims reach the handler as `context.claims`. */
   jwt?: JwtPolicy;
   /**
@@ -33,7 +43,8 @@ export type ProtectedHandler = (request: Request, context: ProtectContext) => Re
  */
 export type FetchHandler = (request: Request, runtime?: unknown) => Promise<Response>;
 
-type StageFactories = { [K in keyof ProtectPolicy]-?: (policy: NonNullable<ProtectPolicy[K]>) => Stage };
+type StageKey = 'jwt' | 'rateLimit' | 'webhook' | 'mtls';
+type StageFactories = { [K in StageKey]-?: (policy: NonNullable<ProtectPolicy[K]>) => Stage };
 
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
@@ -46,7 +57,7 @@ const FACTORIES: StageFactories = {
  * Cheap, cross-origin and network-level rules first, then authentication, then body-reading rules; a stage
  * that may run before authentication (an IP-only rate limit) is moved ahead of `jwt`.
  */
-const STAGE_ORDER: readonly (keyof ProtectPolicy)[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
+const STAGE_ORDER: readonly StageKey[] = ['mtls', 'jwt', 'rateLimit', 'webhook'];
 
 /** The connection facts behind each context protect() hands a handler, for a protect() nested inside. */
 const contexts = new WeakMap<object, ConnectionInfo>();
@@ -76,6 +87,15 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
     else stages.push(stage);
     if (key === 'jwt') jwt = stages.length - 1;
   }
+  const events = createEventSink(
+    {
+      ...(policy.onEvent !== undefined ? { onEvent: policy.onEvent } : {}),
+      ...(policy.logger !== undefined ? { logger: policy.logger } : {}),
+      ...(policy.logDenials !== undefined ? { logDenials: policy.logDenials } : {}),
+    },
+    consoleLogger,
+    'fetch.protect.',
+  );
   const finishers = stages.filter((s) => s.finish !== undefined);
   const failers = stages.filter((s) => s.fail !== undefined);
 
@@ -86,7 +106,7 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
     const connection = outer ?? connectionFor(request, runtime);
     const state: StageState = {
       request,
-      req: fromFetchRequest(request, connection),
+      req: fromFetchRequest(request, { ...connection, events }),
       info: connection,
       context: outer === undefined ? {} : { ...(runtime as ProtectContext) },
       responseHeaders: [],

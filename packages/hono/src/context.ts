@@ -11,6 +11,7 @@ import {
 } from '@bulwark/core';
 import type { Context, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { eventsOf } from './events.js';
 
 // One RequestLike per request, however many rules read it (the runtime's connection is read once).
 const requests = new WeakMap<Request, RequestLike>();
@@ -28,7 +29,7 @@ export function requestOf(c: Context): RequestLike {
   const raw = c.req.raw;
   let req = requests.get(raw);
   if (req === undefined) {
-    req = fromFetchRequest(raw, connectionOf(raw, c.env));
+    req = fromFetchRequest(raw, { ...connectionOf(raw, c.env), events: eventsOf(raw) });
     requests.set(raw, req);
   }
   return req;

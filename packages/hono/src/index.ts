@@ -4,6 +4,7 @@
  */
 export * from '@bulwark/core';
 export { requireJwt } from './jwt.js';
+export { observe } from './events.js';
 export type { JwtVariables } from './jwt.js';
 export { rateLimit } from './ratelimit.js';
 export type { HonoRateLimitOptions } from './ratelimit.js';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Module, type NestModule, type Provider } from '@nestjs/common';
 import { type AbstractHttpAdapter, APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
-import { ConfigError, type WebhookVerifier } from '@bulwark/core';
+import { ConfigError, type JwtVerifier, type MtlsVerifier, type WebhookVerifier } from '@bulwark/core';
+import { attachModuleEvents } from './events.js';
 import { BulwarkExceptionFilter } from './answer.filter.js';
 import {
   type AppWideStep,
@@ -17,6 +18,7 @@ import {
   buildMtlsVerifier,
   buildRateLimiters,
   buildWebhookVerifiers,
+  type BulwarkRateLimiters,
 } from './providers.js';
 import { GlobalRateLimitGuard, RateLimitGuard } from './rate-limit.guard.js';
 import { watchBodyParsers } from './raw-body.js';
@@ -117,7 +119,11 @@ export class BulwarkModule implements NestModule {
     @Inject(BULWARK_OPTIONS) options: BulwarkModuleOptions,
     @Inject(BULWARK_WEBHOOKS) webhooks: ReadonlyMap<string, WebhookVerifier> | null,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(BULWARK_JWT) jwt: JwtVerifier | null,
+    @Inject(BULWARK_MTLS) mtls: MtlsVerifier | null,
+    @Inject(BULWARK_RATE_LIMITERS) rateLimiters: BulwarkRateLimiters | null,
   ) {
+    attachModuleEvents(options, { jwt, mtls, webhooks, rateLimiters });
     const adapter = adapterHost?.httpAdapter as AbstractHttpAdapter | undefined;
     const steps: AppWideStep[] = [];
     // On unless turned off: importing the module replaces helmet, as registering @fastify/helmet does.

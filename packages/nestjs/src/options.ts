@@ -1,5 +1,6 @@
 import type { InjectionToken, ModuleMetadata, Type } from '@nestjs/common';
 import type {
+  EventOptions,
   ClientIpResolver,
   ClientIpResolverOptions,
   CorsOptions,
@@ -68,6 +69,15 @@ export interface BulwarkModuleOptions {
   securityHeaders?: SecurityHeadersOptions | SecurityHeaders | boolean;
   /** App-wide CORS, answered before routing; use it instead of `app.enableCors()`. */
   cors?: CorsOptions | CorsPolicy;
+  /** Receives every event of every rule the module builds (after each rule's own `onEvent`). */
+  onEvent?: EventOptions['onEvent'];
+  /**
+   * Where degraded states (JWKS unreachable, a failing store…) are logged, once per condition. Default:
+   * Nest's `Logger` (context `bulwark`), only while no `onEvent` takes them; `false` for none.
+   */
+  logger?: EventOptions['logger'];
+  /** Also log this fraction (0 < rate ≤ 1) of routine denials. Default: none. */
+  logDenials?: EventOptions['logDenials'];
 }
 
 /**

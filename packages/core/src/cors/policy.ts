@@ -323,7 +323,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   return Object.freeze({
     [RULE]: 'cors' as const,
     [EVENTS]: events,
-    check: observedCheck('cors', (req: RequestLike): Verdict<CorsGrant> => {
+    check: observedCheck('cors', events, (req: RequestLike): Verdict<CorsGrant> => {
       const origin = req.header('origin');
       if (origin === undefined) return notAllowed;
       const requestMethod =

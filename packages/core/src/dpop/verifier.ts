@@ -139,6 +139,7 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
     errors: (mode) => byMode[mode],
     check: observedCheck(
       'dpop',
+      events,
       async (req: RequestLike, presented: DpopPresentation, mode: 'required' | 'allowed' = checked.mode) => {
         const errors = byMode[mode];
         const values = req.headerValues?.('dpop');

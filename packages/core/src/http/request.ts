@@ -1,3 +1,4 @@
+import type { EventSink } from '../observe/reporter.js';
 /**
  * The structural request every core rule reads. A node `IncomingMessage` fits through
  * `fromNodeRequest` (in `@bulwark/core/node`), a WHATWG `Request` through `fromFetchRequest`.
@@ -24,6 +25,11 @@ export interface RequestLike {
   readonly rawBody?: Uint8Array | undefined;
   /** DER of the verified TLS peer certificate, for mTLS rules. */
   readonly peerCertificate?: Uint8Array | undefined;
+  /**
+   * The app's event sink, set by the adapter: the rule that checks this request reports to it from then on
+   * (background JWKS refreshes included).
+   */
+  readonly events?: EventSink | undefined;
 }
 
 /**
@@ -58,7 +64,12 @@ export function requestPath(url: string): string {
  */
 export function fromFetchRequest(
   request: Request,
-  extra: { remoteAddress?: string; rawBody?: Uint8Array; peerCertificate?: Uint8Array } = {},
+  extra: {
+    remoteAddress?: string;
+    rawBody?: Uint8Array;
+    peerCertificate?: Uint8Array;
+    events?: EventSink | undefined;
+  } = {},
 ): RequestLike {
   const headers = request.headers;
   return {
@@ -68,5 +79,6 @@ export function fromFetchRequest(
     remoteAddress: extra.remoteAddress,
     rawBody: extra.rawBody,
     peerCertificate: extra.peerCertificate,
+    events: extra.events,
   };
 }

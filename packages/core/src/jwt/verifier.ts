@@ -298,6 +298,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     verifyToken: (token) => verifyToken(token),
     check: observedCheck(
       'jwt',
+      events,
       async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict> => {
         const mode = route?.dpop ?? defaultMode;
         if (mode !== 'off' && dpop === undefined) {

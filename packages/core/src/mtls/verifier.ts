@@ -264,7 +264,7 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
   return {
     [RULE]: 'mtls',
     [EVENTS]: events,
-    check: observedCheck('mtls', (req: RequestLike) => {
+    check: observedCheck('mtls', events, (req: RequestLike) => {
       const source = certificateOf(req);
       if ('ok' in source) return source;
       const identified = identifyPeer(source.der, source.via, identity);

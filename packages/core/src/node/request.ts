@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RequestLike } from '../http/request.js';
+import type { EventSink } from '../observe/reporter.js';
 
 /**
  * A node `IncomingMessage` seen as a {@link RequestLike}. Headers are read straight from `req.headers`
@@ -13,6 +14,7 @@ class NodeRequest implements RequestLike {
     private readonly req: IncomingMessage,
     url: string | undefined,
     rawBody: Uint8Array | undefined,
+    readonly events: EventSink | undefined,
   ) {
     this.url = url ?? req.url ?? '/';
     this.rawBody = rawBody;
@@ -68,7 +70,7 @@ class NodeRequest implements RequestLike {
  */
 export function fromNodeRequest(
   req: IncomingMessage,
-  options: { url?: string; rawBody?: Uint8Array } = {},
+  options: { url?: string; rawBody?: Uint8Array; events?: EventSink | undefined } = {},
 ): RequestLike {
-  return new NodeRequest(req, options.url, options.rawBody);
+  return new NodeRequest(req, options.url, options.rawBody, options.events);
 }

@@ -262,7 +262,7 @@ describe('an app sink', () => {
 
   it('options are checked at startup, naming the option', () => {
     expect(() => createEventSink({ logDenials: 2 }, undefined, 'events.')).toThrow(/^events\.logDenials: /);
-    expect(() => createEventSink({ logDenials: 0 })).toThrow(/^logDenials: /);
+    expect(() => createEventSink({ logDenials: -0.5 })).toThrow(/^logDenials: .*between 0 and 1/);
     expect(() => createEventSink({ logDenials: Number.NaN })).toThrow(/^logDenials: /);
     expect(() => createEventSink({ logger: console as never })).not.toThrow();
     expect(() => createEventSink({ logger: { warn() {} } as never })).toThrow(/^logger: .*pino/);

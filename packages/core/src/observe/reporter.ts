@@ -1,5 +1,5 @@
 import type { OnEvent, SecurityEvent } from '../events.js';
-import { checkOptions, optionKeys } from '../config/options.js';
+import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { boundEvent } from './bound.js';
 import { eventSpec, type EventLevel } from './catalog.js';
@@ -25,8 +25,8 @@ export interface EventOptions {
    */
   logger?: EventLogger | false;
   /**
-   * Also log routine denials (`jwt.rejected`, `ratelimit.limited`…): the fraction of them to write,
-   * 0 < rate ≤ 1 (e.g. 0.01). Default: none, so an attack flood is not a log flood.
+   * Also log routine denials (`jwt.rejected`, `ratelimit.limited`…): the fraction of them to write, from 0
+   * to 1 (e.g. 0.01). Default 0: none, so an attack flood is not a log flood.
    */
   logDenials?: number;
 }
@@ -99,18 +99,13 @@ export function createEventSink(
       'pass app.log or pino(), wrap other loggers, or false for none',
     );
   }
-  if (logDenials !== undefined && (typeof logDenials !== 'number' || !(logDenials > 0 && logDenials <= 1))) {
-    throw new ConfigError(
-      `${at}logDenials`,
-      `${String(logDenials)} is not a sample rate`,
-      'a fraction above 0 and at most 1, e.g. 0.01 for one denial in a hundred',
-    );
-  }
+  // The shared number check: NaN would compare false with every draw and silently log nothing.
+  const rate = numberOption(`${at}logDenials`, logDenials, { min: 0, max: 1, integer: false });
   return {
     onEvent,
     logger: logger === undefined || logger === false ? undefined : logger,
     fallbackLogger: logger === undefined ? frameworkLogger : undefined,
-    denialSampleRate: logDenials ?? 0,
+    denialSampleRate: rate ?? 0,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RuleKind } from '../rule.js';
+import type { EventSink, Reporter } from './reporter.js';
 import type { Verdict } from '../verdict.js';
 
 // The slice of @opentelemetry/api bulwark uses, typed here so that no type of it reaches our declarations.
@@ -161,21 +162,26 @@ function record(otel: OtelApi, rule: RuleKind, verdict: Verdict<unknown>, start:
 }
 
 /**
- * A rule's `check` that also reports each decision to OpenTelemetry (when `@opentelemetry/api` is
+ * A rule's `check` that attaches the app sink the request carries (`req.events`) to the rule's reporter,
+ * and reports each decision to OpenTelemetry (when `@opentelemetry/api` is
  * present): the `bulwark.decisions` counter, the `bulwark.rule.duration` histogram and attributes on the
  * active span. Without the API it calls `check` and nothing else.
  *
  * @example
- * return { [RULE]: 'cors', check: observedCheck('cors', check) };
+ * return { [RULE]: 'cors', [EVENTS]: events, check: observedCheck('cors', events, check) };
  */
 export function observedCheck<F extends (...args: never[]) => Verdict<unknown> | Promise<Verdict<unknown>>>(
   rule: RuleKind,
+  events: Reporter,
   check: F,
 ): F {
   void telemetryReady();
   type Args = [unknown, unknown, unknown];
   const run = check as unknown as (...args: Args) => Verdict<unknown> | Promise<Verdict<unknown>>;
   return function observed(this: unknown, a: unknown, b: unknown, c: unknown) {
+    // The adapter's app sink rides on the request: from its first request on, the rule reports to that app.
+    const sink = (a as { events?: EventSink } | undefined)?.events;
+    if (sink !== undefined) events.attach(sink);
     const otel = api;
     if (otel === undefined) return run.call(this, a, b, c);
     const start = performance.now();

@@ -293,135 +293,139 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     countRefused(req, route) {
       return limiter.check(req, route === undefined ? EMPTY_CONTEXT : { route });
     },
-    check: observedCheck('ratelimit', async (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT) => {
-      let ip: string | undefined;
-      let ipKey: string | undefined;
-      const entries: StoreEntry[] = [];
-      const rates: CompiledRate[] = [];
-      let requestCost = 1;
-      if (typeof cost === 'function') {
-        const c = cost(req, context);
-        requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
-      } else requestCost = cost;
-      for (const b of buckets) {
-        let identity: string | undefined;
-        if (b.key === 'ip') {
-          if (ipKey === undefined) {
-            ip = clientIp.resolve(req);
-            // Never one shared bucket for every client whose address is unknown: one of them could then
-            // refuse service to all the others. Refused, loudly, until the address is provided.
-            if (ip === undefined) return unknownClient(req);
-            ipKey = clientIp.bucketOf(ip)!;
-          }
-          identity = ipKey;
-        } else {
-          const raw =
-            b.key === 'subject'
-              ? (context.subject ?? context.claims?.sub)
-              : b.key === 'apiKey'
-                ? context.apiKey
-                : b.key(req, context);
-          if (typeof raw !== 'string' || raw === '') continue;
-          identity = cachedHash(hashes, raw);
-        }
-        let rate = b.rates[0]!;
-        if (b.byTier !== undefined) {
-          const t = b.tier!(req, context);
-          rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
-        }
-        let key = rate.keyPrefix;
-        if (b.perRoute) {
-          const route = context.route;
-          if (route === undefined || route === '') {
-            if (!warnedNoRoute) {
-              warnedNoRoute = true;
-              emit(onEvent, {
-                type: 'ratelimit.route_unknown',
-                detail:
-                  'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
-                method: req.method,
-                path: requestPath(req.url),
-              });
+    check: observedCheck(
+      'ratelimit',
+      events,
+      async (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT) => {
+        let ip: string | undefined;
+        let ipKey: string | undefined;
+        const entries: StoreEntry[] = [];
+        const rates: CompiledRate[] = [];
+        let requestCost = 1;
+        if (typeof cost === 'function') {
+          const c = cost(req, context);
+          requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
+        } else requestCost = cost;
+        for (const b of buckets) {
+          let identity: string | undefined;
+          if (b.key === 'ip') {
+            if (ipKey === undefined) {
+              ip = clientIp.resolve(req);
+              // Never one shared bucket for every client whose address is unknown: one of them could then
+              // refuse service to all the others. Refused, loudly, until the address is provided.
+              if (ip === undefined) return unknownClient(req);
+              ipKey = clientIp.bucketOf(ip)!;
             }
-            continue;
+            identity = ipKey;
+          } else {
+            const raw =
+              b.key === 'subject'
+                ? (context.subject ?? context.claims?.sub)
+                : b.key === 'apiKey'
+                  ? context.apiKey
+                  : b.key(req, context);
+            if (typeof raw !== 'string' || raw === '') continue;
+            identity = cachedHash(hashes, raw);
           }
-          key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+          let rate = b.rates[0]!;
+          if (b.byTier !== undefined) {
+            const t = b.tier!(req, context);
+            rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
+          }
+          let key = rate.keyPrefix;
+          if (b.perRoute) {
+            const route = context.route;
+            if (route === undefined || route === '') {
+              if (!warnedNoRoute) {
+                warnedNoRoute = true;
+                emit(onEvent, {
+                  type: 'ratelimit.route_unknown',
+                  detail:
+                    'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
+                  method: req.method,
+                  path: requestPath(req.url),
+                });
+              }
+              continue;
+            }
+            key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+          }
+          // A cost above the burst could never be admitted; it takes the whole bucket instead.
+          const charge = Math.min(requestCost, rate.rule.burst);
+          entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
+          rates.push(rate);
         }
-        // A cost above the burst could never be admitted; it takes the whole bucket instead.
-        const charge = Math.min(requestCost, rate.rule.burst);
-        entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
-        rates.push(rate);
-      }
-      if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
+        if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
 
-      let results: readonly ConsumeResult[];
-      if (sync !== undefined) {
-        results = sync.consumeAllSync(entries);
-      } else {
-        try {
-          results = await timedOperation(
-            'ratelimit.store.consume',
-            consumeWithTimeout(store, entries, timeoutMs),
-          );
-        } catch (err) {
-          return storeFailed(req, err);
+        let results: readonly ConsumeResult[];
+        if (sync !== undefined) {
+          results = sync.consumeAllSync(entries);
+        } else {
+          try {
+            results = await timedOperation(
+              'ratelimit.store.consume',
+              consumeWithTimeout(store, entries, timeoutMs),
+            );
+          } catch (err) {
+            return storeFailed(req, err);
+          }
+          if (storeDown) {
+            storeDown = false;
+            emit(onEvent, {
+              type: 'ratelimit.store_recovered',
+              detail: `ratelimit '${name}': the store answers again; requests are counted`,
+              data: { limiter: name },
+            });
+          }
         }
-        if (storeDown) {
-          storeDown = false;
-          emit(onEvent, {
-            type: 'ratelimit.store_recovered',
-            detail: `ratelimit '${name}': the store answers again; requests are counted`,
-            data: { limiter: name },
+
+        const states: BucketState[] = [];
+        let policy = '';
+        let retryAfterMs = 0;
+        let denied: string[] | undefined;
+        for (let i = 0; i < results.length; i++) {
+          const r = results[i]!;
+          const rate = rates[i]!;
+          states.push({
+            name: rate.policyName,
+            limit: rate.limit,
+            windowSeconds: rate.windowSeconds,
+            result: r,
+            nextUnitMs: nextUnitMs(r, rate.rule),
           });
+          policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
+          if (!r.allowed) {
+            if (denied === undefined) denied = [];
+            denied.push(rate.policyName);
+            if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
+          }
         }
-      }
-
-      const states: BucketState[] = [];
-      let policy = '';
-      let retryAfterMs = 0;
-      let denied: string[] | undefined;
-      for (let i = 0; i < results.length; i++) {
-        const r = results[i]!;
-        const rate = rates[i]!;
-        states.push({
-          name: rate.policyName,
-          limit: rate.limit,
-          windowSeconds: rate.windowSeconds,
-          result: r,
-          nextUnitMs: nextUnitMs(r, rate.rule),
+        const headers = rateLimitHeaders(
+          states,
+          policy,
+          legacy,
+          retryAfterMs,
+          legacy === 'epoch-seconds' ? clock() : 0,
+        );
+        if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
+        emit(onEvent, {
+          type: 'ratelimit.limited',
+          code: RATELIMIT_ERRORS.limited.code,
+          detail: `exhausted: ${denied.join(', ')}`,
+          method: req.method,
+          path: requestPath(req.url),
+          data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
         });
-        policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
-        if (!r.allowed) {
-          if (denied === undefined) denied = [];
-          denied.push(rate.policyName);
-          if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
-        }
-      }
-      const headers = rateLimitHeaders(
-        states,
-        policy,
-        legacy,
-        retryAfterMs,
-        legacy === 'epoch-seconds' ? clock() : 0,
-      );
-      if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
-      emit(onEvent, {
-        type: 'ratelimit.limited',
-        code: RATELIMIT_ERRORS.limited.code,
-        detail: `exhausted: ${denied.join(', ')}`,
-        method: req.method,
-        path: requestPath(req.url),
-        data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
-      });
-      // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
-      const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
-      return deny(
-        limitedError(
-          headers,
-          `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
-        ),
-      );
-    }),
+        // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
+        const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
+        return deny(
+          limitedError(
+            headers,
+            `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
+          ),
+        );
+      },
+    ),
   };
   return limiter;
 }

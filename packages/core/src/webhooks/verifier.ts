@@ -290,7 +290,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     maxBodyBytes: o.maxBodyBytes,
     scheme: o.name,
     signatureHeader: signatureHeaderOf(o),
-    refuseBody: observedCheck('webhooks', (req: RequestLike, problem: 'too_large' | 'encoded') =>
+    refuseBody: observedCheck('webhooks', events, (req: RequestLike, problem: 'too_large' | 'encoded') =>
       problem === 'too_large'
         ? reject(WEBHOOK_ERRORS.bodyTooLarge, `body is over the ${o.maxBodyBytes}-byte limit`, req)
         : reject(
@@ -308,6 +308,7 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
     },
     check: observedCheck(
       'webhooks',
+      events,
       async (req: RequestLike, body: Uint8Array | ArrayBuffer | undefined = req.rawBody) => {
         const pending = authenticate(req, body);
         const checked = pending instanceof Promise ? await pending : pending;

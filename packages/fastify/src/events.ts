@@ -1,0 +1,34 @@
+import { createEventSink, type EventLogger, type EventOptions, type EventSink } from '@bulwark/core';
+import type { FastifyInstance } from 'fastify';
+
+const SINK: unique symbol = Symbol.for('bulwark.fastify.events');
+const defaults = new WeakMap<object, EventSink>();
+
+/** The event options of the plugin, picked from its options (the same three keys in every adapter). */
+export function pickEventOptions(options: EventOptions): EventOptions {
+  return {
+    ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.logDenials !== undefined ? { logDenials: options.logDenials } : {}),
+  };
+}
+
+/** Make `sink` the one every bulwark rule of `app` (and of its child contexts) reports to. */
+export function setEvents(app: FastifyInstance, sink: EventSink): void {
+  if (!app.hasDecorator(SINK)) app.decorate(SINK, sink);
+}
+
+/**
+ * The sink of the server handling a request: the plugin's, else one writing degraded states to the
+ * server's own pino logger (`app.log`), so a route hook used without the plugin is not silent either.
+ */
+export function eventsOf(server: FastifyInstance): EventSink {
+  const set = (server as unknown as { [SINK]?: EventSink })[SINK];
+  if (set !== undefined) return set;
+  let sink = defaults.get(server);
+  if (sink === undefined) {
+    sink = createEventSink({}, server.log as EventLogger);
+    defaults.set(server, sink);
+  }
+  return sink;
+}
