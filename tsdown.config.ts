@@ -57,8 +57,8 @@ export default defineConfig({
   target: 'node20.19',
   fixedExtension: false,
   // Only our own files are bundled; every bare specifier stays an import. Packages resolve from the
-  // user's install (a dependency or a peer, never a copy inside ours), and `#jwt-crypto` /
-  // `#webhook-hmac` are chosen at run time by the manifest's `imports` conditions (node:crypto under
+  // user's install (a dependency or a peer, never a copy inside ours), and `#jwt-crypto`,
+  // `#webhook-hmac` and `#sha256` are chosen at run time by the manifest's `imports` conditions (node:crypto under
   // `node`, WebCrypto elsewhere), so they must never be inlined either. The one exception is the
   // compiler's own decorator helpers (NestJS), which exist only at build time.
   deps: { neverBundle: [/^(?!@oxc-project\/runtime\/)[^./\0]/] },

@@ -152,7 +152,7 @@ async function checkConditions(node, dir) {
       expect.equal('jwt back end', seen.jwtBackend, web ? 'webcrypto' : 'node');
       expect.equal('jwt verified', seen.jwt, true);
       expect.equal('webhook verified', seen.webhook, true);
-      for (const file of ['dist/jwt/crypto', 'dist/webhooks/hmac']) {
+      for (const file of ['dist/jwt/crypto', 'dist/webhooks/hmac', 'dist/bytes/sha256']) {
         const want = `${file}-${web ? 'web' : 'node'}.js`;
         const avoid = `${file}-${web ? 'node' : 'web'}.js`;
         if (!seen.loaded.includes(want))

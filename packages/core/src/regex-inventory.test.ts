@@ -350,15 +350,22 @@ const REGEXES: readonly Entry[] = [
   R('core/src/dpop/verifier.ts', String.raw`/[\s,]/`, 'request', 'the DPoP header (two proofs joined)'),
   R('core/src/http/cidr.ts', '/^(0|[1-9][0-9]{0,2})$/', 'config', 'trustedProxies prefix lengths'),
   R('core/src/http/client-ip.ts', "/^[a-z0-9!#$%&'*+.^_`|~-]+$/", 'config', 'sealedHeader'),
-  R('core/src/http/forwarded.ts', '/^[0-9]{1,5}$/', 'request', 'ports in X-Forwarded-For and Forwarded'),
+  R('core/src/http/forwarded-hops.ts', '/^[0-9]{1,5}$/', 'request', 'ports in X-Forwarded-For and Forwarded'),
   R(
-    'core/src/http/forwarded.ts',
+    'core/src/http/forwarded-hops.ts',
     "/^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$/",
     'request',
     'Forwarded parameter names and token values',
   ),
-  R('core/src/http/forwarded.ts', '/^_[A-Za-z0-9._-]+$/', 'request', 'Forwarded obfuscated ports', ['_']),
-  R('core/src/http/forwarded.ts', String.raw`/\\(.)/g`, 'request', 'Forwarded quoted strings (unescaping)'),
+  R('core/src/http/forwarded-hops.ts', '/^_[A-Za-z0-9._-]+$/', 'request', 'Forwarded obfuscated ports', [
+    '_',
+  ]),
+  R(
+    'core/src/http/forwarded-hops.ts',
+    String.raw`/\\(.)/g`,
+    'request',
+    'Forwarded quoted strings (unescaping)',
+  ),
   // JWT
   R(
     'core/src/jwt/authorize.ts',
@@ -375,15 +382,15 @@ const REGEXES: readonly Entry[] = [
   R('core/src/jwt/bearer.ts', '/[?&]access_token=/', 'request', 'the request URL'),
   R('core/src/jwt/crypto-node.ts', '/^[A-Za-z0-9_-]*$/', 'request', 'the signature part of a JWT'),
   // mTLS
-  R('core/src/mtls/forwarded.ts', '/^[a-z0-9_-]+$/', 'request', 'X-Forwarded-Client-Cert keys'),
+  R('core/src/mtls/forwarded-certificate.ts', '/^[a-z0-9_-]+$/', 'request', 'X-Forwarded-Client-Cert keys'),
   R(
-    'core/src/mtls/forwarded.ts',
+    'core/src/mtls/forwarded-certificate.ts',
     '/^[A-Za-z0-9+/]*={0,2}$/',
     'request',
     'the body of a forwarded PEM certificate',
   ),
   R(
-    'core/src/mtls/forwarded.ts',
+    'core/src/mtls/forwarded-certificate.ts',
     String.raw`/[\r\n\t ]/g`,
     'request',
     'the body of a forwarded PEM certificate',

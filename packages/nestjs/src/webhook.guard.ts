@@ -11,6 +11,7 @@ import {
   ConfigError,
   deny,
   isSecurityError,
+  readBodyCapped,
   type SecurityError,
   WEBHOOK_ERRORS,
   type WebhookVerifier,
@@ -23,14 +24,9 @@ import { BULWARK_WEBHOOKS, WEBHOOK_SIGNED_METADATA } from './tokens.js';
 
 /** Read a body no parser consumed (express platform, a content type Nest does not parse), up to `limit`. */
 async function readUnparsed(req: IncomingMessage, limit: number): Promise<Uint8Array | SecurityError> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return WEBHOOK_ERRORS.bodyTooLarge;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const read = await readBodyCapped(req, limit);
+  if (read.ok) return read.value;
+  return read.error === 'too_large' ? WEBHOOK_ERRORS.bodyTooLarge : read.error;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes, sha256 } from '../bytes/index.js';
 import { checkOptions, optionKeys } from '../config/options.js';
 import { encodeBase64Url } from '../encoding/base64url.js';
 import { ConfigError } from '../errors.js';
@@ -142,14 +143,13 @@ export function createDpopClient(options: DpopClientOptions = {}): DpopClient {
     const target = new URL(url);
     const header = { typ: 'dpop+jwt', alg: algorithm, jwk: await publicJwk() };
     const claims: Record<string, unknown> = {
-      jti: encodeBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+      jti: encodeBase64Url(randomBytes(16)),
       htm: method,
       htu: `${target.origin}${target.pathname}`,
       iat: Math.floor(now() / 1000),
     };
     if (proofOptions.accessToken !== undefined) {
-      const digest = await crypto.subtle.digest('SHA-256', encoder.encode(proofOptions.accessToken));
-      claims.ath = encodeBase64Url(new Uint8Array(digest));
+      claims.ath = encodeBase64Url(sha256(proofOptions.accessToken));
     }
     if (proofOptions.nonce !== undefined) claims.nonce = proofOptions.nonce;
     const input = `${b64json(header)}.${b64json(claims)}`;

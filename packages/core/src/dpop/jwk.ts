@@ -1,3 +1,4 @@
+import { sha256 } from '../bytes/index.js';
 import type { JWK } from 'jose';
 import { encodeBase64Url } from '../encoding/base64url.js';
 import type { JwtAlgorithm } from '../jwt/algorithms.js';
@@ -41,8 +42,7 @@ export function thumbprintInput(jwk: Readonly<Record<string, unknown>>): string 
 export async function jwkThumbprint(jwk: JWK | Readonly<Record<string, unknown>>): Promise<string> {
   const input = thumbprintInput(jwk as Readonly<Record<string, unknown>>);
   if (input === undefined) throw new TypeError('not an RSA, EC or OKP public JWK');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input));
-  return encodeBase64Url(new Uint8Array(digest));
+  return encodeBase64Url(sha256(input));
 }
 
 /** A proof key checked against the proof's `alg`, with its thumbprint. */

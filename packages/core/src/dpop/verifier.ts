@@ -3,7 +3,7 @@ import { emit, type OnEvent } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { EVENTS, Reporter } from '../observe/reporter.js';
 import { observedCheck, timedOperation } from '../observe/telemetry.js';
-import { cryptoBackend } from '../jwt/crypto.js';
+import { cryptoBackend } from '../jwt/crypto-backend.js';
 import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
 import { createMemoryReplayStore } from '../stores/memory.js';
 import type { ReplayStore } from '../stores/types.js';

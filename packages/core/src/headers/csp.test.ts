@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../errors.js';
 import { type CspOptions, compileCsp, NONCE } from './csp.js';
-import { cspHash } from './crypto.js';
+import { cspHash } from './csp-sources.js';
 
 const none = new Set<string>();
 const text = (o: CspOptions, endpoints = none) => compileCsp(o, 'csp', endpoints).parts.join('<N>');

@@ -9,7 +9,7 @@ export type {
   CspSandboxToken,
   CspSource,
 } from './csp.js';
-export { createNonce, cspHash } from './crypto.js';
+export { createNonce, cspHash } from './csp-sources.js';
 export {
   API_PERMISSIONS_POLICY,
   DEFAULT_PERMISSIONS_POLICY,

@@ -2,7 +2,7 @@ import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { type CompiledCsp, type CspOptions, compileCsp, NONCE, overPreset } from './csp.js';
 import { customHeaders, type LegacyHeaderOptions, legacyHeaders } from './extra.js';
-import { createNonce } from './crypto.js';
+import { createNonce } from './csp-sources.js';
 import {
   API_PERMISSIONS_POLICY,
   DEFAULT_PERMISSIONS_POLICY,

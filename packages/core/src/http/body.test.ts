@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SecurityError } from '../errors.js';
 import { readBodyCapped } from './body.js';
@@ -72,5 +75,43 @@ describe('readBodyCapped', () => {
     const read = await readBodyCapped(post(streamOf([new Uint8Array(1)], refusal)), 10);
     expect(read).toEqual({ ok: false, error: refusal });
     await expect(readBodyCapped(post(streamOf([], new TypeError('reset'))), 10)).rejects.toThrow('reset');
+  });
+
+  it('reads a node IncomingMessage the same way: exact bytes at the limit, refused past it, stream destroyed', async () => {
+    const seen: { read: Awaited<ReturnType<typeof readBodyCapped>>; destroyed: boolean }[] = [];
+    const server = createServer(async (req: IncomingMessage, res) => {
+      const read = await readBodyCapped(req, 10);
+      seen.push({ read, destroyed: req.destroyed });
+      res.end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const send = async (chunks: string[]) => {
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: { 'transfer-encoding': 'chunked' },
+      });
+      req.on('error', () => {}); // a refused upload may see its connection closed
+      for (const c of chunks) req.write(c);
+      req.end();
+      await new Promise<void>((resolve) => {
+        req.on('response', (res) => res.resume().on('end', resolve));
+        req.on('close', () => resolve());
+      });
+    };
+    try {
+      await send(['01234', '56789']);
+      await send(['0123456', '789ab']);
+      expect(seen).toHaveLength(2);
+      expect(seen[0]!.read).toEqual({ ok: true, value: new TextEncoder().encode('0123456789') });
+      expect(seen[1]!.read).toEqual({ ok: false, error: 'too_large' });
+      expect(seen[1]!.destroyed).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,50 +1,67 @@
+import { concatBytes } from '../bytes/index.js';
 import { isSecurityError, type SecurityError } from '../errors.js';
 import { fail, ok, type Result } from '../verdict.js';
 
 /**
- * Read a fetch `Request`'s body as bytes, refusing more than `maxBytes`: by `content-length` before
- * reading, and by counting while streaming (a chunked body has no length), so an oversize body is never
- * buffered whole. Fails with `'too_large'`, or with the `SecurityError` a runtime threw out of the stream
- * on purpose (the fetch adapter's node bridge refuses an oversize body that way). The fetch and Hono
- * adapters read webhook bodies with it.
+ * Read a request body as bytes, refusing more than `maxBytes`: a fetch `Request` (by `content-length` before
+ * reading, then by counting while streaming) or any async iterable of chunks (a node `IncomingMessage`, which
+ * the node adapters pass), counted the same way. A chunked body has no length, so an oversize body is never
+ * buffered whole: reading stops at the first chunk past the cap (for a node stream that destroys it). Fails
+ * with `'too_large'`, or with the `SecurityError` a runtime threw out of the stream on purpose (the fetch
+ * adapter's node bridge refuses an oversize body that way). Every adapter that reads a webhook body itself
+ * reads it here.
  *
  * @example
  * const body = await readBodyCapped(request, verifier.maxBodyBytes);
  * if (!body.ok && body.error === 'too_large') return toResponse(verifier.refuseBody(req, 'too_large').reply);
  */
 export async function readBodyCapped(
-  request: Request,
+  source: Request | AsyncIterable<Uint8Array>,
   maxBytes: number,
 ): Promise<Result<Uint8Array, 'too_large' | SecurityError>> {
-  const declared = request.headers.get('content-length');
+  if (!isFetchRequest(source)) return collect(source, maxBytes);
+  const declared = source.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) return fail('too_large');
-  if (request.body === null) return ok(new Uint8Array(0));
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  if (source.body === null) return ok(new Uint8Array(0));
+  return collect(chunksOf(source.body.getReader()), maxBytes);
+}
+
+function isFetchRequest(source: Request | AsyncIterable<Uint8Array>): source is Request {
+  return typeof (source as Request).headers?.get === 'function' && 'body' in source;
+}
+
+/** A stream reader as an async iterable whose early return cancels the stream. */
+async function* chunksOf(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        return;
+      }
+      yield value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+  }
+}
+
+async function collect(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<Result<Uint8Array, 'too_large' | SecurityError>> {
+  const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      if (isSecurityError(error)) return fail(error);
-      throw error;
+  try {
+    for await (const chunk of chunks) {
+      size += chunk.byteLength;
+      if (size > maxBytes) return fail('too_large');
+      parts.push(chunk);
     }
-    const { done, value } = chunk;
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return fail('too_large');
-    }
-    chunks.push(value);
+  } catch (error) {
+    if (isSecurityError(error)) return fail(error);
+    throw error;
   }
-  if (chunks.length === 1) return ok(chunks[0]!);
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return ok(out);
+  return ok(parts.length === 1 ? parts[0]! : concatBytes(...parts));
 }

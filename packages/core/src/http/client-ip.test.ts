@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../events.js';
 import { isConfigError } from '../errors.js';
 import { createClientIpResolver } from './client-ip.js';
-import { forwardedForHops, forwardedHeaderHops, lastForwardedHeaderHops } from './forwarded.js';
+import { forwardedForHops, forwardedHeaderHops, lastForwardedHeaderHops } from './forwarded-hops.js';
 import type { RequestLike } from './request.js';
 
 function req(remoteAddress: string | undefined, headers: Record<string, string> = {}): RequestLike {

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import { EVENTS, Reporter } from '../observe/reporter.js';
 import { type Cidr, inAnyCidr, parseTrustList } from './cidr.js';
-import { lastForwardedForHops, lastForwardedHeaderHops } from './forwarded.js';
+import { lastForwardedForHops, lastForwardedHeaderHops } from './forwarded-hops.js';
 import { formatIp, type IpWords, isV4, maskIp, parseIp } from './ip.js';
 import { type ClientIpPlatform, checkPlatform, PLATFORM_HEADERS } from './platforms.js';
 import { type RequestLike, requestPath } from './request.js';

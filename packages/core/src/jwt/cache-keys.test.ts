@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER, type KeyPair, keyPair, token } from '../../test/jwt-fixtures.js';
 import type { SecurityEvent } from '../events.js';
-import { cryptoBackend } from './crypto.js';
+import { cryptoBackend } from './crypto-backend.js';
 import { importKeySet } from './keyset.js';
 import { createJwtVerifier } from './verifier.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER, claims, keyPair } from '../../test/jwt-fixtures.js';
 import { isConfigError } from '../errors.js';
 import { backend as web } from './crypto-web.js';
-import { cryptoBackend } from './crypto.js';
+import { cryptoBackend } from './crypto-backend.js';
 import { bindAlgorithms, importKeySet } from './keyset.js';
 import { createJwtVerifier, createJwtVerifierWith } from './verifier.js';
 

@@ -18,7 +18,7 @@ import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from '.
 import { extractCredentials } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
-import { cryptoBackend } from './crypto.js';
+import { cryptoBackend } from './crypto-backend.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
 import type { KeySource } from './jwks.js';

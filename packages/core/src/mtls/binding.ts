@@ -1,7 +1,8 @@
+import { sha256, timingSafeEqual } from '../bytes/index.js';
+import { encodeBase64Url } from '../encoding/base64url.js';
 import type { SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
-import { cryptoBackend } from '../jwt/crypto.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { MTLS_ERRORS } from './errors.js';
 
@@ -36,19 +37,11 @@ export interface CertificateBinding {
  * const x5t = await certificateThumbprint(peer.certificate); // what an AS puts in cnf["x5t#S256"]
  */
 export async function certificateThumbprint(certificate: Uint8Array): Promise<string> {
-  // node:crypto hashes synchronously (the `#jwt-crypto` back end); WebCrypto's digest is a thread-pool hop.
-  return cryptoBackend.hashToken(certificate);
+  return encodeBase64Url(sha256(certificate));
 }
 
 /** 43 canonical base64url characters: exactly 32 bytes (the last one's two unused bits zero). */
 const SHA256_BASE64URL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-
-function equalConstantTime(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /**
  * RFC 8705 certificate-bound access tokens: when the verified claims carry `cnf["x5t#S256"]`, the request's
@@ -98,9 +91,7 @@ export async function verifyCertificateBinding(
     );
   }
   // Compared as text: both sides are canonical base64url of 32 bytes, so equal text is equal digests.
-  const thumbprint = cryptoBackend.hashToken(certificate);
-  const actual = typeof thumbprint === 'string' ? thumbprint : await thumbprint;
-  if (!equalConstantTime(actual, x5t)) {
+  if (!timingSafeEqual(encodeBase64Url(sha256(certificate)), x5t)) {
     return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 does not match the client certificate');
   }
   return allow({ bound: true });

@@ -1,3 +1,4 @@
+import { encodeHex } from '../bytes/index.js';
 import {
   contentOf,
   type DerElement,
@@ -101,9 +102,7 @@ function directoryString(bytes: Uint8Array, element: DerElement): string | undef
 
 /** RFC 4514 §2.4 hex form `#<BER>` for attribute values of a type that has no string form here. */
 function hexForm(bytes: Uint8Array, element: DerElement): string {
-  let hex = '#';
-  for (let i = element.offset; i < element.end; i++) hex += bytes[i]!.toString(16).padStart(2, '0');
-  return hex;
+  return `#${encodeHex(bytes.subarray(element.offset, element.end))}`;
 }
 
 /** RFC 4514 §2.4 escaping of a string attribute value (hex-form values never pass through here). */

@@ -20,8 +20,13 @@ export {
 } from './authorize.js';
 export type { MtlsAuthorizer, MtlsDecision, MtlsPolicy, MtlsPolicyObject } from './authorize.js';
 export { MTLS_ERRORS } from './errors.js';
-export { certificateFromXfcc, parseXfcc, pemCertificateToDer, urlEncodedPemToDer } from './forwarded.js';
-export type { XfccElement } from './forwarded.js';
+export {
+  certificateFromXfcc,
+  parseXfcc,
+  pemCertificateToDer,
+  urlEncodedPemToDer,
+} from './forwarded-certificate.js';
+export type { XfccElement } from './forwarded-certificate.js';
 export { createMtlsVerifier } from './verifier.js';
 export type {
   ForwardedCertificateOptions,

@@ -9,7 +9,7 @@ import { RULE, type Rule } from '../rule.js';
 import { type Allowed, allow, deny, NO_HEADERS, type Verdict } from '../verdict.js';
 import { createMtlsAuthorizer, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
 import { MTLS_ERRORS } from './errors.js';
-import { certificateFromXfcc, urlEncodedPemToDer } from './forwarded.js';
+import { certificateFromXfcc, urlEncodedPemToDer } from './forwarded-certificate.js';
 import { identifyPeer, type MtlsPeer, type PeerIdentityOptions } from './peer.js';
 
 /** Anything that says whether a socket peer is one of your proxies, e.g. a `createClientIpResolver(...)`. */

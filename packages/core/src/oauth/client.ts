@@ -1,3 +1,4 @@
+import { timingSafeEqual } from '../bytes/index.js';
 import type { SecurityError } from '../errors.js';
 import { type BulwarkEventType, emit } from '../events.js';
 import { allow, deny, type Verdict } from '../verdict.js';
@@ -69,13 +70,6 @@ function usableTransaction(tx: ExpectedCallback | undefined | null): tx is Expec
     tx !== null &&
     [tx.state, tx.nonce, tx.codeVerifier].every((v) => typeof v === 'string' && v !== '')
   );
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 
 /**
@@ -163,7 +157,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
         return fail('oauth.login_rejected', [OAUTH_ERRORS.stateInvalid, 'no usable login transaction']);
       }
       const state = single(params, 'state');
-      if (typeof state !== 'string' || !constantTimeEqual(state, expected.state)) {
+      if (typeof state !== 'string' || !timingSafeEqual(state, expected.state)) {
         return fail('oauth.login_rejected', [
           OAUTH_ERRORS.stateInvalid,
           'state does not match the login transaction',

@@ -77,26 +77,3 @@ async function deriveKey(raw: Uint8Array, info: Uint8Array): Promise<CryptoKey> 
     ['sign', 'verify'],
   );
 }
-
-/** Concatenate byte strings. */
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-/** `n` cryptographically random bytes. */
-export function randomBytes(n: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(n));
-}
-
-/** SHA-256 of a UTF-8 string. */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-}

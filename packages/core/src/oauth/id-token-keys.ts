@@ -1,7 +1,7 @@
 import type { SecurityError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import type { JwtAlgorithm } from '../jwt/algorithms.js';
-import { cryptoBackend } from '../jwt/crypto.js';
+import { cryptoBackend } from '../jwt/crypto-backend.js';
 import { createRemoteKeySet, type KeySource } from '../jwt/jwks.js';
 import type { ProviderMetadata } from './discovery.js';
 import { OAUTH_ERRORS } from './errors.js';

@@ -1,7 +1,7 @@
 import { CompactSign, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase64Url } from '../encoding/base64url.js';
-import { cryptoBackend } from '../jwt/crypto.js';
+import { cryptoBackend } from '../jwt/crypto-backend.js';
 import type { KeySource } from '../jwt/jwks.js';
 import { buildKeySource } from '../jwt/keys.js';
 import { backend as webBackend } from '../jwt/crypto-web.js';

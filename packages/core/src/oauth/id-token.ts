@@ -3,7 +3,7 @@ import { encodeBase64Url } from '../encoding/base64url.js';
 import type { SecurityError } from '../errors.js';
 import { checkClaims, type ClaimsPolicy } from '../jwt/claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from '../jwt/compact.js';
-import { cryptoBackend } from '../jwt/crypto.js';
+import { cryptoBackend } from '../jwt/crypto-backend.js';
 import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
 import { JWT_ERRORS } from '../jwt/errors.js';
 import type { KeySource } from '../jwt/jwks.js';

@@ -16,7 +16,8 @@ import {
 import type { OidcClient, OidcLoginResult } from './client.js';
 import { readCookies, serializeCookie } from './cookie.js';
 import { OAUTH_ERRORS } from './errors.js';
-import { randomBytes, type SecretInput } from './hmac-keys.js';
+import { randomBytes } from '../bytes/index.js';
+import type { SecretInput } from './hmac-keys.js';
 import { createPkcePair } from './pkce.js';
 import { createStateCodec } from './state.js';
 import { createTransactionCodec } from './transaction.js';

@@ -1,6 +1,5 @@
+import { randomBytes, sha256, timingSafeEqual } from '../bytes/index.js';
 import { encodeBase64Url } from '../encoding/base64url.js';
-import { cryptoBackend } from '../jwt/crypto.js';
-import { randomBytes } from './hmac-keys.js';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636). */
 export interface PkcePair {
@@ -22,8 +21,7 @@ const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
  * await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk') // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
  */
 export async function pkceChallenge(verifier: string): Promise<string> {
-  // base64url(SHA-256(text)) is what the back end's hashToken computes: synchronously with node:crypto.
-  return cryptoBackend.hashToken(verifier);
+  return encodeBase64Url(sha256(verifier));
 }
 
 /**
@@ -57,8 +55,5 @@ export async function verifyPkce(
   if (method !== 'S256' || typeof verifier !== 'string' || !VERIFIER.test(verifier)) return false;
   const computed = await pkceChallenge(verifier);
   // Both are public-length base64url; compare every character so the time does not depend on the prefix.
-  if (computed.length !== challenge.length) return false;
-  let diff = 0;
-  for (let i = 0; i < computed.length; i++) diff |= computed.charCodeAt(i) ^ challenge.charCodeAt(i);
-  return diff === 0;
+  return timingSafeEqual(computed, challenge);
 }

@@ -1,5 +1,5 @@
 import { decodeBase64Url, encodeBase64Url } from '../encoding/base64url.js';
-import { concatBytes } from './hmac-keys.js';
+import { concatBytes, sha256 } from '../bytes/index.js';
 
 // A refresh token is base64url(familyKey[16] ‖ secret[32]): 64 characters, always canonical (48 bytes
 // leave no spare bits). The family key is the same in every token of a family and never stored: the
@@ -16,11 +16,6 @@ const SEAL_LABEL = 'bulwark/refresh-retry/v1|';
 export interface RefreshTokenParts {
   readonly text: string;
   readonly familyKey: Uint8Array;
-}
-
-async function digest(bytes: Uint8Array): Promise<Uint8Array> {
-  // Every caller passes a fresh array of its own (never a view on a SharedArrayBuffer).
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
 /**
@@ -53,7 +48,7 @@ export function composeRefreshToken(familyKey: Uint8Array, secret: Uint8Array): 
  * const familyId = await familyIdOf(parts.familyKey);
  */
 export async function familyIdOf(familyKey: Uint8Array): Promise<string> {
-  return encodeBase64Url((await digest(concatBytes(FAMILY_LABEL, familyKey))).subarray(0, 16));
+  return encodeBase64Url(sha256(concatBytes(FAMILY_LABEL, familyKey)).subarray(0, 16));
 }
 
 /**
@@ -63,13 +58,13 @@ export async function familyIdOf(familyKey: Uint8Array): Promise<string> {
  * const hash = await hashRefreshToken(token);
  */
 export async function hashRefreshToken(token: string): Promise<string> {
-  return encodeBase64Url(await digest(ascii.encode(token)));
+  return encodeBase64Url(sha256(ascii.encode(token)));
 }
 
 // The pad is SHA-256 over a label and the presented token, a different hash from the one the store holds,
 // so the store (or a dump of it) cannot open the seal; each token is rotated once, so a pad seals once.
 async function pad(presented: string): Promise<Uint8Array> {
-  return digest(ascii.encode(SEAL_LABEL + presented));
+  return sha256(ascii.encode(SEAL_LABEL + presented));
 }
 
 /**

@@ -4,7 +4,7 @@ import { emit, type OnEvent } from '../events.js';
 import type { RefreshTokenStore, RotateResult } from '../stores/types.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { OAUTH_ERRORS } from './errors.js';
-import { randomBytes } from './hmac-keys.js';
+import { randomBytes } from '../bytes/index.js';
 import {
   composeRefreshToken,
   familyIdOf,

@@ -5,7 +5,8 @@ import { emit, type OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
 import { allow, deny, type Verdict } from '../verdict.js';
 import { OAUTH_ERRORS } from './errors.js';
-import { concatBytes, createHmacKeyRing, randomBytes, type SecretInput } from './hmac-keys.js';
+import { concatBytes, randomBytes } from '../bytes/index.js';
+import { createHmacKeyRing, type SecretInput } from './hmac-keys.js';
 
 /** Options of {@link createStateCodec}. */
 export interface StateCodecOptions {

@@ -1,5 +1,6 @@
 import { decodeBase64Url, decodeBase64UrlText, encodeBase64Url } from '../encoding/base64url.js';
-import { concatBytes, createHmacKeyRing, type SecretInput } from './hmac-keys.js';
+import { concatBytes } from '../bytes/index.js';
+import { createHmacKeyRing, type SecretInput } from './hmac-keys.js';
 
 /** What a login must remember between the redirect to the provider and the callback. */
 export interface LoginTransaction {

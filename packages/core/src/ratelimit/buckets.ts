@@ -2,7 +2,7 @@ import { checkOptions, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
 import type { BucketRule } from '../stores/types.js';
-import { policyItem } from './headers.js';
+import { policyItem } from './rate-limit-fields.js';
 import { parseBurst, parseRate, type RateSpec } from './rate.js';
 
 /** What a rule knows about the request beyond the request itself; adapters fill it from earlier rules. */

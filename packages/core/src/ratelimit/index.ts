@@ -9,7 +9,7 @@ export type { IpWords } from '../http/ip.js';
 export { createRateLimiter } from './limiter.js';
 export type { RateLimiter, RateLimiterOptions, RateLimitInfo } from './limiter.js';
 export type { BucketKey, RateLimitBucket, RateLimitContext, RateLimitTier } from './buckets.js';
-export type { BucketState, ResetFormat } from './headers.js';
+export type { BucketState, ResetFormat } from './rate-limit-fields.js';
 export { RATELIMIT_ERRORS } from './errors.js';
 export { parseRate } from './rate.js';
 export type { Rate, RateSpec } from './rate.js';

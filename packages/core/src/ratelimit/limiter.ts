@@ -1,3 +1,5 @@
+import { sha256 } from '../bytes/index.js';
+import { encodeBase64Url } from '../encoding/base64url.js';
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
@@ -21,8 +23,7 @@ import { allow, allowDegraded, deny, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
 import { nextUnitMs } from './gcra.js';
-import { type BucketState, type ResetFormat, rateLimitHeaders } from './headers.js';
-import { hashKeyPart } from './hash.js';
+import { type BucketState, type ResetFormat, rateLimitHeaders } from './rate-limit-fields.js';
 import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
 import type { RateSpec } from './rate.js';
 
@@ -141,6 +142,17 @@ function isResolver(value: unknown): value is ClientIpResolver {
 
 // Subjects and API keys repeat from request to request; hashing each time would dominate the check.
 const HASH_CACHE_MAX = 10_000;
+
+/**
+ * A store-safe key part: keys built from API keys or token subjects never reach a store in clear. The first
+ * 128 bits of SHA-256, base64url (22 characters).
+ *
+ * @example
+ * hashKeyPart('api-key-123').length // 22
+ */
+export function hashKeyPart(text: string): string {
+  return encodeBase64Url(sha256(text).subarray(0, 16));
+}
 
 function cachedHash(cache: Map<string, string>, raw: string): string {
   let hashed = cache.get(raw);

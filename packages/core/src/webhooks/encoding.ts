@@ -1,6 +1,5 @@
+import { decodeHex, encodeHex } from '../bytes/index.js';
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from '../encoding/base64url.js';
-
-const HEX = '0123456789abcdef';
 
 /** Signature encodings a scheme may use. Hex is lowercase only: every byte string has one accepted form. */
 export type SignatureEncoding = 'hex' | 'base64' | 'base64url';
@@ -43,38 +42,13 @@ export function decodeBase64UrlStrict(input: string): Uint8Array | undefined {
 }
 
 /**
- * Strict lowercase hex decoding; `undefined` for odd lengths, uppercase or any other character.
- *
- * @example
- * decodeHexStrict('0aff') // Uint8Array [10, 255]
- */
-export function decodeHexStrict(input: string): Uint8Array | undefined {
-  const len = input.length;
-  if (len === 0 || len % 2 !== 0) return undefined;
-  const out = new Uint8Array(len >> 1);
-  for (let i = 0; i < len; i += 2) {
-    const hi = input.charCodeAt(i);
-    const lo = input.charCodeAt(i + 1);
-    // A character outside the table (or mapped to -1) makes the pair negative.
-    const v = ((hi < 128 ? HEX_VALUE[hi]! : -1) << 4) | (lo < 128 ? HEX_VALUE[lo]! : -1);
-    if (v < 0) return undefined;
-    out[i >> 1] = v;
-  }
-  return out;
-}
-
-/** Lowercase hex digit → value, -1 for every other ASCII character. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) HEX_VALUE[HEX.charCodeAt(i)] = i;
-
-/**
  * Decode a signature in one of the {@link SignatureEncoding}s, strictly.
  *
  * @example
  * decodeSignature('hex', 'ff') // Uint8Array [255]
  */
 export function decodeSignature(encoding: SignatureEncoding, input: string): Uint8Array | undefined {
-  if (encoding === 'hex') return decodeHexStrict(input);
+  if (encoding === 'hex') return decodeHex(input);
   if (encoding === 'base64') return decodeBase64Strict(input);
   return decodeBase64UrlStrict(input);
 }
@@ -86,26 +60,8 @@ export function decodeSignature(encoding: SignatureEncoding, input: string): Uin
  * encodeSignature('hex', new Uint8Array([255])) // 'ff'
  */
 export function encodeSignature(encoding: SignatureEncoding, bytes: Uint8Array): string {
-  if (encoding === 'hex') {
-    let out = '';
-    for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
-    return out;
-  }
+  if (encoding === 'hex') return encodeHex(bytes);
   return encoding === 'base64' ? encodeBase64(bytes) : encodeBase64Url(bytes);
-}
-
-/**
- * Compare two byte strings in time that depends only on their length. Callers check the lengths first
- * (a signature of the wrong length is malformed, not a near miss), so no length leaks from here.
- *
- * @example
- * timingSafeEqual(expected, presented) // true when identical
- */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 const encoder = new TextEncoder();

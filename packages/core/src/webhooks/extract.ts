@@ -1,7 +1,7 @@
 import type { SecurityError } from '../errors.js';
 import type { RequestLike } from '../http/request.js';
 import { fail as failed, ok, type Result } from '../verdict.js';
-import { HMAC_LENGTH } from './crypto.js';
+import { HMAC_LENGTH } from './signature-backend.js';
 import { WEBHOOK_ERRORS } from './errors.js';
 import { EVENT_ID, EVENT_ID_RULE } from './event-id.js';
 import type { ResolvedWebhookOptions } from './options.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hmacBackend } from './crypto.js';
+import { hmacBackend } from './signature-backend.js';
 import { backend as nodeBackend } from './hmac-node.js';
 import { backend as webBackend } from './hmac-web.js';
 

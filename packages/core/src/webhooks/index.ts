@@ -1,6 +1,6 @@
 // The webhooks area's public exports.
 export { WEBHOOK_ERRORS } from './errors.js';
-export type { HmacHash } from './crypto.js';
+export type { HmacHash } from './signature-backend.js';
 export type { SignatureEncoding } from './encoding.js';
 export type { WebhookDelivery, WebhookSchemeName } from './delivery.js';
 export type { HmacSchemeOptions, WebhookScheme, WebhookVerifierOptions } from './options.js';

@@ -3,7 +3,7 @@ import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import type { OnEvent } from '../events.js';
 import type { ReplayStore } from '../stores/types.js';
-import { HMAC_LENGTH, type HmacHash } from './crypto.js';
+import { HMAC_LENGTH, type HmacHash } from './signature-backend.js';
 import { decodeBase64Key, type SignatureEncoding } from './encoding.js';
 
 /** A sender-specific HMAC scheme for senders that follow none of the named ones. */

@@ -1,6 +1,7 @@
 import type { SecurityError } from '../errors.js';
 import { fail, ok, type Result } from '../verdict.js';
-import { decodeBase64Strict, decodeHexStrict, decodeSignature, type SignatureEncoding } from './encoding.js';
+import { decodeHex } from '../bytes/index.js';
+import { decodeBase64Strict, decodeSignature, type SignatureEncoding } from './encoding.js';
 import { WEBHOOK_ERRORS } from './errors.js';
 
 /** One signature presented by the sender, decoded. `version` is the scheme's label (`v1`, `v1a`, `sha256`…). */
@@ -128,7 +129,7 @@ export function parseStripeSignature(header: string, max: number): ParsedSignatu
       if (timestamp !== undefined) return malformed('Stripe-Signature has more than one t=');
       timestamp = value;
     } else if (key === 'v1') {
-      const bytes = decodeHexStrict(value);
+      const bytes = decodeHex(value);
       if (bytes === undefined || bytes.length !== 32) {
         return malformed('a v1 signature is not 64 lowercase hex digits');
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromFetchRequest, type RequestLike } from '../http/request.js';
 import type { Verdict } from '../verdict.js';
-import { hmacBackend } from './crypto.js';
+import { hmacBackend } from './signature-backend.js';
 import type { WebhookDelivery } from './delivery.js';
 import { signWebhook } from './sign.js';
 import { createWebhookVerifier } from './verifier.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
-import { cryptoBackend } from './crypto.js';
+import { cryptoBackend } from './crypto-backend.js';
 import { backend as web } from './crypto-web.js';
 
 describe('#jwt-crypto', () => {

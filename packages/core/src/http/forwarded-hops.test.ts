@@ -6,7 +6,7 @@ import {
   lastForwardedForHops,
   lastForwardedHeaderHops,
   MAX_FORWARDED_ELEMENT,
-} from './forwarded.js';
+} from './forwarded-hops.js';
 import { formatIp, parseIp } from './ip.js';
 
 const canonical = (ip: string) => formatIp(parseIp(ip)!);

@@ -1,3 +1,4 @@
+import { randomBytes } from '../bytes/index.js';
 import { encodeBase64 as base64 } from '../encoding/base64url.js';
 import { ConfigError } from '../errors.js';
 import type { CspHashSource } from './csp.js';
@@ -11,9 +12,7 @@ const NONCE_BYTES = 16;
  * const nonce = createNonce(); // e.g. 'q3Jv7m0T2m3lD3aZl6bXhQ=='
  */
 export function createNonce(): string {
-  const bytes = new Uint8Array(NONCE_BYTES);
-  crypto.getRandomValues(bytes);
-  return base64(bytes);
+  return base64(randomBytes(NONCE_BYTES));
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   parseXfcc as parseResult,
   pemCertificateToDer as pemResult,
   urlEncodedPemToDer as urlResult,
-} from './forwarded.js';
+} from './forwarded-certificate.js';
 
 // The parsers fail with a reason: these unwrap a Result to the value, or to the reason text.
 const unwrap = <T>(r: Result<T, string>): T | string => (r.ok ? r.value : r.error);
