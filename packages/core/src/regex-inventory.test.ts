@@ -381,7 +381,15 @@ const REGEXES: readonly Entry[] = [
   ),
   R('core/src/jwt/bearer.ts', '/[?&]access_token=/', 'request', 'the request URL'),
   R('core/src/jwt/crypto-node.ts', '/^[A-Za-z0-9_-]*$/', 'request', 'the signature part of a JWT'),
+  R('core/src/jwt/verifier.ts', '/^Bearer(?: |$)/', 'request', 'the Authorization header scheme'),
+  R('core/src/headers/extra.ts', "/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/", 'config', 'custom header names'),
   // mTLS
+  R(
+    'core/src/mtls/binding.ts',
+    '/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/',
+    'request',
+    'the cnf.x5t#S256 claim of a verified token',
+  ),
   R('core/src/mtls/forwarded-certificate.ts', '/^[a-z0-9_-]+$/', 'request', 'X-Forwarded-Client-Cert keys'),
   R(
     'core/src/mtls/forwarded-certificate.ts',
