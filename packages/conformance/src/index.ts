@@ -23,3 +23,4 @@ export type { DpopKey, ProofSpec } from './dpop-proofs.js';
 export { defineObservabilitySuite } from './observability.js';
 export type { ObservabilityHarness, ObservedApp, ObservedRules } from './observability.js';
 export { captureConsole } from './console-capture.js';
+export { defineTelemetrySuite } from './telemetry.js';

@@ -20,6 +20,8 @@ export interface ObservedRules {
 /** A running observed app. */
 export interface ObservedApp {
   readonly url: string;
+  /** The node server answering `url` (the telemetry suite runs each of its requests in a span). */
+  readonly server: import('node:http').Server;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,10 @@
 import { createServer } from 'node:http';
-import { captureConsole, defineObservabilitySuite } from '@bulwark/conformance';
+import {
+  captureConsole,
+  defineObservabilitySuite,
+  defineTelemetrySuite,
+  type ObservabilityHarness,
+} from '@bulwark/conformance';
 import express from 'express';
 import { afterAll } from 'vitest';
 import { observe, rateLimit, requireJwt } from '../src/index.js';
@@ -8,7 +13,7 @@ import { closeServer, listen } from './harness.js';
 const consoleLog = captureConsole();
 afterAll(() => consoleLog.restore());
 
-defineObservabilitySuite({
+const harness: ObservabilityHarness = {
   name: 'express',
   async start(rules, events) {
     const app = express();
@@ -21,7 +26,10 @@ defineObservabilitySuite({
     });
     const server = createServer(app);
     const url = await listen(server);
-    return { url, close: () => closeServer(server) };
+    return { url, server, close: () => closeServer(server) };
   },
   takeFrameworkLog: () => consoleLog.take(),
-});
+};
+
+defineObservabilitySuite(harness);
+defineTelemetrySuite(harness);

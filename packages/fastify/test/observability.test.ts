@@ -1,5 +1,9 @@
 import { Writable } from 'node:stream';
-import { defineObservabilitySuite } from '@bulwark/conformance';
+import {
+  defineObservabilitySuite,
+  defineTelemetrySuite,
+  type ObservabilityHarness,
+} from '@bulwark/conformance';
 import Fastify from 'fastify';
 import { bulwark, rateLimit, requireJwt } from '../src/index.js';
 
@@ -16,7 +20,7 @@ const stream = new Writable({
   },
 });
 
-defineObservabilitySuite({
+const harness: ObservabilityHarness = {
   name: 'fastify',
   async start(rules, events) {
     const app = Fastify({ logger: { level: 'info', stream } });
@@ -26,7 +30,10 @@ defineObservabilitySuite({
     }));
     app.get('/open', async () => ({ ok: true }));
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url, close: () => app.close() };
+    return { url, server: app.server, close: () => app.close() };
   },
   takeFrameworkLog: () => lines.splice(0),
-});
+};
+
+defineObservabilitySuite(harness);
+defineTelemetrySuite(harness);

@@ -1,12 +1,19 @@
-import { captureConsole, defineObservabilitySuite } from '@bulwark/conformance';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  captureConsole,
+  defineObservabilitySuite,
+  defineTelemetrySuite,
+  type ObservabilityHarness,
+} from '@bulwark/conformance';
 import { afterAll } from 'vitest';
 import { protect } from '../src/index.js';
-import { serveFetch } from './serve.js';
+import { toNodeListener } from '../src/node/index.js';
 
 const consoleLog = captureConsole();
 afterAll(() => consoleLog.restore());
 
-defineObservabilitySuite({
+const harness: ObservabilityHarness = {
   name: 'fetch',
   async start(rules, events) {
     const orders = protect(async () => Response.json({ ok: true }), {
@@ -14,9 +21,24 @@ defineObservabilitySuite({
       rateLimit: rules.rateLimit,
       ...events,
     });
-    return serveFetch(async (request, info) =>
-      new URL(request.url).pathname === '/orders' ? orders(request, info) : Response.json({ ok: true }),
+    const server = createServer(
+      toNodeListener(async (request, info) =>
+        new URL(request.url).pathname === '/orders' ? orders(request, info) : Response.json({ ok: true }),
+      ),
     );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      server,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
   },
   takeFrameworkLog: () => consoleLog.take(),
-});
+};
+
+defineObservabilitySuite(harness);
+defineTelemetrySuite(harness);

@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { captureConsole, defineObservabilitySuite } from '@bulwark/conformance';
+import {
+  captureConsole,
+  defineObservabilitySuite,
+  defineTelemetrySuite,
+  type ObservabilityHarness,
+} from '@bulwark/conformance';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll } from 'vitest';
@@ -9,7 +14,7 @@ import { observe, rateLimit, requireJwt } from '../src/index.js';
 const consoleLog = captureConsole();
 afterAll(() => consoleLog.restore());
 
-defineObservabilitySuite({
+const harness: ObservabilityHarness = {
   name: 'hono',
   async start(rules, events) {
     const app = new Hono();
@@ -21,6 +26,7 @@ defineObservabilitySuite({
     });
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      server,
       close: () =>
         new Promise<void>((resolve) => {
           server.closeAllConnections();
@@ -29,4 +35,7 @@ defineObservabilitySuite({
     };
   },
   takeFrameworkLog: () => consoleLog.take(),
-});
+};
+
+defineObservabilitySuite(harness);
+defineTelemetrySuite(harness);

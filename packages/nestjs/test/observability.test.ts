@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { defineObservabilitySuite, type ObservedRules } from '@bulwark/conformance';
+import {
+  defineObservabilitySuite,
+  defineTelemetrySuite,
+  type ObservabilityHarness,
+  type ObservedRules,
+} from '@bulwark/conformance';
 import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -48,16 +53,19 @@ function appModule(rules: ObservedRules, events: EventOptions | undefined) {
 }
 
 for (const platform of ['express', 'fastify'] as const) {
-  defineObservabilitySuite({
+  const harness: ObservabilityHarness = {
     name: `nestjs-${platform}`,
     async start(rules, events) {
       const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
       const app = await NestFactory.create(appModule(rules, events), adapter, { logger: nestLogger });
       await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+      const server = app.getHttpServer();
+      const { port } = server.address() as AddressInfo;
+      return { url: `http://127.0.0.1:${port}`, server, close: () => app.close() };
     },
     // Context `bulwark`, as Nest prints it: [bulwark] JWKS unreachable…
     takeFrameworkLog: () => lines.splice(0).filter((l) => l.startsWith('bulwark: ')),
-  });
+  };
+  defineObservabilitySuite(harness);
+  defineTelemetrySuite(harness);
 }
