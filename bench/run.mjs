@@ -41,7 +41,15 @@ if (build && !reportOnly) {
   }
 }
 
-const resultsDir = smoke ? join(root, '.bench-tmp', 'results') : join(here, 'results');
+// Results of the oldest supported Node (package.json engines) are the report's main figures; a run on another
+// major (`.tools/node24/node_modules/.bin/node bench/run.mjs …`) keeps its own under results/node<major>/ and
+// is reported beside them.
+const baseMajor = Number(
+  /\d+/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)[0],
+);
+const major = Number(process.versions.node.split('.')[0]);
+const resultsBase = smoke ? join(root, '.bench-tmp', 'results') : join(here, 'results');
+const resultsDir = major === baseMajor ? resultsBase : join(resultsBase, `node${major}`);
 mkdirSync(resultsDir, { recursive: true });
 // A benchmark writes here first; only a complete result replaces the last one in resultsDir.
 const scratch = join(root, '.bench-tmp', 'partial');
@@ -82,18 +90,30 @@ for (const name of selected) {
 }
 
 // The report includes every benchmark that has a result, so `pnpm bench jwt` keeps the others' figures.
-const results = {};
-for (const name of all) {
-  const file = join(resultsDir, `${name}.json`);
-  if (existsSync(file)) results[name] = JSON.parse(readFileSync(file, 'utf8'));
-}
+const readResults = (dir) => {
+  const found = {};
+  for (const name of all) {
+    const file = join(dir, `${name}.json`);
+    if (existsSync(file)) found[name] = JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return found;
+};
+const results = readResults(resultsBase);
+const otherNodes = existsSync(resultsBase)
+  ? readdirSync(resultsBase)
+      .filter((d) => /^node\d+$/.test(d))
+      .sort()
+      .map((d) => ({ node: d.slice(4), results: readResults(join(resultsBase, d)) }))
+      .filter((o) => Object.keys(o.results).length > 0)
+  : [];
 const notesFile = join(here, 'notes.md');
 const commentary = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
 const report = renderReport({
   root,
   results,
   commentary,
-  targets: evaluateTargets(results),
+  targets: evaluateTargets(results, otherNodes),
+  otherNodes,
   run: {
     date: new Date().toISOString(),
     smoke,

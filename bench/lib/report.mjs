@@ -107,9 +107,9 @@ function renderGroup(group, rows) {
 }
 
 /** One section per benchmark file. */
-function renderResult(name, result) {
+function renderResult(name, result, heading = '##') {
   const out = [
-    `## ${result.title}`,
+    `${heading} ${result.title}${heading === '##' ? '' : ` (${result.node ?? 'node'})`}`,
     '',
     `\`bench/${name}.mjs\`, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(0)} s` +
       `${result.loadavg ? `, load average ${result.loadavg} at the start` : ''}` +
@@ -127,7 +127,7 @@ function renderResult(name, result) {
  * The whole report.
  * @param {{ root: string, results: Record<string, any>, targets: string, commentary: string, run: any }} input
  */
-export function renderReport({ root, results, targets, commentary, run }) {
+export function renderReport({ root, results, targets, commentary, run, otherNodes = [] }) {
   const m = machine();
   const peerNames = [...new Set([...BASE_PEERS, ...Object.values(results).flatMap((r) => r.peers ?? [])])];
   const ours = ['@bulwark/core', '@bulwark/express', '@bulwark/fastify', '@bulwark/nestjs', '@bulwark/fetch'];
@@ -152,6 +152,18 @@ export function renderReport({ root, results, targets, commentary, run }) {
   if (commentary) out.push(commentary.trim(), '');
   if (targets) out.push(targets.trim(), '');
   for (const name of Object.keys(results).sort()) out.push(renderResult(name, results[name]));
+  for (const other of otherNodes) {
+    const nodes = [...new Set(Object.values(other.results).map((r) => r.node))].join(', ');
+    out.push(
+      `## The same benchmarks on Node ${other.node}`,
+      '',
+      `Run with npm's \`node@${other.node}\` package (${nodes}): \`${other.node === '24' ? '.tools/node24/node_modules/.bin/node' : `node${other.node}`} bench/run.mjs <names> --no-build\`` +
+        ` (\`scripts/node-matrix.mjs\` installs it). Results in \`bench/results/node${other.node}/\`.`,
+      '',
+    );
+    for (const name of Object.keys(other.results).sort())
+      out.push(renderResult(name, other.results[name], '###'));
+  }
   out.push(
     '## Versions',
     '',

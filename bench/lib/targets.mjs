@@ -1,5 +1,5 @@
 // The issue's targets, checked against the measured rows: met / missed / not measured.
-import { fmtX, roundRatios, summary } from './stats.mjs';
+import { fmt, fmtX, median, roundRatios, summary } from './stats.mjs';
 
 const FULL = ['headers', 'cors', 'ratelimit', 'jwt'];
 const hasAll = (row, parts) => parts.every((p) => (row.note ?? '').split(' + ').includes(p));
@@ -125,19 +125,162 @@ const TARGETS = [
   },
 ];
 
-/** Markdown section listing every target with its measured value. */
-export function evaluateTargets(results) {
+// Round 2 (issue 18): micro paths at their floor, refusals as cheap as a bare route, a smaller header bill.
+
+/** subject ÷ case in one micro group, per round. */
+function microRatio(file, group, caseName, min, label) {
+  return {
+    target: label,
+    check(res) {
+      const rows = res[file]?.rows.filter((r) => r.group === group) ?? [];
+      const subject = rows[0];
+      const other = rows.find((r) => r.name === caseName || r.name.startsWith(caseName));
+      if (!subject || !other) return undefined;
+      const r = ratio(subject, other, subject.lowerIsBetter === true);
+      return { measured: `${r.text} (${subject.name} ÷ ${other.name})`, met: r.value >= min };
+    },
+  };
+}
+
+/** Server CPU per request of `variant` ÷ `bare` in one framework, per round (≤ max is met). */
+function costOverBare(framework, variant, max, label) {
+  return {
+    target: label,
+    check(results) {
+      const a = e2eRow(results, framework, variant);
+      const b = e2eRow(results, framework, 'bare');
+      if (!a?.extra?.[CPU] || !b?.extra?.[CPU]) return undefined;
+      // Per round, the variant's CPU per request in units of the bare route's (lower-is-better ratio b → a).
+      const s = summary(roundRatios(b.extra[CPU], a.extra[CPU], true));
+      return {
+        measured: `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)}) of a bare route's server CPU per request`,
+        met: s.median <= max,
+      };
+    },
+  };
+}
+
+const ROUND2 = [
+  ...['RS256', 'ES256', 'EdDSA'].map((alg) =>
+    microRatio(
+      'jwt',
+      `verify ${alg}`,
+      'node:crypto floor',
+      0.9,
+      `JWT verify ${alg} ≥ 0.9× the node:crypto floor`,
+    ),
+  ),
+  microRatio(
+    'jwt',
+    'verify HS256',
+    'node:crypto floor',
+    0.6,
+    'JWT verify HS256 ≥ 0.6× the node:crypto floor',
+  ),
+  microRatio(
+    'jwt',
+    'verify RS256, repeated token (cache on)',
+    'fast-jwt (cache on)',
+    3,
+    "token cache hit ≥ 3× fast-jwt's cache",
+  ),
+  microRatio(
+    'webhooks',
+    'webhook verify: GitHub sha256',
+    '@octokit/webhooks-methods',
+    1,
+    'GitHub webhook verify ≥ 1× @octokit/webhooks-methods',
+  ),
+  microRatio('oauth', 'PKCE pair (S256)', 'oauth4webapi', 1, 'PKCE pair ≥ 1× oauth4webapi'),
+  microRatio(
+    'oauth',
+    'ID Token: callback to verified claims (RS256)',
+    'jose jwtVerify alone',
+    1,
+    'ID Token: the whole callback ≥ 1× bare jose jwtVerify',
+  ),
+  microRatio(
+    'mtls',
+    'RFC 8705 certificate binding (cnf.x5t#S256)',
+    'node:crypto createHash floor',
+    0.8,
+    'RFC 8705 binding check ≥ 0.8× node createHash',
+  ),
+  {
+    target: "Redis limiter per call (client CPU + time inside Redis) ≤ rate-limiter-flexible's",
+    check(results) {
+      const rows = results.redis?.rows ?? [];
+      const pick = (kind, name) =>
+        rows.find(
+          (r) => r.group.includes('cost per call') && r.group.includes(kind) && r.name.startsWith(name),
+        );
+      const parts = [
+        [pick('client CPU', 'bulwark'), pick('inside Redis', 'bulwark')],
+        [pick('client CPU', 'rate-limiter-flexible'), pick('inside Redis', 'rate-limiter-flexible')],
+      ];
+      if (parts.flat().some((r) => r === undefined)) return undefined;
+      const total = ([c, s]) => c.samples.map((x, i) => x + s.samples[i]);
+      const ours = total(parts[0]);
+      const theirs = total(parts[1]);
+      const s = summary(roundRatios(ours, theirs, true));
+      const med = (xs) => fmt(median(xs));
+      return {
+        measured:
+          `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)}) as rate-limiter-flexible ÷ bulwark: ` +
+          `${med(ours)} vs ${med(theirs)} µs (client ${med(parts[0][0].samples)} + Redis ${med(parts[0][1].samples)} vs ` +
+          `${med(parts[1][0].samples)} + ${med(parts[1][1].samples)})`,
+        met: s.median >= 1,
+      };
+    },
+  },
+  costOverBare(
+    'fastify',
+    'bulwark-nojwt',
+    1.35,
+    'fastify: headers + CORS + rate limit ≤ 1.35× a bare route (≤ 35% added)',
+  ),
+  costOverBare(
+    'fastify',
+    'bulwark-cached',
+    1.5,
+    'fastify: full stack with the token cache ≤ 1.5× a bare route',
+  ),
+  ...['fastify', 'express', 'nestjs', 'fetch'].flatMap((framework) =>
+    ['deny-malformed', 'deny-limited'].map((variant) =>
+      costOverBare(
+        framework,
+        variant,
+        1.3,
+        `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}: ${variant === 'deny-malformed' ? '401 malformed token' : '429 over the limit'} ≤ 1.3× a bare route`,
+      ),
+    ),
+  ),
+];
+
+function table(title, targets, results) {
   const lines = [
-    '## Targets',
+    title,
     '',
     '| target | measured (per-round ratio, median (min–max)) | status |',
     '|---|---|---|',
   ];
-  for (const t of TARGETS) {
+  for (const t of targets) {
     const r = t.check(results);
     lines.push(
       `| ${t.target} | ${r?.measured ?? 'not measured in this run'} | ${r ? (r.met ? 'met' : '**missed**') : '—'} |`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Markdown sections listing every target with its measured value: round 2 on the main results and on each
+ * other Node major's, then the round-1 targets.
+ */
+export function evaluateTargets(results, otherNodes = []) {
+  return [
+    table('## Targets (performance round 2)', ROUND2, results),
+    ...otherNodes.map((o) => table(`### The same targets on Node ${o.node}`, ROUND2, o.results)),
+    table('## Targets (round 1)', TARGETS, results),
+  ].join('\n\n');
 }
