@@ -192,4 +192,5 @@ const CASES: Record<string, OptionCase> = {
 defineOptionContract('@bulwark/core', [entry('index.ts'), entry('node/index.ts')], CASES, {
   identifyPeer: 'per-request; createMtlsVerifier checks the options it passes',
   verifyCertificateBinding: 'per-request; the adapters build its options from a checked route',
+  oidcLogout: "per-request; an adapter's OIDC routes options, whose login createOidcLogin checked",
 });

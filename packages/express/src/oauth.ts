@@ -1,19 +1,10 @@
-import type { FinishedLogin, OidcLogin } from '@bulwark/core';
+import { oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
 import { applyVerdict, writeReply } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestOf } from './http.js';
 
-/** Options of {@link oidcRoutes}. */
-export interface ExpressOidcOptions {
-  /** From `createOidcLogin({ client, secret })`. */
-  login: OidcLogin;
-  /** Start the app session from the verified login, then answer (usually a redirect to `result.returnTo`). */
-  onLogin(result: FinishedLogin, req: Request, res: Response): void | Promise<void>;
-  /** End the app session; may return the ID Token to send as `id_token_hint`. */
-  onLogout?(req: Request, res: Response): string | undefined | Promise<string | undefined>;
-  /** Where the provider sends the browser after logout (registered at the provider). */
-  postLogoutRedirectUri?: string;
-}
+/** Options of {@link oidcRoutes}: the login, your session hooks called with `(req, res)`, the logout redirect. */
+export type ExpressOidcOptions = OidcRoutesOptions<[req: Request, res: Response], void | Promise<void>>;
 
 /** The three handlers of a BFF login. */
 export interface ExpressOidcRoutes {
@@ -50,14 +41,7 @@ export function oidcRoutes(options: ExpressOidcOptions): ExpressOidcRoutes {
         .catch(next);
     },
     logout(req: Request, res: Response, next: NextFunction): void {
-      (async () => {
-        const idTokenHint = await options.onLogout?.(req, res);
-        const answer = await login.logout({
-          idTokenHint,
-          postLogoutRedirectUri: options.postLogoutRedirectUri,
-        });
-        writeReply(res, answer.reply);
-      })().catch(next);
+      oidcLogout(options, req, res).then((answer) => writeReply(res, answer.reply), next);
     },
   };
 }

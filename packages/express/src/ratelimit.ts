@@ -1,27 +1,24 @@
 import {
   createRateLimiter,
+  defaultRateLimitContext,
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
 import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestOf } from './http.js';
 
-/** Options of the express {@link rateLimit} middleware beyond the limiter's own. */
-export interface ExpressRateLimitOptions {
-  /**
-   * What the limiter knows about the request. Default: the claims `requireJwt()` verified (`req.auth`) and
-   * the matched route pattern when the middleware sits on a route.
-   */
-  context?: (req: Request) => RateLimitContext;
-}
+/**
+ * Options of the express {@link rateLimit} middleware beyond the limiter's own. The default context: the
+ * claims `requireJwt()` verified (`req.auth`) and the matched route pattern when the middleware sits on a route.
+ */
+export type ExpressRateLimitOptions = RateLimitHookOptions<Request>;
 
-function facts(req: Request): RateLimitContext {
-  const route = (req.route as { path?: unknown } | undefined)?.path;
-  return { claims: req.auth, route: typeof route === 'string' ? route : undefined };
-}
+const facts = (req: Request): RateLimitContext =>
+  defaultRateLimitContext(req.auth, (req.route as { path?: unknown } | undefined)?.path);
 
 /**
  * Rate-limit requests: 429 problem+json with `Retry-After` and the RateLimit fields when a bucket is

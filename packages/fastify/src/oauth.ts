@@ -1,18 +1,9 @@
-import type { FinishedLogin, OidcLogin } from '@bulwark/core';
+import { oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pass, requestOf, send } from './reply.js';
 
-/** Options of {@link oidcRoutes}. */
-export interface FastifyOidcOptions {
-  /** From `createOidcLogin({ client, secret })`. */
-  login: OidcLogin;
-  /** Start the app session from the verified login, then answer (usually a redirect to `result.returnTo`). */
-  onLogin(result: FinishedLogin, request: FastifyRequest, reply: FastifyReply): unknown;
-  /** End the app session; may return the ID Token to send as `id_token_hint`. */
-  onLogout?(request: FastifyRequest, reply: FastifyReply): string | undefined | Promise<string | undefined>;
-  /** Where the provider sends the browser after logout (registered at the provider). */
-  postLogoutRedirectUri?: string;
-}
+/** Options of {@link oidcRoutes}: the login, your session hooks called with `(request, reply)`, the logout redirect. */
+export type FastifyOidcOptions = OidcRoutesOptions<[request: FastifyRequest, reply: FastifyReply]>;
 
 /** A fastify route handler. */
 export type OidcHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -48,12 +39,7 @@ export function oidcRoutes(options: FastifyOidcOptions): FastifyOidcRoutes {
       return pass(request, reply, verdict) ? options.onLogin(verdict.value, request, reply) : reply;
     },
     async logout(request, reply) {
-      const idTokenHint = await options.onLogout?.(request, reply);
-      const answer = await login.logout({
-        idTokenHint,
-        postLogoutRedirectUri: options.postLogoutRedirectUri,
-      });
-      return send(reply, answer.reply);
+      return send(reply, (await oidcLogout(options, request, reply)).reply);
     },
   };
 }

@@ -1,26 +1,24 @@
 import {
   createRateLimiter,
+  defaultRateLimitContext,
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
 import type { FastifyRequest } from 'fastify';
 import type { BulwarkHook } from './jwt.js';
 import { pass, requestOf } from './reply.js';
 
-/** Options of the fastify {@link rateLimit} hook beyond the limiter's own. */
-export interface FastifyRateLimitOptions {
-  /**
-   * What the limiter knows about the request. Default: the claims `requireJwt()` verified
-   * (`request.auth`) and the route pattern (`request.routeOptions.url`).
-   */
-  context?: (request: FastifyRequest) => RateLimitContext;
-}
+/**
+ * Options of the fastify {@link rateLimit} hook beyond the limiter's own. The default context: the claims
+ * `requireJwt()` verified (`request.auth`) and the route pattern (`request.routeOptions.url`).
+ */
+export type FastifyRateLimitOptions = RateLimitHookOptions<FastifyRequest>;
 
-function facts(request: FastifyRequest): RateLimitContext {
-  return { claims: request.auth, route: request.routeOptions?.url };
-}
+const facts = (request: FastifyRequest): RateLimitContext =>
+  defaultRateLimitContext(request.auth, request.routeOptions?.url);
 
 /**
  * Rate-limit requests, as an `onRequest`/`preHandler` hook: 429 problem+json with `Retry-After` and the

@@ -1,16 +1,10 @@
-import { type FinishedLogin, fromFetchRequest, type OidcLogin, toResponse, withHeaders } from '@bulwark/core';
+import { fromFetchRequest, oidcLogout, type OidcRoutesOptions, toResponse, withHeaders } from '@bulwark/core';
 
-/** Options of {@link oidcHandlers}. */
-export interface FetchOidcOptions {
-  /** From `createOidcLogin({ client, secret })`. */
-  login: OidcLogin;
-  /** Start the app session from the verified login and answer (usually a redirect to `result.returnTo`). */
-  onLogin(result: FinishedLogin, request: Request): Response | Promise<Response>;
-  /** End the app session; may return the ID Token to send as `id_token_hint`. */
-  onLogout?(request: Request): string | undefined | Promise<string | undefined>;
-  /** Where the provider sends the browser after logout (registered at the provider). */
-  postLogoutRedirectUri?: string;
-}
+/**
+ * Options of {@link oidcHandlers}: the login, your session hooks called with the `Request` (`onLogin`
+ * answers with a Response, usually a redirect to `result.returnTo`), the logout redirect.
+ */
+export type FetchOidcOptions = OidcRoutesOptions<[request: Request], Response | Promise<Response>>;
 
 /** The three handlers of a BFF login, as `(Request) => Response`. */
 export interface FetchOidcHandlers {
@@ -43,12 +37,7 @@ export function oidcHandlers(options: FetchOidcOptions): FetchOidcHandlers {
       return withHeaders(await options.onLogin(verdict.value, request), verdict.headers);
     },
     async logout(request) {
-      const idTokenHint = await options.onLogout?.(request);
-      const answer = await login.logout({
-        idTokenHint,
-        postLogoutRedirectUri: options.postLogoutRedirectUri,
-      });
-      return toResponse(answer.reply);
+      return toResponse((await oidcLogout(options, request)).reply);
     },
   };
 }

@@ -1,5 +1,6 @@
 import {
   createRateLimiter,
+  defaultRateLimitContext,
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
@@ -44,7 +45,8 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
   );
   const route = wrapped?.route;
   const context =
-    wrapped?.context ?? ((state: StageState): RateLimitContext => ({ claims: state.context.claims, route }));
+    wrapped?.context ??
+    ((state: StageState): RateLimitContext => defaultRateLimitContext(state.context.claims, route));
   return {
     // An IP-only limiter decides the same without the claims (core says which), unless a context function
     // of the user's own is to see them.

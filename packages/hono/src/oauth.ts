@@ -1,18 +1,12 @@
-import { type FinishedLogin, type OidcLogin, withHeaders } from '@bulwark/core';
+import { oidcLogout, type OidcRoutesOptions, withHeaders } from '@bulwark/core';
 import type { Context, Handler } from 'hono';
 import { requestOf, stop } from './context.js';
 
-/** Options of {@link oidcRoutes}. */
-export interface HonoOidcOptions {
-  /** From `createOidcLogin({ client, secret })`. */
-  login: OidcLogin;
-  /** Start the app session from the verified login and answer (usually `c.redirect(result.returnTo)`). */
-  onLogin(result: FinishedLogin, c: Context): Response | Promise<Response>;
-  /** End the app session; may return the ID Token to send as `id_token_hint`. */
-  onLogout?(c: Context): string | undefined | Promise<string | undefined>;
-  /** Where the provider sends the browser after logout (registered at the provider). */
-  postLogoutRedirectUri?: string;
-}
+/**
+ * Options of {@link oidcRoutes}: the login, your session hooks called with the Hono `Context` (`onLogin`
+ * answers, usually `c.redirect(result.returnTo)`), the logout redirect.
+ */
+export type HonoOidcOptions = OidcRoutesOptions<[c: Context], Response | Promise<Response>>;
 
 /** The three handlers of a BFF login. */
 export interface HonoOidcRoutes {
@@ -47,12 +41,7 @@ export function oidcRoutes(options: HonoOidcOptions): HonoOidcRoutes {
       return withHeaders(await options.onLogin(verdict.value, c), verdict.headers);
     },
     async logout(c) {
-      const idTokenHint = await options.onLogout?.(c);
-      const answer = await login.logout({
-        idTokenHint,
-        postLogoutRedirectUri: options.postLogoutRedirectUri,
-      });
-      return stop(answer);
+      return stop(await oidcLogout(options, c));
     },
   };
 }

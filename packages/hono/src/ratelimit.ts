@@ -1,30 +1,26 @@
 import {
   createRateLimiter,
-  type JwtClaims,
+  defaultRateLimitContext,
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { proceed, requestOf, stop } from './context.js';
 
-/** Options of the Hono {@link rateLimit} middleware beyond the limiter's own. */
-export interface HonoRateLimitOptions {
-  /**
-   * What the limiter knows about the request. Default: the claims `requireJwt()` verified (`c.var.claims`)
-   * and the route pattern of the handler the request matched (the last of `matchedRoutes(c)`, for `perRoute`
-   * buckets), wherever the middleware is mounted.
-   */
-  context?: (c: Context) => RateLimitContext;
-}
+/**
+ * Options of the Hono {@link rateLimit} middleware beyond the limiter's own. The default context: the
+ * claims `requireJwt()` verified (`c.var.claims`) and the route pattern of the handler the request matched
+ * (the last of `matchedRoutes(c)`, for `perRoute` buckets), wherever the middleware is mounted.
+ */
+export type HonoRateLimitOptions = RateLimitHookOptions<Context>;
 
-function facts(c: Context): RateLimitContext {
-  // The handler's pattern, not this middleware's own ('/*' under app.use): Hono >= 4.8 has matchedRoutes.
-  const route = matchedRoutes(c).at(-1)?.path;
-  return { claims: (c.var as { claims?: JwtClaims }).claims, route: route || undefined };
-}
+// The handler's pattern, not this middleware's own ('/*' under app.use): Hono >= 4.8 has matchedRoutes.
+const facts = (c: Context): RateLimitContext =>
+  defaultRateLimitContext((c.var as { claims?: unknown }).claims, matchedRoutes(c).at(-1)?.path);
 
 /**
  * Rate-limit requests: 429 problem+json with `Retry-After` and the RateLimit fields when a bucket is

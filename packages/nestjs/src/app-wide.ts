@@ -5,13 +5,11 @@ import {
   type CorsPolicy,
   createCorsPolicy,
   createSecurityHeaders,
-  deny,
   refuseDeliveryBeforeBody,
   type Reply,
   ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
-  WEBHOOK_ERRORS,
   type WebhookVerifier,
 } from '@bulwark/core';
 import { fromNodeRequest, setHeaders, writeReply } from '@bulwark/core/node';
@@ -133,33 +131,21 @@ export function corsStep(source: CorsOptions | CorsPolicy): AppWideStep {
   };
 }
 
-// A body of a media type the platform has no parser for has no exact bytes to verify.
-const UNPARSABLE = deny(WEBHOOK_ERRORS.contentTypeUnsupported);
-
 /**
- * The app-wide step that answers, before Nest's body parsers run, what a webhook delivery (a request
- * carrying a configured verifier's signature header) is refused for from its headers alone: a content
- * coding (415, where the express platform's parser would inflate or fail with its own 400), a declared
- * length over the limit (413) or of zero (400); and a body of a media type `canParse` refuses (the fastify
- * platform has no parser for it: 415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED` instead of the platform's own).
+ * The app-wide step that answers, before Nest's body parsers run, what core's `refuseDeliveryBeforeBody`
+ * refuses a webhook delivery for from its headers alone (a content coding, where the express platform's
+ * parser would inflate or fail with its own 400; a declared length over the limit or of zero; a body of a
+ * media type the platform cannot parse, `parsable`: the fastify platform would answer its own 415).
  *
  * @example
  * installAppWide(adapter, [webhookDeliveryStep(verifiers)]);
  */
 export function webhookDeliveryStep(
   verifiers: ReadonlyMap<string, WebhookVerifier>,
-  canParse: (mediaType: string) => boolean = () => true,
+  parsable: (mediaType: string) => boolean = () => true,
 ): AppWideStep {
   const list = [...verifiers.values()];
   return function bulwarkWebhookDelivery(req) {
-    if (!list.some((v) => req.headers[v.signatureHeader] !== undefined)) return undefined;
-    const refusal = refuseDeliveryBeforeBody(fromNodeRequest(req), list);
-    if (refusal !== undefined) return refusal.reply;
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
-    const type = req.headers['content-type'];
-    const mediaType = type === undefined ? '' : type.split(';', 1)[0]!.trim().toLowerCase();
-    if (hasBody && !canParse(mediaType)) return UNPARSABLE.reply;
-    return undefined;
+    return refuseDeliveryBeforeBody(fromNodeRequest(req), list, { parsable })?.reply;
   };
 }

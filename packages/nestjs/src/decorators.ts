@@ -15,7 +15,7 @@ import {
 } from '@bulwark/core';
 import type { WithCspNonce } from './app-wide.js';
 import type { PlatformRequest } from './http.js';
-import { type BindingOptions, CertificateBoundGuard, JwtGuard } from './jwt.guard.js';
+import { type BindingOptions, JwtGuard } from './jwt.guard.js';
 import { MtlsGuard } from './mtls.guard.js';
 import { mtlsVerifierOf } from './providers.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -57,7 +57,7 @@ export function RequireJwt(route: JwtRouteOptions = {}): MethodDecorator & Class
  */
 export function RequireCertificateBoundToken(options: BindingOptions = {}): MethodDecorator & ClassDecorator {
   createJwtAuthorizer({ certificateBound: options }); // validates the options now, at startup
-  return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(CertificateBoundGuard));
+  return applyDecorators(SetMetadata(CERTIFICATE_BOUND_METADATA, options), UseGuards(JwtGuard));
 }
 
 /**

@@ -35,9 +35,7 @@ export { OidcLoginService } from './oidc-login.service.js';
 export { cors, securityHeaders } from './middleware.js';
 export type { NodeMiddleware } from './middleware.js';
 export type { WithCspNonce } from './app-wide.js';
-export { buildMtlsVerifier, buildRateLimiters, buildWebhookVerifiers } from './providers.js';
 export type { BulwarkRateLimiters } from './providers.js';
-export { pass, toRequestLike } from './http.js';
 export type { PlatformRequest } from './http.js';
 export {
   BULWARK_JWT,

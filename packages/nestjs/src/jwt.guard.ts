@@ -29,18 +29,7 @@ export type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
  */
 const enforced = new WeakMap<object, JwtClaims>();
 
-function requireVerifier(verifier: JwtVerifier | null, decorator: string): JwtVerifier {
-  if (verifier === null) {
-    throw new ConfigError(
-      'BulwarkModule.jwt',
-      `${decorator} is used but no jwt options were given`,
-      'pass jwt to BulwarkModule.forRoot()',
-    );
-  }
-  return verifier;
-}
-
-/** What both JWT guards hold. */
+/** What the JWT guard holds. */
 interface JwtRules {
   readonly verifier: JwtVerifier;
   readonly reflector: Reflector;
@@ -92,11 +81,12 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
 }
 
 /**
- * Guard behind `@RequireJwt()`: verifies the bearer token with the module's verifier and stores the
- * claims on the request (`request.auth`). The rules of a controller's `@RequireJwt` and of its handler's
- * both apply. Nest instantiates it at startup for each controller that uses `@RequireJwt()` (it is
- * deliberately not a module provider), so a missing `jwt` option fails the app at startup, and only when
- * the decorator is used.
+ * Guard behind `@RequireJwt()` and `@RequireCertificateBoundToken()`: verifies the bearer token with the
+ * module's verifier, applies every level's `@RequireJwt` rules and `@RequireCertificateBoundToken` bindings
+ * (RFC 8705), and stores the claims on the request (`request.auth`). The rules of a controller and of its
+ * handler both apply. Nest instantiates it at startup for each controller that uses one of the decorators
+ * (it is deliberately not a module provider), so a missing `jwt` option fails the app at startup, and only
+ * when a decorator is used.
  *
  * @example
  * @UseGuards(JwtGuard) // what @RequireJwt() applies for you
@@ -110,7 +100,14 @@ export class JwtGuard implements CanActivate {
     @Inject(Reflector) readonly reflector: Reflector,
     @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
   ) {
-    this.verifier = requireVerifier(verifier, '@RequireJwt()');
+    if (verifier === null) {
+      throw new ConfigError(
+        'BulwarkModule.jwt',
+        '@RequireJwt() or @RequireCertificateBoundToken() is used but no jwt options were given',
+        'pass jwt to BulwarkModule.forRoot()',
+      );
+    }
+    this.verifier = verifier;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -120,26 +117,12 @@ export class JwtGuard implements CanActivate {
 }
 
 /**
- * Guard behind `@RequireCertificateBoundToken()`: verifies the bearer token like {@link JwtGuard} (with
- * every level's `@RequireJwt` rules), then the RFC 8705 binding of its claims to the client certificate.
+ * The guard of `@RequireCertificateBoundToken()`: the JWT guard itself, which applies the bindings with the
+ * token's other rules (kept under this name for `@UseGuards(CertificateBoundGuard)`).
  *
  * @example
  * @UseGuards(CertificateBoundGuard) // what @RequireCertificateBoundToken() applies for you
  */
-@Injectable()
-export class CertificateBoundGuard implements CanActivate {
-  readonly verifier: JwtVerifier;
-
-  constructor(
-    @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
-    @Inject(Reflector) readonly reflector: Reflector,
-    @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
-  ) {
-    this.verifier = requireVerifier(verifier, '@RequireCertificateBoundToken()');
-  }
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    await enforceJwt(this, context);
-    return true;
-  }
-}
+export const CertificateBoundGuard: typeof JwtGuard = JwtGuard;
+/** The guard of `@RequireCertificateBoundToken()` (see {@link JwtGuard}). */
+export type CertificateBoundGuard = JwtGuard;

@@ -7,6 +7,7 @@ import {
   createMtlsVerifier,
   createRateLimiter,
   createWebhookVerifier,
+  defaultRateLimitContext,
   isRule,
   type JwtVerifier,
   type MtlsVerifier,
@@ -76,13 +77,13 @@ export function buildWebhookVerifiers(options: {
   return byName;
 }
 
-function defaultContext(request: PlatformRequest): RateLimitContext {
-  const auth = request.auth as Record<string, unknown> | undefined;
-  const route =
+// The route pattern: fastify platform's routeOptions.url, express platform's route.path.
+const defaultContext = (request: PlatformRequest): RateLimitContext =>
+  defaultRateLimitContext(
+    request.auth,
     (request.routeOptions as { url?: unknown } | undefined)?.url ??
-    (request.route as { path?: unknown } | undefined)?.path;
-  return { claims: auth, route: typeof route === 'string' ? route : undefined };
-}
+      (request.route as { path?: unknown } | undefined)?.path,
+  );
 
 /**
  * Build the named limiters of the module options (validated at startup).

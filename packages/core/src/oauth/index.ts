@@ -27,3 +27,5 @@ export type {
   OidcStartOptions,
 } from './login.js';
 export type { LoginTransaction } from './transaction.js';
+export { oidcLogout } from './routes.js';
+export type { OidcRoutesOptions } from './routes.js';

@@ -8,6 +8,8 @@ export { formatIp, parseIp } from '../http/ip.js';
 export type { IpWords } from '../http/ip.js';
 export { createRateLimiter } from './limiter.js';
 export type { RateLimiter, RateLimiterOptions, RateLimitInfo } from './limiter.js';
+export { defaultRateLimitContext } from './context.js';
+export type { RateLimitHookOptions } from './context.js';
 export type { BucketKey, RateLimitBucket, RateLimitContext, RateLimitTier } from './buckets.js';
 export type { BucketState, ResetFormat } from './rate-limit-fields.js';
 export { RATELIMIT_ERRORS } from './errors.js';

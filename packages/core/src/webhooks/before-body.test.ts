@@ -75,4 +75,32 @@ describe('refuseDeliveryBeforeBody', () => {
       refuseDeliveryBeforeBody(request({ 'stripe-signature': 's', 'content-length': '4000' }), all),
     ).toBeUndefined();
   });
+
+  it('refuses a delivery with a body of a media type the platform cannot hand over as bytes', () => {
+    // As fastify: a parser for application/json only.
+    const parsable = (type: string) => type === 'application/json';
+    const code = (headers: Record<string, string>) =>
+      refuseDeliveryBeforeBody(request({ 'webhook-signature': 's', ...headers }), all, { parsable })?.error
+        .code;
+    expect(code({ 'content-length': '10', 'content-type': 'text/plain; charset=utf-8' })).toBe(
+      'WEBHOOK_CONTENT_TYPE_UNSUPPORTED',
+    );
+    expect(code({ 'transfer-encoding': 'chunked', 'content-type': 'Text/Plain' })).toBe(
+      'WEBHOOK_CONTENT_TYPE_UNSUPPORTED',
+    );
+    expect(code({ 'content-length': '10' })).toBe('WEBHOOK_CONTENT_TYPE_UNSUPPORTED'); // no type: ''
+    expect(
+      code({ 'content-length': '10', 'content-type': 'Application/JSON; charset=utf-8' }),
+    ).toBeUndefined();
+    // No body to parse: nothing for the platform to refuse (an empty body is refused as such).
+    expect(code({ 'content-type': 'text/plain' })).toBeUndefined();
+    expect(code({ 'content-length': '0', 'content-type': 'text/plain' })).toBe('WEBHOOK_BODY_EMPTY');
+    // Other refusals come first, and requests that are no delivery are not ours.
+    expect(code({ 'content-length': '9999', 'content-type': 'text/plain' })).toBe('WEBHOOK_BODY_TOO_LARGE');
+    expect(
+      refuseDeliveryBeforeBody(request({ 'content-length': '10', 'content-type': 'text/plain' }), all, {
+        parsable,
+      }),
+    ).toBeUndefined();
+  });
 });

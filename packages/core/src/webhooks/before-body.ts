@@ -21,6 +21,22 @@ export function signatureHeaderOf(o: ResolvedWebhookOptions): string {
 const ENCODED = deny(WEBHOOK_ERRORS.contentEncodingUnsupported);
 const TOO_LARGE = deny(WEBHOOK_ERRORS.bodyTooLarge);
 const EMPTY = deny(WEBHOOK_ERRORS.bodyEmpty);
+const UNPARSABLE = deny(WEBHOOK_ERRORS.contentTypeUnsupported);
+
+/** Options of {@link refuseDeliveryBeforeBody}. */
+export interface DeliveryBeforeBodyOptions {
+  /**
+   * Whether the platform can hand over a body of this media type (lowercase, parameters dropped, `''` when
+   * there is no Content-Type) as its exact bytes. A delivery with a body it cannot is refused before any
+   * parser runs (415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED`): fastify, for one, refuses a type it has no parser
+   * for with its own answer before any route hook. Default: every media type.
+   */
+  parsable?: (mediaType: string) => boolean;
+}
+
+function mediaTypeOf(value: string | undefined): string {
+  return value === undefined ? '' : value.split(';', 1)[0]!.trim().toLowerCase();
+}
 
 /** A coded body (gzip, br…): refused, since senders sign the bytes they send, never a decoded form. */
 export function hasContentCoding(req: RequestLike): boolean {
@@ -42,7 +58,8 @@ function declaredLength(value: string | undefined): number | undefined {
  * What a request carrying the signature header of one of `verifiers` (a webhook delivery, whichever route it
  * is for) is refused for from its headers alone, before any body is read: a content coding (415
  * `WEBHOOK_CONTENT_ENCODING_UNSUPPORTED`), a declared length over the largest `maxBodyBytes` of those
- * verifiers (413 `WEBHOOK_BODY_TOO_LARGE`) or of zero (400 `WEBHOOK_BODY_EMPTY`). For adapters whose
+ * verifiers (413 `WEBHOOK_BODY_TOO_LARGE`) or of zero (400 `WEBHOOK_BODY_EMPTY`), a body of a media type the
+ * platform cannot hand over as bytes (`options.parsable`: 415 `WEBHOOK_CONTENT_TYPE_UNSUPPORTED`). For adapters whose
  * platform parses (and decodes) bodies before the route's rule runs; `undefined` when there is nothing to
  * refuse yet. `verify` makes the same checks on the body it gets.
  *
@@ -53,6 +70,7 @@ function declaredLength(value: string | undefined): number | undefined {
 export function refuseDeliveryBeforeBody(
   req: RequestLike,
   verifiers: Iterable<Pick<WebhookVerifier, 'signatureHeader' | 'maxBodyBytes'>>,
+  options: DeliveryBeforeBodyOptions = {},
 ): Denied | undefined {
   let limit = -1;
   for (const v of verifiers) {
@@ -61,7 +79,11 @@ export function refuseDeliveryBeforeBody(
   if (limit < 0) return undefined;
   if (hasContentCoding(req)) return ENCODED;
   const declared = declaredLength(req.header('content-length'));
-  if (declared === undefined) return undefined;
-  if (declared > limit) return TOO_LARGE;
-  return declared === 0 ? EMPTY : undefined;
+  if (declared !== undefined && declared > limit) return TOO_LARGE;
+  if (declared === 0) return EMPTY;
+  const parsable = options.parsable;
+  const hasBody = declared !== undefined || req.header('transfer-encoding') !== undefined;
+  if (parsable !== undefined && hasBody && !parsable(mediaTypeOf(req.header('content-type'))))
+    return UNPARSABLE;
+  return undefined;
 }
