@@ -193,4 +193,5 @@ defineOptionContract('@bulwark/core', [entry('index.ts'), entry('node/index.ts')
   identifyPeer: 'per-request; createMtlsVerifier checks the options it passes',
   verifyCertificateBinding: 'per-request; the adapters build its options from a checked route',
   oidcLogout: "per-request; an adapter's OIDC routes options, whose login createOidcLogin checked",
+  refuseDeliveryBeforeBody: "per-request; its one option is the adapter's own parsable function",
 });
