@@ -1,4 +1,4 @@
-import { oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
+import { type OidcRouteHandlers, oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
 import { applyVerdict, writeReply } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestOf } from './http.js';
@@ -7,14 +7,7 @@ import { requestOf } from './http.js';
 export type ExpressOidcOptions = OidcRoutesOptions<[req: Request, res: Response], void | Promise<void>>;
 
 /** The three handlers of a BFF login. */
-export interface ExpressOidcRoutes {
-  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
-  login: RequestHandler;
-  /** GET: verify the callback, then `onLogin`. Denials are 400 problem+json. */
-  callback: RequestHandler;
-  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
-  logout: RequestHandler;
-}
+export type ExpressOidcRoutes = OidcRouteHandlers<RequestHandler>;
 
 /**
  * OIDC login / callback / logout for express. Every step is decided in `@bulwark/core` and answered with

@@ -1,4 +1,4 @@
-import { oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
+import { type OidcRouteHandlers, oidcLogout, type OidcRoutesOptions } from '@bulwark/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pass, requestOf, send } from './reply.js';
 
@@ -9,14 +9,7 @@ export type FastifyOidcOptions = OidcRoutesOptions<[request: FastifyRequest, rep
 export type OidcHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** The three handlers of a BFF login. */
-export interface FastifyOidcRoutes {
-  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
-  login: OidcHandler;
-  /** GET: verify the callback, then `onLogin`. Denials are 400 problem+json. */
-  callback: OidcHandler;
-  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
-  logout: OidcHandler;
-}
+export type FastifyOidcRoutes = OidcRouteHandlers<OidcHandler>;
 
 /**
  * OIDC login / callback / logout for fastify. Every step is decided in `@bulwark/core` and answered with

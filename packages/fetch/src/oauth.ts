@@ -1,4 +1,11 @@
-import { fromFetchRequest, oidcLogout, type OidcRoutesOptions, toResponse, withHeaders } from '@bulwark/core';
+import {
+  fromFetchRequest,
+  type OidcRouteHandlers,
+  oidcLogout,
+  type OidcRoutesOptions,
+  toResponse,
+  withHeaders,
+} from '@bulwark/core';
 
 /**
  * Options of {@link oidcHandlers}: the login, your session hooks called with the `Request` (`onLogin`
@@ -6,15 +13,8 @@ import { fromFetchRequest, oidcLogout, type OidcRoutesOptions, toResponse, withH
  */
 export type FetchOidcOptions = OidcRoutesOptions<[request: Request], Response | Promise<Response>>;
 
-/** The three handlers of a BFF login, as `(Request) => Response`. */
-export interface FetchOidcHandlers {
-  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
-  login(request: Request): Promise<Response>;
-  /** GET: verify the callback, then `onLogin`. Denials are 400 problem+json. */
-  callback(request: Request): Promise<Response>;
-  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
-  logout(request: Request): Promise<Response>;
-}
+/** The three handlers of a BFF login. */
+export type FetchOidcHandlers = OidcRouteHandlers<(request: Request) => Promise<Response>>;
 
 /**
  * OIDC login / callback / logout for fetch handlers (Workers, Deno, Bun, Node). Every step is decided in

@@ -1,4 +1,4 @@
-import { oidcLogout, type OidcRoutesOptions, withHeaders } from '@bulwark/core';
+import { type OidcRouteHandlers, oidcLogout, type OidcRoutesOptions, withHeaders } from '@bulwark/core';
 import type { Context, Handler } from 'hono';
 import { requestOf, stop } from './context.js';
 
@@ -9,14 +9,7 @@ import { requestOf, stop } from './context.js';
 export type HonoOidcOptions = OidcRoutesOptions<[c: Context], Response | Promise<Response>>;
 
 /** The three handlers of a BFF login. */
-export interface HonoOidcRoutes {
-  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
-  login: Handler;
-  /** GET: verify the callback, then `onLogin`. Denials are 400 problem+json, thrown as an `HTTPException`. */
-  callback: Handler;
-  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
-  logout: Handler;
-}
+export type HonoOidcRoutes = OidcRouteHandlers<Handler>;
 
 /**
  * OIDC login / callback / logout as Hono handlers. Every step is decided in `@bulwark/core` and answered

@@ -28,4 +28,4 @@ export type {
 } from './login.js';
 export type { LoginTransaction } from './transaction.js';
 export { oidcLogout } from './routes.js';
-export type { OidcRoutesOptions } from './routes.js';
+export type { OidcRouteHandlers, OidcRoutesOptions } from './routes.js';

@@ -34,3 +34,18 @@ export async function oidcLogout<Args extends readonly unknown[]>(
   const idTokenHint = await options.onLogout?.(...args);
   return options.login.logout({ idTokenHint, postLogoutRedirectUri: options.postLogoutRedirectUri });
 }
+
+/**
+ * The three handlers of a BFF login as every adapter returns them, in its framework's handler type `H`.
+ *
+ * @example
+ * type ExpressOidcRoutes = OidcRouteHandlers<RequestHandler>;
+ */
+export interface OidcRouteHandlers<H> {
+  /** GET: redirect to the provider; the transaction goes in a signed cookie. */
+  login: H;
+  /** GET: verify the callback, then `onLogin`. A refused callback is a 400 problem+json. */
+  callback: H;
+  /** POST (a GET logout can be triggered cross-site): `onLogout`, then redirect to the provider's logout. */
+  logout: H;
+}
