@@ -127,3 +127,26 @@ describe('fastify: denials through the error pipeline', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('fastify: request decorations', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  // Every property a bulwark hook sets is declared by the plugin, so fastify's request objects keep one shape
+  // and fastify knows each property (typed through the FastifyRequest declarations of each hook).
+  it('declares every request property bulwark sets, and the reply nonce', async () => {
+    app = Fastify();
+    await app.register(bulwark, {});
+    for (const name of ['auth', 'mtls', 'webhook', 'dpop'])
+      expect(app.hasRequestDecorator(name), name).toBe(true);
+    expect(app.hasReplyDecorator('cspNonce')).toBe(true);
+    app.get('/own', async (request, reply) => ({
+      request: ['auth', 'mtls', 'webhook', 'dpop'].filter((name) => Object.hasOwn(request, name)),
+      reply: Object.hasOwn(reply, 'cspNonce'),
+    }));
+    const res = await app.inject({ method: 'GET', url: '/own' });
+    expect(res.json()).toEqual({ request: ['auth', 'mtls', 'webhook', 'dpop'], reply: true });
+  });
+});
