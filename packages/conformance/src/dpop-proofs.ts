@@ -109,7 +109,7 @@ export function signProof(key: DpopKey, spec: ProofSpec): string {
     signature = createHmac('sha256', signer as Uint8Array)
       .update(input)
       .digest();
-  else if (alg === 'none') signature = new Uint8Array(0);
+  else if (alg.toLowerCase() === 'none') signature = new Uint8Array(0);
   else if (alg === 'EdDSA') signature = sign(null, Buffer.from(input), signer as KeyObject);
   else if (alg === 'ES256')
     signature = sign('sha256', Buffer.from(input), { key: signer as KeyObject, dsaEncoding: 'ieee-p1363' });

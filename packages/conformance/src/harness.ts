@@ -61,6 +61,18 @@ export interface AppSpec {
     onServer?: (server: SecureContextTarget) => void;
   };
   /**
+   * DPoP (scenarios/dpop.ts): a verifier with the `dpop` option. Routes, each answering 200
+   * `{"sub": <claims.sub>, "jkt": <the checked proof's jkt, or null>}`:
+   * `GET` and `POST /dpop/required` → `requireJwt(spec.dpop, { dpop: 'required' })`;
+   * `GET /dpop/allowed` → `{ dpop: 'allowed' }`; `GET /dpop/off` → `{ dpop: 'off' }`;
+   * `GET /dpop/stacked` → two levels that both hold: `{ dpop: 'required' }` outside (a router-level
+   * middleware, an outer `protect`, a controller's `@RequireJwt`) and `{ dpop: 'allowed', scopes:
+   * ['orders:read'] }` on the route (the handler's `@RequireJwt`). NestJS: `jwt: spec.dpop` as the module
+   * verifier, `@RequireJwt({ dpop })` on handlers (`@RequireJwt({ dpop: 'required' })` on the stacked
+   * route's controller). Fastify: `request.dpop`; fetch: `context.dpop`; Hono: `c.var.dpop`.
+   */
+  dpop?: JwtVerifier;
+  /**
    * Security headers (scenarios/headers.ts): `securityHeaders(spec.headers)` app-wide, before every other
    * middleware and route, so 404s, denials and thrown errors carry the headers too. NestJS: `securityHeaders`
    * module option. With `headers` or `cors` set, the app also has `GET /boom` (the handler throws → 500),

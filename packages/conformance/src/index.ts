@@ -24,3 +24,5 @@ export { defineObservabilitySuite } from './observability.js';
 export type { ObservabilityHarness, ObservedApp, ObservedRules } from './observability.js';
 export { captureConsole } from './console-capture.js';
 export { defineTelemetrySuite } from './telemetry.js';
+export { dpopScenarios, dpopSpec } from './scenarios/dpop.js';
+export type { DpopReplayBackend } from './scenarios/dpop.js';

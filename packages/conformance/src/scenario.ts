@@ -21,7 +21,8 @@ export type ScenarioGroup =
   | 'responses'
   | 'responses.body-limit'
   | 'mtls'
-  | 'mtls.rotation';
+  | 'mtls.rotation'
+  | 'dpop';
 
 /** Every group, in suite order. */
 export const SCENARIO_GROUPS: readonly ScenarioGroup[] = [
@@ -39,6 +40,7 @@ export const SCENARIO_GROUPS: readonly ScenarioGroup[] = [
   'responses.body-limit',
   'mtls',
   'mtls.rotation',
+  'dpop',
 ];
 
 /**

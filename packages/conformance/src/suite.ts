@@ -1,5 +1,6 @@
 import type { AdapterHarness } from './harness.js';
 import { corsScenarios } from './scenarios/cors.js';
+import { dpopScenarios } from './scenarios/dpop.js';
 import { headersScenarios } from './scenarios/headers.js';
 import { jwtScenarios } from './scenarios/jwt.js';
 import { mtlsScenarios } from './scenarios/mtls.js';
@@ -26,4 +27,5 @@ export function defineAdapterSuite(harness: AdapterHarness): void {
   webhookInputScenarios(harness);
   responseScenarios(harness);
   mtlsScenarios(harness);
+  dpopScenarios(harness);
 }

@@ -45,7 +45,7 @@ export function requireJwt(
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return (req: Request, res: Response, next: NextFunction): void => {
-    verifier.check(requestOf(req), authorize, { mtls: req.mtls }).then((verdict) => {
+    verifier.check(requestOf(req), authorize, { mtls: req.mtls, dpop: req.dpop }).then((verdict) => {
       if (!applyVerdict(req, res, verdict)) return;
       req.auth = verdict.value;
       if (verdict.dpop !== undefined) req.dpop = verdict.dpop;

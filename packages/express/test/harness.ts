@@ -87,6 +87,20 @@ export const expressHarness: AdapterHarness = {
         res.json({ claims: req.auth });
       });
     }
+    if (spec.dpop) {
+      const v = spec.dpop;
+      const answer = (req: express.Request, res: express.Response) => {
+        res.json({ sub: req.auth?.sub, jkt: req.dpop?.jkt ?? null });
+      };
+      app.get('/dpop/required', requireJwt(v, { dpop: 'required' }), answer);
+      app.post('/dpop/required', requireJwt(v, { dpop: 'required' }), answer);
+      app.get('/dpop/allowed', requireJwt(v, { dpop: 'allowed' }), answer);
+      app.get('/dpop/off', requireJwt(v, { dpop: 'off' }), answer);
+      const stacked = express.Router();
+      stacked.use(requireJwt(v, { dpop: 'required' }));
+      stacked.get('/stacked', requireJwt(v, { dpop: 'allowed', scopes: ['orders:read'] }), answer);
+      app.use('/dpop', stacked);
+    }
     if (spec.rateLimit) {
       const ok = (_req: express.Request, res: express.Response) => {
         res.json({ ok: true });

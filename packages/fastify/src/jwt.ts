@@ -39,7 +39,10 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return async (request, reply) => {
-    const verdict = await verifier.check(requestOf(request), authorize, { mtls: request.mtls });
+    const verdict = await verifier.check(requestOf(request), authorize, {
+      mtls: request.mtls,
+      dpop: request.dpop,
+    });
     if (!pass(request, reply, verdict)) return reply;
     request.auth = verdict.value;
     if (verdict.dpop !== undefined) request.dpop = verdict.dpop;

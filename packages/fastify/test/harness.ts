@@ -62,6 +62,23 @@ export const fastifyHarness: AdapterHarness = {
         }));
       }
     }
+    if (spec.dpop) {
+      const v = spec.dpop;
+      const answer = async (request: FastifyRequest) => ({
+        sub: request.auth?.sub,
+        jkt: request.dpop?.jkt ?? null,
+      });
+      app.get('/dpop/required', { preHandler: requireJwt(v, { dpop: 'required' }) }, answer);
+      app.post('/dpop/required', { preHandler: requireJwt(v, { dpop: 'required' }) }, answer);
+      app.get('/dpop/allowed', { preHandler: requireJwt(v, { dpop: 'allowed' }) }, answer);
+      app.get('/dpop/off', { preHandler: requireJwt(v, { dpop: 'off' }) }, answer);
+      // A scope-wide hook and the route's own: both hold.
+      await app.register(async (scope) => {
+        scope.addHook('preHandler', requireJwt(v, { dpop: 'required' }));
+        const route = requireJwt(v, { dpop: 'allowed', scopes: ['orders:read'] });
+        scope.get('/dpop/stacked', { preHandler: route }, answer);
+      });
+    }
     if (spec.rateLimit) {
       const rl = spec.rateLimit;
       app.get('/rl/direct', { onRequest: rateLimit(rl.direct) }, async () => ({ ok: true }));

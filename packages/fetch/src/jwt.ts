@@ -37,7 +37,10 @@ export function jwtStage(policy: JwtPolicy): Stage {
   const authorize = routed ? createJwtAuthorizer(route) : undefined;
   return {
     async before(state) {
-      const verdict = await verifier.check(state.req, authorize, { mtls: state.context.mtls });
+      const verdict = await verifier.check(state.req, authorize, {
+        mtls: state.context.mtls,
+        dpop: state.context.dpop,
+      });
       if (!verdict.ok) return toResponse(verdict.reply);
       admit(state, verdict);
       state.context.claims = verdict.value;

@@ -72,6 +72,19 @@ export function fetchApp(spec: AppSpec): (request: Request, runtime?: unknown) =
       );
     }
   }
+  if (spec.dpop) {
+    const verifier = spec.dpop;
+    const answer: ProtectedHandler = async (_request, { claims, dpop }) =>
+      Response.json({ sub: claims?.sub, jkt: dpop?.jkt ?? null });
+    const required = protect(answer, policy({ jwt: { verifier, dpop: 'required' } }));
+    routes.set('GET /dpop/required', required);
+    routes.set('POST /dpop/required', required);
+    routes.set('GET /dpop/allowed', protect(answer, policy({ jwt: { verifier, dpop: 'allowed' } })));
+    routes.set('GET /dpop/off', protect(answer, policy({ jwt: { verifier, dpop: 'off' } })));
+    // An outer protect() around the route's own: both hold.
+    const route = protect(answer, policy({ jwt: { verifier, dpop: 'allowed', scopes: ['orders:read'] } }));
+    routes.set('GET /dpop/stacked', protect(route, policy({ jwt: { verifier, dpop: 'required' } })));
+  }
   if (spec.rateLimit) {
     const rl = spec.rateLimit;
     const ok = async () => Response.json({ ok: true });

@@ -40,8 +40,8 @@ export function requireJwt(
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
   return async function bulwarkJwt(c, next) {
-    const mtls = (c.var as { mtls?: MtlsPeer }).mtls;
-    const verdict = await verifier.check(requestOf(c), authorize, { mtls });
+    const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };
+    const verdict = await verifier.check(requestOf(c), authorize, { mtls, dpop });
     if (!verdict.ok) return stop(verdict);
     c.set('claims', verdict.value);
     c.set('dpop', verdict.dpop);

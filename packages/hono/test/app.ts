@@ -69,6 +69,27 @@ export function honoApp(spec: AppSpec): Hono<{ Variables: SecurityHeadersVariabl
     );
     app.get('/admin', requireJwt(spec.jwt, { scopes: ['admin'] }), (c) => c.json({ claims: c.var.claims }));
   }
+  if (spec.dpop) {
+    const v = spec.dpop;
+    const required = requireJwt(v, { dpop: 'required' });
+    app.get('/dpop/required', required, (c) =>
+      c.json({ sub: c.var.claims.sub, jkt: c.var.dpop?.jkt ?? null }),
+    );
+    app.post('/dpop/required', required, (c) =>
+      c.json({ sub: c.var.claims.sub, jkt: c.var.dpop?.jkt ?? null }),
+    );
+    app.get('/dpop/allowed', requireJwt(v, { dpop: 'allowed' }), (c) =>
+      c.json({ sub: c.var.claims.sub, jkt: c.var.dpop?.jkt ?? null }),
+    );
+    app.get('/dpop/off', requireJwt(v, { dpop: 'off' }), (c) =>
+      c.json({ sub: c.var.claims.sub, jkt: c.var.dpop?.jkt ?? null }),
+    );
+    // A path-wide middleware and the route's own: both hold.
+    app.use('/dpop/stacked', requireJwt(v, { dpop: 'required' }));
+    app.get('/dpop/stacked', requireJwt(v, { dpop: 'allowed', scopes: ['orders:read'] }), (c) =>
+      c.json({ sub: c.var.claims.sub, jkt: c.var.dpop?.jkt ?? null }),
+    );
+  }
   if (spec.rateLimit) {
     const rl = spec.rateLimit;
     app.get('/rl/direct', rateLimit(rl.direct), (c) => c.json({ ok: true }));

@@ -61,6 +61,51 @@ class MeController {
   }
 }
 
+/** What every DPoP route answers: the subject and the key its proof was checked with. */
+function dpopAnswer(request: PlatformRequest): { sub: unknown; jkt: string | null } {
+  const auth = request.auth as JwtClaims | undefined;
+  return { sub: auth?.sub, jkt: (request.dpop as { jkt: string } | undefined)?.jkt ?? null };
+}
+
+@Controller('dpop')
+class DpopController {
+  @Get('required')
+  @RequireJwt({ dpop: 'required' })
+  required(@Req() request: PlatformRequest) {
+    return dpopAnswer(request);
+  }
+
+  @Post('required')
+  @HttpCode(200)
+  @RequireJwt({ dpop: 'required' })
+  requiredPost(@Req() request: PlatformRequest) {
+    return dpopAnswer(request);
+  }
+
+  @Get('allowed')
+  @RequireJwt({ dpop: 'allowed' })
+  allowed(@Req() request: PlatformRequest) {
+    return dpopAnswer(request);
+  }
+
+  @Get('off')
+  @RequireJwt({ dpop: 'off' })
+  off(@Req() request: PlatformRequest) {
+    return dpopAnswer(request);
+  }
+}
+
+// The controller's mode and the handler's both hold (bothLevels).
+@Controller('dpop')
+@RequireJwt({ dpop: 'required' })
+class StackedDpopController {
+  @Get('stacked')
+  @RequireJwt({ dpop: 'allowed', scopes: ['orders:read'] })
+  stacked(@Req() request: PlatformRequest) {
+    return dpopAnswer(request);
+  }
+}
+
 // Controller-level limiter (counted on every handler unless skipped); the handler-level limiters live in a
 // controller of their own, since a controller's @RateLimit and a handler's both count.
 @Controller('rl')
@@ -245,6 +290,7 @@ function pagesController(pages: Readonly<Record<string, string>>): Type<unknown>
 function appModule(spec: AppSpec): Type<unknown> {
   const controllers: Type<unknown>[] = [HealthController];
   if (spec.jwt) controllers.push(MeController);
+  if (spec.dpop) controllers.push(DpopController, StackedDpopController);
   if (spec.webhooks) controllers.push(WebhookController);
   if (spec.rateLimit) controllers.push(RateLimitController, HandlerRateLimitController);
   if (spec.mtls) controllers.push(...mtlsControllers(spec, spec.mtls));
@@ -255,7 +301,7 @@ function appModule(spec: AppSpec): Type<unknown> {
   @Module({
     imports: [
       BulwarkModule.forRoot({
-        ...(spec.jwt ? { jwt: spec.jwt } : {}),
+        ...(spec.jwt ? { jwt: spec.jwt } : spec.dpop ? { jwt: spec.dpop } : {}),
         ...(spec.webhooks ? { webhooks: spec.webhooks } : {}),
         ...(spec.rateLimit ? { rateLimit: { limiters: spec.rateLimit } } : {}),
         ...(spec.oauth ? { oauth: spec.oauth } : {}),

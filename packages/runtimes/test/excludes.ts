@@ -20,6 +20,9 @@ const BODY_LIMIT: Record<Runtime, string> = {
     "the 1 MiB cap is the fetch adapter's node bridge (toNodeListener maxBodyBytes); on Workers Cloudflare's edge caps request bodies by plan (100 MB and up)",
 };
 
+const DPOP =
+  'the group hands each app a replay store object built in the test process (memory, and Redis in @bulwark/redis) and checks a proof replayed to a second instance sharing it; an app in another runtime process cannot hold that object. The proof checks are the jwt rule the JWT groups run here; the Redis replay store runs inside Bun and Deno in the store suite';
+
 const NOT_CRYPTO =
   'no cryptography: the same code as the native run of this runtime, which runs the group; this run exists for the WebCrypto back end';
 
@@ -36,6 +39,7 @@ export function excludesFor(
 ): Excludes {
   const common: Excludes = {
     'jwt.revocation': REVOCATION,
+    dpop: DPOP,
     ...(adapter === 'fetch' ? { 'responses.body-limit': BODY_LIMIT[runtime] } : {}),
     mtls: MTLS[runtime],
     'mtls.rotation': MTLS[runtime],

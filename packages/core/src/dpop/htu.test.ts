@@ -12,6 +12,13 @@ describe('normalizeHtu (RFC 3986 §6.2.2, §6.2.3)', () => {
     expect(normalizeHtu('http://api.example.com:8080/x')).toBe('http://api.example.com:8080/x');
   });
 
+  it("drops a fully qualified host's trailing dot, with or without a port", () => {
+    expect(normalizeHtu('https://api.example.com./x')).toBe('https://api.example.com/x');
+    expect(normalizeHtu('https://API.example.com.:443/x')).toBe('https://api.example.com/x');
+    expect(normalizeHtu('https://api.example.com.:8443/x')).toBe('https://api.example.com:8443/x');
+    expect(normalizeHtu('https://api.example.com../x')).toBe('https://api.example.com./x');
+  });
+
   it('refuses what is not an http(s) URL without userinfo', () => {
     for (const bad of ['/orders', 'ftp://api.example.com/', 'https://u:p@api.example.com/', 'https://', 'x'])
       expect(normalizeHtu(bad)).toBeUndefined();

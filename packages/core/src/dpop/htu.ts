@@ -17,7 +17,7 @@ function normalizeEscapes(path: string): string {
 /**
  * An http(s) URI without query and fragment, normalised as RFC 9449 §4.3 asks (RFC 3986 §6.2.2 syntax-based
  * and §6.2.3 scheme-based): scheme and host in lower case, the default port dropped, an empty path as `/`,
- * dot segments removed (the WHATWG URL parser does these), percent-escapes in upper case and escaped
+ * dot segments removed (the WHATWG URL parser does these), a host's trailing dot dropped, percent-escapes in upper case and escaped
  * unreserved characters decoded. Undefined for anything else (another scheme, userinfo, not a URL).
  *
  * @example
@@ -32,7 +32,9 @@ export function normalizeHtu(uri: string): string | undefined {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   if (url.username !== '' || url.password !== '') return undefined;
-  return url.origin + normalizeEscapes(url.pathname);
+  // A fully qualified name's trailing dot (`api.example.com.`) names the same host as without it.
+  const origin = url.hostname.endsWith('.') ? url.origin.replace(/\.(:\d+)?$/, '$1') : url.origin;
+  return origin + normalizeEscapes(url.pathname);
 }
 
 /** The external base URLs of an API, checked once, as `origin + path prefix` without a trailing slash. */

@@ -20,6 +20,11 @@ export interface DpopPresentation {
   readonly token: string;
   /** Its verified claims (`cnf.jkt` binds it to the proof key). */
   readonly claims: Readonly<Record<string, unknown>>;
+  /**
+   * The proof an earlier rule already accepted for this same request (a router-level and a route-level
+   * `requireJwt`): the same proof is not claimed twice, so it is not refused as its own replay.
+   */
+  readonly accepted?: DpopProof | undefined;
 }
 
 /** A configured DPoP proof verifier. */
@@ -167,6 +172,10 @@ export function createDpopVerifierWith(options: DpopOptions, backend: JwtCryptoB
           }
           // RFC 9449 §8.2: hand the next nonce out before the one in use stops being accepted.
           if (status === 'previous') headers = [['dpop-nonce', await nonces.current()]];
+        }
+        const earlier = presented.accepted;
+        if (earlier !== undefined && earlier.jti === jti && earlier.jkt === jkt) {
+          return headers === undefined ? allow(result.value) : allow(result.value, headers);
         }
         const hashed = backend.hashToken(`${jkt}.${jti}`);
         const key = `dpop:${typeof hashed === 'string' ? hashed : await hashed}`;

@@ -42,6 +42,8 @@ export type JwtClaims = Readonly<Record<string, unknown>> & {
 export interface JwtCheckContext {
   /** The peer the mTLS rule established (its certificate is the one a certificate-bound token must match). */
   readonly mtls?: MtlsPeer | undefined;
+  /** The DPoP proof an earlier rule accepted for this same request (not claimed again as a replay). */
+  readonly dpop?: DpopProof | undefined;
 }
 
 /**
@@ -326,7 +328,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
           // A DPoP scheme is only read when the mode is not 'off', and then the verifier has a dpop rule.
           const checked = await (dpop as DpopVerifier).check(
             req,
-            { token, claims },
+            { token, claims, accepted: context?.dpop },
             mode as 'required' | 'allowed',
           );
           if (!checked.ok) return checked;
