@@ -47,7 +47,8 @@ export function requireJwt(
   return (req: Request, res: Response, next: NextFunction): void => {
     verifier.check(requestOf(req), authorize, { mtls: req.mtls, dpop: req.dpop }).then((verdict) => {
       if (!applyVerdict(req, res, verdict)) return;
-      req.auth = verdict.value;
+      // An optional route's anonymous request has no claims: req.auth stays unset.
+      if (verdict.value !== undefined) req.auth = verdict.value;
       if (verdict.dpop !== undefined) req.dpop = verdict.dpop;
       next();
     }, next);

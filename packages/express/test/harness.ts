@@ -86,6 +86,9 @@ export const expressHarness: AdapterHarness = {
       app.get('/admin', requireJwt(spec.jwt, { scopes: ['admin'] }), (req, res) => {
         res.json({ claims: req.auth });
       });
+      app.get('/maybe', requireJwt(spec.jwt, { optional: true }), (req, res) => {
+        res.json({ claims: req.auth ?? null });
+      });
     }
     if (spec.dpop) {
       const v = spec.dpop;

@@ -44,7 +44,8 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
       dpop: request.dpop,
     });
     if (!pass(request, reply, verdict)) return reply;
-    request.auth = verdict.value;
+    // An optional route's anonymous request has no claims: request.auth stays unset.
+    if (verdict.value !== undefined) request.auth = verdict.value;
     if (verdict.dpop !== undefined) request.dpop = verdict.dpop;
     return undefined;
   };

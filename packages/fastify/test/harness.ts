@@ -53,6 +53,9 @@ export const fastifyHarness: AdapterHarness = {
     }
     if (spec.jwt) {
       app.get('/me', { preHandler: requireJwt(spec.jwt) }, async (request) => ({ claims: request.auth }));
+      app.get('/maybe', { preHandler: requireJwt(spec.jwt, { optional: true }) }, async (request) => ({
+        claims: request.auth ?? null,
+      }));
       for (const [path, scope] of [
         ['/orders', 'orders:read'],
         ['/admin', 'admin'],

@@ -43,7 +43,8 @@ export function jwtStage(policy: JwtPolicy): Stage {
       });
       if (!verdict.ok) return toResponse(verdict.reply);
       admit(state, verdict);
-      state.context.claims = verdict.value;
+      // An optional route's anonymous request has no claims.
+      if (verdict.value !== undefined) state.context.claims = verdict.value;
       if (verdict.dpop !== undefined) state.context.dpop = verdict.dpop;
       return undefined;
     },

@@ -59,6 +59,13 @@ export function fetchApp(spec: AppSpec): (request: Request, runtime?: unknown) =
       'GET /me',
       protect(async (_request, { claims }) => Response.json({ claims }), policy({ jwt: spec.jwt })),
     );
+    routes.set(
+      'GET /maybe',
+      protect(
+        async (_request, { claims }) => Response.json({ claims: claims ?? null }),
+        policy({ jwt: { verifier: spec.jwt, optional: true } }),
+      ),
+    );
     for (const [path, scope] of [
       ['/orders', 'orders:read'],
       ['/admin', 'admin'],

@@ -43,7 +43,7 @@ export function requireJwt(
     const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };
     const verdict = await verifier.check(requestOf(c), authorize, { mtls, dpop });
     if (!verdict.ok) return stop(verdict);
-    c.set('claims', verdict.value);
+    c.set('claims', verdict.value as JwtClaims); // undefined on an optional route's anonymous request
     c.set('dpop', verdict.dpop);
     await proceed(c, next, verdict);
   };

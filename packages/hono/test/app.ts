@@ -68,6 +68,9 @@ export function honoApp(spec: AppSpec): Hono<{ Variables: SecurityHeadersVariabl
       c.json({ claims: c.var.claims }),
     );
     app.get('/admin', requireJwt(spec.jwt, { scopes: ['admin'] }), (c) => c.json({ claims: c.var.claims }));
+    app.get('/maybe', requireJwt(spec.jwt, { optional: true }), (c) =>
+      c.json({ claims: c.var.claims ?? null }),
+    );
   }
   if (spec.dpop) {
     const v = spec.dpop;

@@ -27,7 +27,8 @@ export type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
  * applies it (controller, then handler), and the JWT and certificate-binding guards share the work: the
  * first to run does it all, the others find the request here.
  */
-const enforced = new WeakMap<object, JwtClaims>();
+// Claims per request once its JWT rules ran (undefined: an optional route's anonymous request).
+const enforced = new WeakMap<object, JwtClaims | undefined>();
 
 /** What the JWT guard holds. */
 interface JwtRules {
@@ -76,7 +77,7 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
   });
   const { value } = pass(request, http.getResponse(), verdict);
   enforced.set(request, value);
-  request.auth = value;
+  if (value !== undefined) request.auth = value;
   if (verdict.ok && verdict.dpop !== undefined) request.dpop = verdict.dpop;
 }
 

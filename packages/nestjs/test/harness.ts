@@ -59,6 +59,12 @@ class MeController {
   admin(@Claims() claims: JwtClaims): { claims: JwtClaims } {
     return { claims };
   }
+
+  @Get('maybe')
+  @RequireJwt({ optional: true })
+  maybe(@Claims() claims: JwtClaims | undefined): { claims: JwtClaims | null } {
+    return { claims: claims ?? null };
+  }
 }
 
 /** What every DPoP route answers: the subject and the key its proof was checked with. */

@@ -155,6 +155,33 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
       const token = await mint(keys);
       expectDenied(await call(app.url, `/me?access_token=${token}`), 400, 'JWT_TOKEN_IN_QUERY', token);
     });
+
+    // GET /maybe: requireJwt(jwt, { optional: true }), answering { claims: <claims> | null }.
+    it('optional route: a request without credentials goes on anonymously, with no claims', async () => {
+      const res = await call(app.url, '/maybe');
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual({ claims: null });
+    });
+
+    it('optional route: a valid token is verified and its claims handed over', async () => {
+      const res = await call(app.url, '/maybe', { headers: bearer(await mint(keys)) });
+      expect(res.status).toBe(200);
+      expect((res.json() as { claims: { sub: string } }).claims.sub).toBe('user-123');
+    });
+
+    it('optional route: bad credentials are refused 401, never taken for none', async () => {
+      const expired = await mint(keys, { expiresIn: -120 });
+      expectDenied(await call(app.url, '/maybe', { headers: bearer(expired) }), 401, 'JWT_EXPIRED', expired);
+      const good = await mint(keys);
+      const forged = `${good.slice(0, good.lastIndexOf('.') + 1)}${'A'.repeat(342)}`;
+      expect((await call(app.url, '/maybe', { headers: bearer(forged) })).status).toBe(401);
+      for (const authorization of ['Bearer not-a-jwt', 'Basic dXNlcjpwYXNz', 'Bearer', '']) {
+        const res = await call(app.url, '/maybe', { headers: { authorization } });
+        expect(res.status, JSON.stringify(authorization)).toBe(401);
+      }
+      const token = await mint(keys);
+      expectDenied(await call(app.url, `/maybe?access_token=${token}`), 400, 'JWT_TOKEN_IN_QUERY', token);
+    });
   });
 
   scenarioGroup(harness, 'jwt.scopes', 'JWT scopes and token type', () => {

@@ -25,6 +25,14 @@ export interface JwtRouteOptions {
    * mode (401 `DPOP_BOUND_TOKEN_AS_BEARER`).
    */
   dpop?: DpopMode;
+  /**
+   * Optional authentication (express-jwt's `credentialsRequired: false`): a request that carries no
+   * credentials at all (no `Authorization` header, no `access_token` in the query) goes on anonymously, with
+   * no claims. A request with credentials is verified as on any route: a bad, expired or insufficient
+   * token is refused (401/403), never let through as anonymous. Several levels (a controller's and its
+   * handler's rules) are optional only when every one of them is.
+   */
+  optional?: boolean;
 }
 
 /**
@@ -37,6 +45,8 @@ export interface JwtAuthorizer {
   readonly certificateBound?: Omit<CertificateBindingOptions, 'req'>;
   /** The DPoP mode this route sets, if any (else the verifier's default). */
   readonly dpop?: DpopMode;
+  /** A request without credentials goes on anonymously (see {@link JwtRouteOptions.optional}). */
+  readonly optional?: true;
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -62,7 +72,7 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<st
   return out;
 }
 
-const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificateBound', 'dpop');
+const ROUTE_KEYS = optionKeys<JwtRouteOptions>()('scopes', 'claims', 'certificateBound', 'dpop', 'optional');
 
 const DPOP_MODES: readonly DpopMode[] = ['required', 'allowed', 'off'];
 
@@ -115,6 +125,7 @@ export function createJwtAuthorizer(route: JwtRouteOptions = {}, ...more: JwtRou
     return verdict;
   };
   if (dpop !== undefined) Object.assign(all, { dpop });
+  if (compiled.every((c) => c.optional === true)) Object.assign(all, { optional: true });
   if (bindings.length === 0) return all;
   const required = bindings.some((b) => b.required === true);
   const onEvent = bindings.find((b) => b.onEvent !== undefined)?.onEvent;
@@ -144,6 +155,14 @@ function compileRoute(route: JwtRouteOptions): JwtAuthorizer {
   const dpop = dpopModeOf(route.dpop);
   const authorize = compileClaims(route);
   if (dpop !== undefined) Object.assign(authorize, { dpop });
+  if (route.optional !== undefined && typeof route.optional !== 'boolean') {
+    throw new ConfigError(
+      'jwt.route.optional',
+      `${JSON.stringify(route.optional)} is not a boolean`,
+      'optional: true lets requests without credentials through anonymously',
+    );
+  }
+  if (route.optional === true) Object.assign(authorize, { optional: true });
   return binding === undefined ? authorize : Object.assign(authorize, { certificateBound: binding });
 }
 

@@ -57,6 +57,20 @@ export function extractCredentials(req: RequestLike, dpop: boolean): Credentials
 }
 
 /**
+ * True when the request carries no credentials at all: no `Authorization` header (not even an empty one)
+ * and no `access_token` in the query. What an optional route lets through anonymously; anything else is
+ * verified, so a bad token is refused, never taken for no token.
+ *
+ * @example
+ * if (route.optional && carriesNoCredentials(req)) return anonymous;
+ */
+export function carriesNoCredentials(req: RequestLike): boolean {
+  const values = req.headerValues?.('authorization');
+  if (values !== undefined ? values.length > 0 : req.header('authorization') !== undefined) return false;
+  return !(req.url.includes('access_token=') && QUERY_TOKEN.test(req.url));
+}
+
+/**
  * Read the bearer token of a request (the `Bearer` scheme only), as {@link extractCredentials} does.
  *
  * @example

@@ -64,7 +64,7 @@ describe('createJwtVerifier with dpop: the route decides the schemes', () => {
     const route = createJwtAuthorizer({ dpop: 'required' });
     const ok = await v.check(dpopRequest('GET', '/orders', boundToken, proofFor(boundToken)), route);
     expect(ok.ok && ok.dpop?.jkt).toBe(key.jkt);
-    expect(ok.ok && ok.value.sub).toBe('user-1');
+    expect(ok.ok && ok.value?.sub).toBe('user-1');
     const asBearer = await v.check(bearer(plainToken), route);
     expect(code(asBearer)).toBe('DPOP_REQUIRED');
     expect(challengeOf(asBearer)).toBe('DPoP error="invalid_token", algs="ES256 EdDSA Ed25519 PS256 RS256"');

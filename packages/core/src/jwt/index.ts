@@ -9,4 +9,4 @@ export type { KeyFetchOptions } from './fetch-json.js';
 export type { JwtKeyOptions } from './keys.js';
 export type { JwtCacheOptions, JwtIssuerOptions, JwtVerifierOptions } from './options.js';
 export { createJwtVerifier } from './verifier.js';
-export type { JwtCheckContext, JwtClaims, JwtVerifier } from './verifier.js';
+export type { AnonymousVerdict, JwtCheckContext, JwtClaims, JwtVerdict, JwtVerifier } from './verifier.js';

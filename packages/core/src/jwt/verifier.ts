@@ -15,7 +15,7 @@ import { type Allowed, type Answered, allow, type Denied, deny, type Verdict } f
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
 import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
-import { extractCredentials } from './bearer.js';
+import { carriesNoCredentials, extractCredentials } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
 import { cryptoBackend } from './crypto-backend.js';
@@ -50,7 +50,24 @@ export interface JwtCheckContext {
  * The decision of {@link JwtVerifier.check}: the verified claims and, when the token came with the DPoP
  * scheme, the checked proof (`dpop.jkt` is the key the token is bound to).
  */
-export type JwtVerdict = (Allowed<JwtClaims> & { readonly dpop?: DpopProof }) | Denied | Answered;
+export type JwtVerdict =
+  | (Allowed<JwtClaims> & { readonly dpop?: DpopProof })
+  | AnonymousVerdict
+  | Denied
+  | Answered;
+
+/** An optional route's request that carried no credentials: it goes on with no claims. */
+export interface AnonymousVerdict extends Allowed<undefined> {
+  readonly anonymous: true;
+  readonly dpop?: undefined;
+}
+
+const ANONYMOUS: AnonymousVerdict = Object.freeze({
+  ok: true,
+  value: undefined,
+  headers: Object.freeze([]),
+  anonymous: true,
+});
 
 /** A configured JWT verifier. */
 export interface JwtVerifier extends Rule<'jwt'> {
@@ -59,6 +76,8 @@ export interface JwtVerifier extends Rule<'jwt'> {
    * mode allows it), verify it and, with `route` (compiled by {@link createJwtAuthorizer}), authorize it
    * (403 when not enough) and check its certificate binding.
    */
+  check(req: RequestLike): Promise<Exclude<JwtVerdict, AnonymousVerdict>>;
+  /** With a route: an optional route (`optional: true`) lets a request without credentials through as {@link AnonymousVerdict}. */
   check(req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict>;
   /** Verify a compact JWS you already extracted. */
   verifyToken(token: string): Promise<Verdict<JwtClaims>>;
@@ -298,6 +317,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     backend: backend.name,
     ...(dpop !== undefined ? { dpop } : {}),
     verifyToken: (token) => verifyToken(token),
+    // One implementation behind both overloads: without a route nothing is optional, so never anonymous.
     check: observedCheck(
       'jwt',
       events,
@@ -310,6 +330,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
             "pass dpop: { externalUrl: 'https://api.example.com' } to createJwtVerifier, or drop the route's dpop",
           );
         }
+        if (route?.optional === true && carriesNoCredentials(req)) return ANONYMOUS;
         const credentials = extractCredentials(req, mode !== 'off');
         if ('ok' in credentials) {
           const denied = reject(credentials.error, 'no usable access token in the request', req) as Denied;
@@ -374,7 +395,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         if (proof === undefined) return decided;
         return { ok: true, value: claims, headers, dpop: proof };
       },
-    ),
+    ) as JwtVerifier['check'],
     authorize(claims, route) {
       const authorizer = typeof route === 'function' ? route : createJwtAuthorizer(route);
       return authorizer(claims);
