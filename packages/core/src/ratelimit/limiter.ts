@@ -121,6 +121,27 @@ const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
 const NOT_COUNTED: RateLimitInfo = Object.freeze({ clientIp: undefined, buckets: Object.freeze([]) });
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
 
+/**
+ * express-rate-limit's (and @fastify/rate-limit's) shape, `{ windowMs, limit }` / `{ windowMs, max }` /
+ * `{ timeWindow, max }`: named as what the user wrote, with the bulwark option that means the same.
+ */
+function refuseForeignShape(options: RateLimiterOptions): void {
+  if (typeof options !== 'object' || options === null) return;
+  const o = options as Record<string, unknown>;
+  const window = 'windowMs' in o ? 'windowMs' : 'timeWindow' in o ? 'timeWindow' : undefined;
+  const count = 'limit' in o ? 'limit' : 'max' in o ? 'max' : undefined;
+  if (window === undefined && count === undefined) return;
+  const limit = typeof o[count ?? ''] === 'number' ? (o[count ?? ''] as number) : 100;
+  const given = o[window ?? ''];
+  const ms = window === undefined ? 60_000 : typeof given === 'number' ? given : '<the window in ms>';
+  const wrote = [window, count].filter((k) => k !== undefined).map((k) => `${k}: ${JSON.stringify(o[k!])}`);
+  throw new ConfigError(
+    `ratelimit.${window ?? count}`,
+    `{ ${wrote.join(', ')} } is express-rate-limit's shape; bulwark takes the rate as one option`,
+    `use rate: { limit: ${limit}, windowMs: ${ms} }${ms === 60_000 ? ` (or rate: '${limit}/min')` : ''}`,
+  );
+}
+
 /** The `X-RateLimit-Reset` form `legacyHeaders` asks for, or undefined for none. */
 function legacyFormat(option: RateLimiterOptions['legacyHeaders']): ResetFormat | undefined {
   if (option === undefined || option === false) return undefined;
@@ -179,6 +200,7 @@ function cachedHash(cache: Map<string, string>, raw: string): string {
  * const v = await limiter.check(req, { subject: claims.sub });
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  refuseForeignShape(options);
   checkOptions('ratelimit', options, LIMITER_KEYS);
   const name = options.name ?? 'rl';
   if (!NAME.test(name))
