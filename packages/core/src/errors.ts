@@ -224,3 +224,21 @@ export function isConfigError(value: unknown): value is ConfigError {
     typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR] === true
   );
 }
+
+/**
+ * Build an exception without capturing a stack trace. For the denials an adapter throws into its framework's
+ * error pipeline: under attack they are the common case, their stack would only point into the adapter,
+ * and capturing it is most of their cost.
+ *
+ * @example
+ * throw withoutStackTrace(() => new HttpException(verdict.error.toJSON(), verdict.reply.status));
+ */
+export function withoutStackTrace<E>(build: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return build();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

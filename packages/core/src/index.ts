@@ -2,7 +2,7 @@
  * @bulwark/core: every bulwark rule, on plain request/response values, with no framework import.
  * Adapters (`@bulwark/express`, `@bulwark/fastify`, `@bulwark/nestjs`, `@bulwark/fetch`, `@bulwark/hono`) re-export it.
  */
-export { ConfigError, isConfigError, isSecurityError, SecurityError } from './errors.js';
+export { ConfigError, isConfigError, isSecurityError, SecurityError, withoutStackTrace } from './errors.js';
 export type { BulwarkErrorCode, SecurityErrorInit } from './errors.js';
 export { allow, answer, deny } from './verdict.js';
 export type { Allowed, Answered, Denied, HeaderList, HeaderPair, Reply, Result, Verdict } from './verdict.js';

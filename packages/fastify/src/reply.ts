@@ -1,4 +1,13 @@
-import type { Allowed, Answered, Denied, Reply, RequestLike, SecurityError, Verdict } from '@bulwark/core';
+import {
+  type Allowed,
+  type Answered,
+  type Denied,
+  type Reply,
+  type RequestLike,
+  type SecurityError,
+  type Verdict,
+  withoutStackTrace,
+} from '@bulwark/core';
 import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eventsOf } from './events.js';
@@ -69,13 +78,7 @@ export class BulwarkDenial extends Error {
    * throw BulwarkDenial.from(verdict);
    */
   static from(denied: Denied): BulwarkDenial {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new BulwarkDenial(denied);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    return withoutStackTrace(() => new BulwarkDenial(denied));
   }
 }
 
