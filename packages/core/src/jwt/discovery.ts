@@ -1,4 +1,10 @@
-import { fetchJsonObject, isSafeKeyUrl, KeyFetchError, type KeyFetchOptions } from './fetch-json.js';
+import {
+  allowsHttp,
+  fetchJsonObject,
+  isSafeKeyUrl,
+  KeyFetchError,
+  type KeyFetchOptions,
+} from './fetch-json.js';
 
 /**
  * `<issuer>/.well-known/openid-configuration` (OIDC Discovery §4), the issuer's trailing slashes dropped.
@@ -41,7 +47,7 @@ export async function fetchDiscovery(
   } catch {
     throw new KeyFetchError('discovery jwks_uri is not a URL');
   }
-  if (!isSafeKeyUrl(jwks)) throw new KeyFetchError('discovery jwks_uri is not https');
+  if (!isSafeKeyUrl(jwks, allowsHttp(options))) throw new KeyFetchError('discovery jwks_uri is not https');
   return doc as Record<string, unknown> & { issuer: string; jwks_uri: string };
 }
 

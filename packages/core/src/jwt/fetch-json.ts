@@ -178,7 +178,15 @@ export async function fetchJsonObject(url: URL, options: KeyFetchOptions): Promi
  * @example
  * isSafeKeyUrl(new URL('http://127.0.0.1:8080/jwks')) // true
  */
-export function isSafeKeyUrl(url: URL): boolean {
+export function isSafeKeyUrl(url: URL, allowHttp = false): boolean {
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (loopback || allowHttp));
+}
+
+/**
+ * Whether fetch options carry the verifier's `dangerouslyAllowHttpIssuer` (set internally on the JWKS
+ * settings the verifier hands its key sources; never a user option of `jwks`).
+ */
+export function allowsHttp(options: object): boolean {
+  return (options as { readonly allowHttp?: unknown }).allowHttp === true;
 }

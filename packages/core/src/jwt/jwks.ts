@@ -7,7 +7,13 @@ import { BoundedMap } from '../stores/bounded-map.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
-import { fetchJsonObject, isSafeKeyUrl, KeyFetchError, type KeyFetchOptions } from './fetch-json.js';
+import {
+  allowsHttp,
+  fetchJsonObject,
+  isSafeKeyUrl,
+  KeyFetchError,
+  type KeyFetchOptions,
+} from './fetch-json.js';
 import { type BoundKey, importKeySet, type KeySet } from './keyset.js';
 
 /** Caching policy of a remote JWKS. */
@@ -79,7 +85,8 @@ export function createRemoteKeySet(
 
   async function load(): Promise<KeySet> {
     const url = typeof location === 'function' ? await location() : location;
-    if (!isSafeKeyUrl(url)) throw new KeyFetchError(`JWKS URL ${url.origin} is not https`);
+    if (!isSafeKeyUrl(url, allowsHttp(options)))
+      throw new KeyFetchError(`JWKS URL ${url.origin} is not https`);
     const doc = await fetchJsonObject(url, options);
     const keys = doc.keys;
     if (!Array.isArray(keys)) throw new KeyFetchError('JWKS has no "keys" array');

@@ -6,7 +6,7 @@ import { ALGORITHM_KEYS, isSymmetric, type JwtAlgorithm } from './algorithms.js'
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { discoverJwksUri } from './discovery.js';
 import { JWT_ERRORS } from './errors.js';
-import { isSafeKeyUrl } from './fetch-json.js';
+import { allowsHttp, isSafeKeyUrl } from './fetch-json.js';
 import { createRemoteKeySet, type JwksOptions, type KeySource } from './jwks.js';
 import { type BoundKey, bindAlgorithms, KeySet } from './keyset.js';
 
@@ -164,11 +164,11 @@ export function buildKeySource(
       if (options.discovery !== true || issuer === undefined) {
         throw new ConfigError(`${option}.discovery`, 'needs an exact issuer', 'set issuer, or use jwksUri');
       }
-      if (!isSafeKeyUrl(new URL(issuer))) {
+      if (!isSafeKeyUrl(new URL(issuer), allowsHttp(ctx.jwks))) {
         throw new ConfigError(
           `${option}.issuer`,
           'is not https, so discovery could be spoofed',
-          'use an https issuer',
+          'use an https issuer (a development identity provider on plain http, e.g. Keycloak in docker compose: dangerouslyAllowHttpIssuer: true)',
         );
       }
       return createRemoteKeySet(
@@ -186,11 +186,11 @@ export function buildKeySource(
     } catch {
       throw new ConfigError(`${option}.jwksUri`, 'is not a URL', 'use the https URL of the issuer JWKS');
     }
-    if (!isSafeKeyUrl(url)) {
+    if (!isSafeKeyUrl(url, allowsHttp(ctx.jwks))) {
       throw new ConfigError(
         `${option}.jwksUri`,
         'is not https, so anyone on the path could swap the keys',
-        'use an https URL',
+        'use an https URL (a development identity provider on plain http: dangerouslyAllowHttpIssuer: true)',
       );
     }
     return createRemoteKeySet(url, algorithms, ctx.jwks, ctx.backend, ctx.onEvent, ctx.now);

@@ -13,6 +13,7 @@ const VERIFIER_KEYS = [
     'audience',
     'dangerouslyAcceptAnyIssuer',
     'dangerouslyAcceptAnyAudience',
+    'dangerouslyAllowHttpIssuer',
     'typ',
     'clockToleranceSeconds',
     'maxTokenAgeSeconds',

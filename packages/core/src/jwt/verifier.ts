@@ -143,7 +143,23 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   const now = options.now ?? Date.now;
   const events = new Reporter(options.onEvent, 'jwt');
   const onEvent = events.emit;
-  const ctx: KeySourceContext = { backend, jwks: checked.jwks, onEvent, now };
+  const allowHttp = options.dangerouslyAllowHttpIssuer;
+  if (allowHttp !== undefined && allowHttp !== true) {
+    throw new ConfigError(
+      'jwt.dangerouslyAllowHttpIssuer',
+      `${JSON.stringify(allowHttp)} is not true`,
+      'set it to true (development only) or leave it out',
+    );
+  }
+  if (allowHttp === true) {
+    console.warn(
+      'bulwark: jwt.dangerouslyAllowHttpIssuer is set: the JWKS and discovery document may be fetched over ' +
+        'plain http, where anyone on the path can swap the keys. Development only; use https in production.',
+    );
+  }
+  // The flag travels with the JWKS settings to every key source (config checks, fetches, discovered URLs).
+  const jwksSettings = allowHttp === true ? { ...checked.jwks, allowHttp: true } : checked.jwks;
+  const ctx: KeySourceContext = { backend, jwks: jwksSettings, onEvent, now };
   const algorithms = checkAlgorithms('jwt.algorithms', options.algorithms);
   const audience = listOption('jwt.audience', options.audience);
   if (audience === undefined && options.dangerouslyAcceptAnyAudience !== true) {
