@@ -58,6 +58,10 @@ setup('build, typecheck, publint + attw', 'pnpm', [
   'check:package',
   '--output-logs=errors-only',
 ]);
+setup('API report (api/*.api.md matches the built declarations)', 'node', [
+  'scripts/api-report.mjs',
+  '--check',
+]);
 
 rmSync(report, { force: true });
 console.log('\n▶ tests: vitest run');

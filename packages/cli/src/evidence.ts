@@ -1,4 +1,4 @@
-import { decodeBase64UrlText } from '@bulwark/core';
+import { decodeBase64UrlText } from '@bulwark/core/toolkit';
 import type { ProbeResponse } from './client.js';
 import type { Evidence } from './findings.js';
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  compileCsp,
   createClientIpResolver,
   createEventSink,
   createCorsPolicy,
@@ -90,7 +89,6 @@ const CASES: Record<string, OptionCase> = {
     ],
     call: any(createJwtVerifier),
   },
-  compileCsp: { bases: [CSP], call: (o) => compileCsp(o as never, 'csp', new Set()) },
   createSecurityHeaders: {
     bases: [{ preset: 'api', hsts: { maxAgeSeconds: 31_536_000 }, csp: CSP, cspReportOnly: CSP }],
     call: any(createSecurityHeaders),

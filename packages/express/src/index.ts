@@ -1,7 +1,7 @@
 /**
- * @bulwark/express: bulwark's rules as express 4 and 5 middleware. Re-exports `@bulwark/core`.
+ * @bulwark/express: bulwark's rules as express 4 and 5 middleware. Re-exports what its users need of `@bulwark/core` (`@bulwark/core/app`).
  */
-export * from '@bulwark/core';
+export * from '@bulwark/core/app';
 export { requireJwt } from './jwt.js';
 export { observe } from './events.js';
 export { securityHeaders } from './headers.js';

@@ -1,7 +1,7 @@
 /**
- * @bulwark/fastify: bulwark's rules as a fastify 5 plugin and route hooks. Re-exports `@bulwark/core`.
+ * @bulwark/fastify: bulwark's rules as a fastify 5 plugin and route hooks. Re-exports what its users need of `@bulwark/core` (`@bulwark/core/app`).
  */
-export * from '@bulwark/core';
+export * from '@bulwark/core/app';
 export { requireJwt } from './jwt.js';
 export { securityHeaders } from './headers.js';
 export { cors } from './cors.js';

@@ -1,5 +1,4 @@
 import {
-  numberOption,
   createWebhookVerifier,
   deny,
   ruleFor,
@@ -8,6 +7,7 @@ import {
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
+import { numberOption } from '@bulwark/core/toolkit';
 import { settleWhenFinished } from '@bulwark/core/node';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';

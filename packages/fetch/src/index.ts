@@ -1,8 +1,8 @@
 /**
  * @bulwark/fetch: bulwark's rules for `(Request) => Response` handlers (Node, Workers, Deno, Bun).
- * Re-exports `@bulwark/core`.
+ * Re-exports what its users need of `@bulwark/core` (`@bulwark/core/app`).
  */
-export * from '@bulwark/core';
+export * from '@bulwark/core/app';
 export { protect } from './protect.js';
 export type { FetchHandler, ProtectedHandler, ProtectPolicy } from './protect.js';
 export type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';

@@ -1,12 +1,12 @@
 import {
   createWebhookVerifier,
   deny,
-  readBodyCapped,
   ruleFor,
   toResponse,
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
+import { readBodyCapped } from '@bulwark/core/toolkit';
 import { admit, type Stage } from './pipeline.js';
 
 /** The `webhook` entry of a protect policy: verifier options or a verifier built with `createWebhookVerifier`. */

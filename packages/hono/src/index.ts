@@ -1,8 +1,8 @@
 /**
  * @bulwark/hono: bulwark's rules as Hono middleware, on Node (@hono/node-server), Bun, Deno and Cloudflare
- * Workers. Re-exports `@bulwark/core`.
+ * Workers. Re-exports what its users need of `@bulwark/core` (`@bulwark/core/app`).
  */
-export * from '@bulwark/core';
+export * from '@bulwark/core/app';
 export { requireJwt } from './jwt.js';
 export { observe } from './events.js';
 export type { JwtVariables } from './jwt.js';

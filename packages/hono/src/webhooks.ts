@@ -1,12 +1,12 @@
 import {
   createWebhookVerifier,
   deny,
-  readBodyCapped,
   ruleFor,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
+import { readBodyCapped } from '@bulwark/core/toolkit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { denial, proceed, requestOf, stop } from './context.js';
 

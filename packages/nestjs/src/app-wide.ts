@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  appendVary,
   type CorsOptions,
   type CorsPolicy,
   createCorsPolicy,
@@ -12,6 +11,7 @@ import {
   type SecurityHeadersOptions,
   type WebhookVerifier,
 } from '@bulwark/core';
+import { appendVary } from '@bulwark/core/toolkit';
 import { fromNodeRequest, setHeaders, writeReply } from '@bulwark/core/node';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 

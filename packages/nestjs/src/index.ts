@@ -1,10 +1,10 @@
 /**
  * @bulwark/nestjs: BulwarkModule, guards and decorators for NestJS 11 and 12 on the express and fastify
- * platforms. Re-exports `@bulwark/core`. Injection uses explicit `@Inject(TOKEN)` (no decorator metadata).
+ * platforms. Re-exports what its users need of `@bulwark/core` (`@bulwark/core/app`). Injection uses explicit `@Inject(TOKEN)` (no decorator metadata).
  * One file per Nest role: module, options, providers, tokens, decorators, one guard per rule, the
  * exception filter, the OIDC service, app-wide steps and middleware.
  */
-export * from '@bulwark/core';
+export * from '@bulwark/core/app';
 export { BulwarkModule } from './module.js';
 export type {
   BulwarkModuleAsyncOptions,

@@ -11,11 +11,11 @@ import {
   ConfigError,
   deny,
   isSecurityError,
-  readBodyCapped,
   type SecurityError,
   WEBHOOK_ERRORS,
   type WebhookVerifier,
 } from '@bulwark/core';
+import { readBodyCapped } from '@bulwark/core/toolkit';
 import { settleWhenFinished } from '@bulwark/core/node';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { BulwarkAnswer, deny, JWT_ERRORS } from '../src/index.js';
+import { deny } from '@bulwark/core';
+import { BulwarkAnswer, JWT_ERRORS } from '../src/index.js';
 
 describe('BulwarkAnswer.from', () => {
   it('carries the denial and its status as an HttpException', () => {

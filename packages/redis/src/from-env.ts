@@ -1,16 +1,14 @@
 import {
-  checkOptions,
   createMemoryRateLimitStore,
   createMemoryRefreshTokenStore,
   createMemoryReplayStore,
   createMemoryRevocationStore,
-  numberOption,
-  optionKeys,
   type RateLimitStore,
   type RefreshTokenStore,
   type ReplayStore,
   type RevocationStore,
 } from '@bulwark/core';
+import { checkOptions, numberOption, optionKeys } from '@bulwark/core/toolkit';
 import { Cluster, Redis } from 'ioredis';
 import { RedisStoreError } from './errors.js';
 import { REDIS_CLIENT_OPTIONS, REDIS_CLUSTER_OPTIONS } from './options.js';

@@ -1,4 +1,5 @@
-import { ConfigError, checkOptions, numberOption, optionKeys } from '@bulwark/core';
+import { ConfigError } from '@bulwark/core';
+import { checkOptions, numberOption, optionKeys } from '@bulwark/core/toolkit';
 import type { Cluster, Redis } from 'ioredis';
 
 /** An ioredis client you created: standalone, Sentinel (`new Redis({ sentinels })`) or `new Cluster(...)`. */

@@ -1,9 +1,9 @@
 // The runtime checks app: what only differs between runtimes (where the client address comes from, what
 // Workers refuse or warn about at startup), served on Bun, Deno and workerd like the conformance app.
+import { isCloudflareWorkers } from '../../core/src/index.js';
 import {
   type ClientIpResolverOptions,
   createRateLimiter,
-  isCloudflareWorkers,
   protect,
   securityHeaders,
 } from '../../fetch/src/index.js';

@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { decodeBase64UrlText, encodeBase64Url } from '@bulwark/core';
+import { decodeBase64UrlText, encodeBase64Url } from '@bulwark/core/toolkit';
 
 /** A compact JWS split into its decoded header, its raw parts, and nothing verified. */
 export interface DecodedToken {

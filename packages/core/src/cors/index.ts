@@ -1,6 +1,5 @@
 // The cors area's public exports.
 export { CORS_ERRORS } from './errors.js';
-export { MAX_ORIGIN_LENGTH, normaliseOrigin, parseRequestOrigin } from './origin.js';
 export type { ParsedOrigin } from './origin.js';
 export { createCorsPolicy } from './policy.js';
 export type { CorsGrant, CorsOptions, CorsPolicy } from './policy.js';

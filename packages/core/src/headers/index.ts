@@ -1,5 +1,5 @@
 // The headers area's public exports.
-export { NONCE, compileCsp } from './csp.js';
+export { NONCE } from './csp.js';
 export type {
   CompiledCsp,
   CspDirectives,
@@ -13,10 +13,9 @@ export { createNonce, cspHash } from './csp-sources.js';
 export {
   API_PERMISSIONS_POLICY,
   DEFAULT_PERMISSIONS_POLICY,
-  serializePermissionsPolicy,
 } from './permissions-policy.js';
 export type { PermissionsAllowlist, PermissionsPolicy } from './permissions-policy.js';
-export { createSecurityHeaders, NO_STORE } from './policy.js';
+export { createSecurityHeaders } from './policy.js';
 export type { LegacyHeaderOptions } from './extra.js';
 export type {
   HeaderSource,

@@ -1,8 +1,6 @@
-export { checkAlgorithms } from './algorithms.js';
 export type { JwtAlgorithm, JwtAlgorithmName } from './algorithms.js';
 export { createJwtAuthorizer, grantedScopes } from './authorize.js';
 export type { JwtAuthorizer, JwtRouteOptions } from './authorize.js';
-export { extractBearer } from './bearer.js';
 export { JWT_ERRORS } from './errors.js';
 export type { JwksOptions } from './jwks.js';
 export type { KeyFetchOptions } from './fetch-json.js';

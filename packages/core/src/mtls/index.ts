@@ -1,9 +1,8 @@
 // The mtls area's public exports.
-export { parseSpiffeId, parseTrustDomain, spiffePathProblem, SPIFFE_ID_MAX_BYTES } from './spiffe.js';
+export { parseSpiffeId, parseTrustDomain } from './spiffe.js';
 export type { SpiffeId, SpiffeIdResult } from './spiffe.js';
 export { readCertificateIdentity } from './certificate.js';
 export type { CertificateIdentity } from './certificate.js';
-export { DerError } from './der.js';
 export { identifyPeer } from './peer.js';
 export type { MtlsPeer, PeerIdentityOptions } from './peer.js';
 export {
@@ -16,17 +15,9 @@ export {
   authorizePathPrefix,
   authorizeSubject,
   createMtlsAuthorizer,
-  decide,
 } from './authorize.js';
 export type { MtlsAuthorizer, MtlsDecision, MtlsPolicy, MtlsPolicyObject } from './authorize.js';
 export { MTLS_ERRORS } from './errors.js';
-export {
-  certificateFromXfcc,
-  parseXfcc,
-  pemCertificateToDer,
-  urlEncodedPemToDer,
-} from './forwarded-certificate.js';
-export type { XfccElement } from './forwarded-certificate.js';
 export { createMtlsVerifier } from './verifier.js';
 export type {
   ForwardedCertificateOptions,

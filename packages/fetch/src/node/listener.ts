@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { checkOptions, deny, isSecurityError, numberOption, SecurityError } from '@bulwark/core';
+import { deny, isSecurityError, SecurityError } from '@bulwark/core';
+import { checkOptions, numberOption } from '@bulwark/core/toolkit';
 import { writeReply } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
 
