@@ -18,12 +18,13 @@ async function peerStack(app, c) {
 }
 
 /** Build the app for `variant` and listen on 127.0.0.1:0; resolves to the port. */
-export async function listen(variant, c) {
+export async function listen(variant, c, onServer = () => {}) {
   const app = Fastify({ logger: false });
   const routeOptions = {};
   if (variant === 'peer') await peerStack(app, c);
   else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
   app.get('/json', routeOptions, async () => BODY);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  onServer(app.server);
   return app.server.address().port;
 }
