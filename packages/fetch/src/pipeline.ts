@@ -11,10 +11,14 @@ import type {
 
 /** What the serving runtime knows about the connection (read from Bun's `server`, Deno's `info`, the node bridge). */
 export type { ConnectionInfo } from '@bulwark/core';
-/** What a protected handler receives next to the request. */
-export interface ProtectContext {
+/**
+ * What a protected handler receives next to the request. `C` types your own claims (`protect<MyClaims>(…)`),
+ * as jose's `jwtVerify<Payload>` does: the token was verified against the policy, the shape of your custom
+ * claims is yours to assert.
+ */
+export interface ProtectContext<C extends JwtClaims = JwtClaims> {
   /** Verified JWT claims when the policy has `jwt`. */
-  claims?: JwtClaims;
+  claims?: C;
   /** The checked DPoP proof when the token came with `Authorization: DPoP` (policy `jwt` with `dpop`). */
   dpop?: DpopProof;
   /** The verified delivery when the policy has `webhook` (the request body is consumed: use `webhook.json()`). */

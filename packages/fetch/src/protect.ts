@@ -10,6 +10,7 @@ import { type RateLimitPolicy, rateLimitStage } from './ratelimit.js';
 import { type WebhookPolicy, webhookStage } from './webhooks.js';
 import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
+import type { JwtClaims } from '@bulwark/core';
 import { connectionFor } from './connection.js';
 
 /**
@@ -33,8 +34,11 @@ export interface ProtectPolicy extends EventOptions {
   mtls?: MtlsPolicyEntry;
 }
 
-/** A fetch handler that also receives what the rules established. */
-export type ProtectedHandler = (request: Request, context: ProtectContext) => Response | Promise<Response>;
+/** A fetch handler that also receives what the rules established (`C`: your claims type). */
+export type ProtectedHandler<C extends JwtClaims = JwtClaims> = (
+  request: Request,
+  context: ProtectContext<C>,
+) => Response | Promise<Response>;
 
 /**
  * A plain fetch handler. The second argument is whatever the runtime passes: Bun's `server`, Deno's
@@ -69,13 +73,17 @@ const contexts = new WeakMap<object, ConnectionInfo>();
  * hold, and the inner rules see the same client and the outer rules' context.
  *
  * @example
+ * interface OrderClaims extends JwtClaims { readonly tenant: string }
  * export default {
- *   fetch: protect(async (request, { claims }) => Response.json({ sub: claims?.sub }), {
+ *   fetch: protect<OrderClaims>(async (request, { claims }) => Response.json({ tenant: claims?.tenant }), {
  *     jwt: { algorithms: ['ES256'], issuer, audience, jwksUri },
  *   }),
  * };
  */
-export function protect(handler: ProtectedHandler, policy: ProtectPolicy): FetchHandler & ProtectedHandler {
+export function protect<C extends JwtClaims = JwtClaims>(
+  handler: ProtectedHandler<C>,
+  policy: ProtectPolicy,
+): FetchHandler & ProtectedHandler {
   const stages: Stage[] = [];
   let jwt = -1;
   for (const key of STAGE_ORDER) {
@@ -132,7 +140,7 @@ export function protect(handler: ProtectedHandler, policy: ProtectPolicy): Fetch
     }
     if (response === undefined) {
       try {
-        response = await handler(request, state.context);
+        response = await handler(request, state.context as ProtectContext<C>);
       } catch (err) {
         for (const stage of failers) stage.fail!(state, err);
         throw err;
