@@ -5,7 +5,7 @@
 export * from '@bulwark/core/app';
 export { requireJwt } from './jwt.js';
 export { observe } from './events.js';
-export type { JwtVariables } from './jwt.js';
+export type { JwtVariables, OptionalJwtVariables } from './jwt.js';
 export { rateLimit } from './ratelimit.js';
 export type { HonoRateLimitOptions } from './ratelimit.js';
 export { verifyWebhook } from './webhooks.js';

@@ -20,6 +20,14 @@ export interface JwtVariables {
   dpop: DpopProof | undefined;
 }
 
+/** What {@link requireJwt} puts in `c.var` on an optional route (`optional: true`): no claims when anonymous. */
+export interface OptionalJwtVariables {
+  /** The verified JWT claims, or undefined for a request that carried no credentials. */
+  claims: JwtClaims | undefined;
+  /** The checked DPoP proof when the token came with `Authorization: DPoP` (RFC 9449); else undefined. */
+  dpop: DpopProof | undefined;
+}
+
 /**
  * Require a valid bearer JWT. On success `c.var.claims` holds the verified claims (typed in the handlers
  * of the route it guards); otherwise the request is refused with 401 (or 400/503) problem+json and a
@@ -35,16 +43,26 @@ export interface JwtVariables {
  */
 export function requireJwt(
   source: JwtVerifierOptions | JwtVerifier,
+  route: JwtRouteOptions & { optional: true },
+): MiddlewareHandler<{ Variables: OptionalJwtVariables }>;
+export function requireJwt(
+  source: JwtVerifierOptions | JwtVerifier,
   route?: JwtRouteOptions,
-): MiddlewareHandler<{ Variables: JwtVariables }> {
+): MiddlewareHandler<{ Variables: JwtVariables }>;
+export function requireJwt(
+  source: JwtVerifierOptions | JwtVerifier,
+  route?: JwtRouteOptions,
+): MiddlewareHandler<{ Variables: OptionalJwtVariables }> | MiddlewareHandler<{ Variables: JwtVariables }> {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
-  return async function bulwarkJwt(c, next) {
+  // Claims are undefined only on an optional route's anonymous request, which the overloads type.
+  const handler: MiddlewareHandler<{ Variables: OptionalJwtVariables }> = async function bulwarkJwt(c, next) {
     const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };
     const verdict = await verifier.check(requestOf(c), authorize, { mtls, dpop });
     if (!verdict.ok) return stop(verdict);
-    c.set('claims', verdict.value as JwtClaims); // undefined on an optional route's anonymous request
+    c.set('claims', verdict.value); // undefined on an optional route's anonymous request
     c.set('dpop', verdict.dpop);
     await proceed(c, next, verdict);
   };
+  return handler;
 }
