@@ -11,8 +11,11 @@ export async function startIdp() {
     extractable: true,
   });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'tour-1', alg: 'RS256', use: 'sig' };
+  let down = false;
   const server = createServer((req, res) => {
-    if (req.url === '/jwks.json') {
+    if (down) {
+      res.writeHead(503).end();
+    } else if (req.url === '/jwks.json') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     } else res.writeHead(404).end();
   });
@@ -43,6 +46,10 @@ export async function startIdp() {
         .setJti(crypto.randomUUID())
         .setExpirationTime(now + expiresIn)
         .sign(privateKey);
+    },
+    /** An outage: every request to the IdP answers 503 until it is set back. */
+    setDown(value) {
+      down = value;
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };

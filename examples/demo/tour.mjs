@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startIdp } from './idp.mjs';
+import { call, row } from './lib.mjs';
 import { sections } from './sections/index.mjs';
 import { DEMO_WEBHOOK_SECRET } from './sections/webhooks.mjs';
 
@@ -34,17 +35,24 @@ function startApp(name, env) {
   const child = spawn(process.execPath, [app.entry], {
     cwd: root,
     env: { ...process.env, ...env, ...app.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Everything the app writes is kept (the outage row reads its log) and its stderr still shown.
+  let log = '';
+  child.stderr.on('data', (chunk) => {
+    log += chunk;
+    process.stderr.write(chunk);
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
+      log += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+        resolve({ url: match[1], log: () => log, stop: () => child.kill('SIGTERM') });
       }
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
@@ -62,6 +70,36 @@ function printTable(title, rows) {
   console.log(line(['attack', 'expected', 'bulwark answered', 'result']));
   console.log(line(widths.map((w) => '-'.repeat(w)).concat('----')));
   for (const r of rows) console.log(line([r.attack, r.expected, r.got, r.pass ? 'pass' : 'FAIL']));
+}
+
+/**
+ * The API starts while its identity provider is down: tokens are refused with 503 (never accepted), and
+ * the outage is in the app's own log although the app configures no event sink or logger for bulwark.
+ */
+async function jwksOutage(name, env) {
+  const down = await startIdp();
+  down.setDown(true);
+  const app = await startApp(name, { ...env, ISSUER: down.issuer, JWKS_URI: down.jwksUri });
+  try {
+    const token = await down.mint();
+    const res = await call(app.url, '/orders', { headers: { authorization: `Bearer ${token}` } });
+    const rows = [row('genuine token while the JWKS answers 503', '503 JWT_KEYS_UNAVAILABLE', res, token)];
+    const until = Date.now() + 5_000;
+    while (!app.log().includes('jwt.jwks_unreachable') && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const logged = app.log().includes('jwt.jwks_unreachable');
+    rows.push({
+      attack: "the outage in the app's log, nothing configured",
+      expected: 'jwt.jwks_unreachable logged',
+      got: logged ? 'jwt.jwks_unreachable logged' : 'nothing logged',
+      pass: logged,
+    });
+    return rows;
+  } finally {
+    app.stop();
+    await down.close();
+  }
 }
 
 const idp = await startIdp();
@@ -90,6 +128,10 @@ try {
     } finally {
       app.stop();
     }
+    const rows = await jwksOutage(name, env);
+    printTable('JWKS outage: the identity provider is down when the API starts', rows);
+    total += rows.length;
+    failures += rows.filter((r) => !r.pass).length;
   }
 } finally {
   await idp.close();
