@@ -1,7 +1,6 @@
 import {
   attachEvents,
   createEventSink,
-  type EventLogger,
   type EventOptions,
   type CorsOptions,
   type CorsPolicy,
@@ -16,7 +15,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
-import { pickEventOptions, setEvents } from './events.js';
+import { frameworkLogger, pickEventOptions, setEvents } from './events.js';
 import { rateLimit } from './ratelimit.js';
 import { BulwarkDenial, DENIALS_HANDLED, send } from './reply.js';
 
@@ -54,7 +53,7 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
     });
     app.decorate(DENIALS_HANDLED, true);
   }
-  const events = createEventSink(pickEventOptions(options), app.log as EventLogger, 'fastify.');
+  const events = createEventSink(pickEventOptions(options), frameworkLogger(app), 'fastify.');
   setEvents(app, events);
   const headers = options.securityHeaders ?? true;
   const cors = options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy);
