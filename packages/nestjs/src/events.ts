@@ -30,12 +30,15 @@ export interface ModuleRules {
   readonly rateLimiters: BulwarkRateLimiters | null;
 }
 
+/** Injection token of the module's event sink (internal: the guards attach the rules they build to it). */
+export const BULWARK_EVENTS: unique symbol = Symbol.for('bulwark.nestjs.events');
+
 /**
- * The module's sink (`onEvent`, `logger`, `logDenials` of its options; degraded states to Nest's `Logger`
- * by default), attached to every rule the module built, app-wide CORS included.
+ * The module's sink: `onEvent`, `logger`, `logDenials` of its options; degraded states to Nest's `Logger`
+ * by default.
  */
-export function attachModuleEvents(options: BulwarkModuleOptions, rules: ModuleRules): EventSink {
-  const sink = createEventSink(
+export function createModuleSink(options: BulwarkModuleOptions): EventSink {
+  return createEventSink(
     {
       ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
@@ -44,10 +47,13 @@ export function attachModuleEvents(options: BulwarkModuleOptions, rules: ModuleR
     nestLogger(),
     'nestjs.BulwarkModule.',
   );
+}
+
+/** Attach the module's sink to every rule the module built, app-wide CORS included. */
+export function attachModuleEvents(sink: EventSink, options: BulwarkModuleOptions, rules: ModuleRules): void {
   attachEvents(rules.jwt, sink);
   attachEvents(rules.mtls, sink);
   for (const verifier of rules.webhooks?.values() ?? []) attachEvents(verifier, sink);
   for (const limiter of rules.rateLimiters?.byName.values() ?? []) attachEvents(limiter, sink);
   if (options.cors !== undefined) attachEvents(ruleFor(options.cors, 'cors', createCorsPolicy), sink);
-  return sink;
 }

@@ -1,7 +1,13 @@
 import { type DynamicModule, Inject, Module, type NestModule, type Provider } from '@nestjs/common';
 import { type AbstractHttpAdapter, APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
-import { ConfigError, type JwtVerifier, type MtlsVerifier, type WebhookVerifier } from '@bulwark/core';
-import { attachModuleEvents } from './events.js';
+import {
+  ConfigError,
+  type EventSink,
+  type JwtVerifier,
+  type MtlsVerifier,
+  type WebhookVerifier,
+} from '@bulwark/core';
+import { attachModuleEvents, BULWARK_EVENTS, createModuleSink } from './events.js';
 import { BulwarkExceptionFilter } from './answer.filter.js';
 import {
   type AppWideStep,
@@ -53,6 +59,7 @@ const sharedProviders: Provider[] = [
   { provide: BULWARK_RATE_LIMITERS, inject: [BULWARK_OPTIONS], useFactory: buildRateLimiters },
   { provide: BULWARK_MTLS, inject: [BULWARK_OPTIONS], useFactory: buildMtlsVerifier },
   { provide: BULWARK_WEBHOOKS, inject: [BULWARK_OPTIONS], useFactory: buildWebhookVerifiers },
+  { provide: BULWARK_EVENTS, inject: [BULWARK_OPTIONS], useFactory: createModuleSink },
   RateLimitGuard,
   MtlsGuard,
   WebhookGuard,
@@ -68,6 +75,7 @@ const sharedExports = [
   BULWARK_MTLS,
   BULWARK_WEBHOOKS,
   BULWARK_RATE_LIMITERS,
+  BULWARK_EVENTS,
   RateLimitGuard,
   MtlsGuard,
   WebhookGuard,
@@ -122,8 +130,9 @@ export class BulwarkModule implements NestModule {
     @Inject(BULWARK_JWT) jwt: JwtVerifier | null,
     @Inject(BULWARK_MTLS) mtls: MtlsVerifier | null,
     @Inject(BULWARK_RATE_LIMITERS) rateLimiters: BulwarkRateLimiters | null,
+    @Inject(BULWARK_EVENTS) events: EventSink,
   ) {
-    attachModuleEvents(options, { jwt, mtls, webhooks, rateLimiters });
+    attachModuleEvents(events, options, { jwt, mtls, webhooks, rateLimiters });
     const adapter = adapterHost?.httpAdapter as AbstractHttpAdapter | undefined;
     const steps: AppWideStep[] = [];
     // On unless turned off: importing the module replaces helmet, as registering @fastify/helmet does.

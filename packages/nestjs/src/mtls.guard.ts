@@ -6,7 +6,8 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { ConfigError, type MtlsVerifier } from '@bulwark/core';
+import { attachEvents, ConfigError, type EventSink, type MtlsVerifier } from '@bulwark/core';
+import { BULWARK_EVENTS } from './events.js';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { bothLevels, declaredRoutes } from './levels.js';
 import { BULWARK_MTLS, REQUIRE_MTLS_METADATA } from './tokens.js';
@@ -71,15 +72,26 @@ export class MtlsGuard implements CanActivate, OnModuleInit {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(BULWARK_MTLS) private readonly fallback: MtlsVerifier | null,
     @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+    @Inject(BULWARK_EVENTS) private readonly events: EventSink,
   ) {}
 
+  /**
+   * At startup: a route's own `@RequireMtls(options)` reports to the module's sink (its verifier was built by
+   * the decorator, apart from the module), and a bare `@RequireMtls()` needs the module's `mtls` default.
+   */
   onModuleInit(): void {
-    if (this.fallback !== null) return;
     for (const route of declaredRoutes(this.modules)) {
-      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.controller as never) === true)
-        throw noDefault((route.controller as { name: string }).name);
-      if (this.reflector.get(REQUIRE_MTLS_METADATA, route.handler as never) === true)
-        throw noDefault(route.where);
+      for (const [target, where] of [
+        [route.controller, (route.controller as { name: string }).name],
+        [route.handler, route.where],
+      ] as const) {
+        const level = this.reflector.get<MtlsVerifier | true | undefined>(
+          REQUIRE_MTLS_METADATA,
+          target as never,
+        );
+        if (level === true && this.fallback === null) throw noDefault(where);
+        if (level !== undefined && level !== true) attachEvents(level, this.events);
+      }
     }
   }
 

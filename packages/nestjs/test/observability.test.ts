@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import {
   defineObservabilitySuite,
   defineTelemetrySuite,
+  makeMtlsPki,
+  type MtlsPki,
+  mtlsCall,
+  mtlsSpec,
   type ObservabilityHarness,
   type ObservedRules,
 } from '@bulwark/conformance';
@@ -10,8 +14,10 @@ import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '@bulwark/core';
 import type { EventOptions } from '../src/index.js';
-import { BulwarkModule, RequireJwt } from '../src/index.js';
+import { authorizePathPrefix, BulwarkModule, RequireJwt, RequireMtls } from '../src/index.js';
 
 @Controller()
 class OrdersController {
@@ -68,4 +74,85 @@ for (const platform of ['express', 'fastify'] as const) {
   };
   defineObservabilitySuite(harness);
   defineTelemetrySuite(harness);
+}
+
+// A route's own @RequireMtls(options) builds its verifier in the decorator, apart from the module: its
+// refusals still reach the module's sink, at either level.
+const billing = { authorize: authorizePathPrefix('corp.example.com', '/ns/billing') };
+
+@Controller('mtls-handler')
+class MtlsHandlerController {
+  @Get('pay')
+  @RequireMtls(billing)
+  pay(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Controller('mtls-class')
+@RequireMtls({ authorize: authorizePathPrefix('corp.example.com', '/ns/billing') })
+class MtlsClassController {
+  @Get('pay')
+  pay(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`nestjs-${platform}: a route's own @RequireMtls reports to the module's sink`, () => {
+    let pki: MtlsPki;
+    beforeAll(async () => {
+      pki = await makeMtlsPki();
+    });
+
+    async function start(events: EventOptions): Promise<{ url: string; close(): Promise<void> }> {
+      // No module mtls option: every policy here is a route's own.
+      @Module({
+        imports: [BulwarkModule.forRoot({ securityHeaders: false, ...events })],
+        controllers: [MtlsHandlerController, MtlsClassController],
+      })
+      class AppModule {}
+      const tls = mtlsSpec(pki).tls;
+      const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ https: tls });
+      const app = await NestFactory.create(AppModule, adapter, {
+        ...((platform === 'express' ? { httpsOptions: tls } : {}) as object),
+        logger: false,
+      });
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      return { url: `https://127.0.0.1:${port}`, close: () => app.close() };
+    }
+
+    it('onEvent receives the refusals of handler and controller @RequireMtls(options)', async () => {
+      const events: SecurityEvent[] = [];
+      const app = await start({ onEvent: (e) => events.push(e) });
+      try {
+        for (const path of ['/mtls-handler/pay', '/mtls-class/pay']) {
+          expect((await mtlsCall(app.url, path, pki, pki.billing)).status, path).toBe(200);
+          expect((await mtlsCall(app.url, path, pki, pki.evil)).status, path).toBe(403);
+        }
+        expect(events.map((e) => [e.type, e.rule, e.code, e.path])).toEqual([
+          ['mtls.rejected', 'mtls', 'MTLS_PEER_DENIED', '/mtls-handler/pay'],
+          ['mtls.rejected', 'mtls', 'MTLS_PEER_DENIED', '/mtls-class/pay'],
+        ]);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('logDenials writes those refusals to the module logger', async () => {
+      const records: [string, string][] = [];
+      const keep = (level: string) => (event: SecurityEvent) => records.push([level, event.type]);
+      const app = await start({
+        logger: { error: keep('error'), warn: keep('warn'), info: keep('info') },
+        logDenials: 1,
+      });
+      try {
+        expect((await mtlsCall(app.url, '/mtls-handler/pay', pki, pki.evil)).status).toBe(403);
+        expect(records).toEqual([['info', 'mtls.rejected']]);
+      } finally {
+        await app.close();
+      }
+    });
+  });
 }
