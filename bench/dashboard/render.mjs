@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startIdp } from '../../examples/demo/idp.mjs';
+import { freePort } from '../../examples/demo/lib.mjs';
 import { sections } from '../../examples/demo/sections/index.mjs';
 import { DEMO_WEBHOOK_SECRET } from '../../examples/demo/sections/webhooks.mjs';
 
@@ -27,7 +28,7 @@ const child = spawn(
     cwd: root,
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: await freePort(),
       HOST: '127.0.0.1',
       WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
       ISSUER: idp.issuer,

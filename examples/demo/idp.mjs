@@ -35,9 +35,12 @@ export async function startIdp() {
       audience: aud = audience,
       issuer: iss = issuer,
       claims = {},
+      jkt,
     } = {}) {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ scope: 'orders:read orders:write', ...claims })
+      // With jkt (the RFC 7638 thumbprint of the client's key) the token is DPoP-bound (RFC 9449 §6).
+      const cnf = jkt === undefined ? {} : { cnf: { jkt } };
+      return new SignJWT({ scope: 'orders:read orders:write', ...cnf, ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: 'tour-1', typ: 'at+jwt' })
         .setSubject(sub)
         .setIssuer(iss)

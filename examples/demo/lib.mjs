@@ -1,4 +1,17 @@
+import { createServer } from 'node:net';
 import { request } from 'undici';
+
+/**
+ * A port free on 127.0.0.1 right now. An example API is started on it rather than on port 0 because it
+ * must know its own URL at startup: DPoP proofs name it (htu) and bulwark takes it from configuration.
+ */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
+}
 
 /** One HTTP request to the API under attack; returns status, headers and parsed problem code. */
 export async function call(base, path, init = {}) {

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startIdp } from './idp.mjs';
-import { call, row } from './lib.mjs';
+import { call, freePort, row } from './lib.mjs';
 import { sections } from './sections/index.mjs';
 import { DEMO_WEBHOOK_SECRET } from './sections/webhooks.mjs';
 
@@ -34,7 +34,7 @@ function startApp(name, env) {
   const app = APPS[name];
   const child = spawn(process.execPath, [app.entry], {
     cwd: root,
-    env: { ...process.env, ...env, ...app.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, ...app.env, PORT: env.PORT ?? '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Everything the app writes is kept (the outage row reads its log) and its stderr still shown.
@@ -115,7 +115,7 @@ try {
       // With REDIS_URL the app keeps its state in Redis; a fresh prefix per run keeps runs independent.
       ...(process.env.REDIS_URL ? { REDIS_PREFIX: `tour-${crypto.randomUUID()}` } : {}),
     };
-    const app = await startApp(name, env);
+    const app = await startApp(name, { ...env, PORT: await freePort() });
     const backend = process.env.REDIS_URL ? 'Redis stores' : 'memory stores';
     console.log(`\n=== bulwark attack tour: ${name} API at ${app.url} (${backend}) ===`);
     try {

@@ -4,9 +4,13 @@ export function configFromEnv(env = process.env) {
     if (!env[name]) throw new Error(`${name} is required (see examples/README.md)`);
     return env[name];
   };
+  const host = env.HOST ?? '127.0.0.1';
+  const port = Number(env.PORT ?? 3000);
   return {
-    host: env.HOST ?? '127.0.0.1',
-    port: Number(env.PORT ?? 3000),
+    host,
+    port,
+    // The URL clients call this API at: DPoP proofs name it (htu). Trusted configuration, never the Host header.
+    publicUrl: env.PUBLIC_URL ?? `http://${host}:${port}`,
     issuer: required('ISSUER'),
     audience: required('AUDIENCE'),
     jwksUri: required('JWKS_URI'),

@@ -15,10 +15,13 @@ export async function createApp(config) {
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
     revocation: config.stores.revocation,
+    // DPoP (RFC 9449) where a route asks for it: one proof, one use, in the same replay store as webhooks.
+    dpop: { externalUrl: config.publicUrl, replay: config.stores.replay },
   });
   const auth = requireJwt(jwt);
   const canRead = requireJwt(jwt, { scopes: ['orders:read'] });
   const canWrite = requireJwt(jwt, { scopes: ['orders:write'] });
+  const dpopRead = requireJwt(jwt, { dpop: 'required', scopes: ['orders:read'] });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
   // One resolver for every limiter: one trust list, one misconfiguration warning.
@@ -68,6 +71,11 @@ export async function createApp(config) {
   );
   app.get('/orders', { onRequest: perIp, preHandler: [canRead, perUser] }, async (request) => ({
     orders: orders.list(request.auth.sub),
+  }));
+  // Only DPoP-bound tokens, each request with a fresh proof of the client's key (RFC 9449).
+  app.get('/orders/dpop', { onRequest: perIp, preHandler: [dpopRead, perUser] }, async (request) => ({
+    orders: orders.list(request.auth.sub),
+    boundTo: request.dpop.jkt,
   }));
   // Logout revokes the presented access token: refused from the next request on, until it expires.
   app.post('/logout', { preHandler: auth }, async (request, reply) => {

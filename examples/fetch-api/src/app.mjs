@@ -20,6 +20,8 @@ export function createApp(config) {
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
     revocation: config.stores.revocation,
+    // DPoP (RFC 9449) where a route asks for it: one proof, one use, in the same replay store as webhooks.
+    dpop: { externalUrl: config.publicUrl, replay: config.stores.replay },
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
@@ -51,6 +53,12 @@ export function createApp(config) {
     async (_request, { claims }) => Response.json({ orders: orders.list(claims.sub) }),
     { jwt: { verifier: jwt, scopes: ['orders:read'] }, rateLimit },
   );
+  // Only DPoP-bound tokens, each request with a fresh proof of the client's key (RFC 9449).
+  const listOrdersDpop = protect(
+    async (_request, { claims, dpop }) =>
+      Response.json({ orders: orders.list(claims.sub), boundTo: dpop.jkt }),
+    { jwt: { verifier: jwt, dpop: 'required', scopes: ['orders:read'] }, rateLimit },
+  );
   // Logout revokes the presented access token: refused from the next request on, until it expires.
   const logout = protect(
     async (_request, { claims }) => {
@@ -81,6 +89,7 @@ export function createApp(config) {
   const routes = {
     'GET /health': async () => Response.json({ ok: true }),
     'GET /orders': listOrders,
+    'GET /orders/dpop': listOrdersDpop,
     'POST /orders': addOrder,
     'POST /logout': logout,
     'POST /password-reset': passwordReset,

@@ -23,6 +23,8 @@ export function createApp(config) {
     // Access tokens only (RFC 9068): an ID token from the same IdP is refused. Revocation makes logout real.
     typ: 'at+jwt',
     revocation: config.stores.revocation,
+    // DPoP (RFC 9449) where a route asks for it: one proof, one use, in the same replay store as webhooks.
+    dpop: { externalUrl: config.publicUrl, replay: config.stores.replay },
   });
 
   // Per client IP for everyone and per verified user, together; a strict limit on password resets.
@@ -54,6 +56,14 @@ export function createApp(config) {
   );
   app.post('/orders', perIp, requireJwt(jwt, { scopes: ['orders:write'] }), perUser, async (c) =>
     c.json(orders.add(c.var.claims.sub, await c.req.json().catch(() => ({}))), 201),
+  );
+  // Only DPoP-bound tokens, each request with a fresh proof of the client's key (RFC 9449).
+  app.get(
+    '/orders/dpop',
+    perIp,
+    requireJwt(jwt, { dpop: 'required', scopes: ['orders:read'] }),
+    perUser,
+    (c) => c.json({ orders: orders.list(c.var.claims.sub), boundTo: c.var.dpop.jkt }),
   );
   // Logout revokes the presented access token: refused from the next request on, until it expires.
   app.post('/logout', requireJwt(jwt), async (c) => {

@@ -14,6 +14,7 @@ export interface AppConfig {
   issuer: string;
   audience: string;
   jwksUri: string;
+  publicUrl: string;
   trustedProxies: string[];
   webhookSecret?: string;
   corsOrigins: string[];
@@ -51,6 +52,8 @@ export class AppModule {
             // Access tokens only (RFC 9068); revocation makes logout real.
             typ: 'at+jwt',
             revocation: config.stores.revocation,
+            // DPoP (RFC 9449) where a route asks for it: one proof, one use, in the same replay store as webhooks.
+            dpop: { externalUrl: config.publicUrl, replay: config.stores.replay },
           },
           // Per client IP for everyone and per verified user, together; a strict limit on password resets.
           rateLimit: {

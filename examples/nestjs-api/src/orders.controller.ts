@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import {
   BULWARK_JWT,
+  type DpopProof,
   Claims,
   type JwtClaims,
   type JwtVerifier,
@@ -21,6 +22,17 @@ export class OrdersController {
   @RateLimit('api')
   list(@Claims('sub') sub: string): { orders: unknown[] } {
     return { orders: this.orders.list(sub) };
+  }
+
+  // Only DPoP-bound tokens, each request with a fresh proof of the client's key (RFC 9449).
+  @Get('dpop')
+  @RequireJwt({ dpop: 'required', scopes: ['orders:read'] })
+  @RateLimit('api')
+  listDpop(
+    @Claims('sub') sub: string,
+    @Req() req: { dpop: DpopProof },
+  ): { orders: unknown[]; boundTo: string } {
+    return { orders: this.orders.list(sub), boundTo: req.dpop.jkt };
   }
 
   @Post()
