@@ -341,6 +341,12 @@ const REGEXES: readonly Entry[] = [
     'one decoded escape (is it unreserved?)',
   ),
   R(
+    'core/src/dpop/htu.ts',
+    String.raw`/\.(:\d+)?$/`,
+    'request',
+    "a host's trailing dot before the port of a proof htu",
+  ),
+  R(
     'core/src/dpop/nonce.ts',
     String.raw`/^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/`,
     'request',
