@@ -12,6 +12,7 @@ import { type MtlsPolicyEntry, mtlsStage } from './mtls.js';
 import type { ConnectionInfo, ProtectContext, Stage, StageState } from './pipeline.js';
 import type { JwtClaims } from '@bulwark/core';
 import { connectionFor } from './connection.js';
+import { rememberSink } from './app-sink.js';
 
 /**
  * Which rules protect a handler. Each area adds its key; stages run in the order of {@link STAGE_ORDER}.
@@ -107,7 +108,9 @@ export function protect<C extends JwtClaims = JwtClaims>(
   const finishers = stages.filter((s) => s.finish !== undefined);
   const failers = stages.filter((s) => s.fail !== undefined);
 
-  return async (request: Request, runtime?: unknown) => {
+  const protectedHandler = async (request: Request, runtime?: unknown) => {
+    // A cors() wrapper outside finds this app's sink by the request (when one is in use).
+    rememberSink(request, events);
     // Called by an outer protect() with its context: keep the runtime's connection facts (else every
     // client would look alike to these rules) and what the outer rules established.
     const outer = typeof runtime === 'object' && runtime !== null ? contexts.get(runtime) : undefined;
@@ -150,4 +153,7 @@ export function protect<C extends JwtClaims = JwtClaims>(
     for (let i = finishers.length - 1; i >= 0; i--) response = finishers[i]!.finish!(state, response);
     return response;
   };
+  // cors(protect(...)) finds this app's sink by the handler, before any request.
+  rememberSink(protectedHandler, events);
+  return protectedHandler;
 }
