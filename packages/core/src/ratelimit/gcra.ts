@@ -62,7 +62,9 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
 export function nextUnitMs(result: ConsumeResult, rule: BucketRule): number | undefined {
   if (result.remaining >= rule.burst) return undefined;
   // `resetMs` is when all of the missing burst - remaining units are back; the next one is back that many
-  // intervals minus one earlier.
-  const ms = result.resetMs - (rule.burst - result.remaining - 1) * rule.intervalMs;
+  // intervals minus one earlier. gcra() admits a unit SLACK_MS early (float rounding), so the unit counts
+  // as back SLACK_MS before the exact instant: when that instant is a whole second plus rounding noise
+  // (6000.0000001 ms), t must say 6, not 7, or a unit is back a whole second before the announced t.
+  const ms = result.resetMs - (rule.burst - result.remaining - 1) * rule.intervalMs - SLACK_MS;
   return Math.min(result.resetMs, Math.max(0, ms));
 }
