@@ -16,6 +16,7 @@ import {
   createMemoryRevocationStore,
   createMtlsVerifier,
   createOidcClient,
+  createOpaAuthorizer,
   createOidcLogin,
   createRateLimiter,
   createRedirectUriMatcher,
@@ -143,8 +144,23 @@ const CASES: Record<string, OptionCase> = {
         },
         forwardedCertificate: { trustedProxies: ['loopback'], maxHeaderBytes: 16_384 },
       },
+      { decisionPoint: async () => true, decisionTimeoutMs: 1_000 },
     ],
     call: any(createMtlsVerifier),
+  },
+  createOpaAuthorizer: {
+    bases: [
+      {
+        url: 'http://127.0.0.1:8181',
+        path: 'bulwark/mtls/allow',
+        timeoutMs: 500,
+        cacheTtlMs: 5_000,
+        cacheMaxEntries: 10_000,
+        maxBytes: 16_384,
+        fetch: globalThis.fetch,
+      },
+    ],
+    call: any(createOpaAuthorizer),
   },
   createDpopVerifier: {
     bases: [

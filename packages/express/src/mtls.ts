@@ -4,6 +4,7 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
   ruleFor,
+  type Verdict,
 } from '@bulwark/core';
 import { applyVerdict } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -32,9 +33,14 @@ declare global {
 export function requireMtls(source: MtlsVerifierOptions | MtlsVerifier): RequestHandler {
   const verifier = ruleFor(source, 'mtls', createMtlsVerifier);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const verdict = verifier.check(requestOf(req));
-    if (!applyVerdict(req, res, verdict)) return;
-    req.mtls = verdict.value;
-    next();
+    const finish = (verdict: Verdict<MtlsPeer>): void => {
+      if (!applyVerdict(req, res, verdict)) return;
+      req.mtls = verdict.value;
+      next();
+    };
+    // Synchronous unless a decisionPoint (a policy engine) is configured.
+    const verdict = verifier.checkRequest(requestOf(req));
+    if (verdict instanceof Promise) verdict.then(finish, next);
+    else finish(verdict);
   };
 }

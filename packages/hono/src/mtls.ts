@@ -20,7 +20,8 @@ export interface MtlsVariables {
  * certificates from other CAs; this middleware then identifies the peer (SPIFFE ID from its single URI
  * SAN, read from the socket in `c.env.incoming`) and applies the route policy. On success `c.var.mtls`
  * holds the peer; otherwise 401/403 problem+json, thrown as an `HTTPException`. A forwarded-certificate
- * header from a peer that is not a trusted proxy is removed before anything downstream reads it.
+ * header from a peer that is not a trusted proxy is removed before anything downstream reads it. A
+ * `decisionPoint` (e.g. `createOpaAuthorizer`) is awaited; its failure or timeout answers 503.
  *
  * @example
  * app.post('/payments', requireMtls({ authorize: authorizePathPrefix('corp.example.com', '/ns/checkout') }),
@@ -31,7 +32,9 @@ export function requireMtls(
 ): MiddlewareHandler<{ Variables: MtlsVariables }> {
   const verifier = ruleFor(source, 'mtls', createMtlsVerifier);
   return async function bulwarkMtls(c, next) {
-    const verdict = verifier.check(requestOf(c));
+    // Synchronous unless a decisionPoint (a policy engine) is configured.
+    const pending = verifier.checkRequest(requestOf(c));
+    const verdict = pending instanceof Promise ? await pending : pending;
     if (!verdict.ok) return stop(verdict);
     c.set('mtls', verdict.value);
     await proceed(c, next, verdict);

@@ -31,6 +31,12 @@ export const MTLS_ERRORS = {
     status: 403,
     message: 'This client is not allowed to call this endpoint.',
   }),
+  authorizerUnavailable: new SecurityError({
+    code: 'MTLS_AUTHORIZER_UNAVAILABLE',
+    status: 503,
+    message: 'The authorization service is temporarily unavailable.',
+    headers: [['retry-after', '5']],
+  }),
   tokenBindingMismatch: new SecurityError({
     code: 'MTLS_TOKEN_BINDING_MISMATCH',
     status: 401,

@@ -18,6 +18,8 @@ export {
 } from './authorize.js';
 export type { MtlsAuthorizer, MtlsDecision, MtlsPolicy, MtlsPolicyObject } from './authorize.js';
 export { MTLS_ERRORS } from './errors.js';
+export { createOpaAuthorizer } from './opa.js';
+export type { MtlsDecisionPoint, MtlsRequestFacts, OpaAuthorizerOptions } from './opa.js';
 export { createMtlsVerifier } from './verifier.js';
 export type {
   ForwardedCertificateOptions,

@@ -7,9 +7,16 @@ import { createClientIpResolver } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { RULE, type Rule } from '../rule.js';
 import { type Allowed, allow, deny, NO_HEADERS, type Verdict } from '../verdict.js';
-import { createMtlsAuthorizer, decide, type MtlsAuthorizer, type MtlsPolicy } from './authorize.js';
+import {
+  createMtlsAuthorizer,
+  decide,
+  type MtlsAuthorizer,
+  type MtlsDecision,
+  type MtlsPolicy,
+} from './authorize.js';
 import { MTLS_ERRORS } from './errors.js';
 import { certificateFromXfcc, urlEncodedPemToDer } from './forwarded-certificate.js';
+import type { MtlsDecisionPoint } from './opa.js';
 import { identifyPeer, type MtlsPeer, type PeerIdentityOptions } from './peer.js';
 
 /** Anything that says whether a socket peer is one of your proxies, e.g. a `createClientIpResolver(...)`. */
@@ -44,6 +51,14 @@ export interface MtlsVerifierOptions extends PeerIdentityOptions {
   dangerouslyAllowAnyPeer?: true;
   /** Read the certificate from a trusted proxy's header instead of our own TLS handshake. */
   forwardedCertificate?: ForwardedCertificateOptions;
+  /**
+   * An asynchronous authorizer (a policy engine such as `createOpaAuthorizer(...)`), asked after `authorize`
+   * allowed (or instead of it). Fails closed: an error or no answer within `decisionTimeoutMs` is 503
+   * `MTLS_AUTHORIZER_UNAVAILABLE`. Adapters call {@link MtlsVerifier.checkRequest} for it.
+   */
+  decisionPoint?: MtlsDecisionPoint;
+  /** How long the decision point may take before the request is refused. Default 1000 ms. */
+  decisionTimeoutMs?: number;
   /** Receives `mtls.rejected` (with the precise reason) and `mtls.forwarded_ignored`. */
   onEvent?: OnEvent;
 }
@@ -56,6 +71,12 @@ export interface MtlsVerifier extends Rule<'mtls'> {
    * it so nothing downstream reads a certificate nobody vouched for.
    */
   check(req: RequestLike): Verdict<MtlsPeer>;
+  /**
+   * Like `check`, and then asks the `decisionPoint` when one is configured: synchronous (the same verdict
+   * as `check`) without one, a promise with one. `check` alone refuses every request with 503 when a
+   * decision point is configured, so an adapter that cannot wait fails closed.
+   */
+  checkRequest(req: RequestLike): Verdict<MtlsPeer> | Promise<Verdict<MtlsPeer>>;
 }
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -63,6 +84,8 @@ const VERIFIER_KEYS = optionKeys<MtlsVerifierOptions>()(
   'authorize',
   'dangerouslyAllowAnyPeer',
   'forwardedCertificate',
+  'decisionPoint',
+  'decisionTimeoutMs',
   'onEvent',
   'acceptDnsNames',
   'acceptSubject',
@@ -164,17 +187,39 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
   }
   checkOptions('mtls', options, VERIFIER_KEYS);
   let authorizer: MtlsAuthorizer | undefined;
+  const decisionPoint = options.decisionPoint;
+  if (decisionPoint !== undefined && typeof decisionPoint !== 'function') {
+    throw new ConfigError(
+      'mtls.decisionPoint',
+      'must be a function returning a promise of a decision',
+      "e.g. createOpaAuthorizer({ url: 'http://127.0.0.1:8181', path: 'bulwark/mtls/allow' })",
+    );
+  }
+  const decisionTimeoutMs = numberOption('mtls.decisionTimeoutMs', options.decisionTimeoutMs, {
+    min: 10,
+    max: 60_000,
+    fallback: 1_000,
+  });
+  if (options.decisionTimeoutMs !== undefined && decisionPoint === undefined) {
+    throw new ConfigError(
+      'mtls.decisionTimeoutMs',
+      'has no decisionPoint to time',
+      'remove it or add decisionPoint',
+    );
+  }
   if (options.authorize !== undefined) {
     if (options.dangerouslyAllowAnyPeer === true) {
       throw new ConfigError('mtls.dangerouslyAllowAnyPeer', 'contradicts authorize', 'remove one of them');
     }
     authorizer = createMtlsAuthorizer(options.authorize, 'mtls.authorize');
-  } else if (options.dangerouslyAllowAnyPeer !== true) {
+  } else if (options.dangerouslyAllowAnyPeer !== true && decisionPoint === undefined) {
     throw new ConfigError(
       'mtls.authorize',
       'is required: a certificate from your CA proves who the caller is, not that it may call this route',
       "e.g. authorizeMemberOf('corp.example.com') or authorizeId('spiffe://corp.example.com/ns/billing/sa/api')",
     );
+  } else if (options.dangerouslyAllowAnyPeer === true && decisionPoint !== undefined) {
+    throw new ConfigError('mtls.dangerouslyAllowAnyPeer', 'contradicts decisionPoint', 'remove one of them');
   }
   const identity: PeerIdentityOptions = {
     acceptDnsNames: options.acceptDnsNames === true,
@@ -261,27 +306,87 @@ export function createMtlsVerifier(options: MtlsVerifierOptions): MtlsVerifier {
       ? allow(peer)
       : { ok: true, value: peer, headers: NO_HEADERS, strip };
 
+  const peerData = (peer: MtlsPeer): Record<string, unknown> => ({
+    via: peer.via,
+    ...(peer.spiffeId !== undefined ? { spiffeId: peer.spiffeId.id } : {}),
+  });
+
+  /** Identification and the synchronous policy; the allowed peer, or the refusal. */
+  function identify(req: RequestLike): Verdict<MtlsPeer> {
+    const source = certificateOf(req);
+    if ('ok' in source) return source;
+    const identified = identifyPeer(source.der, source.via, identity);
+    if (!identified.ok) {
+      return reject(req, MTLS_ERRORS.identityInvalid, identified.error, { via: source.via });
+    }
+    const peer = identified.value;
+    if (authorizer !== undefined) {
+      const decision = decide(authorizer, peer);
+      if (!decision.ok) return reject(req, MTLS_ERRORS.peerDenied, decision.error, peerData(peer));
+    }
+    return allowPeer(req, peer);
+  }
+
+  /** Ask the decision point within the time budget; anything but a decision refuses (fail closed). */
+  async function askDecisionPoint(
+    point: MtlsDecisionPoint,
+    req: RequestLike,
+    allowed: Allowed<MtlsPeer>,
+  ): Promise<Verdict<MtlsPeer>> {
+    const peer = allowed.value;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), decisionTimeoutMs);
+    });
+    let answer: MtlsDecision | boolean | 'late';
+    try {
+      answer = await Promise.race([point(peer, { method: req.method, path: requestPath(req.url) }), late]);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return reject(
+        req,
+        MTLS_ERRORS.authorizerUnavailable,
+        `the decision point failed: ${why}`,
+        peerData(peer),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === 'late') {
+      return reject(
+        req,
+        MTLS_ERRORS.authorizerUnavailable,
+        `the decision point did not answer within ${decisionTimeoutMs} ms`,
+        peerData(peer),
+      );
+    }
+    const decided = answer;
+    const decision = decide(() => decided, peer);
+    if (!decision.ok) return reject(req, MTLS_ERRORS.peerDenied, decision.error, peerData(peer));
+    return allowed;
+  }
+
+  const check = observedCheck('mtls', events, (req: RequestLike): Verdict<MtlsPeer> => {
+    const verdict = identify(req);
+    if (!verdict.ok || decisionPoint === undefined) return verdict;
+    return reject(
+      req,
+      MTLS_ERRORS.authorizerUnavailable,
+      'a decisionPoint is configured but the adapter called check(), which cannot wait for it; use checkRequest()',
+      peerData(verdict.value),
+    );
+  });
+
   return {
     [RULE]: 'mtls',
     [EVENTS]: events,
-    check: observedCheck('mtls', events, (req: RequestLike) => {
-      const source = certificateOf(req);
-      if ('ok' in source) return source;
-      const identified = identifyPeer(source.der, source.via, identity);
-      if (!identified.ok) {
-        return reject(req, MTLS_ERRORS.identityInvalid, identified.error, { via: source.via });
-      }
-      const peer = identified.value;
-      if (authorizer !== undefined) {
-        const decision = decide(authorizer, peer);
-        if (!decision.ok) {
-          return reject(req, MTLS_ERRORS.peerDenied, decision.error, {
-            via: peer.via,
-            ...(peer.spiffeId !== undefined ? { spiffeId: peer.spiffeId.id } : {}),
-          });
-        }
-      }
-      return allowPeer(req, peer);
-    }),
+    check,
+    checkRequest:
+      decisionPoint === undefined
+        ? check
+        : observedCheck('mtls', events, (req: RequestLike) => {
+            const verdict = identify(req);
+            return verdict.ok ? askDecisionPoint(decisionPoint, req, verdict) : verdict;
+          }),
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * For adapter tests of `createOpaAuthorizer` through a real TLS handshake: a local server implementing OPA's
+ * Data API contract (the OPA binary is not installable here) and an HTTPS client presenting a certificate.
+ * The policy: `POST /v1/data/bulwark/mtls` allows the billing namespace, denies everyone else, and answers
+ * 500 for the `broken` namespace.
+ */
+import { createServer, type Server } from 'node:http';
+import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TestCa, TestLeaf } from './pki.js';
+
+export interface OpaStub {
+  readonly url: string;
+  /** The `input` of every call, in order. */
+  readonly asked: unknown[];
+  close(): Promise<void>;
+}
+
+export async function startOpaStub(): Promise<OpaStub> {
+  const asked: unknown[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const { input } = JSON.parse(Buffer.concat(chunks).toString()) as {
+        input: { peer: { spiffeId: string } };
+      };
+      asked.push(input);
+      if (req.url !== '/v1/data/bulwark/mtls' || input.peer.spiffeId.includes('/ns/broken/')) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":"internal_error"}');
+        return;
+      }
+      const allow = input.peer.spiffeId.startsWith('spiffe://corp.example.com/ns/billing/');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { allow } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    asked,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** POST over a fresh mTLS connection presenting `client`. */
+export function mtlsPost(
+  url: string,
+  ca: TestCa,
+  client: TestLeaf,
+): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        ca: ca.certPem,
+        cert: client.certPem,
+        key: client.keyPem,
+        servername: 'localhost',
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
