@@ -113,4 +113,9 @@ export interface AdapterHarness {
    * a runtime that gives the handler no client certificate). They are not registered.
    */
   readonly excludes?: Readonly<Partial<Record<ScenarioGroup, string>>>;
+  /**
+   * Set (with the reason) where the server in front of the app drops a header sent with an empty value
+   * before the app runs (workerd does), so an empty Authorization reaches the app as no Authorization.
+   */
+  readonly dropsEmptyHeaderValues?: string;
 }

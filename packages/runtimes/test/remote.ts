@@ -123,6 +123,12 @@ export function remoteHarness(o: RemoteHarnessOptions): AdapterHarness {
   return {
     name: o.name,
     ...(o.excludes !== undefined ? { excludes: o.excludes } : {}),
+    ...(o.runtime === 'workerd'
+      ? {
+          dropsEmptyHeaderValues:
+            'workerd drops a request header whose value is empty before the Worker runs (an empty Authorization arrives as none)',
+        }
+      : {}),
     async start(spec) {
       const text = encodeSpec(o.adapt ? o.adapt(spec) : spec);
       return o.runtime === 'workerd' ? startWorkerd(o, text) : startProcess(o, text);

@@ -175,7 +175,9 @@ export function jwtScenarios(harness: AdapterHarness, extend: (spec: AppSpec) =>
       const good = await mint(keys);
       const forged = `${good.slice(0, good.lastIndexOf('.') + 1)}${'A'.repeat(342)}`;
       expect((await call(app.url, '/maybe', { headers: bearer(forged) })).status).toBe(401);
-      for (const authorization of ['Bearer not-a-jwt', 'Basic dXNlcjpwYXNz', 'Bearer', '']) {
+      // An empty value is bad credentials too, where it reaches the app at all (see dropsEmptyHeaderValues).
+      const bad = ['Bearer not-a-jwt', 'Basic dXNlcjpwYXNz', 'Bearer'];
+      for (const authorization of harness.dropsEmptyHeaderValues === undefined ? [...bad, ''] : bad) {
         const res = await call(app.url, '/maybe', { headers: { authorization } });
         expect(res.status, JSON.stringify(authorization)).toBe(401);
       }
