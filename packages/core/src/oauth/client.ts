@@ -9,7 +9,7 @@ import { createIdTokenChecker } from './id-token-keys.js';
 import { checkOptions, DEFAULT_ALGORITHMS, type OidcClientOptions } from './client-options.js';
 import type { FetchLike, ProviderHttp } from './provider-http.js';
 import { type OidcTokens, requestTokens } from './token-endpoint.js';
-import { Reporter } from '../observe/reporter.js';
+import { EVENTS, type Reporting, Reporter } from '../observe/reporter.js';
 
 export type { OidcClientOptions } from './client-options.js';
 
@@ -27,7 +27,7 @@ export interface OidcLoginResult {
 }
 
 /** An OpenID Connect relying party (authorization code flow with PKCE). */
-export interface OidcClient {
+export interface OidcClient extends Reporting {
   /** Discovery metadata, fetched once and cached (a failure is retried on the next call). */
   metadata(): Promise<Verdict<ProviderMetadata>>;
   /** The authorization request URL: response_type=code, PKCE S256, state, nonce. */
@@ -90,7 +90,8 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   checkOptions(options);
   const { issuer, clientId, redirectUri } = options;
   // Its ID Token key set reports through this too: a provider outage is logged without a hook.
-  const onEvent = new Reporter(options.onEvent, 'oauth').emit;
+  const events = new Reporter(options.onEvent, 'oauth');
+  const onEvent = events.emit;
   const credentials = { clientId, clientSecret: options.clientSecret };
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   // One fetch policy for every provider call: discovery, token endpoint and the ID Token key set.
@@ -126,6 +127,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   }
 
   return {
+    [EVENTS]: events,
     issuer,
     clientId,
     metadata,

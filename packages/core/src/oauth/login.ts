@@ -2,6 +2,7 @@ import { encodeBase64Url } from '../encoding/base64url.js';
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
+import { EVENTS, type Reporting, Reporter, reporterOf } from '../observe/reporter.js';
 import type { RequestLike } from '../http/request.js';
 import type { ReplayStore } from '../stores/types.js';
 import {
@@ -69,7 +70,7 @@ export interface OidcLogoutOptions {
  * are: start (a redirect to the provider with the transaction cookie), finish (the callback), logout (a
  * redirect to the provider's end-session endpoint).
  */
-export interface OidcLogin {
+export interface OidcLogin extends Reporting {
   /**
    * Start a login: 302 to the provider with the signed transaction cookie (`Answered`), or a denial when
    * the provider cannot be reached. `returnTo` comes from the options or the request's query.
@@ -159,14 +160,20 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   const now = options.now ?? Date.now;
   // The transaction codec first, so a bad secret is reported under this factory's own option name.
   const transactions = createTransactionCodec('oauth.login.secret', options.secret);
+  // The login's events, its state codec's and its client's reach the app whose request it handles (the
+  // adapter's sink on the request), from that request on.
+  const { client } = options;
+  const events = new Reporter(options.onEvent, 'oauth');
+  const clientEvents = reporterOf(client);
+  if (clientEvents !== undefined) events.adopt(clientEvents);
+  const onEvent = events.emit;
   const states = createStateCodec({
     secret: options.secret,
     maxAgeMs,
     now,
     ...(options.replayStore !== undefined ? { replayStore: options.replayStore } : {}),
-    ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+    onEvent,
   });
-  const { client, onEvent } = options;
   const cookie = { maxAgeSeconds: Math.ceil(maxAgeMs / 1000), secure: !insecure } as const;
   const clearCookie = serializeCookie(cookieName, '', { ...cookie, maxAgeSeconds: 0 });
   // The transaction is single-use whatever the outcome of the callback; no step's answer may be cached.
@@ -185,10 +192,12 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     });
 
   return {
+    [EVENTS]: events,
     client,
     cookieName,
     clearCookie,
     async start(req, startOptions = {}) {
+      if (req?.events !== undefined) events.attach(req.events);
       const returnTo =
         startOptions.returnTo ??
         (req === undefined
@@ -222,6 +231,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
       return redirect(target ?? postLogoutRedirectUri ?? '/', 303);
     },
     async finish(req) {
+      if (req.events !== undefined) events.attach(req.events);
       const verdict = await verifyCallback(req);
       if (verdict.ok) return allow(verdict.value, finished);
       return verdict.error === undefined ? verdict : deny(verdict.error, finished);
