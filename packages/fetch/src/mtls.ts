@@ -1,9 +1,11 @@
 import {
   createMtlsVerifier,
+  type MtlsPeer,
   type MtlsVerifier,
   type MtlsVerifierOptions,
   ruleFor,
   toResponse,
+  type Verdict,
 } from '@bulwark/core';
 import { admit, type Stage } from './pipeline.js';
 
@@ -13,7 +15,8 @@ export type MtlsPolicyEntry = MtlsVerifierOptions | MtlsVerifier;
 /**
  * The mTLS stage: identifies and authorizes the TLS client and puts the peer in `context.mtls`. The runtime
  * passes the verified client certificate as `info.peerCertificate` (the node bridge `toNodeListener` does).
- * Forwarded-certificate headers are believed only from trusted proxies (`info.remoteAddress`).
+ * Forwarded-certificate headers are believed only from trusted proxies (`info.remoteAddress`). A
+ * `decisionPoint` (e.g. `createOpaAuthorizer`) is awaited; its failure or timeout answers 503.
  *
  * @example
  * protect(handler, { mtls: { authorize: authorizeMemberOf('corp.example.com') } })
@@ -22,11 +25,15 @@ export function mtlsStage(policy: MtlsPolicyEntry): Stage {
   const verifier = ruleFor(policy, 'mtls', createMtlsVerifier);
   return {
     before(state) {
-      const verdict = verifier.check(state.req);
-      if (!verdict.ok) return toResponse(verdict.reply);
-      admit(state, verdict);
-      state.context.mtls = verdict.value;
-      return undefined;
+      const finish = (verdict: Verdict<MtlsPeer>): Response | undefined => {
+        if (!verdict.ok) return toResponse(verdict.reply);
+        admit(state, verdict);
+        state.context.mtls = verdict.value;
+        return undefined;
+      };
+      // Synchronous unless a decisionPoint (a policy engine) is configured.
+      const pending = verifier.checkRequest(state.req);
+      return pending instanceof Promise ? pending.then(finish) : finish(pending);
     },
   };
 }
