@@ -49,11 +49,13 @@ export function createModuleSink(options: BulwarkModuleOptions): EventSink {
   );
 }
 
-/** Attach the module's sink to every rule the module built, app-wide CORS included. */
+/** Attach the module's sink to every rule the module built, app-wide CORS and the OIDC login included. */
 export function attachModuleEvents(sink: EventSink, options: BulwarkModuleOptions, rules: ModuleRules): void {
   attachEvents(rules.jwt, sink);
   attachEvents(rules.mtls, sink);
   for (const verifier of rules.webhooks?.values() ?? []) attachEvents(verifier, sink);
   for (const limiter of rules.rateLimiters?.byName.values() ?? []) attachEvents(limiter, sink);
   if (options.cors !== undefined) attachEvents(ruleFor(options.cors, 'cors', createCorsPolicy), sink);
+  // OidcLoginService's login (its state checks and its client included).
+  attachEvents(options.oauth?.login, sink);
 }

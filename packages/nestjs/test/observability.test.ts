@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import {
+  call,
   defineObservabilitySuite,
   defineTelemetrySuite,
   makeMtlsPki,
@@ -10,14 +11,20 @@ import {
   type ObservabilityHarness,
   type ObservedRules,
 } from '@bulwark/conformance';
-import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
+import { Controller, Get, Inject, type LoggerService, Module, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SecurityEvent } from '@bulwark/core';
-import type { EventOptions } from '../src/index.js';
-import { authorizePathPrefix, BulwarkModule, RequireJwt, RequireMtls } from '../src/index.js';
+import { createOidcClient, createOidcLogin, type SecurityEvent } from '@bulwark/core';
+import type { EventOptions, PlatformRequest } from '../src/index.js';
+import {
+  authorizePathPrefix,
+  BulwarkModule,
+  OidcLoginService,
+  RequireJwt,
+  RequireMtls,
+} from '../src/index.js';
 
 @Controller()
 class OrdersController {
@@ -154,5 +161,58 @@ for (const platform of ['express', 'fastify'] as const) {
         await app.close();
       }
     });
+  });
+}
+
+// OidcLoginService's login is given in the module options: its events reach the module's sink.
+@Controller('auth')
+class AuthController {
+  constructor(@Inject(OidcLoginService) private readonly oidc: OidcLoginService) {}
+
+  @Get('login')
+  login(@Req() req: PlatformRequest, @Res() res: unknown): Promise<void> {
+    return this.oidc.login(req, res);
+  }
+
+  @Get('callback')
+  async callback(@Req() req: PlatformRequest, @Res({ passthrough: true }) res: unknown) {
+    return { sub: (await this.oidc.callback(req, res)).claims.sub };
+  }
+}
+
+for (const platform of ['express', 'fastify'] as const) {
+  it(`nestjs-${platform}: OidcLoginService's login reports to the module's onEvent`, async () => {
+    const events: SecurityEvent[] = [];
+    // Nothing listens on port 9 of the loopback: discovery is refused.
+    const client = createOidcClient({
+      issuer: 'http://127.0.0.1:9',
+      clientId: 'web-app',
+      clientSecret: 'web-app-secret-0123456789abcdef0123456789',
+      redirectUri: 'https://app.example.com/auth/callback',
+      scopes: ['openid'],
+    });
+    const login = createOidcLogin({ client, secret: 'login-secret-for-tests-0123456789abcdef' });
+    @Module({
+      imports: [
+        BulwarkModule.forRoot({ securityHeaders: false, oauth: { login }, onEvent: (e) => events.push(e) }),
+      ],
+      controllers: [AuthController],
+    })
+    class AppModule {}
+    const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+    const app = await NestFactory.create(AppModule, adapter, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      expect((await call(url, '/auth/login')).status).toBe(503);
+      expect((await call(url, '/auth/callback?code=c&state=x')).status).toBe(400);
+      expect(events.map((e) => [e.type, e.rule])).toEqual([
+        ['oauth.discovery_failed', 'oauth'],
+        ['oauth.login_rejected', 'oauth'],
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 }
