@@ -4,7 +4,7 @@
 // process, autocannon another; rounds rotate the order and the report is the median of same-round ratios.
 // Usage: node bench/observability.mjs [rounds=5] [seconds=4]
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeConfig } from './e2e/config.mjs';

@@ -15,8 +15,11 @@ const smoke = argv.includes('--smoke');
 const build = !argv.includes('--no-build');
 const wanted = argv.filter((a) => !a.startsWith('--'));
 
+// Scripts run on their own, not as groups of this runner: observability.mjs A/B-tests whole servers with
+// and without OpenTelemetry for minutes (`node bench/observability.mjs <rounds> <seconds>`).
+const STANDALONE = new Set(['run.mjs', 'observability.mjs']);
 const all = readdirSync(here)
-  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .filter((f) => f.endsWith('.mjs') && !STANDALONE.has(f))
   .map((f) => f.slice(0, -4))
   .sort();
 if (argv.includes('--list')) {
