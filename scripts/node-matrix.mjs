@@ -85,7 +85,12 @@ export function runSubset(bin, log = console.log) {
   for (const t of counts.notRun.slice(0, 20)) console.error(`✖ did not run (${t.status}): ${t.name}`);
   const failed =
     counts.failed + counts.notRun.length + counts.brokenFiles.length + (counts.total === 0 ? 1 : 0);
-  return { passed: counts.passed, failed: failed || (result.status === 0 ? 0 : 1), detail: '' };
+  return {
+    passed: counts.passed,
+    failed: failed || (result.status === 0 ? 0 : 1),
+    detail: '',
+    failedNames: counts.failedNames,
+  };
 }
 
 /**

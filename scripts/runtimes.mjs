@@ -31,7 +31,9 @@ export function runRuntimes(log = console.log) {
     ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
     { cwd: join(root, 'packages', 'runtimes'), stdio: 'inherit' },
   );
-  const runs = Object.fromEntries(RUNTIMES.map((r) => [r, { runtime: r, passed: 0, failed: 0 }]));
+  const runs = Object.fromEntries(
+    RUNTIMES.map((r) => [r, { runtime: r, passed: 0, failed: 0, failedNames: [] }]),
+  );
   if (!existsSync(report)) {
     log('✖ runtimes: vitest wrote no report');
     return [...Object.values(runs), { runtime: 'setup', passed: 0, failed: 1 }];
@@ -42,10 +44,13 @@ export function runRuntimes(log = console.log) {
   for (const file of json.testResults ?? []) {
     for (const t of file.assertionResults ?? []) {
       const runtime = runtimeOf(t.fullName);
-      runs[runtime] ??= { runtime, passed: 0, failed: 0 };
+      runs[runtime] ??= { runtime, passed: 0, failed: 0, failedNames: [] };
       const run = runs[runtime];
       if (t.status === 'passed') run.passed++;
-      else run.failed++;
+      else {
+        run.failed++;
+        run.failedNames.push(`${file.name} > ${t.fullName} (${t.status})`);
+      }
     }
   }
   for (const f of counts.brokenFiles) log(`✖ test file failed to run: ${f}`);

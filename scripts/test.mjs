@@ -78,6 +78,8 @@ let passed = 0;
 let failed = 0;
 let breakdown = '';
 let majors = '';
+/** Failed tests (full suite, node matrix, runtimes), repeated at the very end so that a CI log's tail names them. */
+let failedNames = [];
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   const counts = countResults(json);
@@ -88,6 +90,7 @@ if (existsSync(report)) {
   // A test that did not run proves nothing: a suite whose beforeAll threw reports its tests as skipped,
   // and a file that failed to import reports none at all. Both are failures, named here.
   for (const f of counts.brokenFiles) console.error(`✖ test file failed to run: ${f}`);
+  failedNames = [...counts.failedNames, ...counts.brokenFiles.map((f) => `file failed to run: ${f}`)];
   for (const t of counts.notRun.slice(0, 50)) console.error(`✖ did not run (${t.status}): ${t.name}`);
   if (counts.notRun.length > 50) console.error(`✖ … and ${counts.notRun.length - 50} more that did not run`);
   rmSync(report, { force: true });
@@ -123,6 +126,7 @@ const matrix = runNodeMatrix();
 for (const run of matrix) {
   passed += run.passed;
   failed += run.failed;
+  for (const name of run.failedNames ?? []) failedNames.push(`node ${run.version}: ${name}`);
   parts.push(
     `core + express conformance on node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
   );
@@ -132,6 +136,7 @@ console.log('\n▶ runtimes: adapter suites and runtime checks on Bun, Deno, wor
 for (const run of runRuntimes()) {
   passed += run.passed;
   failed += run.failed;
+  for (const name of run.failedNames ?? []) failedNames.push(`${run.runtime}: ${name}`);
   parts.push(`on ${run.runtime}: ${run.passed} passed, ${run.failed} failed`);
 }
 // The packages as users get them: packed, installed with npm outside the workspace, run in ESM and CJS
@@ -148,6 +153,10 @@ try {
   console.error(`✖ tarballs: ${error.message}`);
   failed += 1;
   parts.push('tarballs: setup failed');
+}
+if (failedNames.length > 0) {
+  console.log('\nfailed tests (full suite, node matrix, runtimes):');
+  for (const name of failedNames.slice(0, 30)) console.log(`  ✖ ${name}`);
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed (${parts.join('; ')})`);
 process.exit(failed === 0 ? 0 : 1);

@@ -3,17 +3,25 @@
 /**
  * Counts from vitest's JSON report. `notRun` holds every test that is neither passed nor failed (skipped,
  * pending, todo, including the tests of a suite whose beforeAll failed); `brokenFiles` the files that
- * failed with no failing test to show for it (an import error, a failed beforeAll/afterAll).
+ * failed with no failing test to show for it (an import error, a failed beforeAll/afterAll); `failedNames`
+ * each failed test with the first line of its failure message.
  */
 export function countResults(json) {
   const notRun = [];
   const brokenFiles = [];
+  const failedNames = [];
   let failedTests = 0;
   for (const file of json.testResults ?? []) {
     let failedHere = 0;
     for (const t of file.assertionResults ?? []) {
-      if (t.status === 'failed') failedHere++;
-      else if (t.status !== 'passed') notRun.push({ status: t.status, name: `${file.name} > ${t.fullName}` });
+      if (t.status === 'failed') {
+        failedHere++;
+        const why = String(t.failureMessages?.[0] ?? '')
+          .split('\n')[0]
+          .slice(0, 300);
+        failedNames.push(`${file.name} > ${t.fullName}${why ? ` — ${why}` : ''}`);
+      } else if (t.status !== 'passed')
+        notRun.push({ status: t.status, name: `${file.name} > ${t.fullName}` });
     }
     failedTests += failedHere;
     if (file.status === 'failed' && failedHere === 0) {
@@ -26,6 +34,7 @@ export function countResults(json) {
     total: json.numTotalTests,
     notRun,
     brokenFiles,
+    failedNames,
   };
 }
 
