@@ -6,6 +6,7 @@ import {
 } from '@bulwark/core';
 import { setHeaders } from '@bulwark/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { keepCspOnFinalAnswers } from './final-handler.js';
 import { requestOf } from './http.js';
 
 declare global {
@@ -19,7 +20,8 @@ declare global {
 
 /**
  * Set the security headers (safe API defaults, or the `web` preset) on every response. Mount it first:
- * headers set here stay on 404s, denials and error responses. With nonces, the value is in
+ * headers set here stay on 404s, denials and error responses (the CSP too: express's final handler writes
+ * its own `default-src 'none'` on its 404, 400, 413 and 500 pages, and the policy's is put back). With nonces, the value is in
  * `res.locals.cspNonce` for your templates.
  *
  * @example
@@ -31,6 +33,9 @@ export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders
   return (req: Request, res: Response, next: NextFunction): void => {
     const verdict = policy.check(requestOf(req));
     setHeaders(res, verdict.headers);
+    for (const [name, value] of verdict.headers) {
+      if (name === 'content-security-policy') keepCspOnFinalAnswers(res, value);
+    }
     // X-Powered-By, written by express before any middleware runs, and the headers set false.
     for (const name of verdict.value.remove) res.removeHeader(name);
     if (verdict.value.nonce !== undefined) res.locals.cspNonce = verdict.value.nonce;

@@ -162,7 +162,7 @@ export const HEADER_RULES = defineRules('headers', {
     why: 'frame-ancestors is the standard control and checks every ancestor; X-Frame-Options is the legacy fallback.',
     fix: {
       bulwark:
-        "app.use(securityHeaders()) first, plus your own 404 and error handlers: express's final handler replaces the CSP with default-src 'none'",
+        "app.use(securityHeaders()) first: its CSP, frame-ancestors 'none' included, then stays on express's own 404 and error pages too",
       plain:
         "Add frame-ancestors 'none' to the Content-Security-Policy of every response, error pages included.",
     },
