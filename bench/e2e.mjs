@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { makeConfig } from './e2e/config.mjs';
 
 export const title = 'End to end: JSON route on loopback (autocannon)';
-export const peers = ['autocannon', 'express', 'fastify', '@nestjs/core', '@nestjs/platform-express'];
+export const peers = [
+  'autocannon',
+  'express',
+  'fastify',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+];
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'e2e');
 const CONNECTIONS = 10;
@@ -16,6 +23,7 @@ const PLAN = {
   fastify: ['bulwark', 'peer', 'bare', 'bulwark-nojwt', 'bulwark-cached'],
   express: ['bulwark', 'peer', 'bare'],
   nestjs: ['bulwark', 'peer', 'bare'],
+  'nestjs-fastify': ['bulwark', 'peer', 'bare'],
   fetch: ['bulwark', 'bare'],
 };
 const LABEL = {
@@ -25,6 +33,9 @@ const LABEL = {
   peer: 'peer stack',
   bare: 'bare',
 };
+
+/** Report group of a framework key: NestJS is measured on both of its platforms. */
+const GROUP = { nestjs: 'nestjs (express platform)', 'nestjs-fastify': 'nestjs (fastify platform)' };
 
 const TICKS = (() => {
   try {
@@ -243,7 +254,7 @@ export async function run({ smoke }) {
           );
         }
       }
-      const group = `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}`;
+      const group = GROUP[framework] ?? framework;
       const row = (key, name, g) => ({
         group: g,
         name,

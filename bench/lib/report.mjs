@@ -22,6 +22,7 @@ const BASE_PEERS = [
   '@fastify/jwt',
   '@nestjs/core',
   '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
   '@nestjs/throttler',
   '@nestjs/passport',
   'passport-jwt',

@@ -160,6 +160,8 @@ function costOverBare(framework, variant, max, label) {
   };
 }
 
+const NEST_PLATFORM = { nestjs: 'nestjs (express platform)', 'nestjs-fastify': 'nestjs (fastify platform)' };
+
 const ROUND2 = [
   ...['RS256', 'ES256', 'EdDSA'].map((alg) =>
     microRatio(
@@ -245,13 +247,13 @@ const ROUND2 = [
     1.5,
     'fastify: full stack with the token cache ≤ 1.5× a bare route',
   ),
-  ...['fastify', 'express', 'nestjs', 'fetch'].flatMap((framework) =>
+  ...['fastify', 'express', 'nestjs', 'nestjs-fastify', 'fetch'].flatMap((framework) =>
     ['deny-malformed', 'deny-limited'].map((variant) =>
       costOverBare(
         framework,
         variant,
         1.3,
-        `${framework}${framework === 'nestjs' ? ' (express platform)' : ''}: ${variant === 'deny-malformed' ? '401 malformed token' : '429 over the limit'} ≤ 1.3× a bare route`,
+        `${NEST_PLATFORM[framework] ?? framework}: ${variant === 'deny-malformed' ? '401 malformed token' : '429 over the limit'} ≤ 1.3× a bare route`,
       ),
     ),
   ),

@@ -1,10 +1,10 @@
-// NestJS 12 on the express platform: bare controller, peer stack (helmet + enableCors + @nestjs/throttler +
-// a passport-jwt guard), bulwark stack (BulwarkModule + @RequireJwt()). Plain JS, so decorators are
+// NestJS 12 on the express platform (nestjs-fastify.mjs: the same app on the fastify platform): bare
+// controller, peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
+// the fastify platform), bulwark stack (BulwarkModule + @RequireJwt()). Plain JS, so decorators are
 // applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
 import 'reflect-metadata';
 import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
 import { jwtOptions, part } from '../bulwark-common.mjs';
 
 const BODY = { hello: 'world' };
@@ -50,11 +50,11 @@ async function peerModule(c) {
   };
 }
 
-async function bulwarkModule(variant, c) {
+async function bulwarkModule(platform, variant, c) {
   const bulwark = await import('@bulwark/nestjs');
   // Headers and CORS: BulwarkModule's own options (app-wide middleware) when @bulwark/nestjs has them, else
   // @bulwark/express's middleware, which is what a user on the express platform would mount with app.use().
-  const express = await import('@bulwark/express');
+  const express = platform === 'express' ? await import('@bulwark/express') : {};
   const options = {};
   const middleware = [];
   if (
@@ -89,24 +89,47 @@ async function bulwarkModule(variant, c) {
   };
 }
 
-/** Build the app for `variant` and listen on 127.0.0.1:0; resolves to the port. */
-export async function listen(variant, c) {
+async function adapter(platform) {
+  if (platform === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    return new FastifyAdapter();
+  }
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  return new ExpressAdapter();
+}
+
+/** Build (not yet listening) the app for `variant` on `platform` ('express' or 'fastify'). */
+export async function createApp(platform, variant, c) {
   const metadata =
     variant === 'bare'
       ? { controllers: [controller([])] }
       : variant === 'peer'
         ? await peerModule(c)
-        : await bulwarkModule(variant, c);
+        : await bulwarkModule(platform, variant, c);
   const { middleware = [], ...moduleMetadata } = metadata;
   class AppModule {}
   const App = Reflect.decorate([Module(moduleMetadata)], AppModule);
-  const app = await NestFactory.create(App, new ExpressAdapter(), { logger: false });
+  const app = await NestFactory.create(App, await adapter(platform), { logger: false });
   for (const m of middleware) app.use(m);
   if (variant === 'peer') {
-    const { default: helmet } = await import('helmet');
-    app.use(helmet());
+    if (platform === 'fastify') {
+      const { default: helmet } = await import('@fastify/helmet');
+      await app.register(helmet);
+    } else {
+      const { default: helmet } = await import('helmet');
+      app.use(helmet());
+    }
     app.enableCors({ origin: c.origin });
   }
+  return app;
+}
+
+/** Build the app for `variant` on `platform` and listen on 127.0.0.1:0; resolves to the port. */
+export async function listenOn(platform, variant, c) {
+  const app = await createApp(platform, variant, c);
   await app.listen(0, '127.0.0.1');
   return app.getHttpServer().address().port;
 }
+
+/** The express platform. */
+export const listen = (variant, c) => listenOn('express', variant, c);
