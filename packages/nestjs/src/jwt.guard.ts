@@ -71,7 +71,7 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
   const authorize = routeRules(reflector, context);
   // With a binding, the route's @RequireMtls (any level) decides first, so behind a trusted proxy the
   // forwarded certificate is the one the token must match, whatever the order the guards run in.
-  if (authorize.certificateBound !== undefined) enforceMtls(reflector, guard.mtlsDefault, context);
+  if (authorize.certificateBound !== undefined) await enforceMtls(reflector, guard.mtlsDefault, context);
   const verdict = await verifier.check(toRequestLike(request), authorize, {
     mtls: request.mtls as MtlsPeer | undefined,
   });

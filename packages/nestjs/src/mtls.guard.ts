@@ -6,7 +6,14 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { attachEvents, ConfigError, type EventSink, type MtlsVerifier } from '@bulwark/core';
+import {
+  attachEvents,
+  ConfigError,
+  type EventSink,
+  type MtlsPeer,
+  type MtlsVerifier,
+  type Verdict,
+} from '@bulwark/core';
 import { BULWARK_EVENTS } from './events.js';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { bothLevels, declaredRoutes } from './levels.js';
@@ -19,26 +26,32 @@ const noDefault = (where: string): ConfigError =>
     'pass @RequireMtls({ authorize: ... }) or BulwarkModule.forRoot({ mtls: { authorize: ... } })',
   );
 
-/** Requests whose client passed every level's `@RequireMtls` (the guard runs once per level). */
-const enforced = new WeakSet<object>();
+/**
+ * Requests whose every level's `@RequireMtls` ran (the guard runs once per level, and the certificate-binding
+ * check calls it too): true once they passed, or the pending decision while a decision point is asked.
+ */
+const enforced = new WeakMap<object, true | Promise<void>>();
 
 /**
- * Apply every level's `@RequireMtls` policy to the request, once: all must allow. Also used by the
- * certificate-binding check, which needs the forwarded certificate the policy established.
+ * Apply every level's `@RequireMtls` policy to the request, once: all must allow. Synchronous unless a
+ * policy has a `decisionPoint` (e.g. `createOpaAuthorizer`), which is then awaited (its failure or timeout
+ * answers 503 `MTLS_AUTHORIZER_UNAVAILABLE`). Also used by the certificate-binding check, which needs the
+ * forwarded certificate the policy established.
  *
  * @example
- * enforceMtls(reflector, fallback, context); // throws BulwarkAnswer when a policy refuses
+ * await enforceMtls(reflector, fallback, context); // throws BulwarkAnswer when a policy refuses
  */
 export function enforceMtls(
   reflector: Reflector,
   fallback: MtlsVerifier | null,
   context: ExecutionContext,
-): void {
+): void | Promise<void> {
   const levels = bothLevels<MtlsVerifier | true>(reflector, REQUIRE_MTLS_METADATA, context);
   if (levels.length === 0) return;
   const http = context.switchToHttp();
   const request = http.getRequest<PlatformRequest>();
-  if (enforced.has(request)) return;
+  const seen = enforced.get(request);
+  if (seen !== undefined) return seen === true ? undefined : seen;
   const verifiers = new Set<MtlsVerifier>();
   for (const level of levels) {
     const verifier = level === true ? fallback : level;
@@ -47,20 +60,30 @@ export function enforceMtls(
   }
   const like = toRequestLike(request);
   // Every policy decides on the request as it arrived; only then are the headers they name removed.
-  const verdicts = [...verifiers].map((verifier) => verifier.check(like));
+  const pending = [...verifiers].map((verifier) => verifier.checkRequest(like));
   const response = http.getResponse<unknown>();
-  for (const verdict of verdicts) if (!verdict.ok) pass(request, response, verdict);
-  for (const verdict of verdicts) pass(request, response, verdict);
-  // The handler's own policy (last) names the peer the handler sees.
-  const last = verdicts[verdicts.length - 1]!;
-  if (last.ok) request.mtls = last.value;
-  enforced.add(request);
+  const settle = (verdicts: readonly Verdict<MtlsPeer>[]): void => {
+    for (const verdict of verdicts) if (!verdict.ok) pass(request, response, verdict);
+    for (const verdict of verdicts) pass(request, response, verdict);
+    // The handler's own policy (last) names the peer the handler sees.
+    const last = verdicts[verdicts.length - 1]!;
+    if (last.ok) request.mtls = last.value;
+    enforced.set(request, true);
+  };
+  if (!pending.some((p) => p instanceof Promise)) {
+    settle(pending as Verdict<MtlsPeer>[]);
+    return;
+  }
+  const decided = Promise.all(pending).then(settle);
+  enforced.set(request, decided);
+  return decided;
 }
 
 /**
  * Guard behind `@RequireMtls()`: identifies the TLS client (SPIFFE ID from its single URI SAN), applies the
  * route policy (or the module's `mtls` default) and stores the peer on `request.mtls`. The policies of a
- * controller's `@RequireMtls` and of its handler's both apply. A `@RequireMtls()` without a policy in an app
+ * controller's `@RequireMtls` and of its handler's both apply. A policy's `decisionPoint` (e.g.
+ * `createOpaAuthorizer`) is awaited. A `@RequireMtls()` without a policy in an app
  * without the `mtls` module option stops the app at startup.
  *
  * @example
@@ -95,8 +118,8 @@ export class MtlsGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    enforceMtls(this.reflector, this.fallback, context);
-    return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const decided = enforceMtls(this.reflector, this.fallback, context);
+    return decided === undefined ? true : decided.then(() => true);
   }
 }
