@@ -1,0 +1,131 @@
+import { type BucketRule, createMemoryRateLimitStore } from '@bulwark/core';
+import fc from 'fast-check';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisRateLimitStore } from '../src/index.js';
+import { connect, runPrefix } from './redis-url.js';
+
+// The stored value of a bucket: its theoretical arrival time (TAT) in integer microseconds since the epoch.
+// Until issue #18 round 2 it was milliseconds with a fraction (written by `SET key <float ms> PX <ms>`); a
+// key written that way by an earlier version must keep limiting exactly where it stood: no crash, no quota
+// given back, and the next write moves it to the new format.
+const prefix = runPrefix('rlformat');
+let client: Redis;
+let run = 0;
+
+beforeAll(async () => {
+  client = await connect();
+});
+afterAll(async () => {
+  const keys = await client.keys(`*${prefix}*`);
+  if (keys.length > 0) await client.del(...keys);
+  await client.quit();
+});
+
+const keyOf = (p: string, key: string): string => `{${p}:rl}:${key}`;
+
+/** The server clock in ms, with the µs fraction. */
+async function serverNowMs(): Promise<number> {
+  const [s, us] = await client.time();
+  return Number(s) * 1000 + Number(us) / 1000;
+}
+
+/** What the previous script stored after `used` units of `rule` at the server's now. */
+async function writeOldFormat(key: string, rule: BucketRule, used: number): Promise<void> {
+  const now = await serverNowMs();
+  const tat = now + used * rule.intervalMs;
+  // Lua handed SET a double that Redis printed with %.17g: a fraction of a ms, never an integer µs.
+  await client.set(key, String(tat + 1e-4), 'PX', Math.max(1, Math.ceil(tat - now)));
+}
+
+describe('Redis rate-limit stored format', () => {
+  it('stores the TAT as integer µs with an expiry at or after it (the next whole second)', async () => {
+    const p = `${prefix}-a`;
+    const store = createRedisRateLimitStore({ client, prefix: p });
+    const rule = { intervalMs: 600, burst: 100 };
+    for (let i = 0; i < 5; i++) expect((await store.consume('k', rule, 1)).remaining).toBe(99 - i);
+    const [value, pexpireAt, nowMs] = await Promise.all([
+      client.get(keyOf(p, 'k')),
+      client.pexpiretime(keyOf(p, 'k')),
+      serverNowMs(),
+    ]);
+    expect(value).toMatch(/^[0-9]{16}$/);
+    const tatMs = Number(value) / 1000;
+    // Five units of 600 ms ahead of the first call's clock, which was at most a few seconds ago.
+    expect(tatMs - nowMs).toBeGreaterThan(3000 - 5000);
+    expect(tatMs - nowMs).toBeLessThanOrEqual(3000);
+    expect(pexpireAt).toBeGreaterThanOrEqual(Math.ceil(tatMs));
+    expect(pexpireAt).toBeLessThanOrEqual(Math.floor(tatMs / 1000) * 1000 + 1000);
+  });
+
+  it('keeps the expiry ahead of the TAT when in-place updates cross a second', async () => {
+    const p = `${prefix}-b`;
+    const store = createRedisRateLimitStore({ client, prefix: p });
+    const rule = { intervalMs: 250, burst: 40 }; // 4 units per second of TAT: 40 units cross 10 seconds
+    for (let i = 0; i < 40; i++) {
+      const r = await store.consume('k', rule, 1);
+      expect(r.allowed).toBe(true);
+      const [value, pexpireAt] = await Promise.all([
+        client.get(keyOf(p, 'k')),
+        client.pexpiretime(keyOf(p, 'k')),
+      ]);
+      expect(pexpireAt).toBeGreaterThanOrEqual(Math.ceil(Number(value) / 1000));
+    }
+    expect((await store.consume('k', rule, 1)).allowed).toBe(false);
+  });
+
+  it('a bucket written in the old millisecond format limits exactly as the memory store at that state', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          intervalMs: fc.constantFrom(60_000, 90_000, 60_000 / 7),
+          burst: fc.integer({ min: 1, max: 6 }),
+        }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        async (rule, usedRaw, costs, viaConsumeAll) => {
+          run += 1;
+          const p = `${prefix}-old-${run}`;
+          const used = Math.min(usedRaw, rule.burst);
+          const redis = createRedisRateLimitStore({ client, prefix: p });
+          const memory = createMemoryRateLimitStore();
+          for (let i = 0; i < used; i++) await memory.consume('k', rule, 1);
+          await writeOldFormat(keyOf(p, 'k'), rule, used);
+          for (const cost of costs) {
+            const fromRedis = viaConsumeAll
+              ? (
+                  await redis.consumeAll!([
+                    { key: 'k', rule, cost },
+                    { key: 'other', rule: { intervalMs: 1000, burst: 1000 }, cost: 0 },
+                  ])
+                )[0]!
+              : await redis.consume('k', rule, cost);
+            const fromMemory = await memory.consume('k', rule, cost);
+            expect([fromRedis.allowed, fromRedis.remaining]).toEqual([
+              fromMemory.allowed,
+              fromMemory.remaining,
+            ]);
+            expect(Math.abs(fromRedis.retryAfterMs - fromMemory.retryAfterMs)).toBeLessThan(250);
+            expect(Math.abs(fromRedis.resetMs - fromMemory.resetMs)).toBeLessThan(250);
+          }
+          const value = await client.get(keyOf(p, 'k'));
+          // Moved to µs by the first write that changed the TAT; still the old value when none did.
+          if (value !== null && Number(value) >= 1e14) expect(Number(value) / 1000).toBeGreaterThan(1e12);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('an old-format value that a later consume rewrites becomes integer µs and is updated in place from then on', async () => {
+    const p = `${prefix}-c`;
+    const rule = { intervalMs: 1000, burst: 10 };
+    await writeOldFormat(keyOf(p, 'k'), rule, 4);
+    const store = createRedisRateLimitStore({ client, prefix: p });
+    expect((await store.consume('k', rule, 1)).remaining).toBe(5);
+    expect(await client.get(keyOf(p, 'k'))).toMatch(/^[0-9]{16}$/);
+    expect((await store.consume('k', rule, 2)).remaining).toBe(3);
+    expect(await client.object('ENCODING', keyOf(p, 'k'))).toBe('int');
+  });
+});
