@@ -22,7 +22,7 @@ export interface JwtRouteOptions {
    * proof (a bearer token is 401 `DPOP_REQUIRED`, a token without `cnf.jkt` 401 `DPOP_TOKEN_NOT_BOUND`),
    * `'allowed'` takes both schemes, `'off'` bearer tokens only. Default: the verifier's `dpop.mode` when it
    * has a `dpop` option, else `'off'`. A DPoP-bound token (`cnf.jkt`) sent as `Bearer` is refused in every
-   * mode (401 `DPOP_BOUND_TOKEN_AS_BEARER`).
+   * mode: 401 `DPOP_REQUIRED` in `'required'`, 401 `DPOP_BOUND_TOKEN_AS_BEARER` in the others.
    */
   dpop?: DpopMode;
   /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   API,
@@ -157,5 +158,46 @@ describe('createJwtVerifier with dpop: the route decides the schemes', () => {
       /jwt\.dpop/,
     );
     expect(() => verifier({ dpop: { externalUrl: 'not a url' } })).toThrow(/dpop\.externalUrl/);
+  });
+});
+
+describe('docs/dpop.md says what the verifier answers a token sent as Bearer', () => {
+  const doc = readFileSync(new URL('../../../../docs/dpop.md', import.meta.url), 'utf8');
+  /** The table's answer for a route mode: [bound token as Bearer, token without cnf.jkt as Bearer]. */
+  const documented = (label: string): [string, string] => {
+    const row = doc.split('\n').find((line) => line.startsWith(`| \`'${label}'\``));
+    expect(row, `docs/dpop.md has a downgrade table row for '${label}'`).toBeDefined();
+    const cells = row!.split('|').map((c) => c.trim());
+    const answer = (cell: string) =>
+      cell === 'accepted' ? 'ok' : (/^401 `([A-Z_]+)`$/.exec(cell)?.[1] ?? cell);
+    return [answer(cells[2]!), answer(cells[3]!)];
+  };
+
+  it('one row per mode, and a verifier without the dpop option answers as off', async () => {
+    for (const mode of ['required', 'allowed', 'off'] as const) {
+      const route = createJwtAuthorizer({ dpop: mode });
+      const answers = [code(await verifier().check(bearer(boundToken), route))];
+      answers.push(code(await verifier().check(bearer(plainToken), route)));
+      expect(answers, mode).toEqual(documented(mode));
+    }
+    const plain = verifier({ dpop: undefined });
+    expect([
+      code(await plain.check(bearer(boundToken))),
+      code(await plain.check(bearer(plainToken))),
+    ]).toEqual(documented('off'));
+  });
+
+  it("'required' answers before verifying the token; the others verify it first", async () => {
+    const expired = token(issuer, NOW - 1000, { cnf: { jkt: key.jkt } });
+    const required = createJwtAuthorizer({ dpop: 'required' });
+    expect(code(await verifier().check(bearer(expired), required))).toBe('DPOP_REQUIRED');
+    expect(code(await verifier().check(bearer('not-a-jwt'), required))).toBe('DPOP_REQUIRED');
+    const allowed = createJwtAuthorizer({ dpop: 'allowed', scopes: ['admin'] });
+    expect(code(await verifier().check(bearer(expired), allowed))).toBe('JWT_EXPIRED');
+    // Bound, valid, without the scope: the downgrade is refused before the scopes are looked at.
+    expect(code(await verifier().check(bearer(boundToken), allowed))).toBe('DPOP_BOUND_TOKEN_AS_BEARER');
+    expect(doc).toContain(
+      'every `Bearer`\ncredential there, bound or not, valid or not, is 401 `DPOP_REQUIRED`',
+    );
   });
 });
