@@ -1,5 +1,6 @@
 // @ts-check
-// Docs are code. Every fenced code block of README.md, docs/*.md and packages/*/README.md is found here;
+// Docs are code. Every fenced code block of README.md, docs/*.md, packages/*/README.md and the examples'
+// README.md files is found here;
 // a TypeScript block (```ts) is type-checked, any other JavaScript-like block must say why it is not.
 //
 // A block may carry a hidden directive: an HTML comment (invisible on GitHub and npm) right before the
@@ -51,7 +52,8 @@ export const RUNNERS = ['express', 'fastify', 'nestjs', 'fetch'];
  */
 
 /**
- * The markdown files whose blocks are checked, relative to `root`: README.md, docs/*.md, packages/*\/README.md.
+ * The markdown files whose blocks are checked, relative to `root`: README.md, docs/*.md, packages/*\/README.md,
+ * examples/README.md and examples/*\/README.md.
  * @param {string} root
  */
 export function docFiles(root) {
@@ -59,6 +61,11 @@ export function docFiles(root) {
   for (const f of readdirSync(join(root, 'docs')).sort()) if (f.endsWith('.md')) files.push(`docs/${f}`);
   for (const dir of readdirSync(join(root, 'packages')).sort()) {
     if (existsSync(join(root, 'packages', dir, 'README.md'))) files.push(`packages/${dir}/README.md`);
+  }
+  // The examples' pages: how to run them, what they read from the environment.
+  if (existsSync(join(root, 'examples', 'README.md'))) files.push('examples/README.md');
+  for (const dir of readdirSync(join(root, 'examples')).sort()) {
+    if (existsSync(join(root, 'examples', dir, 'README.md'))) files.push(`examples/${dir}/README.md`);
   }
   return files;
 }
