@@ -16,7 +16,8 @@ export interface AppConfig {
   jwksUri: string;
   publicUrl: string;
   trustedProxies: string[];
-  webhookSecret?: string;
+  /** Unset (no route) when the environment has no WEBHOOK_SECRET. */
+  webhookSecret?: string | undefined;
   corsOrigins: string[];
   stores: BulwarkStores;
 }

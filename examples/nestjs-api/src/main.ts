@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-// @ts-expect-error: the shared example helpers are plain JavaScript without type declarations.
 import { configFromEnv } from '@bulwark-examples/shared/config';
 import { storesFromEnv } from '@bulwark/redis';
 import { AppModule } from './app.module.js';

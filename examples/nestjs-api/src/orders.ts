@@ -1,4 +1,3 @@
-// @ts-expect-error: the shared example helpers are plain JavaScript without type declarations.
 import { createOrders } from '@bulwark-examples/shared/orders';
 
 export interface OrderBook {

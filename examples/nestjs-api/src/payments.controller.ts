@@ -1,6 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { SignedWebhook, type WebhookDelivery, WebhookSigned } from '@bulwark/nestjs';
-// @ts-expect-error: the shared example helpers are plain JavaScript without type declarations.
 import { createPaymentLedger } from '@bulwark-examples/shared/payments';
 
 const payments = createPaymentLedger() as {
