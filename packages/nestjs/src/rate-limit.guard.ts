@@ -6,11 +6,47 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { ConfigError } from '@bulwark/core';
+import { ConfigError, type RateLimiter } from '@bulwark/core';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import type { BulwarkRateLimiters } from './providers.js';
 import { BULWARK_RATE_LIMITERS, RATE_LIMIT_METADATA, SKIP_RATE_LIMIT_METADATA } from './tokens.js';
+
+/** What a route's `@RateLimit` / `@SkipRateLimit` metadata says, read once per handler. */
+interface RouteLimits {
+  /** The limiter each run of the guard counts, in the order Nest runs the levels' guards (controller first). */
+  readonly levels: readonly (string | undefined)[];
+  /** `@SkipRateLimit()` on the handler or its controller. */
+  readonly skipped: boolean;
+}
+
+// Per controller class, then handler: metadata is fixed once the app is built, and reading it through the
+// reflector on every request cost more than the limiter's own bookkeeping.
+const limitsByRoute = new WeakMap<object, WeakMap<object, RouteLimits>>();
+
+function routeLimits(reflector: Reflector, context: ExecutionContext): RouteLimits {
+  const controller = context.getClass();
+  const handler = context.getHandler();
+  let byHandler = limitsByRoute.get(controller);
+  if (byHandler === undefined) {
+    byHandler = new WeakMap();
+    limitsByRoute.set(controller, byHandler);
+  }
+  let limits = byHandler.get(handler);
+  if (limits === undefined) {
+    const own = reflector.get<string | undefined>(RATE_LIMIT_METADATA, handler);
+    const inherited = reflector.get<string | undefined>(RATE_LIMIT_METADATA, controller);
+    const skipped =
+      reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, handler) === true ||
+      reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, controller) === true;
+    const levels: (string | undefined)[] = [];
+    if (inherited !== undefined) levels.push(skipped ? undefined : inherited);
+    if (own !== undefined) levels.push(own);
+    limits = { levels, skipped };
+    byHandler.set(handler, limits);
+  }
+  return limits;
+}
 
 /**
  * Guard behind `@RateLimit(name)`. A controller's `@RateLimit` and its handler's both count (a controller
@@ -58,25 +94,17 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    const own = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, handler);
-    const inherited = this.reflector.get<string | undefined>(RATE_LIMIT_METADATA, controller);
-    if (own === undefined && inherited === undefined) return true;
-    const skipped =
-      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, handler) === true ||
-      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, controller) === true;
-    // The limiter each run counts, in the order Nest runs the levels' guards (controller first).
-    const levels: (string | undefined)[] = [];
-    if (inherited !== undefined) levels.push(skipped ? undefined : inherited);
-    if (own !== undefined) levels.push(own);
+  // Not async: where nothing is counted the answer is a plain `true`, which Nest takes without awaiting.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const route = routeLimits(this.reflector, context);
+    if (route.levels.length === 0) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<PlatformRequest>();
     const run = this.runs.get(request) ?? 0;
     this.runs.set(request, run + 1);
-    const name = levels[run];
+    const name = route.levels[run];
     if (name === undefined) return true;
+    const { skipped } = route;
     const limiter = this.limiters?.byName.get(name);
     if (limiter === undefined) {
       throw new ConfigError(
@@ -87,10 +115,20 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     }
     // The app-wide guard already counted this request against the same limiter: once is the limit.
     if (limiter === this.limiters!.global && !skipped) return true;
-    const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
-    pass(request, http.getResponse(), verdict);
-    return true;
+    return count(limiter, this.limiters!, request, http.getResponse());
   }
+}
+
+/** Count the request against `limiter`: true when allowed (its headers applied), else its 429 thrown. */
+async function count(
+  limiter: RateLimiter,
+  limiters: BulwarkRateLimiters,
+  request: PlatformRequest,
+  response: unknown,
+): Promise<boolean> {
+  const verdict = await limiter.check(toRequestLike(request), limiters.context(request));
+  pass(request, response, verdict);
+  return true;
 }
 
 /**
@@ -109,19 +147,12 @@ export class GlobalRateLimitGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not async: without a global limiter (or on a skipped route) a plain `true`, which Nest takes without awaiting.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const limiter = this.limiters?.global;
     if (limiter === undefined || context.getType() !== 'http') return true;
-    if (
-      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, context.getHandler()) === true ||
-      this.reflector.get<boolean | undefined>(SKIP_RATE_LIMIT_METADATA, context.getClass()) === true
-    ) {
-      return true;
-    }
+    if (routeLimits(this.reflector, context).skipped) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<PlatformRequest>();
-    const verdict = await limiter.check(toRequestLike(request), this.limiters!.context(request));
-    pass(request, http.getResponse(), verdict);
-    return true;
+    return count(limiter, this.limiters!, http.getRequest<PlatformRequest>(), http.getResponse());
   }
 }
