@@ -7,8 +7,35 @@
 // Groups are timed on process CPU time (clock: 'cpu'): no case waits on I/O, and WebCrypto's work on the
 // thread pool is process CPU time too. On a shared machine at a load of 40+ the wall clock measured the
 // scheduler more than the code.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compare, ensure } from './lib/micro.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * bulwark's ID Token validation step (`createIdTokenChecker`, what `handleCallback` and `refresh` call once
+ * the token response is read) is internal: no public export runs it without a token request. esbuild
+ * bundles that very source module (node conditions, so the node:crypto back end) for this benchmark only.
+ */
+async function loadIdTokenStep() {
+  const { build } = await import('esbuild');
+  const outfile = join(root, '.bench-tmp', 'bench-id-token-step.mjs');
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'packages/core/src/oauth/id-token-keys.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    conditions: ['bulwark-source', 'node'],
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return import(pathToFileURL(outfile).href);
+}
 
 export const title = 'OAuth 2 / OIDC building blocks';
 export const peers = ['oauth4webapi', 'jose'];
@@ -58,12 +85,16 @@ export async function run({ smoke }) {
     )),
   );
 
-  // ID Token: one authorization-code callback with an RS256 ID Token, from the token response to verified
-  // claims, each library fed by the same in-memory provider (no network): bulwark's handleCallback (state,
+  // ID Token, two comparisons. (1) The validation step alone: the ID Token of a token response checked by
+  // bulwark's checker (signature with the provider's key set, then every OIDC Core §3.1.3.7 check: iss, aud,
+  // azp, exp, iat age, sub, nonce, at_hash, auth_time against max_age, no at+jwt/logout+jwt typ) against
+  // jose jwtVerify told the same claim rules, plus by hand what jose has no option for (nonce, azp,
+  // at_hash, auth_time, typ). (2) One whole authorization-code callback with an RS256 ID Token, from the
+  // token request to verified claims, each library fed by the same in-memory provider (no network): bulwark's handleCallback (state,
   // iss, code exchange, the shared JSON/JWT pipeline and key set); oauth4webapi's validateAuthResponse +
   // authorizationCodeGrantRequest + processAuthorizationCodeResponse + validateApplicationLevelSignature
   // (the signature check is separate and optional there); and jose's jwtVerify alone on the same token,
-  // the floor (signature, iss, aud, exp; no token exchange).
+  // which does no token request at all: not the same work, shown for scale.
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
   const jwks = createLocalJWKSet({ keys: [jwk] });
@@ -121,6 +152,60 @@ export async function run({ smoke }) {
   const auth = oauth.ClientSecretBasic('secret');
   const jwksCache = {};
   const callbackUrl = new URL(`${redirectUri}?${callback}`);
+  const { createIdTokenChecker } = await loadIdTokenStep();
+  const idTokens = createIdTokenChecker({
+    issuer,
+    clientId: 'web',
+    algorithms: ['RS256'],
+    http: { fetch: provider, timeoutMs: 5000, maxBytes: 65_536 },
+    clockToleranceSeconds: 5,
+    now: Date.now,
+    onEvent: undefined,
+  });
+  const idTokenExpect = { nonce: 'n-1', accessToken, maxAgeSeconds: 3600 };
+  const idTypes = /^(application\/)?(at|logout|secevent)\+jwt$/i;
+  const joseStep = async () => {
+    const { payload, protectedHeader } = await jwtVerify(idToken, jwks, {
+      issuer,
+      audience: 'web',
+      algorithms: ['RS256'],
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+      maxTokenAge: 600,
+      clockTolerance: 5,
+    });
+    const typ = protectedHeader.typ;
+    if (typeof typ === 'string' && idTypes.test(typ)) throw new Error('not an ID Token');
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp === undefined) {
+      throw new Error('several audiences, no azp');
+    }
+    if (payload.azp !== undefined && payload.azp !== 'web') throw new Error('azp');
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('sub');
+    if (payload.nonce !== 'n-1') throw new Error('nonce');
+    if (payload.at_hash !== undefined) {
+      const half = createHash('sha256').update(accessToken).digest().subarray(0, 16);
+      if (payload.at_hash !== half.toString('base64url')) throw new Error('at_hash');
+    }
+    const authTime = payload.auth_time;
+    const nowSeconds = Date.now() / 1000;
+    if (typeof authTime !== 'number' || !Number.isFinite(authTime)) throw new Error('auth_time');
+    if (authTime > nowSeconds + 5 || nowSeconds - authTime > 3600 + 5) throw new Error('auth_time');
+    return payload;
+  };
+  const meta = (await oidc.metadata()).value;
+  rows.push(
+    ...(await compare(
+      'ID Token validation step (RS256: signature + OIDC claim checks)',
+      {
+        bulwark: () => idTokens.check(meta, idToken, idTokenExpect),
+        'jose jwtVerify + the same checks by hand (nonce, azp, at_hash, auth_time, typ)': joseStep,
+      },
+      {
+        smoke,
+        clock: 'cpu',
+        check: (name, r) => ensure(r?.sub === 'alice' && r.nonce === 'n-1', `${name} valid`),
+      },
+    )),
+  );
   rows.push(
     ...(await compare(
       'ID Token: callback to verified claims (RS256)',
@@ -149,7 +234,7 @@ export async function run({ smoke }) {
           });
           return oauth.getValidatedIdTokenClaims(result);
         },
-        'jose jwtVerify alone (signature, iss, aud, exp; floor)': () =>
+        'jose jwtVerify alone (signature, iss, aud, exp; no token request)': () =>
           jwtVerify(idToken, jwks, { issuer, audience: 'web', algorithms: ['RS256'] }),
       },
       {

@@ -196,10 +196,10 @@ const ROUND2 = [
   microRatio('oauth', 'PKCE pair (S256)', 'oauth4webapi', 1, 'PKCE pair ≥ 1× oauth4webapi'),
   microRatio(
     'oauth',
-    'ID Token: callback to verified claims (RS256)',
-    'jose jwtVerify alone',
+    'ID Token validation step (RS256: signature + OIDC claim checks)',
+    'jose jwtVerify + the same checks',
     1,
-    'ID Token: the whole callback ≥ 1× bare jose jwtVerify',
+    'ID Token validation ≥ 1× jose jwtVerify with the same checks',
   ),
   microRatio(
     'mtls',

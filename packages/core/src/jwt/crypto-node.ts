@@ -1,6 +1,5 @@
 import {
   constants,
-  createHmac,
   createHash,
   createPublicKey,
   createSecretKey,
@@ -10,6 +9,7 @@ import {
 } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { JWK } from 'jose';
+import { type HmacDigest, HmacKey } from '../bytes/hmac-node.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import { type JwtCryptoBackend, publicMembers } from './crypto-types.js';
 
@@ -34,6 +34,8 @@ const DIGEST: Readonly<Record<JwtAlgorithm, string | null>> = {
 /** What a key is bound to once imported: node's verify options are built once, not per call. */
 interface NodeKey {
   readonly key: KeyObject;
+  /** HS*: the secret as an HMAC key with its padded blocks derived once. */
+  readonly hmac?: HmacKey;
   readonly options:
     | KeyObject
     | { key: KeyObject; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
@@ -57,9 +59,9 @@ async function importPublicJwk(jwk: JWK, alg: JwtAlgorithm): Promise<NodeKey> {
   return { key, options: key };
 }
 
-async function importSecret(secret: Uint8Array): Promise<NodeKey> {
+async function importSecret(secret: Uint8Array, alg: JwtAlgorithm): Promise<NodeKey> {
   const key = createSecretKey(secret);
-  return { key, options: key };
+  return { key, options: key, hmac: new HmacKey(secret, DIGEST[alg] as HmacDigest) };
 }
 
 function verify(alg: JwtAlgorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean {
@@ -67,8 +69,8 @@ function verify(alg: JwtAlgorithm, handle: unknown, signingInput: string, signat
   try {
     if (alg.charCodeAt(0) === 72 /* H */) {
       // The signing input is ASCII (checked base64url), so latin1 is its exact byte encoding. The MAC comes
-      // back as latin1 text, one character per byte: digest() would allocate a fresh ArrayBuffer per call.
-      const mac = createHmac(DIGEST[alg]!, k.key).update(signingInput, 'latin1').digest('binary');
+      // back as latin1 text, one character per byte: no Buffer per call.
+      const mac = k.hmac!.mac(signingInput);
       if (mac.length !== signature.length) return false;
       // Every byte compared, no early exit: the time does not tell how much of a forgery was right.
       let diff = 0;
