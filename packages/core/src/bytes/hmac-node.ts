@@ -6,6 +6,15 @@ export type HmacDigest = 'sha256' | 'sha384' | 'sha512';
 const BLOCK: Readonly<Record<HmacDigest, number>> = { sha256: 64, sha384: 128, sha512: 128 };
 const SIZE: Readonly<Record<HmacDigest, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
+type Latin1Write = (this: Buffer, text: string, offset: number) => number;
+// node's own latin1 writer skips write()'s encoding dispatch (a few per cent of an HS256 verify); runtimes
+// whose Buffer lacks it get write(…, 'latin1'), which does the same.
+const latin1Write: Latin1Write =
+  (Buffer.prototype as unknown as { latin1Write?: Latin1Write }).latin1Write ??
+  function (this: Buffer, text: string, offset: number) {
+    return this.write(text, offset, 'latin1');
+  };
+
 // Messages up to this size are MACed through a scratch buffer held by the key; longer ones (large webhook
 // bodies) stream through createHmac, so no key keeps a copy of a big body alive.
 const SCRATCH_MAX = 16_384;
@@ -71,11 +80,11 @@ export class HmacKey {
       inner = grown;
       this.#inner = grown;
     }
-    inner.write(prefix, block, 'latin1');
+    latin1Write.call(inner, prefix, block);
     if (body !== undefined) inner.set(body, block + prefix.length);
     const innerHash = hash(this.#digest, inner.subarray(0, block + length), 'binary');
     const outer = this.#outer;
-    outer.write(innerHash, block, 'latin1');
+    latin1Write.call(outer, innerHash, block);
     return hash(this.#digest, outer, 'binary');
   }
 }
