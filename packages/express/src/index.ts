@@ -13,17 +13,4 @@ export { oidcRoutes } from './oauth.js';
 export type { ExpressOidcOptions, ExpressOidcRoutes } from './oauth.js';
 export { requireMtls } from './mtls.js';
 // The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
-export {
-  checkMtlsMaterial,
-  loadMtlsServerOptions,
-  mtlsServerOptions,
-  watchCertificateFiles,
-} from '@bulwark/core/node';
-export type {
-  CertificateFiles,
-  CertificateRotation,
-  CertificateRotationOptions,
-  MtlsServerOptions,
-  MtlsServerOptionsInput,
-  PemInput,
-} from '@bulwark/core/node';
+export * from '@bulwark/core/node/mtls-server';

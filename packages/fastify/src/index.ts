@@ -17,17 +17,4 @@ export { requireMtls } from './mtls.js';
 export { oidcRoutes } from './oauth.js';
 export type { FastifyOidcOptions, FastifyOidcRoutes, OidcHandler } from './oauth.js';
 // The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
-export {
-  checkMtlsMaterial,
-  loadMtlsServerOptions,
-  mtlsServerOptions,
-  watchCertificateFiles,
-} from '@bulwark/core/node';
-export type {
-  CertificateFiles,
-  CertificateRotation,
-  CertificateRotationOptions,
-  MtlsServerOptions,
-  MtlsServerOptionsInput,
-  PemInput,
-} from '@bulwark/core/node';
+export * from '@bulwark/core/node/mtls-server';

@@ -51,17 +51,4 @@ export {
   WEBHOOK_SIGNED_METADATA,
 } from './tokens.js';
 // The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
-export {
-  checkMtlsMaterial,
-  loadMtlsServerOptions,
-  mtlsServerOptions,
-  watchCertificateFiles,
-} from '@bulwark/core/node';
-export type {
-  CertificateFiles,
-  CertificateRotation,
-  CertificateRotationOptions,
-  MtlsServerOptions,
-  MtlsServerOptionsInput,
-  PemInput,
-} from '@bulwark/core/node';
+export * from '@bulwark/core/node/mtls-server';

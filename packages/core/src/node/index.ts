@@ -5,12 +5,5 @@
 export { fromNodeRequest } from './request.js';
 export { applyAllowed, applyVerdict, setHeaders, settleWhenFinished, writeReply } from './response.js';
 export { keepVary } from './vary.js';
-export { checkMtlsMaterial, mtlsServerOptions } from './mtls.js';
-export type { MtlsServerOptions, MtlsServerOptionsInput, PemInput } from './mtls.js';
-export { loadMtlsServerOptions, watchCertificateFiles } from './rotation.js';
-export type {
-  CertificateFiles,
-  CertificateRotation,
-  CertificateRotationOptions,
-  SecureContextTarget,
-} from './rotation.js';
+export * from './mtls-server.js';
+export type { SecureContextTarget } from './rotation.js';

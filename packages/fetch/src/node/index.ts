@@ -2,17 +2,4 @@
 export { toNodeListener } from './listener.js';
 export type { NodeListenerOptions, NodeServedHandler } from './listener.js';
 // The TLS server side of mTLS (node only): server options from PEM files, certificate rotation.
-export {
-  checkMtlsMaterial,
-  loadMtlsServerOptions,
-  mtlsServerOptions,
-  watchCertificateFiles,
-} from '@bulwark/core/node';
-export type {
-  CertificateFiles,
-  CertificateRotation,
-  CertificateRotationOptions,
-  MtlsServerOptions,
-  MtlsServerOptionsInput,
-  PemInput,
-} from '@bulwark/core/node';
+export * from '@bulwark/core/node/mtls-server';
