@@ -135,19 +135,25 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
   const resolved = resolveOptions('stores.ratelimit', options);
   const prefix = `{${resolved.prefix}:rl}:`;
 
-  function one(key: string, rule: BucketRule, cost: number): Promise<ConsumeResult> {
+  /** One bucket; `wrap` answers `[result]` (consumeAll) without another promise. */
+  function one(key: string, rule: BucketRule, cost: number, wrap: true): Promise<ConsumeResult[]>;
+  function one(key: string, rule: BucketRule, cost: number, wrap?: false): Promise<ConsumeResult>;
+  function one(
+    key: string,
+    rule: BucketRule,
+    cost: number,
+    wrap?: boolean,
+  ): Promise<ConsumeResult | ConsumeResult[]> {
     const interval = intervalUs(rule.intervalMs);
     const capacity = rule.burst * interval;
-    return runScript(
-      resolved,
-      'ratelimit.consume',
-      GCRA_ONE,
-      [prefix + key],
-      [cost * interval, capacity],
-    ).then((reply) => {
-      if (typeof reply === 'number') return decode(0, reply, interval, capacity);
-      if (!Array.isArray(reply) || reply.length !== 2) throw invalidReply('ratelimit.consume');
-      return decode(reply[0], reply[1], interval, capacity);
+    const args = [cost * interval, capacity];
+    return runScript(resolved, 'ratelimit.consume', GCRA_ONE, [prefix + key], args, undefined, (reply) => {
+      let result: ConsumeResult;
+      if (typeof reply === 'number') result = decode(0, reply, interval, capacity);
+      else if (Array.isArray(reply) && reply.length === 2)
+        result = decode(reply[0], reply[1], interval, capacity);
+      else throw invalidReply('ratelimit.consume');
+      return wrap === true ? [result] : result;
     });
   }
 
@@ -163,7 +169,7 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
       args.push(cost * interval, rule.burst * interval);
       intervals.push(interval);
     }
-    return runScript(resolved, 'ratelimit.consume', GCRA, keys, args).then((reply) => {
+    return runScript(resolved, 'ratelimit.consume', GCRA, keys, args, undefined, (reply) => {
       if (!Array.isArray(reply) || reply.length !== 2 * entries.length)
         throw invalidReply('ratelimit.consume');
       return intervals.map((interval, i) =>
@@ -173,11 +179,11 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
   }
 
   return {
-    consume: one,
-    async consumeAll(entries) {
-      if (entries.length === 0) return [];
+    consume: (key, rule, cost) => one(key, rule, cost),
+    consumeAll(entries) {
+      if (entries.length === 0) return Promise.resolve([]);
       // The limiter calls consumeAll even for a single bucket.
-      if (entries.length === 1) return [await one(entries[0]!.key, entries[0]!.rule, entries[0]!.cost)];
+      if (entries.length === 1) return one(entries[0]!.key, entries[0]!.rule, entries[0]!.cost, true);
       return many(entries);
     },
   };

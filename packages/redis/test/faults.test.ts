@@ -95,6 +95,27 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
     expect(after.allowed).toBe(true);
   });
 
+  it('times out each of several stalled calls at its own deadline (one timer serves them all)', async () => {
+    const store = createRedisRateLimitStore({ client, prefix, timeoutMs: TIMEOUT_MS });
+    const key = `stall-many-${Date.now()}`;
+    await store.consume(key, rule, 1);
+    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
+    const settledAfter = (call: Promise<unknown>, sentAt: number) =>
+      failure(call).then((code) => [code, performance.now() - sentAt] as const);
+    const first = performance.now();
+    const early = [0, 1, 2].map(() => settledAfter(store.consume(key, rule, 1), first));
+    await sleep(120);
+    const second = performance.now();
+    const late = [0, 1].map(() => settledAfter(store.consume(key, rule, 1), second));
+    for (const [code, ms] of await Promise.all([...early, ...late])) {
+      expect(code).toBe('REDIS_TIMEOUT');
+      // Not before its own deadline, and well before the pause ends.
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
+      expect(ms).toBeLessThan(PAUSE_MS - 500);
+    }
+    expect((await eventually(() => store.consume(key, rule, 1))).allowed).toBe(true);
+  });
+
   it('releases a claim that landed after its timeout, so the retried delivery is processed', async () => {
     const store = createRedisReplayStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `evt-stall-${Date.now()}`;
