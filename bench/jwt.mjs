@@ -6,8 +6,8 @@
 // scheduler more than the code.
 // Contract: see bench/README.md.
 import {
-  constants,
   createHmac,
+  createSecretKey,
   generateKeyPairSync,
   randomBytes,
   sign as nodeSign,
@@ -58,22 +58,22 @@ function material(alg) {
   };
 }
 
-/** The crypto floor: split, decode the signature, verify; no JSON, no claims. */
+/**
+ * The crypto floor: split, decode the signature, verify; no JSON, no claims. Each key in the form node
+ * verifies fastest: an HMAC secret as a KeyObject (a Buffer key costs ~7x more per call on Node 24), an RSA
+ * key bare (PKCS#1 v1.5 is the default; a { key, padding } object costs ~2% on Node 20 and ~40% on Node 24).
+ */
 function floor(alg, key) {
   if (alg === 'HS256') {
+    const secret = createSecretKey(key);
     return (token) => {
       const i = token.lastIndexOf('.');
-      const mac = createHmac('sha256', key).update(token.slice(0, i)).digest();
+      const mac = createHmac('sha256', secret).update(token.slice(0, i)).digest();
       const sig = Buffer.from(token.slice(i + 1), 'base64url');
       return sig.length === mac.length && timingSafeEqual(mac, sig);
     };
   }
-  const opts =
-    alg === 'ES256'
-      ? { key, dsaEncoding: 'ieee-p1363' }
-      : alg === 'RS256'
-        ? { key, padding: constants.RSA_PKCS1_PADDING }
-        : key;
+  const opts = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key;
   const digest = alg === 'EdDSA' ? null : 'sha256';
   return (token) => {
     const i = token.lastIndexOf('.');
