@@ -131,6 +131,36 @@ export function defineObservabilitySuite(harness: ObservabilityHarness): void {
       }
     });
 
+    it('a startup warning (jwt.dangerouslyAllowHttpIssuer) reaches the app sink; the framework log only without one', async () => {
+      const warned = (lines: string[]) => lines.filter((l) => l.includes('dangerouslyAllowHttpIssuer'));
+      const flagged = (): ObservedRules => {
+        const r = rules();
+        return { ...r, jwt: { ...r.jwt, dangerouslyAllowHttpIssuer: true } };
+      };
+      harness.takeFrameworkLog();
+      const events: SecurityEvent[] = [];
+      const observed = await harness.start(flagged(), { onEvent: (e) => events.push(e) });
+      try {
+        expect((await call(observed.url, '/orders', { headers: bearer(await mint(keys)) })).status).toBe(200);
+        const startup = events.filter((e) => e.type === 'jwt.config_warning');
+        expect(startup).toHaveLength(1);
+        expect(startup[0]).toMatchObject({ rule: 'jwt', detail: expect.stringMatching(/Development only/) });
+        expect(warned(harness.takeFrameworkLog())).toEqual([]);
+      } finally {
+        await observed.close();
+      }
+      const quiet = await harness.start(flagged(), undefined);
+      try {
+        expect((await call(quiet.url, '/orders', { headers: bearer(await mint(keys)) })).status).toBe(200);
+        expect((await call(quiet.url, '/orders', { headers: bearer(await mint(keys)) })).status).toBe(200);
+        const log = warned(harness.takeFrameworkLog());
+        expect(log).toHaveLength(1);
+        expect(log[0]).toMatch(/jwt\.config_warning/);
+      } finally {
+        await quiet.close();
+      }
+    });
+
     it('one onEvent receives the events of every rule of the app; the framework log stays quiet', async () => {
       harness.takeFrameworkLog();
       const events: SecurityEvent[] = [];

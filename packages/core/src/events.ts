@@ -12,6 +12,7 @@ export type BulwarkEventType =
   | 'cors.denied'
   | 'dpop.rejected'
   | 'dpop.replayed'
+  | 'jwt.config_warning'
   | 'jwt.jwks_failed'
   | 'jwt.jwks_key_skipped'
   | 'jwt.jwks_recovered'

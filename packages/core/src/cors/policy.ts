@@ -56,7 +56,7 @@ export interface CorsOptions {
   rejectDisallowedOrigins?: boolean;
   /** Echo any syntactically valid origin. Refused with credentials: it would hand every site the user's data. */
   dangerouslyReflectAnyOrigin?: true;
-  /** Receives `cors.denied` events and `cors.config_warning` (else warnings go to console.warn). */
+  /** Receives `cors.denied` events and `cors.config_warning` (also held for the app's sink; the console only without one). */
   onEvent?: OnEvent;
 }
 

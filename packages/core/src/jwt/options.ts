@@ -39,7 +39,7 @@ export interface JwtVerifierOptions extends JwtKeyOptions {
   /**
    * Fetch the JWKS and discovery document over plain http from a non-loopback host (a development identity
    * provider such as Keycloak in docker compose). Anyone on the path could swap the keys: development only;
-   * the verifier warns when it is built. Loopback http (localhost, 127.0.0.1, ::1) needs no opt-in.
+   * the verifier warns (`jwt.config_warning`: the app's sink once attached, else the console). Loopback http (localhost, 127.0.0.1, ::1) needs no opt-in.
    */
   dangerouslyAllowHttpIssuer?: true;
   /** Required header `typ`, e.g. `'at+jwt'` (RFC 9068) so an ID token cannot be used as an access token. */

@@ -152,10 +152,13 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     );
   }
   if (allowHttp === true) {
-    console.warn(
-      'bulwark: jwt.dangerouslyAllowHttpIssuer is set: the JWKS and discovery document may be fetched over ' +
-        'plain http, where anyone on the path can swap the keys. Development only; use https in production.',
-    );
+    // Held until the adapter attaches the app's sink (see Reporter), console only when the app has none.
+    onEvent({
+      type: 'jwt.config_warning',
+      detail:
+        'jwt.dangerouslyAllowHttpIssuer is set: the JWKS and discovery document may be fetched over plain ' +
+        'http, where anyone on the path can swap the keys. Development only; use https in production.',
+    });
   }
   // The flag travels with the JWKS settings to every key source (config checks, fetches, discovered URLs).
   const jwksSettings = allowHttp === true ? { ...checked.jwks, allowHttp: true } : checked.jwks;

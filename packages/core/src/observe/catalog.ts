@@ -19,9 +19,16 @@ export type EventLevel = 'error' | 'warn' | 'info';
 export interface EventSpec {
   readonly level: EventLevel;
   readonly visibility: EventVisibility;
+  /**
+   * Reported while the rule is being built (a configuration warning), usually before the adapter has
+   * attached the app's sink: held and handed to each sink attached later, and written to the console only
+   * once the rule is seen running without one.
+   */
+  readonly startup?: true;
 }
 
 const logged = (level: EventLevel): EventSpec => ({ level, visibility: 'logged' });
+const startup = (level: EventLevel): EventSpec => ({ level, visibility: 'logged', startup: true });
 const denial: EventSpec = { level: 'info', visibility: 'denial' };
 const hook = (level: EventLevel): EventSpec => ({ level, visibility: 'hook' });
 
@@ -31,11 +38,12 @@ const hook = (level: EventLevel): EventSpec => ({ level, visibility: 'hook' });
  */
 export const EVENT_CATALOG = {
   'client_ip.forwarded_ignored': logged('warn'),
-  'cors.config_warning': logged('warn'),
+  'cors.config_warning': startup('warn'),
   'cors.denied': denial,
   'dpop.rejected': denial,
   'dpop.replayed': denial,
   'jwt.rejected': denial,
+  'jwt.config_warning': startup('warn'),
   'jwt.jwks_unreachable': logged('error'),
   'jwt.jwks_stale': logged('warn'),
   'jwt.jwks_recovered': logged('info'),

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER, type KeyPair, keyPair, token } from '../../test/jwt-fixtures.js';
 import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
+import { createCorsPolicy } from '../cors/policy.js';
 import { createJwtVerifier } from '../jwt/verifier.js';
 import { createRateLimiter } from '../ratelimit/limiter.js';
 import type { RateLimitStore } from '../stores/types.js';
@@ -297,5 +298,56 @@ describe('event options', () => {
     expect(() => createEventSink({ onevent: () => {} } as never, undefined, 'events.')).toThrow(
       /^events\.onevent/,
     );
+  });
+});
+
+describe('startup warnings (cors.config_warning): held until the app sink is attached', () => {
+  const cors = () => createCorsPolicy({ origins: ['https://app.example.com'], maxAgeSeconds: 90_000 });
+  const preflight = (events?: ReturnType<typeof createEventSink>): RequestLike => ({
+    method: 'OPTIONS',
+    url: '/orders',
+    header: (n) =>
+      n === 'origin' ? 'https://app.example.com' : n === 'access-control-request-method' ? 'PUT' : undefined,
+    ...(events !== undefined ? { events } : {}),
+  });
+
+  it('an app sink attached after construction receives it, and the console nothing', async () => {
+    const policy = cors();
+    const events: SecurityEvent[] = [];
+    const sink = createEventSink({ onEvent: (e) => events.push(e) });
+    expect(lines).toEqual([]);
+    attachEvents(policy, sink);
+    await policy.check(preflight(sink));
+    expect(events.map((e) => e.type)).toEqual(['cors.config_warning']);
+    expect(events[0]?.detail).toMatch(/maxAgeSeconds 90000s is above every browser cap/);
+    expect(lines).toEqual([]);
+  });
+
+  it("a sink without onEvent writes it to its logger (the framework's), not the console", () => {
+    const logger = capturingLogger();
+    attachEvents(cors(), createEventSink({}, logger));
+    expect(logger.records.map((r) => [r.level, r.event.type])).toEqual([['warn', 'cors.config_warning']]);
+    expect(lines).toEqual([]);
+  });
+
+  it('without any sink, the console gets it once, when the rule first runs', async () => {
+    const policy = cors();
+    expect(lines).toEqual([]);
+    await policy.check(preflight());
+    await policy.check(preflight());
+    expect(lines.map((l) => l.level)).toEqual(['warn']);
+    expect(lines[0]?.text).toMatch(/maxAgeSeconds 90000s.*\(cors\.config_warning\)/);
+  });
+
+  it("the rule's own onEvent takes it at once, and then the console stays quiet", async () => {
+    const own: SecurityEvent[] = [];
+    const policy = createCorsPolicy({
+      origins: ['https://app.example.com'],
+      maxAgeSeconds: 90_000,
+      onEvent: (e) => own.push(e),
+    });
+    expect(own.map((e) => e.type)).toEqual(['cors.config_warning']);
+    await policy.check(preflight());
+    expect(lines).toEqual([]);
   });
 });

@@ -141,6 +141,13 @@ function write(logger: EventLogger, level: EventLevel, event: SecurityEvent): vo
 export class Reporter {
   private readonly sinks: EventSink[] = [];
   private readonly children: Reporter[] = [];
+  /**
+   * Startup events (configuration warnings) reported before any app sink was attached: every adapter
+   * builds a rule before it can attach the app's sink (express only on the rule's first request). Each sink
+   * attached later gets them; the console gets them only once the rule runs without a sink.
+   */
+  private held: SecurityEvent[] | undefined;
+  private heldToConsole = false;
   /** Pass this wherever an `OnEvent` is taken. */
   readonly emit: OnEvent;
 
@@ -155,7 +162,26 @@ export class Reporter {
   attach(sink: EventSink): void {
     if (this.sinks.includes(sink)) return;
     this.sinks.push(sink);
+    if (this.held !== undefined) for (const event of this.held) this.deliverHeld(sink, event);
     for (const child of this.children) child.attach(sink);
+  }
+
+  /**
+   * The rule runs without an app sink (a request that carries none): the startup events still held go to
+   * the console now, once, unless the rule's own `onEvent` took them.
+   */
+  runsUnattended(): void {
+    if (this.held === undefined || this.heldToConsole || this.sinks.length > 0) return;
+    this.heldToConsole = true;
+    if (this.own !== undefined) return;
+    for (const event of this.held) write(CONSOLE, eventSpec(event.type).level, event);
+  }
+
+  private deliverHeld(sink: EventSink, event: SecurityEvent): void {
+    if (sink.onEvent !== undefined) call(sink.onEvent, event);
+    const logger =
+      sink.logger ?? (this.own !== undefined || sink.onEvent !== undefined ? undefined : sink.fallbackLogger);
+    if (logger !== undefined) write(logger, eventSpec(event.type).level, event);
   }
 
   /** Let `child` (a shared resolver, a key set) reach the sinks this reporter is attached to. */
@@ -168,6 +194,15 @@ export class Reporter {
   private report(raw: SecurityEvent): void {
     const spec = eventSpec(raw.type);
     const sinks = this.sinks;
+    if (spec.startup === true && sinks.length === 0) {
+      const event = boundEvent(raw, this.rule);
+      if (this.own !== undefined) call(this.own, event);
+      // A handful at most (one per warning the options can raise); bounded all the same.
+      const held = this.held ?? [];
+      this.held = held;
+      if (held.length < 16) held.push(event);
+      return;
+    }
     let hooked = this.own !== undefined;
     for (let i = 0; !hooked && i < sinks.length; i++) hooked = sinks[i]!.onEvent !== undefined;
     // Nobody listens to denials unless asked: the common case under attack, decided without allocating.

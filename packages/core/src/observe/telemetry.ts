@@ -182,6 +182,7 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
     // The adapter's app sink rides on the request: from its first request on, the rule reports to that app.
     const sink = (a as { events?: EventSink } | undefined)?.events;
     if (sink !== undefined) events.attach(sink);
+    else events.runsUnattended();
     const otel = api;
     if (otel === undefined) return run.call(this, a, b, c);
     const start = performance.now();
