@@ -22,8 +22,9 @@ const CONNECTIONS = 10;
 const PLAN = {
   fastify: ['bulwark', 'peer', 'bare', 'bulwark-nojwt', 'bulwark-cached'],
   express: ['bulwark', 'peer', 'bare'],
-  nestjs: ['bulwark', 'peer', 'bare'],
-  'nestjs-fastify': ['bulwark', 'peer', 'bare'],
+  // bulwark-nojwt: the stack's headers, CORS and limiter on an allowed request, the floor of a refusal.
+  nestjs: ['bulwark', 'peer', 'bare', 'bulwark-nojwt'],
+  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'bulwark-nojwt'],
   fetch: ['bulwark', 'bare'],
 };
 const LABEL = {
