@@ -142,7 +142,9 @@ describe('remote JWKS against a real local server', () => {
     reset([k1.publicJwk]);
     const clock = { ms: NOW * 1000 };
     const events: SecurityEvent[] = [];
-    const v = verifier(clock, events, { timeoutMs: 200, cooldownMs: 1_000 });
+    // timeoutMs also bounds the second, real fetch below: 1 s, so that a loaded CI machine stalling the event
+    // loop for a few hundred ms does not time it out (200 ms did, once).
+    const v = verifier(clock, events, { timeoutMs: 1_000, cooldownMs: 1_000 });
     const realFetch = globalThis.fetch;
     globalThis.fetch = () => new Promise<Response>(() => {});
     let first: Awaited<ReturnType<typeof v.verifyToken>>;
@@ -152,9 +154,9 @@ describe('remote JWKS against a real local server', () => {
       globalThis.fetch = realFetch;
     }
     expect(code(first)).toBe('JWT_KEYS_UNAVAILABLE');
-    // The lost refresh no longer blocks: past timeoutMs + 1 s (the first request waited that long), and
-    // past the cooldown, the next request fetches again.
-    clock.ms += 1_300;
+    // The lost refresh no longer blocks: past timeoutMs + 1 s of wall time (the first request waited that
+    // long), and past the cooldown on the verifier's clock, the next request fetches again.
+    clock.ms += 2_100;
     expect(code(await v.verifyToken(token(k1, NOW + 1)))).toBe(null);
     expect(server.fetches).toBe(1);
     expect(events.some((e) => e.type === 'jwt.jwks_failed' && /never completed/.test(e.detail ?? ''))).toBe(
@@ -185,7 +187,8 @@ describe('remote JWKS against a real local server', () => {
       reset([k1.publicJwk]);
       const clock = { ms: NOW * 1000 };
       const events: SecurityEvent[] = [];
-      const v = verifier(clock, events, { timeoutMs: 300, maxBytes: 16_384 });
+      // 1 s: the first load is a real fetch, which a loaded CI machine can stall for a few hundred ms.
+      const v = verifier(clock, events, { timeoutMs: 1_000, maxBytes: 16_384 });
       expect(code(await v.verifyToken(token(k1, NOW)))).toBe(null);
       server.mode = mode;
       clock.ms += 3_700_000; // cache is stale and the cooldown has passed
@@ -200,7 +203,7 @@ describe('remote JWKS against a real local server', () => {
         error: /HTTP 500/,
         garbage: /not a JSON object/,
         html: /text\/html.*not JSON/,
-        hang: /within 300 ms/,
+        hang: /within 1000 ms/,
         redirect: /redirect/,
         huge: /larger than|exceeds/,
       }[mode];
