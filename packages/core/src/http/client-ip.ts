@@ -69,6 +69,31 @@ export interface ClientIpResolver {
   readonly platform: ClientIpPlatform | undefined;
 }
 
+/**
+ * Internal (not exported from the package): `resolve` and `bucketOf` in one step, the address parsed once.
+ * Writes the canonical address and its bucket key into `out`; false when the client is unknown.
+ */
+export const RESOLVE_KEYED: unique symbol = Symbol('bulwark.clientIp.resolveKeyed');
+/** The scratch {@link RESOLVE_KEYED} fills. */
+export interface KeyedClient {
+  ip: string | undefined;
+  key: string | undefined;
+}
+type KeyedResolver = { [RESOLVE_KEYED]?: (req: RequestLike, out: KeyedClient) => boolean };
+
+/**
+ * Client address and bucket key of `req`: one parse with a resolver built here, `resolve` then `bucketOf`
+ * with one supplied from elsewhere.
+ */
+export function resolveKeyed(resolver: ClientIpResolver, req: RequestLike, out: KeyedClient): boolean {
+  const keyed = (resolver as KeyedResolver)[RESOLVE_KEYED];
+  if (keyed !== undefined) return keyed(req, out);
+  const ip = resolver.resolve(req);
+  out.ip = ip;
+  out.key = ip === undefined ? undefined : resolver.bucketOf(ip);
+  return ip !== undefined;
+}
+
 const SEALED_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const RESOLVER_KEYS = optionKeys<ClientIpResolverOptions>()(
@@ -217,7 +242,7 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
     return host !== undefined ? host : `${formatIp(maskIp(words, v6Prefix))}/${v6Prefix}`;
   };
 
-  return {
+  const resolver: ClientIpResolver & KeyedResolver = {
     [EVENTS]: events,
     resolve(req) {
       const words = resolveWords(req);
@@ -226,6 +251,19 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
     key(req) {
       const words = resolveWords(req);
       return words === undefined ? undefined : bucket(words);
+    },
+    [RESOLVE_KEYED](req: RequestLike, out: KeyedClient) {
+      const words = resolveWords(req);
+      if (words === undefined) {
+        out.ip = undefined;
+        out.key = undefined;
+        return false;
+      }
+      const ip = formatIp(words);
+      out.ip = ip;
+      // An IPv4 client's bucket is its canonical text (what bucket() would format again).
+      out.key = isV4(words) ? ip : bucket(words);
+      return true;
     },
     bucketOf(address) {
       const words = parsePeer(address);
@@ -239,4 +277,5 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
     trustedProxies: trust.map((c) => c.text),
     platform,
   };
+  return resolver;
 }

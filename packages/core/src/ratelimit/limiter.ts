@@ -7,6 +7,8 @@ import {
   type ClientIpResolver,
   type ClientIpResolverOptions,
   clientIpResolverAt,
+  type KeyedClient,
+  resolveKeyed,
 } from '../http/client-ip.js';
 import { type RequestLike, requestPath } from '../http/request.js';
 import { isCloudflareWorkers } from '../http/runtime.js';
@@ -268,6 +270,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let storeDown = false;
   let warnedNoRoute = false;
   const hashes = new Map<string, string>();
+  // Filled by the synchronous start of each check, read before its first await.
+  const who: KeyedClient = { ip: undefined, key: undefined };
+  // When every bucket is a fixed-rate IP bucket (the `rate` shorthand, or IP buckets only), which rates apply
+  // and the RateLimit-Policy they give are the same for every request: computed once here.
+  const fixed = buckets.every((b) => b.key === 'ip' && b.byTier === undefined && !b.perRoute)
+    ? buckets.map((b) => b.rates[0]!)
+    : undefined;
+  const fixedPolicy = fixed?.map((r) => r.policy).join(', ');
 
   const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
     const detail = err instanceof StoreTimeout ? err.message : `store failed: ${String(err)}`;
@@ -333,61 +343,82 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       async (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT) => {
         let ip: string | undefined;
         let ipKey: string | undefined;
-        const entries: StoreEntry[] = [];
-        const rates: CompiledRate[] = [];
         let requestCost = 1;
         if (typeof cost === 'function') {
           const c = cost(req, context);
           requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
         } else requestCost = cost;
-        for (const b of buckets) {
-          let identity: string | undefined;
-          if (b.key === 'ip') {
-            if (ipKey === undefined) {
-              ip = clientIp.resolve(req);
-              // Never one shared bucket for every client whose address is unknown: one of them could then
-              // refuse service to all the others. Refused, loudly, until the address is provided.
-              if (ip === undefined) return unknownClient(req);
-              ipKey = clientIp.bucketOf(ip)!;
-            }
-            identity = ipKey;
-          } else {
-            const raw =
-              b.key === 'subject'
-                ? (context.subject ?? context.claims?.sub)
-                : b.key === 'apiKey'
-                  ? context.apiKey
-                  : b.key(req, context);
-            if (typeof raw !== 'string' || raw === '') continue;
-            identity = cachedHash(hashes, raw);
+        let entries: StoreEntry[];
+        let rates: readonly CompiledRate[];
+        if (fixed !== undefined) {
+          // Never one shared bucket for every client whose address is unknown: one of them could then
+          // refuse service to all the others. Refused, loudly, until the address is provided.
+          if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
+          ip = who.ip;
+          ipKey = who.key;
+          rates = fixed;
+          entries = new Array<StoreEntry>(fixed.length);
+          for (let i = 0; i < fixed.length; i++) {
+            const rate = fixed[i]!;
+            // A cost above the burst could never be admitted; it takes the whole bucket instead.
+            entries[i] = {
+              key: `${rate.keyPrefix}|${ipKey}`,
+              rule: rate.rule,
+              cost: Math.min(requestCost, rate.rule.burst),
+            };
           }
-          let rate = b.rates[0]!;
-          if (b.byTier !== undefined) {
-            const t = b.tier!(req, context);
-            rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
-          }
-          let key = rate.keyPrefix;
-          if (b.perRoute) {
-            const route = context.route;
-            if (route === undefined || route === '') {
-              if (!warnedNoRoute) {
-                warnedNoRoute = true;
-                emit(onEvent, {
-                  type: 'ratelimit.route_unknown',
-                  detail:
-                    'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
-                  method: req.method,
-                  path: requestPath(req.url),
-                });
+        } else {
+          entries = [];
+          const applied: CompiledRate[] = [];
+          rates = applied;
+          for (const b of buckets) {
+            let identity: string | undefined;
+            if (b.key === 'ip') {
+              if (ipKey === undefined) {
+                // As above: an unknown client is refused, never one shared bucket.
+                if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
+                ip = who.ip;
+                ipKey = who.key;
               }
-              continue;
+              identity = ipKey;
+            } else {
+              const raw =
+                b.key === 'subject'
+                  ? (context.subject ?? context.claims?.sub)
+                  : b.key === 'apiKey'
+                    ? context.apiKey
+                    : b.key(req, context);
+              if (typeof raw !== 'string' || raw === '') continue;
+              identity = cachedHash(hashes, raw);
             }
-            key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+            let rate = b.rates[0]!;
+            if (b.byTier !== undefined) {
+              const t = b.tier!(req, context);
+              rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
+            }
+            let key = rate.keyPrefix;
+            if (b.perRoute) {
+              const route = context.route;
+              if (route === undefined || route === '') {
+                if (!warnedNoRoute) {
+                  warnedNoRoute = true;
+                  emit(onEvent, {
+                    type: 'ratelimit.route_unknown',
+                    detail:
+                      'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
+                    method: req.method,
+                    path: requestPath(req.url),
+                  });
+                }
+                continue;
+              }
+              key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+            }
+            // A cost above the burst could never be admitted; it takes the whole bucket instead.
+            const charge = Math.min(requestCost, rate.rule.burst);
+            entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
+            applied.push(rate);
           }
-          // A cost above the burst could never be admitted; it takes the whole bucket instead.
-          const charge = Math.min(requestCost, rate.rule.burst);
-          entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
-          rates.push(rate);
         }
         if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
 
@@ -414,7 +445,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         }
 
         const states: BucketState[] = [];
-        let policy = '';
+        let policy = fixedPolicy ?? '';
         let retryAfterMs = 0;
         let denied: string[] | undefined;
         for (let i = 0; i < results.length; i++) {
@@ -427,7 +458,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             result: r,
             nextUnitMs: nextUnitMs(r, rate.rule),
           });
-          policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
+          if (fixedPolicy === undefined) policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
           if (!r.allowed) {
             if (denied === undefined) denied = [];
             denied.push(rate.policyName);
