@@ -122,37 +122,60 @@ interface DecisionAttributes {
   readonly span: Attributes;
 }
 
-// One frozen attribute set per (rule, outcome, code): codes are bulwark's own, so the set is bounded.
-const attributeCache = new Map<string, DecisionAttributes>();
-
-function attributesOf(rule: RuleKind, outcome: Outcome, code: string | undefined): DecisionAttributes {
-  const key = `${rule}|${outcome}|${code ?? ''}`;
-  let found = attributeCache.get(key);
-  if (found === undefined) {
-    const metric: Record<string, string> = { 'bulwark.rule': rule, 'bulwark.outcome': outcome };
-    const span: Record<string, string> = { [`bulwark.${rule}.outcome`]: outcome };
-    if (code !== undefined) {
-      metric['bulwark.code'] = code;
-      span['bulwark.code'] = code;
-      span['bulwark.rule'] = rule;
-    }
-    found = { metric: Object.freeze(metric), span: Object.freeze(span) };
-    attributeCache.set(key, found);
+function attributeSet(rule: RuleKind, outcome: Outcome, code: string | undefined): DecisionAttributes {
+  const metric: Record<string, string> = { 'bulwark.rule': rule, 'bulwark.outcome': outcome };
+  const span: Record<string, string> = { [`bulwark.${rule}.outcome`]: outcome };
+  if (code !== undefined) {
+    metric['bulwark.code'] = code;
+    span['bulwark.code'] = code;
+    span['bulwark.rule'] = rule;
   }
-  return found;
+  return { metric: Object.freeze(metric), span: Object.freeze(span) };
 }
 
-function record(otel: OtelApi, rule: RuleKind, verdict: Verdict<unknown>, start: number): void {
-  let outcome: Outcome;
-  let code: string | undefined;
-  if (verdict.ok) {
-    code = verdict.degraded?.code;
-    outcome = code === undefined ? 'allowed' : 'degraded';
-  } else {
-    code = verdict.error?.code;
-    outcome = code === undefined ? 'answered' : 'denied';
+/**
+ * The frozen attribute sets of one rule: the two without a code built with the rule, one per code (bulwark's
+ * own, so bounded) for denials and degraded decisions on first use. Nothing is built per decision.
+ */
+class AttributeTable {
+  readonly allowed: DecisionAttributes;
+  readonly answered: DecisionAttributes;
+  private readonly denied = new Map<string, DecisionAttributes>();
+  private readonly degraded = new Map<string, DecisionAttributes>();
+
+  constructor(private readonly rule: RuleKind) {
+    this.allowed = attributeSet(rule, 'allowed', undefined);
+    this.answered = attributeSet(rule, 'answered', undefined);
   }
-  const attributes = attributesOf(rule, outcome, code);
+
+  of(verdict: Verdict<unknown>): DecisionAttributes {
+    const code = verdict.ok ? verdict.degraded?.code : verdict.error?.code;
+    if (code === undefined) return verdict.ok ? this.allowed : this.answered;
+    const outcome: Outcome = verdict.ok ? 'degraded' : 'denied';
+    const byCode = verdict.ok ? this.degraded : this.denied;
+    let found = byCode.get(code);
+    if (found === undefined) {
+      found = attributeSet(this.rule, outcome, code);
+      byCode.set(code, found);
+    }
+    return found;
+  }
+}
+
+// One table per rule kind, shared by every rule of that kind.
+const tables = new Map<RuleKind, AttributeTable>();
+
+function tableOf(rule: RuleKind): AttributeTable {
+  let table = tables.get(rule);
+  if (table === undefined) {
+    table = new AttributeTable(rule);
+    tables.set(rule, table);
+  }
+  return table;
+}
+
+function record(otel: OtelApi, table: AttributeTable, verdict: Verdict<unknown>, start: number): void {
+  const attributes = table.of(verdict);
   const i = currentInstruments(otel);
   if (i !== undefined) {
     i.decisions.add(1, attributes.metric);
@@ -176,6 +199,7 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
   check: F,
 ): F {
   void telemetryReady();
+  const table = tableOf(rule);
   type Args = [unknown, unknown, unknown];
   const run = check as unknown as (...args: Args) => Verdict<unknown> | Promise<Verdict<unknown>>;
   return function observed(this: unknown, a: unknown, b: unknown, c: unknown) {
@@ -189,11 +213,11 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
     const result = run.call(this, a, b, c);
     if (result instanceof Promise) {
       return result.then((verdict) => {
-        record(otel, rule, verdict, start);
+        record(otel, table, verdict, start);
         return verdict;
       });
     }
-    record(otel, rule, result, start);
+    record(otel, table, result, start);
     return result;
   } as unknown as F;
 }
