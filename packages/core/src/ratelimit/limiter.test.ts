@@ -2,7 +2,9 @@ import type { HeaderList } from '../verdict.js';
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../errors.js';
 import type { SecurityEvent } from '../events.js';
+import { type ClientIpResolver, createClientIpResolver } from '../http/client-ip.js';
 import type { RequestLike } from '../http/request.js';
+import { EVENTS } from '../observe/reporter.js';
 import type { RateLimitStore } from '../stores/types.js';
 import { createRateLimiter, type RateLimiterOptions } from './limiter.js';
 
@@ -467,4 +469,45 @@ describe('createRateLimiter', () => {
       expect(configError({ rate }), rate).toBe(false);
     }
   });
+});
+
+describe('client address, with a resolver built here and with one supplied from elsewhere', () => {
+  // A resolver object of the app's own (only the interface): the limiter falls back to resolve + bucketOf.
+  const foreign = (): ClientIpResolver => {
+    const inner = createClientIpResolver();
+    return {
+      [EVENTS]: inner[EVENTS],
+      resolve: (r) => inner.resolve(r),
+      key: (r) => inner.key(r),
+      bucketOf: (a) => inner.bucketOf(a),
+      isTrustedPeer: (a) => inner.isTrustedPeer(a),
+      trustedProxies: inner.trustedProxies,
+      platform: undefined,
+    };
+  };
+  for (const [label, clientIp] of [
+    ['built', () => createClientIpResolver()],
+    ['supplied', foreign],
+  ] as const) {
+    it(`${label}: canonical address in the info, IPv6 clients of one /64 share a bucket, unknown refused`, async () => {
+      const limiter = createRateLimiter({
+        rate: '2/min',
+        now: () => 0,
+        clientIp: clientIp(),
+        onEvent: () => {},
+      });
+      const a = await limiter.check(req('2001:DB8:1:2::a'));
+      expect(a.ok && a.value.clientIp).toBe('2001:db8:1:2::a');
+      expect(a.ok && fields(a.headers).ratelimit).toBe('"ip";r=1;t=30');
+      const b = await limiter.check(req('2001:db8:1:2:ffff::1'));
+      expect(b.ok && fields(b.headers).ratelimit).toBe('"ip";r=0;t=30');
+      const c = await limiter.check(req('2001:db8:1:2::b'));
+      expect(!c.ok && c.error?.code).toBe('RATELIMIT_EXCEEDED');
+      const v4 = await limiter.check(req('::ffff:198.51.100.7'));
+      expect(v4.ok && v4.value.clientIp).toBe('198.51.100.7');
+      expect(v4.ok && fields(v4.headers).ratelimit).toBe('"ip";r=1;t=30');
+      const unknown = await limiter.check(req(undefined));
+      expect(!unknown.ok && unknown.error?.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
+    });
+  }
 });
