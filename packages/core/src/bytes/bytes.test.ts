@@ -49,6 +49,20 @@ describe('sha256', () => {
         ),
       );
     });
+
+    it(`${backend.sha256Backend}: sha256Base64Url is the digest as unpadded base64url`, () => {
+      expect(backend.sha256Base64Url('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+      fc.assert(
+        fc.property(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.uint8Array({ maxLength: 300 }),
+          (s, b) => {
+            expect(backend.sha256Base64Url(s)).toBe(hash('sha256', s, 'base64url'));
+            expect(backend.sha256Base64Url(b)).toBe(Buffer.from(backend.sha256(b)).toString('base64url'));
+          },
+        ),
+      );
+    });
   }
 
   it('hashKeyPart (rate-limit store keys) is its first 128 bits, base64url', () => {

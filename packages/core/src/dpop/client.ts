@@ -1,4 +1,4 @@
-import { randomBytes, sha256 } from '../bytes/index.js';
+import { randomBytes, sha256Base64Url } from '../bytes/index.js';
 import { checkOptions, optionKeys } from '../config/options.js';
 import { encodeBase64Url } from '../encoding/base64url.js';
 import { ConfigError } from '../errors.js';
@@ -149,7 +149,7 @@ export function createDpopClient(options: DpopClientOptions = {}): DpopClient {
       iat: Math.floor(now() / 1000),
     };
     if (proofOptions.accessToken !== undefined) {
-      claims.ath = encodeBase64Url(sha256(proofOptions.accessToken));
+      claims.ath = sha256Base64Url(proofOptions.accessToken);
     }
     if (proofOptions.nonce !== undefined) claims.nonce = proofOptions.nonce;
     const input = `${b64json(header)}.${b64json(claims)}`;

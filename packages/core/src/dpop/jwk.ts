@@ -1,6 +1,5 @@
-import { sha256 } from '../bytes/index.js';
+import { sha256Base64Url } from '../bytes/index.js';
 import type { JWK } from 'jose';
-import { encodeBase64Url } from '../encoding/base64url.js';
 import type { JwtAlgorithm } from '../jwt/algorithms.js';
 import type { JwtCryptoBackend } from '../jwt/crypto-types.js';
 import { bindAlgorithms } from '../jwt/keyset.js';
@@ -42,7 +41,7 @@ export function thumbprintInput(jwk: Readonly<Record<string, unknown>>): string 
 export async function jwkThumbprint(jwk: JWK | Readonly<Record<string, unknown>>): Promise<string> {
   const input = thumbprintInput(jwk as Readonly<Record<string, unknown>>);
   if (input === undefined) throw new TypeError('not an RSA, EC or OKP public JWK');
-  return encodeBase64Url(sha256(input));
+  return sha256Base64Url(input);
 }
 
 /** A proof key checked against the proof's `alg`, with its thumbprint. */

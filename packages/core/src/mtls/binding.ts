@@ -1,5 +1,4 @@
-import { sha256, timingSafeEqual } from '../bytes/index.js';
-import { encodeBase64Url } from '../encoding/base64url.js';
+import { sha256Base64Url, timingSafeEqual } from '../bytes/index.js';
 import type { SecurityError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
 import { type RequestLike, requestPath } from '../http/request.js';
@@ -37,7 +36,7 @@ export interface CertificateBinding {
  * const x5t = await certificateThumbprint(peer.certificate); // what an AS puts in cnf["x5t#S256"]
  */
 export async function certificateThumbprint(certificate: Uint8Array): Promise<string> {
-  return encodeBase64Url(sha256(certificate));
+  return sha256Base64Url(certificate);
 }
 
 /** 43 canonical base64url characters: exactly 32 bytes (the last one's two unused bits zero). */
@@ -91,7 +90,7 @@ export async function verifyCertificateBinding(
     );
   }
   // Compared as text: both sides are canonical base64url of 32 bytes, so equal text is equal digests.
-  if (!timingSafeEqual(encodeBase64Url(sha256(certificate)), x5t)) {
+  if (!timingSafeEqual(sha256Base64Url(certificate), x5t)) {
     return reject(MTLS_ERRORS.tokenBindingMismatch, 'cnf.x5t#S256 does not match the client certificate');
   }
   return allow({ bound: true });

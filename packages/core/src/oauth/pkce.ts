@@ -1,4 +1,4 @@
-import { randomBytes, sha256, timingSafeEqual } from '../bytes/index.js';
+import { randomBytes, sha256Base64Url, timingSafeEqual } from '../bytes/index.js';
 import { encodeBase64Url } from '../encoding/base64url.js';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636). */
@@ -21,7 +21,7 @@ const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
  * await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk') // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
  */
 export async function pkceChallenge(verifier: string): Promise<string> {
-  return encodeBase64Url(sha256(verifier));
+  return sha256Base64Url(verifier);
 }
 
 /**
