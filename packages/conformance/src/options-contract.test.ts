@@ -9,6 +9,7 @@ import {
   createDpopClient,
   createDpopVerifier,
   createJwtAuthorizer,
+  createJwtRoute,
   createJwtVerifier,
   createMemoryRateLimitStore,
   createMemoryRefreshTokenStore,
@@ -71,6 +72,19 @@ const CASES: Record<string, OptionCase> = {
   createMemoryRefreshTokenStore: memoryStore(createMemoryRefreshTokenStore),
   createMemoryRateLimitStore: memoryStore(createMemoryRateLimitStore),
   createJwtAuthorizer: { bases: [{ scopes: ['orders:read'] }], call: any(createJwtAuthorizer) },
+  createJwtRoute: {
+    bases: [{ scopes: ['orders:read'] }],
+    call: (options) =>
+      createJwtRoute(
+        createJwtVerifier({
+          algorithms: ['ES256'],
+          issuer: 'https://id.example/',
+          audience: 'https://api.example',
+          jwksUri: 'https://id.example/jwks',
+        }),
+        options as never,
+      ),
+  },
   createJwtVerifier: {
     bases: [
       {

@@ -1,5 +1,5 @@
 import {
-  createJwtAuthorizer,
+  createJwtRoute,
   createJwtVerifier,
   type DpopProof,
   type JwtClaims,
@@ -43,7 +43,7 @@ export function requireJwt(
   route?: JwtRouteOptions,
 ): RequestHandler {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
-  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  const authorize = createJwtRoute(verifier, route);
   return (req: Request, res: Response, next: NextFunction): void => {
     verifier.check(requestOf(req), authorize, { mtls: req.mtls, dpop: req.dpop }).then((verdict) => {
       if (!applyVerdict(req, res, verdict)) return;

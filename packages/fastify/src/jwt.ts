@@ -1,5 +1,5 @@
 import {
-  createJwtAuthorizer,
+  createJwtRoute,
   createJwtVerifier,
   type DpopProof,
   type JwtClaims,
@@ -37,7 +37,7 @@ export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Prom
  */
 export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: JwtRouteOptions): BulwarkHook {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
-  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  const authorize = createJwtRoute(verifier, route);
   return async (request, reply) => {
     const verdict = await verifier.check(requestOf(request), authorize, {
       mtls: request.mtls,

@@ -1,5 +1,5 @@
 import {
-  createJwtAuthorizer,
+  createJwtRoute,
   createJwtVerifier,
   isRule,
   type JwtRouteOptions,
@@ -34,7 +34,7 @@ export function jwtStage(policy: JwtPolicy): Stage {
     ? (policy as { verifier: JwtVerifierOptions | JwtVerifier } & JwtRouteOptions)
     : { verifier: policy as JwtVerifierOptions | JwtVerifier };
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
-  const authorize = routed ? createJwtAuthorizer(route) : undefined;
+  const authorize = createJwtRoute(verifier, routed ? route : undefined);
   return {
     async before(state) {
       const verdict = await verifier.check(state.req, authorize, {

@@ -1,5 +1,5 @@
 import {
-  createJwtAuthorizer,
+  createJwtRoute,
   createJwtVerifier,
   type DpopProof,
   type JwtClaims,
@@ -54,7 +54,7 @@ export function requireJwt(
   route?: JwtRouteOptions,
 ): MiddlewareHandler<{ Variables: OptionalJwtVariables }> | MiddlewareHandler<{ Variables: JwtVariables }> {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
-  const authorize = route === undefined ? undefined : createJwtAuthorizer(route);
+  const authorize = createJwtRoute(verifier, route);
   // Claims are undefined only on an optional route's anonymous request, which the overloads type.
   const handler: MiddlewareHandler<{ Variables: OptionalJwtVariables }> = async function bulwarkJwt(c, next) {
     const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };

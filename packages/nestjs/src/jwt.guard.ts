@@ -1,9 +1,17 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import {
   type CertificateBindingOptions,
   ConfigError,
   createJwtAuthorizer,
+  createJwtRoute,
+  isConfigError,
   type JwtAuthorizer,
   type JwtClaims,
   type JwtRouteOptions,
@@ -12,7 +20,7 @@ import {
   type MtlsVerifier,
 } from '@bulwark/core';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
-import { bothLevels } from './levels.js';
+import { declaredRoutes } from './levels.js';
 import { enforceMtls } from './mtls.guard.js';
 import { BULWARK_JWT, BULWARK_MTLS, CERTIFICATE_BOUND_METADATA, REQUIRE_JWT_METADATA } from './tokens.js';
 
@@ -50,13 +58,21 @@ function routeRules(reflector: Reflector, context: ExecutionContext): JwtAuthori
   }
   let authorize = byHandler.get(handler);
   if (authorize === undefined) {
-    const routes = bothLevels<JwtRoute>(reflector, REQUIRE_JWT_METADATA, context);
-    const bindings = bothLevels<BindingOptions>(reflector, CERTIFICATE_BOUND_METADATA, context);
-    const [first, ...more] = [...routes, ...bindings.map((b) => ({ certificateBound: b }))];
-    authorize = createJwtAuthorizer(first, ...more);
+    authorize = combinedRules(reflector, controller, handler);
     byHandler.set(handler, authorize);
   }
   return authorize;
+}
+
+/** Both levels' `@RequireJwt` rules and `@RequireCertificateBoundToken` bindings of a route, compiled. */
+function combinedRules(reflector: Reflector, controller: object, handler: object): JwtAuthorizer {
+  const levels = [controller, handler] as never[];
+  const routes = levels.flatMap((t) => reflector.get<JwtRoute | undefined>(REQUIRE_JWT_METADATA, t) ?? []);
+  const bindings = levels.flatMap(
+    (t) => reflector.get<BindingOptions | undefined>(CERTIFICATE_BOUND_METADATA, t) ?? [],
+  );
+  const [first, ...more] = [...routes, ...bindings.map((b) => ({ certificateBound: b }))];
+  return createJwtAuthorizer(first, ...more);
 }
 
 /**
@@ -93,13 +109,14 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
  * @UseGuards(JwtGuard) // what @RequireJwt() applies for you
  */
 @Injectable()
-export class JwtGuard implements CanActivate {
+export class JwtGuard implements CanActivate, OnModuleInit {
   readonly verifier: JwtVerifier;
 
   constructor(
     @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
     @Inject(Reflector) readonly reflector: Reflector,
     @Inject(BULWARK_MTLS) readonly mtlsDefault: MtlsVerifier | null,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
   ) {
     if (verifier === null) {
       throw new ConfigError(
@@ -109,6 +126,26 @@ export class JwtGuard implements CanActivate {
       );
     }
     this.verifier = verifier;
+  }
+
+  /**
+   * At startup: every route's rules (both levels) compiled against the module's verifier, so a route it
+   * cannot serve (`@RequireJwt({ dpop: 'required' })` without the jwt option's `dpop`) stops the app here
+   * instead of answering 500 on its first request.
+   */
+  onModuleInit(): void {
+    for (const route of declaredRoutes(this.modules)) {
+      try {
+        createJwtRoute(this.verifier, combinedRules(this.reflector, route.controller, route.handler));
+      } catch (err) {
+        if (!isConfigError(err)) throw err;
+        throw new ConfigError(
+          `@RequireJwt() on ${route.where}`,
+          err.message,
+          "the module's verifier is built from BulwarkModule.forRoot({ jwt })",
+        );
+      }
+    }
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -83,6 +83,76 @@ describe('BulwarkModule start-up', () => {
   });
 });
 
+describe('BulwarkModule start-up: routes the jwt verifier cannot serve', () => {
+  const jwt: JwtVerifierOptions = {
+    algorithms: ['ES256'],
+    issuer: 'https://id.example/',
+    audience: 'https://api.example',
+    jwksUri: 'https://id.example/jwks',
+  };
+
+  @Controller('orders')
+  class DpopController {
+    @Get()
+    @RequireJwt({ dpop: 'required' })
+    read(): { ok: true } {
+      return { ok: true };
+    }
+  }
+
+  @Controller('orders')
+  @RequireJwt({ dpop: 'allowed' })
+  class DpopAtClassController {
+    @Get()
+    @RequireJwt({ scopes: ['orders:read'] })
+    read(): { ok: true } {
+      return { ok: true };
+    }
+  }
+
+  for (const [controller, where] of [
+    [DpopController, 'DpopController.read'],
+    [DpopAtClassController, 'DpopAtClassController.read'],
+  ] as const) {
+    for (const platform of ['express', 'fastify'] as const) {
+      it(`(${platform}) refuses to start with a DPoP route (${where}) and no dpop in the jwt option`, async () => {
+        @Module({ imports: [BulwarkModule.forRoot({ jwt })], controllers: [controller] })
+        class AppModule {}
+        const error = await NestFactory.create(
+          AppModule,
+          platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+          { logger: false, abortOnError: false },
+        ).then(
+          (app) =>
+            app.init().then(
+              () => app.close(),
+              async (e: unknown) => {
+                await app.close().catch(() => {});
+                return e;
+              },
+            ),
+          (e: unknown) => e,
+        );
+        expect(isConfigError(error)).toBe(true);
+        expect((error as Error).message).toContain(
+          `@RequireJwt() on ${where}: jwt.dpop: a route asks for DPoP`,
+        );
+      });
+    }
+  }
+
+  it('starts when the jwt option has dpop', async () => {
+    @Module({
+      imports: [BulwarkModule.forRoot({ jwt: { ...jwt, dpop: { externalUrl: 'https://api.example' } } })],
+      controllers: [DpopController],
+    })
+    class AppModule {}
+    const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+    await app.init();
+    await app.close();
+  });
+});
+
 describe('BulwarkModule in an app built from a testing module', () => {
   // Test.createTestingModule builds the module before any HTTP adapter exists: the app-wide rules are
   // installed when the app initialises instead.

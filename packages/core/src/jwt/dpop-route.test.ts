@@ -15,7 +15,7 @@ import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
 import { createJwtAuthorizer } from './authorize.js';
 import type { JwtVerifierOptions } from './options.js';
-import { createJwtVerifier, type JwtVerdict } from './verifier.js';
+import { createJwtRoute, createJwtVerifier, type JwtVerdict } from './verifier.js';
 
 const NOW = 1_900_000_000;
 const clock = () => NOW * 1000;
@@ -158,6 +158,24 @@ describe('createJwtVerifier with dpop: the route decides the schemes', () => {
       /jwt\.dpop/,
     );
     expect(() => verifier({ dpop: { externalUrl: 'not a url' } })).toThrow(/dpop\.externalUrl/);
+  });
+
+  it('createJwtRoute refuses, when the route is built, a DPoP mode the verifier cannot serve', () => {
+    const plain = verifier({ dpop: undefined });
+    for (const dpop of ['required', 'allowed'] as const) {
+      expect(() => createJwtRoute(plain, { dpop })).toThrow(/^jwt\.dpop: a route asks for DPoP/);
+      // Rules compiled from several levels are checked as combined.
+      expect(() => createJwtRoute(plain, createJwtAuthorizer({ scopes: ['a'] }, { dpop }))).toThrow(
+        ConfigError,
+      );
+    }
+    expect(createJwtRoute(plain, { dpop: 'off', scopes: ['orders:read'] })?.dpop).toBe('off');
+    expect(createJwtRoute(plain, { scopes: ['orders:read'] })).toBeTypeOf('function');
+    expect(createJwtRoute(plain, undefined)).toBeUndefined();
+    const withDpop = verifier({});
+    expect(createJwtRoute(withDpop, { dpop: 'required' })?.dpop).toBe('required');
+    const compiled = createJwtAuthorizer({ dpop: 'allowed' });
+    expect(createJwtRoute(withDpop, compiled)).toBe(compiled);
   });
 });
 

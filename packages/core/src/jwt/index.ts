@@ -6,5 +6,5 @@ export type { JwksOptions } from './jwks.js';
 export type { KeyFetchOptions } from './fetch-json.js';
 export type { JwtKeyOptions } from './keys.js';
 export type { JwtCacheOptions, JwtIssuerOptions, JwtVerifierOptions } from './options.js';
-export { createJwtVerifier } from './verifier.js';
+export { createJwtRoute, createJwtVerifier } from './verifier.js';
 export type { AnonymousVerdict, JwtCheckContext, JwtClaims, JwtVerdict, JwtVerifier } from './verifier.js';

@@ -93,6 +93,35 @@ export interface JwtVerifier extends Rule<'jwt'> {
   readonly dpop?: DpopVerifier;
 }
 
+/**
+ * A route's rules compiled for `verifier` and checked against it, for adapters building a route: a DPoP mode
+ * other than 'off' needs the verifier's `dpop` option, so such a route stops the app when it is built instead
+ * of answering 500 on its first request. Takes route options or rules already compiled by
+ * {@link createJwtAuthorizer} (several levels combined); undefined without a route (the verifier's defaults).
+ *
+ * @example
+ * const authorize = createJwtRoute(verifier, { scopes: ['orders:read'], dpop: 'required' }); // ConfigError without dpop
+ * await verifier.check(req, authorize);
+ */
+export function createJwtRoute(
+  verifier: JwtVerifier,
+  route: JwtRouteOptions | JwtAuthorizer | undefined,
+): JwtAuthorizer | undefined {
+  if (route === undefined) return undefined;
+  const authorize = typeof route === 'function' ? route : createJwtAuthorizer(route);
+  if (authorize.dpop !== undefined && authorize.dpop !== 'off' && verifier.dpop === undefined)
+    throw dpopNotConfigured(authorize.dpop);
+  return authorize;
+}
+
+function dpopNotConfigured(mode: DpopMode): ConfigError {
+  return new ConfigError(
+    'jwt.dpop',
+    `a route asks for DPoP '${mode}' but the verifier has no dpop option`,
+    "pass dpop: { externalUrl: 'https://api.example.com' } to createJwtVerifier, or drop the route's dpop",
+  );
+}
+
 /** A verified token in the cache, with the key that verified it and where that key came from. */
 interface CachedVerification {
   readonly claims: JwtClaims;
@@ -342,13 +371,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       events,
       async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict> => {
         const mode = route?.dpop ?? defaultMode;
-        if (mode !== 'off' && dpop === undefined) {
-          throw new ConfigError(
-            'jwt.dpop',
-            `a route asks for DPoP '${mode}' but the verifier has no dpop option`,
-            "pass dpop: { externalUrl: 'https://api.example.com' } to createJwtVerifier, or drop the route's dpop",
-          );
-        }
+        // Adapters check this when they build the route (createJwtRoute); a route compiled apart reaches it here.
+        if (mode !== 'off' && dpop === undefined) throw dpopNotConfigured(mode);
         if (route?.optional === true && carriesNoCredentials(req)) return ANONYMOUS;
         const credentials = extractCredentials(req, mode !== 'off');
         if ('ok' in credentials) {
