@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/audit.js';
 import { type Finding, type Severity, severityOf } from '../src/findings.js';
+import { listen } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
@@ -126,7 +127,24 @@ describe('the built binary', () => {
     const clean = run(['audit', `${base}/health`, '--json']);
     expect(clean.status).toBe(0);
     expect(JSON.parse(clean.stdout).summary).toMatchObject({ critical: 0, high: 0 });
-    expect(run(['audit', `${base}/health`, '--fail-on', 'low']).status).toBe(1);
+    // The hardened example has not even a low finding (express's own 404 keeps the policy's CSP since
+    // 5caafe1), so --fail-on is shown failing on a bare route without the headers. That route is served by
+    // this process: the binary runs asynchronously there (spawnSync would block the loop that answers it).
+    expect(run(['audit', `${base}/health`, '--fail-on', 'low']).status).toBe(0);
+    const bare = await listen((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+    try {
+      const exitCode = (args: string[]) =>
+        new Promise<number | null>((resolve) => {
+          spawn(process.execPath, [bin, ...args], { stdio: 'ignore' }).once('exit', resolve);
+        });
+      expect(await exitCode(['audit', `${bare.url}/`, '--fail-on', 'low'])).toBe(1);
+      expect(await exitCode(['audit', `${bare.url}/`, '--fail-on', 'critical'])).toBe(0);
+    } finally {
+      await bare.close();
+    }
     const down = run(['audit', 'http://127.0.0.1:1/']);
     expect(down.status).toBe(3);
     expect(down.stderr).toBe(
