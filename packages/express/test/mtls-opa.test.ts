@@ -4,30 +4,18 @@ import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mtlsPost, type OpaStub, startOpaStub } from '../../core/test/mtls/opa-stub.js';
-import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from '../../core/test/mtls/pki.js';
+import { mtlsPost, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
 import { requireMtls } from '../src/index.js';
 
 // requireMtls with an OPA decision point, through a real TLS handshake, against a local server implementing
 // OPA's Data API contract (see opa-stub.ts: billing allowed, others denied, `broken` answered 500).
-let ca: TestCa;
-let billing: TestLeaf;
-let web: TestLeaf;
-let broken: TestLeaf;
-let opa: OpaStub;
+let f: OpaFixture;
 let app: Server;
 let url: string;
 
 beforeAll(async () => {
-  ca = await createTestCa();
-  const server = await issueTestLeaf(ca, {
-    server: true,
-    uris: ['spiffe://corp.example.com/ns/api/sa/server'],
-  });
-  billing = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/billing/sa/api'] });
-  web = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/web/sa/frontend'] });
-  broken = await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/broken/sa/x'] });
-  opa = await startOpaStub();
+  f = await startOpaFixture();
+  const { ca, server, opa } = f;
   const expressApp = express();
   expressApp.post(
     '/payments',
@@ -46,33 +34,33 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => app.close(r));
-  await opa.close();
+  await f.opa.close();
 });
 
 it('OPA allows the billing workload over mTLS and is asked once per ID, method and path', async () => {
-  const first = await mtlsPost(url, ca, billing);
+  const first = await mtlsPost(url, f.ca, f.billing);
   expect(first.status).toBe(200);
   expect(JSON.parse(first.body)).toEqual({ caller: 'spiffe://corp.example.com/ns/billing/sa/api' });
-  expect(opa.asked).toContainEqual(
+  expect(f.opa.asked).toContainEqual(
     expect.objectContaining({
       peer: expect.objectContaining({ spiffeId: 'spiffe://corp.example.com/ns/billing/sa/api', via: 'tls' }),
       request: { method: 'POST', path: '/payments' },
     }),
   );
-  const count = opa.asked.length;
-  expect((await mtlsPost(url, ca, billing)).status).toBe(200);
-  expect(opa.asked).toHaveLength(count);
+  const count = f.opa.asked.length;
+  expect((await mtlsPost(url, f.ca, f.billing)).status).toBe(200);
+  expect(f.opa.asked).toHaveLength(count);
 });
 
 it('OPA denies another workload of the same CA: 403 MTLS_PEER_DENIED', async () => {
-  const res = await mtlsPost(url, ca, web);
+  const res = await mtlsPost(url, f.ca, f.web);
   expect(res.status).toBe(403);
   expect(res.type).toContain('application/problem+json');
   expect(JSON.parse(res.body).code).toBe('MTLS_PEER_DENIED');
 });
 
 it('OPA failing (HTTP 500) fails closed: 503 MTLS_AUTHORIZER_UNAVAILABLE, nothing of the answer leaked', async () => {
-  const res = await mtlsPost(url, ca, broken);
+  const res = await mtlsPost(url, f.ca, f.broken);
   expect(res.status).toBe(503);
   expect(JSON.parse(res.body).code).toBe('MTLS_AUTHORIZER_UNAVAILABLE');
   expect(res.body).not.toContain('internal_error');

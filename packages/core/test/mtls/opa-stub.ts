@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TestCa, TestLeaf } from './pki.js';
+import { expect } from 'vitest';
+import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from './pki.js';
 
 export interface OpaStub {
   readonly url: string;
@@ -16,7 +17,7 @@ export interface OpaStub {
   close(): Promise<void>;
 }
 
-export async function startOpaStub(): Promise<OpaStub> {
+async function startOpaStub(): Promise<OpaStub> {
   const asked: unknown[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -77,4 +78,48 @@ export function mtlsPost(
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * What every adapter's decision-point test needs: a CA, the server's leaf, three workloads (billing: OPA
+ * allows; web: OPA denies; broken: OPA answers 500) and the running OPA stub.
+ */
+export interface OpaFixture {
+  readonly ca: TestCa;
+  readonly server: TestLeaf;
+  readonly billing: TestLeaf;
+  readonly web: TestLeaf;
+  readonly broken: TestLeaf;
+  readonly opa: OpaStub;
+}
+
+export async function startOpaFixture(): Promise<OpaFixture> {
+  const ca = await createTestCa();
+  return {
+    ca,
+    server: await issueTestLeaf(ca, { server: true, uris: ['spiffe://corp.example.com/ns/api/sa/server'] }),
+    billing: await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/billing/sa/api'] }),
+    web: await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/web/sa/frontend'] }),
+    broken: await issueTestLeaf(ca, { uris: ['spiffe://corp.example.com/ns/broken/sa/x'] }),
+    opa: await startOpaStub(),
+  };
+}
+
+/**
+ * A route answering `{ caller: <SPIFFE ID> }` behind an OPA decision point, at `url`: billing gets `okStatus`
+ * (NestJS answers a POST with 201) with its ID, web 403 MTLS_PEER_DENIED, broken 503
+ * MTLS_AUTHORIZER_UNAVAILABLE; OPA asked once for each.
+ */
+export async function expectOpaDecisions(url: string, f: OpaFixture, okStatus = 200): Promise<void> {
+  const before = f.opa.asked.length;
+  const ok = await mtlsPost(url, f.ca, f.billing);
+  expect(ok.status).toBe(okStatus);
+  expect(JSON.parse(ok.body)).toEqual({ caller: 'spiffe://corp.example.com/ns/billing/sa/api' });
+  const denied = await mtlsPost(url, f.ca, f.web);
+  expect(denied.status).toBe(403);
+  expect(JSON.parse(denied.body).code).toBe('MTLS_PEER_DENIED');
+  const unavailable = await mtlsPost(url, f.ca, f.broken);
+  expect(unavailable.status).toBe(503);
+  expect(JSON.parse(unavailable.body).code).toBe('MTLS_AUTHORIZER_UNAVAILABLE');
+  expect(f.opa.asked).toHaveLength(before + 3);
 }
