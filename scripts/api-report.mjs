@@ -8,7 +8,7 @@
 //
 // pnpm test runs --check after the build: an export added, removed or changed without its report
 // updated fails there.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -112,6 +112,32 @@ function report(pkg) {
     ...sections,
   );
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Newest modification time (ms) of the non-test TypeScript sources under `dir`. */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (/(?<!\.test)\.ts$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+// The report is read from dist: declarations older than their sources would give a wrong report (and a
+// --check that agrees with it), so refuse to run on a stale build.
+const unbuilt = publicPackages().filter((pkg) => {
+  const src = join(root, 'packages', pkg.dir, 'src');
+  const built = pkg.entries.map(([, dts]) => (existsSync(dts) ? statSync(dts).mtimeMs : 0));
+  return existsSync(src) && Math.min(...built) < newestSource(src);
+});
+if (unbuilt.length > 0) {
+  console.error(
+    `✖ the built declarations of ${unbuilt.map((p) => p.name).join(', ')} are missing or older than their ` +
+      'sources: run pnpm build first (this report is read from dist)',
+  );
+  process.exit(1);
 }
 
 const dir = join(root, 'api');
