@@ -7,9 +7,11 @@ import {
   type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
-import type { FastifyRequest } from 'fastify';
+import { applyAllowed } from '@bulwark/core/node';
+import { synchronousCheck } from '@bulwark/core/toolkit';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { BulwarkHook } from './jwt.js';
-import { pass, requestOf } from './reply.js';
+import { denialOf, pass, requestOf, send } from './reply.js';
 
 /**
  * Options of the fastify {@link rateLimit} hook beyond the limiter's own. The default context: the claims
@@ -37,8 +39,39 @@ export function rateLimit(
 ): BulwarkHook {
   const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
   const context = options.context ?? facts;
-  return async (request, reply) => {
-    const verdict = await limiter.check(requestOf(request), context(request));
-    return pass(request, reply, verdict) ? undefined : reply;
-  };
+  const now = synchronousCheck(limiter);
+  if (now === undefined) {
+    return async (request, reply) => {
+      const verdict = await limiter.check(requestOf(request), context(request));
+      return pass(request, reply, verdict) ? undefined : reply;
+    };
+  }
+  // The memory store answers synchronously: a callback-style hook, so fastify runs the next step at once
+  // (no promise, no microtask hop). A denial goes to `done`, into the same error pipeline a rejected
+  // promise would reach. Called by hand without `done`, it answers as the async hook does.
+  function bulwarkRateLimit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done?: HookHandlerDoneFunction,
+  ): Promise<FastifyReply | undefined> | undefined {
+    const verdict = now!(requestOf(request), context(request));
+    if (done === undefined) {
+      try {
+        const allowed = pass(request, reply, verdict);
+        return Promise.resolve(allowed ? undefined : reply);
+      } catch (err) {
+        return Promise.reject<FastifyReply | undefined>(err);
+      }
+    }
+    if (verdict.ok) {
+      applyAllowed(request.raw, reply.raw, verdict);
+      done();
+      return undefined;
+    }
+    const denial = denialOf(request, verdict);
+    if (denial !== undefined) done(denial);
+    else send(reply, verdict.reply);
+    return undefined;
+  }
+  return bulwarkRateLimit as BulwarkHook;
 }

@@ -98,13 +98,23 @@ export function refuse(
   reply: FastifyReply,
   verdict: Denied | Answered,
 ): FastifyReply {
+  const denial = denialOf(request, verdict);
+  if (denial !== undefined) throw denial;
+  return send(reply, verdict.reply);
+}
+
+/**
+ * The error to hand fastify's error pipeline for a denial, where the `bulwark` plugin's error handler writes
+ * denials; undefined when the reply is to be sent directly (an answer, or no plugin above this route).
+ */
+export function denialOf(request: FastifyRequest, verdict: Denied | Answered): BulwarkDenial | undefined {
   if (
     verdict.error !== undefined &&
     (request.server as unknown as Record<string, unknown>)[DENIALS_HANDLED]
   ) {
-    throw BulwarkDenial.from(verdict);
+    return BulwarkDenial.from(verdict);
   }
-  return send(reply, verdict.reply);
+  return undefined;
 }
 
 /**

@@ -123,6 +123,36 @@ const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
 const NOT_COUNTED: RateLimitInfo = Object.freeze({ clientIp: undefined, buckets: Object.freeze([]) });
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
 
+/** What one check charges: the store entries, the rate of each, the client address. */
+class Plan {
+  constructor(
+    readonly ip: string | undefined,
+    readonly entries: StoreEntry[],
+    readonly rates: readonly CompiledRate[],
+  ) {}
+}
+
+/** A limiter's check that decides without waiting: see {@link synchronousCheck}. */
+export type SynchronousCheck = (req: RequestLike, context?: RateLimitContext) => Verdict<RateLimitInfo>;
+
+// Registered: a limiter built by another installed copy of core still offers its synchronous check.
+const CHECK_NOW: unique symbol = Symbol.for('bulwark.ratelimit.checkNow');
+
+/**
+ * The synchronous form of `limiter.check`, when the limiter's store answers synchronously (the default memory
+ * store); undefined otherwise (a network store, or a limiter not built by `createRateLimiter`). It decides
+ * exactly as `check` does (same verdict, same events and telemetry) without a promise, so an adapter whose
+ * framework takes callback-style hooks can let an allowed request continue without a microtask hop.
+ *
+ * @example
+ * const now = synchronousCheck(limiter);
+ * const verdict = now !== undefined ? now(req) : await limiter.check(req);
+ */
+export function synchronousCheck(limiter: RateLimiter): SynchronousCheck | undefined {
+  const now = (limiter as { [CHECK_NOW]?: unknown })[CHECK_NOW];
+  return typeof now === 'function' ? (now as SynchronousCheck) : undefined;
+}
+
 /**
  * express-rate-limit's (and @fastify/rate-limit's) shape, `{ windowMs, limit }` / `{ windowMs, max }` /
  * `{ timeWindow, max }`: named as what the user wrote, with the bulwark option that means the same.
@@ -327,6 +357,140 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return deny(RATELIMIT_ERRORS.clientIpUnknown);
   };
 
+  /** The buckets one request is charged in, before the store is asked: everything but the store call. */
+  const plan = (req: RequestLike, context: RateLimitContext): Plan | Verdict<RateLimitInfo> => {
+    let ip: string | undefined;
+    let ipKey: string | undefined;
+    let requestCost = 1;
+    if (typeof cost === 'function') {
+      const c = cost(req, context);
+      requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
+    } else requestCost = cost;
+    if (fixed !== undefined) {
+      // Never one shared bucket for every client whose address is unknown: one of them could then
+      // refuse service to all the others. Refused, loudly, until the address is provided.
+      if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
+      ipKey = who.key;
+      const entries = new Array<StoreEntry>(fixed.length);
+      for (let i = 0; i < fixed.length; i++) {
+        const rate = fixed[i]!;
+        // A cost above the burst could never be admitted; it takes the whole bucket instead.
+        entries[i] = {
+          key: `${rate.keyPrefix}|${ipKey}`,
+          rule: rate.rule,
+          cost: Math.min(requestCost, rate.rule.burst),
+        };
+      }
+      return new Plan(who.ip, entries, fixed);
+    }
+    const entries: StoreEntry[] = [];
+    const applied: CompiledRate[] = [];
+    for (const b of buckets) {
+      let identity: string | undefined;
+      if (b.key === 'ip') {
+        if (ipKey === undefined) {
+          // As above: an unknown client is refused, never one shared bucket.
+          if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
+          ip = who.ip;
+          ipKey = who.key;
+        }
+        identity = ipKey;
+      } else {
+        const raw =
+          b.key === 'subject'
+            ? (context.subject ?? context.claims?.sub)
+            : b.key === 'apiKey'
+              ? context.apiKey
+              : b.key(req, context);
+        if (typeof raw !== 'string' || raw === '') continue;
+        identity = cachedHash(hashes, raw);
+      }
+      let rate = b.rates[0]!;
+      if (b.byTier !== undefined) {
+        const t = b.tier!(req, context);
+        rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
+      }
+      let key = rate.keyPrefix;
+      if (b.perRoute) {
+        const route = context.route;
+        if (route === undefined || route === '') {
+          if (!warnedNoRoute) {
+            warnedNoRoute = true;
+            emit(onEvent, {
+              type: 'ratelimit.route_unknown',
+              detail:
+                'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
+              method: req.method,
+              path: requestPath(req.url),
+            });
+          }
+          continue;
+        }
+        key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+      }
+      // A cost above the burst could never be admitted; it takes the whole bucket instead.
+      const charge = Math.min(requestCost, rate.rule.burst);
+      entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
+      applied.push(rate);
+    }
+    if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
+    return new Plan(ip, entries, applied);
+  };
+
+  /** The verdict from the store's answers (`results[i]` for `rates[i]`). */
+  const decide = (
+    req: RequestLike,
+    ip: string | undefined,
+    rates: readonly CompiledRate[],
+    results: readonly ConsumeResult[],
+  ): Verdict<RateLimitInfo> => {
+    const states: BucketState[] = [];
+    let policy = fixedPolicy ?? '';
+    let retryAfterMs = 0;
+    let denied: string[] | undefined;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      const rate = rates[i]!;
+      states.push({
+        name: rate.policyName,
+        limit: rate.limit,
+        windowSeconds: rate.windowSeconds,
+        result: r,
+        nextUnitMs: nextUnitMs(r, rate.rule),
+      });
+      if (fixedPolicy === undefined) policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
+      if (!r.allowed) {
+        if (denied === undefined) denied = [];
+        denied.push(rate.policyName);
+        if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
+      }
+    }
+    const headers = rateLimitHeaders(
+      states,
+      policy,
+      legacy,
+      retryAfterMs,
+      legacy === 'epoch-seconds' ? clock() : 0,
+    );
+    if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
+    emit(onEvent, {
+      type: 'ratelimit.limited',
+      code: RATELIMIT_ERRORS.limited.code,
+      detail: `exhausted: ${denied.join(', ')}`,
+      method: req.method,
+      path: requestPath(req.url),
+      data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
+    });
+    // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
+    const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
+    return deny(
+      limitedError(
+        headers,
+        `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
+      ),
+    );
+  };
+
   const limiter: RateLimiter = {
     [RULE]: 'ratelimit',
     [EVENTS]: events,
@@ -341,95 +505,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       'ratelimit',
       events,
       async (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT) => {
-        let ip: string | undefined;
-        let ipKey: string | undefined;
-        let requestCost = 1;
-        if (typeof cost === 'function') {
-          const c = cost(req, context);
-          requestCost = Number.isSafeInteger(c) && c >= 0 ? c : 1;
-        } else requestCost = cost;
-        let entries: StoreEntry[];
-        let rates: readonly CompiledRate[];
-        if (fixed !== undefined) {
-          // Never one shared bucket for every client whose address is unknown: one of them could then
-          // refuse service to all the others. Refused, loudly, until the address is provided.
-          if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
-          ip = who.ip;
-          ipKey = who.key;
-          rates = fixed;
-          entries = new Array<StoreEntry>(fixed.length);
-          for (let i = 0; i < fixed.length; i++) {
-            const rate = fixed[i]!;
-            // A cost above the burst could never be admitted; it takes the whole bucket instead.
-            entries[i] = {
-              key: `${rate.keyPrefix}|${ipKey}`,
-              rule: rate.rule,
-              cost: Math.min(requestCost, rate.rule.burst),
-            };
-          }
-        } else {
-          entries = [];
-          const applied: CompiledRate[] = [];
-          rates = applied;
-          for (const b of buckets) {
-            let identity: string | undefined;
-            if (b.key === 'ip') {
-              if (ipKey === undefined) {
-                // As above: an unknown client is refused, never one shared bucket.
-                if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
-                ip = who.ip;
-                ipKey = who.key;
-              }
-              identity = ipKey;
-            } else {
-              const raw =
-                b.key === 'subject'
-                  ? (context.subject ?? context.claims?.sub)
-                  : b.key === 'apiKey'
-                    ? context.apiKey
-                    : b.key(req, context);
-              if (typeof raw !== 'string' || raw === '') continue;
-              identity = cachedHash(hashes, raw);
-            }
-            let rate = b.rates[0]!;
-            if (b.byTier !== undefined) {
-              const t = b.tier!(req, context);
-              rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
-            }
-            let key = rate.keyPrefix;
-            if (b.perRoute) {
-              const route = context.route;
-              if (route === undefined || route === '') {
-                if (!warnedNoRoute) {
-                  warnedNoRoute = true;
-                  emit(onEvent, {
-                    type: 'ratelimit.route_unknown',
-                    detail:
-                      'a perRoute bucket was skipped: the adapter did not know the route (mount rateLimit() on the route itself)',
-                    method: req.method,
-                    path: requestPath(req.url),
-                  });
-                }
-                continue;
-              }
-              key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
-            }
-            // A cost above the burst could never be admitted; it takes the whole bucket instead.
-            const charge = Math.min(requestCost, rate.rule.burst);
-            entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
-            applied.push(rate);
-          }
-        }
-        if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
-
+        const planned = plan(req, context);
+        if (!(planned instanceof Plan)) return planned;
         let results: readonly ConsumeResult[];
         if (sync !== undefined) {
-          results = sync.consumeAllSync(entries);
+          results = sync.consumeAllSync(planned.entries);
         } else {
           try {
             results = await timedOperation(
               'ratelimit.store.consume',
-              consumeWithTimeout(store, entries, timeoutMs),
+              consumeWithTimeout(store, planned.entries, timeoutMs),
             );
           } catch (err) {
             return storeFailed(req, err);
@@ -443,54 +528,35 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             });
           }
         }
-
-        const states: BucketState[] = [];
-        let policy = fixedPolicy ?? '';
-        let retryAfterMs = 0;
-        let denied: string[] | undefined;
-        for (let i = 0; i < results.length; i++) {
-          const r = results[i]!;
-          const rate = rates[i]!;
-          states.push({
-            name: rate.policyName,
-            limit: rate.limit,
-            windowSeconds: rate.windowSeconds,
-            result: r,
-            nextUnitMs: nextUnitMs(r, rate.rule),
-          });
-          if (fixedPolicy === undefined) policy = policy === '' ? rate.policy : `${policy}, ${rate.policy}`;
-          if (!r.allowed) {
-            if (denied === undefined) denied = [];
-            denied.push(rate.policyName);
-            if (r.retryAfterMs > retryAfterMs) retryAfterMs = r.retryAfterMs;
-          }
-        }
-        const headers = rateLimitHeaders(
-          states,
-          policy,
-          legacy,
-          retryAfterMs,
-          legacy === 'epoch-seconds' ? clock() : 0,
-        );
-        if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
-        emit(onEvent, {
-          type: 'ratelimit.limited',
-          code: RATELIMIT_ERRORS.limited.code,
-          detail: `exhausted: ${denied.join(', ')}`,
-          method: req.method,
-          path: requestPath(req.url),
-          data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
-        });
-        // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
-        const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
-        return deny(
-          limitedError(
-            headers,
-            `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
-          ),
-        );
+        return decide(req, planned.ip, planned.rates, results);
       },
     ),
   };
+  if (sync !== undefined) {
+    // The same decision as `check`, without a promise: the memory store answers synchronously, so an adapter
+    // whose framework takes callback-style hooks lets an allowed request go on without a microtask hop.
+    // With one fixed-rate IP bucket (the `rate` shorthand) the store entry is a scratch object, refilled per
+    // check: the memory store reads it synchronously and keeps nothing of it.
+    const scratch: StoreEntry[] | undefined =
+      fixed?.length === 1 ? [{ key: '', rule: fixed[0]!.rule, cost: 1 }] : undefined;
+    const now = observedCheck(
+      'ratelimit',
+      events,
+      (req: RequestLike, context: RateLimitContext = EMPTY_CONTEXT): Verdict<RateLimitInfo> => {
+        if (scratch !== undefined && typeof cost !== 'function') {
+          if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
+          const entry = scratch[0]!;
+          const rate = fixed![0]!;
+          entry.key = `${rate.keyPrefix}|${who.key}`;
+          entry.cost = Math.min(cost, rate.rule.burst);
+          return decide(req, who.ip, fixed!, sync.consumeAllSync(scratch));
+        }
+        const planned = plan(req, context);
+        if (!(planned instanceof Plan)) return planned;
+        return decide(req, planned.ip, planned.rates, sync.consumeAllSync(planned.entries));
+      },
+    );
+    (limiter as { [CHECK_NOW]?: SynchronousCheck })[CHECK_NOW] = now;
+  }
   return limiter;
 }

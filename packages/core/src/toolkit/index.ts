@@ -5,6 +5,8 @@
  * body reader, `Vary` merging and strict base64. Applications import from their adapter instead.
  */
 export { checkOptions, numberOption, optionKeys } from '../config/options.js';
+export { synchronousCheck } from '../ratelimit/limiter.js';
+export type { SynchronousCheck } from '../ratelimit/limiter.js';
 export type { NumberRange, NumberRule, OptionKeyList } from '../config/options.js';
 export { readBodyCapped } from '../http/body.js';
 export { appendVary } from '../http/vary.js';
