@@ -4,6 +4,8 @@ import {
   type RateLimitContext,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitInfo,
+  type Verdict,
   type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
@@ -21,6 +23,15 @@ export type FastifyRateLimitOptions = RateLimitHookOptions<FastifyRequest>;
 
 const facts = (request: FastifyRequest): RateLimitContext =>
   defaultRateLimitContext(request.auth, request.routeOptions?.url);
+
+/** The async hook's answer to a verdict already decided (a denial rejects). */
+async function answerByHand(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  verdict: Verdict<RateLimitInfo>,
+): Promise<FastifyReply | undefined> {
+  return pass(request, reply, verdict) ? undefined : reply;
+}
 
 /**
  * Rate-limit requests, as an `onRequest`/`preHandler` hook: 429 problem+json with `Retry-After` and the
@@ -55,14 +66,7 @@ export function rateLimit(
     done?: HookHandlerDoneFunction,
   ): Promise<FastifyReply | undefined> | undefined {
     const verdict = now!(requestOf(request), context(request));
-    if (done === undefined) {
-      try {
-        const allowed = pass(request, reply, verdict);
-        return Promise.resolve(allowed ? undefined : reply);
-      } catch (err) {
-        return Promise.reject<FastifyReply | undefined>(err);
-      }
-    }
+    if (done === undefined) return answerByHand(request, reply, verdict);
     if (verdict.ok) {
       applyAllowed(request.raw, reply.raw, verdict);
       done();
