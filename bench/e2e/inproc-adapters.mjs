@@ -7,7 +7,8 @@
 // rotated, per-round ratios to the first case.
 // Usage: node --expose-gc bench/e2e/inproc-adapters.mjs <framework> <rounds> <requests per slice> <case>...
 //   framework: express | nestjs | nestjs-fastify | fetch | fetch-direct | hono
-//   case: bare | bulwark | bulwark-nojwt | bulwark-cached, optionally with a refusal mode:
+//   case: bare | static-headers (bare route plus the 14 headers bulwark-nojwt adds, as constants: the floor
+//     of a refusal) | bulwark | bulwark-nojwt | bulwark-cached, optionally with a refusal mode:
 //     :malformed (Bearer not.a-valid.token → 401), :algnone (an `alg: none` token → 401),
 //     :limited (limit 1 per hour → 429), :cors (preflight from an origin not listed → 403)
 //   e.g. node --expose-gc bench/e2e/inproc-adapters.mjs nestjs 7 5000 bare bulwark-nojwt bulwark:malformed bulwark:limited
@@ -15,6 +16,7 @@ import { Server } from 'node:net';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createSecurityHeaders } from '@bulwark/core';
 import { jwtOptions } from './bulwark-common.mjs';
 import { makeConfig } from './config.mjs';
 
@@ -49,7 +51,61 @@ Server.prototype.listen = function listen(...args) {
   return netListen.apply(this, args);
 };
 
+/** The headers bulwark-nojwt's 200 carries besides the framework's own, as constants (inproc.mjs's list). */
+function staticHeaders(c) {
+  const security = createSecurityHeaders({}).check({
+    header: (n) => (n === 'authorization' ? 'x' : undefined),
+  });
+  return [
+    ...security.headers,
+    ['access-control-allow-origin', c.origin],
+    ['vary', 'Origin'],
+    ['ratelimit-policy', `"ip";q=${c.limit};w=60`],
+    ['ratelimit', `"ip";r=${c.limit - 1};t=0`],
+  ];
+}
+
+/** The floor of a refusal: a bare route whose first middleware sets the same headers as constants. */
+async function staticHeadersServer(c) {
+  const pairs = staticHeaders(c);
+  const middleware = (_req, res, next) => {
+    for (const [k, v] of pairs) res.setHeader(k, v);
+    next();
+  };
+  if (framework === 'express') {
+    const { default: express } = await import('express');
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(middleware);
+    app.get('/json', (_req, res) => {
+      res.json({ hello: 'world' });
+    });
+    await new Promise((resolve) => app.listen(0, '127.0.0.1', resolve));
+    return lastServer;
+  }
+  if (framework === 'nestjs' || framework === 'nestjs-fastify') {
+    const { createApp } = await import('./apps/nestjs.mjs');
+    const app = await createApp(framework === 'nestjs' ? 'express' : 'fastify', 'bare', c);
+    app.use(middleware);
+    await app.listen(0, '127.0.0.1');
+    return app.getHttpServer();
+  }
+  const { createServer } = await import('node:http');
+  const { toNodeListener } = await import('@bulwark/fetch/node');
+  const server = createServer(toNodeListener(await staticHeadersHandler(c)));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+/** fetch: the bare handler's Response with the same headers as constants. */
+async function staticHeadersHandler(c) {
+  const BODY = JSON.stringify({ hello: 'world' });
+  const pairs = [['content-type', 'application/json; charset=utf-8'], ...staticHeaders(c)];
+  return async () => new Response(BODY, { headers: pairs });
+}
+
 async function nodeServer(variant, c) {
+  if (variant === 'static-headers') return staticHeadersServer(c);
   const apps = { express: 'express', nestjs: 'nestjs', 'nestjs-fastify': 'nestjs-fastify', fetch: 'fetch' };
   const { listen } = await import(`./apps/${apps[framework]}.mjs`);
   await listen(variant, c);
@@ -62,6 +118,7 @@ async function fetchHandler(variant, c) {
   const handler = () =>
     new Response(BODY, { headers: { 'content-type': 'application/json; charset=utf-8' } });
   if (variant === 'bare') return async (request) => handler(request);
+  if (variant === 'static-headers') return staticHeadersHandler(c);
   const bulwark = await import('@bulwark/fetch');
   const policy = { rateLimit: { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } } };
   if (variant !== 'bulwark-nojwt') policy.jwt = jwtOptions(c, variant);
@@ -74,7 +131,13 @@ async function honoHandler(variant, c) {
   const honoDir = fileURLToPath(new URL('../../packages/hono/node_modules/hono/', import.meta.url));
   const { Hono } = await import(pathToFileURL(join(honoDir, 'dist/index.js')).href);
   const app = new Hono();
-  if (variant !== 'bare') {
+  if (variant === 'static-headers') {
+    const pairs = staticHeaders(c);
+    app.use(async (ctx, next) => {
+      await next();
+      for (const [k, v] of pairs) ctx.res.headers.set(k, v);
+    });
+  } else if (variant !== 'bare') {
     const b = await import(new URL('../../packages/hono/dist/index.js', import.meta.url).href);
     app.use(b.securityHeaders());
     app.use(b.cors({ origins: [c.origin] }));
@@ -88,12 +151,13 @@ async function honoHandler(variant, c) {
 }
 
 function connect(srv) {
-  const conn = { count: 0, status: '', onResponse: () => {} };
+  const conn = { count: 0, status: '', last: '', onResponse: () => {} };
   conn.socket = new Duplex({
     read() {},
     write(chunk, _encoding, callback) {
       // Every response head starts with its status line.
       const text = chunk.latin1Slice(0, chunk.length);
+      conn.last = text.startsWith('HTTP/1.1 ') ? text : conn.last + text;
       for (let i = text.indexOf('HTTP/1.1 '); i !== -1; i = text.indexOf('HTTP/1.1 ', i + 1)) {
         conn.count++;
         conn.status = text.slice(i + 9, i + 12);
@@ -118,7 +182,7 @@ function nodeCase(srv, req) {
   const conns = Array.from({ length: 10 }, () => connect(srv));
   return {
     status: () => conns[0].status,
-    head: () => '',
+    head: () => conns[0].last,
     drive: (n) =>
       new Promise((resolve) => {
         let sent = 0;
