@@ -8,6 +8,7 @@ import {
   type SecurityError,
   toResponse,
   withHeaders,
+  withoutStackTrace,
 } from '@bulwark/core';
 import type { Context, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -82,17 +83,23 @@ export async function proceed(c: Context, next: Next, verdict: Allowed<unknown>)
 /**
  * A denial, thrown as Hono's own auth middleware throws theirs: an `HTTPException` whose response is the
  * problem+json reply, so Hono's default error handler answers it as it is and an app's `onError` sees it
- * (`err.getResponse()`, the `SecurityError` with its `code` as `err.cause`).
+ * (`err.getResponse()`, the `SecurityError` with its `code` as `err.cause`). Built without a stack trace:
+ * under attack denials are the common case, the stack would only point into this middleware, and
+ * capturing it cost more than the rest of the refusal's own work.
  *
  * @example
  * if (!verdict.ok) throw denial(verdict.error, verdict.reply);
  */
 export function denial(error: SecurityError, reply: Reply): HTTPException {
-  return new HTTPException(reply.status as ConstructorParameters<typeof HTTPException>[0], {
-    res: toResponse(reply),
-    message: error.message,
-    cause: error,
-  });
+  const res = toResponse(reply);
+  return withoutStackTrace(
+    () =>
+      new HTTPException(reply.status as ConstructorParameters<typeof HTTPException>[0], {
+        res,
+        message: error.message,
+        cause: error,
+      }),
+  );
 }
 
 /**

@@ -71,6 +71,9 @@ describe('@bulwark/hono', () => {
     expect(isSecurityError(error.cause)).toBe(true);
     expect((error.cause as { code: string }).code).toMatch(/^JWT_/);
     expect(error.message).not.toContain('x.y.z');
+    // Thrown without a stack (denials are the common case under attack); the global limit is untouched.
+    expect(error.stack ?? '').not.toMatch(/\n\s+at /);
+    expect(new Error('x').stack).toMatch(/\n\s+at /);
   });
 
   it('hands the checked DPoP proof to the handler in c.var.dpop, and requires one on a required route', async () => {
