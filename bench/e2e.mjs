@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeConfig } from './e2e/config.mjs';
+import { makeConfig, WEBHOOK_PATH } from './e2e/config.mjs';
 
 export const title = 'End to end: JSON route on loopback (autocannon)';
 export const peers = [
@@ -18,19 +18,26 @@ export const peers = [
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'e2e');
 const CONNECTIONS = 10;
-/** Subject first: the report shows bulwark ÷ each other variant per round. */
+/**
+ * Subject first: the report shows bulwark ÷ each other variant per round, and every bulwark variant and deny
+ * case ÷ `bare` and ÷ `static-headers` (the floors). `bulwark-nojwt`: the stack's headers, CORS and limiter on
+ * an allowed request, what every refusal also runs. `static-headers`: the bare route plus the same response
+ * header pairs as constants, the floor of "a response that must carry these headers".
+ */
 const PLAN = {
-  fastify: ['bulwark', 'peer', 'bare', 'bulwark-nojwt', 'bulwark-cached'],
-  express: ['bulwark', 'peer', 'bare'],
-  // bulwark-nojwt: the stack's headers, CORS and limiter on an allowed request, the floor of a refusal.
-  nestjs: ['bulwark', 'peer', 'bare', 'bulwark-nojwt'],
-  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'bulwark-nojwt'],
-  fetch: ['bulwark', 'bare'],
+  fastify: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt', 'bulwark-cached'],
+  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
+  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
+  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
+  fetch: ['bulwark', 'bare', 'static-headers', 'bulwark-nojwt'],
 };
+/** A smoke run times these variants (and every case of fastify); the others are started and checked only. */
+const SMOKE_TIMED = ['bulwark', 'peer', 'bare'];
 const LABEL = {
   bulwark: 'bulwark full stack',
   'bulwark-nojwt': 'bulwark without JWT',
   'bulwark-cached': 'bulwark full stack, token cache on',
+  'static-headers': "bare + bulwark-nojwt's response headers as constants",
   peer: 'peer stack',
   bare: 'bare',
 };
@@ -106,13 +113,20 @@ function stopServer(server) {
   server.child.kill('SIGTERM');
 }
 
-function load(url, headers, duration, expect = '2xx') {
+/** One autocannon slice against `port` with `request` ({ method, path, headers, body }), in its own process. */
+function load(port, request, duration, expect = '2xx') {
+  const { path = '/json', ...rest } = request;
+  const spec = {
+    url: `http://127.0.0.1:${port}${path}`,
+    connections: CONNECTIONS,
+    duration,
+    expect,
+    ...rest,
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(here, 'load.mjs'), JSON.stringify({ url, connections: CONNECTIONS, duration, headers, expect })],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [join(here, 'load.mjs'), JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -126,9 +140,14 @@ function load(url, headers, duration, expect = '2xx') {
   });
 }
 
+/** One request as fetch() sends it. */
+function send(server, { path = '/json', ...init }) {
+  return fetch(`http://127.0.0.1:${server.port}${path}`, init);
+}
+
 /** One request before timing: the variant must answer 200 with the JSON body (token accepted, CORS allowed). */
 async function check(framework, variant, server, headers) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/json`, { headers });
+  const res = await send(server, { headers });
   const body = await res.text();
   if (res.status !== 200 || JSON.parse(body).hello !== 'world') {
     throw new Error(`${framework}/${variant}: expected 200 JSON, got ${res.status} ${body.slice(0, 200)}`);
@@ -141,32 +160,144 @@ async function check(framework, variant, server, headers) {
   if (expectHeaders && !res.headers.get('x-content-type-options')) {
     throw new Error(`${framework}/${variant}: security headers missing`);
   }
+  return res.headers;
 }
 
-/** Deny-path cases: the same bulwark server (or one whose limit is already spent) answering 401 / 429. */
+/** Headers whose value differs from one response to the next; every other value must be the same. */
+const PER_RESPONSE = new Set(['date', 'ratelimit']);
+
+/**
+ * The static-headers floor is only a floor if its 200 carries what bulwark-nojwt's does: the same header
+ * names, and the same values but for the per-response ones. Fails the run otherwise.
+ */
+function checkSameHeaders(framework, floor, nojwt) {
+  const names = (h) => [...h.keys()].sort();
+  const a = names(floor);
+  const b = names(nojwt);
+  const onlyFloor = a.filter((n) => !b.includes(n));
+  const onlyNojwt = b.filter((n) => !a.includes(n));
+  if (onlyFloor.length || onlyNojwt.length) {
+    throw new Error(
+      `${framework}/static-headers: not the headers of bulwark-nojwt's 200 (only in static-headers: ` +
+        `${onlyFloor.join(', ') || 'none'}; only in bulwark-nojwt: ${onlyNojwt.join(', ') || 'none'})`,
+    );
+  }
+  for (const n of a) {
+    if (!PER_RESPONSE.has(n) && floor.get(n) !== nojwt.get(n)) {
+      throw new Error(
+        `${framework}/static-headers: ${n} is ${JSON.stringify(floor.get(n))}, bulwark-nojwt sends ${JSON.stringify(nojwt.get(n))}`,
+      );
+    }
+  }
+}
+
+/**
+ * Deny-path cases, each against a bulwark server (the full stack, or one whose limit is already spent) with the
+ * status and problem code it must answer. `request` builds the request from the run's config.
+ */
+const DISALLOWED_ORIGIN = 'https://evil.bench.example';
+const WEBHOOK_BODY = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
 const DENY = {
   'deny-malformed': {
     server: 'bulwark',
     label: 'deny: malformed bearer token (401)',
     group: 'malformed token',
+    status: 401,
+    code: 'JWT_MALFORMED',
+    request: (config) => ({
+      headers: { ...config.headers, authorization: `Bearer ${config.tokens.malformed}` },
+    }),
+  },
+  'deny-alg-none': {
+    server: 'bulwark',
+    label: 'deny: unsigned `alg: none` token (401)',
+    group: '`alg: none` token',
+    status: 401,
+    code: 'JWT_ALG_NOT_ALLOWED',
+    request: (config) => ({
+      headers: { ...config.headers, authorization: `Bearer ${config.tokens.algNone}` },
+    }),
+  },
+  'deny-cors-preflight': {
+    server: 'bulwark',
+    label: 'deny: CORS preflight from a disallowed origin (403)',
+    group: 'CORS preflight, disallowed origin',
+    status: 403,
+    code: 'CORS_ORIGIN_DENIED',
+    request: () => ({
+      method: 'OPTIONS',
+      headers: {
+        origin: DISALLOWED_ORIGIN,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    }),
+  },
+  'deny-webhook': {
+    server: 'bulwark',
+    label: 'deny: webhook with a bad signature (401)',
+    group: 'webhook signature mismatch',
+    status: 401,
+    code: 'WEBHOOK_SIGNATURE_MISMATCH',
+    request: () => ({
+      method: 'POST',
+      path: WEBHOOK_PATH,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/bench',
+        'x-github-event': 'ping',
+        'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+        // Well-formed (lowercase hex, 32 bytes), so the HMAC is computed and compared: not the secret's MAC.
+        'x-hub-signature-256': `sha256=${'5a'.repeat(32)}`,
+      },
+      body: WEBHOOK_BODY,
+    }),
   },
   'deny-limited': {
     server: 'bulwark-limited',
     label: 'deny: over the rate limit (429)',
     group: 'over the rate limit',
+    status: 429,
+    code: 'RATELIMIT_EXCEEDED',
+    request: (config) => ({ headers: config.headers }),
   },
 };
 
-async function checkDeny(framework, key, server, headers) {
-  const want = key === 'deny-malformed' ? 401 : 429;
-  // The limited server allows its first request (limit 1 per hour), then denies.
+/** The deny case answers its status (and problem code) before timing; the limited server allows its first request. */
+async function checkDeny(framework, key, server, request) {
+  const { status, code } = DENY[key];
+  let last = '';
   for (let i = 0; i < 3; i++) {
-    const res = await fetch(`http://127.0.0.1:${server.port}/json`, { headers });
-    await res.arrayBuffer();
-    if (res.status === want) return;
+    const res = await send(server, request);
+    const body = await res.text();
+    last = `${res.status} ${body.slice(0, 200)}`;
+    if (res.status !== status) continue;
+    if (code !== undefined && JSON.parse(body).code !== code) break;
+    return;
   }
-  throw new Error(`${framework}/${key}: expected ${want}`);
+  throw new Error(`${framework}/${key}: expected ${status}${code ? ` ${code}` : ''}, got ${last}`);
 }
+
+/**
+ * What the bulwark stack answers a simple GET from an origin not in the allowlist (the default CORS policy lets
+ * it reach the route without a grant; `rejectDisallowedOrigins: true` would refuse it). Reported, not timed:
+ * the timed CORS refusal is the preflight.
+ */
+async function disallowedSimpleRequest(server, config) {
+  const res = await send(server, { headers: { ...config.headers, origin: DISALLOWED_ORIGIN } });
+  const body = await res.text();
+  const grant = res.headers.get('access-control-allow-origin');
+  const code = res.status >= 400 ? (JSON.parse(body).code ?? '') : '';
+  return `${res.status}${code ? ` ${code}` : ''}${grant === null ? ', no grant' : `, grant ${grant}`}, Vary: ${res.headers.get('vary')}`;
+}
+
+/** What a deny case needs of the stack (a 401 needs the JWT rule, …); absent parts skip the case. */
+const NEEDS = {
+  'deny-malformed': 'jwt',
+  'deny-alg-none': 'jwt',
+  'deny-cors-preflight': 'cors',
+  'deny-limited': 'ratelimit',
+};
 
 export async function run({ smoke }) {
   const rounds = smoke ? 1 : Number(process.env.BENCH_E2E_ROUNDS ?? 5);
@@ -174,31 +305,44 @@ export async function run({ smoke }) {
   const warmup = smoke ? 0 : 2;
   const only = process.env.BENCH_E2E_ONLY?.split(',');
   const config = await makeConfig();
-  const malformed = { ...config.headers, authorization: 'Bearer not.a-valid.token' };
   const rows = [];
   const notes = [
     `${CONNECTIONS} connections, ${duration} s per slice, ${rounds} round(s) with the order of the cases rotated` +
-      ` each round, ${warmup} s warm-up per case; every request carries an RS256 bearer token and an Origin.` +
-      ' Each server variant is its own process, and autocannon runs in another, all on 127.0.0.1.',
+      ` each round, ${warmup} s warm-up per case; every request to /json carries an RS256 bearer token and an` +
+      ' Origin. Each server variant is its own process, and autocannon runs in another, all on 127.0.0.1.',
     'Deny groups: the deny case is timed in the same rounds as the allowed request to the same bulwark stack;' +
-      ' "over the rate limit" uses a server whose limit (1 per hour) is spent, so every request gets 429.',
+      ' "over the rate limit" uses a server whose limit (1 per hour) is spent, so every request gets 429.' +
+      " `alg: none`: an unsigned token with the valid token's claims. CORS: a preflight (OPTIONS with" +
+      ' Access-Control-Request-Method/-Headers) from an origin outside the allowlist. Webhook: a POST to the' +
+      " bulwark variants' GitHub-style route (X-Hub-Signature-256, 64 lowercase hex digits that are not the body's" +
+      ' HMAC) behind the same per-IP limiter; no bearer token, no Origin. Each deny case must answer its status and' +
+      ' problem code before timing.',
+    '"static-headers" is the bare route plus the header pairs of bulwark-nojwt\'s 200 (security headers, CORS' +
+      ' grant and Vary, RateLimit-Policy and RateLimit) as constants, set the cheapest public way each framework' +
+      ' has (express and NestJS: one middleware with res.setHeader; fastify: one onRequest hook with' +
+      " reply.raw.setHeader; fetch: the handler's Response headers); before timing, its 200 must carry the same" +
+      " header names as bulwark-nojwt's, and the same values but for Date and RateLimit.",
   ];
+  const simple = [];
   const missingAll = new Set();
   for (const [framework, planned] of Object.entries(PLAN)) {
     if (only && !only.includes(framework)) continue;
     const variants = [...planned];
     const servers = {};
     try {
+      // A smoke run starts and checks every variant and deny case of every framework, but times only fastify's
+      // whole plan and the SMOKE_TIMED variants of the others (it proves the setups, not the figures).
+      const timeAll = !smoke || framework === 'fastify';
       // Start every server at once (startup dominates a smoke run), then check and warm each case in turn.
       const wanted = [...variants];
-      const withDeny = !smoke || framework === 'fastify';
-      if (withDeny) wanted.push('bulwark-limited');
+      if (timeAll) wanted.push('bulwark-limited');
       const started = await Promise.allSettled(wanted.map((v) => startServer(framework, v, config.server)));
       wanted.forEach((v, i) => {
         if (started[i].status === 'fulfilled') servers[v] = started[i].value;
       });
       const failedStart = started.find((s) => s.status === 'rejected');
       if (failedStart) throw failedStart.reason;
+      const answered = {};
       for (const v of [...variants]) {
         if (v === 'bulwark-cached' && !servers[v].included.includes('jwt-cache')) {
           // This build has no verified-token cache: the variant would only repeat 'bulwark'.
@@ -209,35 +353,32 @@ export async function run({ smoke }) {
           continue;
         }
         for (const m of servers[v].missing) if (m !== 'jwt-cache') missingAll.add(m);
-        await check(framework, v, servers[v], config.headers);
+        answered[v] = await check(framework, v, servers[v], config.headers);
       }
-      const cases = variants.map((v) => ({
-        key: v,
-        server: servers[v],
-        headers: config.headers,
-        expect: '2xx',
-      }));
-      if (withDeny && servers.bulwark.included.includes('jwt')) {
-        cases.push({ key: 'deny-malformed', server: servers.bulwark, headers: malformed, expect: '4xx' });
+      if (answered['static-headers'] && answered['bulwark-nojwt']) {
+        checkSameHeaders(framework, answered['static-headers'], answered['bulwark-nojwt']);
       }
-      if (withDeny && servers['bulwark-limited'].included.includes('ratelimit')) {
-        cases.push({
-          key: 'deny-limited',
-          server: servers['bulwark-limited'],
-          headers: config.headers,
-          expect: '4xx',
-        });
+      const group = GROUP[framework] ?? framework;
+      simple.push(`${group}: ${await disallowedSimpleRequest(servers.bulwark, config)}`);
+      const cases = variants
+        .filter((v) => timeAll || SMOKE_TIMED.includes(v))
+        .map((v) => ({ key: v, server: servers[v], request: { headers: config.headers }, expect: '2xx' }));
+      for (const [key, deny] of Object.entries(DENY)) {
+        const server = servers[deny.server];
+        if (!server || (NEEDS[key] && !server.included.includes(NEEDS[key]))) continue;
+        const request = deny.request(config);
+        await checkDeny(framework, key, server, request);
+        if (timeAll) cases.push({ key, server, request, expect: '4xx' });
       }
       for (const c of cases) {
-        if (c.expect === '4xx') await checkDeny(framework, c.key, c.server, c.headers);
-        if (warmup) await load(`http://127.0.0.1:${c.server.port}/json`, c.headers, warmup, c.expect);
+        if (warmup) await load(c.server.port, c.request, warmup, c.expect);
       }
       const samples = Object.fromEntries(cases.map((c) => [c.key, { rps: [], p50: [], p99: [], cpu: [] }]));
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < cases.length; k++) {
           const c = cases[(r + k) % cases.length];
           const cpu0 = cpuMs(c.server.child.pid);
-          const res = await load(`http://127.0.0.1:${c.server.port}/json`, c.headers, duration, c.expect);
+          const res = await load(c.server.port, c.request, duration, c.expect);
           const cpu1 = cpuMs(c.server.child.pid);
           if (res.unexpected || res.errors || res.ok === 0) {
             throw new Error(
@@ -255,7 +396,6 @@ export async function run({ smoke }) {
           );
         }
       }
-      const group = GROUP[framework] ?? framework;
       const row = (key, name, g) => ({
         group: g,
         name,
@@ -269,7 +409,8 @@ export async function run({ smoke }) {
           ...(samples[key].cpu.length ? { 'server CPU µs/req': samples[key].cpu } : {}),
         },
       });
-      for (const v of variants) {
+      for (const c of cases.filter((x) => !DENY[x.key])) {
+        const v = c.key;
         const parts = v.startsWith('bulwark') ? servers[v].included.join(' + ') : undefined;
         rows.push({ ...row(v, LABEL[v], group), ...(parts ? { note: parts } : {}) });
       }
@@ -280,6 +421,13 @@ export async function run({ smoke }) {
     } finally {
       for (const s of Object.values(servers)) stopServer(s);
     }
+  }
+  if (simple.length) {
+    notes.push(
+      'A simple GET to /json from an origin outside the allowlist (valid token) is answered, per framework: ' +
+        `${simple.join('; ')}. Not a refusal (the default CORS policy sends no grant and lets the request reach` +
+        ' the route; `rejectDisallowedOrigins: true` would answer 403), so the CORS refusal timed is the preflight.',
+    );
   }
   if (missingAll.size) {
     notes.push(

@@ -12,7 +12,7 @@ export function part(name, available) {
   return available;
 }
 
-import { createJwtVerifier } from '@bulwark/core';
+import { createJwtVerifier, createSecurityHeaders } from '@bulwark/core';
 
 /** Whether this build's verifier has the verified-token cache: it then refuses a nonsensical cache size. */
 function hasTokenCache(base) {
@@ -32,4 +32,30 @@ export function jwtOptions(c, variant) {
   const base = { algorithms: ['RS256'], issuer: c.issuer, audience: c.audience, keys: c.publicJwk };
   if (variant === 'bulwark-cached' && part('jwt-cache', hasTokenCache(base))) return { ...base, cache: true };
   return base;
+}
+
+export { WEBHOOK_PATH } from './config.mjs';
+
+/** Verifier options of the webhook route: GitHub's scheme (X-Hub-Signature-256: sha256=<hex HMAC of the body>). */
+export function webhookOptions(c) {
+  return { scheme: 'github', secrets: c.webhookSecret };
+}
+
+/**
+ * The `static-headers` floor: the header pairs that `bulwark-nojwt`'s 200 carries besides the framework's own
+ * (security headers, the CORS grant and Vary, RateLimit-Policy and RateLimit), as constants. Each app sets them
+ * in the cheapest public way its framework has for an app-wide header; e2e.mjs checks, before timing, that the
+ * response then carries the same header names as bulwark-nojwt's.
+ */
+export function staticHeaderPairs(c) {
+  const security = createSecurityHeaders({}).check({
+    header: (n) => (n === 'authorization' ? 'x' : undefined),
+  });
+  return [
+    ...security.headers,
+    ['access-control-allow-origin', c.origin],
+    ['vary', 'Origin'],
+    ['ratelimit-policy', `"ip";q=${c.limit};w=${(c.windowMs ?? 60_000) / 1000}`],
+    ['ratelimit', `"ip";r=${c.limit - 1}`],
+  ];
 }

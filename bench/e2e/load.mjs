@@ -1,9 +1,26 @@
 // Load generator, run in its own process so it does not share a CPU time slice with the server's event loop.
-// Usage: node bench/e2e/load.mjs '<json: { url, connections, duration, headers }>'; prints one JSON line.
+// Usage: node bench/e2e/load.mjs '<json: { url, connections, duration, headers, method?, body?, expect? }>';
+// prints one JSON line. Every request of a run is the same (method, headers and body, if any).
 import autocannon from 'autocannon';
 
-const { url, connections, duration, headers, expect = '2xx' } = JSON.parse(process.argv[2]);
-const result = await autocannon({ url, connections, duration, headers, pipelining: 1 });
+const {
+  url,
+  connections,
+  duration,
+  headers,
+  method = 'GET',
+  body,
+  expect = '2xx',
+} = JSON.parse(process.argv[2]);
+const result = await autocannon({
+  url,
+  connections,
+  duration,
+  headers,
+  method,
+  ...(body === undefined ? {} : { body }),
+  pipelining: 1,
+});
 // Count the responses of the expected class; anything else is reported as unexpected.
 const ok = result[expect];
 const unexpected = result.non2xx + result['2xx'] - ok;

@@ -107,6 +107,60 @@ function renderGroup(group, rows) {
   return lines.join('\n');
 }
 
+const CPU = 'server CPU µs/req';
+/** The e2e floors every bulwark variant and deny case is divided by, in this order. */
+const FLOORS = ['bare', 'static-headers'];
+
+/** "2.31× (2.10×–2.52×)" of per-round ratios; '' when either side was not measured. */
+function xRange(floor, other, lowerIsBetter) {
+  if (!floor?.length || !other?.length) return '';
+  const r = summary(roundRatios(floor, other, lowerIsBetter));
+  return `${fmtX(r.median)} (${fmtX(r.min)}–${fmtX(r.max)})`;
+}
+
+/**
+ * End-to-end rows (those naming a framework and a variant): per framework, each bulwark variant and each deny
+ * case in units of the floors, `bare` and `static-headers` (the bare route plus the same response headers as
+ * constants), per round: server CPU per request ÷ the floor's, and the floor's req/s ÷ the case's.
+ */
+function renderFloors(rows) {
+  const out = [];
+  const frameworks = [...new Set(rows.filter((r) => r.framework && r.variant).map((r) => r.framework))];
+  for (const framework of frameworks) {
+    const first = new Map();
+    for (const r of rows) {
+      if (r.framework === framework && !first.has(r.variant)) first.set(r.variant, r);
+    }
+    const floors = FLOORS.map((v) => first.get(v)).filter(Boolean);
+    if (!floors.length) continue;
+    const subjects = [...first.values()].filter(
+      (r) =>
+        r.variant.startsWith('bulwark') || r.variant.startsWith('deny') || r.variant === 'static-headers',
+    );
+    if (!subjects.some((r) => !FLOORS.includes(r.variant))) continue;
+    const head = [
+      'case',
+      `${CPU} median`,
+      ...floors.map((f) => `CPU ÷ ${f.variant}`),
+      ...floors.map((f) => `req/s: ${f.variant} ÷ case`),
+    ];
+    const lines = [
+      `**${first.get(floors[0].variant).group}: cost over the floors** (per round, median (min–max); > 1× costs more than the floor)`,
+      '',
+      `| ${head.join(' | ')} |`,
+      `|${head.map(() => '---').join('|')}|`,
+    ];
+    for (const r of [...floors, ...subjects.filter((x) => !FLOORS.includes(x.variant))]) {
+      const cells = [r.name, r.extra?.[CPU] ? fmt(median(r.extra[CPU])) : ''];
+      for (const f of floors) cells.push(f === r ? 'floor' : xRange(f.extra?.[CPU], r.extra?.[CPU], true));
+      for (const f of floors) cells.push(f === r ? 'floor' : xRange(f.samples, r.samples, false));
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    out.push(lines.join('\n'), '');
+  }
+  return out;
+}
+
 /** One section per benchmark file. */
 function renderResult(name, result, heading = '##') {
   const out = [
@@ -118,6 +172,7 @@ function renderResult(name, result, heading = '##') {
     '',
   ];
   for (const [group, rows] of groupRows(result.rows)) out.push(renderGroup(group, rows), '');
+  out.push(...renderFloors(result.rows));
   const notes = Array.isArray(result.notes) ? result.notes : [result.notes];
   for (const note of notes.filter(Boolean)) out.push(`- ${note}`);
   if (notes.length) out.push('');

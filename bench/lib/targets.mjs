@@ -142,7 +142,10 @@ function microRatio(file, group, caseName, min, label) {
   };
 }
 
-/** Server CPU per request of `variant` ÷ `bare` in one framework, per round (≤ max is met). */
+/**
+ * Server CPU per request of `variant` ÷ `bare` in one framework, per round (≤ max is met); the same ÷
+ * `static-headers` (the bare route plus the same response headers as constants) beside it when measured.
+ */
 function costOverBare(framework, variant, max, label) {
   return {
     target: label,
@@ -152,13 +155,26 @@ function costOverBare(framework, variant, max, label) {
       if (!a?.extra?.[CPU] || !b?.extra?.[CPU]) return undefined;
       // Per round, the variant's CPU per request in units of the bare route's (lower-is-better ratio b → a).
       const s = summary(roundRatios(b.extra[CPU], a.extra[CPU], true));
+      const floor = e2eRow(results, framework, 'static-headers');
+      const f = floor?.extra?.[CPU] ? summary(roundRatios(floor.extra[CPU], a.extra[CPU], true)) : undefined;
       return {
-        measured: `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)}) of a bare route's server CPU per request`,
+        measured:
+          `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)}) of a bare route's server CPU per request` +
+          (f ? `; ${fmtX(f.median)} (${fmtX(f.min)}–${fmtX(f.max)}) of static-headers'` : ''),
         met: s.median <= max,
       };
     },
   };
 }
+
+/** The e2e deny cases (bench/e2e.mjs DENY) the refusal target reads, by variant. */
+const REFUSALS = {
+  'deny-malformed': '401 malformed token',
+  'deny-alg-none': '401 `alg: none` token',
+  'deny-cors-preflight': '403 CORS preflight (disallowed origin)',
+  'deny-webhook': '401 webhook signature mismatch',
+  'deny-limited': '429 over the limit',
+};
 
 const NEST_PLATFORM = { nestjs: 'nestjs (express platform)', 'nestjs-fastify': 'nestjs (fastify platform)' };
 
@@ -248,12 +264,12 @@ const ROUND2 = [
     'fastify: full stack with the token cache ≤ 1.5× a bare route',
   ),
   ...['fastify', 'express', 'nestjs', 'nestjs-fastify', 'fetch'].flatMap((framework) =>
-    ['deny-malformed', 'deny-limited'].map((variant) =>
+    Object.entries(REFUSALS).map(([variant, what]) =>
       costOverBare(
         framework,
         variant,
         1.3,
-        `${NEST_PLATFORM[framework] ?? framework}: ${variant === 'deny-malformed' ? '401 malformed token' : '429 over the limit'} ≤ 1.3× a bare route`,
+        `${NEST_PLATFORM[framework] ?? framework}: ${what} ≤ 1.3× a bare route`,
       ),
     ),
   ),

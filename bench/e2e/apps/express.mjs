@@ -1,5 +1,7 @@
-// express 5: bare route, peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
+// express 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
+// middleware), peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
 import express from 'express';
+import { staticHeaderPairs } from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-express.mjs';
 
 const BODY = { hello: 'world' };
@@ -20,7 +22,13 @@ export async function listen(variant, c) {
   const app = express();
   app.disable('x-powered-by');
   if (variant === 'peer') await peerStack(app, c);
-  else if (variant !== 'bare') await bulwarkStack(app, variant, c);
+  else if (variant === 'static-headers') {
+    const pairs = staticHeaderPairs(c);
+    app.use((_req, res, next) => {
+      for (const [name, value] of pairs) res.setHeader(name, value);
+      next();
+    });
+  } else if (variant !== 'bare') await bulwarkStack(app, variant, c);
   app.get('/json', (_req, res) => {
     res.json(BODY);
   });

@@ -1,5 +1,7 @@
-// fastify 5: bare route, peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
+// fastify 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
+// onRequest hook, as in inproc.mjs), peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
 import Fastify from 'fastify';
+import { staticHeaderPairs } from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-fastify.mjs';
 
 const BODY = { hello: 'world' };
@@ -22,7 +24,13 @@ export async function listen(variant, c, onServer = () => {}) {
   const app = Fastify({ logger: false });
   const routeOptions = {};
   if (variant === 'peer') await peerStack(app, c);
-  else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
+  else if (variant === 'static-headers') {
+    const pairs = staticHeaderPairs(c);
+    app.addHook('onRequest', (_request, reply, done) => {
+      for (const [name, value] of pairs) reply.raw.setHeader(name, value);
+      done();
+    });
+  } else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
   app.get('/json', routeOptions, async () => BODY);
   await app.listen({ port: 0, host: '127.0.0.1' });
   onServer(app.server);

@@ -1,13 +1,21 @@
-// A (Request) => Response handler served on node:http: bare handler, and the same handler wrapped by
-// @bulwark/fetch's protect(). Both go through @bulwark/fetch/node's toNodeListener when it exists (what a
-// user of the adapter runs), else through the minimal bridge below, so the two variants differ only by protect().
+// A (Request) => Response handler served on node:http: bare handler, static-headers (the same handler with
+// bulwark-nojwt's response headers as constants in its Response), and the same handler wrapped by
+// @bulwark/fetch's protect(). All go through @bulwark/fetch/node's toNodeListener when it exists (what a
+// user of the adapter runs), else through the minimal bridge below, so the variants differ only by protect().
 import { createServer } from 'node:http';
-import { jwtOptions, part } from '../bulwark-common.mjs';
+import { jwtOptions, part, staticHeaderPairs, WEBHOOK_PATH, webhookOptions } from '../bulwark-common.mjs';
 
 const BODY = JSON.stringify({ hello: 'world' });
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function handler() {
-  return new Response(BODY, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+  return new Response(BODY, { headers: { 'content-type': JSON_TYPE } });
+}
+
+/** The bare handler, its Response carrying the static pairs too (one plain object, built once). */
+function staticHeadersHandler(c) {
+  const headers = { 'content-type': JSON_TYPE, ...Object.fromEntries(staticHeaderPairs(c)) };
+  return async () => new Response(BODY, { headers });
 }
 
 async function bulwarkHandler(variant, c) {
@@ -18,7 +26,17 @@ async function bulwarkHandler(variant, c) {
   if (part('ratelimit', typeof bulwark.rateLimitStage === 'function')) {
     policy.rateLimit = { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } };
   }
-  let wrapped = bulwark.protect(handler, policy);
+  const json = bulwark.protect(handler, policy);
+  // The signed-webhook route (its own protect: the same per-IP limit, then the signature), for the webhook
+  // deny case; not one of the parts of the /json stack that the row notes list.
+  const webhook = bulwark.protect(() => new Response(null, { status: 204 }), {
+    ...(policy.rateLimit ? { rateLimit: policy.rateLimit } : {}),
+    webhook: webhookOptions(c),
+  });
+  let wrapped = (request, context) =>
+    request.method === 'POST' && new URL(request.url).pathname === WEBHOOK_PATH
+      ? webhook(request, context)
+      : json(request, context);
   if (part('cors', typeof bulwark.cors === 'function'))
     wrapped = bulwark.cors(wrapped, { origins: [c.origin] });
   if (part('headers', typeof bulwark.securityHeaders === 'function'))
@@ -26,7 +44,7 @@ async function bulwarkHandler(variant, c) {
   return wrapped;
 }
 
-/** Node request → WHATWG Request → handler → node response. GET only (the benchmark route). */
+/** Node request → WHATWG Request → handler → node response. GET only (the benchmark's /json route). */
 function serve(fetchHandler) {
   return createServer(async (req, res) => {
     const headers = new Headers();
@@ -47,7 +65,11 @@ function serve(fetchHandler) {
 /** Build the server for `variant` and listen on 127.0.0.1:0; resolves to the port. */
 export async function listen(variant, c) {
   const fetchHandler =
-    variant === 'bare' ? async (request) => handler(request) : await bulwarkHandler(variant, c);
+    variant === 'bare'
+      ? async (request) => handler(request)
+      : variant === 'static-headers'
+        ? staticHeadersHandler(c)
+        : await bulwarkHandler(variant, c);
   const node = await import('@bulwark/fetch/node').catch(() => undefined);
   const server = node?.toNodeListener ? createServer(node.toNodeListener(fetchHandler)) : serve(fetchHandler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));

@@ -1,11 +1,12 @@
 // NestJS 12 on the express platform (nestjs-fastify.mjs: the same app on the fastify platform): bare
-// controller, peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
-// the fastify platform), bulwark stack (BulwarkModule + @RequireJwt()). Plain JS, so decorators are
-// applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
+// controller, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one app-wide
+// middleware), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
+// the fastify platform), bulwark stack (BulwarkModule + @RequireJwt(), and a @WebhookSigned() route). Plain
+// JS, so decorators are applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { jwtOptions, part } from '../bulwark-common.mjs';
+import { jwtOptions, part, staticHeaderPairs, WEBHOOK_PATH, webhookOptions } from '../bulwark-common.mjs';
 
 const BODY = { hello: 'world' };
 
@@ -81,12 +82,34 @@ async function bulwarkModule(platform, variant, c) {
     options.rateLimit = { limiters: { api: { rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } } } };
     guards.push(bulwark.RateLimit('api'));
   }
+  // The signed-webhook route (the same per-IP limit, then the signature), for the webhook deny case; not one
+  // of the parts of the /json stack that the row notes list. Needs NestFactory.create(…, { rawBody: true }).
+  options.webhooks = { github: webhookOptions(c) };
   return {
     imports: [bulwark.BulwarkModule.forRoot(options)],
-    controllers: [controller(guards)],
+    controllers: [controller(guards), webhookController(bulwark, options.rateLimit ? ['api'] : [])],
     providers: [],
     middleware,
+    rawBody: true,
   };
+}
+
+/** POST /webhook: `@RateLimit('api')` on the class (runs first), `@WebhookSigned('github')` on the handler. */
+function webhookController(bulwark, limiters) {
+  class WebhookController {
+    receive() {}
+  }
+  decorateMethod(
+    WebhookController,
+    'receive',
+    Post(WEBHOOK_PATH.slice(1)),
+    HttpCode(204),
+    bulwark.WebhookSigned('github'),
+  );
+  return Reflect.decorate(
+    [Controller(), ...limiters.map((name) => bulwark.RateLimit(name))],
+    WebhookController,
+  );
 }
 
 async function adapter(platform) {
@@ -101,16 +124,26 @@ async function adapter(platform) {
 /** Build (not yet listening) the app for `variant` on `platform` ('express' or 'fastify'). */
 export async function createApp(platform, variant, c) {
   const metadata =
-    variant === 'bare'
+    variant === 'bare' || variant === 'static-headers'
       ? { controllers: [controller([])] }
       : variant === 'peer'
         ? await peerModule(c)
         : await bulwarkModule(platform, variant, c);
-  const { middleware = [], ...moduleMetadata } = metadata;
+  const { middleware = [], rawBody = false, ...moduleMetadata } = metadata;
   class AppModule {}
   const App = Reflect.decorate([Module(moduleMetadata)], AppModule);
-  const app = await NestFactory.create(App, await adapter(platform), { logger: false });
+  const app = await NestFactory.create(App, await adapter(platform), { logger: false, rawBody });
   for (const m of middleware) app.use(m);
+  if (variant === 'static-headers') {
+    // bulwark's headers drop express's X-Powered-By; here the app setting does (no per-request work).
+    if (platform === 'express') app.getHttpAdapter().getInstance().disable('x-powered-by');
+    // One app-wide functional middleware (express's res, or the raw ServerResponse under fastify's middie).
+    const pairs = staticHeaderPairs(c);
+    app.use((_req, res, next) => {
+      for (const [name, value] of pairs) res.setHeader(name, value);
+      next();
+    });
+  }
   if (variant === 'peer') {
     if (platform === 'fastify') {
       const { default: helmet } = await import('@fastify/helmet');
