@@ -320,7 +320,7 @@ export async function run({ smoke }) {
     '"static-headers" is the bare route plus the header pairs of bulwark-nojwt\'s 200 (security headers, CORS' +
       ' grant and Vary, RateLimit-Policy and RateLimit) as constants, set the cheapest public way each framework' +
       ' has (express and NestJS: one middleware with res.setHeader; fastify: one onRequest hook with' +
-      " reply.raw.setHeader; fetch: the handler's Response headers); before timing, its 200 must carry the same" +
+      " reply.headers(object); fetch: the handler's Response headers); before timing, its 200 must carry the same" +
       " header names as bulwark-nojwt's, and the same values but for Date and RateLimit.",
   ];
   const simple = [];

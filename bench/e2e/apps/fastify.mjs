@@ -1,5 +1,5 @@
 // fastify 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
-// onRequest hook, as in inproc.mjs), peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
+// onRequest hook), peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
 import Fastify from 'fastify';
 import { staticHeaderPairs } from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-fastify.mjs';
@@ -25,9 +25,11 @@ export async function listen(variant, c, onServer = () => {}) {
   const routeOptions = {};
   if (variant === 'peer') await peerStack(app, c);
   else if (variant === 'static-headers') {
-    const pairs = staticHeaderPairs(c);
+    // reply.headers(object): fastify keeps them and hands them to writeHead with its own, the cheapest public
+    // way in process (15.8 µs vs 17.4 µs a request with reply.raw.setHeader per pair, bare 12.2 µs; Node 20).
+    const headers = Object.fromEntries(staticHeaderPairs(c));
     app.addHook('onRequest', (_request, reply, done) => {
-      for (const [name, value] of pairs) reply.raw.setHeader(name, value);
+      reply.headers(headers);
       done();
     });
   } else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
