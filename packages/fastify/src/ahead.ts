@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsGrant, CorsPolicy, SecurityHeaders, Verdict } from '@bulwark/core';
 import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { NodeHeaders } from './headers.js';
 import { refuse } from './reply.js';
 
 /**
@@ -21,9 +22,10 @@ export function installAhead(
   const seen = new WeakSet<IncomingMessage>();
 
   const applyHeaders = (req: IncomingMessage, res: ServerResponse): void => {
-    const verdict = headers!.check(fromNodeRequest(req));
+    const verdict = headers!.check(new NodeHeaders(req));
     setHeaders(res, verdict.headers);
-    for (const name of verdict.value.remove) res.removeHeader(name);
+    const remove = verdict.value.remove;
+    for (let i = 0; i < remove.length; i++) res.removeHeader(remove[i]!);
     if (verdict.value.nonce !== undefined) nonces.set(req, verdict.value.nonce);
   };
   const checkCors = (req: IncomingMessage, res: ServerResponse): Verdict<CorsGrant> => {

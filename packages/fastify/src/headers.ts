@@ -1,12 +1,27 @@
+import type { IncomingMessage } from 'node:http';
 import {
   createSecurityHeaders,
+  type HeaderSource,
   ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
 } from '@bulwark/core';
 import { setHeaders } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
-import { requestOf } from './reply.js';
+
+/**
+ * The request fields a security-header policy reads (whether it carries credentials), straight from node's
+ * parsed headers: the policy needs no method, URL, address or event sink, so no RequestLike is built for it.
+ */
+export class NodeHeaders implements HeaderSource {
+  constructor(private readonly req: IncomingMessage) {}
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    if (value === undefined) return undefined;
+    return typeof value === 'string' ? value : value.join(', ');
+  }
+}
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -27,10 +42,11 @@ declare module 'fastify' {
 export function securityHeaders(source: SecurityHeadersOptions | SecurityHeaders = {}): onRequestHookHandler {
   const policy = ruleFor(source, 'headers', createSecurityHeaders);
   return function bulwarkSecurityHeaders(request, reply, done) {
-    const verdict = policy.check(requestOf(request));
+    const verdict = policy.check(new NodeHeaders(request.raw));
     // Set on the node response: fastify merges these into writeHead, and its error paths keep them.
     setHeaders(reply.raw, verdict.headers);
-    for (const name of verdict.value.remove) reply.raw.removeHeader(name);
+    const remove = verdict.value.remove;
+    for (let i = 0; i < remove.length; i++) reply.raw.removeHeader(remove[i]!);
     if (verdict.value.nonce !== undefined) reply.cspNonce = verdict.value.nonce;
     done();
   };

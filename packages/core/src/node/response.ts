@@ -14,7 +14,10 @@ import { keepVary } from './vary.js';
  */
 export function setHeaders(res: ServerResponse, headers: HeaderList): void {
   for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
+    // Indexed, not destructured: a destructuring pattern runs the array iterator for every pair.
+    const pair = headers[i]!;
+    const name = pair[0];
+    const value = pair[1];
     if (name === 'vary') {
       res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
       keepVary(res, value);

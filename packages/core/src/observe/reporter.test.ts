@@ -351,3 +351,46 @@ describe('startup warnings (cors.config_warning): held until the app sink is att
     expect(lines).toEqual([]);
   });
 });
+
+describe('Reporter.reaches: whether a report would reach a hook, a log or the held startup events', () => {
+  it('never false for an event that would be delivered; exact for denials and hook-only events', async () => {
+    const { EVENT_CATALOG } = await import('./catalog.js');
+    const { Reporter } = await import('./reporter.js');
+    const types = Object.keys(EVENT_CATALOG) as SecurityEvent['type'][];
+    const setups: { name: string; own: boolean; sinks: Parameters<typeof createEventSink>[0][] }[] = [
+      { name: 'nothing attached', own: false, sinks: [] },
+      { name: 'own hook', own: true, sinks: [] },
+      { name: 'sink with onEvent', own: false, sinks: [{ onEvent: () => {} }] },
+      { name: 'sink with a logger', own: false, sinks: [{}] },
+      { name: 'sink sampling denials', own: false, sinks: [{ logDenials: 1 }] },
+      { name: 'sink logging nothing', own: false, sinks: [{ logger: false }] },
+    ];
+    for (const setup of setups) {
+      for (const type of types) {
+        let delivered = false;
+        const logger: EventLogger = {
+          error: () => (delivered = true),
+          warn: () => (delivered = true),
+          info: () => (delivered = true),
+        };
+        const reporter = new Reporter(setup.own ? () => (delivered = true) : undefined, 'test');
+        for (const options of setup.sinks) {
+          const sink = createEventSink(options, logger);
+          reporter.attach(
+            sink.onEvent === undefined ? sink : { ...sink, onEvent: () => void (delivered = true) },
+          );
+        }
+        const expected = reporter.reaches(type);
+        const held = (reporter as unknown as { held?: unknown[] }).held?.length ?? 0;
+        lines.length = 0;
+        reporter.emit({ type, detail: 'x' });
+        const heldNow = (reporter as unknown as { held?: unknown[] }).held?.length ?? 0;
+        const reached = delivered || heldNow > held || lines.length > 0;
+        // Degraded states ('logged') are rare: reaches may say true where every logger is switched off.
+        if (EVENT_CATALOG[type as keyof typeof EVENT_CATALOG].visibility === 'logged') {
+          if (reached) expect(expected, `${setup.name}: ${type}`).toBe(true);
+        } else expect(reached, `${setup.name}: ${type}`).toBe(expected);
+      }
+    }
+  });
+});

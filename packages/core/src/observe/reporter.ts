@@ -191,6 +191,22 @@ export class Reporter {
     for (const sink of this.sinks) child.attach(sink);
   }
 
+  /**
+   * Whether an event of `type` reported now would reach anyone: a hook, a log, a sampled denial log, the
+   * startup events held for a sink. False lets a hot path skip building an event nobody receives (a denial
+   * under attack with no hook and no sampling). Degraded states (logged by default) always answer true.
+   */
+  reaches(type: SecurityEvent['type']): boolean {
+    const spec = eventSpec(type);
+    const sinks = this.sinks;
+    if (this.own !== undefined || spec.visibility === 'logged') return true;
+    if (spec.startup === true && sinks.length === 0) return true;
+    for (let i = 0; i < sinks.length; i++) if (sinks[i]!.onEvent !== undefined) return true;
+    if (spec.visibility === 'hook') return false;
+    for (let i = 0; i < sinks.length; i++) if (sinks[i]!.denialSampleRate > 0) return true;
+    return false;
+  }
+
   private report(raw: SecurityEvent): void {
     const spec = eventSpec(raw.type);
     const sinks = this.sinks;

@@ -174,14 +174,19 @@ function tableOf(rule: RuleKind): AttributeTable {
   return table;
 }
 
-function record(otel: OtelApi, table: AttributeTable, verdict: Verdict<unknown>, start: number): void {
+function record(
+  i: Instruments | undefined,
+  span: SpanLike | undefined,
+  table: AttributeTable,
+  verdict: Verdict<unknown>,
+  start: number,
+): void {
   const attributes = table.of(verdict);
-  const i = currentInstruments(otel);
   if (i !== undefined) {
     i.decisions.add(1, attributes.metric);
     i.ruleDuration.record((performance.now() - start) / 1000, attributes.metric);
   }
-  otel.trace.getActiveSpan()?.setAttributes(attributes.span);
+  span?.setAttributes(attributes.span);
 }
 
 /**
@@ -209,15 +214,21 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
     else events.runsUnattended();
     const otel = api;
     if (otel === undefined) return run.call(this, a, b, c);
+    // Nothing to record into (the API's no-op meter provider) and no span to annotate: the check runs bare,
+    // with no clock read and no promise of ours around it. The span is the one active when the check
+    // starts; an async check's continuation runs in the same context, so it is the same span.
+    const i = currentInstruments(otel);
+    const span = otel.trace.getActiveSpan();
+    if (i === undefined && span === undefined) return run.call(this, a, b, c);
     const start = performance.now();
     const result = run.call(this, a, b, c);
     if (result instanceof Promise) {
       return result.then((verdict) => {
-        record(otel, table, verdict, start);
+        record(i, span, table, verdict, start);
         return verdict;
       });
     }
-    record(otel, table, result, start);
+    record(i, span, table, result, start);
     return result;
   } as unknown as F;
 }

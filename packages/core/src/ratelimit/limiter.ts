@@ -21,7 +21,7 @@ import {
 } from '../stores/memory-ratelimit.js';
 import type { ConsumeResult, RateLimitStore } from '../stores/types.js';
 import { RULE, type Rule } from '../rule.js';
-import { allow, allowDegraded, deny, type Verdict } from '../verdict.js';
+import { allow, allowDegraded, deny, type HeaderList, type Verdict } from '../verdict.js';
 import { type CompiledRate, compileBuckets, type RateLimitBucket, type RateLimitContext } from './buckets.js';
 import { limitedError, RATELIMIT_ERRORS } from './errors.js';
 import { nextUnitMs } from './gcra.js';
@@ -122,6 +122,12 @@ const LIMITER_KEYS = optionKeys<RateLimiterOptions>()(
 // What a request let through by a failing store was counted in: nothing.
 const NOT_COUNTED: RateLimitInfo = Object.freeze({ clientIp: undefined, buckets: Object.freeze([]) });
 const EMPTY_CONTEXT: RateLimitContext = Object.freeze({});
+
+/** The value of field `name` in `headers`, `-` when absent. */
+function fieldOf(headers: HeaderList, name: string): string {
+  for (let i = 0; i < headers.length; i++) if (headers[i]![0] === name) return headers[i]![1];
+  return '-';
+}
 
 /** What one check charges: the store entries, the rate of each, the client address. */
 class Plan {
@@ -473,20 +479,22 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       legacy === 'epoch-seconds' ? clock() : 0,
     );
     if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
-    emit(onEvent, {
-      type: 'ratelimit.limited',
-      code: RATELIMIT_ERRORS.limited.code,
-      detail: `exhausted: ${denied.join(', ')}`,
-      method: req.method,
-      path: requestPath(req.url),
-      data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
-    });
+    // Under a flood nobody may listen: the event is built only for a hook, a log or a sampled denial log.
+    if (events.reaches('ratelimit.limited')) {
+      emit(onEvent, {
+        type: 'ratelimit.limited',
+        code: RATELIMIT_ERRORS.limited.code,
+        detail: `exhausted: ${denied.join(', ')}`,
+        method: req.method,
+        path: requestPath(req.url),
+        data: { limiter: name, buckets: denied, clientIp: ip, retryAfterMs: Math.ceil(retryAfterMs) },
+      });
+    }
     // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
-    const field = (name: string) => headers.find(([n]) => n === name)?.[1] ?? '-';
     return deny(
       limitedError(
         headers,
-        `${field('x-ratelimit-reset')}|${field('retry-after')}|${field('ratelimit')}|${policy}`,
+        `${fieldOf(headers, 'x-ratelimit-reset')}|${fieldOf(headers, 'retry-after')}|${fieldOf(headers, 'ratelimit')}|${policy}`,
       ),
     );
   };

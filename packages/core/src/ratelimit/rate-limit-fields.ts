@@ -29,6 +29,14 @@ export function policyItem(name: string, limit: number, windowMs: number): strin
   return `"${name}";q=${limit};w=${Math.max(1, Math.ceil(windowMs / 1000))}`;
 }
 
+// A limiter's policy field is the same string from request to request (one fixed at construction for the
+// rate shorthand): its pair is reused while it does not change.
+let lastPolicy: HeaderPair = Object.freeze(['ratelimit-policy', ''] as const);
+function policyPair(policy: string): HeaderPair {
+  if (lastPolicy[1] !== policy) lastPolicy = Object.freeze(['ratelimit-policy', policy] as const);
+  return lastPolicy;
+}
+
 const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
 
 /**
@@ -59,10 +67,7 @@ export function rateLimitHeaders(
     if (s.nextUnitMs !== undefined) current += `;t=${seconds(s.nextUnitMs)}`;
     if (reported === undefined || reports(s, reported)) reported = s;
   }
-  const headers: HeaderPair[] = [
-    ['ratelimit-policy', policyHeader],
-    ['ratelimit', current],
-  ];
+  const headers: HeaderPair[] = [policyPair(policyHeader), ['ratelimit', current]];
   if (retryAfterMs > 0) headers.push(['retry-after', String(Math.max(1, seconds(retryAfterMs)))]);
   if (legacy !== undefined && reported !== undefined) {
     const wait = seconds(reported.nextUnitMs ?? 0);
