@@ -368,17 +368,14 @@ describe('Reporter.reaches: whether a report would reach a hook, a log or the he
     for (const setup of setups) {
       for (const type of types) {
         let delivered = false;
-        const logger: EventLogger = {
-          error: () => (delivered = true),
-          warn: () => (delivered = true),
-          info: () => (delivered = true),
+        const deliver = (): void => {
+          delivered = true;
         };
-        const reporter = new Reporter(setup.own ? () => (delivered = true) : undefined, 'test');
+        const logger: EventLogger = { error: deliver, warn: deliver, info: deliver };
+        const reporter = new Reporter(setup.own ? deliver : undefined, 'test');
         for (const options of setup.sinks) {
           const sink = createEventSink(options, logger);
-          reporter.attach(
-            sink.onEvent === undefined ? sink : { ...sink, onEvent: () => void (delivered = true) },
-          );
+          reporter.attach(sink.onEvent === undefined ? sink : { ...sink, onEvent: deliver });
         }
         const expected = reporter.reaches(type);
         const held = (reporter as unknown as { held?: unknown[] }).held?.length ?? 0;
