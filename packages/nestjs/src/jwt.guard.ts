@@ -97,6 +97,8 @@ async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<v
   if (verdict.ok && verdict.dpop !== undefined) request.dpop = verdict.dpop;
 }
 
+const activated = (): true => true;
+
 /**
  * Guard behind `@RequireJwt()` and `@RequireCertificateBoundToken()`: verifies the bearer token with the
  * module's verifier, applies every level's `@RequireJwt` rules and `@RequireCertificateBoundToken` bindings
@@ -148,9 +150,9 @@ export class JwtGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    await enforceJwt(this, context);
-    return true;
+  // Not async: the promise of enforceJwt is handed to Nest as it is, one async frame less on every request.
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return enforceJwt(this, context).then(activated);
   }
 }
 

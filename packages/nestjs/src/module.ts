@@ -65,9 +65,12 @@ const sharedProviders: Provider[] = [
   WebhookGuard,
   OidcLoginService,
   { provide: APP_FILTER, useClass: BulwarkExceptionFilter },
-  // Counts every route when rateLimit.global names a limiter; lets everything through otherwise.
-  { provide: APP_GUARD, useClass: GlobalRateLimitGuard },
 ];
+
+// Counts every route when rateLimit.global names a limiter; lets everything through otherwise. Nest runs an
+// app-wide guard on every request of every route (a guard phase, a context object, a promise), so
+// forRoot, whose options are known here, registers it only when there is a global limiter.
+const globalGuard: Provider = { provide: APP_GUARD, useClass: GlobalRateLimitGuard };
 
 const sharedExports = [
   BULWARK_OPTIONS,
@@ -173,7 +176,11 @@ export class BulwarkModule implements NestModule {
     return {
       module: BulwarkModule,
       global: true,
-      providers: [{ provide: BULWARK_OPTIONS, useValue: options }, ...sharedProviders],
+      providers: [
+        { provide: BULWARK_OPTIONS, useValue: options },
+        ...sharedProviders,
+        ...(options?.rateLimit?.global !== undefined ? [globalGuard] : []),
+      ],
       exports: sharedExports,
     };
   }
@@ -193,7 +200,7 @@ export class BulwarkModule implements NestModule {
       module: BulwarkModule,
       global: true,
       imports: options.imports ?? [],
-      providers: [...asyncOptionsProviders(options), ...sharedProviders],
+      providers: [...asyncOptionsProviders(options), ...sharedProviders, globalGuard],
       exports: sharedExports,
     };
   }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { ConfigError, type RateLimiter } from '@bulwark/core';
+import { synchronousCheck } from '@bulwark/core/toolkit';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import type { BulwarkRateLimiters } from './providers.js';
@@ -119,16 +120,26 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
   }
 }
 
-/** Count the request against `limiter`: true when allowed (its headers applied), else its 429 thrown. */
-async function count(
+/**
+ * Count the request against `limiter`: true when allowed (its headers applied), else its 429 thrown. With a
+ * store that answers synchronously (the memory store) the answer is a plain `true` or a synchronous throw,
+ * which Nest takes without a promise of ours; a network store's answer is awaited.
+ */
+function count(
   limiter: RateLimiter,
   limiters: BulwarkRateLimiters,
   request: PlatformRequest,
   response: unknown,
-): Promise<boolean> {
-  const verdict = await limiter.check(toRequestLike(request), limiters.context(request));
-  pass(request, response, verdict);
-  return true;
+): boolean | Promise<boolean> {
+  const now = synchronousCheck(limiter);
+  if (now !== undefined) {
+    pass(request, response, now(toRequestLike(request), limiters.context(request)));
+    return true;
+  }
+  return limiter.check(toRequestLike(request), limiters.context(request)).then((verdict) => {
+    pass(request, response, verdict);
+    return true;
+  });
 }
 
 /**

@@ -5,7 +5,16 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { BulwarkModule, isConfigError, RateLimit, RequireJwt, SkipRateLimit } from '../src/index.js';
+import { APP_GUARD } from '@nestjs/core';
+import { createMemoryRateLimitStore, type RateLimiterOptions, type RateLimitStore } from '@bulwark/core';
+import {
+  BulwarkModule,
+  type BulwarkModuleOptions,
+  isConfigError,
+  RateLimit,
+  RequireJwt,
+  SkipRateLimit,
+} from '../src/index.js';
 import { nestHarness } from './harness.js';
 
 // NestJS-only: @SkipRateLimit() on a handler exempts it from its controller's @RateLimit('direct').
@@ -178,17 +187,25 @@ class InternalController {
   }
 }
 
-for (const platform of ['express', 'fastify'] as const) {
-  describe(`nestjs (${platform}): rateLimit.global`, () => {
+for (const [platform, form] of [
+  ['express', 'forRoot'],
+  ['fastify', 'forRoot'],
+  ['express', 'forRootAsync'],
+  ['fastify', 'forRootAsync'],
+] as const) {
+  describe(`nestjs (${platform}): rateLimit.global (${form})`, () => {
     let app: Awaited<ReturnType<typeof NestFactory.create>>;
     let url: string;
     beforeAll(async () => {
+      const options: BulwarkModuleOptions = {
+        jwt: jwtSpec(await makeTestKeys()),
+        rateLimit: { limiters: { api: { rate: '3/min' } }, global: 'api' },
+      };
       @Module({
         imports: [
-          BulwarkModule.forRoot({
-            jwt: jwtSpec(await makeTestKeys()),
-            rateLimit: { limiters: { api: { rate: '3/min' } }, global: 'api' },
-          }),
+          form === 'forRoot'
+            ? BulwarkModule.forRoot(options)
+            : BulwarkModule.forRootAsync({ useFactory: async () => options }),
         ],
         controllers: [AppWideController, InternalController],
       })
@@ -253,3 +270,110 @@ describe('nestjs: rateLimit.global is checked at startup', () => {
     expect((error as Error).message).toContain("'api'");
   });
 });
+
+describe('nestjs: the app-wide rate-limit guard', () => {
+  const guards = (providers: unknown[] | undefined) =>
+    (providers ?? []).filter((p) => (p as { provide?: unknown }).provide === APP_GUARD);
+
+  it('is registered by forRoot only with rateLimit.global (Nest would run it on every request of every route)', () => {
+    expect(guards(BulwarkModule.forRoot({}).providers)).toHaveLength(0);
+    expect(
+      guards(BulwarkModule.forRoot({ rateLimit: { limiters: { api: { rate: '3/min' } } } }).providers),
+    ).toHaveLength(0);
+    expect(
+      guards(
+        BulwarkModule.forRoot({ rateLimit: { limiters: { api: { rate: '3/min' } }, global: 'api' } })
+          .providers,
+      ),
+    ).toHaveLength(1);
+    // forRootAsync's options are known only once Nest resolves them: always registered there.
+    expect(guards(BulwarkModule.forRootAsync({ useFactory: () => ({}) }).providers)).toHaveLength(1);
+  });
+});
+
+/** The memory store seen through its promise interface only, as a network store is. */
+function asyncOnly(store: RateLimitStore): RateLimitStore {
+  return {
+    consume: (key, rule, cost) => store.consume(key, rule, cost),
+    consumeAll: (entries) => store.consumeAll!(entries),
+  };
+}
+
+// The memory store answers synchronously and the guards then decide without a promise; a network store's
+// answer is awaited. Both must answer every request alike.
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`nestjs (${platform}): rate-limit guards on the memory store answer as on a promise-only store`, () => {
+    it('every status, header and body alike, global and route limiters, before and after @RequireJwt', async () => {
+      const keys = await makeTestKeys();
+      const token = await mint(keys);
+      let t = 5_000_000;
+      const now = () => t;
+      const start = async (store?: RateLimitStore) => {
+        const limiter = (rate: string): RateLimiterOptions => ({
+          rate,
+          now,
+          legacyHeaders: true,
+          clientIp: { onEvent: () => {} },
+          ...(store !== undefined ? { store } : {}),
+        });
+        @Module({
+          imports: [
+            BulwarkModule.forRoot({
+              jwt: jwtSpec(keys),
+              rateLimit: {
+                limiters: { floor: limiter('4/min'), loose: limiter('3/min'), own: limiter('1/min') },
+                global: 'loose',
+              },
+            }),
+          ],
+          controllers: [FloorController],
+        })
+        class AppModule {}
+        const app = await NestFactory.create(
+          AppModule,
+          platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+          { logger: false },
+        );
+        await app.listen(0, '127.0.0.1');
+        return {
+          app,
+          url: (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1'),
+        };
+      };
+      const run = async (url: string) => {
+        const out = [];
+        for (const [path, auth] of [
+          ['/floor/loose', undefined],
+          ['/floor/token', 'junk'],
+          ['/floor/token', token],
+          ['/floor/own', undefined],
+          ['/floor/own', undefined],
+          ['/floor/loose', undefined],
+          ['/floor/token', token],
+        ] as const) {
+          const res = await call(url, path, auth === undefined ? {} : { headers: bearer(auth) });
+          const { date: _date, ...headers } = res.headers;
+          out.push({ path, status: res.status, headers, body: res.text });
+        }
+        return out;
+      };
+      const sync = await start();
+      const promised = await start(asyncOnly(createMemoryRateLimitStore({ now })));
+      try {
+        const a = await run(sync.url);
+        const b = await run(promised.url);
+        expect(a).toEqual(b);
+        expect(a.map((r) => r.status)).toEqual([200, 401, 200, 200, 429, 429, 429]);
+        expect(a[4]!.headers).toMatchObject({
+          'content-type': expect.stringMatching(/^application\/problem\+json/),
+          'retry-after': expect.stringMatching(/^\d+$/),
+        });
+        t += 60_000;
+        expect((await call(sync.url, '/floor/loose')).status).toBe(200);
+      } finally {
+        await sync.app.close();
+        await promised.app.close();
+      }
+    });
+  });
+}
