@@ -8,6 +8,7 @@ import {
   ruleFor,
 } from '@bulwark/core';
 import { applyVerdict } from '@bulwark/core/node';
+import { synchronousCheck } from '@bulwark/core/toolkit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestOf } from './http.js';
 
@@ -37,6 +38,14 @@ export function rateLimit(
 ): RequestHandler {
   const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
   const context = options.context ?? facts;
+  const now = synchronousCheck(limiter);
+  if (now !== undefined) {
+    // The memory store answers synchronously: the next middleware runs at once, no promise or microtask
+    // per request. A throw reaches express's error handling as a rejected check would (express catches it).
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (applyVerdict(req, res, now(requestOf(req), context(req)))) next();
+    };
+  }
   return (req: Request, res: Response, next: NextFunction): void => {
     limiter.check(requestOf(req), context(req)).then((verdict) => {
       if (applyVerdict(req, res, verdict)) next();
