@@ -7,6 +7,7 @@ import {
   type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
+import { synchronousCheck } from '@bulwark/core/toolkit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { proceed, requestOf, stop } from './context.js';
@@ -42,8 +43,11 @@ export function rateLimit(
 ): MiddlewareHandler {
   const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
   const context = options.context ?? facts;
+  // The memory store answers synchronously: no await (a microtask hop) before the rest of the chain runs.
+  const now = synchronousCheck(limiter);
   return async function bulwarkRateLimit(c, next) {
-    const verdict = await limiter.check(requestOf(c), context(c));
+    const verdict =
+      now !== undefined ? now(requestOf(c), context(c)) : await limiter.check(requestOf(c), context(c));
     if (!verdict.ok) return stop(verdict);
     await proceed(c, next, verdict);
   };
