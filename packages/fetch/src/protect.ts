@@ -122,13 +122,14 @@ export function protect<C extends JwtClaims = JwtClaims>(
       context: outer === undefined ? {} : { ...(runtime as ProtectContext) },
       responseHeaders: [],
     };
-    contexts.set(state.context, connection);
     let response: Response | undefined;
     let i = 0;
     for (; i < stages.length; i++) {
       const stage = stages[i]!;
       if (stage.before === undefined) continue;
-      response = await stage.before(state);
+      // A stage that decided synchronously (the memory-store rate limit) is not awaited: no microtask hop.
+      const decided = stage.before(state);
+      response = decided instanceof Promise ? await decided : decided;
       if (response !== undefined) break;
     }
     // What the stages before the refusing one admitted (an early rate limit's RateLimit fields) goes on the
@@ -142,6 +143,8 @@ export function protect<C extends JwtClaims = JwtClaims>(
       if (stage.refused !== undefined) response = (await stage.refused(state, response)) ?? response;
     }
     if (response === undefined) {
+      // Only a handler gets the context (and may hand it to a protect() inside): a refusal needs no entry.
+      contexts.set(state.context, connection);
       try {
         response = await handler(request, state.context as ProtectContext<C>);
       } catch (err) {

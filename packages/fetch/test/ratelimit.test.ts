@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryRateLimitStore, type RateLimiterOptions, type RateLimitStore } from '@bulwark/core';
 import { protect } from '../src/index.js';
 
 const ISSUER = 'https://issuer.test';
@@ -104,5 +105,79 @@ describe('fetch protect(): rate limiting and authentication', () => {
     const at = { remoteAddress: '192.0.2.44' };
     expect((await handler(new Request('http://api.test/orders'), at)).status).toBe(401);
     expect((await handler(new Request('http://api.test/orders'), at)).status).toBe(429);
+  });
+});
+
+/** The memory store seen through its promise interface only, as a network store is. */
+function asyncOnly(store: RateLimitStore): RateLimitStore {
+  return {
+    consume: (key, rule, cost) => store.consume(key, rule, cost),
+    consumeAll: (entries) => store.consumeAll!(entries),
+  };
+}
+
+// On the memory store the rate-limit stage decides synchronously (protect() does not await it); a network
+// store's answer is awaited. Both must answer every request alike, before and after the JWT rule.
+describe('fetch protect(): the memory store (synchronous stage) answers as a promise-only store does', () => {
+  it('every status, header and body alike, IP-only (before jwt) and per-subject (after jwt) limiters', async () => {
+    let t = 5_000_000;
+    const now = () => t;
+    const build = (store?: () => RateLimitStore) => {
+      const limiter = (options: RateLimiterOptions): RateLimiterOptions => ({
+        ...options,
+        now,
+        legacyHeaders: true,
+        clientIp: { onEvent: () => {} },
+        ...(store !== undefined ? { store: store() } : {}),
+      });
+      return {
+        early: protect(ok, { jwt: jwt(), rateLimit: limiter({ name: 'early', rate: '3/min' }) }),
+        user: protect(ok, {
+          jwt: jwt(),
+          rateLimit: limiter({
+            name: 'user',
+            buckets: [
+              { name: 'ip', rate: '5/min' },
+              { name: 'user', key: 'subject', rate: '2/min' },
+            ],
+          }),
+        }),
+      };
+    };
+    const sync = build();
+    const promised = build(() => asyncOnly(createMemoryRateLimitStore({ now })));
+    const alice = await tokenFor('alice');
+    const steps: [keyof typeof sync, string][] = [
+      ['early', alice],
+      ['early', 'bad.token.1'],
+      ['early', alice],
+      ['early', alice],
+      ['early', 'bad.token.2'],
+      ['user', alice],
+      ['user', 'bad.token.3'],
+      ['user', alice],
+      ['user', alice],
+      ['user', await tokenFor('bob')],
+      ['user', 'bad.token.4'],
+    ];
+    const run = async (app: typeof sync) => {
+      const out = [];
+      for (const [route, token] of steps) {
+        const res = await app[route](get(token), { remoteAddress: '203.0.113.7' });
+        out.push({ route, status: res.status, headers: [...res.headers], body: await res.text() });
+      }
+      return out;
+    };
+    const a = await run(sync);
+    const b = await run(promised);
+    expect(a).toEqual(b);
+    expect(a.map((r) => r.status)).toEqual([200, 401, 200, 429, 429, 200, 401, 200, 429, 200, 401]);
+    expect(Object.fromEntries(a[3]!.headers)).toMatchObject({
+      'content-type': expect.stringMatching(/^application\/problem\+json/),
+      'retry-after': '20',
+      ratelimit: '"ip";r=0;t=20',
+    });
+    t += 60_000;
+    expect((await sync.early(get(alice), { remoteAddress: '203.0.113.7' })).status).toBe(200);
   });
 });
