@@ -8,8 +8,8 @@ import {
   type JwtVerifierOptions,
   ruleFor,
 } from '@bulwark/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pass, requestOf } from './reply.js';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { denialOf, pass, requestOf, send } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,15 +38,52 @@ export type BulwarkHook = (request: FastifyRequest, reply: FastifyReply) => Prom
 export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: JwtRouteOptions): BulwarkHook {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = createJwtRoute(verifier, route);
-  return async (request, reply) => {
-    const verdict = await verifier.check(requestOf(request), authorize, {
-      mtls: request.mtls,
-      dpop: request.dpop,
-    });
-    if (!pass(request, reply, verdict)) return reply;
+  /** Carry out the verdict: true when the request goes on (claims set), false when it was answered. */
+  const carryOut = (request: FastifyRequest, reply: FastifyReply, verdict: JwtVerdict): boolean => {
+    if (!pass(request, reply, verdict)) return false;
     // An optional route's anonymous request has no claims: request.auth stays unset.
     if (verdict.value !== undefined) request.auth = verdict.value;
     if (verdict.dpop !== undefined) request.dpop = verdict.dpop;
-    return undefined;
+    return true;
   };
+  // Callback-style for fastify: the request goes on as soon as the verdict is known (one promise, the
+  // verifier's, and one hop fewer than an async hook). A denial reaches `done`, the error pipeline a rejected
+  // async hook reaches. Called by hand without `done`, it answers as an async hook does.
+  function bulwarkRequireJwt(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done?: HookHandlerDoneFunction,
+  ): Promise<FastifyReply | undefined> | undefined {
+    const checked = verifier.check(requestOf(request), authorize, { mtls: request.mtls, dpop: request.dpop });
+    if (done === undefined) {
+      return checked.then((verdict) => (carryOut(request, reply, verdict) ? undefined : reply));
+    }
+    checked.then(
+      (verdict) => {
+        // done() runs the next step synchronously: it is called outside the try, as fastify would call it.
+        let next: Error | undefined;
+        try {
+          if (verdict.ok) carryOut(request, reply, verdict);
+          else {
+            next = denialOf(request, verdict);
+            if (next === undefined) {
+              send(reply, verdict.reply);
+              return;
+            }
+          }
+        } catch (err) {
+          // What an async hook's rejection would have carried: fastify's error pipeline, never the handler.
+          next = err as Error;
+        }
+        done(next);
+      },
+      // Never continue on a rejection, whatever it carries (a falsy reason would read as "go on").
+      (err: unknown) =>
+        done((err || new Error('requireJwt: the verifier rejected without a reason')) as Error),
+    );
+    return undefined;
+  }
+  return bulwarkRequireJwt as BulwarkHook;
 }
+
+type JwtVerdict = Awaited<ReturnType<JwtVerifier['check']>>;
