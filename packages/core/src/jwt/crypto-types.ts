@@ -27,6 +27,12 @@ export interface JwtCryptoBackend {
    * DPoP `ath` and thumbprints, an RFC 8705 certificate thumbprint.
    */
   hashToken(data: string | Uint8Array): string | Promise<string>;
+  /**
+   * The key of the verified-token cache: SHA-256 of the token in whatever text form the back end makes
+   * fastest (node: the 32 digest bytes as latin1 text, no base64 step). Only ever compared with keys of the
+   * same back end.
+   */
+  cacheKey(token: string): string | Promise<string>;
   /** SHA-2 digest of a UTF-8 string (ID Token `at_hash`): synchronous where the runtime allows. */
   digest(hash: 'SHA-256' | 'SHA-384' | 'SHA-512', text: string): Uint8Array | Promise<Uint8Array>;
   /** Which implementation this is, for events and benchmarks. */

@@ -81,6 +81,7 @@ export const backend: JwtCryptoBackend = {
       new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)),
     );
   },
+  cacheKey: (token: string) => backend.hashToken(token),
   async digest(hash, text) {
     return new Uint8Array(await crypto.subtle.digest(hash, encoder.encode(text)));
   },
