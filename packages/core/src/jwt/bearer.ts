@@ -22,12 +22,15 @@ export interface Credentials {
  * - a token in the query string (`access_token=`) is a 400: URLs end up in logs and Referer headers;
  * - a form-encoded body token (§2.2) is not read.
  *
+ * `checkToken: false` leaves the b64token check of the token's characters to the caller (see
+ * {@link isB64Token}).
+ *
  * @example
  * const c = extractCredentials(req, true);
  * if ('ok' in c) return c; // denied verdict
  * c.scheme; // 'bearer' | 'dpop'
  */
-export function extractCredentials(req: RequestLike, dpop: boolean): Credentials | Denied {
+export function extractCredentials(req: RequestLike, dpop: boolean, checkToken = true): Credentials | Denied {
   const values = req.headerValues?.('authorization');
   if (values !== undefined && values.length > 1) return deny(JWT_ERRORS.invalidRequest);
   const header = values === undefined ? req.header('authorization') : values[0];
@@ -52,8 +55,19 @@ export function extractCredentials(req: RequestLike, dpop: boolean): Credentials
   // A comma cannot occur in a b64token: it is a second header folded into this one (as WHATWG Headers
   // and some proxies join duplicates), so it gets the same answer as two Authorization headers.
   if (token.includes(',')) return deny(JWT_ERRORS.invalidRequest);
-  if (token === '' || !B64TOKEN.test(token)) return deny(JWT_ERRORS.malformed);
+  if (token === '' || (checkToken && !B64TOKEN.test(token))) return deny(JWT_ERRORS.malformed);
   return { scheme, token };
+}
+
+/**
+ * True when `token` is a b64token (RFC 6750 §2.1). The verifier asks only when it refuses a token read with
+ * `checkToken: false`: any token it accepts is three canonical base64url parts, which always is one.
+ *
+ * @example
+ * isB64Token('a.b.c') // true
+ */
+export function isB64Token(token: string): boolean {
+  return B64TOKEN.test(token);
 }
 
 /**

@@ -28,6 +28,12 @@ export interface HeaderPolicy {
    * leave it out.
    */
   readonly memo?: HeaderMemo;
+  /**
+   * Refused headers remembered by their text, apart from the accepted ones (a flood of distinct bad headers
+   * must not push the good ones out): a flood repeating one refused header (`alg: none`) costs a map lookup
+   * per token, not a decode and a JSON parse. The refusal depends on the header text and the policy only.
+   */
+  readonly refused?: Map<string, Failure>;
 }
 
 type Failure = [SecurityError, string];
@@ -62,8 +68,17 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   const memo = policy.memo;
   let head = memo?.get(headerPart);
   if (head === undefined) {
+    const refused = policy.refused;
+    const known = refused?.get(headerPart);
+    if (known !== undefined) return known;
     const parsed = parseHeader(headerPart, policy, codec);
-    if (Array.isArray(parsed)) return parsed;
+    if (Array.isArray(parsed)) {
+      if (refused !== undefined) {
+        if (refused.size >= HEADER_MEMO_SIZE) refused.clear();
+        refused.set(headerPart, Object.freeze(parsed) as Failure);
+      }
+      return parsed;
+    }
     head = parsed;
     if (memo !== undefined) {
       // Bounded without bookkeeping: a burst of distinct headers only costs the parse it would anyway.

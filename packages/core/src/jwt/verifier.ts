@@ -15,7 +15,7 @@ import { type Allowed, type Answered, allow, type Denied, deny, type Verdict } f
 import { checkAlgorithms, type JwtAlgorithm } from './algorithms.js';
 import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
-import { carriesNoCredentials, extractCredentials } from './bearer.js';
+import { carriesNoCredentials, extractCredentials, isB64Token } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
 import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
 import { cryptoBackend } from './crypto-backend.js';
@@ -125,6 +125,8 @@ function dpopNotConfigured(mode: DpopMode): ConfigError {
 /** A verified token in the cache, with the key that verified it and where that key came from. */
 interface CachedVerification {
   readonly claims: JwtClaims;
+  /** The verdict every hit answers with (frozen, like the claims): no allocation per hit. */
+  readonly verdict: Allowed<JwtClaims>;
   readonly key: BoundKey;
   readonly source: KeySource;
 }
@@ -209,6 +211,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     algorithms: all,
     typ: options.typ === undefined ? undefined : normalizeTyp(nonEmpty('jwt.typ', options.typ)),
     memo: new Map(),
+    refused: new Map(),
   };
   const revocation = options.revocation;
   const policy: ClaimsPolicy = {
@@ -275,7 +278,19 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       detail,
       ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
     });
-    return deny(error);
+    return denialOf(error);
+  }
+
+  /**
+   * A refusal of a token read from a request whose characters were not checked yet (`raw`): a token that is
+   * not an RFC 6750 b64token is answered as malformed, as extractCredentials would have answered it. Only
+   * refusals need the check: every token accepted is three canonical base64url parts (or equal to one that
+   * was, for a cache hit), which is a b64token, so the allow path skips a regex over the whole token.
+   */
+  function refuse(token: string, raw: boolean, error: SecurityError, detail: string, req?: RequestLike) {
+    return raw && !isB64Token(token)
+      ? reject(JWT_ERRORS.malformed, 'no usable access token in the request', req)
+      : reject(error, detail, req);
   }
 
   async function checkRevoked(claims: JwtClaims, req?: RequestLike): Promise<Verdict<JwtClaims> | undefined> {
@@ -296,40 +311,57 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     return undefined;
   }
 
-  async function verifyToken(token: string, req?: RequestLike): Promise<Verdict<JwtClaims>> {
+  async function verifyToken(token: string, req?: RequestLike, raw = false): Promise<Verdict<JwtClaims>> {
     if (typeof token !== 'string') return reject(JWT_ERRORS.malformed, 'token is not a string', req);
     let cacheKey: string | undefined;
     if (cache !== undefined && token.length <= headerPolicy.maxTokenLength) {
-      const h = backend.hashToken(token);
+      // SHA-256 of the whole token (see docs/jwt.md, verified-token cache): the map holds no usable token,
+      // and a hit means the very same token, short of a SHA-256 collision.
+      const h = backend.cacheKey(token);
       cacheKey = typeof h === 'string' ? h : await h;
       const cached = cache.get(cacheKey);
       // An entry is only as good as the key that verified it: once its source no longer publishes that
       // key (withdrawn, or replaced under the same kid), the token is verified again, and refused.
       if (cached !== undefined && !cached.source.holds(cached.key)) cache.delete(cacheKey);
       else if (cached !== undefined) {
-        const hit = cached.claims;
-        return revocation === undefined ? allow(hit) : ((await checkRevoked(hit, req)) ?? allow(hit));
+        return revocation === undefined
+          ? cached.verdict
+          : ((await checkRevoked(cached.claims, req)) ?? cached.verdict);
       }
     }
     const parsed = parseCompact(token, headerPolicy, backend);
-    if (Array.isArray(parsed)) return reject(parsed[0], parsed[1], req);
+    if (Array.isArray(parsed)) return refuse(token, raw, parsed[0], parsed[1], req);
     const claims = parsePayload(parsed.payloadPart, backend);
-    if (Array.isArray(claims)) return reject(claims[0], claims[1], req);
+    if (Array.isArray(claims)) return refuse(token, raw, claims[0], claims[1], req);
     let entry = anyIssuer;
     if (entry === undefined) {
       const iss = claims.iss;
       entry = typeof iss === 'string' ? issuers.get(iss) : undefined;
       if (entry === undefined)
-        return reject(JWT_ERRORS.issuerMismatch, '"iss" names no accepted issuer', req);
+        return refuse(token, raw, JWT_ERRORS.issuerMismatch, '"iss" names no accepted issuer', req);
     }
     if (!entry.algorithms.has(parsed.alg)) {
-      return reject(JWT_ERRORS.algNotAllowed, `alg ${parsed.alg} is not accepted for this issuer`, req);
+      return refuse(
+        token,
+        raw,
+        JWT_ERRORS.algNotAllowed,
+        `alg ${parsed.alg} is not accepted for this issuer`,
+        req,
+      );
     }
     const signature = parseSignature(parsed.signaturePart, backend);
-    if (Array.isArray(signature)) return reject(signature[0], signature[1], req);
+    if (Array.isArray(signature)) return refuse(token, raw, signature[0], signature[1], req);
     const found = entry.source.get(parsed.kid, parsed.alg);
     const key = found instanceof Promise ? await found : found;
+    // Past this point the token parsed, so it is a b64token: plain reject.
     if (Array.isArray(key)) return reject(key[0], key[1], req);
+    // The claims before the signature: both must hold, and a token refused for its claims (expired, another
+    // audience) costs no signature check. Checked after the key lookup, which may wait on a JWKS fetch, so
+    // the clock is read right before the decision, as before. A token that fails both is reported by its
+    // claims.
+    const nowMs = now();
+    const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
+    if (failure !== undefined) return reject(failure[0], failure[1], req);
     const checked = backend.verify(key.alg, key.handle, parsed.signingInput, signature);
     if (!(typeof checked === 'boolean' ? checked : await checked)) {
       return reject(
@@ -338,9 +370,6 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         req,
       );
     }
-    const nowMs = now();
-    const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
-    if (failure !== undefined) return reject(failure[0], failure[1], req);
     const verified = claims as JwtClaims;
     if (revocation !== undefined) {
       const revoked = await checkRevoked(verified, req);
@@ -350,10 +379,14 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
       if (policy.maxTokenAgeSeconds !== undefined)
         until = Math.min(until, ((verified.iat as number) + policy.maxTokenAgeSeconds) * 1000);
-      // One claims object is handed to every request that repeats the token: freeze it so a handler
-      // cannot change what the next request is authorized with.
-      if (until > nowMs)
-        cache.set(cacheKey, { claims: deepFreeze(verified), key, source: entry.source }, until);
+      // One claims object (and one verdict) is handed to every request that repeats the token: frozen, so a
+      // handler cannot change what the next request is authorized with.
+      if (until > nowMs) {
+        const frozen = deepFreeze(verified);
+        const verdict = Object.freeze(allow(frozen));
+        cache.set(cacheKey, { claims: frozen, verdict, key, source: entry.source }, until);
+        return verdict;
+      }
     }
     return allow(verified);
   }
@@ -374,16 +407,23 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         // Adapters check this when they build the route (createJwtRoute); a route compiled apart reaches it here.
         if (mode !== 'off' && dpop === undefined) throw dpopNotConfigured(mode);
         if (route?.optional === true && carriesNoCredentials(req)) return ANONYMOUS;
-        const credentials = extractCredentials(req, mode !== 'off');
+        // The token's characters are checked only if it is refused (verifyToken's `raw`, see refuse()).
+        const credentials = extractCredentials(req, mode !== 'off', false);
         if ('ok' in credentials) {
           const denied = reject(credentials.error, 'no usable access token in the request', req) as Denied;
           return mode === 'off' ? denied : inMode(denied, mode, 'bearer');
         }
         const { scheme, token } = credentials;
+        // Where a token that is no b64token would get another answer than the token path gives it (a DPoP
+        // challenge in bearer form, the DPoP-required refusal), it is checked here, as extractCredentials does.
+        if ((scheme === 'dpop' || mode === 'required') && !isB64Token(token)) {
+          const denied = reject(JWT_ERRORS.malformed, 'no usable access token in the request', req) as Denied;
+          return inMode(denied, mode as ChallengeMode, 'bearer');
+        }
         if (scheme === 'bearer' && mode === 'required') {
           return reject(dpopErrors(mode).required, 'a bearer token on a route that requires DPoP', req);
         }
-        const verdict = await verifyToken(token, req);
+        const verdict = await verifyToken(token, req, scheme === 'bearer');
         if (!verdict.ok) return mode === 'off' ? verdict : inMode(verdict as Denied, mode, scheme);
         const claims = verdict.value;
         let proof: DpopProof | undefined;
@@ -484,4 +524,16 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** Denied verdicts, one per error (frozen and shared): a refusal allocates no verdict. */
+const denials = new WeakMap<SecurityError, Denied>();
+
+function denialOf(error: SecurityError): Denied {
+  let denied = denials.get(error);
+  if (denied === undefined) {
+    denied = Object.freeze(deny(error));
+    denials.set(error, denied);
+  }
+  return denied;
 }
