@@ -17,7 +17,13 @@ import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
 import { carriesNoCredentials, extractCredentials, isB64Token } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
-import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
+import {
+  type HeaderPolicy,
+  type ParsedToken,
+  parseCompact,
+  parsePayload,
+  parseSignature,
+} from './compact.js';
 import { cryptoBackend } from './crypto-backend.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
@@ -129,6 +135,16 @@ interface CachedVerification {
   readonly verdict: Allowed<JwtClaims>;
   readonly key: BoundKey;
   readonly source: KeySource;
+}
+
+/** A token parsed and checked up to its signature, on its way through the steps that may wait. */
+interface Signed {
+  readonly parsed: ParsedToken;
+  readonly claims: Record<string, unknown>;
+  readonly signature: Uint8Array;
+  readonly source: KeySource;
+  readonly cacheKey: string | undefined;
+  readonly req: RequestLike | undefined;
 }
 
 /** Store key of a revoked token: issuer and jti, length-prefixed so no two pairs collide. */
@@ -311,24 +327,46 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     return undefined;
   }
 
-  async function verifyToken(token: string, req?: RequestLike, raw = false): Promise<Verdict<JwtClaims>> {
+  type Outcome = Verdict<JwtClaims> | Promise<Verdict<JwtClaims>>;
+
+  /**
+   * Verify a token. Synchronous as long as nothing has to be waited for (node: the token hash, the key
+   * lookup once keys are loaded and the signature check all are), so neither a refusal nor an allowed token
+   * costs a promise of its own; the steps that may be asynchronous (WebCrypto, a JWKS fetch, the revocation
+   * store) continue in a `then`. Nothing here throws: every failure is a verdict.
+   */
+  function verifyToken(token: string, req?: RequestLike, raw = false): Outcome {
     if (typeof token !== 'string') return reject(JWT_ERRORS.malformed, 'token is not a string', req);
-    let cacheKey: string | undefined;
     if (cache !== undefined && token.length <= headerPolicy.maxTokenLength) {
       // SHA-256 of the whole token (see docs/jwt.md, verified-token cache): the map holds no usable token,
       // and a hit means the very same token, short of a SHA-256 collision.
       const h = backend.cacheKey(token);
-      cacheKey = typeof h === 'string' ? h : await h;
-      const cached = cache.get(cacheKey);
-      // An entry is only as good as the key that verified it: once its source no longer publishes that
-      // key (withdrawn, or replaced under the same kid), the token is verified again, and refused.
-      if (cached !== undefined && !cached.source.holds(cached.key)) cache.delete(cacheKey);
-      else if (cached !== undefined) {
-        return revocation === undefined
-          ? cached.verdict
-          : ((await checkRevoked(cached.claims, req)) ?? cached.verdict);
-      }
+      return typeof h === 'string'
+        ? fromCache(token, h, req, raw)
+        : h.then((key) => fromCache(token, key, req, raw));
     }
+    return verifyUncached(token, undefined, req, raw);
+  }
+
+  function fromCache(token: string, cacheKey: string, req: RequestLike | undefined, raw: boolean): Outcome {
+    const cached = (cache as BoundedMap<string, CachedVerification>).get(cacheKey);
+    // An entry is only as good as the key that verified it: once its source no longer publishes that
+    // key (withdrawn, or replaced under the same kid), the token is verified again, and refused.
+    if (cached !== undefined && !cached.source.holds(cached.key)) cache!.delete(cacheKey);
+    else if (cached !== undefined) {
+      return revocation === undefined
+        ? cached.verdict
+        : checkRevoked(cached.claims, req).then((revoked) => revoked ?? cached.verdict);
+    }
+    return verifyUncached(token, cacheKey, req, raw);
+  }
+
+  function verifyUncached(
+    token: string,
+    cacheKey: string | undefined,
+    req: RequestLike | undefined,
+    raw: boolean,
+  ): Outcome {
     const parsed = parseCompact(token, headerPolicy, backend);
     if (Array.isArray(parsed)) return refuse(token, raw, parsed[0], parsed[1], req);
     const claims = parsePayload(parsed.payloadPart, backend);
@@ -351,30 +389,44 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     }
     const signature = parseSignature(parsed.signaturePart, backend);
     if (Array.isArray(signature)) return refuse(token, raw, signature[0], signature[1], req);
-    const found = entry.source.get(parsed.kid, parsed.alg);
-    const key = found instanceof Promise ? await found : found;
     // Past this point the token parsed, so it is a b64token: plain reject.
+    const step: Signed = { parsed, claims, signature, source: entry.source, cacheKey, req };
+    const found = entry.source.get(parsed.kid, parsed.alg);
+    return found instanceof Promise ? found.then((key) => withKey(step, key)) : withKey(step, found);
+  }
+
+  function withKey(step: Signed, key: BoundKey | [SecurityError, string]): Outcome {
+    const { req } = step;
     if (Array.isArray(key)) return reject(key[0], key[1], req);
     // The claims before the signature: both must hold, and a token refused for its claims (expired, another
     // audience) costs no signature check. Checked after the key lookup, which may wait on a JWKS fetch, so
     // the clock is read right before the decision, as before. A token that fails both is reported by its
     // claims.
     const nowMs = now();
-    const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
+    const failure = checkClaims(step.claims, policy, Math.floor(nowMs / 1000));
     if (failure !== undefined) return reject(failure[0], failure[1], req);
-    const checked = backend.verify(key.alg, key.handle, parsed.signingInput, signature);
-    if (!(typeof checked === 'boolean' ? checked : await checked)) {
+    const checked = backend.verify(key.alg, key.handle, step.parsed.signingInput, step.signature);
+    return typeof checked === 'boolean'
+      ? signed(step, key, nowMs, checked)
+      : checked.then((ok) => signed(step, key, nowMs, ok));
+  }
+
+  function signed(step: Signed, key: BoundKey, nowMs: number, ok: boolean): Outcome {
+    const { req } = step;
+    if (!ok) {
       return reject(
         JWT_ERRORS.signatureInvalid,
         `signature does not verify with key ${key.kid ?? '(no kid)'}`,
         req,
       );
     }
-    const verified = claims as JwtClaims;
-    if (revocation !== undefined) {
-      const revoked = await checkRevoked(verified, req);
-      if (revoked !== undefined) return revoked;
-    }
+    const verified = step.claims as JwtClaims;
+    if (revocation === undefined) return accept(step, key, nowMs, verified);
+    return checkRevoked(verified, req).then((revoked) => revoked ?? accept(step, key, nowMs, verified));
+  }
+
+  function accept(step: Signed, key: BoundKey, nowMs: number, verified: JwtClaims): Verdict<JwtClaims> {
+    const { cacheKey } = step;
     if (cache !== undefined && cacheKey !== undefined) {
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
       if (policy.maxTokenAgeSeconds !== undefined)
@@ -384,7 +436,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (until > nowMs) {
         const frozen = deepFreeze(verified);
         const verdict = Object.freeze(allow(frozen));
-        cache.set(cacheKey, { claims: frozen, verdict, key, source: entry.source }, until);
+        cache.set(cacheKey, { claims: frozen, verdict, key, source: step.source }, until);
         return verdict;
       }
     }
@@ -397,7 +449,15 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     algorithms: [...all] as JwtAlgorithm[],
     backend: backend.name,
     ...(dpop !== undefined ? { dpop } : {}),
-    verifyToken: (token) => verifyToken(token),
+    verifyToken(token) {
+      try {
+        const outcome = verifyToken(token);
+        return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+      } catch (err) {
+        // As from an async function: a failure is a rejected promise, never a throw.
+        return Promise.reject(err);
+      }
+    },
     // One implementation behind both overloads: without a route nothing is optional, so never anonymous.
     check: observedCheck(
       'jwt',
@@ -423,7 +483,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         if (scheme === 'bearer' && mode === 'required') {
           return reject(dpopErrors(mode).required, 'a bearer token on a route that requires DPoP', req);
         }
-        const verdict = await verifyToken(token, req, scheme === 'bearer');
+        const outcome = verifyToken(token, req, scheme === 'bearer');
+        const verdict = outcome instanceof Promise ? await outcome : outcome;
         if (!verdict.ok) return mode === 'off' ? verdict : inMode(verdict as Denied, mode, scheme);
         const claims = verdict.value;
         let proof: DpopProof | undefined;
