@@ -195,6 +195,13 @@ export async function run({ smoke }) {
     const v = createJwtVerifier({ algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, keys: [m.jwk] });
     const none = `${b64('{"alg":"none","typ":"JWT"}')}.${b64(JSON.stringify(claims))}.`;
     const malformed = 'eyJhbGciOiJSUzI1NiJ9.not base64!.x';
+    // Signed with the right key, expired: refused on its claims, before the signature check.
+    const expired = sign(
+      'RS256',
+      m.privateKey,
+      { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' },
+      { ...claims, iat: now - 4000, exp: now - 1000 },
+    );
     const denied = (code) => (name, r) =>
       ensure(name.includes('allow') ? r.ok : r.error?.code === code, `${name} answered as intended`);
     rows.push(
@@ -210,6 +217,14 @@ export async function run({ smoke }) {
           'bulwark allow RS256': () => v.verifyToken(good),
         },
         { smoke, clock: 'cpu', check: denied('JWT_MALFORMED') },
+      )),
+      ...(await compare(
+        'deny: expired vs allow',
+        {
+          'bulwark expired': () => v.verifyToken(expired),
+          'bulwark allow RS256': () => v.verifyToken(good),
+        },
+        { smoke, clock: 'cpu', check: denied('JWT_EXPIRED') },
       )),
     );
   }
