@@ -110,24 +110,46 @@ describe('verified-token cache: keyed by the whole token', () => {
   });
 });
 
-describe('claims before the signature', () => {
-  it('refuses expired, premature and foreign-audience tokens without a signature check', async () => {
+describe('an expired token costs no signature check', () => {
+  it('refuses a token past its exp (or maxTokenAgeSeconds) before the signature check', async () => {
     const { backend, verifies } = counting();
     const v = verifier(backend);
     expect(code(await v.verifyToken(token(rsa, NOW - 4000)))).toBe('JWT_EXPIRED');
     expect(code(await v.check(bearer(token(rsa, NOW - 4000))))).toBe('JWT_EXPIRED');
+    const aged = verifier(backend, { maxTokenAgeSeconds: 60 });
+    expect(code(await aged.verifyToken(token(rsa, NOW - 120)))).toBe('JWT_EXPIRED');
+    expect(verifies()).toBe(0);
+    expect(code(await v.verifyToken(token(rsa, NOW)))).toBe(null);
+    expect(verifies()).toBe(1);
+  });
+
+  it('still reports every other claim failure of a forged token as a forgery, after the signature', async () => {
+    const { backend, verifies } = counting();
+    const v = verifier(backend, { requiredClaims: ['jti'] });
+    const forged = (extra: Record<string, unknown>) => token(other, NOW, extra);
+    for (const extra of [
+      { aud: 'https://other.test' },
+      { nbf: NOW + 600 },
+      { jti: undefined },
+      { sub: {} },
+    ]) {
+      expect({ extra, code: code(await v.verifyToken(forged(extra))) }).toEqual({
+        extra,
+        code: 'JWT_SIGNATURE_INVALID',
+      });
+    }
+    expect(verifies()).toBe(4);
+    // Genuine, the same claims get their own codes, as before.
     expect(code(await v.verifyToken(token(rsa, NOW, { aud: 'https://other.test' })))).toBe(
       'JWT_AUDIENCE_MISMATCH',
     );
     expect(code(await v.verifyToken(token(rsa, NOW, { nbf: NOW + 600 })))).toBe('JWT_NOT_YET_VALID');
-    expect(verifies()).toBe(0);
-    // Claims that hold are no shortcut: the signature decides, and it is checked.
-    expect(code(await v.verifyToken(token(other, NOW)))).toBe('JWT_SIGNATURE_INVALID');
-    expect(code(await v.verifyToken(token(rsa, NOW)))).toBe(null);
-    expect(verifies()).toBe(2);
+    expect(code(await v.verifyToken(token(rsa, NOW, { jti: undefined })))).toBe('JWT_CLAIM_INVALID');
+    // A genuine expired token missing a required claim: the missing claim comes first, as before.
+    expect(code(await v.verifyToken(token(rsa, NOW - 4000, { jti: undefined })))).toBe('JWT_CLAIM_INVALID');
   });
 
-  it('reports a token that fails both by its claims (documented in docs/jwt.md)', async () => {
+  it('reports a forged token that is also expired as expired (documented in docs/jwt.md)', async () => {
     const v = verifier(cryptoBackend);
     expect(code(await v.verifyToken(token(other, NOW - 4000)))).toBe('JWT_EXPIRED');
   });

@@ -398,20 +398,28 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   function withKey(step: Signed, key: BoundKey | [SecurityError, string]): Outcome {
     const { req } = step;
     if (Array.isArray(key)) return reject(key[0], key[1], req);
-    // The claims before the signature: both must hold, and a token refused for its claims (expired, another
-    // audience) costs no signature check. Checked after the key lookup, which may wait on a JWKS fetch, so
-    // the clock is read right before the decision, as before. A token that fails both is reported by its
-    // claims.
+    // An expired token is the common refusal of a genuine client (a stale token), so it costs no signature
+    // check: the claims are checked first, and when the first rule they break is the token's age (exp, or
+    // maxTokenAgeSeconds) the answer is JWT_EXPIRED now, as it would be after a valid signature. Any other
+    // claim failure waits for the signature, so a forged token is still reported as one. Checked after the
+    // key lookup, which may wait on a JWKS fetch, so the clock is read right before the decision, as before.
     const nowMs = now();
     const failure = checkClaims(step.claims, policy, Math.floor(nowMs / 1000));
-    if (failure !== undefined) return reject(failure[0], failure[1], req);
+    if (failure !== undefined && failure[0] === JWT_ERRORS.expired)
+      return reject(failure[0], failure[1], req);
     const checked = backend.verify(key.alg, key.handle, step.parsed.signingInput, step.signature);
     return typeof checked === 'boolean'
-      ? signed(step, key, nowMs, checked)
-      : checked.then((ok) => signed(step, key, nowMs, ok));
+      ? signed(step, key, nowMs, checked, failure)
+      : checked.then((ok) => signed(step, key, nowMs, ok, failure));
   }
 
-  function signed(step: Signed, key: BoundKey, nowMs: number, ok: boolean): Outcome {
+  function signed(
+    step: Signed,
+    key: BoundKey,
+    nowMs: number,
+    ok: boolean,
+    failure: [SecurityError, string] | undefined,
+  ): Outcome {
     const { req } = step;
     if (!ok) {
       return reject(
@@ -420,6 +428,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         req,
       );
     }
+    if (failure !== undefined) return reject(failure[0], failure[1], req);
     const verified = step.claims as JwtClaims;
     if (revocation === undefined) return accept(step, key, nowMs, verified);
     return checkRevoked(verified, req).then((revoked) => revoked ?? accept(step, key, nowMs, verified));
