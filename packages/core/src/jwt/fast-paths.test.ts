@@ -8,7 +8,9 @@ import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
 import { createJwtAuthorizer } from './authorize.js';
 import { type HeaderPolicy, parseCompact } from './compact.js';
+import { createMemoryRevocationStore } from '../stores/memory.js';
 import { cryptoBackend } from './crypto-backend.js';
+import { backend as webBackend } from './crypto-web.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import type { JwtVerifierOptions } from './options.js';
 import { createJwtVerifierWith, type JwtVerdict } from './verifier.js';
@@ -296,5 +298,27 @@ describe('node base64url decoding: the round trip of long parts', () => {
     const text = JSON.stringify({ big: 'x'.repeat(9000), u: 'é✓' });
     expect(cryptoBackend.decodeText(b64(text))).toBe(text);
     expect(cryptoBackend.decodeText(`${b64(text)}=`)).toBeUndefined();
+  });
+});
+
+describe('the steps that wait (WebCrypto back end, revocation store) give the same answers', () => {
+  it('verifies, caches, refuses lookalikes and expired tokens, and consults revocation through promises', async () => {
+    const revocation = createMemoryRevocationStore();
+    const v = verifier(webBackend, { cache: true, revocation });
+    const good = token(rsa, NOW);
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const first = await v.verifyToken(good);
+    expect(code(first)).toBe(null);
+    const hit = await v.check(bearer(good));
+    expect(code(hit)).toBe(null);
+    expect(hit.ok && hit.value).toBe(first.ok && first.value); // the cached claims
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    expect(code(await v.verifyToken(`${h}.${b64(JSON.stringify({ ...payload, sub: 'admin' }))}.${s}`))).toBe(
+      'JWT_SIGNATURE_INVALID',
+    );
+    expect(code(await v.verifyToken(token(rsa, NOW - 4000)))).toBe('JWT_EXPIRED');
+    expect(code(await v.check(bearer(`${b64('{"alg":"none"}')}.not base64!.x`)))).toBe('JWT_MALFORMED');
+    await v.revoke((first as { value: Record<string, unknown> }).value);
+    expect(code(await v.verifyToken(good))).toBe('JWT_REVOKED');
   });
 });
