@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ describe('fetch node bridge: body limit', () => {
       toNodeListener(
         async (req) => {
           if (new URL(req.url).pathname === '/ignore') return Response.json({ ignored: true });
+          if (new URL(req.url).pathname === '/none') return Response.json({ body: req.body === null });
           const bytes = await req.arrayBuffer();
           return Response.json({ size: bytes.byteLength });
         },
@@ -42,6 +43,34 @@ describe('fetch node bridge: body limit', () => {
       expect(JSON.parse(res.text)).toMatchObject({ status: 413, code: 'HTTP_BODY_TOO_LARGE' });
       expect(res.headers.connection).toBe('close');
     }
+  });
+
+  it('hands a request without Content-Length or Transfer-Encoding no body (HTTP/1.1 says it has none)', async () => {
+    // A CORS preflight, a bodiless POST: no stream is built for them; the handler reads it as empty.
+    for (const method of ['OPTIONS', 'DELETE'] as const) {
+      const res = await request(`${base}/none`, { method });
+      expect(await res.body.json(), method).toEqual({ body: true });
+    }
+    // A POST with no framing header at all (undici would add Content-Length: 0), written by hand.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.end('POST /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200/);
+    expect(raw).toContain('{"body":true}');
+    expect(JSON.parse((await post('/read', '')).text)).toEqual({ size: 0 });
+    // With a length or chunked, the body streams as before.
+    expect(JSON.parse((await post('/none', 'x')).text)).toEqual({ body: false });
+    expect(JSON.parse((await post('/none', Readable.from([Buffer.from('x')]))).text)).toEqual({
+      body: false,
+    });
   });
 
   it('lets a handler that never reads the body answer', async () => {

@@ -47,6 +47,16 @@ function bodyStream(
   onTooLarge: () => void,
 ): ReadableStream<Uint8Array> | undefined {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  // HTTP/1.x frames a request body by Content-Length or Transfer-Encoding, and a request with neither has
+  // none (RFC 9112 §6.3): a CORS preflight, a bodiless POST. No stream, no reader for it (HTTP/2 has no such
+  // rule: its bodies may come without a length).
+  if (
+    req.httpVersionMajor === 1 &&
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined
+  ) {
+    return undefined;
+  }
   const declared = Number(req.headers['content-length']);
   const chunks = req[Symbol.asyncIterator]();
   let size = 0;
