@@ -6,6 +6,7 @@
 // WHATWG Request per request and read the whole response body. process.cpuUsage() per slice, rounds
 // rotated, per-round ratios to the first case.
 // Usage: node --expose-gc bench/e2e/inproc-adapters.mjs <framework> <rounds> <requests per slice> <case>...
+//   (WARMUP=<n>: requests per case before timing, default 1000; SHOW_HEAD=1 prints each case's last response)
 //   framework: express | nestjs | nestjs-fastify | fetch | fetch-direct | hono
 //   case: bare | static-headers (bare route plus the 14 headers bulwark-nojwt adds, as constants: the floor
 //     of a refusal) | bulwark | bulwark-nojwt | bulwark-cached, optionally with a refusal mode:
@@ -245,7 +246,7 @@ for (const name of names) {
 }
 
 for (const c of cases) {
-  await c.run.drive(1000);
+  await c.run.drive(Number(process.env.WARMUP ?? 1000));
   console.log(`${c.name}: HTTP ${c.run.status()}`);
   if (process.env.SHOW_HEAD) console.log(c.run.head());
 }
