@@ -3,12 +3,13 @@
 // subpath export, every exported name with its declaration as the built .d.ts gives it (comments dropped).
 // A change to what users can import is then a visible diff in review.
 //
-//   node scripts/api-report.mjs            # rewrite api/*.api.md from packages/*/dist (build first)
+//   node scripts/api-report.mjs            # rewrite api/*.api.md from packages/*/dist (builds first)
 //   node scripts/api-report.mjs --check    # exit 1 when a report differs from the built declarations
 //
 // pnpm test runs --check after the build: an export added, removed or changed without its report
 // updated fails there.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -114,29 +115,19 @@ function report(pkg) {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-/** Newest modification time (ms) of the non-test TypeScript sources under `dir`. */
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (/(?<!\.test)\.ts$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-// The report is read from dist: declarations older than their sources would give a wrong report (and a
-// --check that agrees with it), so refuse to run on a stale build.
-const unbuilt = publicPackages().filter((pkg) => {
-  const src = join(root, 'packages', pkg.dir, 'src');
-  const built = pkg.entries.map(([, dts]) => (existsSync(dts) ? statSync(dts).mtimeMs : 0));
-  return existsSync(src) && Math.min(...built) < newestSource(src);
-});
-if (unbuilt.length > 0) {
-  console.error(
-    `✖ the built declarations of ${unbuilt.map((p) => p.name).join(', ')} are missing or older than their ` +
-      'sources: run pnpm build first (this report is read from dist)',
-  );
+// The report is read from dist, and declarations older than their sources would give a wrong report (and a
+// --check that agrees with it). turbo's build is keyed on the sources' content: it rebuilds what changed
+// and restores the rest from its cache, so after it dist matches the sources (a no-op when it already does).
+const build = spawnSync(
+  join(root, 'node_modules', '.bin', 'turbo'),
+  ['run', 'build', '--output-logs=errors-only'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+if (build.status !== 0) {
+  console.error('✖ pnpm build failed: the API report is read from the built declarations');
   process.exit(1);
 }
 
