@@ -110,12 +110,23 @@ function intervalUs(intervalMs: number): number {
   return whole > 0 && Math.abs(us - whole) < 1e-9 * whole ? whole : us;
 }
 
-/** One bucket's answer from its (retry, t) pair in µs; `remaining` with core's formula and 1 µs slack. */
-function decode(retryUs: unknown, tUs: unknown, interval: number, capacity: number): ConsumeResult {
+/**
+ * One bucket's answer from its (retry, t) pair in µs; `remaining` with core's formula and 1 µs slack, never
+ * more than the burst (less the cost when allowed), as in core's gcra.
+ */
+function decode(
+  retryUs: unknown,
+  tUs: unknown,
+  rule: BucketRule,
+  cost: number,
+  interval: number,
+): ConsumeResult {
   if (typeof retryUs !== 'number' || typeof tUs !== 'number') throw invalidReply('ratelimit.consume');
+  const allowed = retryUs === 0;
+  const most = allowed ? rule.burst - cost : rule.burst;
   return {
-    allowed: retryUs === 0,
-    remaining: Math.max(0, Math.floor((capacity - tUs + 1) / interval)),
+    allowed,
+    remaining: Math.max(0, Math.min(most, Math.floor((rule.burst * interval - tUs + 1) / interval))),
     retryAfterMs: Math.ceil(retryUs / 1000),
     resetMs: Math.ceil(tUs / 1000),
   };
@@ -149,9 +160,9 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
     const args = [cost * interval, capacity];
     return runScript(resolved, 'ratelimit.consume', GCRA_ONE, [prefix + key], args, undefined, (reply) => {
       let result: ConsumeResult;
-      if (typeof reply === 'number') result = decode(0, reply, interval, capacity);
+      if (typeof reply === 'number') result = decode(0, reply, rule, cost, interval);
       else if (Array.isArray(reply) && reply.length === 2)
-        result = decode(reply[0], reply[1], interval, capacity);
+        result = decode(reply[0], reply[1], rule, cost, interval);
       else throw invalidReply('ratelimit.consume');
       return wrap === true ? [result] : result;
     });
@@ -172,8 +183,10 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RateLimit
     return runScript(resolved, 'ratelimit.consume', GCRA, keys, args, undefined, (reply) => {
       if (!Array.isArray(reply) || reply.length !== 2 * entries.length)
         throw invalidReply('ratelimit.consume');
+      // A denial anywhere consumes nothing, so no bucket's remaining is reduced by its cost.
+      const consumed = reply.every((v, i) => i % 2 === 1 || v === 0);
       return intervals.map((interval, i) =>
-        decode(reply[2 * i], reply[2 * i + 1], interval, args[2 * i + 1]!),
+        decode(reply[2 * i], reply[2 * i + 1], entries[i]!.rule, consumed ? entries[i]!.cost : 0, interval),
       );
     });
   }

@@ -59,6 +59,27 @@ export function rateLimitStoreScenarios(
       expect(await store.consume(key, MINUTE, 2)).toMatchObject({ allowed: true, remaining: 0 });
     });
 
+    it('never reports more remaining than the burst, even at an interval below a microsecond', async () => {
+      // 1e9 a minute: 0.06 µs apart, below the stores' 1 µs float slack, which once counted as 16 units.
+      const store = await make();
+      const rule: BucketRule = { intervalMs: 60_000 / 1e9, burst: 1e9 };
+      expect(await store.consume(uniqueKey('rl'), rule, 1)).toMatchObject({
+        allowed: true,
+        remaining: 1e9 - 1,
+      });
+      expect(await store.consume(uniqueKey('rl'), rule, 5)).toMatchObject({
+        allowed: true,
+        remaining: 1e9 - 5,
+      });
+      if (options.consumeAll) {
+        const [a, b] = await store.consumeAll!([
+          { key: uniqueKey('rl'), rule, cost: 1 },
+          { key: uniqueKey('rl'), rule, cost: 3 },
+        ]);
+        expect([a!.remaining, b!.remaining]).toEqual([1e9 - 1, 1e9 - 3]);
+      }
+    });
+
     it('refills one request per interval', async () => {
       const store = await make();
       const key = uniqueKey('rl');

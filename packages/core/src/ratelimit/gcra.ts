@@ -13,6 +13,15 @@ export interface GcraStep extends ConsumeResult {
 const SLACK_MS = 1e-3;
 
 /**
+ * Whole units that fit in `room` ms of a bucket, with the slack for float error, never more than `most` (the
+ * burst, less the cost just taken): at an interval below the slack (rates above 60 million a minute) the
+ * slack alone would count as units and `remaining` would exceed the limit.
+ */
+function unitsLeft(room: number, interval: number, most: number): number {
+  return Math.max(0, Math.min(most, Math.floor((room + SLACK_MS) / interval)));
+}
+
+/**
  * One step of the Generic Cell Rate Algorithm. `tat` is the key's stored theoretical arrival time (or
  * undefined when absent/expired). The bucket allows `burst` requests at once and then one per `intervalMs`.
  * Pure: stores (memory, Redis/Lua) apply it atomically. A stored time further ahead than the whole burst
@@ -34,7 +43,7 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
     const used = base - now;
     return {
       allowed: false,
-      remaining: Math.max(0, Math.floor((capacity - used + SLACK_MS) / interval)),
+      remaining: unitsLeft(capacity - used, interval, rule.burst),
       retryAfterMs: ahead - capacity,
       resetMs: used,
       tat: base,
@@ -42,7 +51,7 @@ export function gcra(tat: number | undefined, now: number, rule: BucketRule, cos
   }
   return {
     allowed: true,
-    remaining: Math.max(0, Math.floor((capacity - ahead + SLACK_MS) / interval)),
+    remaining: unitsLeft(capacity - ahead, interval, rule.burst - cost),
     retryAfterMs: 0,
     resetMs: ahead,
     tat: next,
