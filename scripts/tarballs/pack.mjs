@@ -6,10 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What @bulwark/core may weigh (bytes). Today ≈ 410 KB packed, ≈ 1.38 MB unpacked (DPoP, the event
- * pipeline and the hardening since the budget was first set at 1.0 MB); a map that embeds the sources
- * again (+0.6 MB), a second module format (+0.4 MB) or a bundled dependency breaks it. */
-export const CORE_BUDGET = { packed: 480_000, unpacked: 1_600_000 };
+/** What @bulwark/core may weigh (bytes). Today ≈ 482 KB packed, ≈ 1.58 MB unpacked (DPoP, the event
+ * pipeline, the hardening and the synchronous fast paths since the budget was first set at 1.0 MB); a map
+ * that embeds the sources again (+0.6 MB), a second module format (+0.4 MB) or a bundled dependency
+ * breaks it. */
+export const CORE_BUDGET = { packed: 520_000, unpacked: 1_700_000 };
 
 /** Metadata fields every published manifest carries. */
 const REQUIRED_FIELDS = [
