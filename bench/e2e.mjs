@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeConfig, WEBHOOK_PATH } from './e2e/config.mjs';
+import { BARE_POST_BODY, makeConfig, WEBHOOK_REQUEST } from './e2e/config.mjs';
 
 export const title = 'End to end: JSON route on loopback (autocannon)';
 export const peers = [
@@ -22,14 +22,16 @@ const CONNECTIONS = 10;
  * Subject first: the report shows bulwark ÷ each other variant per round, and every bulwark variant and deny
  * case ÷ `bare` and ÷ `static-headers` (the floors). `bulwark-nojwt`: the stack's headers, CORS and limiter on
  * an allowed request, what every refusal also runs. `static-headers`: the bare route plus the same response
- * header pairs as constants, the floor of "a response that must carry these headers".
+ * header pairs as constants, the floor of "a response that must carry these headers". `bare-post`: the bare app
+ * plus a POST /webhook route that reads the webhook case's body as bytes (the framework's cheapest public way)
+ * and answers a small JSON, timed with that POST: the floor of the webhook refusal, which must read the body.
  */
 const PLAN = {
-  fastify: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt', 'bulwark-cached'],
-  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
-  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
-  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bulwark-nojwt'],
-  fetch: ['bulwark', 'bare', 'static-headers', 'bulwark-nojwt'],
+  fastify: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt', 'bulwark-cached'],
+  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
+  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
+  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
+  fetch: ['bulwark', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
 };
 /** A smoke run times these variants (and every case of fastify); the others are started and checked only. */
 const SMOKE_TIMED = ['bulwark', 'bare'];
@@ -38,6 +40,7 @@ const LABEL = {
   'bulwark-nojwt': 'bulwark without JWT',
   'bulwark-cached': 'bulwark full stack, token cache on',
   'static-headers': "bare + bulwark-nojwt's response headers as constants",
+  'bare-post': "bare POST route reading the webhook case's body (timed with that POST)",
   peer: 'peer stack',
   bare: 'bare',
 };
@@ -145,8 +148,25 @@ function send(server, { path = '/json', ...init }) {
   return fetch(`http://127.0.0.1:${server.port}${path}`, init);
 }
 
+/** The request a variant is timed with: the webhook POST for `bare-post`, else a GET /json with `headers`. */
+function variantRequest(variant, headers) {
+  return variant === 'bare-post' ? WEBHOOK_REQUEST : { headers };
+}
+
+/** bare-post must answer the webhook POST 200 with its small JSON (the body read, nothing refused). */
+async function checkBarePost(framework, server) {
+  const res = await send(server, WEBHOOK_REQUEST);
+  const body = await res.text();
+  if (res.status !== 200 || body !== JSON.stringify(BARE_POST_BODY)) {
+    throw new Error(
+      `${framework}/bare-post: expected 200 ${JSON.stringify(BARE_POST_BODY)}, got ${res.status} ${body.slice(0, 200)}`,
+    );
+  }
+}
+
 /** One request before timing: the variant must answer 200 with the JSON body (token accepted, CORS allowed). */
 async function check(framework, variant, server, headers) {
+  if (variant === 'bare-post') await checkBarePost(framework, server);
   const res = await send(server, { headers });
   const body = await res.text();
   if (res.status !== 200 || JSON.parse(body).hello !== 'world') {
@@ -196,7 +216,6 @@ function checkSameHeaders(framework, floor, nojwt) {
  * status and problem code it must answer. `request` builds the request from the run's config.
  */
 const DISALLOWED_ORIGIN = 'https://evil.bench.example';
-const WEBHOOK_BODY = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
 const DENY = {
   'deny-malformed': {
     server: 'bulwark',
@@ -239,19 +258,8 @@ const DENY = {
     group: 'webhook signature mismatch',
     status: 401,
     code: 'WEBHOOK_SIGNATURE_MISMATCH',
-    request: () => ({
-      method: 'POST',
-      path: WEBHOOK_PATH,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/bench',
-        'x-github-event': 'ping',
-        'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-        // Well-formed (lowercase hex, 32 bytes), so the HMAC is computed and compared: not the secret's MAC.
-        'x-hub-signature-256': `sha256=${'5a'.repeat(32)}`,
-      },
-      body: WEBHOOK_BODY,
-    }),
+    // Well-formed (lowercase hex, 32 bytes), so the HMAC is computed and compared: not the secret's MAC.
+    request: () => WEBHOOK_REQUEST,
   },
   'deny-limited': {
     server: 'bulwark-limited',
@@ -323,6 +331,12 @@ export async function run({ smoke }) {
       ' has (express and NestJS: one middleware with res.setHeader; fastify: one onRequest hook with' +
       " reply.headers(object); fetch: the handler's Response headers); before timing, its 200 must carry the same" +
       " header names as bulwark-nojwt's, and the same values but for Date and RateLimit.",
+    '"bare-post" is the bare app plus a POST /webhook route, timed with the webhook case\'s POST (same headers and' +
+      ' body): it reads the body as bytes the cheapest public way each framework has (express: express.raw();' +
+      ' fastify: a scope whose only content-type parser keeps the Buffer; NestJS: the app created with' +
+      ' `rawBody: true`, as the bulwark variants are; fetch: request.arrayBuffer()) and answers 200 with a small' +
+      ' JSON. It is the floor of the webhook refusal, which must read the same body before it can compute the' +
+      ' HMAC; before timing it must answer that POST 200 with its JSON.',
   ];
   const simple = [];
   const missingAll = new Set();
@@ -363,7 +377,12 @@ export async function run({ smoke }) {
       simple.push(`${group}: ${await disallowedSimpleRequest(servers.bulwark, config)}`);
       const cases = variants
         .filter((v) => timeAll || SMOKE_TIMED.includes(v))
-        .map((v) => ({ key: v, server: servers[v], request: { headers: config.headers }, expect: '2xx' }));
+        .map((v) => ({
+          key: v,
+          server: servers[v],
+          request: variantRequest(v, config.headers),
+          expect: '2xx',
+        }));
       for (const [key, deny] of Object.entries(DENY)) {
         const server = servers[deny.server];
         if (!server || (NEEDS[key] && !server.included.includes(NEEDS[key]))) continue;

@@ -34,7 +34,7 @@ export function jwtOptions(c, variant) {
   return base;
 }
 
-export { WEBHOOK_PATH } from './config.mjs';
+export { BARE_POST_BODY, WEBHOOK_PATH, WEBHOOK_REQUEST } from './config.mjs';
 
 /** Verifier options of the webhook route: GitHub's scheme (X-Hub-Signature-256: sha256=<hex HMAC of the body>). */
 export function webhookOptions(c) {
@@ -56,6 +56,6 @@ export function staticHeaderPairs(c) {
     ['access-control-allow-origin', c.origin],
     ['vary', 'Origin'],
     ['ratelimit-policy', `"ip";q=${c.limit};w=${(c.windowMs ?? 60_000) / 1000}`],
-    ['ratelimit', `"ip";r=${c.limit - 1}`],
+    ['ratelimit', `"ip";r=${c.limit - 1};t=0`],
   ];
 }

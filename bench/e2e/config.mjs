@@ -4,6 +4,27 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 /** The signed-webhook route every bulwark variant adds (GitHub style); the deny case POSTs a bad signature. */
 export const WEBHOOK_PATH = '/webhook';
 
+/**
+ * The POST every webhook case sends: a GitHub-style delivery whose X-Hub-Signature-256 is well-formed (64
+ * lowercase hex digits, 32 bytes, so the HMAC is computed and compared) but not the body's MAC. The bulwark
+ * variants refuse it (401 WEBHOOK_SIGNATURE_MISMATCH); `bare-post` reads its body and answers 200.
+ */
+export const WEBHOOK_REQUEST = Object.freeze({
+  method: 'POST',
+  path: WEBHOOK_PATH,
+  headers: Object.freeze({
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/bench',
+    'x-github-event': 'ping',
+    'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    'x-hub-signature-256': `sha256=${'5a'.repeat(32)}`,
+  }),
+  body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }),
+});
+
+/** What `bare-post` answers: a small JSON, after reading the whole body as bytes. */
+export const BARE_POST_BODY = Object.freeze({ received: true });
+
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**

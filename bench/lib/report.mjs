@@ -108,8 +108,17 @@ function renderGroup(group, rows) {
 }
 
 const CPU = 'server CPU µs/req';
-/** The e2e floors every bulwark variant and deny case is divided by, in this order. */
-const FLOORS = ['bare', 'static-headers'];
+/**
+ * The e2e floors the bulwark variants and deny cases are divided by, in this order. `bare-post` (a bare POST
+ * route reading the same body) is the floor of the webhook refusal only: every other case is a GET.
+ */
+const FLOORS = ['bare', 'static-headers', 'bare-post'];
+
+/** Whether the table shows `row` ÷ `floor`: bare-post only for the webhook refusal (and bare-post ÷ bare). */
+function floorApplies(floor, row) {
+  if (floor === 'bare-post') return row === 'deny-webhook';
+  return row !== 'bare-post' || floor === 'bare';
+}
 
 /** "2.31× (2.10×–2.52×)" of per-round ratios; '' when either side was not measured. */
 function xRange(floor, other, lowerIsBetter) {
@@ -121,7 +130,8 @@ function xRange(floor, other, lowerIsBetter) {
 /**
  * End-to-end rows (those naming a framework and a variant): per framework, each bulwark variant and each deny
  * case in units of the floors, `bare` and `static-headers` (the bare route plus the same response headers as
- * constants), per round: server CPU per request ÷ the floor's, and the floor's req/s ÷ the case's.
+ * constants), and the webhook refusal also in units of `bare-post` (a bare POST route reading the same body),
+ * per round: server CPU per request ÷ the floor's, and the floor's req/s ÷ the case's.
  */
 function renderFloors(rows) {
   const out = [];
@@ -152,8 +162,11 @@ function renderFloors(rows) {
     ];
     for (const r of [...floors, ...subjects.filter((x) => !FLOORS.includes(x.variant))]) {
       const cells = [r.name, r.extra?.[CPU] ? fmt(median(r.extra[CPU])) : ''];
-      for (const f of floors) cells.push(f === r ? 'floor' : xRange(f.extra?.[CPU], r.extra?.[CPU], true));
-      for (const f of floors) cells.push(f === r ? 'floor' : xRange(f.samples, r.samples, false));
+      const shown = (f) => floorApplies(f.variant, r.variant);
+      for (const f of floors)
+        cells.push(f === r ? 'floor' : shown(f) ? xRange(f.extra?.[CPU], r.extra?.[CPU], true) : '');
+      for (const f of floors)
+        cells.push(f === r ? 'floor' : shown(f) ? xRange(f.samples, r.samples, false) : '');
       lines.push(`| ${cells.join(' | ')} |`);
     }
     out.push(lines.join('\n'), '');

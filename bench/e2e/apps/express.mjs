@@ -1,7 +1,8 @@
 // express 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
-// middleware), peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
+// middleware), bare-post (bare plus a POST /webhook route reading its body with express.raw), peer stack
+// (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
 import express from 'express';
-import { staticHeaderPairs } from '../bulwark-common.mjs';
+import { BARE_POST_BODY, staticHeaderPairs, WEBHOOK_PATH } from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-express.mjs';
 
 const BODY = { hello: 'world' };
@@ -27,6 +28,11 @@ export async function listen(variant, c) {
     app.use((_req, res, next) => {
       for (const [name, value] of pairs) res.setHeader(name, value);
       next();
+    });
+  } else if (variant === 'bare-post') {
+    // The floor of a webhook refusal: the same POST, its body read as bytes by express's own raw parser.
+    app.post(WEBHOOK_PATH, express.raw({ type: () => true }), (_req, res) => {
+      res.json(BARE_POST_BODY);
     });
   } else if (variant !== 'bare') await bulwarkStack(app, variant, c);
   app.get('/json', (_req, res) => {

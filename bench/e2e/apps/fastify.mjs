@@ -1,7 +1,8 @@
 // fastify 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
-// onRequest hook), peer stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
+// onRequest hook), bare-post (bare plus a POST /webhook route whose scope parses every body as a Buffer), peer
+// stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
 import Fastify from 'fastify';
-import { staticHeaderPairs } from '../bulwark-common.mjs';
+import { BARE_POST_BODY, staticHeaderPairs, WEBHOOK_PATH } from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-fastify.mjs';
 
 const BODY = { hello: 'world' };
@@ -31,6 +32,14 @@ export async function listen(variant, c, onServer = () => {}) {
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
       done();
+    });
+  } else if (variant === 'bare-post') {
+    // The floor of a webhook refusal: the same POST, its body read as bytes (fastify's parseAs: 'buffer' in an
+    // encapsulated scope, as bulwark's rawWebhookBody does).
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      scope.post(WEBHOOK_PATH, async () => BARE_POST_BODY);
     });
   } else if (variant !== 'bare') Object.assign(routeOptions, await bulwarkStack(app, variant, c));
   app.get('/json', routeOptions, async () => BODY);

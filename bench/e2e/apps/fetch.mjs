@@ -1,9 +1,17 @@
 // A (Request) => Response handler served on node:http: bare handler, static-headers (the same handler with
-// bulwark-nojwt's response headers as constants in its Response), and the same handler wrapped by
+// bulwark-nojwt's response headers as constants in its Response), bare-post (the bare handler, and for a
+// POST /webhook the body read with request.arrayBuffer() and a small JSON), and the same handler wrapped by
 // @bulwark/fetch's protect(). All go through @bulwark/fetch/node's toNodeListener when it exists (what a
 // user of the adapter runs), else through the minimal bridge below, so the variants differ only by protect().
 import { createServer } from 'node:http';
-import { jwtOptions, part, staticHeaderPairs, WEBHOOK_PATH, webhookOptions } from '../bulwark-common.mjs';
+import {
+  BARE_POST_BODY,
+  jwtOptions,
+  part,
+  staticHeaderPairs,
+  WEBHOOK_PATH,
+  webhookOptions,
+} from '../bulwark-common.mjs';
 
 const BODY = JSON.stringify({ hello: 'world' });
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -16,6 +24,16 @@ function handler() {
 function staticHeadersHandler(c) {
   const headers = { 'content-type': JSON_TYPE, ...Object.fromEntries(staticHeaderPairs(c)) };
   return async () => new Response(BODY, { headers });
+}
+
+/** The floor of a webhook refusal: the same POST, its body read whole as bytes, answered with a small JSON. */
+function barePostHandler() {
+  const posted = JSON.stringify(BARE_POST_BODY);
+  return async (request) => {
+    if (request.method !== 'POST' || new URL(request.url).pathname !== WEBHOOK_PATH) return handler(request);
+    await request.arrayBuffer();
+    return new Response(posted, { headers: { 'content-type': JSON_TYPE } });
+  };
 }
 
 async function bulwarkHandler(variant, c) {
@@ -62,14 +80,17 @@ function serve(fetchHandler) {
   });
 }
 
+/** The (Request, context) => Response handler of `variant`, as served below (inproc-adapters.mjs calls it directly). */
+export async function fetchHandlerOf(variant, c) {
+  if (variant === 'bare') return async (request) => handler(request);
+  if (variant === 'static-headers') return staticHeadersHandler(c);
+  if (variant === 'bare-post') return barePostHandler();
+  return bulwarkHandler(variant, c);
+}
+
 /** Build the server for `variant` and listen on 127.0.0.1:0; resolves to the port. */
 export async function listen(variant, c) {
-  const fetchHandler =
-    variant === 'bare'
-      ? async (request) => handler(request)
-      : variant === 'static-headers'
-        ? staticHeadersHandler(c)
-        : await bulwarkHandler(variant, c);
+  const fetchHandler = await fetchHandlerOf(variant, c);
   const node = await import('@bulwark/fetch/node').catch(() => undefined);
   const server = node?.toNodeListener ? createServer(node.toNodeListener(fetchHandler)) : serve(fetchHandler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));

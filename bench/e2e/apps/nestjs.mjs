@@ -1,12 +1,20 @@
 // NestJS 12 on the express platform (nestjs-fastify.mjs: the same app on the fastify platform): bare
 // controller, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one app-wide
-// middleware), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
+// middleware), bare-post (bare plus a POST /webhook route answering a small JSON, the app created with
+// `rawBody: true` so the platform keeps the body's bytes, as the bulwark variants need), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
 // the fastify platform), bulwark stack (BulwarkModule + @RequireJwt(), and a @WebhookSigned() route). Plain
 // JS, so decorators are applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { jwtOptions, part, staticHeaderPairs, WEBHOOK_PATH, webhookOptions } from '../bulwark-common.mjs';
+import {
+  BARE_POST_BODY,
+  jwtOptions,
+  part,
+  staticHeaderPairs,
+  WEBHOOK_PATH,
+  webhookOptions,
+} from '../bulwark-common.mjs';
 
 const BODY = { hello: 'world' };
 
@@ -23,6 +31,17 @@ function controller(classDecorators) {
   }
   decorateMethod(JsonController, 'get', Get('json'));
   return Reflect.decorate([Controller(), ...classDecorators], JsonController);
+}
+
+/** POST /webhook of bare-post: 200 and a small JSON; the body was read (and its bytes kept) by the platform. */
+function barePostController() {
+  class BarePostController {
+    receive() {
+      return BARE_POST_BODY;
+    }
+  }
+  decorateMethod(BarePostController, 'receive', Post(WEBHOOK_PATH.slice(1)), HttpCode(200));
+  return Reflect.decorate([Controller()], BarePostController);
 }
 
 async function peerModule(c) {
@@ -126,9 +145,11 @@ export async function createApp(platform, variant, c) {
   const metadata =
     variant === 'bare' || variant === 'static-headers'
       ? { controllers: [controller([])] }
-      : variant === 'peer'
-        ? await peerModule(c)
-        : await bulwarkModule(platform, variant, c);
+      : variant === 'bare-post'
+        ? { controllers: [controller([]), barePostController()], rawBody: true }
+        : variant === 'peer'
+          ? await peerModule(c)
+          : await bulwarkModule(platform, variant, c);
   const { middleware = [], rawBody = false, ...moduleMetadata } = metadata;
   class AppModule {}
   const App = Reflect.decorate([Module(moduleMetadata)], AppModule);
