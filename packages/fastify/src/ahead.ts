@@ -1,64 +1,84 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsGrant, CorsPolicy, SecurityHeaders, Verdict } from '@bulwark/core';
+import type { Answered, CorsGrant, CorsPolicy, Denied, SecurityHeaders, Verdict } from '@bulwark/core';
 import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { NodeHeaders } from './headers.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { headerApplier } from './headers.js';
 import { refuse } from './reply.js';
+
+/** What the server's `request` listener decided, kept on the request for the `onRequest` hook. */
+const AHEAD: unique symbol = Symbol('bulwark.fastify.ahead');
+
+/** What is left for `onRequest` when there is more than the headers already set: a nonce, a CORS answer. */
+interface Decided {
+  readonly nonce: string | undefined;
+  /** A preflight answer or a refusal; undefined when the request continues (its CORS headers are set). */
+  readonly cors: Denied | Answered | undefined;
+}
+
+/** Everything was done ahead: the headers are set and the request continues. */
+const NOTHING_LEFT: Decided = Object.freeze({ nonce: undefined, cors: undefined });
+
+interface AheadRequest extends IncomingMessage {
+  [AHEAD]?: Decided;
+}
+
+/**
+ * A synchronous hook step run after the app-wide rules in the same `onRequest` hook (the plugin's rate
+ * limit on the memory store): it calls `done` itself, or sends or hands a denial on.
+ */
+export type NextStep = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 /**
  * The plugin's app-wide rules, run from the server's `request` event, ahead of fastify's own listener:
  * fastify answers a URL its router cannot decode (400 `FST_ERR_BAD_URL`) before any hook, so headers set
- * only in `onRequest` would be missing there. The `onRequest` hooks then reuse what was decided (and only
- * decide themselves for requests that never went through the server: `inject()`, `app.routing()`).
+ * only in `onRequest` would be missing there. One `onRequest` hook then finishes what is left (a nonce, a
+ * preflight answer or a CORS refusal) and runs `next` (the plugin's synchronous rate limit) in the same
+ * hook, so the three rules cost fastify one hook; it decides itself for requests that never went through
+ * the server (`inject()`, `app.routing()`). Returns whether it added a hook.
  */
 export function installAhead(
   app: FastifyInstance,
   headers: SecurityHeaders | undefined,
   cors: CorsPolicy | undefined,
-): void {
-  if (headers === undefined && cors === undefined) return;
-  const nonces = new WeakMap<IncomingMessage, string>();
-  const corsVerdicts = new WeakMap<IncomingMessage, Verdict<CorsGrant>>();
-  const seen = new WeakSet<IncomingMessage>();
+  next?: NextStep,
+): boolean {
+  if (headers === undefined && cors === undefined) return false;
+  const apply = headers === undefined ? undefined : headerApplier(headers);
 
-  const applyHeaders = (req: IncomingMessage, res: ServerResponse): void => {
-    const verdict = headers!.check(new NodeHeaders(req));
-    setHeaders(res, verdict.headers);
-    const remove = verdict.value.remove;
-    for (let i = 0; i < remove.length; i++) res.removeHeader(remove[i]!);
-    if (verdict.value.nonce !== undefined) nonces.set(req, verdict.value.nonce);
-  };
-  const checkCors = (req: IncomingMessage, res: ServerResponse): Verdict<CorsGrant> => {
-    const verdict = cors!.check(fromNodeRequest(req, { url: req.url ?? '/' }));
-    corsVerdicts.set(req, verdict);
-    // Only the grant (or the Vary) of an actual request: preflights and refusals are answered in onRequest.
-    if (verdict.ok) setHeaders(res, verdict.headers);
-    return verdict;
+  const decide = (req: IncomingMessage, res: ServerResponse): Decided => {
+    const nonce = apply === undefined ? undefined : apply(req, res);
+    let left: Denied | Answered | undefined;
+    if (cors !== undefined) {
+      const verdict: Verdict<CorsGrant> = cors.check(fromNodeRequest(req, { url: req.url ?? '/' }));
+      // Only the grant (or the Vary) of an actual request: preflights and refusals are answered in onRequest.
+      if (verdict.ok) setHeaders(res, verdict.headers);
+      else left = verdict;
+    }
+    return nonce === undefined && left === undefined ? NOTHING_LEFT : { nonce, cors: left };
   };
 
-  app.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (headers !== undefined) applyHeaders(req, res);
-    if (cors !== undefined) checkCors(req, res);
-    seen.add(req);
+  app.server.prependListener('request', (req: AheadRequest, res: ServerResponse) => {
+    req[AHEAD] = decide(req, res);
   });
 
-  if (headers !== undefined) {
-    const hook: onRequestHookHandler = function bulwarkSecurityHeaders(request, reply, done) {
-      if (!seen.has(request.raw)) applyHeaders(request.raw, reply.raw);
-      const nonce = nonces.get(request.raw);
-      if (nonce !== undefined) reply.cspNonce = nonce;
-      done();
-    };
-    app.addHook('onRequest', hook);
+  function bulwarkAppRules(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
+    const req = request.raw as AheadRequest;
+    const decided = req[AHEAD] ?? decide(req, reply.raw);
+    if (decided !== NOTHING_LEFT) {
+      if (decided.nonce !== undefined) reply.cspNonce = decided.nonce;
+      // A preflight is answered (and not counted by the rate limit), a refusal thrown to the error pipeline.
+      if (decided.cors !== undefined) {
+        refuse(request, reply, decided.cors);
+        return;
+      }
+    }
+    if (next !== undefined) next(request, reply, done);
+    else done();
   }
-  if (cors !== undefined) {
-    const hook: onRequestHookHandler = function bulwarkCors(request, reply, done) {
-      const verdict =
-        (seen.has(request.raw) ? corsVerdicts.get(request.raw) : undefined) ??
-        checkCors(request.raw, reply.raw);
-      if (verdict.ok) return done();
-      refuse(request, reply, verdict);
-    };
-    app.addHook('onRequest', hook);
-  }
+  app.addHook('onRequest', bulwarkAppRules);
+  return true;
 }

@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
 import { frameworkLogger, pickEventOptions, setEvents } from './events.js';
-import { rateLimit } from './ratelimit.js';
+import { rateLimitHook } from './ratelimit.js';
 import { BulwarkDenial, DENIALS_HANDLED, send } from './reply.js';
 
 /**
@@ -58,14 +58,19 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
   const headers = options.securityHeaders ?? true;
   const cors = options.cors === undefined ? undefined : ruleFor(options.cors, 'cors', createCorsPolicy);
   attachEvents(cors, events);
-  installAhead(
+  const limit = options.rateLimit === undefined ? undefined : rateLimitHook(options.rateLimit);
+  // Headers, CORS and a rate limit on the memory store run as one onRequest hook (one hook for fastify to
+  // call instead of three), in the order the three hooks ran: headers, CORS (a preflight is answered and
+  // not counted), then the limit. A limit on a network store stays an async hook of its own, right after.
+  const combined = installAhead(
     app,
     headers === false
       ? undefined
       : ruleFor(headers === true ? {} : headers, 'headers', createSecurityHeaders),
     cors,
+    limit?.step,
   );
-  if (options.rateLimit !== undefined) app.addHook('onRequest', rateLimit(options.rateLimit));
+  if (limit !== undefined && !(combined && limit.step !== undefined)) app.addHook('onRequest', limit.hook);
 }
 
 /**

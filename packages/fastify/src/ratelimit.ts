@@ -12,6 +12,7 @@ import {
 import { applyAllowed } from '@bulwark/core/node';
 import { synchronousCheck } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { NextStep } from './ahead.js';
 import type { BulwarkHook } from './jwt.js';
 import { denialOf, pass, requestOf, send } from './reply.js';
 
@@ -48,34 +49,80 @@ export function rateLimit(
   source: RateLimiterOptions | RateLimiter,
   options: FastifyRateLimitOptions = {},
 ): BulwarkHook {
+  return rateLimitHook(source, options).hook;
+}
+
+/** The hook, and its synchronous step when the store answers synchronously (see `installAhead`). */
+export interface RateLimitHook {
+  readonly hook: BulwarkHook;
+  readonly step: NextStep | undefined;
+}
+
+/**
+ * The default context of a limiter that reads none of it but the route (every bucket keyed by the client
+ * IP, no tier, no cost function: `beforeAuthentication`), reused from check to check. The route pattern is
+ * read only when a `perRoute` bucket asks for it (`request.routeOptions` builds an object per read); no user
+ * function ever sees this object.
+ */
+class RouteOnly implements RateLimitContext {
+  request: FastifyRequest | undefined = undefined;
+  readonly claims = undefined;
+
+  get route(): string | undefined {
+    const route = this.request?.routeOptions?.url;
+    return typeof route === 'string' && route !== '' ? route : undefined;
+  }
+}
+
+/** {@link rateLimit}, with the synchronous step the plugin runs inside its one app-wide hook. */
+export function rateLimitHook(
+  source: RateLimiterOptions | RateLimiter,
+  options: FastifyRateLimitOptions = {},
+): RateLimitHook {
   const limiter = ruleFor(source, 'ratelimit', createRateLimiter);
   const context = options.context ?? facts;
   const now = synchronousCheck(limiter);
   if (now === undefined) {
-    return async (request, reply) => {
+    const hook: BulwarkHook = async (request, reply) => {
       const verdict = await limiter.check(requestOf(request), context(request));
       return pass(request, reply, verdict) ? undefined : reply;
     };
+    return { hook, step: undefined };
   }
+  const reused = options.context === undefined && limiter.beforeAuthentication ? new RouteOnly() : undefined;
+  const decideNow = (request: FastifyRequest): Verdict<RateLimitInfo> => {
+    if (reused === undefined) return now(requestOf(request), context(request));
+    // The synchronous check reads the context before it returns: one object serves every request.
+    reused.request = request;
+    try {
+      return now(requestOf(request), reused);
+    } finally {
+      reused.request = undefined;
+    }
+  };
   // The memory store answers synchronously: a callback-style hook, so fastify runs the next step at once
   // (no promise, no microtask hop). A denial goes to `done`, into the same error pipeline a rejected
-  // promise would reach. Called by hand without `done`, it answers as the async hook does.
+  // promise would reach.
+  const step: NextStep = (request, reply, done) => {
+    const verdict = decideNow(request);
+    if (verdict.ok) {
+      applyAllowed(request.raw, reply.raw, verdict);
+      done();
+      return;
+    }
+    const denial = denialOf(request, verdict);
+    if (denial !== undefined) done(denial);
+    else send(reply, verdict.reply);
+  };
+  // Called by hand without `done`, it answers as the async hook does.
   function bulwarkRateLimit(
     request: FastifyRequest,
     reply: FastifyReply,
     done?: HookHandlerDoneFunction,
   ): Promise<FastifyReply | undefined> | undefined {
-    const verdict = now!(requestOf(request), context(request));
-    if (done === undefined) return answerByHand(request, reply, verdict);
-    if (verdict.ok) {
-      applyAllowed(request.raw, reply.raw, verdict);
-      done();
-      return undefined;
-    }
-    const denial = denialOf(request, verdict);
-    if (denial !== undefined) done(denial);
-    else send(reply, verdict.reply);
+    if (done === undefined) return answerByHand(request, reply, decideNow(request));
+    step(request, reply, done);
     return undefined;
   }
-  return bulwarkRateLimit as BulwarkHook;
+  return { hook: bulwarkRateLimit as BulwarkHook, step };
 }

@@ -1,0 +1,115 @@
+import { IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
+import { Socket } from 'node:net';
+import type { HeaderList } from '@bulwark/core';
+import { setHeaders } from '@bulwark/core/node';
+
+/** node's response header table: lowercase name → [name as set, value], a null-prototype object. */
+type HeaderTable = Record<string, [string, string | string[] | number]>;
+
+/**
+ * The key under which node keeps the headers `setHeader` stores (the table `getHeader`, `removeHeader`
+ * and the head written by `writeHead` all read), found by looking, never assumed: a probe response gets one
+ * header through `setHeader`, and the key is used only if the table then has node's shape and a pair put
+ * there directly reads back through node's public methods exactly as a `setHeader` would. Undefined
+ * elsewhere (another runtime's node:http, a future node storing headers differently): headers are then set
+ * one `setHeader` at a time, as before.
+ */
+const TABLE: symbol | undefined = findHeaderTable();
+
+function findHeaderTable(): symbol | undefined {
+  try {
+    const probe = new ServerResponse(new IncomingMessage(new Socket()));
+    probe.setHeader('X-Bulwark-Probe', 'a');
+    for (const key of Object.getOwnPropertySymbols(probe)) {
+      const table = (probe as unknown as Record<symbol, unknown>)[key] as HeaderTable | null;
+      const entry = typeof table === 'object' && table !== null ? table['x-bulwark-probe'] : undefined;
+      if (!Array.isArray(entry) || entry[0] !== 'X-Bulwark-Probe' || entry[1] !== 'a') continue;
+      if (Object.getPrototypeOf(table) !== null || Object.keys(table!).length !== 1) continue;
+      // Written directly into a fresh response, a pair must read back as setHeader's does.
+      const check = new ServerResponse(new IncomingMessage(new Socket()));
+      check.setHeader('x-first', '1');
+      const own = (check as unknown as Record<symbol, HeaderTable>)[key];
+      if (typeof own !== 'object' || own === null) continue;
+      own['x-second'] = ['X-Second', '2'];
+      if (
+        check.getHeader('x-second') !== '2' ||
+        !check.hasHeader('X-Second') ||
+        check.getHeaderNames().join() !== 'x-first,x-second'
+      ) {
+        continue;
+      }
+      check.removeHeader('x-second');
+      if (check.hasHeader('x-second')) continue;
+      return key;
+    }
+  } catch {
+    // No usable node:http here: every header goes through setHeader.
+  }
+  return undefined;
+}
+
+/**
+ * A constant header list checked once: each name and value passed node's own `validateHeaderName` and
+ * `validateHeaderValue` when it was prepared, so writing it needs none of the per-pair checks `setHeader`
+ * repeats on every response.
+ */
+export interface PreparedHeaders {
+  /** [lowercase name, name, value] of every pair, in order; undefined when the list is set by setHeaders. */
+  readonly pairs: readonly (readonly [string, string, string])[] | undefined;
+  /** The list it was prepared from. */
+  readonly list: HeaderList;
+}
+
+/**
+ * Prepare a constant header list (a rule's precomputed answer) for {@link writePrepared}. Throws node's
+ * own error for a name or value node would refuse, as `setHeader` would on the first request.
+ *
+ * @example
+ * const prepared = prepareHeaders(policy.check().headers);
+ */
+export function prepareHeaders(list: HeaderList): PreparedHeaders {
+  const pairs: [string, string, string][] = [];
+  let direct = true;
+  for (let i = 0; i < list.length; i++) {
+    const [name, value] = list[i]!;
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    const lower = name.toLowerCase();
+    // Vary is merged and Set-Cookie appended (core's setHeaders): such a list keeps that path whole.
+    if (lower === 'vary' || lower === 'set-cookie') direct = false;
+    pairs.push([lower, name, value]);
+  }
+  return { pairs: direct ? pairs : undefined, list };
+}
+
+/**
+ * Set a prepared list on a node response with the effect of core's `setHeaders` (one `setHeader` per
+ * pair, in order): the headers are the response's own, so they are sent
+ * whatever writes the head (fastify's reply, or a handler writing the raw response after `reply.hijack()`),
+ * and `getHeader`/`removeHeader` see them.
+ *
+ * @example
+ * writePrepared(reply.raw, prepared);
+ */
+export function writePrepared(res: ServerResponse, prepared: PreparedHeaders): void {
+  const pairs = prepared.pairs;
+  if (TABLE === undefined || pairs === undefined || res.headersSent) {
+    // setHeader's own path (after the head is sent it throws, as it always did).
+    setHeaders(res, prepared.list);
+    return;
+  }
+  const holder = res as unknown as Record<symbol, HeaderTable | null | undefined>;
+  let table = holder[TABLE];
+  if (table === null || table === undefined) {
+    table = { __proto__: null } as unknown as HeaderTable;
+    holder[TABLE] = table;
+  }
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    // A fresh entry per response: node's appendHeader edits the entry it finds in place.
+    table[pair[0]] = [pair[1], pair[2]];
+  }
+}
+
+/** Whether headers are written straight into node's table here (false: one setHeader per pair). */
+export const DIRECT_HEADER_WRITES: boolean = TABLE !== undefined;
