@@ -122,7 +122,7 @@ describe('fastify: the plugin runs headers, CORS and its rate limit as one onReq
       const res = await app.inject({
         method: (init?.method ?? 'GET') as 'GET',
         url: path,
-        headers: init?.headers ?? {},
+        headers: (init?.headers ?? {}) as Record<string, string>,
       });
       const headers = Object.entries(res.headers)
         .filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name))
