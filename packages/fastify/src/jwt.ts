@@ -54,7 +54,14 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
     reply: FastifyReply,
     done?: HookHandlerDoneFunction,
   ): Promise<FastifyReply | undefined> | undefined {
-    const checked = verifier.check(requestOf(request), authorize, { mtls: request.mtls, dpop: request.dpop });
+    const mtls = request.mtls;
+    const dpop = request.dpop;
+    // Nothing to pass on (no mTLS peer, no proof accepted earlier): no context object for this request.
+    const checked = verifier.check(
+      requestOf(request),
+      authorize,
+      mtls === undefined && dpop === undefined ? undefined : { mtls, dpop },
+    );
     if (done === undefined) {
       return checked.then((verdict) => (carryOut(request, reply, verdict) ? undefined : reply));
     }

@@ -17,7 +17,7 @@ import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
 import { frameworkLogger, pickEventOptions, setEvents } from './events.js';
 import { rateLimitHook } from './ratelimit.js';
-import { BulwarkDenial, DENIALS_HANDLED, send } from './reply.js';
+import { BulwarkDenial, DENIALS_HANDLED, REQUEST_LIKE, send } from './reply.js';
 
 /**
  * Options of the {@link bulwark} plugin; each area adds its app-wide rule here. `onEvent`, `logger` and
@@ -42,6 +42,7 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
   for (const name of ['auth', 'dpop', 'mtls', 'webhook'] as const) {
     if (!app.hasRequestDecorator(name)) app.decorateRequest(name, undefined);
   }
+  if (!app.hasRequestDecorator(REQUEST_LIKE)) app.decorateRequest(REQUEST_LIKE, undefined);
   if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', undefined);
   if (!app.hasDecorator(DENIALS_HANDLED)) {
     // Denials travel fastify's error pipeline (onError hooks and the app's error handlers see them); this

@@ -12,14 +12,29 @@ import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eventsOf } from './events.js';
 
+/** Where {@link requestOf} keeps a request's RequestLike for the next bulwark hook of the same request. */
+export const REQUEST_LIKE: unique symbol = Symbol('bulwark.fastify.requestLike');
+
+interface HoldingRequest extends FastifyRequest {
+  [REQUEST_LIKE]?: RequestLike | undefined;
+}
+
 /**
- * The request as bulwark's rules read it (fastify's `request.url` is the path the client asked for).
+ * The request as bulwark's rules read it (fastify's `request.url` is the path the client asked for). One per
+ * request, shared by its bulwark hooks (CORS, rate limit, JWT…): it reads method and headers from node's
+ * request when asked, so it is rebuilt only if the URL changed in between (a hook rewriting it).
  *
  * @example
  * const v = await verifier.check(requestOf(request));
  */
 export function requestOf(request: FastifyRequest): RequestLike {
-  return fromNodeRequest(request.raw, { url: request.url, events: eventsOf(request.server) });
+  const holder = request as HoldingRequest;
+  const url = request.url;
+  const held = holder[REQUEST_LIKE];
+  if (held !== undefined && held.url === url) return held;
+  const made = fromNodeRequest(request.raw, { url, events: eventsOf(request.server) });
+  holder[REQUEST_LIKE] = made;
+  return made;
 }
 
 /**
