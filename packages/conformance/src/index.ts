@@ -26,3 +26,5 @@ export { captureConsole } from './console-capture.js';
 export { defineTelemetrySuite } from './telemetry.js';
 export { dpopScenarios, dpopSpec } from './scenarios/dpop.js';
 export type { DpopReplayBackend } from './scenarios/dpop.js';
+export { asyncOnly, SPENT_3_PER_MIN, syncPathSides } from './sync-path.js';
+export type { StoreSide, SyncPathSides } from './sync-path.js';

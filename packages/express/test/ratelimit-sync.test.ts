@@ -1,18 +1,19 @@
 import { createServer, type Server } from 'node:http';
-import { bearer, call, jwtSpec, makeTestKeys, mint } from '@bulwark/conformance';
-import { createMemoryRateLimitStore, type RateLimiterOptions, type RateLimitStore } from '@bulwark/core';
+import {
+  bearer,
+  call,
+  jwtSpec,
+  makeTestKeys,
+  mint,
+  SPENT_3_PER_MIN,
+  type StoreSide,
+  syncPathSides,
+} from '@bulwark/conformance';
+import type { RateLimiterOptions } from '@bulwark/core';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { rateLimit, requireJwt } from '../src/index.js';
 import { closeServer, listen } from './harness.js';
-
-/** The memory store seen through its promise interface only, as a network store is. */
-function asyncOnly(store: RateLimitStore): RateLimitStore {
-  return {
-    consume: (key, rule, cost) => store.consume(key, rule, cost),
-    consumeAll: (entries) => store.consumeAll!(entries),
-  };
-}
 
 // On the memory store rateLimit() decides synchronously (next() without a promise); a network store's
 // answer is awaited. Both must answer every request alike, before and after requireJwt().
@@ -20,16 +21,9 @@ describe('express rateLimit: the memory store (synchronous middleware) answers a
   it('every status, header and body alike, per-IP before requireJwt and per-subject after it', async () => {
     const keys = await makeTestKeys();
     const alice = await mint(keys);
-    let t = 5_000_000;
-    const now = () => t;
-    const start = async (store?: () => RateLimitStore): Promise<{ server: Server; url: string }> => {
-      const limiter = (options: RateLimiterOptions): RateLimiterOptions => ({
-        ...options,
-        now,
-        legacyHeaders: true,
-        clientIp: { onEvent: () => {} },
-        ...(store !== undefined ? { store: store() } : {}),
-      });
+    const sides = syncPathSides();
+    const start = async (side: StoreSide): Promise<{ server: Server; url: string }> => {
+      const limiter = (options: RateLimiterOptions) => sides.limiter(side, options);
       const app = express();
       const jwt = requireJwt(jwtSpec(keys));
       app.get('/early', rateLimit(limiter({ name: 'early', rate: '3/min' })), jwt, (_req, res) => {
@@ -67,19 +61,13 @@ describe('express rateLimit: the memory store (synchronous middleware) answers a
       }
       return out;
     };
-    const sync = await start();
-    const promised = await start(() => asyncOnly(createMemoryRateLimitStore({ now })));
+    const sync = await start('memory');
+    const promised = await start('promised');
     try {
-      const a = await run(sync.url);
-      const b = await run(promised.url);
-      expect(a).toEqual(b);
+      const a = await sides.same((side) => run((side === 'memory' ? sync : promised).url));
       expect(a.map((r) => r.status)).toEqual([200, 401, 200, 429, 200, 200, 429, 401]);
-      expect(a[3]!.headers).toMatchObject({
-        'content-type': expect.stringMatching(/^application\/problem\+json/),
-        'retry-after': '20',
-        ratelimit: '"ip";r=0;t=20',
-      });
-      t += 60_000;
+      expect(a[3]!.headers).toMatchObject(SPENT_3_PER_MIN);
+      sides.advance(60_000);
       expect((await call(sync.url, '/early', { headers: bearer(alice) })).status).toBe(200);
     } finally {
       await closeServer(sync.server);

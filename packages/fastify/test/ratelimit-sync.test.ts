@@ -1,15 +1,8 @@
-import { createMemoryRateLimitStore, type RateLimiterOptions, type RateLimitStore } from '@bulwark/core';
+import { asyncOnly, SPENT_3_PER_MIN, syncPathSides } from '@bulwark/conformance';
+import { createMemoryRateLimitStore, type RateLimiterOptions } from '@bulwark/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { BulwarkDenial, bulwark, rateLimit } from '../src/index.js';
-
-/** The memory store seen through its promise interface only, as a network store is. */
-function asyncOnly(store: RateLimitStore): RateLimitStore {
-  return {
-    consume: (key, rule, cost) => store.consume(key, rule, cost),
-    consumeAll: (entries) => store.consumeAll!(entries),
-  };
-}
 
 type Seen = { onError: string[]; handler: string[] };
 
@@ -73,33 +66,21 @@ async function run(app: FastifyInstance) {
 describe('fastify rateLimit: the memory store (synchronous hook) answers as a promise-only store does', () => {
   for (const plugin of [true, false]) {
     it(`every status, header and body alike, ${plugin ? 'denials through the plugin error pipeline' : 'denials sent directly (no plugin)'}`, async () => {
-      let t = 5_000_000;
-      const now = () => t;
+      const sides = syncPathSides();
       const seenSync: Seen = { onError: [], handler: [] };
       const seenAsync: Seen = { onError: [], handler: [] };
-      const base: RateLimiterOptions = { rate: '3/min', legacyHeaders: true, now };
-      const sync = await build(base, plugin, seenSync);
-      const promised = await build(
-        { ...base, store: asyncOnly(createMemoryRateLimitStore({ now })) },
-        plugin,
-        seenAsync,
-      );
+      const sync = await build(sides.limiter('memory', { rate: '3/min' }), plugin, seenSync);
+      const promised = await build(sides.limiter('promised', { rate: '3/min' }), plugin, seenAsync);
       try {
-        const a = await run(sync);
-        const b = await run(promised);
-        expect(a).toEqual(b);
+        const a = await sides.same((side) => run(side === 'memory' ? sync : promised));
         expect(a.map((r) => r.status)).toEqual([200, 200, 200, 429, 200, 200, 429, 200, 200, 429]);
-        expect(a[3]!.headers).toMatchObject({
-          'content-type': expect.stringMatching(/^application\/problem\+json/),
-          'retry-after': '20',
-          ratelimit: '"ip";r=0;t=20',
-        });
+        expect(a[3]!.headers).toMatchObject(SPENT_3_PER_MIN);
         expect(seenSync).toEqual(seenAsync);
         expect(seenSync.onError).toEqual(
           plugin ? ['RATELIMIT_EXCEEDED', 'RATELIMIT_EXCEEDED', 'RATELIMIT_EXCEEDED'] : [],
         );
         expect(seenSync.handler).toEqual(plugin ? Array(3).fill('RATELIMIT_EXCEEDED 429') : []);
-        t += 60_000;
+        sides.advance(60_000);
         expect((await sync.inject('/limited')).statusCode).toBe(200);
       } finally {
         await sync.close();

@@ -1,4 +1,13 @@
-import { bearer, call, jwtSpec, makeTestKeys, mint, rateLimitSpec } from '@bulwark/conformance';
+import {
+  bearer,
+  call,
+  jwtSpec,
+  makeTestKeys,
+  mint,
+  rateLimitSpec,
+  type StoreSide,
+  syncPathSides,
+} from '@bulwark/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -6,7 +15,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { APP_GUARD } from '@nestjs/core';
-import { createMemoryRateLimitStore, type RateLimiterOptions, type RateLimitStore } from '@bulwark/core';
+import type { RateLimiterOptions } from '@bulwark/core';
 import {
   BulwarkModule,
   type BulwarkModuleOptions,
@@ -291,14 +300,6 @@ describe('nestjs: the app-wide rate-limit guard', () => {
   });
 });
 
-/** The memory store seen through its promise interface only, as a network store is. */
-function asyncOnly(store: RateLimitStore): RateLimitStore {
-  return {
-    consume: (key, rule, cost) => store.consume(key, rule, cost),
-    consumeAll: (entries) => store.consumeAll!(entries),
-  };
-}
-
 // The memory store answers synchronously and the guards then decide without a promise; a network store's
 // answer is awaited. Both must answer every request alike.
 for (const platform of ['express', 'fastify'] as const) {
@@ -306,16 +307,9 @@ for (const platform of ['express', 'fastify'] as const) {
     it('every status, header and body alike, global and route limiters, before and after @RequireJwt', async () => {
       const keys = await makeTestKeys();
       const token = await mint(keys);
-      let t = 5_000_000;
-      const now = () => t;
-      const start = async (store?: RateLimitStore) => {
-        const limiter = (rate: string): RateLimiterOptions => ({
-          rate,
-          now,
-          legacyHeaders: true,
-          clientIp: { onEvent: () => {} },
-          ...(store !== undefined ? { store } : {}),
-        });
+      const sides = syncPathSides();
+      const start = async (side: StoreSide) => {
+        const limiter = (rate: string): RateLimiterOptions => sides.limiter(side, { rate });
         @Module({
           imports: [
             BulwarkModule.forRoot({
@@ -357,18 +351,16 @@ for (const platform of ['express', 'fastify'] as const) {
         }
         return out;
       };
-      const sync = await start();
-      const promised = await start(asyncOnly(createMemoryRateLimitStore({ now })));
+      const sync = await start('memory');
+      const promised = await start('promised');
       try {
-        const a = await run(sync.url);
-        const b = await run(promised.url);
-        expect(a).toEqual(b);
+        const a = await sides.same((side) => run((side === 'memory' ? sync : promised).url));
         expect(a.map((r) => r.status)).toEqual([200, 401, 200, 200, 429, 429, 429]);
         expect(a[4]!.headers).toMatchObject({
           'content-type': expect.stringMatching(/^application\/problem\+json/),
           'retry-after': expect.stringMatching(/^\d+$/),
         });
-        t += 60_000;
+        sides.advance(60_000);
         expect((await call(sync.url, '/floor/loose')).status).toBe(200);
       } finally {
         await sync.app.close();
