@@ -305,3 +305,49 @@ describe('content encoding', () => {
     }
   });
 });
+
+describe('refusal events', () => {
+  /** A GitHub delivery with a well-formed signature that is not the body's MAC, counting reads of its url. */
+  const forged = () => {
+    let urlReads = 0;
+    const req = request([
+      ['x-hub-signature-256', `sha256=${'5a'.repeat(32)}`],
+      ['x-github-delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+    ]);
+    const { url } = req;
+    Object.defineProperty(req, 'url', {
+      get: () => {
+        urlReads++;
+        return url;
+      },
+    });
+    return { req, reads: () => urlReads };
+  };
+
+  it('builds no event when nobody receives it, and the same event as before for a hook', async () => {
+    const quiet = createWebhookVerifier({ scheme: 'github', secrets: 'github-secret-0123456789' });
+    const a = forged();
+    const denied = await quiet.check(a.req);
+    expect(!denied.ok && denied.error?.code).toBe('WEBHOOK_SIGNATURE_MISMATCH');
+    // No event: the request path (the only thing the event reads from the url) was never parsed.
+    expect(a.reads()).toBe(0);
+
+    const events: { type: string; code?: string; path?: string; detail?: string }[] = [];
+    const heard = createWebhookVerifier({
+      scheme: 'github',
+      secrets: 'github-secret-0123456789',
+      onEvent: (e) => events.push(e),
+    });
+    const b = forged();
+    const again = await heard.check(b.req);
+    expect(again).toEqual(denied);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'webhook.rejected',
+        code: 'WEBHOOK_SIGNATURE_MISMATCH',
+        path: '/hooks',
+        detail: 'no presented signature matches any of 1 keys',
+      }),
+    ]);
+  });
+});

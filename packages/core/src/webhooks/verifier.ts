@@ -131,6 +131,8 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
   const now = options.now ?? Date.now;
 
   function reject(error: SecurityError, detail: string, req: RequestLike): Denied {
+    // Under a flood of forged deliveries nobody may be listening: then no event is built (no path parsed).
+    if (!events.reaches('webhook.rejected')) return deny(error);
     emit(onEvent, {
       type: 'webhook.rejected',
       code: error.code,
