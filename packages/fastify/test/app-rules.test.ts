@@ -251,4 +251,21 @@ describe('fastify: security headers written into the node response', () => {
       expect(res.headers['referrer-policy']).toEqual(['strict-origin-when-cross-origin', 'no-referrer']);
     }
   });
+
+  it('leaves names no header has unset, Object.prototype names included', async () => {
+    app = Fastify();
+    app.addHook('onRequest', securityHeaders());
+    app.get('/names', async (_request, reply) => {
+      const raw = reply.raw;
+      const before = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((n) => raw.getHeader(n));
+      raw.setHeader('constructor', 'c');
+      raw.setHeader('__proto__', 'p');
+      return { before, after: [raw.getHeader('constructor'), raw.getHeader('__proto__')] };
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await call(url, '/names');
+    expect(res.json()).toEqual({ before: [null, null, null, null], after: ['c', 'p'] });
+    expect(res.headers.constructor).toBe('c');
+    expect(Object.getOwnPropertyDescriptor(res.headers, '__proto__')?.value).toBe('p');
+  });
 });
