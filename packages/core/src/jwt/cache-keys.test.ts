@@ -125,6 +125,27 @@ describe('verified-token cache and key withdrawal', () => {
     expect(code(await verifier.verifyToken(old))).toBe('JWT_SIGNATURE_INVALID');
   });
 
+  it('a cache hit reads the clock once, for its entry and for its JWKS alike', async () => {
+    published = [k1.publicJwk];
+    let reads = 0;
+    const verifier = createJwtVerifier({
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: `${base}/t/${crypto.randomUUID()}/jwks`,
+      cache: true,
+      now: () => {
+        reads++;
+        return NOW * 1000;
+      },
+    });
+    const t = token(k1, NOW);
+    expect(code(await verifier.verifyToken(t))).toBe(null);
+    reads = 0;
+    expect(code(await verifier.verifyToken(t))).toBe(null);
+    expect(reads).toBe(1);
+  });
+
   it('a refresh keeps the keys that are still published (same key, same entry), so their cache holds', async () => {
     const first = await importKeySet([k1.publicJwk, k2.publicJwk], ['RS256'], cryptoBackend, () => {});
     const again = await importKeySet(

@@ -39,7 +39,7 @@ export interface HeaderPolicy {
 type Failure = [SecurityError, string];
 
 /** The strict base64url decoders of the runtime's back end (native on node). */
-export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText'>;
+export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText' | 'decodeTransient'>;
 
 /**
  * Split a compact JWS and refuse what can be refused without crypto: oversize tokens and headers (before
@@ -164,12 +164,18 @@ export function parsePayload(part: string, codec: Codec): Record<string, unknown
 }
 
 /**
- * Decode the signature (strict base64url).
+ * Decode the signature (strict base64url). `transient`: into the back end's reused memory where it has some
+ * (see `decodeTransient`): the caller copies the bytes before anything that may wait.
  *
  * @example
  * const sig = parseSignature(parsed.signaturePart, backend);
  */
-export function parseSignature(part: string, codec: Codec): Uint8Array | Failure {
-  const sig = part === '' ? undefined : codec.decode(part);
+export function parseSignature(part: string, codec: Codec, transient = false): Uint8Array | Failure {
+  const sig =
+    part === ''
+      ? undefined
+      : transient && codec.decodeTransient !== undefined
+        ? codec.decodeTransient(part)
+        : codec.decode(part);
   return sig === undefined ? [JWT_ERRORS.malformed, 'signature is empty or not canonical base64url'] : sig;
 }

@@ -123,6 +123,30 @@ function decode(part: string): Uint8Array | undefined {
 
 const ROUND_TRIP_FROM = 256;
 
+// The signature scratch: the longest signature decoded into it is 1368 characters (1026 bytes: RSA-8192 is
+// 1024), longer ones take `decode`. One view per length, made once, so a signature costs no allocation.
+const SIGNATURE_CHARS = 1368;
+const signatureScratch = Buffer.allocUnsafeSlow((SIGNATURE_CHARS / 4) * 3);
+const signatureViews: Uint8Array[] = [];
+
+/**
+ * `decode` of an RSA-length signature into the signature scratch, by the same round trip: the bytes are
+ * good until the next call. The verifier reads them in the same synchronous run (or copies them before
+ * waiting for a key); only the configured clock and pure checks run in between, and were a clock to verify
+ * another token there, the signature check would fail on the other token's bytes, never pass.
+ */
+function decodeTransient(part: string): Uint8Array | undefined {
+  if (part.length < ROUND_TRIP_FROM || part.length > SIGNATURE_CHARS) return decode(part);
+  const n = signatureScratch.write(part, 0, 'base64url');
+  if (signatureScratch.toString('base64url', 0, n) !== part) return undefined;
+  let view = signatureViews[n];
+  if (view === undefined) {
+    view = new Uint8Array(signatureScratch.buffer, signatureScratch.byteOffset, n);
+    signatureViews[n] = view;
+  }
+  return view;
+}
+
 // Scratch space for the parts decoded to text (header, claims) and for the signing input: both are used
 // and copied out (as a string, or read by the synchronous verify) before anything else can run, so one
 // buffer serves every call and no Buffer is allocated per token. Longer parts take the allocating path.
@@ -137,7 +161,11 @@ function decodeText(part: string): string | undefined {
     return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
   }
   const n = scratch.write(part, 0, 'base64url');
-  return isUtf8(scratch.subarray(0, n)) ? scratch.toString('utf8', 0, n) : undefined;
+  const text = scratch.toString('utf8', 0, n);
+  // node decodes ill-formed UTF-8 with U+FFFD in place of each bad sequence, so a text without U+FFFD came
+  // from valid UTF-8 (the search is free on a one-byte string: it cannot hold the character). Only a text
+  // with one (a replacement, or a genuine U+FFFD) needs the exact check, on the bytes still in scratch.
+  return text.indexOf('\uFFFD') === -1 || isUtf8(scratch.subarray(0, n)) ? text : undefined;
 }
 
 function hashToken(data: string | Uint8Array): string {
@@ -174,6 +202,7 @@ export const backend: JwtCryptoBackend = {
   importSecret,
   verify,
   decode,
+  decodeTransient,
   decodeText,
   hashToken,
   cacheKey,

@@ -20,6 +20,12 @@ export interface JwtCryptoBackend {
   ): boolean | Promise<boolean>;
   /** Strict base64url decoding (canonical only, see `decodeBase64Url`), native where the runtime has it. */
   decode(part: string): Uint8Array | undefined;
+  /**
+   * `decode` into memory the back end reuses (node: a signature-sized scratch buffer, no allocation): the
+   * bytes are good until the next call, so a caller that waits before using them copies them first.
+   * Absent, callers use `decode`.
+   */
+  decodeTransient?(part: string): Uint8Array | undefined;
   /** Strict base64url then fatal UTF-8 decoding. */
   decodeText(part: string): string | undefined;
   /**

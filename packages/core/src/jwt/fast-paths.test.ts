@@ -110,6 +110,54 @@ describe('verified-token cache: keyed by the whole token', () => {
       (a as { value: unknown }).value = {};
     }).toThrow(TypeError);
   });
+
+  it('hands every hit of verifyToken one settled, frozen promise of that verdict', async () => {
+    const v = verifier(cryptoBackend, { cache: true });
+    const t = token(rsa, NOW);
+    const first = v.verifyToken(t);
+    const verdict = await first;
+    const hit = v.verifyToken(t);
+    expect(hit).toBeInstanceOf(Promise);
+    expect(v.verifyToken(t)).toBe(hit);
+    expect(Object.isFrozen(hit)).toBe(true);
+    expect(await hit).toBe(verdict);
+    // Another token, and a token that is refused, get promises of their own.
+    expect(v.verifyToken(token(rsa, NOW, { jti: 'other' }))).not.toBe(hit);
+    expect(code(await v.verifyToken(`${t}x`))).toBe('JWT_MALFORMED');
+  });
+});
+
+describe('the signature is decoded without a copy, and copied when the key lookup waits', () => {
+  it('verifies tokens whose key lookups all wait (keys still loading) while others are decoded', async () => {
+    // The first lookups of a configured key set wait for its import: each token's signature bytes must
+    // survive the signatures decoded after them.
+    const v = verifier(cryptoBackend);
+    const tokens = [1, 2, 3, 4].map((i) => token(rsa, NOW, { jti: `t${i}` }));
+    const forged = `${tokens[0]!.slice(0, tokens[0]!.lastIndexOf('.'))}.${tokens[1]!.split('.')[2]}`;
+    const verdicts = await Promise.all([...tokens, forged].map((t) => v.verifyToken(t)));
+    expect(verdicts.map(code)).toEqual([null, null, null, null, 'JWT_SIGNATURE_INVALID']);
+  });
+
+  it('decodes into reused memory exactly what decode gives (property, signature lengths and past them)', () => {
+    const canonical = fc
+      .uint8Array({ minLength: 180, maxLength: 1100 })
+      .map((b) => Buffer.from(b).toString('base64url'));
+    const mutated = fc
+      .tuple(canonical, fc.nat(), fc.constantFrom('A', 'Q', '_', '+', '/', '=', ' ', 'é', ''))
+      .map(([s, i, c]) => {
+        const at = i % s.length;
+        return i % 3 === 0 ? s.slice(0, at) + c + s.slice(at) : s.slice(0, at) + c + s.slice(at + 1);
+      });
+    fc.assert(
+      fc.property(fc.oneof(canonical, mutated), (s) => {
+        const transient = cryptoBackend.decodeTransient!(s);
+        const copy = transient === undefined ? undefined : [...transient];
+        const decoded = cryptoBackend.decode(s);
+        expect(copy).toEqual(decoded === undefined ? undefined : [...decoded]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
 
 describe('an expired token costs no signature check', () => {
@@ -292,6 +340,33 @@ describe('node base64url decoding: the round trip of long parts', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('decodes claims to text exactly when they are UTF-8, a genuine U+FFFD included', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true });
+    const cases = [
+      [0xef, 0xbf, 0xbd], // U+FFFD itself: valid
+      [0xe2, 0x9c, 0x93], // ✓
+      [0xf0, 0x9f, 0x98, 0x80], // an astral character
+      [0xc0, 0xaf], // overlong '/'
+      [0xe0, 0x80, 0xaf], // overlong, three bytes
+      [0xed, 0xa0, 0x80], // a surrogate
+      [0xe2, 0x82], // truncated
+      [0x80], // a lone continuation byte
+      [0xf5, 0x80, 0x80, 0x80], // past U+10FFFF
+      [0xff],
+      [0xef, 0xbf, 0xbd, 0xff], // U+FFFD, then a bad byte
+    ];
+    for (const bytes of cases) {
+      const part = Buffer.from([0x7b, 0x22, ...bytes, 0x22, 0x7d]).toString('base64url');
+      let expected: string | undefined;
+      try {
+        expected = fatal.decode(Buffer.from(part, 'base64url'));
+      } catch {
+        expected = undefined;
+      }
+      expect({ bytes, text: cryptoBackend.decodeText(part) }).toEqual({ bytes, text: expected });
+    }
   });
 
   it('decodes parts longer than the scratch buffer', () => {

@@ -63,20 +63,21 @@ function memberNamesInText(text: string): number {
 // The walk's stack, reused: the walk calls nothing that could re-enter it, and it is left empty.
 const pending: unknown[] = [];
 
-/** Own keys of every object in a parsed JSON value (iterative: a deeply nested value is no stack risk). */
+/**
+ * Own keys of every object in a parsed JSON value (iterative: a deeply nested value is no stack risk). An
+ * object parsed from JSON has one own enumerable value per own key, so `Object.values` counts its keys and
+ * hands over what to descend into in one native call (no keyed load per member).
+ */
 function ownKeysInValue(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
   let keys = 0;
   let v: unknown = value;
   for (;;) {
-    if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === 'object' && item !== null) pending.push(item);
-    } else if (typeof v === 'object' && v !== null) {
-      const names = Object.keys(v);
-      keys += names.length;
-      for (let i = 0; i < names.length; i++) {
-        const item = (v as Record<string, unknown>)[names[i]!];
-        if (typeof item === 'object' && item !== null) pending.push(item);
-      }
+    const items = Array.isArray(v) ? v : Object.values(v as object);
+    if (items !== v) keys += items.length;
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
+      if (typeof item === 'object' && item !== null) pending.push(item);
     }
     if (pending.length === 0) return keys;
     v = pending.pop();

@@ -40,9 +40,16 @@ export interface KeySource {
   ): BoundKey | [SecurityError, string] | Promise<BoundKey | [SecurityError, string]>;
   /**
    * True while `key` (a result of `get`) is still one of the source's usable keys: false once a refresh no
-   * longer publishes it or the keys are past their stale limit. Synchronous, for the verified-token cache.
+   * longer publishes it or the keys are past their stale limit. Synchronous, for the verified-token cache;
+   * `now` is the caller's clock reading (epoch ms, from the same clock as the source's), so a cache hit reads
+   * the clock once.
    */
-  holds(key: BoundKey): boolean;
+  holds(key: BoundKey, now: number): boolean;
+  /**
+   * Every key `get` returns stays usable for as long as the source lives (configured keys and secrets): a
+   * cached verification is not checked against it again.
+   */
+  readonly fixed?: true;
 }
 
 /**
@@ -182,15 +189,15 @@ export function createRemoteKeySet(
     }
   }
 
-  const coolingDown = () => now() - lastAttemptAt < cooldownMs;
-  const expired = () => current === undefined || now() - current.fetchedAt > maxStaleMs + cacheMaxAgeMs;
-  const stale = () => now() - current!.fetchedAt >= cacheMaxAgeMs;
+  const coolingDown = (t = now()) => t - lastAttemptAt < cooldownMs;
+  const expired = (t = now()) => current === undefined || t - current.fetchedAt > maxStaleMs + cacheMaxAgeMs;
+  const stale = (t = now()) => t - current!.fetchedAt >= cacheMaxAgeMs;
   /** Stale: answer from the keys we have and refresh in the background (not on Workers: see `foreground`). */
-  const revalidate = () => {
-    if (stale() && pending() === undefined && !coolingDown()) void refresh();
+  const revalidate = (t = now()) => {
+    if (stale(t) && pending() === undefined && !coolingDown(t)) void refresh();
   };
   /** On Workers a stale set is refreshed in the request (once per cooldown), never left to the background. */
-  const mustRefreshNow = () => foreground && stale() && !coolingDown();
+  const mustRefreshNow = (t = now()) => foreground && stale(t) && !coolingDown(t);
 
   function lookup(kid: string | undefined, alg: string): BoundKey | [SecurityError, string] | undefined {
     const found = current!.keys.find(kid, alg);
@@ -203,13 +210,13 @@ export function createRemoteKeySet(
   }
 
   return {
-    holds(key) {
-      if (expired()) return false;
+    holds(key, t) {
+      if (expired(t)) return false;
       // The cached verification is set aside; verifying again through get() refreshes first.
-      if (mustRefreshNow()) return false;
+      if (mustRefreshNow(t)) return false;
       // A cached verification counts as a use of the keys: it must not keep them from being refreshed,
       // or a withdrawn key would never be noticed while its tokens are served from the cache.
-      revalidate();
+      revalidate(t);
       return current!.keys.has(key);
     },
     async get(kid, alg) {

@@ -54,6 +54,7 @@ function staticSource(load: () => Promise<KeySet>): KeySource {
   };
   return {
     // A configured set never changes while the verifier lives: a key it verified with stays valid.
+    fixed: true,
     holds: (key) => loaded?.has(key) === true,
     get(kid, alg) {
       // Once imported, answer synchronously: no promise on the hot path.

@@ -17,13 +17,7 @@ import { listOption, nonEmpty, resolveIssuers } from './config.js';
 import { createJwtAuthorizer, type JwtAuthorizer, type JwtRouteOptions } from './authorize.js';
 import { carriesNoCredentials, extractCredentials, isB64Token } from './bearer.js';
 import { checkClaims, type ClaimsPolicy, normalizeTyp } from './claims.js';
-import {
-  type HeaderPolicy,
-  type ParsedToken,
-  parseCompact,
-  parsePayload,
-  parseSignature,
-} from './compact.js';
+import { type HeaderPolicy, parseCompact, parsePayload, parseSignature } from './compact.js';
 import { cryptoBackend } from './crypto-backend.js';
 import type { JwtCryptoBackend } from './crypto-types.js';
 import { JWT_ERRORS } from './errors.js';
@@ -133,18 +127,12 @@ interface CachedVerification {
   readonly claims: JwtClaims;
   /** The verdict every hit answers with (frozen, like the claims): no allocation per hit. */
   readonly verdict: Allowed<JwtClaims>;
+  /** `verdict` as an already settled promise (frozen), what the public `verifyToken` hands every hit. */
+  readonly settled: Promise<Verdict<JwtClaims>>;
   readonly key: BoundKey;
   readonly source: KeySource;
-}
-
-/** A token parsed and checked up to its signature, on its way through the steps that may wait. */
-interface Signed {
-  readonly parsed: ParsedToken;
-  readonly claims: Record<string, unknown>;
-  readonly signature: Uint8Array;
-  readonly source: KeySource;
-  readonly cacheKey: string | undefined;
-  readonly req: RequestLike | undefined;
+  /** The source's keys never change (configured keys): the entry needs no `holds` check. */
+  readonly fixed: boolean;
 }
 
 /** Store key of a revoked token: issuer and jti, length-prefixed so no two pairs collide. */
@@ -335,28 +323,37 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
    * costs a promise of its own; the steps that may be asynchronous (WebCrypto, a JWKS fetch, the revocation
    * store) continue in a `then`. Nothing here throws: every failure is a verdict.
    */
-  function verifyToken(token: string, req?: RequestLike, raw = false): Outcome {
+  function verifyToken(token: string, req?: RequestLike, raw = false, settled = false): Outcome {
     if (typeof token !== 'string') return reject(JWT_ERRORS.malformed, 'token is not a string', req);
     if (cache !== undefined && token.length <= headerPolicy.maxTokenLength) {
       // SHA-256 of the whole token (see docs/jwt.md, verified-token cache): the map holds no usable token,
       // and a hit means the very same token, short of a SHA-256 collision.
       const h = backend.cacheKey(token);
       return typeof h === 'string'
-        ? fromCache(token, h, req, raw)
-        : h.then((key) => fromCache(token, key, req, raw));
+        ? fromCache(token, h, req, raw, settled)
+        : h.then((key) => fromCache(token, key, req, raw, false));
     }
     return verifyUncached(token, undefined, req, raw);
   }
 
-  function fromCache(token: string, cacheKey: string, req: RequestLike | undefined, raw: boolean): Outcome {
-    const cached = (cache as BoundedMap<string, CachedVerification>).get(cacheKey);
+  /** A hit answers its entry's verdict (`settled`: as the entry's settled promise, for the public verifyToken). */
+  function fromCache(
+    token: string,
+    cacheKey: string,
+    req: RequestLike | undefined,
+    raw: boolean,
+    settled: boolean,
+  ): Outcome {
+    const store = cache as BoundedMap<string, CachedVerification>;
+    // One clock reading for the entry's expiry and its key source's own (a JWKS past its stale limit).
+    const at = now();
+    const cached = store.get(cacheKey, at);
     // An entry is only as good as the key that verified it: once its source no longer publishes that
     // key (withdrawn, or replaced under the same kid), the token is verified again, and refused.
-    if (cached !== undefined && !cached.source.holds(cached.key)) cache!.delete(cacheKey);
+    if (cached !== undefined && !cached.fixed && !cached.source.holds(cached.key, at)) store.delete(cacheKey);
     else if (cached !== undefined) {
-      return revocation === undefined
-        ? cached.verdict
-        : checkRevoked(cached.claims, req).then((revoked) => revoked ?? cached.verdict);
+      if (revocation === undefined) return settled ? cached.settled : cached.verdict;
+      return checkRevoked(cached.claims, req).then((revoked) => revoked ?? cached.verdict);
     }
     return verifyUncached(token, cacheKey, req, raw);
   }
@@ -387,16 +384,30 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
         req,
       );
     }
-    const signature = parseSignature(parsed.signaturePart, backend);
+    // Decoded into the back end's reused memory (no allocation): copied below if the key lookup waits.
+    const signature = parseSignature(parsed.signaturePart, backend, true);
     if (Array.isArray(signature)) return refuse(token, raw, signature[0], signature[1], req);
-    // Past this point the token parsed, so it is a b64token: plain reject.
-    const step: Signed = { parsed, claims, signature, source: entry.source, cacheKey, req };
-    const found = entry.source.get(parsed.kid, parsed.alg);
-    return found instanceof Promise ? found.then((key) => withKey(step, key)) : withKey(step, found);
+    // Past this point the token parsed, so it is a b64token: plain reject. The steps below take the token's
+    // parts as arguments: nothing is allocated to carry them unless a step has to wait.
+    const { signingInput } = parsed;
+    const source = entry.source;
+    const found = source.get(parsed.kid, parsed.alg);
+    if (found instanceof Promise) {
+      const kept = new Uint8Array(signature);
+      return found.then((key) => withKey(signingInput, claims, kept, source, cacheKey, req, key));
+    }
+    return withKey(signingInput, claims, signature, source, cacheKey, req, found);
   }
 
-  function withKey(step: Signed, key: BoundKey | [SecurityError, string]): Outcome {
-    const { req } = step;
+  function withKey(
+    signingInput: string,
+    claims: Record<string, unknown>,
+    signature: Uint8Array,
+    source: KeySource,
+    cacheKey: string | undefined,
+    req: RequestLike | undefined,
+    key: BoundKey | [SecurityError, string],
+  ): Outcome {
     if (Array.isArray(key)) return reject(key[0], key[1], req);
     // An expired token is the common refusal of a genuine client (a stale token), so it costs no signature
     // check: the claims are checked first, and when the first rule they break is the token's age (exp, or
@@ -404,23 +415,25 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     // claim failure waits for the signature, so a forged token is still reported as one. Checked after the
     // key lookup, which may wait on a JWKS fetch, so the clock is read right before the decision, as before.
     const nowMs = now();
-    const failure = checkClaims(step.claims, policy, Math.floor(nowMs / 1000));
+    const failure = checkClaims(claims, policy, Math.floor(nowMs / 1000));
     if (failure !== undefined && failure[0] === JWT_ERRORS.expired)
       return reject(failure[0], failure[1], req);
-    const checked = backend.verify(key.alg, key.handle, step.parsed.signingInput, step.signature);
+    const checked = backend.verify(key.alg, key.handle, signingInput, signature);
     return typeof checked === 'boolean'
-      ? signed(step, key, nowMs, checked, failure)
-      : checked.then((ok) => signed(step, key, nowMs, ok, failure));
+      ? signed(claims, source, cacheKey, req, key, nowMs, checked, failure)
+      : checked.then((ok) => signed(claims, source, cacheKey, req, key, nowMs, ok, failure));
   }
 
   function signed(
-    step: Signed,
+    claims: Record<string, unknown>,
+    source: KeySource,
+    cacheKey: string | undefined,
+    req: RequestLike | undefined,
     key: BoundKey,
     nowMs: number,
     ok: boolean,
     failure: [SecurityError, string] | undefined,
   ): Outcome {
-    const { req } = step;
     if (!ok) {
       return reject(
         JWT_ERRORS.signatureInvalid,
@@ -429,13 +442,20 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       );
     }
     if (failure !== undefined) return reject(failure[0], failure[1], req);
-    const verified = step.claims as JwtClaims;
-    if (revocation === undefined) return accept(step, key, nowMs, verified);
-    return checkRevoked(verified, req).then((revoked) => revoked ?? accept(step, key, nowMs, verified));
+    const verified = claims as JwtClaims;
+    if (revocation === undefined) return accept(source, cacheKey, key, nowMs, verified);
+    return checkRevoked(verified, req).then(
+      (revoked) => revoked ?? accept(source, cacheKey, key, nowMs, verified),
+    );
   }
 
-  function accept(step: Signed, key: BoundKey, nowMs: number, verified: JwtClaims): Verdict<JwtClaims> {
-    const { cacheKey } = step;
+  function accept(
+    source: KeySource,
+    cacheKey: string | undefined,
+    key: BoundKey,
+    nowMs: number,
+    verified: JwtClaims,
+  ): Verdict<JwtClaims> {
     if (cache !== undefined && cacheKey !== undefined) {
       let until = Math.min((verified.exp as number) * 1000, nowMs + cacheMaxAgeMs);
       if (policy.maxTokenAgeSeconds !== undefined)
@@ -445,7 +465,9 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (until > nowMs) {
         const frozen = deepFreeze(verified);
         const verdict = Object.freeze(allow(frozen));
-        cache.set(cacheKey, { claims: frozen, verdict, key, source: step.source }, until);
+        const settled = Object.freeze(Promise.resolve(verdict as Verdict<JwtClaims>));
+        const fixed = source.fixed === true;
+        cache.set(cacheKey, { claims: frozen, verdict, settled, key, source, fixed }, until);
         return verdict;
       }
     }
@@ -460,7 +482,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     ...(dpop !== undefined ? { dpop } : {}),
     verifyToken(token) {
       try {
-        const outcome = verifyToken(token);
+        // A cache hit answers its entry's settled promise: no promise is made per hit.
+        const outcome = verifyToken(token, undefined, false, true);
         return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
       } catch (err) {
         // As from an async function: a failure is a rejected promise, never a throw.

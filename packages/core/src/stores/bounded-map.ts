@@ -26,10 +26,11 @@ export class BoundedMap<K, V> {
     return this.entries.size;
   }
 
-  get(key: K): V | undefined {
+  /** The live entry for `key`; `at` is the time to judge expiry by when the caller has read the clock already. */
+  get(key: K, at?: number): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
+    if (entry.expiresAt <= (at ?? this.now())) {
       this.entries.delete(key);
       return undefined;
     }
