@@ -29,6 +29,11 @@ export interface HeaderPolicy {
    */
   readonly memo?: HeaderMemo;
   /**
+   * With `memo`: the header met last, tried before the memo (one string comparison instead of hashing the
+   * header text for the lookup).
+   */
+  recent?: MemoHeader | undefined;
+  /**
    * Refused headers remembered by their text, apart from the accepted ones (a flood of distinct bad headers
    * must not push the good ones out): a flood repeating one refused header (`alg: none`) costs a map lookup
    * per token, not a decode and a JSON parse. The refusal depends on the header text and the policy only.
@@ -66,7 +71,13 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   }
   const headerPart = token.slice(0, dot1);
   const memo = policy.memo;
-  let head = memo?.get(headerPart);
+  const recent = policy.recent;
+  let head: ParsedHeader | undefined;
+  if (recent !== undefined && recent.text === headerPart) head = recent;
+  else if (memo !== undefined) {
+    const remembered = memo.get(headerPart);
+    if (remembered !== undefined) head = policy.recent = remembered;
+  }
   if (head === undefined) {
     const refused = policy.refused;
     const known = refused?.get(headerPart);
@@ -75,7 +86,7 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
     if (Array.isArray(parsed)) {
       if (refused !== undefined) {
         if (refused.size >= HEADER_MEMO_SIZE) refused.clear();
-        refused.set(headerPart, Object.freeze(parsed) as Failure);
+        refused.set(ownCopy(headerPart), Object.freeze(parsed) as Failure);
       }
       return parsed;
     }
@@ -83,7 +94,9 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
     if (memo !== undefined) {
       // Bounded without bookkeeping: a burst of distinct headers only costs the parse it would anyway.
       if (memo.size >= HEADER_MEMO_SIZE) memo.clear();
-      memo.set(headerPart, head);
+      const entry: MemoHeader = { ...parsed, text: ownCopy(headerPart) };
+      memo.set(entry.text, entry);
+      policy.recent = entry;
     }
   }
   return {
@@ -97,7 +110,22 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
 }
 
 /** Headers accepted under one policy, by their base64url text: a verifier sees the same few all day. */
-export type HeaderMemo = Map<string, ParsedHeader>;
+export type HeaderMemo = Map<string, MemoHeader>;
+
+/** A remembered header, with its text (the memo's key). */
+export interface MemoHeader extends ParsedHeader {
+  readonly text: string;
+}
+
+/**
+ * A copy of `part` that shares no memory with the token it was sliced from. A slice may keep the whole
+ * string it came from alive (V8 keeps a long slice as a view of its parent), so a slice kept as a memo key
+ * would keep a bearer token in the heap for as long as the memo lives. Joining the characters builds a
+ * string of its own; it runs once per header text remembered.
+ */
+function ownCopy(part: string): string {
+  return part.split('').join('');
+}
 
 const HEADER_MEMO_SIZE = 32;
 
