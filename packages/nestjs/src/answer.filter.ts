@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
-import { type Answered, type Denied, type Reply, type SecurityError, withoutStackTrace } from '@bulwark/core';
+import { type Answered, type Denied, type Reply, type SecurityError } from '@bulwark/core';
 import { setHeaders } from '@bulwark/core/node';
 
 /**
@@ -36,7 +36,14 @@ export class BulwarkAnswer extends HttpException {
    * if (!verdict.ok) throw BulwarkAnswer.from(verdict);
    */
   static from(verdict: Denied | Answered): BulwarkAnswer {
-    return withoutStackTrace(() => new BulwarkAnswer(verdict));
+    // withoutStackTrace's steps, without a closure per denial.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new BulwarkAnswer(verdict);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 

@@ -48,6 +48,10 @@ interface FastifyReplyLike {
   send(body?: string): unknown;
 }
 
+/** What the server's request event decided for a request, read by the fastify platform's onRequest hook. */
+const DECIDED: unique symbol = Symbol('bulwark.nestjs.appWide');
+type Decided = IncomingMessage & { [DECIDED]?: Reply | null };
+
 /**
  * Run the app-wide steps on every request, ahead of Nest's body parsers, middleware, global prefix and
  * routing: on the server's request event and an `onRequest` hook on the fastify platform, a first
@@ -64,12 +68,13 @@ export function installAppWide(adapter: AbstractHttpAdapter, steps: readonly App
     // Fastify answers a URL its router cannot decode (400) before any hook: the steps run on the server's
     // request event, ahead of fastify, and onRequest sends what they decided. Requests that never went
     // through the server (inject()) run them in onRequest.
-    const decided = new WeakMap<IncomingMessage, Reply | null>();
+    // What they decided rides on the node request (null: go on), read back in onRequest: a property of our
+    // own symbol, not a WeakMap entry per request (an ephemeron insert costs ~10× a property store).
     fastify.server.prependListener('request', (req, res) => {
-      decided.set(req, run(steps, req, res) ?? null);
+      (req as Decided)[DECIDED] = run(steps, req, res) ?? null;
     });
     fastify.addHook('onRequest', (request, reply, done) => {
-      const known = decided.get(request.raw);
+      const known = (request.raw as Decided)[DECIDED];
       const answer = known === undefined ? run(steps, request.raw, reply.raw) : known;
       if (answer === undefined || answer === null) return done();
       // Headers set on reply.raw by the steps are merged into what fastify sends.
@@ -145,7 +150,15 @@ export function webhookDeliveryStep(
   parsable: (mediaType: string) => boolean = () => true,
 ): AppWideStep {
   const list = [...verifiers.values()];
+  const signatureHeaders = list.map((v) => v.signatureHeader);
+  const options = { parsable };
   return function bulwarkWebhookDelivery(req) {
-    return refuseDeliveryBeforeBody(fromNodeRequest(req), list, { parsable })?.reply;
+    // Only a request carrying one of the signature headers is a delivery (core reads the same node field):
+    // every other request, most of an app's, goes on without a RequestLike.
+    for (let i = 0; i < signatureHeaders.length; i++) {
+      if (req.headers[signatureHeaders[i]!] !== undefined)
+        return refuseDeliveryBeforeBody(fromNodeRequest(req), list, options)?.reply;
+    }
+    return undefined;
   };
 }
