@@ -1,10 +1,12 @@
 import type { EventSink } from '@bulwark/core';
+import { notedOn, notesOf } from './request-notes.js';
 
 /**
- * The app sink of each protect()ed handler, and of each request a protect() checked: how a standalone
- * wrapper around it (cors) finds the app its events belong to, since the sink is given in protect's policy.
+ * The app sink of each protect()ed handler (here), and of each request a protect() checked (in the
+ * request's notes): how a standalone wrapper around it (cors) finds the app its events belong to, since the
+ * sink is given in protect's policy.
  */
-const sinks = new WeakMap<object, EventSink>();
+const handlerSinks = new WeakMap<object, EventSink>();
 // Requests are only marked once a wrapper looks for them: no cost on the hot path of apps without one.
 let watched = false;
 
@@ -15,7 +17,8 @@ let watched = false;
  * rememberSink(protectedHandler, events);
  */
 export function rememberSink(target: object, sink: EventSink): void {
-  if (watched || typeof target === 'function') sinks.set(target, sink);
+  if (typeof target === 'function') handlerSinks.set(target, sink);
+  else if (watched) notesOf(target).sink = sink;
 }
 
 /**
@@ -27,5 +30,5 @@ export function rememberSink(target: object, sink: EventSink): void {
  */
 export function sinkOf(target: object): EventSink | undefined {
   watched = true;
-  return sinks.get(target);
+  return typeof target === 'function' ? handlerSinks.get(target) : notedOn(target)?.sink;
 }

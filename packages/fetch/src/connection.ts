@@ -1,9 +1,10 @@
 import { type ConnectionInfo, connectionOf } from '@bulwark/core';
+import { notedOn, notesOf } from './request-notes.js';
 
 // The connection each request arrived on, as first read by an outer entry point (securityHeaders, cors,
-// protect). A wrapper in between may pass its handler something else than the runtime's own argument
-// (a copy with a nonce added, which loses Bun's server methods), so inner entry points fall back to it.
-const byRequest = new WeakMap<Request, ConnectionInfo>();
+// protect), is noted on the request. A wrapper in between may pass its handler something else than the
+// runtime's own argument (a copy with a nonce added, which loses Bun's server methods), so inner entry
+// points fall back to it.
 
 /**
  * The connection facts of `request`, from the runtime's argument (Bun `server`, Deno `info`, node bridge,
@@ -15,8 +16,8 @@ const byRequest = new WeakMap<Request, ConnectionInfo>();
 export function connectionFor(request: Request, runtime: unknown): ConnectionInfo {
   const direct = connectionOf(request, runtime);
   if (direct.remoteAddress !== undefined || direct.peerCertificate !== undefined) {
-    byRequest.set(request, direct);
+    notesOf(request).connection = direct;
     return direct;
   }
-  return byRequest.get(request) ?? direct;
+  return notedOn(request)?.connection ?? direct;
 }

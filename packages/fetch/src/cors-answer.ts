@@ -1,7 +1,5 @@
 import type { HeaderPair } from '@bulwark/core';
-
-/** The CORS headers decided for each request, for a response built after the handler threw. */
-const answers = new WeakMap<Request, readonly HeaderPair[]>();
+import { notedOn, notesOf } from './request-notes.js';
 
 /**
  * Remember the CORS answer of a request (set by the `cors` wrapper before it calls the handler).
@@ -10,7 +8,7 @@ const answers = new WeakMap<Request, readonly HeaderPair[]>();
  * rememberCorsAnswer(request, result.headers);
  */
 export function rememberCorsAnswer(request: Request, headers: readonly HeaderPair[]): void {
-  answers.set(request, headers);
+  notesOf(request).cors = headers;
 }
 
 /**
@@ -21,5 +19,5 @@ export function rememberCorsAnswer(request: Request, headers: readonly HeaderPai
  * const cors = corsAnswerOf(request); // undefined without a cors wrapper
  */
 export function corsAnswerOf(request: Request): readonly HeaderPair[] | undefined {
-  return answers.get(request);
+  return notedOn(request)?.cors;
 }
