@@ -5,10 +5,15 @@ import {
   type JwtRouteOptions,
   type JwtVerifier,
   type JwtVerifierOptions,
+  type JwtAuthorizer,
+  type JwtCheckContext,
+  type JwtVerdict,
+  type RequestLike,
   ruleFor,
   toResponse,
 } from '@bulwark/core';
-import { admit, type Stage } from './pipeline.js';
+import { jwtCheckNow } from '@bulwark/core/toolkit';
+import { admit, type Stage, type StageState } from './pipeline.js';
 
 /**
  * The `jwt` entry of a protect policy: verifier options, a verifier built with `createJwtVerifier`, or
@@ -35,18 +40,29 @@ export function jwtStage(policy: JwtPolicy): Stage {
     : { verifier: policy as JwtVerifierOptions | JwtVerifier };
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = createJwtRoute(verifier, routed ? route : undefined);
+  // The verifier's check that answers without a promise when it had nothing to wait for (a refusal, a
+  // token verified with keys already loaded): protect() then goes on, or answers, without a microtask hop.
+  const check =
+    jwtCheckNow(verifier) ??
+    ((req: RequestLike, r?: JwtAuthorizer, c?: JwtCheckContext) => verifier.check(req, r, c));
+  const decide = (state: StageState, verdict: JwtVerdict): Response | undefined => {
+    if (!verdict.ok) return toResponse(verdict.reply);
+    admit(state, verdict);
+    // An optional route's anonymous request has no claims.
+    if (verdict.value !== undefined) state.context.claims = verdict.value;
+    if (verdict.dpop !== undefined) state.context.dpop = verdict.dpop;
+    return undefined;
+  };
   return {
-    async before(state) {
-      const verdict = await verifier.check(state.req, authorize, {
-        mtls: state.context.mtls,
-        dpop: state.context.dpop,
-      });
-      if (!verdict.ok) return toResponse(verdict.reply);
-      admit(state, verdict);
-      // An optional route's anonymous request has no claims.
-      if (verdict.value !== undefined) state.context.claims = verdict.value;
-      if (verdict.dpop !== undefined) state.context.dpop = verdict.dpop;
-      return undefined;
+    before(state) {
+      let verdict: JwtVerdict | Promise<JwtVerdict>;
+      try {
+        verdict = check(state.req, authorize, { mtls: state.context.mtls, dpop: state.context.dpop });
+      } catch (err) {
+        // As from check(): a failure is a rejected promise, never a throw.
+        return Promise.reject(err);
+      }
+      return verdict instanceof Promise ? verdict.then((v) => decide(state, v)) : decide(state, verdict);
     },
   };
 }

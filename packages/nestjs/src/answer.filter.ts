@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
-import { type Answered, type Denied, type Reply, type SecurityError } from '@bulwark/core';
+import type { Answered, Denied, Reply, SecurityError } from '@bulwark/core';
 import { setHeaders } from '@bulwark/core/node';
 
 /**

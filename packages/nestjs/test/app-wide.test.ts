@@ -35,7 +35,9 @@ describe('nestjs (fastify): app-wide steps run once per request, over the server
   let app: NestFastifyApplication;
   let url: string;
   beforeAll(async () => {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: false });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });
@@ -69,7 +71,11 @@ describe('nestjs (fastify): app-wide steps run once per request, over the server
       expect(refused.statusCode).toBe(403);
       expect(refused.headers['x-content-type-options']).toBe('nosniff');
       expect(refused.json().code).toBe('CORS_ORIGIN_DENIED');
-      const ok = await app.inject({ method: 'GET', url: '/json', headers: { origin: 'https://app.example' } });
+      const ok = await app.inject({
+        method: 'GET',
+        url: '/json',
+        headers: { origin: 'https://app.example' },
+      });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['access-control-allow-origin']).toBe('https://app.example');
       expect(ok.headers['x-content-type-options']).toBe('nosniff');

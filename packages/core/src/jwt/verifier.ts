@@ -93,6 +93,35 @@ export interface JwtVerifier extends Rule<'jwt'> {
   readonly dpop?: DpopVerifier;
 }
 
+// Registered: a verifier built by another installed copy of core still offers its settled check.
+const CHECK_NOW: unique symbol = Symbol.for('bulwark.jwt.checkNow');
+
+/** A verifier's check that answers without a promise when it had nothing to wait for: see {@link jwtCheckNow}. */
+export type JwtCheckNow = (
+  req: RequestLike,
+  route?: JwtAuthorizer,
+  context?: JwtCheckContext,
+) => JwtVerdict | Promise<JwtVerdict>;
+
+/**
+ * `verifier.check` as a function that answers with the verdict itself when it had nothing to wait for (a
+ * refusal, or a bearer token of a verifier that has its keys, on the node back end), and with a promise
+ * otherwise (WebCrypto, a JWKS fetch, a revocation store, a DPoP proof, a certificate binding); undefined
+ * for a verifier not built by `createJwtVerifier`. It decides exactly as `check` does (same verdicts,
+ * events and telemetry), but a route needing DPoP from a verifier without it is a synchronous throw rather
+ * than a rejected promise. For adapters whose framework takes a synchronous answer: a refusal then costs no
+ * promise and no microtask hop.
+ *
+ * @example
+ * const now = jwtCheckNow(verifier);
+ * const verdict = now !== undefined ? now(req) : verifier.check(req);
+ * if (verdict instanceof Promise) verdict.then(carryOut); else carryOut(verdict);
+ */
+export function jwtCheckNow(verifier: JwtVerifier): JwtCheckNow | undefined {
+  const now = (verifier as { [CHECK_NOW]?: unknown })[CHECK_NOW];
+  return typeof now === 'function' ? (now as JwtCheckNow) : undefined;
+}
+
 /**
  * A route's rules compiled for `verifier` and checked against it, for adapters building a route: a DPoP mode
  * other than 'off' needs the verifier's `dpop` option, so such a route stops the app when it is built instead
@@ -474,7 +503,122 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     return allow(verified);
   }
 
-  return {
+  /**
+   * check()'s decision, synchronous until a step returns a promise (a token whose verification waits, a DPoP
+   * proof, a certificate binding), then continued in a `then`. A refusal or an allowed bearer token of a
+   * verifier that has its keys answers without a promise. Throws only for a route needing DPoP without it.
+   */
+  function decide(
+    req: RequestLike,
+    route?: JwtAuthorizer,
+    context?: JwtCheckContext,
+  ): JwtVerdict | Promise<JwtVerdict> {
+    const mode = route?.dpop ?? defaultMode;
+    // Adapters check this when they build the route (createJwtRoute); a route compiled apart reaches it here.
+    if (mode !== 'off' && dpop === undefined) throw dpopNotConfigured(mode);
+    if (route?.optional === true && carriesNoCredentials(req)) return ANONYMOUS;
+    // The token's characters are checked only if it is refused (verifyToken's `raw`, see refuse()).
+    const credentials = extractCredentials(req, mode !== 'off', false);
+    if ('ok' in credentials) {
+      const denied = reject(credentials.error, 'no usable access token in the request', req) as Denied;
+      return mode === 'off' ? denied : inMode(denied, mode, 'bearer');
+    }
+    const { scheme, token } = credentials;
+    // Where a token that is no b64token would get another answer than the token path gives it (a DPoP
+    // challenge in bearer form, the DPoP-required refusal), it is checked here, as extractCredentials does.
+    if ((scheme === 'dpop' || mode === 'required') && !isB64Token(token)) {
+      const denied = reject(JWT_ERRORS.malformed, 'no usable access token in the request', req) as Denied;
+      return inMode(denied, mode as ChallengeMode, 'bearer');
+    }
+    if (scheme === 'bearer' && mode === 'required') {
+      return reject(dpopErrors(mode).required, 'a bearer token on a route that requires DPoP', req);
+    }
+    const outcome = verifyToken(token, req, scheme === 'bearer');
+    if (outcome instanceof Promise) {
+      return outcome.then((verdict) => verified(verdict, req, route, context, mode, scheme, token));
+    }
+    return verified(outcome, req, route, context, mode, scheme, token);
+  }
+
+  /** decide(), once the token is verified: its DPoP proof or bearer form, then the route's rules. */
+  function verified(
+    verdict: Verdict<JwtClaims>,
+    req: RequestLike,
+    route: JwtAuthorizer | undefined,
+    context: JwtCheckContext | undefined,
+    mode: DpopMode,
+    scheme: 'bearer' | 'dpop',
+    token: string,
+  ): JwtVerdict | Promise<JwtVerdict> {
+    if (!verdict.ok) return mode === 'off' ? verdict : inMode(verdict as Denied, mode, scheme);
+    const accepted = verdict;
+    const claims = accepted.value;
+    if (scheme === 'dpop') {
+      // A DPoP scheme is only read when the mode is not 'off', and then the verifier has a dpop rule.
+      const checked = (dpop as DpopVerifier).check(
+        req,
+        { token, claims, accepted: context?.dpop },
+        mode as 'required' | 'allowed',
+      );
+      return Promise.resolve(checked).then((proof) =>
+        proof.ok
+          ? authorized(accepted, req, route, context, mode, scheme, proof.value, proof.headers)
+          : proof,
+      );
+    }
+    if (boundToKey(claims)) {
+      // RFC 9449 §7.2: a DPoP-bound token is worthless without its key; as a bearer token it would not be.
+      return reject(dpopErrors(mode).boundTokenAsBearer, 'a DPoP-bound token sent as a bearer token', req);
+    }
+    return authorized(accepted, req, route, context, mode, scheme, undefined, accepted.headers);
+  }
+
+  /** decide(), once the token and its proof are accepted: the route's scopes and claims, its binding. */
+  function authorized(
+    verdict: Allowed<JwtClaims>,
+    req: RequestLike,
+    route: JwtAuthorizer | undefined,
+    context: JwtCheckContext | undefined,
+    mode: DpopMode,
+    scheme: 'bearer' | 'dpop',
+    proof: DpopProof | undefined,
+    headers: Allowed<JwtClaims>['headers'],
+  ): JwtVerdict | Promise<JwtVerdict> {
+    const claims = verdict.value;
+    const answer = (decided: Verdict<JwtClaims>): JwtVerdict =>
+      proof === undefined ? decided : { ok: true, value: claims, headers, dpop: proof };
+    if (route === undefined) return answer(verdict);
+    const decided = route(claims);
+    if (!decided.ok) {
+      if (decided.error === undefined) return decided;
+      const denied = reject(decided.error, 'token lacks what the route requires', req) as Denied;
+      return mode === 'off' ? denied : inMode(denied, mode, scheme);
+    }
+    const binding = route.certificateBound;
+    if (binding === undefined) return answer(decided);
+    const certificate = context?.mtls?.certificate ?? req.peerCertificate;
+    const own = binding.onEvent;
+    const bound = verifyCertificateBinding(decided.value, certificate, {
+      ...binding,
+      onEvent:
+        own === undefined
+          ? onEvent
+          : (e) => {
+              emit(own, e);
+              onEvent(e);
+            },
+      req,
+    });
+    return Promise.resolve(bound).then((checked) => {
+      if (!checked.ok)
+        return mode === 'off' || checked.error === undefined
+          ? checked
+          : inMode(checked as Denied, mode, scheme);
+      return answer(decided);
+    });
+  }
+
+  const verifier: JwtVerifier & { readonly [CHECK_NOW]: JwtCheckNow } = {
     [RULE]: 'jwt',
     [EVENTS]: events,
     algorithms: [...all] as JwtAlgorithm[],
@@ -491,87 +635,15 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       }
     },
     // One implementation behind both overloads: without a route nothing is optional, so never anonymous.
+    // As an async function: a promise always, a throw (a route needing DPoP without it) is a rejection.
     check: observedCheck(
       'jwt',
       events,
-      async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext): Promise<JwtVerdict> => {
-        const mode = route?.dpop ?? defaultMode;
-        // Adapters check this when they build the route (createJwtRoute); a route compiled apart reaches it here.
-        if (mode !== 'off' && dpop === undefined) throw dpopNotConfigured(mode);
-        if (route?.optional === true && carriesNoCredentials(req)) return ANONYMOUS;
-        // The token's characters are checked only if it is refused (verifyToken's `raw`, see refuse()).
-        const credentials = extractCredentials(req, mode !== 'off', false);
-        if ('ok' in credentials) {
-          const denied = reject(credentials.error, 'no usable access token in the request', req) as Denied;
-          return mode === 'off' ? denied : inMode(denied, mode, 'bearer');
-        }
-        const { scheme, token } = credentials;
-        // Where a token that is no b64token would get another answer than the token path gives it (a DPoP
-        // challenge in bearer form, the DPoP-required refusal), it is checked here, as extractCredentials does.
-        if ((scheme === 'dpop' || mode === 'required') && !isB64Token(token)) {
-          const denied = reject(JWT_ERRORS.malformed, 'no usable access token in the request', req) as Denied;
-          return inMode(denied, mode as ChallengeMode, 'bearer');
-        }
-        if (scheme === 'bearer' && mode === 'required') {
-          return reject(dpopErrors(mode).required, 'a bearer token on a route that requires DPoP', req);
-        }
-        const outcome = verifyToken(token, req, scheme === 'bearer');
-        const verdict = outcome instanceof Promise ? await outcome : outcome;
-        if (!verdict.ok) return mode === 'off' ? verdict : inMode(verdict as Denied, mode, scheme);
-        const claims = verdict.value;
-        let proof: DpopProof | undefined;
-        let headers = verdict.headers;
-        if (scheme === 'dpop') {
-          // A DPoP scheme is only read when the mode is not 'off', and then the verifier has a dpop rule.
-          const checked = await (dpop as DpopVerifier).check(
-            req,
-            { token, claims, accepted: context?.dpop },
-            mode as 'required' | 'allowed',
-          );
-          if (!checked.ok) return checked;
-          proof = checked.value;
-          headers = checked.headers;
-        } else if (boundToKey(claims)) {
-          // RFC 9449 §7.2: a DPoP-bound token is worthless without its key; as a bearer token it would not be.
-          return reject(
-            dpopErrors(mode).boundTokenAsBearer,
-            'a DPoP-bound token sent as a bearer token',
-            req,
-          );
-        }
-        let decided: Verdict<JwtClaims> = verdict;
-        if (route !== undefined) {
-          decided = route(claims);
-          if (!decided.ok) {
-            if (decided.error === undefined) return decided;
-            const denied = reject(decided.error, 'token lacks what the route requires', req) as Denied;
-            return mode === 'off' ? denied : inMode(denied, mode, scheme);
-          }
-          const binding = route.certificateBound;
-          if (binding !== undefined) {
-            const certificate = context?.mtls?.certificate ?? req.peerCertificate;
-            const own = binding.onEvent;
-            const bound = await verifyCertificateBinding(decided.value, certificate, {
-              ...binding,
-              onEvent:
-                own === undefined
-                  ? onEvent
-                  : (e) => {
-                      emit(own, e);
-                      onEvent(e);
-                    },
-              req,
-            });
-            if (!bound.ok)
-              return mode === 'off' || bound.error === undefined
-                ? bound
-                : inMode(bound as Denied, mode, scheme);
-          }
-        }
-        if (proof === undefined) return decided;
-        return { ok: true, value: claims, headers, dpop: proof };
-      },
+      async (req: RequestLike, route?: JwtAuthorizer, context?: JwtCheckContext) =>
+        decide(req, route, context),
     ) as JwtVerifier['check'],
+    // The same decision, settled without a promise when nothing had to be waited for (jwtCheckNow).
+    [CHECK_NOW]: observedCheck('jwt', events, decide),
     authorize(claims, route) {
       const authorizer = typeof route === 'function' ? route : createJwtAuthorizer(route);
       return authorizer(claims);
@@ -596,6 +668,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
       if (cache !== undefined) cache.clear();
     },
   };
+  return verifier;
 }
 
 /** True when the claims bind the token to a DPoP key (`cnf.jkt`). */
