@@ -3,7 +3,7 @@ import type { Answered, CorsGrant, CorsPolicy, Denied, SecurityHeaders, Verdict 
 import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { headerApplier } from './headers.js';
-import { refuse } from './reply.js';
+import { refuseTo } from './reply.js';
 
 /** What the server's `request` listener decided, kept on the request for the `onRequest` hook. */
 const AHEAD: unique symbol = Symbol('bulwark.fastify.ahead');
@@ -72,7 +72,7 @@ export function installAhead(
       if (decided.nonce !== undefined) reply.cspNonce = decided.nonce;
       // A preflight is answered (and not counted by the rate limit), a refusal thrown to the error pipeline.
       if (decided.cors !== undefined) {
-        refuse(request, reply, decided.cors);
+        refuseTo(request, reply, decided.cors, done);
         return;
       }
     }

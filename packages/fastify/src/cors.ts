@@ -1,6 +1,7 @@
 import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
 import type { onRequestHookHandler } from 'fastify';
-import { pass, requestOf } from './reply.js';
+import { applyAllowed } from '@bulwark/core/node';
+import { refuseTo, requestOf } from './reply.js';
 
 /**
  * An `onRequest` hook for cross-origin access. Preflights are answered here (204, or 403 when refused),
@@ -13,6 +14,10 @@ import { pass, requestOf } from './reply.js';
 export function cors(source: CorsOptions | CorsPolicy): onRequestHookHandler {
   const policy = ruleFor(source, 'cors', createCorsPolicy);
   return function bulwarkCors(request, reply, done) {
-    if (pass(request, reply, policy.check(requestOf(request)))) done();
+    const verdict = policy.check(requestOf(request));
+    if (verdict.ok) {
+      applyAllowed(request.raw, reply.raw, verdict);
+      done();
+    } else refuseTo(request, reply, verdict, done);
   };
 }

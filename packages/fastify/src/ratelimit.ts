@@ -14,7 +14,7 @@ import { synchronousCheck } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { NextStep } from './ahead.js';
 import type { BulwarkHook } from './jwt.js';
-import { denialOf, pass, requestOf, send } from './reply.js';
+import { pass, refuseTo, requestOf } from './reply.js';
 
 /**
  * Options of the fastify {@link rateLimit} hook beyond the limiter's own. The default context: the claims
@@ -110,9 +110,7 @@ export function rateLimitHook(
       done();
       return;
     }
-    const denial = denialOf(request, verdict);
-    if (denial !== undefined) done(denial);
-    else send(reply, verdict.reply);
+    refuseTo(request, reply, verdict, done);
   };
   // Called by hand without `done`, it answers as the async hook does.
   function bulwarkRateLimit(
