@@ -305,12 +305,15 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
   }
 
   function reject(error: SecurityError, detail: string, req?: RequestLike): Verdict<JwtClaims> {
-    emit(onEvent, {
-      type: 'jwt.rejected',
-      code: error.code,
-      detail,
-      ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
-    });
+    // Under a flood nobody may listen: the event is built only for a hook, a log or a sampled denial log.
+    if (events.reaches('jwt.rejected')) {
+      emit(onEvent, {
+        type: 'jwt.rejected',
+        code: error.code,
+        detail,
+        ...(req !== undefined ? { method: req.method, path: requestPath(req.url) } : {}),
+      });
+    }
     return denialOf(error);
   }
 

@@ -160,6 +160,74 @@ describe('a JWKS outage with nothing configured', () => {
   });
 });
 
+describe('jwt.rejected is built only when something receives it', () => {
+  /** A bearer request that counts how often its URL is read (building the event reads it for `path`). */
+  const counted = (authorization: string): RequestLike & { reads: number } => {
+    const r = {
+      reads: 0,
+      method: 'GET',
+      get url() {
+        r.reads++;
+        return '/orders?x=1';
+      },
+      header: (name: string) => (name === 'authorization' ? authorization : undefined),
+      remoteAddress: '203.0.113.7',
+    };
+    return r;
+  };
+  const options = {
+    algorithms: ['RS256' as const],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwksUri: 'https://idp.example/jwks',
+  };
+  const expected = {
+    type: 'jwt.rejected',
+    rule: 'jwt',
+    code: 'JWT_MALFORMED',
+    method: 'GET',
+    path: '/orders',
+    detail: expect.any(String),
+  };
+
+  it('with nothing listening, refuses without building the event (its path is never read from the URL)', async () => {
+    const quiet = createJwtVerifier(options);
+    const listened = createJwtVerifier({ ...options, onEvent: () => {} });
+    const a = counted('Bearer not.a.token');
+    const b = counted('Bearer not.a.token');
+    expect((await quiet.check(a)).ok).toBe(false);
+    expect((await listened.check(b)).ok).toBe(false);
+    // The refusal itself reads the URL (a token in the query is refused); building the event reads it again.
+    expect(a.reads).toBeLessThan(b.reads);
+    expect(lines).toEqual([]);
+  });
+
+  it('delivers it as before to an own hook, an app sink hook and a denial log', async () => {
+    const own: SecurityEvent[] = [];
+    const verifier = createJwtVerifier({ ...options, onEvent: (e) => own.push(e) });
+    const viaSink: SecurityEvent[] = [];
+    attachEvents(verifier, createEventSink({ onEvent: (e) => viaSink.push(e) }));
+    const log = capturingLogger();
+    attachEvents(verifier, createEventSink({ logger: log, logDenials: 1 }));
+    const v = await verifier.check(counted('Bearer not.a.token'));
+    expect(v.ok).toBe(false);
+    expect(own).toEqual([expected]);
+    expect(viaSink).toEqual([expected]);
+    expect(log.records.map((x) => x.event)).toEqual([expected]);
+    // Each on its own too: the sink hook alone, the sampled log alone.
+    const hookOnly = createJwtVerifier(options);
+    const hooked: SecurityEvent[] = [];
+    attachEvents(hookOnly, createEventSink({ onEvent: (e) => hooked.push(e), logger: false }));
+    await hookOnly.check(counted('Bearer not.a.token'));
+    expect(hooked).toEqual([expected]);
+    const logOnly = createJwtVerifier(options);
+    const logged = capturingLogger();
+    attachEvents(logOnly, createEventSink({ logger: logged, logDenials: 1 }));
+    await logOnly.check(counted('Bearer not.a.token'));
+    expect(logged.records.map((x) => x.event)).toEqual([expected]);
+  });
+});
+
 describe('an app sink', () => {
   const failing: RateLimitStore = {
     consume: async () => {
