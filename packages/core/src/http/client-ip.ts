@@ -94,6 +94,13 @@ export function resolveKeyed(resolver: ClientIpResolver, req: RequestLike, out: 
   return ip !== undefined;
 }
 
+/** What a request from one socket peer resolves to, or PROXY when the peer is a trusted proxy. */
+type PeerAnswer = { readonly ip: string; readonly key: string } | typeof PROXY;
+const PROXY = null;
+// Peers remembered at once by one resolver; the map is emptied when full (a flood of new addresses then
+// costs what it cost before: one parse each).
+const PEERS_MAX = 10_000;
+
 const SEALED_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const RESOLVER_KEYS = optionKeys<ClientIpResolverOptions>()(
@@ -242,6 +249,12 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
     return host !== undefined ? host : `${formatIp(maskIp(words, v6Prefix))}/${v6Prefix}`;
   };
 
+  // Socket peer text → the client address and bucket a request from it resolves to when the peer alone
+  // decides (it is not a trusted proxy): parsed and formatted once per peer rather than per request, and the
+  // same strings each time, so a store keyed by them finds their hash already computed. PROXY marks a
+  // trusted peer, whose requests are resolved from their forwarded headers every time.
+  const peers = new Map<string, PeerAnswer>();
+
   const resolver: ClientIpResolver & KeyedResolver = {
     [EVENTS]: events,
     resolve(req) {
@@ -253,6 +266,16 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
       return words === undefined ? undefined : bucket(words);
     },
     [RESOLVE_KEYED](req: RequestLike, out: KeyedClient) {
+      const peerText = platformHeader === undefined ? req.remoteAddress : undefined;
+      if (peerText !== undefined) {
+        const known = peers.get(peerText);
+        if (known !== undefined && known !== PROXY) {
+          if (!warned) warnUntrusted(req);
+          out.ip = known.ip;
+          out.key = known.key;
+          return true;
+        }
+      }
       const words = resolveWords(req);
       if (words === undefined) {
         out.ip = undefined;
@@ -262,7 +285,14 @@ export function clientIpResolverAt(at: string, options: ClientIpResolverOptions)
       const ip = formatIp(words);
       out.ip = ip;
       // An IPv4 client's bucket is its canonical text (what bucket() would format again).
-      out.key = isV4(words) ? ip : bucket(words);
+      const key = isV4(words) ? ip : bucket(words);
+      out.key = key;
+      if (peerText !== undefined && !peers.has(peerText)) {
+        // The peer alone decided unless it is a trusted proxy (then the client is in the forwarded headers).
+        const peer = trust.length === 0 ? undefined : parsePeer(peerText);
+        if (peers.size >= PEERS_MAX) peers.clear();
+        peers.set(peerText, peer !== undefined && inAnyCidr(peer, trust) ? PROXY : { ip, key });
+      }
       return true;
     },
     bucketOf(address) {

@@ -6,7 +6,8 @@ import { type ClientIpResolver, createClientIpResolver } from '../http/client-ip
 import type { RequestLike } from '../http/request.js';
 import { EVENTS } from '../observe/reporter.js';
 import type { RateLimitStore } from '../stores/types.js';
-import { createRateLimiter, type RateLimiterOptions } from './limiter.js';
+import { createMemoryRateLimitStore } from '../stores/memory-ratelimit.js';
+import { createRateLimiter, type RateLimiterOptions, synchronousCheck } from './limiter.js';
 
 const fields = (headers: HeaderList): Record<string, string> => Object.fromEntries(headers);
 
@@ -510,4 +511,84 @@ describe('client address, with a resolver built here and with one supplied from 
       expect(!unknown.ok && unknown.error?.code).toBe('RATELIMIT_CLIENT_IP_UNKNOWN');
     });
   }
+});
+
+describe('client buckets and store keys remembered per peer and per client, never a proxy answer', () => {
+  const limited = (v: { ok: boolean; error?: { code: string } | undefined }): boolean =>
+    !v.ok && v.error?.code === 'RATELIMIT_EXCEEDED';
+
+  it('a trusted proxy peer is resolved from each request’s own forwarded header', async () => {
+    const limiter = createRateLimiter({
+      rate: '1/min',
+      now: () => 0,
+      clientIp: { trustedProxies: ['10.0.0.0/8'] },
+      onEvent: () => {},
+    });
+    const via = (client: string) => req('10.0.0.1', { 'x-forwarded-for': client });
+    const a = await limiter.check(via('203.0.113.1'));
+    expect(a.ok && a.value.clientIp).toBe('203.0.113.1');
+    const b = await limiter.check(via('203.0.113.2'));
+    expect(b.ok && b.value.clientIp).toBe('203.0.113.2');
+    expect(limited(await limiter.check(via('203.0.113.1')))).toBe(true);
+    expect(limited(await limiter.check(via('203.0.113.2')))).toBe(true);
+    // The proxy itself, without a forwarded header, is a client of its own.
+    const own = await limiter.check(req('10.0.0.1'));
+    expect(own.ok && own.value.clientIp).toBe('10.0.0.1');
+    // An untrusted peer is the client whatever it forwards, request after request.
+    const c = await limiter.check(req('198.51.100.9', { 'x-forwarded-for': '203.0.113.3' }));
+    expect(c.ok && c.value.clientIp).toBe('198.51.100.9');
+    expect(limited(await limiter.check(req('198.51.100.9', { 'x-forwarded-for': '203.0.113.4' })))).toBe(
+      true,
+    );
+  });
+
+  it('still warns once about forwarded headers from a peer already seen without them', async () => {
+    for (const sync of [false, true]) {
+      const events: SecurityEvent[] = [];
+      const limiter = createRateLimiter({
+        rate: '100/min',
+        now: () => 0,
+        clientIp: createClientIpResolver({ onEvent: (e) => events.push(e) }),
+      });
+      const check = sync ? synchronousCheck(limiter)! : limiter.check;
+      await check(req('203.0.113.7'));
+      expect(events).toEqual([]);
+      await check(req('203.0.113.7', { 'x-forwarded-for': '1.1.1.1' }));
+      await check(req('203.0.113.7', { 'x-forwarded-for': '1.1.1.1' }));
+      expect(events.map((e) => e.type)).toEqual(['client_ip.forwarded_ignored']);
+    }
+  });
+
+  it('keeps every client apart past the point where the remembered peers and keys are emptied', async () => {
+    for (const sync of [false, true]) {
+      const limiter = createRateLimiter({ rate: '1/min', now: () => 0, onEvent: () => {} });
+      const check = sync ? synchronousCheck(limiter)! : limiter.check;
+      const peer = (i: number) => `198.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      for (let i = 0; i < 10_050; i++) expect((await check(req(peer(i)))).ok).toBe(true);
+      for (const i of [0, 1, 9_999, 10_000, 10_049]) expect(limited(await check(req(peer(i))))).toBe(true);
+    }
+  });
+
+  it('two IP buckets and two limiters sharing a store count in keys of their own', async () => {
+    const store = createMemoryRateLimitStore({ now: () => 0 });
+    const two = createRateLimiter({
+      name: 'a',
+      store,
+      buckets: [
+        { name: 'burst', rate: '2/min' },
+        { name: 'ip', rate: '3/min' },
+      ],
+    });
+    const other = createRateLimiter({ name: 'b', store, rate: '1/min' });
+    const r = req('203.0.113.5');
+    const first = await two.check(r);
+    const remaining = (v: Awaited<ReturnType<typeof two.check>>) =>
+      v.ok ? fields(v.headers).ratelimit!.replace(/;t=\d+/g, '') : v.error?.code;
+    expect(remaining(first)).toBe('"burst";r=1, "ip";r=2');
+    expect((await other.check(r)).ok).toBe(true);
+    expect(limited(await other.check(r))).toBe(true);
+    const second = await two.check(r);
+    expect(remaining(second)).toBe('"burst";r=0, "ip";r=1');
+    expect(limited(await two.check(r))).toBe(true);
+  });
 });

@@ -314,6 +314,19 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     ? buckets.map((b) => b.rates[0]!)
     : undefined;
   const fixedPolicy = fixed?.map((r) => r.policy).join(', ');
+  // Their store keys by client bucket, built once per client instead of per request: the resolver hands back
+  // the same bucket string for a peer, so this lookup finds its hash computed, and the store then gets the
+  // same key string every time (hash computed, compared by identity) rather than a new one to build and hash.
+  const fixedKeys = new Map<string, readonly string[]>();
+  const storeKeysOf = (rates: readonly CompiledRate[], ipKey: string): readonly string[] => {
+    let keys = fixedKeys.get(ipKey);
+    if (keys === undefined) {
+      if (fixedKeys.size >= HASH_CACHE_MAX) fixedKeys.clear();
+      keys = rates.map((r) => `${r.keyPrefix}|${ipKey}`);
+      fixedKeys.set(ipKey, keys);
+    }
+    return keys;
+  };
 
   const storeFailed = (req: RequestLike, err: unknown): Verdict<RateLimitInfo> => {
     const detail = err instanceof StoreTimeout ? err.message : `store failed: ${String(err)}`;
@@ -376,13 +389,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       // Never one shared bucket for every client whose address is unknown: one of them could then
       // refuse service to all the others. Refused, loudly, until the address is provided.
       if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
-      ipKey = who.key;
+      const keys = storeKeysOf(fixed, who.key!);
       const entries = new Array<StoreEntry>(fixed.length);
       for (let i = 0; i < fixed.length; i++) {
         const rate = fixed[i]!;
         // A cost above the burst could never be admitted; it takes the whole bucket instead.
         entries[i] = {
-          key: `${rate.keyPrefix}|${ipKey}`,
+          key: keys[i]!,
           rule: rate.rule,
           cost: Math.min(requestCost, rate.rule.burst),
         };
@@ -555,7 +568,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
           const entry = scratch[0]!;
           const rate = fixed![0]!;
-          entry.key = `${rate.keyPrefix}|${who.key}`;
+          entry.key = storeKeysOf(fixed!, who.key!)[0]!;
           entry.cost = Math.min(cost, rate.rule.burst);
           return decide(req, who.ip, fixed!, sync.consumeAllSync(scratch));
         }
