@@ -70,3 +70,70 @@ describe('setHeaders keeps Vary through what the handler sets later (real node h
     expect(await vary('/untouched')).toBe('Origin, Access-Control-Request-Headers');
   });
 });
+
+describe('keepVary merges through one writeHead on the prototype, not one per response', () => {
+  // What each path leaves to observe: whether the response got a writeHead of its own, and the Vary an
+  // earlier-installed wrapper (on-headers style: it runs, then calls the writeHead it replaced) saw.
+  const seen: { own?: boolean; early?: string } = {};
+  const server = createServer((req, res) => {
+    if (req.url === '/plain') {
+      // No rule kept anything: the handler's Vary is sent as it is.
+      res.setHeader('vary', 'Accept');
+      res.end('x');
+      return;
+    }
+    if (req.url === '/early') {
+      // Replaced before the rule ran, calling on to the writeHead it found.
+      const found = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        seen.early = String(this.getHeader('vary'));
+        return (found as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['writeHead'];
+    }
+    setHeaders(res, [['vary', 'Origin']]);
+    seen.own = Object.hasOwn(res, 'writeHead');
+    if (req.url === '/late') {
+      // Replaced after the rule ran (on-headers in a later middleware): its listener sets Vary first.
+      const found = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        this.setHeader('vary', 'Accept-Encoding');
+        return (found as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['writeHead'];
+    } else res.setHeader('vary', 'Cookie');
+    res.end('x');
+  });
+  let base = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const vary = async (path: string): Promise<string> => {
+    const res = await request(`${base}${path}`);
+    await res.body.text();
+    return String(res.headers.vary);
+  };
+
+  it('leaves the response without a writeHead of its own, and still merges', async () => {
+    expect(await vary('/kept')).toBe('Cookie, Origin');
+    expect(seen.own).toBe(false);
+    // The next response too (the prototype's hook is installed once).
+    expect(await vary('/kept')).toBe('Cookie, Origin');
+    expect(seen.own).toBe(false);
+  });
+
+  it('sends a Vary no rule kept anything on unchanged', async () => {
+    expect(await vary('/plain')).toBe('Accept');
+  });
+
+  it('wraps a writeHead replaced on the response before the rule ran, so it sees the merged Vary', async () => {
+    expect(await vary('/early')).toBe('Cookie, Origin');
+    expect(seen.own).toBe(true);
+    expect(seen.early).toBe('Cookie, Origin');
+  });
+
+  it('merges after a writeHead replaced on the response later has run', async () => {
+    expect(await vary('/late')).toBe('Accept-Encoding, Origin');
+  });
+});

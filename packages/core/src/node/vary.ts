@@ -1,35 +1,52 @@
 import { type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { appendVary } from '../http/vary.js';
 
+// Registered symbols: another installed copy of core keeps its fields in the same slot, and finds the hook
+// already in place instead of adding a second one.
 /** The Vary fields bulwark's rules made the response depend on, kept on the response object. */
-const KEPT = Symbol('bulwark.vary');
+const KEPT: unique symbol = Symbol.for('bulwark.vary.kept');
+/** Set on `ServerResponse.prototype` once its writeHead merges kept fields. */
+const HOOKED: unique symbol = Symbol.for('bulwark.vary.hooked');
 
 interface KeepingResponse extends ServerResponse {
   [KEPT]?: string;
 }
+
+type WriteHead = (
+  this: ServerResponse,
+  statusCode: unknown,
+  reason?: unknown,
+  headers?: unknown,
+) => ServerResponse;
+
+const proto = ServerResponse.prototype as ServerResponse & { [HOOKED]?: true };
 
 function asText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** Merge the kept fields into the headers `writeHead` is about to send (its argument wins over setHeader). */
-function mergeInto(res: KeepingResponse, args: unknown[]): void {
+/**
+ * Merge the kept fields into the head `writeHead(statusCode, reason, headers)` is about to send: its headers
+ * argument (as node reads it: after a reason phrase, or in its place) wins over setHeader, so a Vary there is
+ * merged in place; otherwise the response's own Vary is.
+ */
+function mergeInto(res: KeepingResponse, reason: unknown, headers: unknown): void {
   const kept = res[KEPT]!;
-  const last = args[args.length - 1];
-  if (Array.isArray(last)) {
+  const given = typeof reason === 'string' ? headers : (headers ?? reason);
+  if (Array.isArray(given)) {
     // Flat [name, value, name, value…] form.
-    for (let i = 0; i < last.length; i += 2) {
-      if (String(last[i]).toLowerCase() === 'vary') {
-        last[i + 1] = appendVary(asText(last[i + 1]), kept);
+    for (let i = 0; i < given.length; i += 2) {
+      if (String(given[i]).toLowerCase() === 'vary') {
+        given[i + 1] = appendVary(asText(given[i + 1]), kept);
         return;
       }
     }
-  } else if (typeof last === 'object' && last !== null) {
-    const headers = last as OutgoingHttpHeaders;
-    for (const name in headers) {
+  } else if (typeof given === 'object' && given !== null) {
+    const object = given as OutgoingHttpHeaders;
+    for (const name in object) {
       if (name.toLowerCase() === 'vary') {
-        headers[name] = appendVary(asText(headers[name]), kept);
+        object[name] = appendVary(asText(object[name]), kept);
         return;
       }
     }
@@ -39,12 +56,25 @@ function mergeInto(res: KeepingResponse, args: unknown[]): void {
   if (current !== kept) res.setHeader('vary', appendVary(current, kept));
 }
 
-const nodeWriteHead = ServerResponse.prototype.writeHead;
-
-/** writeHead of a response node has not wrapped: one shared function, no closure per response. */
-function writeHeadKeepingVary(this: KeepingResponse, ...args: unknown[]): ServerResponse {
-  if (!this.headersSent) mergeInto(this, args);
-  return (nodeWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+/**
+ * Put the merging writeHead on `ServerResponse.prototype`, once per process: every node response (express's
+ * too, whose responses inherit from it) then keeps its fields without a function assigned per response,
+ * which changed each response's hidden class and made node's and the framework's property accesses on
+ * responses polymorphic. A response without kept fields pays one property read.
+ */
+function hookPrototype(): void {
+  if (proto[HOOKED] === true) return;
+  const below = proto.writeHead as WriteHead;
+  proto.writeHead = function writeHead(
+    this: KeepingResponse,
+    statusCode: unknown,
+    reason?: unknown,
+    headers?: unknown,
+  ) {
+    if (this[KEPT] !== undefined && !this.headersSent) mergeInto(this, reason, headers);
+    return below.call(this, statusCode, reason, headers);
+  } as ServerResponse['writeHead'];
+  proto[HOOKED] = true;
 }
 
 /**
@@ -64,15 +94,15 @@ export function keepVary(res: ServerResponse, fields: string): void {
     return;
   }
   keeping[KEPT] = fields;
-  // node's implicit header write (res.end without writeHead) goes through writeHead too. A writeHead some
-  // other library already wrapped on this response (on-headers…) is wrapped in turn, not replaced.
+  hookPrototype();
+  // node's implicit header write (res.end without writeHead) goes through writeHead too, so the prototype's
+  // merges for every response whose writeHead is the prototype's. One replaced on the response or below the
+  // prototype (on-headers, a subclass, an HTTP/2 compatibility response) may call a writeHead it took before
+  // the hook was there: it is wrapped in turn (merging twice changes nothing).
   const current = res.writeHead;
-  if (current === nodeWriteHead) {
-    res.writeHead = writeHeadKeepingVary as ServerResponse['writeHead'];
-    return;
-  }
+  if (current === proto.writeHead) return;
   res.writeHead = function writeHeadKeepingVaryOver(this: KeepingResponse, ...args: unknown[]) {
-    if (!this.headersSent) mergeInto(this, args);
+    if (!this.headersSent) mergeInto(this, args[1], args[2]);
     return (current as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse['writeHead'];
 }
