@@ -33,6 +33,32 @@ describe('#jwt-crypto', () => {
       { numRuns: 2000 },
     );
   });
+  it('node: decodes through the per-encoding Buffer methods, not write/toString (same bytes, checked above)', () => {
+    const write = Buffer.prototype.write;
+    const toString = Buffer.prototype.toString;
+    let calls = 0;
+    Buffer.prototype.write = function (this: Buffer, ...args: unknown[]) {
+      calls++;
+      return (write as (...a: unknown[]) => number).apply(this, args);
+    } as typeof write;
+    Buffer.prototype.toString = function (this: Buffer, ...args: unknown[]) {
+      calls++;
+      return (toString as (...a: unknown[]) => string).apply(this, args);
+    } as typeof toString;
+    try {
+      const sig = Buffer.alloc(256, 7).toString('base64url');
+      const claims = Buffer.from('{"a":"✓"}').toString('base64url');
+      calls = 0;
+      const text = cryptoBackend.decodeText(claims);
+      const bytes = cryptoBackend.decodeTransient!(sig);
+      expect(calls).toBe(0);
+      expect(text).toBe('{"a":"✓"}');
+      expect([...bytes!]).toEqual([...Buffer.alloc(256, 7)]);
+    } finally {
+      Buffer.prototype.write = write;
+      Buffer.prototype.toString = toString;
+    }
+  });
   it('refuses invalid UTF-8 in both back ends', () => {
     const bad = Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url');
     expect(cryptoBackend.decodeText(bad)).toBeUndefined();
