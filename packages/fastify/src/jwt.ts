@@ -8,6 +8,7 @@ import {
   type JwtVerifierOptions,
   ruleFor,
 } from '@bulwark/core';
+import { jwtCheckNow } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { denialOf, pass, requestOf, send } from './reply.js';
 
@@ -46,8 +47,38 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
     if (verdict.dpop !== undefined) request.dpop = verdict.dpop;
     return true;
   };
-  // Callback-style for fastify: the request goes on as soon as the verdict is known (one promise, the
-  // verifier's, and one hop fewer than an async hook). A denial reaches `done`, the error pipeline a rejected
+  /** Carry out a verdict in a callback-style hook: the request goes on, is answered, or errs into `done`. */
+  const settle = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    verdict: JwtVerdict,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    // done() runs the next step synchronously: it is called outside the try, as fastify would call it.
+    let next: Error | undefined;
+    try {
+      if (verdict.ok) carryOut(request, reply, verdict);
+      else {
+        next = denialOf(request, verdict);
+        if (next === undefined) {
+          send(reply, verdict.reply);
+          return;
+        }
+      }
+    } catch (err) {
+      // What an async hook's rejection would have carried: fastify's error pipeline, never the handler.
+      next = err as Error;
+    }
+    done(next);
+  };
+  // Never continue on a rejection, whatever it carries (a falsy reason would read as "go on").
+  const failed = (done: HookHandlerDoneFunction, err: unknown): void =>
+    done((err || new Error('requireJwt: the verifier rejected without a reason')) as Error);
+  // The verifier's decision without a promise when it had nothing to wait for (a refusal, a cached or
+  // verified token on the node back end): the hook then goes on, or refuses, before it returns.
+  const now = jwtCheckNow(verifier);
+  // Callback-style for fastify: the request goes on as soon as the verdict is known (no promise at all when
+  // it was settled at once, else the verifier's). A denial reaches `done`, the error pipeline a rejected
   // async hook reaches. Called by hand without `done`, it answers as an async hook does.
   function bulwarkRequireJwt(
     request: FastifyRequest,
@@ -57,37 +88,29 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
     const mtls = request.mtls;
     const dpop = request.dpop;
     // Nothing to pass on (no mTLS peer, no proof accepted earlier): no context object for this request.
-    const checked = verifier.check(
-      requestOf(request),
-      authorize,
-      mtls === undefined && dpop === undefined ? undefined : { mtls, dpop },
-    );
+    const context = mtls === undefined && dpop === undefined ? undefined : { mtls, dpop };
     if (done === undefined) {
-      return checked.then((verdict) => (carryOut(request, reply, verdict) ? undefined : reply));
+      return verifier
+        .check(requestOf(request), authorize, context)
+        .then((verdict) => (carryOut(request, reply, verdict) ? undefined : reply));
     }
-    checked.then(
-      (verdict) => {
-        // done() runs the next step synchronously: it is called outside the try, as fastify would call it.
-        let next: Error | undefined;
-        try {
-          if (verdict.ok) carryOut(request, reply, verdict);
-          else {
-            next = denialOf(request, verdict);
-            if (next === undefined) {
-              send(reply, verdict.reply);
-              return;
-            }
-          }
-        } catch (err) {
-          // What an async hook's rejection would have carried: fastify's error pipeline, never the handler.
-          next = err as Error;
-        }
-        done(next);
-      },
-      // Never continue on a rejection, whatever it carries (a falsy reason would read as "go on").
-      (err: unknown) =>
-        done((err || new Error('requireJwt: the verifier rejected without a reason')) as Error),
-    );
+    let decided: JwtVerdict | Promise<JwtVerdict>;
+    try {
+      decided =
+        now === undefined
+          ? verifier.check(requestOf(request), authorize, context)
+          : now(requestOf(request), authorize, context);
+    } catch (err) {
+      // check() rejects where the settled check throws: the same error pipeline.
+      failed(done, err);
+      return undefined;
+    }
+    if (decided instanceof Promise) {
+      decided.then(
+        (verdict) => settle(request, reply, verdict, done),
+        (err: unknown) => failed(done, err),
+      );
+    } else settle(request, reply, decided, done);
     return undefined;
   }
   return bulwarkRequireJwt as BulwarkHook;
