@@ -35,7 +35,7 @@ describe('#jwt-crypto', () => {
   });
   it('node: decodes through the per-encoding Buffer methods, not write/toString (same bytes, checked above)', () => {
     const write = Buffer.prototype.write;
-    const toString = Buffer.prototype.toString;
+    const encode = Buffer.prototype.toString;
     let calls = 0;
     Buffer.prototype.write = function (this: Buffer, ...args: unknown[]) {
       calls++;
@@ -43,8 +43,8 @@ describe('#jwt-crypto', () => {
     } as typeof write;
     Buffer.prototype.toString = function (this: Buffer, ...args: unknown[]) {
       calls++;
-      return (toString as (...a: unknown[]) => string).apply(this, args);
-    } as typeof toString;
+      return (encode as (...a: unknown[]) => string).apply(this, args);
+    } as typeof encode;
     try {
       const sig = Buffer.alloc(256, 7).toString('base64url');
       const claims = Buffer.from('{"a":"✓"}').toString('base64url');
@@ -56,7 +56,7 @@ describe('#jwt-crypto', () => {
       expect([...bytes!]).toEqual([...Buffer.alloc(256, 7)]);
     } finally {
       Buffer.prototype.write = write;
-      Buffer.prototype.toString = toString;
+      Buffer.prototype.toString = encode;
     }
   });
   it('refuses invalid UTF-8 in both back ends', () => {
