@@ -44,8 +44,12 @@ export interface ClaimContext {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const lenient = (body: Uint8Array): string => decoder.decode(body);
 
-/** Build a {@link WebhookDelivery}. `claim` is undefined for signature-only checks. */
+/**
+ * Build a {@link WebhookDelivery}. `claim` is undefined for signature-only checks. `text` is the body's text when
+ * it was already decoded, else `decode` makes it on the first `text()`/`json()` (default: lenient UTF-8).
+ */
 export function createDelivery(
   scheme: WebhookSchemeName,
   id: string,
@@ -53,6 +57,7 @@ export function createDelivery(
   body: Uint8Array,
   text: string | undefined,
   claim: ClaimContext | undefined,
+  decode: (body: Uint8Array) => string = lenient,
 ): WebhookDelivery {
   let cachedText = text;
   let settled: Promise<void> | undefined;
@@ -62,7 +67,7 @@ export function createDelivery(
     timestamp,
     body,
     text() {
-      cachedText ??= decoder.decode(body);
+      cachedText ??= decode(body);
       return cachedText;
     },
     json<T>() {

@@ -13,4 +13,9 @@ export interface HmacBackend {
   createKey(bytes: Uint8Array, hash: HmacHash): HmacKey;
   /** How many HMACs this backend computed since the process started (proves deny paths compute none). */
   operations(): number;
+  /**
+   * Whether `bytes` are well-formed UTF-8 (what a fatal `TextDecoder` accepts), without building the string
+   * where the runtime can: a refused delivery never needs its text.
+   */
+  isUtf8(bytes: Uint8Array): boolean;
 }

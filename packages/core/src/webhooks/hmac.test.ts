@@ -43,3 +43,43 @@ describe('HMAC back ends', () => {
     }
   });
 });
+
+describe('isUtf8', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decodes = (bytes: Uint8Array): boolean => {
+    try {
+      fatal.decode(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const tricky = [
+    [],
+    [0x7b, 0x7d],
+    [0xef, 0xbb, 0xbf, 0x7b, 0x7d], // BOM
+    [0xc3, 0xa9], // é
+    [0xf0, 0x9f, 0x98, 0x80], // U+1F600
+    [0xf4, 0x8f, 0xbf, 0xbf], // U+10FFFF
+    [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+    [0xc0, 0x80], // overlong NUL
+    [0xe0, 0x80, 0xaf], // overlong
+    [0xed, 0xa0, 0x80], // a surrogate
+    [0xe2, 0x82], // truncated
+    [0x80], // lone continuation
+    [0xff],
+  ].map((b) => new Uint8Array(b));
+
+  it('both back ends answer what a fatal TextDecoder accepts, on tricky and on random bytes', () => {
+    for (const bytes of tricky) {
+      expect(nodeBackend.isUtf8(bytes), String([...bytes])).toBe(decodes(bytes));
+      expect(webBackend.isUtf8(bytes), String([...bytes])).toBe(decodes(bytes));
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(nodeBackend.isUtf8(bytes)).toBe(decodes(bytes));
+        expect(webBackend.isUtf8(bytes)).toBe(decodes(bytes));
+      }),
+    );
+  });
+});

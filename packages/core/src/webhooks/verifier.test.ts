@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createHmac } from 'node:crypto';
 import { fromFetchRequest, type RequestLike } from '../http/request.js';
 import type { Verdict } from '../verdict.js';
 import { hmacBackend } from './signature-backend.js';
@@ -349,5 +350,42 @@ describe('refusal events', () => {
         detail: 'no presented signature matches any of 1 keys',
       }),
     ]);
+  });
+});
+
+describe('the body as text', () => {
+  const secret = 'github-secret-0123456789';
+  const github = (body: Uint8Array, signature: string) => {
+    const req = request(
+      [
+        ['x-hub-signature-256', signature],
+        ['x-github-delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+      ],
+      body,
+    );
+    return req;
+  };
+  const macOf = (body: Uint8Array) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+  it('a forged delivery is refused without decoding its body; a verified one decodes it on demand, BOM kept', async () => {
+    const v = createWebhookVerifier({ scheme: 'github', secrets: secret });
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode('{"zen":"é"}')]);
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode');
+    try {
+      const forged = await v.check(github(body, `sha256=${'5a'.repeat(32)}`));
+      expect(!forged.ok && forged.error?.code).toBe('WEBHOOK_SIGNATURE_MISMATCH');
+      expect(decode).not.toHaveBeenCalled();
+      const verdict = await v.verifySignature(github(body, macOf(body)));
+      expect(verdict.ok).toBe(true);
+      if (!verdict.ok) return;
+      // As the fatal check's decoder always gave it: the leading BOM is part of the text.
+      expect(verdict.value.text()).toBe('\uFEFF{"zen":"é"}');
+      const invalid = await v.check(
+        github(new Uint8Array([0x7b, 0xff, 0x7d]), macOf(new Uint8Array([0x7b, 0xff, 0x7d]))),
+      );
+      expect(!invalid.ok && invalid.error?.code).toBe('WEBHOOK_BODY_NOT_UTF8');
+    } finally {
+      decode.mockRestore();
+    }
   });
 });

@@ -46,6 +46,8 @@ export interface WebhookVerifier extends Rule<'webhooks'> {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** The text of a body checked as UTF-8 (a leading BOM kept, as the check's decoder always did). */
+const strict = (body: Uint8Array): string => utf8.decode(body);
 
 // A processed event is acknowledged so the sender stops retrying; the handler does not run again.
 const DUPLICATE: Answered = Object.freeze(
@@ -239,27 +241,18 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
         req,
       );
     }
-    let text: string | undefined;
-    if (o.requireUtf8) {
-      try {
-        text = utf8.decode(body);
-      } catch {
-        return reject(WEBHOOK_ERRORS.bodyNotUtf8, 'body is not valid UTF-8', req);
-      }
+    // Checked, not decoded: a forged delivery is refused without ever building its text (the delivery decodes
+    // it when the handler asks, and identify() when Stripe's id lives in it).
+    if (o.requireUtf8 && !hmacBackend.isUtf8(body)) {
+      return reject(WEBHOOK_ERRORS.bodyNotUtf8, 'body is not valid UTF-8', req);
     }
     const matched = matches(parts, body);
     return typeof matched === 'boolean'
-      ? identify(req, matched, parts, body, text)
-      : matched.then((m) => identify(req, m, parts, body, text));
+      ? identify(req, matched, parts, body)
+      : matched.then((m) => identify(req, m, parts, body));
   }
 
-  function identify(
-    req: RequestLike,
-    matched: boolean,
-    parts: SignedParts,
-    body: Uint8Array,
-    text: string | undefined,
-  ): Authenticated {
+  function identify(req: RequestLike, matched: boolean, parts: SignedParts, body: Uint8Array): Authenticated {
     if (!matched) {
       return reject(
         WEBHOOK_ERRORS.signatureMismatch,
@@ -268,7 +261,10 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       );
     }
     let id = parts.id;
+    let text: string | undefined;
     if (id === undefined) {
+      // Valid UTF-8 when requireUtf8 (checked above); without it there is no text, as before (no id: refused).
+      if (o.requireUtf8) text = strict(body);
       // Stripe: the event id lives in the (now verified) body.
       let eventId: unknown;
       try {
@@ -307,7 +303,8 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
       const checked = pending instanceof Promise ? await pending : pending;
       if (!checked.ok) return checked;
       const { parts, text, id } = checked.value;
-      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, undefined));
+      const decode = o.requireUtf8 ? strict : undefined;
+      return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, undefined, decode));
     },
     check: observedCheck(
       'webhooks',
@@ -365,7 +362,8 @@ export function createWebhookVerifier(options: WebhookVerifierOptions): WebhookV
           processingTtlMs: o.processingTtlMs,
           onEvent,
         };
-        return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, claim));
+        const decode = o.requireUtf8 ? strict : undefined;
+        return allow(createDelivery(o.name, id, parts.timestamp, checked.value.body, text, claim, decode));
       },
     ),
   };
