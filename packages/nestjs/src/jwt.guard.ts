@@ -15,12 +15,10 @@ import {
   type JwtAuthorizer,
   type JwtClaims,
   type JwtRouteOptions,
-  type JwtVerdict,
   type JwtVerifier,
   type MtlsPeer,
   type MtlsVerifier,
 } from '@bulwark/core';
-import { type JwtCheckNow, jwtCheckNow } from '@bulwark/core/toolkit';
 import { type PlatformRequest, pass, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import { enforceMtls } from './mtls.guard.js';
@@ -42,6 +40,7 @@ const enforced = new WeakMap<object, JwtClaims | undefined>();
 
 /** What the JWT guard holds. */
 interface JwtRules {
+  readonly verifier: JwtVerifier;
   readonly reflector: Reflector;
   readonly mtlsDefault: MtlsVerifier | null;
 }
@@ -78,40 +77,21 @@ function combinedRules(reflector: Reflector, controller: object, handler: object
 
 /**
  * Verify the bearer token once per request and apply every level's `@RequireJwt` rules and
- * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first. Synchronous when nothing
- * had to be waited for (core's jwtCheckNow: a refusal, or a token verified with keys already loaded), so
- * Nest takes the guard's answer, or its denial, without a promise; a promise where a step waits.
+ * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first.
  */
-function enforceJwt(guard: JwtRules, check: JwtCheckNow, context: ExecutionContext): void | Promise<void> {
+async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<void> {
+  const { verifier, reflector } = guard;
   const http = context.switchToHttp();
   const request = http.getRequest<PlatformRequest>();
   if (enforced.has(request)) return;
-  const authorize = routeRules(guard.reflector, context);
+  const authorize = routeRules(reflector, context);
   // With a binding, the route's @RequireMtls (any level) decides first, so behind a trusted proxy the
   // forwarded certificate is the one the token must match, whatever the order the guards run in.
-  if (authorize.certificateBound !== undefined) {
-    const mtls = enforceMtls(guard.reflector, guard.mtlsDefault, context);
-    if (mtls instanceof Promise) return mtls.then(() => verify(check, http, request, authorize));
-  }
-  return verify(check, http, request, authorize);
-}
-
-function verify(
-  check: JwtCheckNow,
-  http: ReturnType<ExecutionContext['switchToHttp']>,
-  request: PlatformRequest,
-  authorize: JwtAuthorizer,
-): void | Promise<void> {
-  const verdict = check(toRequestLike(request), authorize, {
+  if (authorize.certificateBound !== undefined) await enforceMtls(reflector, guard.mtlsDefault, context);
+  const verdict = await verifier.check(toRequestLike(request), authorize, {
     mtls: request.mtls as MtlsPeer | undefined,
   });
-  if (verdict instanceof Promise) return verdict.then((v) => carryOut(request, http.getResponse(), v));
-  carryOut(request, http.getResponse(), verdict);
-}
-
-/** The verdict carried out: the claims (and DPoP proof) on the request, or the denial thrown. */
-function carryOut(request: PlatformRequest, response: unknown, verdict: JwtVerdict): void {
-  const { value } = pass(request, response, verdict);
+  const { value } = pass(request, http.getResponse(), verdict);
   enforced.set(request, value);
   if (value !== undefined) request.auth = value;
   if (verdict.ok && verdict.dpop !== undefined) request.dpop = verdict.dpop;
@@ -133,8 +113,6 @@ const activated = (): true => true;
 @Injectable()
 export class JwtGuard implements CanActivate, OnModuleInit {
   readonly verifier: JwtVerifier;
-  /** The verifier's check, answering without a promise when it had nothing to wait for. */
-  private readonly checkNow: JwtCheckNow;
 
   constructor(
     @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
@@ -150,7 +128,6 @@ export class JwtGuard implements CanActivate, OnModuleInit {
       );
     }
     this.verifier = verifier;
-    this.checkNow = jwtCheckNow(verifier) ?? ((req, route, ctx) => verifier.check(req, route, ctx));
   }
 
   /**
@@ -173,11 +150,9 @@ export class JwtGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  // Not async: a request decided without waiting is answered with a plain `true` (or its denial thrown),
-  // which Nest takes without a promise; otherwise the promise of the verification.
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const done = enforceJwt(this, this.checkNow, context);
-    return done === undefined ? true : done.then(activated);
+  // Not async: the promise of enforceJwt is handed to Nest as it is, one async frame less on every request.
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return enforceJwt(this, context).then(activated);
   }
 }
 
