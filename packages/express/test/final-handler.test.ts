@@ -21,7 +21,7 @@ describe("express: the policy's CSP and Vary: Origin kept without a writeHead pe
         res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
           seen.early = String(this.getHeader('content-security-policy'));
           return (found as (...a: unknown[]) => ServerResponse).apply(this, args);
-        } as ServerResponse['writeHead'];
+        } as typeof res.writeHead;
       }
       next();
     });
