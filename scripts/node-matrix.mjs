@@ -18,14 +18,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The majors tested besides the machine's own Node. */
 export const MAJORS = [22, 24, 26];
 
-/** vitest projects and file filters of the subset: core whole, express's conformance suite. */
+/**
+ * vitest projects and file filters of the subset: core whole, express's conformance suite, and fastify's
+ * conformance suite with its app-rules tests (fastify writes prepared headers into node's own header table
+ * when a startup probe finds it, and core's Vary keeper hooks node's writeHead: both depend on node's
+ * internals, so they run on every major).
+ */
 const SUBSET = [
   '--project',
   'core',
   '--project',
   'express',
+  '--project',
+  'fastify',
   'packages/core/',
   'packages/express/test/conformance',
+  'packages/fastify/test/conformance',
+  'packages/fastify/test/app-rules',
 ];
 
 /** The version a Node binary reports, or undefined when it does not run. */

@@ -120,15 +120,15 @@ if (stepFailures.length > 0) {
 }
 // Part of the full suite above, named here: the suites run again on the other majors users run.
 if (majors) parts.push(`of which on older majors: ${majors}`);
-// The Node versions users run: core and the express conformance suite on each newer major.
-console.log('\n▶ node matrix: core + express conformance on each newer major (scripts/node-matrix.mjs)');
+// The Node versions users run: core, the express and fastify conformance suites on each newer major.
+console.log('\n▶ node matrix: core + express, fastify conformance on each newer major (scripts/node-matrix.mjs)');
 const matrix = runNodeMatrix();
 for (const run of matrix) {
   passed += run.passed;
   failed += run.failed;
   for (const name of run.failedNames ?? []) failedNames.push(`node ${run.version}: ${name}`);
   parts.push(
-    `core + express conformance on node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
+    `core + express, fastify conformance on node ${run.version}: ${run.passed} passed, ${run.failed} failed${run.detail ? ` (${run.detail})` : ''}`,
   );
 }
 // The other runtimes users serve fetch handlers on: the adapter suites on Bun, Deno and workerd.
