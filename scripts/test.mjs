@@ -121,7 +121,9 @@ if (stepFailures.length > 0) {
 // Part of the full suite above, named here: the suites run again on the other majors users run.
 if (majors) parts.push(`of which on older majors: ${majors}`);
 // The Node versions users run: core, the express and fastify conformance suites on each newer major.
-console.log('\n▶ node matrix: core + express, fastify conformance on each newer major (scripts/node-matrix.mjs)');
+console.log(
+  '\n▶ node matrix: core + express, fastify conformance on each newer major (scripts/node-matrix.mjs)',
+);
 const matrix = runNodeMatrix();
 for (const run of matrix) {
   passed += run.passed;
