@@ -1,7 +1,7 @@
 import * as buffer from 'node:buffer';
 import { type HmacDigest, HmacKey } from '../bytes/hmac-node.js';
+import { decodesAsUtf8 } from '../bytes/utf8.js';
 import type { HmacBackend, HmacHash } from './hmac-types.js';
-import { isUtf8 as decodesAsUtf8 } from './hmac-web.js';
 
 const DIGEST: Readonly<Record<HmacHash, HmacDigest>> = { 'SHA-256': 'sha256', 'SHA-512': 'sha512' };
 let count = 0;

@@ -1,19 +1,8 @@
+import { decodesAsUtf8 } from '../bytes/utf8.js';
 import { withPrefix } from './encoding.js';
 import type { HmacBackend } from './hmac-types.js';
 
 let count = 0;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Whether a fatal UTF-8 decoder accepts `bytes` (the portable check: it builds the string and drops it). */
-export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * WebCrypto HMAC for every runtime fetch runs on (Workers, Deno, Bun, browsers). The CryptoKey is imported
@@ -37,5 +26,5 @@ export const backend: HmacBackend = {
     };
   },
   operations: () => count,
-  isUtf8,
+  isUtf8: decodesAsUtf8,
 };
