@@ -5,86 +5,11 @@
 // thread pool is process CPU time too. On a shared machine at a load of 40+ the wall clock measured the
 // scheduler more than the code.
 // Contract: see bench/README.md.
-import {
-  createHmac,
-  createSecretKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign as nodeSign,
-  timingSafeEqual,
-  verify,
-} from 'node:crypto';
 import { compare, ensure } from './lib/micro.mjs';
+import { AUDIENCE, ISSUER, b64, claimsAt, floor, material, tokenFor } from './lib/jwt-material.mjs';
 
 export const title = 'JWT verification';
 export const peers = ['jose', 'fast-jwt', 'jsonwebtoken'];
-
-const ISSUER = 'https://issuer.bench/';
-const AUDIENCE = 'https://api.bench';
-
-function b64(v) {
-  return Buffer.from(v).toString('base64url');
-}
-
-/** Sign with node:crypto so every library verifies the very same bytes. */
-function sign(alg, key, header, claims) {
-  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
-  const data = Buffer.from(input);
-  let sig;
-  if (alg === 'HS256') sig = createHmac('sha256', key).update(data).digest();
-  else if (alg === 'EdDSA') sig = nodeSign(null, data, key);
-  else if (alg === 'ES256') sig = nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
-  else sig = nodeSign('sha256', data, key);
-  return `${input}.${b64(sig)}`;
-}
-
-function material(alg) {
-  if (alg === 'HS256') {
-    const secret = randomBytes(32);
-    return { alg, secret, verifyKey: secret, pem: secret, jwk: undefined };
-  }
-  const pair =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : alg === 'EdDSA'
-        ? generateKeyPairSync('ed25519')
-        : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    alg,
-    privateKey: pair.privateKey,
-    verifyKey: pair.publicKey,
-    pem: pair.publicKey.export({ type: 'spki', format: 'pem' }),
-    jwk: { ...pair.publicKey.export({ format: 'jwk' }), kid: `${alg}-1`, alg, use: 'sig' },
-  };
-}
-
-/**
- * The crypto floor: split, decode the signature, verify; no JSON, no claims. Each key in the form node
- * verifies fastest: an HMAC secret as a KeyObject (a Buffer key costs ~7x more per call on Node 24), an RSA
- * key bare (PKCS#1 v1.5 is the default; a { key, padding } object costs ~2% on Node 20 and ~40% on Node 24).
- */
-function floor(alg, key) {
-  if (alg === 'HS256') {
-    const secret = createSecretKey(key);
-    return (token) => {
-      const i = token.lastIndexOf('.');
-      const mac = createHmac('sha256', secret).update(token.slice(0, i)).digest();
-      const sig = Buffer.from(token.slice(i + 1), 'base64url');
-      return sig.length === mac.length && timingSafeEqual(mac, sig);
-    };
-  }
-  const opts = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key;
-  const digest = alg === 'EdDSA' ? null : 'sha256';
-  return (token) => {
-    const i = token.lastIndexOf('.');
-    return verify(
-      digest,
-      Buffer.from(token.slice(0, i), 'latin1'),
-      opts,
-      Buffer.from(token.slice(i + 1), 'base64url'),
-    );
-  };
-}
 
 export async function run({ smoke }) {
   const { createJwtVerifier } = await import('@bulwark/core');
@@ -92,15 +17,7 @@ export async function run({ smoke }) {
   const { createVerifier } = await import('fast-jwt');
   const jsonwebtoken = (await import('jsonwebtoken')).default;
   const now = Math.floor(Date.now() / 1000);
-  const claims = {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: 'user-1',
-    iat: now,
-    exp: now + 3000,
-    jti: 'j-1',
-    scope: 'orders:read',
-  };
+  const claims = claimsAt(now);
   const rows = [];
   const notes = [];
   const ok = (name, r) =>
@@ -114,12 +31,7 @@ export async function run({ smoke }) {
 
   for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256']) {
     const m = material(alg);
-    const token = sign(
-      alg,
-      alg === 'HS256' ? m.secret : m.privateKey,
-      { alg, typ: 'at+jwt', ...(m.jwk ? { kid: m.jwk.kid } : {}) },
-      claims,
-    );
+    const token = tokenFor(m, claims);
     const keyOpts = alg === 'HS256' ? { secret: m.secret } : { keys: [m.jwk] };
     const bulwark = createJwtVerifier({
       algorithms: [alg],
@@ -160,7 +72,7 @@ export async function run({ smoke }) {
   // The verified-token cache, against fast-jwt's: the same token sent again and again.
   {
     const m = material('RS256');
-    const token = sign('RS256', m.privateKey, { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' }, claims);
+    const token = tokenFor(m, claims);
     const cached = createJwtVerifier({
       algorithms: ['RS256'],
       issuer: ISSUER,
@@ -191,17 +103,12 @@ export async function run({ smoke }) {
   // compared with, so the ratio reads "the denial is N x cheaper".
   {
     const m = material('RS256');
-    const good = sign('RS256', m.privateKey, { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' }, claims);
+    const good = tokenFor(m, claims);
     const v = createJwtVerifier({ algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, keys: [m.jwk] });
     const none = `${b64('{"alg":"none","typ":"JWT"}')}.${b64(JSON.stringify(claims))}.`;
     const malformed = 'eyJhbGciOiJSUzI1NiJ9.not base64!.x';
     // Signed with the right key, expired: refused on its claims, before the signature check.
-    const expired = sign(
-      'RS256',
-      m.privateKey,
-      { alg: 'RS256', kid: m.jwk.kid, typ: 'at+jwt' },
-      { ...claims, iat: now - 4000, exp: now - 1000 },
-    );
+    const expired = tokenFor(m, { ...claims, iat: now - 4000, exp: now - 1000 });
     const denied = (code) => (name, r) =>
       ensure(name.includes('allow') ? r.ok : r.error?.code === code, `${name} answered as intended`);
     rows.push(
