@@ -4,12 +4,17 @@ import {
   type DpopProof,
   type JwtClaims,
   type JwtRouteOptions,
+  type JwtAuthorizer,
+  type JwtCheckContext,
+  type JwtVerdict,
   type JwtVerifier,
   type JwtVerifierOptions,
   type MtlsPeer,
+  type RequestLike,
   ruleFor,
 } from '@bulwark/core';
-import type { MiddlewareHandler } from 'hono';
+import { jwtCheckNow } from '@bulwark/core/toolkit';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { proceed, requestOf, stop } from './context.js';
 
 /** What {@link requireJwt} puts in `c.var`. */
@@ -55,14 +60,31 @@ export function requireJwt(
 ): MiddlewareHandler<{ Variables: OptionalJwtVariables }> | MiddlewareHandler<{ Variables: JwtVariables }> {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = createJwtRoute(verifier, route);
-  // Claims are undefined only on an optional route's anonymous request, which the overloads type.
-  const handler: MiddlewareHandler<{ Variables: OptionalJwtVariables }> = async function bulwarkJwt(c, next) {
-    const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };
-    const verdict = await verifier.check(requestOf(c), authorize, { mtls, dpop });
-    if (!verdict.ok) return stop(verdict);
+  // The verifier's check that answers without a promise when it had nothing to wait for (a refusal, a token
+  // verified with keys already loaded): the middleware then carries the verdict out right away instead of
+  // awaiting a settled promise first. It still answers with a promise (a refusal is a rejected one, as from
+  // an async middleware), so a caller chaining on it sees what it saw before.
+  const check =
+    jwtCheckNow(verifier) ??
+    ((req: RequestLike, r?: JwtAuthorizer, ctx?: JwtCheckContext) => verifier.check(req, r, ctx));
+  const carryOut = (c: Context, next: Next, verdict: JwtVerdict): Promise<Response | undefined> => {
+    if (!verdict.ok) return Promise.resolve(stop(verdict));
     c.set('claims', verdict.value); // undefined on an optional route's anonymous request
     c.set('dpop', verdict.dpop);
-    await proceed(c, next, verdict);
+    return proceed(c, next, verdict) as Promise<undefined>;
+  };
+  // Claims are undefined only on an optional route's anonymous request, which the overloads type.
+  const handler: MiddlewareHandler<{ Variables: OptionalJwtVariables }> = function bulwarkJwt(c, next) {
+    const { mtls, dpop } = c.var as { mtls?: MtlsPeer; dpop?: DpopProof };
+    try {
+      const verdict = check(requestOf(c), authorize, { mtls, dpop });
+      return verdict instanceof Promise
+        ? verdict.then((v) => carryOut(c, next, v))
+        : carryOut(c, next, verdict);
+    } catch (err) {
+      // A denial (stop throws it) or a broken verifier: a rejected promise, as an async middleware gives.
+      return Promise.reject(err);
+    }
   };
   return handler;
 }
