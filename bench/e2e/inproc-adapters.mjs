@@ -16,6 +16,9 @@
 //     :limited (limit 1 per hour → 429), :cors (preflight from an origin not listed → 403), :webhook (the
 //     GitHub-style POST /webhook with a bad signature → 401)
 //   e.g. node --expose-gc bench/e2e/inproc-adapters.mjs nestjs 7 5000 bare bulwark-nojwt bulwark:malformed bulwark:limited
+//   A/B of two builds in one process (fetch, fetch-direct, hono): a case suffixed `@<dir>` uses the build in
+//   <dir> (absolute; other frameworks' apps ignore it), which holds another build's {core,fetch,hono}/{package.json,dist}, each with a
+//   node_modules reaching its own core, e.g. bulwark:malformed bulwark:malformed@/tmp/main-build
 import { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,14 +61,14 @@ Server.prototype.listen = function listen(...args) {
 };
 
 /** The e2e app of `variant` (every variant, the floors too), as its own http.Server. */
-async function nodeServer(variant, c) {
+async function nodeServer(variant, c, build) {
   const { listen } = await import(`./apps/${framework}.mjs`);
-  await listen(variant, c);
+  await listen(variant, c, build);
   return lastServer;
 }
 
 /** A Hono app with bulwark's middleware in the e2e order (headers, CORS, per-IP limit, JWT on /json, webhook). */
-async function honoHandler(variant, c) {
+async function honoHandler(variant, c, build) {
   // hono is not a dependency of bench: its ESM entry as @bulwark/hono resolves it (one module instance).
   const honoDir = fileURLToPath(new URL('../../packages/hono/node_modules/hono/', import.meta.url));
   const { Hono } = await import(pathToFileURL(join(honoDir, 'dist/index.js')).href);
@@ -82,7 +85,11 @@ async function honoHandler(variant, c) {
       return ctx.json(BARE_POST_BODY);
     });
   } else if (variant !== 'bare') {
-    const b = await import(new URL('../../packages/hono/dist/index.js', import.meta.url).href);
+    const b = await import(
+      build === undefined
+        ? new URL('../../packages/hono/dist/index.js', import.meta.url).href
+        : pathToFileURL(`${build}/hono/dist/index.js`).href
+    );
     app.use(b.securityHeaders());
     app.use(b.cors({ origins: [c.origin] }));
     app.use(b.rateLimit({ rate: { limit: c.limit, windowMs: c.windowMs ?? 60_000 } }));
@@ -135,16 +142,18 @@ function fetchCase(handle, req, info) {
 
 const cases = [];
 for (const name of names) {
-  const [variant, mode] = name.split(':');
+  const [spec, alt] = name.split('@');
+  const [variant, mode] = spec.split(':');
+  const build = alt;
   const c = { ...config.server, ...(mode === 'limited' ? { limit: 1, windowMs: 3_600_000 } : {}) };
   const server = mode === 'limited' ? 'bulwark-limited' : variant;
   const req = requestOf(variant, mode);
   let run;
   if (framework === 'fetch-direct') {
     const { fetchHandlerOf } = await import('./apps/fetch.mjs');
-    run = fetchCase(await fetchHandlerOf(server, c), req, { remoteAddress: '127.0.0.1' });
-  } else if (framework === 'hono') run = fetchCase(await honoHandler(variant, c), req);
-  else run = nodeCase(await nodeServer(server, c), req);
+    run = fetchCase(await fetchHandlerOf(server, c, build), req, { remoteAddress: '127.0.0.1' });
+  } else if (framework === 'hono') run = fetchCase(await honoHandler(variant, c, build), req);
+  else run = nodeCase(await nodeServer(server, c, build), req);
   cases.push({ name, run, cpu: [] });
 }
 

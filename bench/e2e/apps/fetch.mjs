@@ -1,9 +1,11 @@
-// A (Request) => Response handler served on node:http: bare handler, static-headers (the same handler with
-// bulwark-nojwt's response headers as constants in its Response), bare-post (the bare handler, and for a
-// POST /webhook the body read with request.arrayBuffer() and a small JSON), and the same handler wrapped by
-// @bulwark/fetch's protect(). All go through @bulwark/fetch/node's toNodeListener when it exists (what a
-// user of the adapter runs), else through the minimal bridge below, so the variants differ only by protect().
+// A (Request) => Response handler served on node:http by @bulwark/fetch/node's toNodeListener (what a user
+// of the adapter runs, for every variant, so the variants differ only by protect()): bare handler,
+// static-headers (the same handler with bulwark-nojwt's response headers as constants in its Response),
+// bare-post (the bare handler, and for a POST /webhook the body read with request.arrayBuffer() and a small
+// JSON), and the same handler wrapped by @bulwark/fetch's protect(). `build` (in-process A/B only) is a
+// directory holding another build's fetch/dist: that build's protect() and bridge are used instead.
 import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import {
   BARE_POST_BODY,
   jwtOptions,
@@ -36,8 +38,14 @@ function barePostHandler() {
   };
 }
 
-async function bulwarkHandler(variant, c) {
-  const bulwark = await import('@bulwark/fetch');
+/** @bulwark/fetch (or its `/node` entry) of the workspace, or of the build in `build`. */
+function load(build, entry = '') {
+  if (build === undefined) return import(`@bulwark/fetch${entry}`);
+  return import(pathToFileURL(`${build}/fetch/dist${entry}/index.js`).href);
+}
+
+async function bulwarkHandler(variant, c, build) {
+  const bulwark = await load(build);
   const policy = {};
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.jwtStage === 'function'))
     policy.jwt = jwtOptions(c, variant);
@@ -62,36 +70,18 @@ async function bulwarkHandler(variant, c) {
   return wrapped;
 }
 
-/** Node request → WHATWG Request → handler → node response. GET only (the benchmark's /json route). */
-function serve(fetchHandler) {
-  return createServer(async (req, res) => {
-    const headers = new Headers();
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url}`, {
-      method: req.method,
-      headers,
-    });
-    const response = await fetchHandler(request, { remoteAddress: req.socket.remoteAddress });
-    const out = {};
-    for (const [k, v] of response.headers) out[k] = v;
-    res.writeHead(response.status, out);
-    res.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
-  });
-}
-
 /** The (Request, context) => Response handler of `variant`, as served below (inproc-adapters.mjs calls it directly). */
-export async function fetchHandlerOf(variant, c) {
+export async function fetchHandlerOf(variant, c, build) {
   if (variant === 'bare') return async (request) => handler(request);
   if (variant === 'static-headers') return staticHeadersHandler(c);
   if (variant === 'bare-post') return barePostHandler();
-  return bulwarkHandler(variant, c);
+  return bulwarkHandler(variant, c, build);
 }
 
 /** Build the server for `variant` and listen on 127.0.0.1:0; resolves to the port. */
-export async function listen(variant, c) {
-  const fetchHandler = await fetchHandlerOf(variant, c);
-  const node = await import('@bulwark/fetch/node').catch(() => undefined);
-  const server = node?.toNodeListener ? createServer(node.toNodeListener(fetchHandler)) : serve(fetchHandler);
+export async function listen(variant, c, build) {
+  const fetchHandler = await fetchHandlerOf(variant, c, build);
+  const { toNodeListener } = await load(build, '/node');
+  const server = createServer(toNodeListener(fetchHandler));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
