@@ -10,7 +10,7 @@ import {
 } from '@bulwark/core';
 import { jwtCheckNow } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { denialOf, pass, requestOf, send } from './reply.js';
+import { failTo, pass, requestOf, settleTo } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,33 +47,6 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
     if (verdict.dpop !== undefined) request.dpop = verdict.dpop;
     return true;
   };
-  /** Carry out a verdict in a callback-style hook: the request goes on, is answered, or errs into `done`. */
-  const settle = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    verdict: JwtVerdict,
-    done: HookHandlerDoneFunction,
-  ): void => {
-    // done() runs the next step synchronously: it is called outside the try, as fastify would call it.
-    let next: Error | undefined;
-    try {
-      if (verdict.ok) carryOut(request, reply, verdict);
-      else {
-        next = denialOf(request, verdict);
-        if (next === undefined) {
-          send(reply, verdict.reply);
-          return;
-        }
-      }
-    } catch (err) {
-      // What an async hook's rejection would have carried: fastify's error pipeline, never the handler.
-      next = err as Error;
-    }
-    done(next);
-  };
-  // Never continue on a rejection, whatever it carries (a falsy reason would read as "go on").
-  const failed = (done: HookHandlerDoneFunction, err: unknown): void =>
-    done((err || new Error('requireJwt: the verifier rejected without a reason')) as Error);
   // The verifier's decision without a promise when it had nothing to wait for (a refusal, a cached or
   // verified token on the node back end): the hook then goes on, or refuses, before it returns.
   const now = jwtCheckNow(verifier);
@@ -102,15 +75,15 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
           : now(requestOf(request), authorize, context);
     } catch (err) {
       // check() rejects where the settled check throws: the same error pipeline.
-      failed(done, err);
+      failTo(done, err, 'requireJwt');
       return undefined;
     }
     if (decided instanceof Promise) {
       decided.then(
-        (verdict) => settle(request, reply, verdict, done),
-        (err: unknown) => failed(done, err),
+        (verdict) => settleTo(request, reply, verdict, done, carryOut),
+        (err: unknown) => failTo(done, err, 'requireJwt'),
       );
-    } else settle(request, reply, decided, done);
+    } else settleTo(request, reply, decided, done, carryOut);
     return undefined;
   }
   return bulwarkRequireJwt as BulwarkHook;

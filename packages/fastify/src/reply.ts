@@ -132,6 +132,45 @@ export function refuseTo(
 }
 
 /**
+ * Carry out a verdict in a callback-style hook: allowed → `accept` (applies it to the request and reply),
+ * then `done()`; a denial → `done(denial)`, the error pipeline a rejected async hook reaches; a rule's own
+ * answer is sent (and `done` not called, as fastify asks of a hook that replied). A throw while carrying it
+ * out reaches `done` as it is: fastify's error pipeline, never the handler.
+ */
+export function settleTo<V extends Verdict<unknown>>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  verdict: V,
+  done: HookHandlerDoneFunction,
+  accept: (request: FastifyRequest, reply: FastifyReply, verdict: Extract<V, { ok: true }>) => unknown,
+): void {
+  // done() runs the next step synchronously: it is called outside the try, as fastify would call it.
+  let next: Error | undefined;
+  try {
+    if (verdict.ok) accept(request, reply, verdict as Extract<V, { ok: true }>);
+    else {
+      next = denialOf(request, verdict);
+      if (next === undefined) {
+        send(reply, verdict.reply);
+        return;
+      }
+    }
+  } catch (err) {
+    // What an async hook's rejection would have carried.
+    next = err as Error;
+  }
+  done(next);
+}
+
+/**
+ * A check that rejected (or threw) in a callback-style hook: never continue, whatever it carries (a falsy
+ * reason would read as "go on").
+ */
+export function failTo(done: HookHandlerDoneFunction, err: unknown, hook: string): void {
+  done((err || new Error(`${hook}: the verifier rejected without a reason`)) as Error);
+}
+
+/**
  * The error to hand fastify's error pipeline for a denial, where the `bulwark` plugin's error handler writes
  * denials; undefined when the reply is to be sent directly (an answer, or no plugin above this route).
  */

@@ -1,4 +1,5 @@
 import {
+  type Allowed,
   createWebhookVerifier,
   deny,
   ruleFor,
@@ -6,13 +7,20 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
+  type Verdict,
 } from '@bulwark/core';
-import { numberOption } from '@bulwark/core/toolkit';
-import { settleWhenFinished } from '@bulwark/core/node';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { numberOption, webhookCheckNow } from '@bulwark/core/toolkit';
+import { applyAllowed, settleWhenFinished } from '@bulwark/core/node';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import type { BulwarkHook } from './jwt.js';
-import { pass, requestOf, send } from './reply.js';
+import { failTo, pass, requestOf, send, settleTo } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -83,13 +91,48 @@ async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOpti
  */
 export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier): BulwarkHook {
   const verifier = ruleFor(source, 'webhooks', createWebhookVerifier);
-  return async (request, reply) => {
-    // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
-    const body = request.body === undefined || request.body === null ? new Uint8Array(0) : request.body;
-    const verdict = await verifier.check(requestOf(request), body as Uint8Array);
-    if (!pass(request, reply, verdict)) return reply;
+  // The verifier's decision without a promise when it had nothing to wait for: a forged or malformed
+  // delivery on the node back end is refused before the hook returns. An authentic one waits for its claim.
+  const now = webhookCheckNow(verifier);
+  const accept = (request: FastifyRequest, reply: FastifyReply, verdict: Allowed<WebhookDelivery>): void => {
+    applyAllowed(request.raw, reply.raw, verdict);
     settleWhenFinished(reply.raw, verdict.value);
     request.webhook = verdict.value;
-    return undefined;
   };
+  // Callback-style for fastify, as requireJwt: a denial reaches `done`, the error pipeline a rejected async
+  // hook reaches; a duplicate's answer is sent. Called by hand without `done`, it answers as an async hook.
+  function bulwarkVerifyWebhook(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done?: HookHandlerDoneFunction,
+  ): Promise<FastifyReply | undefined> | undefined {
+    // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
+    const body = (
+      request.body === undefined || request.body === null ? new Uint8Array(0) : request.body
+    ) as Uint8Array;
+    if (done === undefined) {
+      return verifier.check(requestOf(request), body).then((verdict) => {
+        if (!pass(request, reply, verdict)) return reply;
+        settleWhenFinished(reply.raw, verdict.value);
+        request.webhook = verdict.value;
+        return undefined;
+      });
+    }
+    let decided: Verdict<WebhookDelivery> | Promise<Verdict<WebhookDelivery>>;
+    try {
+      decided = now === undefined ? verifier.check(requestOf(request), body) : now(requestOf(request), body);
+    } catch (err) {
+      // check() rejects where the settled check throws (a body that is not bytes): the same error pipeline.
+      failTo(done, err, 'verifyWebhook');
+      return undefined;
+    }
+    if (decided instanceof Promise) {
+      decided.then(
+        (verdict) => settleTo(request, reply, verdict, done, accept),
+        (err: unknown) => failTo(done, err, 'verifyWebhook'),
+      );
+    } else settleTo(request, reply, decided, done, accept);
+    return undefined;
+  }
+  return bulwarkVerifyWebhook as BulwarkHook;
 }

@@ -9,6 +9,8 @@ export { synchronousCheck } from '../ratelimit/limiter.js';
 export type { SynchronousCheck } from '../ratelimit/limiter.js';
 export { jwtCheckNow } from '../jwt/verifier.js';
 export type { JwtCheckNow } from '../jwt/verifier.js';
+export { webhookCheckNow } from '../webhooks/verifier.js';
+export type { WebhookCheckNow } from '../webhooks/verifier.js';
 export type { NumberRange, NumberRule, OptionKeyList } from '../config/options.js';
 export { readBodyCapped } from '../http/body.js';
 export { appendVary } from '../http/vary.js';
