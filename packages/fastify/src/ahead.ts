@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Answered, CorsGrant, CorsPolicy, Denied, SecurityHeaders, Verdict } from '@bulwark/core';
-import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
+import { fromNodeRequest } from '@bulwark/core/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { headerApplier } from './headers.js';
 import { refuseTo } from './reply.js';
+import { writeHeaders } from './write.js';
 
 /** What the server's `request` listener decided, kept on the request for the `onRequest` hook. */
 const AHEAD: unique symbol = Symbol('bulwark.fastify.ahead');
@@ -51,7 +52,7 @@ export function installAhead(
     if (cors !== undefined) {
       const verdict: Verdict<CorsGrant> = cors.check(fromNodeRequest(req, { url: req.url ?? '/' }));
       // Only the grant (or the Vary) of an actual request: preflights and refusals are answered in onRequest.
-      if (verdict.ok) setHeaders(res, verdict.headers);
+      if (verdict.ok) writeHeaders(res, verdict.headers);
       else left = verdict;
     }
     return nonce === undefined && left === undefined ? NOTHING_LEFT : { nonce, cors: left };

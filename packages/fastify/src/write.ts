@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
 import { Socket } from 'node:net';
-import type { HeaderList } from '@bulwark/core';
-import { setHeaders } from '@bulwark/core/node';
+import type { Allowed, HeaderList, HeaderPair } from '@bulwark/core';
+import { applyAllowed, setHeaders } from '@bulwark/core/node';
 
 /** node's response header table: lowercase name → [name as set, value], a null-prototype object. */
 type HeaderTable = Record<string, [string, string | string[] | number]>;
@@ -98,15 +98,10 @@ export function writePrepared(res: ServerResponse, prepared: PreparedHeaders): v
     setHeaders(res, prepared.list);
     return;
   }
-  const holder = res as unknown as Record<symbol, HeaderTable | null | undefined>;
-  let table = holder[TABLE];
-  if (table === null || table === undefined) {
-    // What node's setHeader would create: a table that inherits nothing. Its prototype is an empty object
-    // that itself inherits nothing (no name resolves through it), so the table keeps V8's fast properties
-    // while the same names are added in the same order, response after response.
-    table = Object.create(EMPTY) as HeaderTable;
-    holder[TABLE] = table;
-  }
+  // What node's setHeader would create: a table that inherits nothing. Its prototype is an empty object
+  // that itself inherits nothing (no name resolves through it), so the table keeps V8's fast properties
+  // while the same names are added in the same order, response after response.
+  const table = tableOf(res, TABLE);
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
     // A fresh entry per response: node's appendHeader edits the entry it finds in place.
@@ -116,5 +111,78 @@ export function writePrepared(res: ServerResponse, prepared: PreparedHeaders): v
 
 const EMPTY: object = Object.freeze(Object.create(null));
 
+/** The node header table of `res`, created as node's setHeader would create it. */
+function tableOf(res: ServerResponse, key: symbol): HeaderTable {
+  const holder = res as unknown as Record<symbol, HeaderTable | null | undefined>;
+  let table = holder[key];
+  if (table === null || table === undefined) {
+    table = Object.create(EMPTY) as HeaderTable;
+    holder[key] = table;
+  }
+  return table;
+}
+
+/**
+ * Frozen pairs node's validators passed, by identity: their lowercase name, or undefined for a `vary` or
+ * `set-cookie` pair (merged or appended by core's setHeaders). A rule's constant pairs (a CORS grant, a rate
+ * limit's policy) are the same frozen objects request after request; a frozen pair cannot change after it
+ * was checked. Weak: a pair no rule holds any more is dropped with it.
+ */
+const CHECKED = new WeakMap<HeaderPair, string | undefined>();
+
+/** The lowercase name of a frozen pair to write directly, checked once; undefined for any other pair. */
+function checkedName(pair: HeaderPair): string | undefined {
+  const known = CHECKED.get(pair);
+  if (known !== undefined || CHECKED.has(pair)) return known;
+  if (!Object.isFrozen(pair)) return undefined;
+  const name = pair[0];
+  validateHeaderName(name);
+  validateHeaderValue(name, pair[1]);
+  const lower = name.toLowerCase();
+  const direct = lower === 'vary' || lower === 'set-cookie' ? undefined : lower;
+  CHECKED.set(pair, direct);
+  return direct;
+}
+
+/**
+ * Core's `setHeaders` (one `setHeader` per pair, in order; Vary merged and kept, Set-Cookie appended) for a
+ * verdict's header list, where the list's frozen pairs, checked by node's validators the first time they
+ * are seen, go straight into node's header table like {@link writePrepared}'s. A pair built per request
+ * (a RateLimit count) still goes through `setHeader`'s checks.
+ *
+ * @example
+ * writeHeaders(reply.raw, verdict.headers);
+ */
+export function writeHeaders(res: ServerResponse, list: HeaderList): void {
+  if (TABLE === undefined || res.headersSent) {
+    setHeaders(res, list);
+    return;
+  }
+  for (let i = 0; i < list.length; i++) {
+    const pair = list[i]!;
+    const lower = checkedName(pair);
+    // A fresh entry per response: node's appendHeader edits the entry it finds in place.
+    if (lower !== undefined) tableOf(res, TABLE)[lower] = [pair[0], pair[1]];
+    else if (pair[0] === 'vary' || pair[0] === 'set-cookie') setHeaders(res, [pair]);
+    else res.setHeader(pair[0], pair[1]);
+  }
+}
+
 /** Whether headers are written straight into node's table here (false: one setHeader per pair). */
 export const DIRECT_HEADER_WRITES: boolean = TABLE !== undefined;
+
+/**
+ * Core's `applyAllowed` with the verdict's headers written by {@link writeHeaders}; a verdict that strips
+ * request headers (a forwarded certificate from an untrusted peer) goes through core's own.
+ *
+ * @example
+ * if (verdict.ok) applyAllowedDirect(request.raw, reply.raw, verdict);
+ */
+export function applyAllowedDirect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  verdict: Allowed<unknown>,
+): void {
+  if (verdict.strip !== undefined) applyAllowed(req, res, verdict);
+  else if (verdict.headers.length > 0) writeHeaders(res, verdict.headers);
+}
