@@ -123,23 +123,22 @@ function tableOf(res: ServerResponse, key: symbol): HeaderTable {
 }
 
 /**
- * Frozen pairs node's validators passed, by identity: their lowercase name, or undefined for a `vary` or
- * `set-cookie` pair (merged or appended by core's setHeaders). A rule's constant pairs (a CORS grant, a rate
- * limit's policy) are the same frozen objects request after request; a frozen pair cannot change after it
- * was checked. Weak: a pair no rule holds any more is dropped with it.
+ * Frozen pairs node's validators passed, by identity: their lowercase name, or '' for a Vary or Set-Cookie
+ * pair (merged or appended: never written directly). A rule's constant pairs (a CORS grant, a rate limit's
+ * policy) are the same frozen objects request after request, and a frozen pair cannot change after it was
+ * checked. Weak: a pair no rule holds any more is dropped with it.
  */
-const CHECKED = new WeakMap<HeaderPair, string | undefined>();
+const CHECKED = new WeakMap<HeaderPair, string>();
 
-/** The lowercase name of a frozen pair to write directly, checked once; undefined for any other pair. */
-function checkedName(pair: HeaderPair): string | undefined {
+/** {@link CHECKED}'s answer for a frozen pair, validated by node on first sight (throwing as setHeader would). */
+function checkedName(pair: HeaderPair): string {
   const known = CHECKED.get(pair);
-  if (known !== undefined || CHECKED.has(pair)) return known;
-  if (!Object.isFrozen(pair)) return undefined;
+  if (known !== undefined) return known;
   const name = pair[0];
   validateHeaderName(name);
   validateHeaderValue(name, pair[1]);
   const lower = name.toLowerCase();
-  const direct = lower === 'vary' || lower === 'set-cookie' ? undefined : lower;
+  const direct = lower === 'vary' || lower === 'set-cookie' ? '' : lower;
   CHECKED.set(pair, direct);
   return direct;
 }
@@ -160,11 +159,13 @@ export function writeHeaders(res: ServerResponse, list: HeaderList): void {
   }
   for (let i = 0; i < list.length; i++) {
     const pair = list[i]!;
-    const lower = checkedName(pair);
+    const name = pair[0];
+    const lower = Object.isFrozen(pair) ? checkedName(pair) : '';
     // A fresh entry per response: node's appendHeader edits the entry it finds in place.
-    if (lower !== undefined) tableOf(res, TABLE)[lower] = [pair[0], pair[1]];
-    else if (pair[0] === 'vary' || pair[0] === 'set-cookie') setHeaders(res, [pair]);
-    else res.setHeader(pair[0], pair[1]);
+    if (lower !== '') tableOf(res, TABLE)[lower] = [name, pair[1]];
+    // What core's setHeaders does with one pair (it tells Vary and Set-Cookie by the exact name).
+    else if (name === 'vary' || name === 'set-cookie') setHeaders(res, [pair]);
+    else res.setHeader(name, pair[1]);
   }
 }
 

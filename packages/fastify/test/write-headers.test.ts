@@ -42,6 +42,19 @@ describe('fastify writeHeaders: a verdict header list with the effect of core se
     }
   });
 
+  it('treats capitalised Vary and Set-Cookie pairs as setHeaders does (by the exact name)', () => {
+    const list: HeaderList = [frozen('Vary', 'Cookie'), frozen('Set-Cookie', 'c=3'), ['Vary', 'Accept']];
+    const ours = fresh();
+    const core = fresh();
+    for (const res of [ours, core]) {
+      res.setHeader('vary', 'Accept-Encoding');
+      res.setHeader('set-cookie', 'z=0');
+    }
+    writeHeaders(ours, list);
+    setHeaders(core, list);
+    expect(head(ours)).toEqual(head(core));
+  });
+
   it('checks a frozen pair as setHeader does (node’s own error), every time until it passes', () => {
     const bad = frozen('x-bad', 'line\r\nbreak');
     expect(() => fresh().setHeader(bad[0], bad[1])).toThrow();
