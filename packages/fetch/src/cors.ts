@@ -5,9 +5,9 @@ import {
   createCorsPolicy,
   fromFetchRequest,
   ruleFor,
-  toResponse,
   withHeaders,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { sinkOf } from './app-sink.js';
 import { rememberCorsAnswer } from './cors-answer.js';
 import type { SecuredHandler, SecuredInfo } from './headers.js';
@@ -29,7 +29,7 @@ export function cors(
   attachEvents(policy, sinkOf(handler));
   return async (request, runtime) => {
     const verdict = policy.check(fromFetchRequest(request));
-    if (!verdict.ok) return toResponse(verdict.reply);
+    if (!verdict.ok) return replyResponse(verdict.reply);
     // A handler that throws bypasses the line below: the wrapper that turns the throw into a response
     // (securityHeaders) adds this answer, so a 500 carries the same CORS headers as any other response.
     rememberCorsAnswer(request, verdict.headers);

@@ -7,10 +7,10 @@ import {
   SecurityError,
   type SecurityHeaders,
   type SecurityHeadersOptions,
-  toResponse,
   withHeaders,
   withoutHeaders,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { connectionFor } from './connection.js';
 import { corsAnswerOf } from './cors-answer.js';
 import type { ConnectionInfo } from './pipeline.js';
@@ -73,7 +73,7 @@ export function securityHeaders(
       // other throw is a server fault: logged, answered 500 without details.
       const refusal = isSecurityError(error);
       if (!refusal) onError(error, request);
-      response = toResponse(refusal ? deny(error).reply : internalError.reply);
+      response = replyResponse(refusal ? deny(error).reply : internalError.reply);
       // The CORS answer of a wrapper inside this one, which the throw bypassed.
       const cors = corsAnswerOf(request);
       if (cors !== undefined) response = withHeaders(response, cors);

@@ -10,8 +10,8 @@ import {
   type JwtVerdict,
   type RequestLike,
   ruleFor,
-  toResponse,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { jwtCheckNow } from '@bulwark/core/toolkit';
 import { admit, type Stage, type StageState } from './pipeline.js';
 
@@ -46,7 +46,7 @@ export function jwtStage(policy: JwtPolicy): Stage {
     jwtCheckNow(verifier) ??
     ((req: RequestLike, r?: JwtAuthorizer, c?: JwtCheckContext) => verifier.check(req, r, c));
   const decide = (state: StageState, verdict: JwtVerdict): Response | undefined => {
-    if (!verdict.ok) return toResponse(verdict.reply);
+    if (!verdict.ok) return replyResponse(verdict.reply);
     admit(state, verdict);
     // An optional route's anonymous request has no claims.
     if (verdict.value !== undefined) state.context.claims = verdict.value;

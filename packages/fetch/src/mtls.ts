@@ -4,9 +4,9 @@ import {
   type MtlsVerifier,
   type MtlsVerifierOptions,
   ruleFor,
-  toResponse,
   type Verdict,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { admit, type Stage } from './pipeline.js';
 
 /** The `mtls` entry of a protect policy: verifier options or a verifier built with `createMtlsVerifier`. */
@@ -26,7 +26,7 @@ export function mtlsStage(policy: MtlsPolicyEntry): Stage {
   return {
     before(state) {
       const finish = (verdict: Verdict<MtlsPeer>): Response | undefined => {
-        if (!verdict.ok) return toResponse(verdict.reply);
+        if (!verdict.ok) return replyResponse(verdict.reply);
         admit(state, verdict);
         state.context.mtls = verdict.value;
         return undefined;

@@ -3,9 +3,9 @@ import {
   type OidcRouteHandlers,
   oidcLogout,
   type OidcRoutesOptions,
-  toResponse,
   withHeaders,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 
 /**
  * Options of {@link oidcHandlers}: the login, your session hooks called with the `Request` (`onLogin`
@@ -28,16 +28,16 @@ export function oidcHandlers(options: FetchOidcOptions): FetchOidcHandlers {
   const { login } = options;
   return {
     async login(request) {
-      return toResponse((await login.start(fromFetchRequest(request))).reply);
+      return replyResponse((await login.start(fromFetchRequest(request))).reply);
     },
     async callback(request) {
       const verdict = await login.finish(fromFetchRequest(request));
-      if (!verdict.ok) return toResponse(verdict.reply);
+      if (!verdict.ok) return replyResponse(verdict.reply);
       // The verdict's headers clear the single-use transaction cookie on whatever the app answers.
       return withHeaders(await options.onLogin(verdict.value, request), verdict.headers);
     },
     async logout(request) {
-      return toResponse((await oidcLogout(options, request)).reply);
+      return replyResponse((await oidcLogout(options, request)).reply);
     },
   };
 }

@@ -6,10 +6,10 @@ import {
   type RateLimitInfo,
   type RateLimiterOptions,
   ruleFor,
-  toResponse,
   type Verdict,
   withHeaders,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { synchronousCheck } from '@bulwark/core/toolkit';
 import { admit, type Stage, type StageState } from './pipeline.js';
 
@@ -51,7 +51,7 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
     wrapped?.context ??
     ((state: StageState): RateLimitContext => defaultRateLimitContext(state.context.claims, route));
   const decide = (state: StageState, verdict: Verdict<RateLimitInfo>): Response | undefined => {
-    if (!verdict.ok) return toResponse(verdict.reply);
+    if (!verdict.ok) return replyResponse(verdict.reply);
     admit(state, verdict);
     return undefined;
   };
@@ -69,7 +69,7 @@ export function rateLimitStage(policy: RateLimitPolicy): Stage {
     async refused(state, response) {
       // What a refused request counts in is core's rule (countRefused): the buckets that need no identity.
       const verdict = await limiter.countRefused(state.req, route);
-      if (!verdict.ok) return toResponse(verdict.reply);
+      if (!verdict.ok) return replyResponse(verdict.reply);
       return withHeaders(response, verdict.headers);
     },
   };

@@ -2,10 +2,10 @@ import {
   createWebhookVerifier,
   deny,
   ruleFor,
-  toResponse,
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
+import { replyResponse } from './reply.js';
 import { readBodyCapped } from '@bulwark/core/toolkit';
 import { admit, type Stage } from './pipeline.js';
 
@@ -29,7 +29,7 @@ export function webhookStage(policy: WebhookPolicy): Stage {
       const read = await readBodyCapped(state.request, verifier.maxBodyBytes);
       if (!read.ok) {
         // Over the verifier's limit, or refused by the runtime while streaming (the node bridge's limit).
-        return toResponse(
+        return replyResponse(
           read.error === 'too_large'
             ? verifier.refuseBody(state.req, 'too_large').reply
             : deny(read.error).reply,
@@ -37,7 +37,7 @@ export function webhookStage(policy: WebhookPolicy): Stage {
       }
       const body = read.value;
       const verdict = await verifier.check(state.req, body);
-      if (!verdict.ok) return toResponse(verdict.reply);
+      if (!verdict.ok) return replyResponse(verdict.reply);
       admit(state, verdict);
       state.context.webhook = verdict.value;
       state.context.rawBody = body;

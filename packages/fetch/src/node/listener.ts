@@ -4,6 +4,7 @@ import { deny, isSecurityError, SecurityError } from '@bulwark/core';
 import { checkOptions, numberOption } from '@bulwark/core/toolkit';
 import { writeReply } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
+import { REPLY_TEXT, type WithReplyText } from '../reply.js';
 
 /** A fetch handler as `protect()` returns it. */
 export type NodeServedHandler = (request: Request, info: ConnectionInfo) => Promise<Response>;
@@ -100,7 +101,15 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
-  res.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
+  // A reply bulwark built (a refusal…) carries its body's text: written from it, unless something read or
+  // took the body stream since (then the stream is what the body is). The stream is left unread.
+  const text = (response as WithReplyText)[REPLY_TEXT];
+  const body = response.body;
+  if (text !== undefined && body !== null && !response.bodyUsed && !body.locked) {
+    res.end(text);
+    return;
+  }
+  res.end(body === null ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
 /**
