@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Allowed, RequestLike, Verdict } from '@bulwark/core';
+import type { Allowed, Answered, Denied, RequestLike, Verdict } from '@bulwark/core';
 import { applyAllowed, fromNodeRequest } from '@bulwark/core/node';
 import { BulwarkAnswer } from './answer.filter.js';
 
@@ -41,4 +41,17 @@ export function pass<T>(request: PlatformRequest, response: unknown, verdict: Ve
   const res = response as { raw?: ServerResponse } & ServerResponse;
   applyAllowed((request.raw ?? request) as IncomingMessage, res.raw ?? res, verdict);
   return verdict;
+}
+
+/**
+ * A guard's answer to a denial decided without waiting: its {@link BulwarkAnswer} as a rejected promise
+ * rather than thrown. Nest treats both alike (its guard runner awaits the answer, the exception filters get
+ * the same exception), but a synchronous throw out of `canActivate` costs V8 a throw with its message
+ * object on top of the rejection Nest's async guard runner turns it into.
+ *
+ * @example
+ * if (!verdict.ok) return refuse(verdict);
+ */
+export function refuse(verdict: Denied | Answered): Promise<never> {
+  return Promise.reject(BulwarkAnswer.from(verdict));
 }

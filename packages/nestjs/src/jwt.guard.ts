@@ -15,11 +15,13 @@ import {
   type JwtAuthorizer,
   type JwtClaims,
   type JwtRouteOptions,
+  type JwtVerdict,
   type JwtVerifier,
   type MtlsPeer,
   type MtlsVerifier,
 } from '@bulwark/core';
-import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import { type JwtCheckNow, jwtCheckNow } from '@bulwark/core/toolkit';
+import { type PlatformRequest, pass, refuse, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import { enforceMtls } from './mtls.guard.js';
 import { BULWARK_JWT, BULWARK_MTLS, CERTIFICATE_BOUND_METADATA, REQUIRE_JWT_METADATA } from './tokens.js';
@@ -37,13 +39,6 @@ export type BindingOptions = Omit<CertificateBindingOptions, 'req'>;
  */
 // Claims per request once its JWT rules ran (undefined: an optional route's anonymous request).
 const enforced = new WeakMap<object, JwtClaims | undefined>();
-
-/** What the JWT guard holds. */
-interface JwtRules {
-  readonly verifier: JwtVerifier;
-  readonly reflector: Reflector;
-  readonly mtlsDefault: MtlsVerifier | null;
-}
 
 /** The compiled rules of each route (controller class, then handler): both levels' rules, in that order. */
 const compiled = new WeakMap<object, WeakMap<object, JwtAuthorizer>>();
@@ -77,27 +72,55 @@ function combinedRules(reflector: Reflector, controller: object, handler: object
 
 /**
  * Verify the bearer token once per request and apply every level's `@RequireJwt` rules and
- * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first.
+ * `@RequireCertificateBoundToken` bindings, whichever of their guards runs first. Decided without a promise
+ * of ours when core's settled check had nothing to wait for (jwtCheckNow: a refusal, or a token verified with
+ * keys already loaded on the node back end): `true`, which Nest takes as it is, or the denial as an already
+ * rejected promise (see `refuse`); the verifier's promise otherwise.
  */
-async function enforceJwt(guard: JwtRules, context: ExecutionContext): Promise<void> {
-  const { verifier, reflector } = guard;
+function enforceJwt(guard: JwtGuard, context: ExecutionContext): true | Promise<boolean> {
   const http = context.switchToHttp();
   const request = http.getRequest<PlatformRequest>();
-  if (enforced.has(request)) return;
-  const authorize = routeRules(reflector, context);
+  if (enforced.has(request)) return true;
+  const authorize = routeRules(guard.reflector, context);
   // With a binding, the route's @RequireMtls (any level) decides first, so behind a trusted proxy the
   // forwarded certificate is the one the token must match, whatever the order the guards run in.
-  if (authorize.certificateBound !== undefined) await enforceMtls(reflector, guard.mtlsDefault, context);
-  const verdict = await verifier.check(toRequestLike(request), authorize, {
+  if (authorize.certificateBound !== undefined) return enforceBound(guard, context, request, authorize);
+  let verdict: JwtVerdict | Promise<JwtVerdict>;
+  try {
+    verdict = guard.checkNow(toRequestLike(request), authorize, {
+      mtls: request.mtls as MtlsPeer | undefined,
+    });
+  } catch (err) {
+    // As check() would: a failure is a rejection, never a throw out of canActivate.
+    return Promise.reject(err);
+  }
+  if (verdict instanceof Promise) return verdict.then((v) => carryOut(request, http.getResponse(), v));
+  if (!verdict.ok) return refuse(verdict);
+  return carryOut(request, http.getResponse(), verdict);
+}
+
+/** The certificate-bound route: the route's mTLS policies first, then the token, through check()'s promise. */
+async function enforceBound(
+  guard: JwtGuard,
+  context: ExecutionContext,
+  request: PlatformRequest,
+  authorize: JwtAuthorizer,
+): Promise<boolean> {
+  await enforceMtls(guard.reflector, guard.mtlsDefault, context);
+  const verdict = await guard.verifier.check(toRequestLike(request), authorize, {
     mtls: request.mtls as MtlsPeer | undefined,
   });
-  const { value } = pass(request, http.getResponse(), verdict);
+  return carryOut(request, context.switchToHttp().getResponse(), verdict);
+}
+
+/** The verdict carried out: the claims (and DPoP proof) on the request, or the denial thrown. */
+function carryOut(request: PlatformRequest, response: unknown, verdict: JwtVerdict): true {
+  const { value } = pass(request, response, verdict);
   enforced.set(request, value);
   if (value !== undefined) request.auth = value;
   if (verdict.ok && verdict.dpop !== undefined) request.dpop = verdict.dpop;
+  return true;
 }
-
-const activated = (): true => true;
 
 /**
  * Guard behind `@RequireJwt()` and `@RequireCertificateBoundToken()`: verifies the bearer token with the
@@ -113,6 +136,8 @@ const activated = (): true => true;
 @Injectable()
 export class JwtGuard implements CanActivate, OnModuleInit {
   readonly verifier: JwtVerifier;
+  /** The verifier's settled check (core's jwtCheckNow), or its check() for a verifier without one. */
+  readonly checkNow: JwtCheckNow;
 
   constructor(
     @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
@@ -128,6 +153,7 @@ export class JwtGuard implements CanActivate, OnModuleInit {
       );
     }
     this.verifier = verifier;
+    this.checkNow = jwtCheckNow(verifier) ?? verifier.check.bind(verifier);
   }
 
   /**
@@ -150,9 +176,9 @@ export class JwtGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  // Not async: the promise of enforceJwt is handed to Nest as it is, one async frame less on every request.
-  canActivate(context: ExecutionContext): Promise<boolean> {
-    return enforceJwt(this, context).then(activated);
+  // Not async: a plain true when decided without waiting, which Nest takes without awaiting it.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return enforceJwt(this, context);
   }
 }
 

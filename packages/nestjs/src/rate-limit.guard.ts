@@ -8,7 +8,7 @@ import {
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { ConfigError, type RateLimiter } from '@bulwark/core';
 import { synchronousCheck } from '@bulwark/core/toolkit';
-import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import { type PlatformRequest, pass, refuse, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import type { BulwarkRateLimiters } from './providers.js';
 import { BULWARK_RATE_LIMITERS, RATE_LIMIT_METADATA, SKIP_RATE_LIMIT_METADATA } from './tokens.js';
@@ -125,9 +125,10 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 }
 
 /**
- * Count the request against `limiter`: true when allowed (its headers applied), else its 429 thrown. With a
- * store that answers synchronously (the memory store) the answer is a plain `true` or a synchronous throw,
- * which Nest takes without a promise of ours; a network store's answer is awaited.
+ * Count the request against `limiter`: true when allowed (its headers applied), else its 429 rejected. With a
+ * store that answers synchronously (the memory store) the answer is a plain `true`, which Nest takes without
+ * a promise of ours, or the 429 as an already rejected promise (not a throw: see `refuse`); a network store's
+ * answer is awaited.
  */
 function count(
   limiter: RateLimiter,
@@ -137,7 +138,9 @@ function count(
 ): boolean | Promise<boolean> {
   const now = synchronousCheck(limiter);
   if (now !== undefined) {
-    pass(request, response, now(toRequestLike(request), limiters.context(request)));
+    const verdict = now(toRequestLike(request), limiters.context(request));
+    if (!verdict.ok) return refuse(verdict);
+    pass(request, response, verdict);
     return true;
   }
   return limiter.check(toRequestLike(request), limiters.context(request)).then((verdict) => {
