@@ -12,15 +12,19 @@ import {
   deny,
   isSecurityError,
   type SecurityError,
+  type Verdict,
   WEBHOOK_ERRORS,
+  type WebhookDelivery,
   type WebhookVerifier,
 } from '@bulwark/core';
 import { readBodyCapped } from '@bulwark/core/toolkit';
 import { settleWhenFinished } from '@bulwark/core/node';
-import { type PlatformRequest, pass, toRequestLike } from './http.js';
+import { type PlatformRequest, pass, refuse, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
 import { rawBodyOf } from './raw-body.js';
 import { BULWARK_WEBHOOKS, WEBHOOK_SIGNED_METADATA } from './tokens.js';
+
+type HttpArgumentsHost = ReturnType<ExecutionContext['switchToHttp']>;
 
 /** Read a body no parser consumed (express platform, a content type Nest does not parse), up to `limit`. */
 async function readUnparsed(req: IncomingMessage, limit: number): Promise<Uint8Array | SecurityError> {
@@ -34,8 +38,9 @@ async function readUnparsed(req: IncomingMessage, limit: number): Promise<Uint8A
  * no parser read is read here; a body a text parser turned into a string (fastify platform, `text/plain`)
  * has no exact bytes left: 415. Without `rawBody: true` a JSON body arrives parsed and the core throws a
  * TypeError naming that wiring mistake. No body at all is an empty delivery, refused by the core.
+ * A promise only when the body has to be read: what the platform kept is answered as it is.
  */
-async function bodyOf(request: PlatformRequest, limit: number): Promise<unknown> {
+function bodyOf(request: PlatformRequest, limit: number): unknown {
   if (request.rawBody !== undefined) return request.rawBody;
   if (typeof request.body === 'string') return WEBHOOK_ERRORS.contentTypeUnsupported;
   const raw = request as unknown as IncomingMessage;
@@ -100,7 +105,9 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     }
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not async: with the body already kept by the platform (rawBody), the delivery goes to the verifier
+  // before canActivate returns, without waiting a microtask for a body that is there.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<PlatformRequest>();
     if (this.verified.has(request)) return true;
@@ -109,17 +116,37 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
       this.reflector.get<string | undefined>(WEBHOOK_SIGNED_METADATA, context.getClass());
     const verifier = name === undefined ? undefined : this.verifiers?.get(name);
     if (verifier === undefined) {
-      throw new ConfigError(
-        `BulwarkModule.webhooks.${String(name)}`,
-        `@WebhookSigned('${String(name)}') is used but no such verifier is configured`,
-        'add it to the webhooks option of BulwarkModule.forRoot()',
+      return Promise.reject(
+        new ConfigError(
+          `BulwarkModule.webhooks.${String(name)}`,
+          `@WebhookSigned('${String(name)}') is used but no such verifier is configured`,
+          'add it to the webhooks option of BulwarkModule.forRoot()',
+        ),
       );
     }
-    const body = await bodyOf(request, verifier.maxBodyBytes);
-    const verdict = isSecurityError(body)
-      ? deny(body)
-      : await verifier.check(toRequestLike(request), body as Uint8Array);
-    // A denial, or the answer to a delivery already processed (200), ends here: the handler never runs.
+    const body = bodyOf(request, verifier.maxBodyBytes);
+    if (body instanceof Promise) return body.then((read) => this.verify(http, request, verifier, read));
+    return this.verify(http, request, verifier, body);
+  }
+
+  private verify(
+    http: HttpArgumentsHost,
+    request: PlatformRequest,
+    verifier: WebhookVerifier,
+    body: unknown,
+  ): Promise<boolean> {
+    if (isSecurityError(body)) return refuse(deny(body));
+    return verifier
+      .check(toRequestLike(request), body as Uint8Array)
+      .then((verdict) => this.carryOut(http, request, verdict));
+  }
+
+  /** A denial, or the answer to a delivery already processed (200), ends here: the handler never runs. */
+  private carryOut(
+    http: HttpArgumentsHost,
+    request: PlatformRequest,
+    verdict: Verdict<WebhookDelivery>,
+  ): true {
     const response = http.getResponse<{ raw?: ServerResponse } & ServerResponse>();
     const { value: delivery } = pass(request, response, verdict);
     this.verified.add(request);
