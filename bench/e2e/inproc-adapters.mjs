@@ -19,6 +19,9 @@
 //   A/B of two builds in one process (fetch, fetch-direct, hono): a case suffixed `@<dir>` uses the build in
 //   <dir> (absolute; other frameworks' apps ignore it), which holds another build's {core,fetch,hono}/{package.json,dist}, each with a
 //   node_modules reaching its own core, e.g. bulwark:malformed bulwark:malformed@/tmp/main-build
+//   For nestjs and nestjs-fastify the suffix is relative to packages/nestjs: @bulwark/nestjs is loaded from
+//   packages/nestjs/<dir>/index.js (another build's dist copied there resolves @bulwark/core and Nest from the
+//   same node_modules; .bench-tmp/ is git-ignored), e.g. bulwark:malformed bulwark:malformed@.bench-tmp/main
 import { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -146,6 +149,8 @@ for (const name of names) {
   const [variant, mode] = spec.split(':');
   const build = alt;
   const c = { ...config.server, ...(mode === 'limited' ? { limit: 1, windowMs: 3_600_000 } : {}) };
+  if (alt !== undefined && framework.startsWith('nestjs'))
+    c.nestjsModule = new URL(`../../packages/nestjs/${alt}/index.js`, import.meta.url).href;
   const server = mode === 'limited' ? 'bulwark-limited' : variant;
   const req = requestOf(variant, mode);
   let run;

@@ -71,7 +71,8 @@ async function peerModule(c) {
 }
 
 async function bulwarkModule(platform, variant, c) {
-  const bulwark = await import('@bulwark/nestjs');
+  // c.nestjsModule: another build of @bulwark/nestjs (the in-process tool's `case@dir` A/B).
+  const bulwark = await import(c.nestjsModule ?? '@bulwark/nestjs');
   // Headers and CORS: BulwarkModule's own options (app-wide middleware) when @bulwark/nestjs has them, else
   // @bulwark/express's middleware, which is what a user on the express platform would mount with app.use().
   const express = platform === 'express' ? await import('@bulwark/express') : {};
