@@ -77,7 +77,7 @@ function combinedRules(reflector: Reflector, controller: object, handler: object
  * keys already loaded on the node back end): `true`, which Nest takes as it is, or the denial as an already
  * rejected promise (see `refuse`); the verifier's promise otherwise.
  */
-function enforceJwt(guard: JwtGuard, context: ExecutionContext): true | Promise<boolean> {
+function enforceJwt(guard: JwtGuard, check: JwtCheckNow, context: ExecutionContext): true | Promise<boolean> {
   const http = context.switchToHttp();
   const request = http.getRequest<PlatformRequest>();
   if (enforced.has(request)) return true;
@@ -87,7 +87,7 @@ function enforceJwt(guard: JwtGuard, context: ExecutionContext): true | Promise<
   if (authorize.certificateBound !== undefined) return enforceBound(guard, context, request, authorize);
   let verdict: JwtVerdict | Promise<JwtVerdict>;
   try {
-    verdict = guard.checkNow(toRequestLike(request), authorize, {
+    verdict = check(toRequestLike(request), authorize, {
       mtls: request.mtls as MtlsPeer | undefined,
     });
   } catch (err) {
@@ -137,7 +137,7 @@ function carryOut(request: PlatformRequest, response: unknown, verdict: JwtVerdi
 export class JwtGuard implements CanActivate, OnModuleInit {
   readonly verifier: JwtVerifier;
   /** The verifier's settled check (core's jwtCheckNow), or its check() for a verifier without one. */
-  readonly checkNow: JwtCheckNow;
+  private readonly checkNow: JwtCheckNow;
 
   constructor(
     @Inject(BULWARK_JWT) verifier: JwtVerifier | null,
@@ -178,7 +178,7 @@ export class JwtGuard implements CanActivate, OnModuleInit {
 
   // Not async: a plain true when decided without waiting, which Nest takes without awaiting it.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    return enforceJwt(this, context);
+    return enforceJwt(this, this.checkNow, context);
   }
 }
 
