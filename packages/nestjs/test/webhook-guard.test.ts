@@ -106,7 +106,9 @@ describe('nestjs: WebhookGuard with the body the platform kept', () => {
       const { context } = contextFor({ signature, rawBody: Buffer.from(BODY) });
       const answer = guardOf(map).canActivate(context);
       expect(calls.check).toBe(1);
-      expect(await outcome(answer)).toBe(signature === sign(BODY) ? 'true' : '401 WEBHOOK_SIGNATURE_MISMATCH');
+      expect(await outcome(answer)).toBe(
+        signature === sign(BODY) ? 'true' : '401 WEBHOOK_SIGNATURE_MISMATCH',
+      );
     }
   });
 
