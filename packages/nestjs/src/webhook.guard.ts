@@ -17,7 +17,7 @@ import {
   type WebhookDelivery,
   type WebhookVerifier,
 } from '@bulwark/core';
-import { readBodyCapped } from '@bulwark/core/toolkit';
+import { readBodyCapped, webhookCheckNow } from '@bulwark/core/toolkit';
 import { settleWhenFinished } from '@bulwark/core/node';
 import { type PlatformRequest, pass, refuse, toRequestLike } from './http.js';
 import { declaredRoutes } from './levels.js';
@@ -134,11 +134,24 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     request: PlatformRequest,
     verifier: WebhookVerifier,
     body: unknown,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     if (isSecurityError(body)) return refuse(deny(body));
-    return verifier
-      .check(toRequestLike(request), body as Uint8Array)
-      .then((verdict) => this.carryOut(http, request, verdict));
+    // Core's settled check: a delivery refused before its event id is claimed (forged, malformed, too old)
+    // is decided without verify()'s promise; one that passes still waits for the replay store's claim.
+    const now = webhookCheckNow(verifier);
+    let verdict: Verdict<WebhookDelivery> | Promise<Verdict<WebhookDelivery>>;
+    try {
+      verdict =
+        now !== undefined
+          ? now(toRequestLike(request), body as Uint8Array)
+          : verifier.check(toRequestLike(request), body as Uint8Array);
+    } catch (err) {
+      // As check() would: a failure (a body that is not bytes) is a rejection, never a throw.
+      return Promise.reject(err);
+    }
+    if (verdict instanceof Promise) return verdict.then((v) => this.carryOut(http, request, v));
+    if (!verdict.ok) return refuse(verdict);
+    return this.carryOut(http, request, verdict);
   }
 
   /** A denial, or the answer to a delivery already processed (200), ends here: the handler never runs. */

@@ -17,6 +17,7 @@ class HooksController {
   receive() {}
 }
 
+const CHECK_NOW = Symbol.for('bulwark.webhooks.checkNow');
 const spec = webhooksSpec();
 const secret = String(spec.github.secrets?.[0]);
 const BODY = '{"zen":"Keep it logically awesome."}';
@@ -27,14 +28,15 @@ function verifiers() {
   const built = buildWebhookVerifiers({ webhooks: spec });
   if (built === null) throw new Error('no verifiers');
   const github = built.get('github')!;
+  // check(), and core's settled check (webhookCheckNow) behind its registered symbol.
   const calls = { check: 0 };
   const counted: WebhookVerifier = new Proxy(github, {
     get(target, key) {
       const value = Reflect.get(target, key);
-      if (key !== 'check') return value;
-      return (...args: Parameters<WebhookVerifier['check']>) => {
+      if (key !== 'check' && key !== CHECK_NOW) return value;
+      return (...args: unknown[]) => {
         calls.check++;
-        return target.check(...args);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
@@ -110,6 +112,17 @@ describe('nestjs: WebhookGuard with the body the platform kept', () => {
         signature === sign(BODY) ? 'true' : '401 WEBHOOK_SIGNATURE_MISMATCH',
       );
     }
+  });
+
+  it('refuses a forged delivery without a promise from check() (the settled check of core)', async () => {
+    const { map } = verifiers();
+    const github = map.get('github')!;
+    const refusing = new Proxy(github, {
+      get: (t, k) => (k === 'check' ? () => Promise.reject(new Error('check() called')) : Reflect.get(t, k)),
+    });
+    const { context } = contextFor({ signature: sign('forged'), rawBody: Buffer.from(BODY) });
+    const guard = guardOf(new Map([['github', refusing]]));
+    expect(await outcome(guard.canActivate(context))).toBe('401 WEBHOOK_SIGNATURE_MISMATCH');
   });
 
   it('refuses a body a text parser turned into a string (415) before any verification', async () => {
