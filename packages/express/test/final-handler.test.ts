@@ -3,7 +3,11 @@ import { call } from '@bulwark/conformance';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cors, securityHeaders } from '../src/index.js';
+import { probeWriteHead } from '../../core/test/head-probe.js';
 import { closeServer, listen } from './harness.js';
+
+// Below the hooks before any response is kept in this file (the hook is installed on the first keep).
+const probe = probeWriteHead();
 
 // The policy's CSP (put back on the final handler's pages) and Vary: Origin (kept through a handler's own
 // Vary) are both kept by writeHead hooks on node's ServerResponse prototype: no response gets a writeHead of
@@ -30,6 +34,11 @@ describe("express: the policy's CSP and Vary: Origin kept without a writeHead pe
     app.use((_req, res, next) => {
       seen.own = Object.hasOwn(res, 'writeHead');
       next();
+    });
+    app.get('/head', function routeWritingHead(_req, res) {
+      res.set('Vary', 'Accept-Encoding');
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x');
     });
     app.get('/vary', (_req, res) => {
       res.set('Vary', 'Accept-Encoding');
@@ -63,5 +72,13 @@ describe("express: the policy's CSP and Vary: Origin kept without a writeHead pe
     expect(res.headers['content-security-policy']).toBe(policy);
     expect(seen.own).toBe(true);
     expect(seen.early).toBe(policy);
+  });
+
+  it("keeps the CSP and Vary: Origin through one writeHead wrapper (core's), not one per keeper", async () => {
+    const res = await call(url, '/head', { headers: { origin: 'https://app.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.vary).toBe('Accept-Encoding, Origin');
+    expect(seen.own).toBe(false);
+    expect(probe.wrappersBelow('routeWritingHead')).toBe(1);
   });
 });
