@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { RequestLike } from '../http/request.js';
 
 /** A serialised origin split into its parts. `port` is '' for the scheme's default port. */
 export interface ParsedOrigin {
@@ -29,6 +30,22 @@ export function parseRequestOrigin(origin: string): ParsedOrigin | undefined {
   const port = m[3] ?? '';
   if (port !== '' && (Number(port) > 65535 || DEFAULT_PORT[m[1]!] === port)) return undefined;
   return { scheme: m[1]!, host: m[2]!, port };
+}
+
+/**
+ * Whether the request carried more than one `Origin` field line (refused: a browser sends one, and two let a
+ * proxy and this server read different origins). `origin` is `req.header('origin')`, which joins repeats with
+ * ", " (RequestLike's contract, and what node's HTTP/1 parser and its HTTP/2 compatibility layer do for
+ * Origin, empty values included): a value without a comma came from one field line, so the raw header list is
+ * scanned only when there is a comma. The property test (repeated-origin.property.test.ts) holds this to the
+ * full scan over requests parsed by node.
+ *
+ * @example
+ * if (originRepeated(req.header('origin')!, req)) return deny;
+ */
+export function originRepeated(origin: string, req: RequestLike): boolean {
+  if (origin.indexOf(',') === -1) return false;
+  return req.headerValues !== undefined && req.headerValues('origin').length > 1;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   MAX_ORIGIN_LENGTH,
   matchWildcard,
   normaliseOrigin,
+  originRepeated,
   parseRequestOrigin,
   parseWildcard,
   type WildcardRule,
@@ -293,7 +294,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
 
   function allowed(origin: string, req: RequestLike): boolean {
     if (origin.length > MAX_ORIGIN_LENGTH) return false;
-    if (req.headerValues !== undefined && req.headerValues('origin').length > 1) return false;
+    if (originRepeated(origin, req)) return false;
     if (star) return true;
     if (exact.has(origin)) return true;
     if (wildcards.length === 0 && regexes.length === 0 && !reflect) return false;
