@@ -1,5 +1,3 @@
-import { sha256 } from '../bytes/index.js';
-import { encodeBase64Url } from '../encoding/base64url.js';
 import { checkOptions, numberOption, optionKeys } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { emit, type OnEvent } from '../events.js';
@@ -28,6 +26,9 @@ import { nextUnitMs } from './gcra.js';
 import { type BucketState, type ResetFormat, rateLimitHeaders } from './rate-limit-fields.js';
 import { consumeWithTimeout, type StoreEntry, StoreTimeout } from './store-call.js';
 import type { RateSpec } from './rate.js';
+import { KEY_CACHE_MAX, StoreKeys } from './store-keys.js';
+
+export { hashKeyPart } from './store-keys.js';
 
 /** Options of {@link createRateLimiter}. Give `rate` (one per-IP bucket) or `buckets`. */
 export interface RateLimiterOptions {
@@ -199,30 +200,6 @@ function isResolver(value: unknown): value is ClientIpResolver {
   return typeof (value as ClientIpResolver | undefined)?.key === 'function';
 }
 
-// Subjects and API keys repeat from request to request; hashing each time would dominate the check.
-const HASH_CACHE_MAX = 10_000;
-
-/**
- * A store-safe key part: keys built from API keys or token subjects never reach a store in clear. The first
- * 128 bits of SHA-256, base64url (22 characters).
- *
- * @example
- * hashKeyPart('api-key-123').length // 22
- */
-export function hashKeyPart(text: string): string {
-  return encodeBase64Url(sha256(text).subarray(0, 16));
-}
-
-function cachedHash(cache: Map<string, string>, raw: string): string {
-  let hashed = cache.get(raw);
-  if (hashed === undefined) {
-    if (cache.size >= HASH_CACHE_MAX) cache.clear();
-    hashed = hashKeyPart(raw);
-    cache.set(raw, hashed);
-  }
-  return hashed;
-}
-
 /**
  * Build a GCRA rate limiter with one or more buckets. Validates everything now: zero, negative or NaN
  * limits, unknown key kinds and bad names throw a `ConfigError`.
@@ -305,7 +282,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let warnedUnknownIp = false;
   let storeDown = false;
   let warnedNoRoute = false;
-  const hashes = new Map<string, string>();
+  const storeKeys = new StoreKeys();
   // Filled by the synchronous start of each check, read before its first await.
   const who: KeyedClient = { ip: undefined, key: undefined };
   // When every bucket is a fixed-rate IP bucket (the `rate` shorthand, or IP buckets only), which rates apply
@@ -321,7 +298,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const storeKeysOf = (rates: readonly CompiledRate[], ipKey: string): readonly string[] => {
     let keys = fixedKeys.get(ipKey);
     if (keys === undefined) {
-      if (fixedKeys.size >= HASH_CACHE_MAX) fixedKeys.clear();
+      if (fixedKeys.size >= KEY_CACHE_MAX) fixedKeys.clear();
       keys = rates.map((r) => `${r.keyPrefix}|${ipKey}`);
       fixedKeys.set(ipKey, keys);
     }
@@ -405,13 +382,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const entries: StoreEntry[] = [];
     const applied: CompiledRate[] = [];
     for (const b of buckets) {
-      let identity: string | undefined;
+      let identity: string;
       if (b.key === 'ip') {
         if (ipKey === undefined) {
           // As above: an unknown client is refused, never one shared bucket.
           if (!resolveKeyed(clientIp, req, who)) return unknownClient(req);
           ip = who.ip;
-          ipKey = who.key;
+          ipKey = who.key!;
         }
         identity = ipKey;
       } else {
@@ -422,14 +399,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
               ? context.apiKey
               : b.key(req, context);
         if (typeof raw !== 'string' || raw === '') continue;
-        identity = cachedHash(hashes, raw);
+        identity = storeKeys.identity(b.key === 'subject' ? 'subject' : 'secret', raw);
       }
       let rate = b.rates[0]!;
       if (b.byTier !== undefined) {
         const t = b.tier!(req, context);
         rate = (t === undefined ? undefined : b.byTier.get(t)) ?? rate;
       }
-      let key = rate.keyPrefix;
+      let prefix = rate.keyPrefix;
       if (b.perRoute) {
         const route = context.route;
         if (route === undefined || route === '') {
@@ -445,11 +422,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           }
           continue;
         }
-        key += `|${route.length <= 64 && !route.includes('|') ? route : cachedHash(hashes, route)}`;
+        prefix = storeKeys.routePrefix(prefix, route);
       }
       // A cost above the burst could never be admitted; it takes the whole bucket instead.
       const charge = Math.min(requestCost, rate.rule.burst);
-      entries.push({ key: `${key}|${identity}`, rule: rate.rule, cost: charge });
+      entries.push({ key: storeKeys.storeKey(prefix, identity), rule: rate.rule, cost: charge });
       applied.push(rate);
     }
     if (entries.length === 0) return allow({ clientIp: ip, buckets: [] });
