@@ -385,6 +385,12 @@ const REGEXES: readonly Entry[] = [
     'request',
     'the Authorization: Bearer credentials',
   ),
+  R(
+    'core/src/jwt/bearer.ts',
+    String.raw`/[A-Za-z0-9\-._~+/]*=*$/y`,
+    'request',
+    "a refused bearer token's characters past its decoded header",
+  ),
   R('core/src/jwt/bearer.ts', '/[?&]access_token=/', 'request', 'the request URL'),
   R('core/src/jwt/crypto-node.ts', '/^[A-Za-z0-9_-]*$/', 'request', 'the signature part of a JWT'),
   R('core/src/jwt/verifier.ts', '/^Bearer(?: |$)/', 'request', 'the Authorization header scheme'),

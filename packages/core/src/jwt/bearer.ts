@@ -4,6 +4,8 @@ import { JWT_ERRORS } from './errors.js';
 
 /** b64token per RFC 6750 §2.1. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** The rest of a b64token from `lastIndex`, when what comes before is known to be b64token characters (no `=`). */
+const B64TOKEN_REST = /[A-Za-z0-9\-._~+/]*=*$/y;
 /** `access_token` as a query parameter name (RFC 6750 §2.3), which we refuse. */
 const QUERY_TOKEN = /[?&]access_token=/;
 
@@ -62,12 +64,16 @@ export function extractCredentials(req: RequestLike, dpop: boolean, checkToken =
 /**
  * True when `token` is a b64token (RFC 6750 §2.1). The verifier asks only when it refuses a token read with
  * `checkToken: false`: any token it accepts is three canonical base64url parts, which always is one.
+ * `checked`: how many leading characters are already known to be base64url (at least one is then): only
+ * the rest is read.
  *
  * @example
  * isB64Token('a.b.c') // true
  */
-export function isB64Token(token: string): boolean {
-  return B64TOKEN.test(token);
+export function isB64Token(token: string, checked = 0): boolean {
+  if (checked <= 0 || checked > token.length) return B64TOKEN.test(token);
+  B64TOKEN_REST.lastIndex = checked;
+  return B64TOKEN_REST.test(token);
 }
 
 /**

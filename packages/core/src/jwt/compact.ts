@@ -38,10 +38,26 @@ export interface HeaderPolicy {
    * must not push the good ones out): a flood repeating one refused header (`alg: none`) costs a map lookup
    * per token, not a decode and a JSON parse. The refusal depends on the header text and the policy only.
    */
-  readonly refused?: Map<string, Failure>;
+  readonly refused?: Map<string, RefusedHeader>;
+  /**
+   * With `refused`: the refused header met last, tried before the map (a flood repeats one header: a string
+   * comparison against the token instead of slicing and hashing its header for the lookup).
+   */
+  recentRefused?: RefusedHeader | undefined;
 }
 
-type Failure = [SecurityError, string];
+/** A remembered refused header, with its text (the map's key). */
+export interface RefusedHeader {
+  readonly text: string;
+  readonly failure: Failure;
+}
+
+/**
+ * A refusal and its operator detail. The third element, when present, says the token's first that many
+ * characters are canonical base64url (a header refused after it decoded): a caller that must still check
+ * the token's characters (the verifier's b64token check) need only look at the rest.
+ */
+export type Failure = [SecurityError, string, number?];
 
 /** The strict base64url decoders of the runtime's back end (native on node). */
 export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText' | 'decodeTransient'>;
@@ -69,24 +85,42 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
     return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
   }
+  // The headers met last, accepted or refused, are compared in place: no slice of the token, no hashing.
+  const recent = policy.recent;
+  if (recent !== undefined && recent.text.length === dot1 && token.startsWith(recent.text)) {
+    return parts(token, recent, dot1, dot2);
+  }
+  const recentRefused = policy.recentRefused;
+  if (
+    recentRefused !== undefined &&
+    recentRefused.text.length === dot1 &&
+    token.startsWith(recentRefused.text)
+  ) {
+    return recentRefused.failure;
+  }
   const headerPart = token.slice(0, dot1);
   const memo = policy.memo;
-  const recent = policy.recent;
   let head: ParsedHeader | undefined;
-  if (recent !== undefined && recent.text === headerPart) head = recent;
-  else if (memo !== undefined) {
+  if (memo !== undefined) {
     const remembered = memo.get(headerPart);
     if (remembered !== undefined) head = policy.recent = remembered;
   }
   if (head === undefined) {
     const refused = policy.refused;
     const known = refused?.get(headerPart);
-    if (known !== undefined) return known;
-    const parsed = parseHeader(headerPart, policy, codec);
+    if (known !== undefined) {
+      policy.recentRefused = known;
+      return known.failure;
+    }
+    let parsed = parseHeader(headerPart, policy, codec);
     if (Array.isArray(parsed)) {
+      // Decoded, then refused: the header's characters are canonical base64url.
+      if (parsed !== NOT_BASE64) parsed = [parsed[0], parsed[1], dot1];
       if (refused !== undefined) {
         if (refused.size >= HEADER_MEMO_SIZE) refused.clear();
-        refused.set(ownCopy(headerPart), Object.freeze(parsed) as Failure);
+        const entry: RefusedHeader = { text: ownCopy(headerPart), failure: Object.freeze(parsed) as Failure };
+        refused.set(entry.text, entry);
+        policy.recentRefused = entry;
       }
       return parsed;
     }
@@ -99,6 +133,10 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
       policy.recent = entry;
     }
   }
+  return parts(token, head, dot1, dot2);
+}
+
+function parts(token: string, head: ParsedHeader, dot1: number, dot2: number): ParsedToken {
   return {
     header: head.header,
     alg: head.alg,
@@ -136,9 +174,12 @@ export interface ParsedHeader {
   readonly kid: string | undefined;
 }
 
+/** The one header refusal given before the header decoded (its characters are not known to be base64url). */
+const NOT_BASE64: Failure = [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
+
 function parseHeader(headerPart: string, policy: HeaderPolicy, codec: Codec): ParsedHeader | Failure {
   const text = codec.decodeText(headerPart);
-  if (text === undefined) return [JWT_ERRORS.malformed, 'header is not canonical base64url UTF-8'];
+  if (text === undefined) return NOT_BASE64;
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(text);

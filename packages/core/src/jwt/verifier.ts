@@ -323,8 +323,17 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
    * refusals need the check: every token accepted is three canonical base64url parts (or equal to one that
    * was, for a cache hit), which is a b64token, so the allow path skips a regex over the whole token.
    */
-  function refuse(token: string, raw: boolean, error: SecurityError, detail: string, req?: RequestLike) {
-    return raw && !isB64Token(token)
+  function refuse(
+    token: string,
+    raw: boolean,
+    error: SecurityError,
+    detail: string,
+    req?: RequestLike,
+    checked = 0,
+  ) {
+    // `checked`: leading characters already known to be base64url (a header that decoded before it was
+    // refused): the b64token check reads only the rest.
+    return raw && !isB64Token(token, checked)
       ? reject(JWT_ERRORS.malformed, 'no usable access token in the request', req)
       : reject(error, detail, req);
   }
@@ -397,7 +406,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     raw: boolean,
   ): Outcome {
     const parsed = parseCompact(token, headerPolicy, backend);
-    if (Array.isArray(parsed)) return refuse(token, raw, parsed[0], parsed[1], req);
+    if (Array.isArray(parsed)) return refuse(token, raw, parsed[0], parsed[1], req, parsed[2]);
     const claims = parsePayload(parsed.payloadPart, backend);
     if (Array.isArray(claims)) return refuse(token, raw, claims[0], claims[1], req);
     let entry = anyIssuer;

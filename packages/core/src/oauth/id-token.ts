@@ -73,7 +73,7 @@ function invalid(detail: string): [SecurityError, string] {
 }
 
 /** A JWT-pipeline failure as an ID Token denial: unreachable keys are the provider's fault (503). */
-function fromJwt([error, detail]: readonly [SecurityError, string]): [SecurityError, string] {
+function fromJwt([error, detail]: readonly [SecurityError, string, number?]): [SecurityError, string] {
   if (error.code === JWT_ERRORS.keysUnavailable.code) {
     return [OAUTH_ERRORS.providerUnavailable, `id_token keys unavailable: ${detail}`];
   }
