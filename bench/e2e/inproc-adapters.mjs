@@ -64,14 +64,14 @@ Server.prototype.listen = function listen(...args) {
 };
 
 /** The e2e app of `variant` (every variant, the floors too), as its own http.Server. */
-async function nodeServer(variant, c, build) {
+async function nodeServer(variant, c) {
   const { listen } = await import(`./apps/${framework}.mjs`);
-  await listen(variant, c, build);
+  await listen(variant, c);
   return lastServer;
 }
 
 /** A Hono app with bulwark's middleware in the e2e order (headers, CORS, per-IP limit, JWT on /json, webhook). */
-async function honoHandler(variant, c, build) {
+async function honoHandler(variant, c) {
   // hono is not a dependency of bench: its ESM entry as @bulwark/hono resolves it (one module instance).
   const honoDir = fileURLToPath(new URL('../../packages/hono/node_modules/hono/', import.meta.url));
   const { Hono } = await import(pathToFileURL(join(honoDir, 'dist/index.js')).href);
@@ -89,9 +89,9 @@ async function honoHandler(variant, c, build) {
     });
   } else if (variant !== 'bare') {
     const b = await import(
-      build === undefined
+      c.build === undefined
         ? new URL('../../packages/hono/dist/index.js', import.meta.url).href
-        : pathToFileURL(`${build}/hono/dist/index.js`).href
+        : pathToFileURL(`${c.build}/hono/dist/index.js`).href
     );
     app.use(b.securityHeaders());
     app.use(b.cors({ origins: [c.origin] }));
@@ -147,18 +147,19 @@ const cases = [];
 for (const name of names) {
   const [spec, alt] = name.split('@');
   const [variant, mode] = spec.split(':');
-  const build = alt;
   const c = { ...config.server, ...(mode === 'limited' ? { limit: 1, windowMs: 3_600_000 } : {}) };
+  // The other build reaches the app through its config (listen's third argument is the e2e's server hook).
   if (alt !== undefined && framework.startsWith('nestjs'))
     c.nestjsModule = new URL(`../../packages/nestjs/${alt}/index.js`, import.meta.url).href;
+  else if (alt !== undefined) c.build = alt;
   const server = mode === 'limited' ? 'bulwark-limited' : variant;
   const req = requestOf(variant, mode);
   let run;
   if (framework === 'fetch-direct') {
     const { fetchHandlerOf } = await import('./apps/fetch.mjs');
-    run = fetchCase(await fetchHandlerOf(server, c, build), req, { remoteAddress: '127.0.0.1' });
-  } else if (framework === 'hono') run = fetchCase(await honoHandler(variant, c, build), req);
-  else run = nodeCase(await nodeServer(server, c, build), req);
+    run = fetchCase(await fetchHandlerOf(server, c), req, { remoteAddress: '127.0.0.1' });
+  } else if (framework === 'hono') run = fetchCase(await honoHandler(variant, c), req);
+  else run = nodeCase(await nodeServer(server, c), req);
   cases.push({ name, run, cpu: [] });
 }
 

@@ -2,7 +2,7 @@
 // of the adapter runs, for every variant, so the variants differ only by protect()): bare handler,
 // static-headers (the same handler with bulwark-nojwt's response headers as constants in its Response),
 // bare-post (the bare handler, and for a POST /webhook the body read with request.arrayBuffer() and a small
-// JSON), and the same handler wrapped by @bulwark/fetch's protect(). `build` (in-process A/B only) is a
+// JSON), and the same handler wrapped by @bulwark/fetch's protect(). `c.build` (in-process A/B only) is a
 // directory holding another build's fetch/dist: that build's protect() and bridge are used instead.
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -44,8 +44,8 @@ function load(build, entry = '') {
   return import(pathToFileURL(`${build}/fetch/dist${entry}/index.js`).href);
 }
 
-async function bulwarkHandler(variant, c, build) {
-  const bulwark = await load(build);
+async function bulwarkHandler(variant, c) {
+  const bulwark = await load(c.build);
   const policy = {};
   if (variant !== 'bulwark-nojwt' && part('jwt', typeof bulwark.jwtStage === 'function'))
     policy.jwt = jwtOptions(c, variant);
@@ -71,17 +71,17 @@ async function bulwarkHandler(variant, c, build) {
 }
 
 /** The (Request, context) => Response handler of `variant`, as served below (inproc-adapters.mjs calls it directly). */
-export async function fetchHandlerOf(variant, c, build) {
+export async function fetchHandlerOf(variant, c) {
   if (variant === 'bare') return async (request) => handler(request);
   if (variant === 'static-headers') return staticHeadersHandler(c);
   if (variant === 'bare-post') return barePostHandler();
-  return bulwarkHandler(variant, c, build);
+  return bulwarkHandler(variant, c);
 }
 
 /** Build the server for `variant` and listen on 127.0.0.1:0; resolves to the port. */
-export async function listen(variant, c, build) {
-  const fetchHandler = await fetchHandlerOf(variant, c, build);
-  const { toNodeListener } = await load(build, '/node');
+export async function listen(variant, c) {
+  const fetchHandler = await fetchHandlerOf(variant, c);
+  const { toNodeListener } = await load(c.build, '/node');
   const server = createServer(toNodeListener(fetchHandler));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
