@@ -61,7 +61,7 @@ const TICKS = (() => {
  * CPU per request is what throughput is on a dedicated core, and unlike req/s it barely moves when other
  * processes compete for the machine, so the report shows both.
  */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   const file = `/proc/${pid}/stat`;
   if (!existsSync(file)) return undefined;
   const stat = readFileSync(file, 'utf8');
