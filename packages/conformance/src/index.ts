@@ -28,3 +28,5 @@ export { dpopScenarios, dpopSpec } from './scenarios/dpop.js';
 export type { DpopReplayBackend } from './scenarios/dpop.js';
 export { asyncOnly, SPENT_3_PER_MIN, syncPathSides } from './sync-path.js';
 export type { StoreSide, SyncPathSides } from './sync-path.js';
+export { promiseOnly, settledJwtFixture } from './jwt-settled.js';
+export type { SettledJwtFixture } from './jwt-settled.js';

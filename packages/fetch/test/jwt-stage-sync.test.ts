@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, ISSUER, makeTestKeys, mint, type TestKeys } from '@bulwark/conformance';
-import { createJwtVerifier, fromFetchRequest, type JwtVerifier } from '@bulwark/core';
+import { promiseOnly, settledJwtFixture } from '@bulwark/conformance';
+import { fromFetchRequest, type JwtVerifier } from '@bulwark/core';
 import { jwtStage, type StageState } from '../src/index.js';
 
 // The jwt stage answers protect() without a promise when the verifier had nothing to wait for (core's
@@ -14,38 +14,16 @@ function stateFor(authorization: string | undefined): StageState {
   return { request, req: fromFetchRequest(request), info: {}, context: {}, responseHeaders: [] };
 }
 
-/** The verifier seen through its public check() only (as one from a copy of core without jwtCheckNow). */
-function promiseOnly(verifier: JwtVerifier): JwtVerifier {
-  const hidden = Symbol.for('bulwark.jwt.checkNow');
-  return new Proxy(verifier, { get: (t, k) => (k === hidden ? undefined : Reflect.get(t, k)) });
-}
-
 async function shape(response: Response | undefined, state: StageState): Promise<unknown> {
   if (response === undefined) return { claims: state.context.claims?.sub, headers: state.responseHeaders };
   return { status: response.status, headers: [...response.headers], body: await response.text() };
 }
 
 describe('fetch: the jwt stage decides without a promise when the verifier waits for nothing', () => {
-  let keys: TestKeys;
   let verifier: JwtVerifier;
-  let tokens: Record<string, string | undefined>;
+  let tokens: Readonly<Record<string, string | undefined>>;
   beforeAll(async () => {
-    keys = await makeTestKeys();
-    verifier = createJwtVerifier({
-      algorithms: ['RS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      keys: [keys.rsa.publicJwk],
-    });
-    tokens = {
-      missing: undefined,
-      malformed: 'Bearer not.a-valid.token',
-      expired: `Bearer ${await mint(keys, { expiresIn: -600 })}`,
-      'no scope': `Bearer ${await mint(keys, { claims: { scope: 'profile' } })}`,
-      valid: `Bearer ${await mint(keys)}`,
-    };
-    // The first verification loads the keys; from then on nothing waits.
-    await verifier.check(stateFor(tokens.valid).req);
+    ({ verifier, tokens } = await settledJwtFixture());
   });
 
   it('answers a refusal and an allowed token without a promise', () => {

@@ -1,5 +1,5 @@
-import { AUDIENCE, ISSUER, makeTestKeys, mint } from '@bulwark/conformance';
-import { createJwtVerifier, type JwtVerifier } from '@bulwark/core';
+import { promiseOnly, settledJwtFixture } from '@bulwark/conformance';
+import type { JwtVerifier } from '@bulwark/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type JwtVariables, requireJwt } from '../src/index.js';
@@ -8,12 +8,6 @@ import { type JwtVariables, requireJwt } from '../src/index.js';
 // first: an allowed request reaches next() before the middleware returns, a refusal's promise is already
 // rejected when returned. Every answer is the one a verifier seen through its promise-returning check()
 // gives.
-
-/** The verifier seen through its public check() only (as one from a copy of core without jwtCheckNow). */
-function promiseOnly(verifier: JwtVerifier): JwtVerifier {
-  const hidden = Symbol.for('bulwark.jwt.checkNow');
-  return new Proxy(verifier, { get: (t, k) => (k === hidden ? undefined : Reflect.get(t, k)) });
-}
 
 /** An app whose /probe route records, for each request, what the jwt middleware had done when it returned. */
 function probeApp(jwt: MiddlewareHandler, seen: string[]): Hono<{ Variables: JwtVariables }> {
@@ -39,25 +33,9 @@ function probeApp(jwt: MiddlewareHandler, seen: string[]): Hono<{ Variables: Jwt
 
 describe('hono requireJwt: a settled check is carried out without a promise hop', () => {
   let verifier: JwtVerifier;
-  let tokens: Record<string, string | undefined>;
+  let tokens: Readonly<Record<string, string | undefined>>;
   beforeAll(async () => {
-    const keys = await makeTestKeys();
-    verifier = createJwtVerifier({
-      algorithms: ['RS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      keys: [keys.rsa.publicJwk],
-    });
-    tokens = {
-      missing: undefined,
-      malformed: 'Bearer not.a-valid.token',
-      'alg none': `Bearer ${btoa('{"alg":"none"}').replace(/=+$/, '')}.${btoa('{"sub":"x"}').replace(/=+$/, '')}.`,
-      expired: `Bearer ${await mint(keys, { expiresIn: -600 })}`,
-      'no scope': `Bearer ${await mint(keys, { claims: { scope: 'profile' } })}`,
-      valid: `Bearer ${await mint(keys)}`,
-    };
-    // The first verification loads the keys; from then on nothing waits.
-    await verifier.check({ method: 'GET', url: '/', header: () => tokens.valid });
+    ({ verifier, tokens } = await settledJwtFixture());
   });
 
   it('calls next() before returning, and returns a refusal already rejected', async () => {

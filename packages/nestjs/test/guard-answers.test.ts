@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import type { ExecutionContext } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, ISSUER, makeTestKeys, mint, type TestKeys } from '@bulwark/conformance';
-import { createJwtVerifier, type JwtVerifier } from '@bulwark/core';
+import { promiseOnly, settledJwtFixture } from '@bulwark/conformance';
+import type { JwtVerifier } from '@bulwark/core';
 import { BulwarkAnswer, JwtGuard, RateLimit, RateLimitGuard, RequireJwt } from '../src/index.js';
 import { buildRateLimiters } from '../src/providers.js';
 import { GlobalRateLimitGuard } from '../src/rate-limit.guard.js';
@@ -45,12 +45,6 @@ function contextFor(authorization: string | undefined) {
   return { context, request, headers };
 }
 
-/** The verifier seen through its public check() only (as one from a copy of core without jwtCheckNow). */
-function promiseOnly(verifier: JwtVerifier): JwtVerifier {
-  const hidden = Symbol.for('bulwark.jwt.checkNow');
-  return new Proxy(verifier, { get: (t, k) => (k === hidden ? undefined : Reflect.get(t, k)) });
-}
-
 /** canActivate's answer, whichever way it comes: 'true', or the status, code and body of the denial. */
 async function outcome(answer: boolean | Promise<boolean>): Promise<string> {
   try {
@@ -73,30 +67,10 @@ async function rejection(answer: unknown): Promise<BulwarkAnswer> {
 }
 
 describe('nestjs: JwtGuard answers without a promise of its own when the verifier waits for nothing', () => {
-  let keys: TestKeys;
   let verifier: JwtVerifier;
-  let tokens: Record<string, string | undefined>;
+  let tokens: Readonly<Record<string, string | undefined>>;
   beforeAll(async () => {
-    keys = await makeTestKeys();
-    verifier = createJwtVerifier({
-      algorithms: ['RS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      keys: [keys.rsa.publicJwk],
-    });
-    tokens = {
-      missing: undefined,
-      malformed: 'Bearer not.a-valid.token',
-      expired: `Bearer ${await mint(keys, { expiresIn: -600 })}`,
-      'no scope': `Bearer ${await mint(keys, { claims: { scope: 'profile' } })}`,
-      valid: `Bearer ${await mint(keys)}`,
-    };
-    // The first verification loads the keys; from then on nothing waits.
-    await verifier.check({
-      method: 'GET',
-      url: '/',
-      header: (n) => (n === 'authorization' ? tokens.valid : undefined),
-    });
+    ({ verifier, tokens } = await settledJwtFixture());
   });
 
   const guard = (v: JwtVerifier) => new JwtGuard(v, new Reflector(), null, new ModulesContainer());
