@@ -4,7 +4,18 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BARE_POST_BODY, makeConfig, WEBHOOK_REQUEST } from './e2e/config.mjs';
+import {
+  check,
+  checkBareDeny,
+  checkDeny,
+  CASE_NOTES,
+  checkStaticHeaders,
+  DENY,
+  disallowedSimpleRequest,
+  NEEDS,
+  variantRequest,
+} from './e2e/cases.mjs';
+import { makeConfig } from './e2e/config.mjs';
 
 export const title = 'End to end: JSON route on loopback (autocannon)';
 export const peers = [
@@ -25,13 +36,25 @@ const CONNECTIONS = 10;
  * header pairs as constants, the floor of "a response that must carry these headers". `bare-post`: the bare app
  * plus a POST /webhook route that reads the webhook case's body as bytes (the framework's cheapest public way)
  * and answers a small JSON, timed with that POST: the floor of the webhook refusal, which must read the body.
+ * `bare-deny`: the bare app answering every request, the cheapest public way, with the bytes of bulwark's 401 for
+ * a malformed token (status, headers, problem body as constants), timed with that request: the floor of
+ * answering a refusal, which must carry every response's headers and a problem body that a bare 200 does not.
  */
 const PLAN = {
-  fastify: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt', 'bulwark-cached'],
-  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
-  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
-  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
-  fetch: ['bulwark', 'bare', 'static-headers', 'bare-post', 'bulwark-nojwt'],
+  fastify: [
+    'bulwark',
+    'peer',
+    'bare',
+    'static-headers',
+    'bare-deny',
+    'bare-post',
+    'bulwark-nojwt',
+    'bulwark-cached',
+  ],
+  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
+  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
+  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
+  fetch: ['bulwark', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
 };
 /** A smoke run times these variants (and every case of fastify); the others are started and checked only. */
 const SMOKE_TIMED = ['bulwark', 'bare'];
@@ -40,6 +63,7 @@ const LABEL = {
   'bulwark-nojwt': 'bulwark without JWT',
   'bulwark-cached': 'bulwark full stack, token cache on',
   'static-headers': "bare + bulwark-nojwt's response headers as constants",
+  'bare-deny': "bare app answering bulwark's 401 (malformed token) as constants (timed with that request)",
   'bare-post': "bare POST route reading the webhook case's body (timed with that POST)",
   peer: 'peer stack',
   bare: 'bare',
@@ -143,170 +167,6 @@ function load(port, request, duration, expect = '2xx') {
   });
 }
 
-/** One request as fetch() sends it. */
-function send(server, { path = '/json', ...init }) {
-  return fetch(`http://127.0.0.1:${server.port}${path}`, init);
-}
-
-/** The request a variant is timed with: the webhook POST for `bare-post`, else a GET /json with `headers`. */
-function variantRequest(variant, headers) {
-  return variant === 'bare-post' ? WEBHOOK_REQUEST : { headers };
-}
-
-/** bare-post must answer the webhook POST 200 with its small JSON (the body read, nothing refused). */
-async function checkBarePost(framework, server) {
-  const res = await send(server, WEBHOOK_REQUEST);
-  const body = await res.text();
-  if (res.status !== 200 || body !== JSON.stringify(BARE_POST_BODY)) {
-    throw new Error(
-      `${framework}/bare-post: expected 200 ${JSON.stringify(BARE_POST_BODY)}, got ${res.status} ${body.slice(0, 200)}`,
-    );
-  }
-}
-
-/** One request before timing: the variant must answer 200 with the JSON body (token accepted, CORS allowed). */
-async function check(framework, variant, server, headers) {
-  if (variant === 'bare-post') await checkBarePost(framework, server);
-  const res = await send(server, { headers });
-  const body = await res.text();
-  if (res.status !== 200 || JSON.parse(body).hello !== 'world') {
-    throw new Error(`${framework}/${variant}: expected 200 JSON, got ${res.status} ${body.slice(0, 200)}`);
-  }
-  const expectCors = variant === 'peer' || server.included.includes('cors');
-  if (expectCors && res.headers.get('access-control-allow-origin') !== headers.origin) {
-    throw new Error(`${framework}/${variant}: CORS header missing`);
-  }
-  const expectHeaders = variant === 'peer' || server.included.includes('headers');
-  if (expectHeaders && !res.headers.get('x-content-type-options')) {
-    throw new Error(`${framework}/${variant}: security headers missing`);
-  }
-  return res.headers;
-}
-
-/** Headers whose value differs from one response to the next; every other value must be the same. */
-const PER_RESPONSE = new Set(['date', 'ratelimit']);
-
-/**
- * The static-headers floor is only a floor if its 200 carries what bulwark-nojwt's does: the same header
- * names, and the same values but for the per-response ones. Fails the run otherwise.
- */
-function checkSameHeaders(framework, floor, nojwt) {
-  const names = (h) => [...h.keys()].sort();
-  const a = names(floor);
-  const b = names(nojwt);
-  const onlyFloor = a.filter((n) => !b.includes(n));
-  const onlyNojwt = b.filter((n) => !a.includes(n));
-  if (onlyFloor.length || onlyNojwt.length) {
-    throw new Error(
-      `${framework}/static-headers: not the headers of bulwark-nojwt's 200 (only in static-headers: ` +
-        `${onlyFloor.join(', ') || 'none'}; only in bulwark-nojwt: ${onlyNojwt.join(', ') || 'none'})`,
-    );
-  }
-  for (const n of a) {
-    if (!PER_RESPONSE.has(n) && floor.get(n) !== nojwt.get(n)) {
-      throw new Error(
-        `${framework}/static-headers: ${n} is ${JSON.stringify(floor.get(n))}, bulwark-nojwt sends ${JSON.stringify(nojwt.get(n))}`,
-      );
-    }
-  }
-}
-
-/**
- * Deny-path cases, each against a bulwark server (the full stack, or one whose limit is already spent) with the
- * status and problem code it must answer. `request` builds the request from the run's config.
- */
-const DISALLOWED_ORIGIN = 'https://evil.bench.example';
-const DENY = {
-  'deny-malformed': {
-    server: 'bulwark',
-    label: 'deny: malformed bearer token (401)',
-    group: 'malformed token',
-    status: 401,
-    code: 'JWT_MALFORMED',
-    request: (config) => ({
-      headers: { ...config.headers, authorization: `Bearer ${config.tokens.malformed}` },
-    }),
-  },
-  'deny-alg-none': {
-    server: 'bulwark',
-    label: 'deny: unsigned `alg: none` token (401)',
-    group: '`alg: none` token',
-    status: 401,
-    code: 'JWT_ALG_NOT_ALLOWED',
-    request: (config) => ({
-      headers: { ...config.headers, authorization: `Bearer ${config.tokens.algNone}` },
-    }),
-  },
-  'deny-cors-preflight': {
-    server: 'bulwark',
-    label: 'deny: CORS preflight from a disallowed origin (403)',
-    group: 'CORS preflight, disallowed origin',
-    status: 403,
-    code: 'CORS_ORIGIN_DENIED',
-    request: () => ({
-      method: 'OPTIONS',
-      headers: {
-        origin: DISALLOWED_ORIGIN,
-        'access-control-request-method': 'GET',
-        'access-control-request-headers': 'authorization',
-      },
-    }),
-  },
-  'deny-webhook': {
-    server: 'bulwark',
-    label: 'deny: webhook with a bad signature (401)',
-    group: 'webhook signature mismatch',
-    status: 401,
-    code: 'WEBHOOK_SIGNATURE_MISMATCH',
-    // Well-formed (lowercase hex, 32 bytes), so the HMAC is computed and compared: not the secret's MAC.
-    request: () => WEBHOOK_REQUEST,
-  },
-  'deny-limited': {
-    server: 'bulwark-limited',
-    label: 'deny: over the rate limit (429)',
-    group: 'over the rate limit',
-    status: 429,
-    code: 'RATELIMIT_EXCEEDED',
-    request: (config) => ({ headers: config.headers }),
-  },
-};
-
-/** The deny case answers its status (and problem code) before timing; the limited server allows its first request. */
-async function checkDeny(framework, key, server, request) {
-  const { status, code } = DENY[key];
-  let last = '';
-  for (let i = 0; i < 3; i++) {
-    const res = await send(server, request);
-    const body = await res.text();
-    last = `${res.status} ${body.slice(0, 200)}`;
-    if (res.status !== status) continue;
-    if (code !== undefined && JSON.parse(body).code !== code) break;
-    return;
-  }
-  throw new Error(`${framework}/${key}: expected ${status}${code ? ` ${code}` : ''}, got ${last}`);
-}
-
-/**
- * What the bulwark stack answers a simple GET from an origin not in the allowlist (the default CORS policy lets
- * it reach the route without a grant; `rejectDisallowedOrigins: true` would refuse it). Reported, not timed:
- * the timed CORS refusal is the preflight.
- */
-async function disallowedSimpleRequest(server, config) {
-  const res = await send(server, { headers: { ...config.headers, origin: DISALLOWED_ORIGIN } });
-  const body = await res.text();
-  const grant = res.headers.get('access-control-allow-origin');
-  const code = res.status >= 400 ? (JSON.parse(body).code ?? '') : '';
-  return `${res.status}${code ? ` ${code}` : ''}${grant === null ? ', no grant' : `, grant ${grant}`}, Vary: ${res.headers.get('vary')}`;
-}
-
-/** What a deny case needs of the stack (a 401 needs the JWT rule, …); absent parts skip the case. */
-const NEEDS = {
-  'deny-malformed': 'jwt',
-  'deny-alg-none': 'jwt',
-  'deny-cors-preflight': 'cors',
-  'deny-limited': 'ratelimit',
-};
-
 export async function run({ smoke }) {
   const rounds = smoke ? 1 : Number(process.env.BENCH_E2E_ROUNDS ?? 5);
   // Smoke slices of 0.5 s: a slice's fixed cost (an autocannon process) is most of what a smoke run times.
@@ -319,24 +179,7 @@ export async function run({ smoke }) {
     `${CONNECTIONS} connections, ${duration} s per slice, ${rounds} round(s) with the order of the cases rotated` +
       ` each round, ${warmup} s warm-up per case; every request to /json carries an RS256 bearer token and an` +
       ' Origin. Each server variant is its own process, and autocannon runs in another, all on 127.0.0.1.',
-    'Deny groups: the deny case is timed in the same rounds as the allowed request to the same bulwark stack;' +
-      ' "over the rate limit" uses a server whose limit (1 per hour) is spent, so every request gets 429.' +
-      " `alg: none`: an unsigned token with the valid token's claims. CORS: a preflight (OPTIONS with" +
-      ' Access-Control-Request-Method/-Headers) from an origin outside the allowlist. Webhook: a POST to the' +
-      " bulwark variants' GitHub-style route (X-Hub-Signature-256, 64 lowercase hex digits that are not the body's" +
-      ' HMAC) behind the same per-IP limiter; no bearer token, no Origin. Each deny case must answer its status and' +
-      ' problem code before timing.',
-    '"static-headers" is the bare route plus the header pairs of bulwark-nojwt\'s 200 (security headers, CORS' +
-      ' grant and Vary, RateLimit-Policy and RateLimit) as constants, set the cheapest public way each framework' +
-      ' has (express and NestJS: one middleware with res.setHeader; fastify: one onRequest hook with' +
-      " reply.headers(object); fetch: the handler's Response headers); before timing, its 200 must carry the same" +
-      " header names as bulwark-nojwt's, and the same values but for Date and RateLimit.",
-    '"bare-post" is the bare app plus a POST /webhook route, timed with the webhook case\'s POST (same headers and' +
-      ' body): it reads the body as bytes the cheapest public way each framework has (express: express.raw();' +
-      ' fastify: a scope whose only content-type parser keeps the Buffer; NestJS: the app created with' +
-      ' `rawBody: true`, as the bulwark variants are; fetch: request.arrayBuffer()) and answers 200 with a small' +
-      ' JSON. It is the floor of the webhook refusal, which must read the same body before it can compute the' +
-      ' HMAC; before timing it must answer that POST 200 with its JSON.',
+    ...CASE_NOTES,
   ];
   const simple = [];
   const missingAll = new Set();
@@ -370,19 +213,15 @@ export async function run({ smoke }) {
         for (const m of servers[v].missing) if (m !== 'jwt-cache') missingAll.add(m);
         answered[v] = await check(framework, v, servers[v], config.headers);
       }
-      if (answered['static-headers'] && answered['bulwark-nojwt']) {
-        checkSameHeaders(framework, answered['static-headers'], answered['bulwark-nojwt']);
-      }
+      checkStaticHeaders(framework, answered);
+      if (servers['bare-deny'] && servers.bulwark.included.includes('jwt')) {
+        await checkBareDeny(framework, servers['bare-deny'], servers.bulwark, config);
+      } else if (servers['bare-deny']) variants.splice(variants.indexOf('bare-deny'), 1);
       const group = GROUP[framework] ?? framework;
       simple.push(`${group}: ${await disallowedSimpleRequest(servers.bulwark, config)}`);
       const cases = variants
         .filter((v) => timeAll || SMOKE_TIMED.includes(v))
-        .map((v) => ({
-          key: v,
-          server: servers[v],
-          request: variantRequest(v, config.headers),
-          expect: '2xx',
-        }));
+        .map((v) => ({ key: v, server: servers[v], ...variantRequest(v, config) }));
       for (const [key, deny] of Object.entries(DENY)) {
         const server = servers[deny.server];
         if (!server || (NEEDS[key] && !server.included.includes(NEEDS[key]))) continue;

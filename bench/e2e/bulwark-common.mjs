@@ -13,6 +13,7 @@ export function part(name, available) {
 }
 
 import { createJwtVerifier, createSecurityHeaders } from '@bulwark/core';
+import { DENY_BODY } from './config.mjs';
 
 /** Whether this build's verifier has the verified-token cache: it then refuses a nonsensical cache size. */
 function hasTokenCache(base) {
@@ -34,7 +35,7 @@ export function jwtOptions(c, variant) {
   return base;
 }
 
-export { BARE_POST_BODY, WEBHOOK_PATH, WEBHOOK_REQUEST } from './config.mjs';
+export { BARE_POST_BODY, DENY_BODY, WEBHOOK_PATH, WEBHOOK_REQUEST } from './config.mjs';
 
 /** Verifier options of the webhook route: GitHub's scheme (X-Hub-Signature-256: sha256=<hex HMAC of the body>). */
 export function webhookOptions(c) {
@@ -57,5 +58,19 @@ export function staticHeaderPairs(c) {
     ['vary', 'Origin'],
     ['ratelimit-policy', `"ip";q=${c.limit};w=${(c.windowMs ?? 60_000) / 1000}`],
     ['ratelimit', `"ip";r=${c.limit - 1};t=0`],
+  ];
+}
+
+/**
+ * The `bare-deny` floor's header pairs besides the framework's own: those of static-headers (every response's),
+ * the challenge, and the problem's content type as `contentType` (which the adapters spell differently: fastify
+ * and NestJS add `; charset=utf-8`); with `length`, the Content-Length too (for writeHead, which would chunk).
+ */
+export function denyHeaderPairs(c, contentType, length = false) {
+  return [
+    ...staticHeaderPairs(c),
+    ['www-authenticate', 'Bearer error="invalid_token"'],
+    ['content-type', contentType],
+    ...(length ? [['content-length', String(Buffer.byteLength(DENY_BODY))]] : []),
   ];
 }

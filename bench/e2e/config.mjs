@@ -25,6 +25,15 @@ export const WEBHOOK_REQUEST = Object.freeze({
 /** What `bare-post` answers: a small JSON, after reading the whole body as bytes. */
 export const BARE_POST_BODY = Object.freeze({ received: true });
 
+/**
+ * The body of the refusal `bare-deny` answers with: bulwark's problem+json for the malformed-token 401, byte for
+ * byte. e2e.mjs compares the floor's answer with the bulwark variant's before timing, so a change on either side
+ * fails the run instead of drifting.
+ */
+export const DENY_BODY =
+  '{"type":"https://bulwark.dev/errors/jwt-malformed","title":"Unauthorized","status":401,' +
+  '"detail":"The bearer token is malformed.","code":"JWT_MALFORMED"}';
+
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**

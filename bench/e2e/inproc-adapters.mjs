@@ -9,8 +9,9 @@
 // Usage: node --expose-gc bench/e2e/inproc-adapters.mjs <framework> <rounds> <requests per slice> <case>...
 //   (WARMUP=<n>: requests per case before timing, default 1000; SHOW_HEAD=1 prints each case's last response)
 //   framework: fastify | express | nestjs | nestjs-fastify | fetch | fetch-direct | hono
-//   case: bare | static-headers (bare route plus the headers bulwark-nojwt adds, as constants: the floor of a
-//     refusal) | bare-post (bare app plus a POST /webhook route reading the webhook case's body, timed with
+//   case: bare | static-headers (bare route plus the headers bulwark-nojwt adds, as constants) | bare-deny (the
+//     bare app answering every request with bulwark's 401 for a malformed token as constants, sent that
+//     request: the floor of answering a refusal) | bare-post (bare app plus a POST /webhook route reading the webhook case's body, timed with
 //     that POST: the floor of the webhook refusal) | bulwark | bulwark-nojwt | bulwark-cached, optionally with
 //     a refusal mode: :malformed (Bearer not.a-valid.token → 401), :algnone (an `alg: none` token → 401),
 //     :limited (limit 1 per hour → 429), :cors (preflight from an origin not listed → 403), :webhook (the
@@ -27,6 +28,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   BARE_POST_BODY,
+  DENY_BODY,
+  denyHeaderPairs,
   jwtOptions,
   staticHeaderPairs,
   WEBHOOK_PATH,
@@ -41,11 +44,15 @@ const rounds = Number(roundsArg ?? 5);
 const count = Number(countArg ?? 5_000);
 const config = await makeConfig();
 
-/** Method, path, headers and body of a case: the webhook POST for bare-post and :webhook, else a GET /json. */
+/**
+ * Method, path, headers and body of a case: the webhook POST for bare-post and :webhook, the malformed-token GET
+ * for bare-deny, else a GET /json.
+ */
 function requestOf(variant, mode) {
   if (variant === 'bare-post' || mode === 'webhook') return WEBHOOK_REQUEST;
   const headers = { ...config.headers };
-  if (mode === 'malformed') headers.authorization = `Bearer ${config.tokens.malformed}`;
+  if (mode === 'malformed' || variant === 'bare-deny')
+    headers.authorization = `Bearer ${config.tokens.malformed}`;
   if (mode === 'algnone') headers.authorization = `Bearer ${config.tokens.algNone}`;
   if (mode === 'cors') {
     headers.origin = 'https://evil.example';
@@ -82,6 +89,9 @@ async function honoHandler(variant, c) {
       await next();
       for (const [k, v] of pairs) ctx.res.headers.set(k, v);
     });
+  } else if (variant === 'bare-deny') {
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json'));
+    app.use((ctx) => ctx.body(DENY_BODY, 401, headers));
   } else if (variant === 'bare-post') {
     app.post(WEBHOOK_PATH, async (ctx) => {
       await ctx.req.arrayBuffer();

@@ -109,14 +109,19 @@ function renderGroup(group, rows) {
 
 const CPU = 'server CPU µs/req';
 /**
- * The e2e floors the bulwark variants and deny cases are divided by, in this order. `bare-post` (a bare POST
- * route reading the same body) is the floor of the webhook refusal only: every other case is a GET.
+ * The e2e floors the bulwark variants and deny cases are divided by, in this order. `bare-deny` (the bare app
+ * answering bulwark's 401 as constants) is the floor of the refusals only, `bare-post` (a bare POST route
+ * reading the same body) of the webhook refusal only: every other case is a GET.
  */
-const FLOORS = ['bare', 'static-headers', 'bare-post'];
+const FLOORS = ['bare', 'static-headers', 'bare-deny', 'bare-post'];
 
-/** Whether the table shows `row` ÷ `floor`: bare-post only for the webhook refusal (and bare-post ÷ bare). */
+/**
+ * Whether the table shows `row` ÷ `floor`: bare-deny for the refusals, bare-post for the webhook refusal; of the
+ * floors, bare-deny ÷ bare and ÷ static-headers, bare-post ÷ bare.
+ */
 function floorApplies(floor, row) {
   if (floor === 'bare-post') return row === 'deny-webhook';
+  if (floor === 'bare-deny') return row.startsWith('deny');
   return row !== 'bare-post' || floor === 'bare';
 }
 
@@ -130,7 +135,8 @@ function xRange(floor, other, lowerIsBetter) {
 /**
  * End-to-end rows (those naming a framework and a variant): per framework, each bulwark variant and each deny
  * case in units of the floors, `bare` and `static-headers` (the bare route plus the same response headers as
- * constants), and the webhook refusal also in units of `bare-post` (a bare POST route reading the same body),
+ * constants), each refusal also in units of `bare-deny` (the bare app answering bulwark's 401 as constants) and
+ * the webhook refusal in units of `bare-post` (a bare POST route reading the same body),
  * per round: server CPU per request ÷ the floor's, and the floor's req/s ÷ the case's.
  */
 function renderFloors(rows) {

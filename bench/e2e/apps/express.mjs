@@ -1,8 +1,15 @@
 // express 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
-// middleware), bare-post (bare plus a POST /webhook route reading its body with express.raw), peer stack
-// (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
+// middleware), bare-deny (every request answered by one middleware, res.writeHead + end, with the bytes of
+// bulwark's 401 for a malformed token), bare-post (bare plus a POST /webhook route reading its body with
+// express.raw), peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
 import express from 'express';
-import { BARE_POST_BODY, staticHeaderPairs, WEBHOOK_PATH } from '../bulwark-common.mjs';
+import {
+  BARE_POST_BODY,
+  DENY_BODY,
+  denyHeaderPairs,
+  staticHeaderPairs,
+  WEBHOOK_PATH,
+} from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-express.mjs';
 
 const BODY = { hello: 'world' };
@@ -28,6 +35,13 @@ export async function listen(variant, c) {
     app.use((_req, res, next) => {
       for (const [name, value] of pairs) res.setHeader(name, value);
       next();
+    });
+  } else if (variant === 'bare-deny') {
+    // The floor of answering a refusal: its status, headers and body as constants, before any route.
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json', true));
+    app.use((_req, res) => {
+      res.writeHead(401, headers);
+      res.end(DENY_BODY);
     });
   } else if (variant === 'bare-post') {
     // The floor of a webhook refusal: the same POST, its body read as bytes by express's own raw parser.

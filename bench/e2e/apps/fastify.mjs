@@ -1,8 +1,15 @@
 // fastify 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
-// onRequest hook), bare-post (bare plus a POST /webhook route whose scope parses every body as a Buffer), peer
+// onRequest hook), bare-deny (every request answered, in an onRequest hook, with the bytes of bulwark's 401 for a
+// malformed token), bare-post (bare plus a POST /webhook route whose scope parses every body as a Buffer), peer
 // stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
 import Fastify from 'fastify';
-import { BARE_POST_BODY, staticHeaderPairs, WEBHOOK_PATH } from '../bulwark-common.mjs';
+import {
+  BARE_POST_BODY,
+  DENY_BODY,
+  denyHeaderPairs,
+  staticHeaderPairs,
+  WEBHOOK_PATH,
+} from '../bulwark-common.mjs';
 import { bulwarkStack } from '../bulwark-fastify.mjs';
 
 const BODY = { hello: 'world' };
@@ -32,6 +39,12 @@ export async function listen(variant, c, onServer = () => {}) {
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
       done();
+    });
+  } else if (variant === 'bare-deny') {
+    // The floor of answering a refusal: its status, headers and body as constants, sent from the first hook.
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8'));
+    app.addHook('onRequest', (_request, reply) => {
+      reply.code(401).headers(headers).send(DENY_BODY);
     });
   } else if (variant === 'bare-post') {
     // The floor of a webhook refusal: the same POST, its body read as bytes (fastify's parseAs: 'buffer' in an

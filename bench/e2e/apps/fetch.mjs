@@ -1,6 +1,8 @@
 // A (Request) => Response handler served on node:http by @bulwark/fetch/node's toNodeListener (what a user
 // of the adapter runs, for every variant, so the variants differ only by protect()): bare handler,
 // static-headers (the same handler with bulwark-nojwt's response headers as constants in its Response),
+// bare-deny (a handler answering every request with a Response of bulwark's 401 for a malformed token, its
+// status, headers and body constants),
 // bare-post (the bare handler, and for a POST /webhook the body read with request.arrayBuffer() and a small
 // JSON), and the same handler wrapped by @bulwark/fetch's protect(). `c.build` (in-process A/B only) is a
 // directory holding another build's fetch/dist: that build's protect() and bridge are used instead.
@@ -8,6 +10,8 @@ import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import {
   BARE_POST_BODY,
+  DENY_BODY,
+  denyHeaderPairs,
   jwtOptions,
   part,
   staticHeaderPairs,
@@ -26,6 +30,12 @@ function handler() {
 function staticHeadersHandler(c) {
   const headers = { 'content-type': JSON_TYPE, ...Object.fromEntries(staticHeaderPairs(c)) };
   return async () => new Response(BODY, { headers });
+}
+
+/** The floor of answering a refusal: a Response built from constant parts (status, one headers object, body). */
+function bareDenyHandler(c) {
+  const init = { status: 401, headers: Object.fromEntries(denyHeaderPairs(c, 'application/problem+json')) };
+  return async () => new Response(DENY_BODY, init);
 }
 
 /** The floor of a webhook refusal: the same POST, its body read whole as bytes, answered with a small JSON. */
@@ -75,6 +85,7 @@ export async function fetchHandlerOf(variant, c) {
   if (variant === 'bare') return async (request) => handler(request);
   if (variant === 'static-headers') return staticHeadersHandler(c);
   if (variant === 'bare-post') return barePostHandler();
+  if (variant === 'bare-deny') return bareDenyHandler(c);
   return bulwarkHandler(variant, c);
 }
 

@@ -1,14 +1,19 @@
 // NestJS 12 on the express platform (nestjs-fastify.mjs: the same app on the fastify platform): bare
 // controller, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one app-wide
-// middleware), bare-post (bare plus a POST /webhook route answering a small JSON, the app created with
-// `rawBody: true` so the platform keeps the body's bytes, as the bulwark variants need), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard; @fastify/helmet on
-// the fastify platform), bulwark stack (BulwarkModule + @RequireJwt(), and a @WebhookSigned() route). Plain
-// JS, so decorators are applied with Reflect.decorate; injection needs no emitted metadata (explicit tokens or none).
+// middleware), bare-deny (every request answered with the bytes of bulwark's 401 for a malformed token, by one
+// app-wide middleware on express, an onRequest hook on fastify), bare-post (bare plus a POST /webhook route
+// answering a small JSON, the app created with `rawBody: true` so the platform keeps the body's bytes, as the
+// bulwark variants need), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard;
+// @fastify/helmet on the fastify platform), bulwark stack (BulwarkModule + @RequireJwt(), and a @WebhookSigned()
+// route). Plain JS, so decorators are applied with Reflect.decorate; injection needs no emitted metadata
+// (explicit tokens or none).
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import {
   BARE_POST_BODY,
+  DENY_BODY,
+  denyHeaderPairs,
   jwtOptions,
   part,
   staticHeaderPairs,
@@ -141,10 +146,36 @@ async function adapter(platform) {
   return new ExpressAdapter();
 }
 
+/**
+ * The floor of answering a refusal, the cheapest public way on each platform, before Nest's router: on express
+ * one app-wide functional middleware (app.use) ending every request with res.writeHead + end; on fastify an
+ * onRequest hook on the adapter's instance with reply.code().headers().send(), as in the fastify app (in process
+ * the two measured alike on this platform; the hook skips middie). Status, headers and body are constants. On
+ * the express platform bulwark's refusal goes through express's res.send, which adds an ETag: the floor sends
+ * the same one, computed once.
+ */
+function bareDeny(app, platform, c) {
+  const instance = app.getHttpAdapter().getInstance();
+  if (platform === 'fastify') {
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8'));
+    instance.addHook('onRequest', (_request, reply) => {
+      reply.code(401).headers(headers).send(DENY_BODY);
+    });
+    return;
+  }
+  instance.disable('x-powered-by');
+  const pairs = denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true);
+  const headers = Object.fromEntries([...pairs, ['etag', instance.get('etag fn')(DENY_BODY, 'utf8')]]);
+  app.use((_req, res) => {
+    res.writeHead(401, headers);
+    res.end(DENY_BODY);
+  });
+}
+
 /** Build (not yet listening) the app for `variant` on `platform` ('express' or 'fastify'). */
 export async function createApp(platform, variant, c) {
   const metadata =
-    variant === 'bare' || variant === 'static-headers'
+    variant === 'bare' || variant === 'static-headers' || variant === 'bare-deny'
       ? { controllers: [controller([])] }
       : variant === 'bare-post'
         ? { controllers: [controller([]), barePostController()], rawBody: true }
@@ -166,6 +197,7 @@ export async function createApp(platform, variant, c) {
       next();
     });
   }
+  if (variant === 'bare-deny') bareDeny(app, platform, c);
   if (variant === 'peer') {
     if (platform === 'fastify') {
       const { default: helmet } = await import('@fastify/helmet');
