@@ -94,42 +94,58 @@ export function cpuMs(pid) {
 }
 
 /**
- * Start a server, retrying twice: in a shared checkout another build may be rewriting dist/ at the moment
- * the server imports it (ERR_MODULE_NOT_FOUND), which is not what this benchmark is about.
+ * Start the servers of `variants` (all in one process when `shared`, else one process each), retrying twice: in
+ * a shared checkout another build may be rewriting dist/ at the moment a server imports it
+ * (ERR_MODULE_NOT_FOUND), which is not what this benchmark is about. Resolves to { [variant]: server }; on a
+ * failure, `into` holds the servers that did start (so the caller can stop them).
  */
-async function startServer(framework, variant, config) {
+async function startServers(framework, variants, config, shared, into) {
+  const groups = shared ? [variants] : variants.map((v) => [v]);
+  const started = await Promise.allSettled(groups.map((g) => startServer(framework, g, config)));
+  for (const s of started) if (s.status === 'fulfilled') Object.assign(into, s.value);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return into;
+}
+
+async function startServer(framework, variants, config) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServerOnce(framework, variant, config);
+      return await startServerOnce(framework, variants, config);
     } catch (err) {
       if (attempt === 3) throw err;
-      console.log(`  ${framework}/${variant}: ${err.message}; retrying in 5 s`);
+      console.log(`  ${framework}/${variants}: ${err.message}; retrying in 5 s`);
       await new Promise((resolve) => setTimeout(resolve, 5000));
     }
   }
 }
 
-function startServerOnce(framework, variant, config) {
+function startServerOnce(framework, variants, config) {
+  const name = `${framework}/${variants.join(',')}`;
+  // 30 s a process, and 10 s more for each further app it builds (a smoke run's shared process).
+  const limitMs = 30_000 + 10_000 * (variants.length - 1);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, 'server.mjs'), framework, variant], {
+    const child = spawn(process.execPath, [join(here, 'server.mjs'), framework, variants.join(',')], {
       env: { ...process.env, BENCH_E2E: JSON.stringify(config) },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${framework}/${variant} did not start in 30 s`));
-    }, 30_000);
+      reject(new Error(`${name} did not start in ${limitMs / 1000} s`));
+    }, limitMs);
     child.stdout.on('data', (d) => {
       out += d;
       const nl = out.indexOf('\n');
       if (nl === -1) return;
       clearTimeout(timer);
-      resolve({ child, ...JSON.parse(out.slice(0, nl)) });
+      const line = JSON.parse(out.slice(0, nl));
+      const each = line.servers ?? { [variants[0]]: line };
+      resolve(Object.fromEntries(Object.entries(each).map(([v, s]) => [v, { child, ...s }])));
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${framework}/${variant} exited with ${code} before listening`));
+      reject(new Error(`${name} exited with ${code} before listening`));
     });
   });
 }
@@ -191,20 +207,16 @@ export async function run({ smoke }) {
       // A smoke run starts and checks every variant and deny case of every framework, but times only fastify's
       // whole plan and the SMOKE_TIMED variants of the others (it proves the setups, not the figures).
       const timeAll = !smoke || framework === 'fastify';
-      // Start every server at once (startup dominates a smoke run), then check and warm each case in turn.
+      // Start every server at once, then check and warm each case in turn. Process startup dominates a smoke
+      // run, so there all of a framework's apps share one process (its figures are not meaningful anyway).
       const wanted = [...variants];
       if (timeAll) wanted.push('bulwark-limited');
-      const started = await Promise.allSettled(wanted.map((v) => startServer(framework, v, config.server)));
-      wanted.forEach((v, i) => {
-        if (started[i].status === 'fulfilled') servers[v] = started[i].value;
-      });
-      const failedStart = started.find((s) => s.status === 'rejected');
-      if (failedStart) throw failedStart.reason;
+      await startServers(framework, wanted, config.server, smoke, servers);
       const answered = {};
       for (const v of [...variants]) {
         if (v === 'bulwark-cached' && !servers[v].included.includes('jwt-cache')) {
           // This build has no verified-token cache: the variant would only repeat 'bulwark'.
-          stopServer(servers[v]);
+          if (!smoke) stopServer(servers[v]);
           delete servers[v];
           variants.splice(variants.indexOf(v), 1);
           missingAll.add('jwt-cache');
