@@ -1,5 +1,6 @@
 // Keys, token and policy shared by every e2e server and load generator of one run.
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { readFileSync } from 'node:fs';
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 
 /** The signed-webhook route every bulwark variant adds (GitHub style); the deny case POSTs a bad signature. */
 export const WEBHOOK_PATH = '/webhook';
@@ -37,12 +38,32 @@ export const DENY_BODY =
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
- * A fresh RS256 key pair, a token valid for 1 h (the verifier's default longest lifetime), and what the servers
- * need to verify it; `tokens` holds the refused ones of the deny cases (malformed, and an unsigned `alg: none`
- * token whose header and claims are otherwise those of the valid token).
+ * The run's RS256 key pair: a fresh one (the default), or with BENCH_E2E_FIXED_KEY=1 the bench-only key
+ * committed in bench-rs256-key.json. Generating an RSA key is a random search for primes whose cost varies by
+ * gigainstructions from one run to the next, which drowned the per-request differences that callgrind runs of
+ * the in-process tools look for; the committed key is public and signs nothing but bench tokens.
+ */
+async function keyPair() {
+  if (process.env.BENCH_E2E_FIXED_KEY !== '1') return generateKeyPair('RS256', { extractable: true });
+  const { comment: _, ...jwk } = JSON.parse(
+    readFileSync(new URL('bench-rs256-key.json', import.meta.url), 'utf8'),
+  );
+  return {
+    publicKey: await importJWK({ kty: jwk.kty, n: jwk.n, e: jwk.e }, 'RS256', { extractable: true }),
+    privateKey: await importJWK({ ...jwk, alg: 'RS256' }, 'RS256'),
+  };
+}
+
+/**
+ * An RS256 key pair (keyPair), a token valid for 1 h (the verifier's default longest lifetime), and what the
+ * servers need to verify it; `tokens` holds the refused ones of the deny cases (malformed, and an unsigned
+ * `alg: none` token whose header and claims are otherwise those of the valid token). With the fixed key the token
+ * is issued at the last whole 10 minutes, so runs within those 10 minutes send the very same bytes.
  */
 export async function makeConfig() {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const { publicKey, privateKey } = await keyPair();
+  const now = Math.floor(Date.now() / 1000);
+  const issuedAt = process.env.BENCH_E2E_FIXED_KEY === '1' ? now - (now % 600) : now;
   const issuer = 'https://id.bench.example/';
   const audience = 'https://api.bench.example';
   const token = await new SignJWT({ scope: 'read' })
@@ -50,8 +71,8 @@ export async function makeConfig() {
     .setIssuer(issuer)
     .setAudience(audience)
     .setSubject('user-1')
-    .setIssuedAt()
-    .setExpirationTime('1h')
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + 3600)
     .sign(privateKey);
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
   const algNone = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
