@@ -10,7 +10,7 @@ import {
 } from '@bulwark/core';
 import { jwtCheckNow } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { failTo, pass, requestOf, settleTo } from './reply.js';
+import { pass, requestOf, settleDecision } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,40 +53,36 @@ export function requireJwt(source: JwtVerifierOptions | JwtVerifier, route?: Jwt
   // Callback-style for fastify: the request goes on as soon as the verdict is known (no promise at all when
   // it was settled at once, else the verifier's). A denial reaches `done`, the error pipeline a rejected
   // async hook reaches. Called by hand without `done`, it answers as an async hook does.
+  /** The verdict, settled when the verifier had nothing to wait for. */
+  const decide = (request: FastifyRequest): JwtVerdict | Promise<JwtVerdict> => {
+    const context = contextOf(request);
+    return now === undefined
+      ? verifier.check(requestOf(request), authorize, context)
+      : now(requestOf(request), authorize, context);
+  };
   function bulwarkRequireJwt(
     request: FastifyRequest,
     reply: FastifyReply,
     done?: HookHandlerDoneFunction,
   ): Promise<FastifyReply | undefined> | undefined {
-    const mtls = request.mtls;
-    const dpop = request.dpop;
-    // Nothing to pass on (no mTLS peer, no proof accepted earlier): no context object for this request.
-    const context = mtls === undefined && dpop === undefined ? undefined : { mtls, dpop };
     if (done === undefined) {
       return verifier
-        .check(requestOf(request), authorize, context)
+        .check(requestOf(request), authorize, contextOf(request))
         .then((verdict) => (carryOut(request, reply, verdict) ? undefined : reply));
     }
-    let decided: JwtVerdict | Promise<JwtVerdict>;
-    try {
-      decided =
-        now === undefined
-          ? verifier.check(requestOf(request), authorize, context)
-          : now(requestOf(request), authorize, context);
-    } catch (err) {
-      // check() rejects where the settled check throws: the same error pipeline.
-      failTo(done, err, 'requireJwt');
-      return undefined;
-    }
-    if (decided instanceof Promise) {
-      decided.then(
-        (verdict) => settleTo(request, reply, verdict, done, carryOut),
-        (err: unknown) => failTo(done, err, 'requireJwt'),
-      );
-    } else settleTo(request, reply, decided, done, carryOut);
+    settleDecision(request, reply, done, decide, carryOut, 'requireJwt');
     return undefined;
   }
   return bulwarkRequireJwt as BulwarkHook;
 }
 
 type JwtVerdict = Awaited<ReturnType<JwtVerifier['check']>>;
+
+/** What the verifier is told of the connection; undefined (no object) without an mTLS peer or a DPoP proof. */
+function contextOf(
+  request: FastifyRequest,
+): { mtls: FastifyRequest['mtls']; dpop: DpopProof | undefined } | undefined {
+  const mtls = request.mtls;
+  const dpop = request.dpop;
+  return mtls === undefined && dpop === undefined ? undefined : { mtls, dpop };
+}

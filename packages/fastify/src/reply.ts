@@ -164,6 +164,40 @@ export function settleTo<V extends Verdict<unknown>>(
 }
 
 /**
+ * Run a rule's check in a callback-style hook and carry out what it decided: a verdict known at once (the
+ * check had nothing to wait for) is carried out before this returns, a promise when it settles, both by
+ * {@link settleTo}; a check that throws, or a promise that rejects, goes to `done` by {@link failTo}
+ * (`hook` names the hook in the error for a rejection without a reason). `decide` is built once per hook,
+ * not per request.
+ *
+ * @example
+ * settleDecision(request, reply, done, decide, accept, 'requireJwt');
+ */
+export function settleDecision<V extends Verdict<unknown>>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+  decide: (request: FastifyRequest) => V | Promise<V>,
+  accept: (request: FastifyRequest, reply: FastifyReply, verdict: Extract<V, { ok: true }>) => unknown,
+  hook: string,
+): void {
+  let decided: V | Promise<V>;
+  try {
+    decided = decide(request);
+  } catch (err) {
+    // check() rejects where the settled check throws: the same error pipeline.
+    failTo(done, err, hook);
+    return;
+  }
+  if (decided instanceof Promise) {
+    decided.then(
+      (verdict) => settleTo(request, reply, verdict, done, accept),
+      (err: unknown) => failTo(done, err, hook),
+    );
+  } else settleTo(request, reply, decided, done, accept);
+}
+
+/**
  * A check that rejected (or threw) in a callback-style hook: never continue, whatever it carries (a falsy
  * reason would read as "go on").
  */

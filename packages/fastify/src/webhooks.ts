@@ -20,7 +20,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { BulwarkHook } from './jwt.js';
-import { failTo, pass, requestOf, send, settleTo } from './reply.js';
+import { pass, requestOf, send, settleDecision } from './reply.js';
 import { applyAllowedDirect } from './write.js';
 
 declare module 'fastify' {
@@ -102,38 +102,32 @@ export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier):
   };
   // Callback-style for fastify, as requireJwt: a denial reaches `done`, the error pipeline a rejected async
   // hook reaches; a duplicate's answer is sent. Called by hand without `done`, it answers as an async hook.
+  const decide = (request: FastifyRequest): Verdict<WebhookDelivery> | Promise<Verdict<WebhookDelivery>> =>
+    now === undefined
+      ? verifier.check(requestOf(request), bodyOf(request))
+      : now(requestOf(request), bodyOf(request));
   function bulwarkVerifyWebhook(
     request: FastifyRequest,
     reply: FastifyReply,
     done?: HookHandlerDoneFunction,
   ): Promise<FastifyReply | undefined> | undefined {
-    // No body at all: fastify ran no parser; that is an empty delivery, refused by the core.
-    const body = (
-      request.body === undefined || request.body === null ? new Uint8Array(0) : request.body
-    ) as Uint8Array;
     if (done === undefined) {
-      return verifier.check(requestOf(request), body).then((verdict) => {
+      return verifier.check(requestOf(request), bodyOf(request)).then((verdict) => {
         if (!pass(request, reply, verdict)) return reply;
         settleWhenFinished(reply.raw, verdict.value);
         request.webhook = verdict.value;
         return undefined;
       });
     }
-    let decided: Verdict<WebhookDelivery> | Promise<Verdict<WebhookDelivery>>;
-    try {
-      decided = now === undefined ? verifier.check(requestOf(request), body) : now(requestOf(request), body);
-    } catch (err) {
-      // check() rejects where the settled check throws (a body that is not bytes): the same error pipeline.
-      failTo(done, err, 'verifyWebhook');
-      return undefined;
-    }
-    if (decided instanceof Promise) {
-      decided.then(
-        (verdict) => settleTo(request, reply, verdict, done, accept),
-        (err: unknown) => failTo(done, err, 'verifyWebhook'),
-      );
-    } else settleTo(request, reply, decided, done, accept);
+    // A body that is not bytes: the settled check throws where check() rejects, the same error pipeline.
+    settleDecision(request, reply, done, decide, accept, 'verifyWebhook');
     return undefined;
   }
   return bulwarkVerifyWebhook as BulwarkHook;
+}
+
+/** The delivery's body; no body at all (fastify ran no parser) is an empty delivery, refused by the core. */
+function bodyOf(request: FastifyRequest): Uint8Array {
+  const body = request.body;
+  return (body === undefined || body === null ? new Uint8Array(0) : body) as Uint8Array;
 }
