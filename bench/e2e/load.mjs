@@ -1,6 +1,7 @@
 // Load generator, run in its own process so it does not share a CPU time slice with the server's event loop.
-// Usage: node bench/e2e/load.mjs '<json: { url, connections, duration, headers, method?, body?, expect? }>';
-// prints one JSON line. Every request of a run is the same (method, headers and body, if any).
+// Usage: node bench/e2e/load.mjs '<json: { url, connections, duration, headers, method?, body?, expect?, rate? }>';
+// prints one JSON line. Every request of a run is the same (method, headers and body, if any). `rate`: requests
+// per second over all connections (autocannon's overallRate), instead of as many as the server answers.
 import autocannon from 'autocannon';
 
 const {
@@ -11,6 +12,7 @@ const {
   method = 'GET',
   body,
   expect = '2xx',
+  rate,
 } = JSON.parse(process.argv[2]);
 const result = await autocannon({
   url,
@@ -19,6 +21,7 @@ const result = await autocannon({
   headers,
   method,
   ...(body === undefined ? {} : { body }),
+  ...(rate === undefined ? {} : { overallRate: rate }),
   pipelining: 1,
 });
 // Count the responses of the expected class; anything else is reported as unexpected.
