@@ -12,7 +12,7 @@ import {
   type WebhookVerifier,
 } from '@bulwark/core';
 import { appendVary } from '@bulwark/core/toolkit';
-import { fromNodeRequest, setHeaders, writeReply } from '@bulwark/core/node';
+import { fromNodeRequest, writeHeaders, writeReply } from '@bulwark/core/node';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 
 /**
@@ -110,9 +110,12 @@ export function securityHeadersStep(source: SecurityHeadersOptions | SecurityHea
   const policy = ruleFor(source, 'headers', createSecurityHeaders);
   return function bulwarkSecurityHeaders(req, res) {
     const verdict = policy.check(fromNodeRequest(req));
-    setHeaders(res, verdict.headers);
+    // Without nonces a frozen list: checked by node's validators once, then written straight into the
+    // response's header table (a controller's later header of the same name still replaces it).
+    writeHeaders(res, verdict.headers);
     // X-Powered-By on the express platform (express writes it first), and the headers set false.
-    for (const name of verdict.value.remove) res.removeHeader(name);
+    const remove = verdict.value.remove;
+    for (let i = 0; i < remove.length; i++) res.removeHeader(remove[i]!);
     const nonce = verdict.value.nonce;
     if (nonce !== undefined) (req as IncomingMessage & WithCspNonce).cspNonce = nonce;
     return undefined;
@@ -131,7 +134,7 @@ export function corsStep(source: CorsOptions | CorsPolicy): AppWideStep {
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const verdict = policy.check(fromNodeRequest(req, { url }));
     if (!verdict.ok) return verdict.reply;
-    setHeaders(res, verdict.headers);
+    writeHeaders(res, verdict.headers);
     return undefined;
   };
 }

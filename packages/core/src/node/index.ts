@@ -4,6 +4,7 @@
  */
 export { fromNodeRequest } from './request.js';
 export { applyAllowed, applyVerdict, setHeaders, settleWhenFinished, writeReply } from './response.js';
+export { DIRECT_HEADER_WRITES, writeHeaders } from './write.js';
 export { type HeadKeeper, keepForHead } from './before-head.js';
 export { keepVary } from './vary.js';
 export * from './mtls-server.js';

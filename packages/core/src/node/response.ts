@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendVary } from '../http/vary.js';
 import type { Allowed, HeaderList, Reply, Verdict } from '../verdict.js';
-import { keepVary } from './vary.js';
+import { setOneHeader, writeHeaders } from './write.js';
 
 /**
  * Set a verdict's headers on a node response: `vary` is merged with what the response already varies on
@@ -16,20 +15,15 @@ export function setHeaders(res: ServerResponse, headers: HeaderList): void {
   for (let i = 0; i < headers.length; i++) {
     // Indexed, not destructured: a destructuring pattern runs the array iterator for every pair.
     const pair = headers[i]!;
-    const name = pair[0];
-    const value = pair[1];
-    if (name === 'vary') {
-      res.setHeader('vary', appendVary(res.getHeader('vary') as string | undefined, value));
-      keepVary(res, value);
-    } else if (name === 'set-cookie') res.appendHeader('set-cookie', value);
-    else res.setHeader(name, value);
+    setOneHeader(res, pair[0], pair[1]);
   }
 }
 
 /**
  * Write a reply (a denial's problem+json, a preflight answer, a redirect) and end the response. Headers set
- * earlier by other rules (security headers, CORS) stay. If the response has already started, the
- * connection is closed rather than a second response written.
+ * earlier by other rules (security headers, CORS) stay; the reply's are written as {@link setHeaders} would,
+ * its constant ones straight into node's header table (see `writeHeaders`). If the response has already
+ * started, the connection is closed rather than a second response written.
  *
  * @example
  * if (!verdict.ok) return writeReply(res, verdict.reply);
@@ -39,7 +33,7 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     res.destroy();
     return;
   }
-  setHeaders(res, reply.headers);
+  writeHeaders(res, reply.headers);
   res.statusCode = reply.status;
   res.end(reply.body);
 }
@@ -66,8 +60,10 @@ export function settleWhenFinished(res: ServerResponse, delivery: Settleable): v
 /**
  * Carry out an allowed verdict on a node request/response: remove the request headers it names (`strip`: a
  * forwarded client certificate from a peer that is not a trusted proxy) so nothing downstream reads them,
- * and set its response headers. Every node adapter goes through this (or {@link applyVerdict}), whatever
- * its framework does with a denial.
+ * and set its response headers as {@link setHeaders} would, the constant ones (a CORS grant, a rate limit's
+ * policy) straight into node's header table (see `writeHeaders`): a later `setHeader` of the same name still
+ * replaces them. Every node adapter goes through this (or {@link applyVerdict}), whatever its framework does
+ * with a denial.
  *
  * @example
  * if (verdict.ok) { applyAllowed(req, res, verdict); next(); } else throw new Denial(verdict);
@@ -75,7 +71,7 @@ export function settleWhenFinished(res: ServerResponse, delivery: Settleable): v
 export function applyAllowed(req: IncomingMessage, res: ServerResponse, verdict: Allowed<unknown>): void {
   const strip = verdict.strip;
   if (strip !== undefined) for (let i = 0; i < strip.length; i++) delete req.headers[strip[i]!];
-  if (verdict.headers.length > 0) setHeaders(res, verdict.headers);
+  if (verdict.headers.length > 0) writeHeaders(res, verdict.headers);
 }
 
 /**
