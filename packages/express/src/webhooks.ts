@@ -1,11 +1,13 @@
 import {
   createWebhookVerifier,
   ruleFor,
+  type Verdict,
   type WebhookDelivery,
   type WebhookVerifier,
   type WebhookVerifierOptions,
 } from '@bulwark/core';
 import { applyVerdict, settleWhenFinished, writeReply } from '@bulwark/core/node';
+import { webhookCheckNow } from '@bulwark/core/toolkit';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { requestOf } from './http.js';
 
@@ -55,13 +57,36 @@ export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier):
   // inflate: false: a coded body is refused (415), never verified over bytes the sender did not send.
   const readRaw = express.raw({ type: () => true, limit: verifier.maxBodyBytes, inflate: false });
 
+  // The verifier's decision without a promise when it had nothing to wait for: a forged, malformed or stale
+  // delivery is refused before the middleware returns. An authentic one still waits for its event id's claim.
+  const now = webhookCheckNow(verifier);
+
+  function carryOut(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    verdict: Verdict<WebhookDelivery>,
+  ): void {
+    if (!applyVerdict(req, res, verdict)) return;
+    settleWhenFinished(res, verdict.value);
+    req.webhook = verdict.value;
+    next();
+  }
+
   function verify(req: Request, res: Response, next: NextFunction): void {
-    verifier.check(requestOf(req), bodyOf(req) as Uint8Array).then((verdict) => {
-      if (!applyVerdict(req, res, verdict)) return;
-      settleWhenFinished(res, verdict.value);
-      req.webhook = verdict.value;
-      next();
-    }, next);
+    let decided: Verdict<WebhookDelivery> | Promise<Verdict<WebhookDelivery>>;
+    try {
+      decided =
+        now === undefined
+          ? verifier.check(requestOf(req), bodyOf(req) as Uint8Array)
+          : now(requestOf(req), bodyOf(req) as Uint8Array);
+    } catch (err) {
+      // check() rejects where the settled check throws (a body that is not bytes): the same error handling.
+      next(err);
+      return;
+    }
+    if (decided instanceof Promise) decided.then((verdict) => carryOut(req, res, next, verdict), next);
+    else carryOut(req, res, next, decided);
   }
 
   return (req, res, next) => {

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { call } from '@bulwark/conformance';
+import { createWebhookVerifier } from '@bulwark/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,5 +124,42 @@ describe('express verifyWebhook behind a global JSON parser', () => {
       body: d.body,
     });
     expect(plain.status).toBe(200);
+  });
+});
+
+describe('express verifyWebhook: core’s settled check', () => {
+  const SECRET = 'gh-webhook-secret-0123456789';
+  const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const post = (url: string, body: string, signature: string, id: string) =>
+    call(url, '/hook', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+        'x-github-delivery': id,
+        'x-github-event': 'ping',
+      },
+      body,
+    });
+
+  it('refuses a forged delivery without a promise from check(), and still admits a signed one', async () => {
+    const verifier = createWebhookVerifier({ scheme: 'github', secrets: SECRET });
+    // check() unusable: only the settled check can answer these deliveries.
+    verifier.check = () => Promise.reject(new Error('check() was called'));
+    const app = express();
+    app.post('/hook', verifyWebhook(verifier), (req, res) => {
+      res.json({ id: req.webhook!.id });
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).json({ error: err.message });
+    });
+    const url = await start(app);
+    const body = '{"zen":"hi"}';
+    const forged = await post(url, body, sign('other'), 'd-1');
+    expect(forged.status).toBe(401);
+    expect(forged.headers['content-type']).toBe('application/problem+json');
+    const signed = await post(url, body, sign(body), 'd-2');
+    expect(signed.status).toBe(200);
+    expect(signed.json()).toEqual({ id: 'd-2' });
   });
 });
