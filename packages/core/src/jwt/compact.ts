@@ -60,7 +60,7 @@ export interface RefusedHeader {
 export type Failure = [SecurityError, string, number?];
 
 /** The strict base64url decoders of the runtime's back end (native on node). */
-export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText' | 'decodeTransient'>;
+export type Codec = Pick<JwtCryptoBackend, 'decode' | 'decodeText' | 'decodeTransient' | 'decodeObject'>;
 
 /**
  * Split a compact JWS and refuse what can be refused without crypto: oversize tokens and headers (before
@@ -85,20 +85,13 @@ export function parseCompact(token: string, policy: HeaderPolicy, codec: Codec):
   if (dot1 <= 0 || dot2 === -1 || token.indexOf('.', dot2 + 1) !== -1) {
     return [JWT_ERRORS.malformed, 'not a compact JWS (three dot-separated parts)'];
   }
-  // The headers met last, accepted or refused, are compared in place: no slice of the token, no hashing.
-  const recent = policy.recent;
-  if (recent !== undefined && recent.text.length === dot1 && token.startsWith(recent.text)) {
-    return parts(token, recent, dot1, dot2);
-  }
-  const recentRefused = policy.recentRefused;
-  if (
-    recentRefused !== undefined &&
-    recentRefused.text.length === dot1 &&
-    token.startsWith(recentRefused.text)
-  ) {
-    return recentRefused.failure;
-  }
+  // The headers met last, accepted or refused, are compared first: one string comparison, no hashing. A
+  // slice compared with === costs V8 ~30 ns where token.startsWith(text) costs 115-185 ns (Node 20, 24).
   const headerPart = token.slice(0, dot1);
+  const recent = policy.recent;
+  if (recent !== undefined && headerPart === recent.text) return parts(token, recent, dot1, dot2);
+  const recentRefused = policy.recentRefused;
+  if (recentRefused !== undefined && headerPart === recentRefused.text) return recentRefused.failure;
   const memo = policy.memo;
   let head: ParsedHeader | undefined;
   if (memo !== undefined) {
@@ -225,12 +218,21 @@ function parseHeader(headerPart: string, policy: HeaderPolicy, codec: Codec): Pa
  * const claims = parsePayload(parsed.payloadPart, backend);
  */
 export function parsePayload(part: string, codec: Codec): Record<string, unknown> | Failure {
+  if (codec.decodeObject !== undefined) {
+    const claims = codec.decodeObject(part);
+    return typeof claims === 'object' ? claims : claims === 'text' ? NOT_TEXT : NOT_OBJECT;
+  }
   const text = codec.decodeText(part);
-  if (text === undefined) return [JWT_ERRORS.malformed, 'payload is not canonical base64url UTF-8'];
+  if (text === undefined) return NOT_TEXT;
   const claims = parseJsonObject(text);
-  if (claims === undefined) return [JWT_ERRORS.malformed, 'payload is not a JSON object with unique members'];
-  return claims;
+  return claims === undefined ? NOT_OBJECT : claims;
 }
+
+// Shared by every refusal (frozen): the callers read them, none changes them.
+const NOT_TEXT: Failure = [JWT_ERRORS.malformed, 'payload is not canonical base64url UTF-8'];
+const NOT_OBJECT: Failure = [JWT_ERRORS.malformed, 'payload is not a JSON object with unique members'];
+Object.freeze(NOT_TEXT);
+Object.freeze(NOT_OBJECT);
 
 /**
  * Decode the signature (strict base64url). `transient`: into the back end's reused memory where it has some

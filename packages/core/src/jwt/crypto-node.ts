@@ -12,6 +12,7 @@ import type { JWK } from 'jose';
 import { type HmacDigest, HmacKey } from '../bytes/hmac-node.js';
 import type { JwtAlgorithm } from './algorithms.js';
 import { type JwtCryptoBackend, publicMembers } from './crypto-types.js';
+import { hasDuplicateKeysInBytes, parseJsonObject } from './json.js';
 
 // node:crypto digest names per JWS algorithm, resolved once.
 const DIGEST: Readonly<Record<JwtAlgorithm, string | null>> = {
@@ -83,7 +84,7 @@ function verify(alg: JwtAlgorithm, handle: unknown, signingInput: string, signat
     // that the synchronous verify reads before returning.
     const data =
       signingInput.length <= SCRATCH_BYTES
-        ? scratch.subarray(0, io.latin1Write(scratch, signingInput))
+        ? scratchView(io.latin1Write(scratch, signingInput))
         : Buffer.from(signingInput, 'latin1');
     return nodeVerify(DIGEST[alg], data, k.options as KeyObject, signature);
   } catch {
@@ -200,6 +201,19 @@ function decodeTransient(part: string): Uint8Array | undefined {
 // buffer serves every call and no Buffer is allocated per token. Longer parts take the allocating path.
 const SCRATCH_BYTES = 8192;
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+/** How many bytes the last `decodeText` into scratch left there. */
+let lastDecoded = 0;
+// One view of scratch's first n bytes per n, made once: a Buffer's subarray costs an object per call.
+const scratchViews: Uint8Array[] = [];
+
+function scratchView(n: number): Uint8Array {
+  let view = scratchViews[n];
+  if (view === undefined) {
+    view = new Uint8Array(scratch.buffer, scratch.byteOffset, n);
+    scratchViews[n] = view;
+  }
+  return view;
+}
 
 function decodeText(part: string): string | undefined {
   if (!canonical(part)) return undefined;
@@ -209,11 +223,34 @@ function decodeText(part: string): string | undefined {
     return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
   }
   const n = io.base64urlWrite(scratch, part);
+  lastDecoded = n;
   const text = io.utf8Slice(scratch, n);
   // node decodes ill-formed UTF-8 with U+FFFD in place of each bad sequence, so a text without U+FFFD came
   // from valid UTF-8 (the search is free on a one-byte string: it cannot hold the character). Only a text
   // with one (a replacement, or a genuine U+FFFD) needs the exact check, on the bytes still in scratch.
   return text.indexOf('\uFFFD') === -1 || isUtf8(scratch.subarray(0, n)) ? text : undefined;
+}
+
+/**
+ * `decodeText` and `parseJsonObject` in one: the duplicate-member check reads the decoded bytes still in
+ * the scratch buffer (JSON.parse runs no other code that could write it) instead of searching the text.
+ */
+function decodeObject(part: string): Record<string, unknown> | 'text' | 'json' {
+  if (part.length > SCRATCH_BYTES) {
+    const text = decodeText(part);
+    return text === undefined ? 'text' : (parseJsonObject(text) ?? 'json');
+  }
+  const text = decodeText(part);
+  if (text === undefined) return 'text';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'json';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'json';
+  // decodeText left the text's bytes at the start of scratch: as many as the text has UTF-8 bytes.
+  return hasDuplicateKeysInBytes(scratch, lastDecoded, value) ? 'json' : (value as Record<string, unknown>);
 }
 
 function hashToken(data: string | Uint8Array): string {
@@ -252,6 +289,7 @@ export const backend: JwtCryptoBackend = {
   decode,
   decodeTransient,
   decodeText,
+  decodeObject,
   hashToken,
   cacheKey,
   digest,

@@ -29,6 +29,12 @@ export interface JwtCryptoBackend {
   /** Strict base64url then fatal UTF-8 decoding. */
   decodeText(part: string): string | undefined;
   /**
+   * `decodeText`, then the JSON object of the text with unique member names (`parseJsonObject`), in one step
+   * where the back end can do it cheaper (node: the duplicate check reads the decoded bytes). `'text'`: not
+   * canonical base64url UTF-8; `'json'`: not a JSON object with unique members. Absent, callers do both.
+   */
+  decodeObject?(part: string): Record<string, unknown> | 'text' | 'json';
+  /**
    * base64url SHA-256 of a token (UTF-8) or of bytes: the key of the verified-token cache, a PKCE challenge,
    * DPoP `ath` and thumbprints, an RFC 8705 certificate thumbprint.
    */

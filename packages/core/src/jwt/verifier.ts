@@ -237,6 +237,8 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     );
   }
   const { issuers, anyIssuer, all } = resolveIssuers(options, algorithms, ctx);
+  // One accepted issuer (the usual case): its name compared with ===, no hash of the token's iss for a lookup.
+  const [onlyIssuer, onlyEntry] = issuers.size === 1 ? [...issuers][0]! : [undefined, undefined];
   const { numbers } = checked;
   const headerPolicy: HeaderPolicy = {
     maxTokenLength: numbers.maxTokenLength,
@@ -412,7 +414,7 @@ export function createJwtVerifierWith(options: JwtVerifierOptions, backend: JwtC
     let entry = anyIssuer;
     if (entry === undefined) {
       const iss = claims.iss;
-      entry = typeof iss === 'string' ? issuers.get(iss) : undefined;
+      entry = typeof iss !== 'string' ? undefined : iss === onlyIssuer ? onlyEntry : issuers.get(iss);
       if (entry === undefined)
         return refuse(token, raw, JWT_ERRORS.issuerMismatch, '"iss" names no accepted issuer', req);
     }
