@@ -49,7 +49,7 @@ describe('hasDuplicateKeysInBytes', () => {
           hasDuplicateKeys(text, value),
         );
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
   it('finds repeats at any depth, escaped or not, and reads escaped quotes and backslashes as the text does', () => {
@@ -80,7 +80,7 @@ describe('node back end: decodeObject', () => {
           expect(cryptoBackend.decodeObject!(part)).toEqual(portable(part));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
   it('reads only the bytes of the part it decoded, after a longer one', () => {
