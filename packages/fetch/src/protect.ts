@@ -51,6 +51,9 @@ export type FetchHandler = (request: Request, runtime?: unknown) => Promise<Resp
 type StageKey = 'jwt' | 'rateLimit' | 'webhook' | 'mtls';
 type StageFactories = { [K in StageKey]-?: (policy: NonNullable<ProtectPolicy[K]>) => Stage };
 
+/** What fromFetchRequest takes next to the request (a connection's fields may be absent). */
+type RequestExtra = NonNullable<Parameters<typeof fromFetchRequest>[1]>;
+
 const FACTORIES: StageFactories = {
   jwt: jwtStage,
   rateLimit: rateLimitStage,
@@ -117,7 +120,12 @@ export function protect<C extends JwtClaims = JwtClaims>(
     const connection = outer ?? connectionFor(request, runtime);
     const state: StageState = {
       request,
-      req: fromFetchRequest(request, { ...connection, events }),
+      // Fields named one by one, in a fixed shape: a spread of the connection clones it per request.
+      req: fromFetchRequest(request, {
+        remoteAddress: connection.remoteAddress,
+        peerCertificate: connection.peerCertificate,
+        events,
+      } as RequestExtra),
       info: connection,
       context: outer === undefined ? {} : { ...(runtime as ProtectContext) },
       responseHeaders: [],

@@ -8,6 +8,8 @@ import type { ConnectionInfo, EventSink, HeaderPair } from '@bulwark/core';
  */
 class RequestNotes {
   connection: ConnectionInfo | undefined = undefined;
+  /** The runtime argument `connection` was read from. */
+  runtime: unknown = undefined;
   cors: readonly HeaderPair[] | undefined = undefined;
   sink: EventSink | undefined = undefined;
 }

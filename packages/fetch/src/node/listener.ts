@@ -5,6 +5,7 @@ import { checkOptions, numberOption } from '@bulwark/core/toolkit';
 import { writeReply } from '@bulwark/core/node';
 import type { ConnectionInfo } from '../pipeline.js';
 import { REPLY_TEXT, type WithReplyText } from '../reply.js';
+import { NodeConnection } from '../connection.js';
 
 /** A fetch handler as `protect()` returns it. */
 export type NodeServedHandler = (request: Request, info: ConnectionInfo) => Promise<Response>;
@@ -17,7 +18,7 @@ export interface NodeListenerOptions {
 
 function connectionInfo(req: IncomingMessage): ConnectionInfo {
   const socket = req.socket as TLSSocket;
-  const info: ConnectionInfo = {};
+  const info = new NodeConnection();
   if (socket.remoteAddress !== undefined) info.remoteAddress = socket.remoteAddress;
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized === true) {
     const raw = socket.getPeerCertificate(false)?.raw;
@@ -94,13 +95,13 @@ function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | unde
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
+  // The head as one flat list (name, value, name, value…), in the order the Headers iterate: each Set-Cookie
+  // is its own entry there (fetch's "sort and combine"), so no getSetCookie() and no object keyed by name.
+  const head: string[] = [];
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
+    head.push(name, value);
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
+  res.writeHead(response.status, head);
   // A reply bulwark built (a refusal…) carries its body's text: written from it, unless something read or
   // took the body stream since (then the stream is what the body is). The stream is left unread.
   const text = (response as WithReplyText)[REPLY_TEXT];
