@@ -14,6 +14,9 @@ import type { Context, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { eventsOf } from './events.js';
 
+/** What fromFetchRequest takes next to the request (a connection's fields may be absent). */
+type RequestExtra = NonNullable<Parameters<typeof fromFetchRequest>[1]>;
+
 // One RequestLike per request, however many rules read it (the runtime's connection is read once).
 const requests = new WeakMap<Request, RequestLike>();
 
@@ -30,7 +33,13 @@ export function requestOf(c: Context): RequestLike {
   const raw = c.req.raw;
   let req = requests.get(raw);
   if (req === undefined) {
-    req = fromFetchRequest(raw, { ...connectionOf(raw, c.env), events: eventsOf(raw) });
+    const connection = connectionOf(raw, c.env);
+    // Fields named one by one, in a fixed shape: a spread of the connection clones it per request.
+    req = fromFetchRequest(raw, {
+      remoteAddress: connection.remoteAddress,
+      peerCertificate: connection.peerCertificate,
+      events: eventsOf(raw),
+    } as RequestExtra);
     requests.set(raw, req);
   }
   return req;
