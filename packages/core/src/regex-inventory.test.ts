@@ -255,7 +255,7 @@ const REGEXES: readonly Entry[] = [
   R('core/src/cors/origin.ts', String.raw`/^[0-9.]+$|^\[/`, 'config', 'the host of a wildcard origin'),
   R('core/src/cors/origin.ts', '/[gym]/', 'config', 'the flags of a RegExp in cors.origins'),
   R(
-    'core/src/cors/policy.ts',
+    'core/src/cors/options.ts',
     "/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/",
     'config',
     'cors.methods, allowedHeaders, exposedHeaders',
@@ -487,7 +487,7 @@ const REGEXES: readonly Entry[] = [
   ),
   // Rate limiting
   R('core/src/ratelimit/buckets.ts', '/^[A-Za-z0-9_.-]{1,32}$/', 'config', 'bucket and tier names'),
-  R('core/src/ratelimit/limiter.ts', '/^[A-Za-z0-9_.-]{1,32}$/', 'config', 'the limiter name'),
+  R('core/src/ratelimit/limiter-options.ts', '/^[A-Za-z0-9_.-]{1,32}$/', 'config', 'the limiter name'),
   R(
     'core/src/ratelimit/rate.ts',
     String.raw`/^([0-9]+)\s*\/\s*(?:([0-9]+)\s*)?([a-z]+)$/`,

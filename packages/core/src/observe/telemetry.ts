@@ -1,9 +1,9 @@
 import type { RuleKind } from '../rule.js';
 import type { EventSink, Reporter } from './reporter.js';
 import type { Verdict } from '../verdict.js';
+import { type Attributes, type AttributeTable, operationAttributes, tableOf } from './attributes.js';
 
 // The slice of @opentelemetry/api bulwark uses, typed here so that no type of it reaches our declarations.
-type Attributes = Readonly<Record<string, string>>;
 interface CounterLike {
   add(value: number, attributes?: Attributes): void;
 }
@@ -59,8 +59,21 @@ interface Instruments {
 
 let api: OtelApi | undefined;
 let loading: Promise<boolean> | undefined;
-let provider: MeterProviderLike | undefined;
 let instruments: Instruments | undefined;
+
+// Where the API keeps what an app registered: "a variable on the global object" (its README, Version
+// Compatibility), shared by every copy of one major version. It holds one slot per global set so far
+// (`metrics`, `context`, `trace`…); `setGlobal…` fills a slot, `disable()` empties it. The peer range is 1.x.
+const OTEL_GLOBAL: unique symbol = Symbol.for('opentelemetry.js.api.1') as never;
+interface Registered {
+  readonly metrics?: unknown;
+  readonly context?: unknown;
+}
+const registry = globalThis as { [OTEL_GLOBAL]?: Registered };
+// The global object and its metrics slot when `instruments` were last made from the API's meter provider.
+const NOT_READ = {};
+let seenGlobal: Registered | undefined | typeof NOT_READ = NOT_READ;
+let seenMetrics: unknown = NOT_READ;
 
 // A variable, so that bundlers (esbuild for Workers, webpack) leave the import to run time instead of
 // failing the build where the optional peer is not installed.
@@ -87,91 +100,48 @@ export function telemetryReady(): Promise<boolean> {
   return loading;
 }
 
-function currentInstruments(otel: OtelApi): Instruments | undefined {
+/**
+ * The instruments of the meter provider registered now. The API's `getMeterProvider()` is asked only when
+ * its global slot changed (a provider set late, replaced, or removed), not on every decision.
+ */
+function currentInstruments(otel: OtelApi, registered: Registered | undefined): Instruments | undefined {
+  if (registered === seenGlobal && (registered === undefined || registered.metrics === seenMetrics)) {
+    return instruments;
+  }
+  seenGlobal = registered;
+  seenMetrics = registered?.metrics;
   const p = otel.metrics.getMeterProvider();
-  if (p !== provider) {
-    provider = p;
-    // The API's own no-op provider records nothing: skip the attribute work for it altogether.
-    if ((p as { constructor?: { name?: string } }).constructor?.name === 'NoopMeterProvider') {
-      instruments = undefined;
-    } else {
-      const meter = p.getMeter(METER_NAME);
-      instruments = {
-        decisions: meter.createCounter(DECISIONS, {
-          unit: '{decision}',
-          description: 'Decisions taken by bulwark rules',
-        }),
-        ruleDuration: meter.createHistogram(RULE_DURATION, {
-          unit: 's',
-          description: 'Time a bulwark rule took to decide a request',
-          advice: { explicitBucketBoundaries: BOUNDARIES },
-        }),
-        operationDuration: meter.createHistogram(OPERATION_DURATION, {
-          unit: 's',
-          description: 'Time of a call a bulwark rule waited on (JWKS fetch, store call)',
-          advice: { explicitBucketBoundaries: BOUNDARIES },
-        }),
-      };
-    }
+  // The API's own no-op provider records nothing: skip the attribute work for it altogether.
+  if ((p as { constructor?: { name?: string } }).constructor?.name === 'NoopMeterProvider') {
+    instruments = undefined;
+  } else {
+    const meter = p.getMeter(METER_NAME);
+    instruments = {
+      decisions: meter.createCounter(DECISIONS, {
+        unit: '{decision}',
+        description: 'Decisions taken by bulwark rules',
+      }),
+      ruleDuration: meter.createHistogram(RULE_DURATION, {
+        unit: 's',
+        description: 'Time a bulwark rule took to decide a request',
+        advice: { explicitBucketBoundaries: BOUNDARIES },
+      }),
+      operationDuration: meter.createHistogram(OPERATION_DURATION, {
+        unit: 's',
+        description: 'Time of a call a bulwark rule waited on (JWKS fetch, store call)',
+        advice: { explicitBucketBoundaries: BOUNDARIES },
+      }),
+    };
   }
   return instruments;
 }
 
-interface DecisionAttributes {
-  readonly metric: Attributes;
-  readonly span: Attributes;
-}
-
-function attributeSet(rule: RuleKind, outcome: Outcome, code: string | undefined): DecisionAttributes {
-  const metric: Record<string, string> = { 'bulwark.rule': rule, 'bulwark.outcome': outcome };
-  const span: Record<string, string> = { [`bulwark.${rule}.outcome`]: outcome };
-  if (code !== undefined) {
-    metric['bulwark.code'] = code;
-    span['bulwark.code'] = code;
-    span['bulwark.rule'] = rule;
-  }
-  return { metric: Object.freeze(metric), span: Object.freeze(span) };
-}
-
 /**
- * The frozen attribute sets of one rule: the two without a code built with the rule, one per code (bulwark's
- * own, so bounded) for denials and degraded decisions on first use. Nothing is built per decision.
+ * The span active now. Without a context manager registered (an empty `context` slot) the API's active
+ * context is always its root context, which holds no span: the API is not asked.
  */
-class AttributeTable {
-  readonly allowed: DecisionAttributes;
-  readonly answered: DecisionAttributes;
-  private readonly denied = new Map<string, DecisionAttributes>();
-  private readonly degraded = new Map<string, DecisionAttributes>();
-
-  constructor(private readonly rule: RuleKind) {
-    this.allowed = attributeSet(rule, 'allowed', undefined);
-    this.answered = attributeSet(rule, 'answered', undefined);
-  }
-
-  of(verdict: Verdict<unknown>): DecisionAttributes {
-    const code = verdict.ok ? verdict.degraded?.code : verdict.error?.code;
-    if (code === undefined) return verdict.ok ? this.allowed : this.answered;
-    const outcome: Outcome = verdict.ok ? 'degraded' : 'denied';
-    const byCode = verdict.ok ? this.degraded : this.denied;
-    let found = byCode.get(code);
-    if (found === undefined) {
-      found = attributeSet(this.rule, outcome, code);
-      byCode.set(code, found);
-    }
-    return found;
-  }
-}
-
-// One table per rule kind, shared by every rule of that kind.
-const tables = new Map<RuleKind, AttributeTable>();
-
-function tableOf(rule: RuleKind): AttributeTable {
-  let table = tables.get(rule);
-  if (table === undefined) {
-    table = new AttributeTable(rule);
-    tables.set(rule, table);
-  }
-  return table;
+function activeSpan(otel: OtelApi, registered: Registered | undefined): SpanLike | undefined {
+  return registered?.context === undefined ? undefined : otel.trace.getActiveSpan();
 }
 
 function record(
@@ -217,8 +187,9 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
     // Nothing to record into (the API's no-op meter provider) and no span to annotate: the check runs bare,
     // with no clock read and no promise of ours around it. The span is the one active when the check
     // starts; an async check's continuation runs in the same context, so it is the same span.
-    const i = currentInstruments(otel);
-    const span = otel.trace.getActiveSpan();
+    const registered = registry[OTEL_GLOBAL];
+    const i = currentInstruments(otel, registered);
+    const span = activeSpan(otel, registered);
     if (i === undefined && span === undefined) return run.call(this, a, b, c);
     const start = performance.now();
     const result = run.call(this, a, b, c);
@@ -243,7 +214,7 @@ export function observedCheck<F extends (...args: never[]) => Verdict<unknown> |
 export function timedOperation<T>(operation: Operation, promise: Promise<T>): Promise<T> {
   const otel = api;
   if (otel === undefined) return promise;
-  const i = currentInstruments(otel);
+  const i = currentInstruments(otel, registry[OTEL_GLOBAL]);
   if (i === undefined) return promise;
   const start = performance.now();
   return promise.then(
@@ -260,20 +231,4 @@ export function timedOperation<T>(operation: Operation, promise: Promise<T>): Pr
       throw err;
     },
   );
-}
-
-const operationCache = new Map<string, Attributes>();
-
-function operationAttributes(operation: Operation, errorType: 'timeout' | 'error' | undefined): Attributes {
-  const key = `${operation}|${errorType ?? ''}`;
-  let found = operationCache.get(key);
-  if (found === undefined) {
-    found = Object.freeze(
-      errorType === undefined
-        ? { 'bulwark.operation': operation }
-        : { 'bulwark.operation': operation, 'error.type': errorType },
-    );
-    operationCache.set(key, found);
-  }
-  return found;
 }

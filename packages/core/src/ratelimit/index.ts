@@ -4,7 +4,8 @@ export type { ClientIpResolver, ClientIpResolverOptions } from '../http/client-i
 export type { ClientIpPlatform } from '../http/platforms.js';
 export type { IpWords } from '../http/ip.js';
 export { createRateLimiter } from './limiter.js';
-export type { RateLimiter, RateLimiterOptions, RateLimitInfo } from './limiter.js';
+export type { RateLimiter, RateLimitInfo } from './limiter.js';
+export type { RateLimiterOptions } from './limiter-options.js';
 export { defaultRateLimitContext } from './context.js';
 export type { RateLimitHookOptions } from './context.js';
 export type { BucketKey, RateLimitBucket, RateLimitContext, RateLimitTier } from './buckets.js';

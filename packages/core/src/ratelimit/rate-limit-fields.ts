@@ -39,6 +39,41 @@ function policyPair(policy: string): HeaderPair {
 
 const seconds = (ms: number): number => (ms <= 0 ? 0 : Math.ceil(ms / 1000));
 
+/** `"name";r=`: how the RateLimit item of the policy `name` starts. */
+export function itemHead(name: string): string {
+  return `"${name}";r=`;
+}
+
+/** The RateLimit item of one bucket: {@link itemHead}, the units left, and `t` unless the bucket is full. */
+export function rateLimitItem(head: string, remaining: number, nextUnitMs: number | undefined): string {
+  return nextUnitMs === undefined ? `${head}${remaining}` : `${head}${remaining};t=${seconds(nextUnitMs)}`;
+}
+
+/** `Retry-After` of a denial that waits `retryAfterMs` (> 0): delta seconds, at least 1. */
+export function retryAfterPair(retryAfterMs: number): HeaderPair {
+  return ['retry-after', String(Math.max(1, seconds(retryAfterMs)))];
+}
+
+/**
+ * The `X-RateLimit-*` trio of the bucket that reports: its limit, the units left, and the reset (see
+ * {@link rateLimitHeaders}), pushed onto `headers`.
+ */
+export function pushLegacy(
+  headers: HeaderPair[],
+  state: BucketState,
+  legacy: ResetFormat,
+  nowMs: number,
+): void {
+  const wait = seconds(state.nextUnitMs ?? 0);
+  // The whole seconds of the delta are added to the current second, rounded up, so both forms name the
+  // same instant and a client never retries before the delta it would otherwise have been given.
+  headers.push(
+    ['x-ratelimit-limit', String(state.limit)],
+    ['x-ratelimit-remaining', String(state.result.remaining)],
+    ['x-ratelimit-reset', String(legacy === 'delta-seconds' ? wait : Math.ceil(nowMs / 1000) + wait)],
+  );
+}
+
 /**
  * Response fields for the evaluated buckets: `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-
  * ratelimit-headers-10 structured lists), `Retry-After` on denials (delta seconds, at least 1), and with
@@ -63,22 +98,12 @@ export function rateLimitHeaders(
   let reported: BucketState | undefined;
   for (const s of states) {
     if (current !== '') current += ', ';
-    current += `"${s.name}";r=${s.result.remaining}`;
-    if (s.nextUnitMs !== undefined) current += `;t=${seconds(s.nextUnitMs)}`;
+    current += rateLimitItem(itemHead(s.name), s.result.remaining, s.nextUnitMs);
     if (reported === undefined || reports(s, reported)) reported = s;
   }
   const headers: HeaderPair[] = [policyPair(policyHeader), ['ratelimit', current]];
-  if (retryAfterMs > 0) headers.push(['retry-after', String(Math.max(1, seconds(retryAfterMs)))]);
-  if (legacy !== undefined && reported !== undefined) {
-    const wait = seconds(reported.nextUnitMs ?? 0);
-    // The whole seconds of the delta are added to the current second, rounded up, so both forms name the
-    // same instant and a client never retries before the delta it would otherwise have been given.
-    headers.push(
-      ['x-ratelimit-limit', String(reported.limit)],
-      ['x-ratelimit-remaining', String(reported.result.remaining)],
-      ['x-ratelimit-reset', String(legacy === 'delta-seconds' ? wait : Math.ceil(nowMs / 1000) + wait)],
-    );
-  }
+  if (retryAfterMs > 0) headers.push(retryAfterPair(retryAfterMs));
+  if (legacy !== undefined && reported !== undefined) pushLegacy(headers, reported, legacy, nowMs);
   return headers;
 }
 
