@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Answered, CorsGrant, CorsPolicy, Denied, SecurityHeaders, Verdict } from '@bulwark/core';
-import { fromNodeRequest } from '@bulwark/core/node';
+import { fromNodeRequest, writeHeaders } from '@bulwark/core/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { headerApplier } from './headers.js';
 import { refuseTo } from './reply.js';
-import { writeHeaders } from './write.js';
 
 /** What the server's `request` listener decided, kept on the request for the `onRequest` hook. */
 const AHEAD: unique symbol = Symbol('bulwark.fastify.ahead');

@@ -1,6 +1,6 @@
 import { type CorsOptions, type CorsPolicy, createCorsPolicy, ruleFor } from '@bulwark/core';
+import { applyAllowed } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
-import { applyAllowedDirect } from './write.js';
 import { refuseTo, requestOf } from './reply.js';
 
 /**
@@ -16,7 +16,7 @@ export function cors(source: CorsOptions | CorsPolicy): onRequestHookHandler {
   return function bulwarkCors(request, reply, done) {
     const verdict = policy.check(requestOf(request));
     if (verdict.ok) {
-      applyAllowedDirect(request.raw, reply.raw, verdict);
+      applyAllowed(request.raw, reply.raw, verdict);
       done();
     } else refuseTo(request, reply, verdict, done);
   };

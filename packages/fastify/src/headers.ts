@@ -1,15 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createSecurityHeaders,
-  type HeaderList,
   type HeaderSource,
   ruleFor,
   type SecurityHeaders,
   type SecurityHeadersOptions,
 } from '@bulwark/core';
-import { setHeaders } from '@bulwark/core/node';
+import { writeHeaders } from '@bulwark/core/node';
 import type { onRequestHookHandler } from 'fastify';
-import { type PreparedHeaders, prepareHeaders, writePrepared } from './write.js';
 
 /**
  * The request fields a security-header policy reads (whether it carries credentials), straight from node's
@@ -31,40 +29,17 @@ export type HeaderApplier = (req: IncomingMessage, res: ServerResponse) => strin
 
 /**
  * Apply `policy` to node responses. Without nonces the policy answers one of two frozen header lists (with
- * or without `cache-control: no-store`): each is checked by node's validators once, on first use, and then
- * written without the per-pair checks of `setHeader`, with the same effect (see `writePrepared`). With
- * nonces the list is new per response and goes through `setHeaders`.
+ * or without `cache-control: no-store`), which `writeHeaders` checks with node's validators once and then
+ * writes straight into the response's header table; with nonces the list is new per response and each pair
+ * is set one by one.
  */
 export function headerApplier(policy: SecurityHeaders): HeaderApplier {
   const source = new ReusedHeaders();
-  let firstList: HeaderList | undefined;
-  let first: PreparedHeaders | undefined;
-  let secondList: HeaderList | undefined;
-  let second: PreparedHeaders | undefined;
-  const prepared = (list: HeaderList): PreparedHeaders | undefined => {
-    if (list === firstList) return first;
-    if (list === secondList) return second;
-    if (!Object.isFrozen(list)) return undefined;
-    if (firstList === undefined) {
-      first = prepareHeaders(list);
-      firstList = list;
-      return first;
-    }
-    if (secondList === undefined) {
-      second = prepareHeaders(list);
-      secondList = list;
-      return second;
-    }
-    return undefined;
-  };
   return (req, res) => {
     source.req = req;
     const verdict = policy.check(source);
     source.req = undefined;
-    const list = verdict.headers;
-    const ready = policy.usesNonce ? undefined : prepared(list);
-    if (ready !== undefined) writePrepared(res, ready);
-    else setHeaders(res, list);
+    writeHeaders(res, verdict.headers);
     const remove = verdict.value.remove;
     for (let i = 0; i < remove.length; i++) res.removeHeader(remove[i]!);
     return verdict.value.nonce;

@@ -9,12 +9,12 @@ import {
   type RateLimitHookOptions,
   ruleFor,
 } from '@bulwark/core';
+import { applyAllowed } from '@bulwark/core/node';
 import { synchronousCheck } from '@bulwark/core/toolkit';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { NextStep } from './ahead.js';
 import type { BulwarkHook } from './jwt.js';
 import { pass, refuseTo, requestOf } from './reply.js';
-import { applyAllowedDirect } from './write.js';
 
 /**
  * Options of the fastify {@link rateLimit} hook beyond the limiter's own. The default context: the claims
@@ -106,7 +106,7 @@ export function rateLimitHook(
   const step: NextStep = (request, reply, done) => {
     const verdict = decideNow(request);
     if (verdict.ok) {
-      applyAllowedDirect(request.raw, reply.raw, verdict);
+      applyAllowed(request.raw, reply.raw, verdict);
       done();
       return;
     }

@@ -1,8 +1,7 @@
 import type { Allowed, Answered, Denied, Reply, RequestLike, SecurityError, Verdict } from '@bulwark/core';
-import { fromNodeRequest, setHeaders } from '@bulwark/core/node';
+import { applyAllowed, fromNodeRequest, setHeaders } from '@bulwark/core/node';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { eventsOf } from './events.js';
-import { applyAllowedDirect } from './write.js';
 
 /** Where {@link requestOf} keeps a request's RequestLike for the next bulwark hook of the same request. */
 export const REQUEST_LIKE: unique symbol = Symbol('bulwark.fastify.requestLike');
@@ -220,10 +219,9 @@ export function denialOf(request: FastifyRequest, verdict: Denied | Answered): B
 }
 
 /**
- * Carry out a verdict: allowed → core's `applyAllowed` on the node request and response (as
- * `applyAllowedDirect`: fastify merges those headers into the head it writes, also on its error paths) and
- * return true; otherwise
- * {@link refuse} (a denial throws) and return false.
+ * Carry out a verdict: allowed → core's `applyAllowed` on the node request and response (fastify merges
+ * those headers into the head it writes, also on its error paths) and return true; otherwise {@link refuse}
+ * (a denial throws) and return false.
  *
  * @example
  * if (!pass(request, reply, verdict)) return reply;
@@ -237,6 +235,6 @@ export function pass<T>(
     refuse(request, reply, verdict);
     return false;
   }
-  applyAllowedDirect(request.raw, reply.raw, verdict);
+  applyAllowed(request.raw, reply.raw, verdict);
   return true;
 }

@@ -10,7 +10,7 @@ import {
   type Verdict,
 } from '@bulwark/core';
 import { numberOption, webhookCheckNow } from '@bulwark/core/toolkit';
-import { settleWhenFinished } from '@bulwark/core/node';
+import { applyAllowed, settleWhenFinished } from '@bulwark/core/node';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -21,7 +21,6 @@ import type {
 import fp from 'fastify-plugin';
 import type { BulwarkHook } from './jwt.js';
 import { pass, requestOf, send, settleDecision } from './reply.js';
-import { applyAllowedDirect } from './write.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -96,7 +95,7 @@ export function verifyWebhook(source: WebhookVerifierOptions | WebhookVerifier):
   // delivery on the node back end is refused before the hook returns. An authentic one waits for its claim.
   const now = webhookCheckNow(verifier);
   const accept = (request: FastifyRequest, reply: FastifyReply, verdict: Allowed<WebhookDelivery>): void => {
-    applyAllowedDirect(request.raw, reply.raw, verdict);
+    applyAllowed(request.raw, reply.raw, verdict);
     settleWhenFinished(reply.raw, verdict.value);
     request.webhook = verdict.value;
   };

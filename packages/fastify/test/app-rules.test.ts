@@ -2,7 +2,7 @@ import { call } from '@bulwark/conformance';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BulwarkDenial, bulwark, cors, rateLimit, securityHeaders } from '../src/index.js';
-import { DIRECT_HEADER_WRITES } from '../src/write.js';
+import { DIRECT_HEADER_WRITES } from '@bulwark/core/node';
 
 const ORIGIN = 'https://app.example.com';
 const CORS = { origins: [ORIGIN] };
