@@ -1,5 +1,6 @@
 import { constants, createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { HeaderPolicy } from '../src/jwt/compact.js';
 
 export const ISSUER = 'https://issuer.test/';
 export const AUDIENCE = 'https://api.test';
@@ -88,4 +89,16 @@ export function token(
     { alg: pair.alg, kid: pair.publicJwk.kid, typ: 'at+jwt', ...header },
     claims(nowSec, extra),
   );
+}
+
+/** parseCompact's header policy for an RS256-only verifier (no typ), with fresh memo and refused maps. */
+export function rs256HeaderPolicy(refused: HeaderPolicy['refused'] = new Map()): HeaderPolicy {
+  return {
+    maxTokenLength: 8192,
+    maxHeaderLength: 1024,
+    algorithms: new Set(['RS256']),
+    typ: undefined,
+    memo: new Map(),
+    refused,
+  };
 }

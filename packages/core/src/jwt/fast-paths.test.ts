@@ -3,12 +3,20 @@ import { getHeapSnapshot } from 'node:v8';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API, dpopRequest } from '../../test/dpop-fixtures.js';
-import { AUDIENCE, ISSUER, type KeyPair, keyPair, signRaw, token } from '../../test/jwt-fixtures.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  type KeyPair,
+  keyPair,
+  rs256HeaderPolicy,
+  signRaw,
+  token,
+} from '../../test/jwt-fixtures.js';
 import { decodeBase64Url, decodeBase64UrlText } from '../encoding/base64url.js';
 import type { SecurityEvent } from '../events.js';
 import type { RequestLike } from '../http/request.js';
 import { createJwtAuthorizer } from './authorize.js';
-import { type HeaderPolicy, parseCompact } from './compact.js';
+import { parseCompact } from './compact.js';
 import { createMemoryRevocationStore } from '../stores/memory.js';
 import { cryptoBackend } from './crypto-backend.js';
 import { backend as webBackend } from './crypto-web.js';
@@ -207,14 +215,6 @@ describe('an expired token costs no signature check', () => {
 });
 
 describe('refused headers are remembered', () => {
-  const policy = (): HeaderPolicy => ({
-    maxTokenLength: 8192,
-    maxHeaderLength: 1024,
-    algorithms: new Set(['RS256']),
-    typ: undefined,
-    memo: new Map(),
-    refused: new Map(),
-  });
   function countingCodec() {
     let n = 0;
     return {
@@ -230,7 +230,7 @@ describe('refused headers are remembered', () => {
   }
 
   it('decodes an alg:none header once, and refuses it the same way every time', () => {
-    const p = policy();
+    const p = rs256HeaderPolicy();
     const { codec, decodes } = countingCodec();
     const none = `${b64('{"alg":"none"}')}.${b64('{}')}.`;
     const first = parseCompact(none, p, codec);
@@ -242,7 +242,7 @@ describe('refused headers are remembered', () => {
   });
 
   it('keeps refused and accepted headers apart: a flood of distinct bad headers leaves the good ones', () => {
-    const p = policy();
+    const p = rs256HeaderPolicy();
     const good = `${b64('{"alg":"RS256"}')}.${b64('{}')}.c2ln`;
     expect(Array.isArray(parseCompact(good, p, cryptoBackend))).toBe(false);
     for (let i = 0; i < 100; i++) {

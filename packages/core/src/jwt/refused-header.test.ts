@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, ISSUER, type KeyPair, keyPair } from '../../test/jwt-fixtures.js';
+import { AUDIENCE, ISSUER, type KeyPair, keyPair, rs256HeaderPolicy } from '../../test/jwt-fixtures.js';
 import type { RequestLike } from '../http/request.js';
 import { isB64Token } from './bearer.js';
-import { type HeaderPolicy, parseCompact, type RefusedHeader } from './compact.js';
+import { parseCompact, type RefusedHeader } from './compact.js';
 import { cryptoBackend } from './crypto-backend.js';
 import { createJwtVerifierWith } from './verifier.js';
 
@@ -45,14 +45,7 @@ class CountingMap extends Map<string, RefusedHeader> {
 describe('parseCompact: the refused header met last', () => {
   it('answers a repeat of it with the same refusal, without a lookup in the refused map', () => {
     const refused = new CountingMap();
-    const policy: HeaderPolicy = {
-      maxTokenLength: 8192,
-      maxHeaderLength: 1024,
-      algorithms: new Set(['RS256']),
-      typ: undefined,
-      memo: new Map(),
-      refused,
-    };
+    const policy = rs256HeaderPolicy(refused);
     const first = parseCompact(`${NONE}.${b64('{}')}.`, policy, cryptoBackend);
     const gets = refused.gets;
     const second = parseCompact(`${NONE}.${b64('{"sub":"x"}')}.sig`, policy, cryptoBackend);
