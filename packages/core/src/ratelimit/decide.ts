@@ -16,21 +16,15 @@ import {
   retryAfterPair,
 } from './rate-limit-fields.js';
 
-/** The value of field `name` in `headers`, `-` when absent. */
-function fieldOf(headers: HeaderList, name: string): string {
-  for (let i = 0; i < headers.length; i++) if (headers[i]![0] === name) return headers[i]![1];
-  return '-';
-}
-
-/** The 429 of a denial with these fields, shared between identical denials (`limitedError`). */
-function limitedVerdict(headers: HeaderList, policy: string): Verdict<RateLimitInfo> {
-  // The list is [policy, ratelimit, retry-after, …legacy]; what names a 429 is all of it after the policy.
-  return deny(
-    limitedError(
-      headers,
-      `${fieldOf(headers, 'x-ratelimit-reset')}|${fieldOf(headers, 'retry-after')}|${fieldOf(headers, 'ratelimit')}|${policy}`,
-    ),
-  );
+/**
+ * The 429 of a denial with these fields, shared between identical denials (`limitedError`). Every field's value
+ * is in the key: two denials with the same RateLimit, Retry-After and reset can still differ in which bucket the
+ * legacy X-RateLimit-Limit/Remaining describe (the refusing bucket that waits longest).
+ */
+function limitedVerdict(headers: HeaderList): Verdict<RateLimitInfo> {
+  let key = '';
+  for (let i = 0; i < headers.length; i++) key += `${headers[i]![1]}\n`;
+  return deny(limitedError(headers, key));
 }
 
 /** What the store's answers mean for the client: the verdict and its RateLimit fields, any number of buckets. */
@@ -76,7 +70,7 @@ export class Decision {
     const headers = rateLimitHeaders(states, policy, legacy, retryAfterMs, nowMs);
     if (denied === undefined) return allow({ clientIp: ip, buckets: states }, headers);
     this.reports.limited(req, ip, denied, retryAfterMs);
-    return limitedVerdict(headers, policy);
+    return limitedVerdict(headers);
   }
 }
 
@@ -122,6 +116,6 @@ export class SingleDecision {
     }
     if (result.allowed) return allow({ clientIp: ip, buckets: [state] }, headers);
     this.reports.limited(req, ip, [rate.policyName], retryAfterMs);
-    return limitedVerdict(headers, rate.policy);
+    return limitedVerdict(headers);
   }
 }
