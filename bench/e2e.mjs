@@ -8,6 +8,7 @@ import {
   check,
   checkBareDeny,
   checkDeny,
+  REFUSAL_FLOORS,
   CASE_NOTES,
   checkStaticHeaders,
   DENY,
@@ -39,6 +40,10 @@ const CONNECTIONS = 10;
  * `bare-deny`: the bare app answering every request, the cheapest public way, with the bytes of bulwark's 401 for
  * a malformed token (status, headers, problem body as constants), timed with that request: the floor of
  * answering a refusal, which must carry every response's headers and a problem body that a bare 200 does not.
+ * `bare-error`: the same bytes, but the refusal handed to the framework's own error pipeline first (fastify's
+ * done(error) and error handler, express's next(error) and error middleware, Nest's guard and exception filter),
+ * as bulwark's fastify and NestJS denials are: the floor of a refusal the app's hooks and filters see. fetch has
+ * no error pipeline.
  */
 const PLAN = {
   fastify: [
@@ -47,13 +52,41 @@ const PLAN = {
     'bare',
     'static-headers',
     'bare-deny',
+    'bare-error',
     'bare-post',
     'bulwark-nojwt',
     'bulwark-cached',
   ],
-  express: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
-  nestjs: ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
-  'nestjs-fastify': ['bulwark', 'peer', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
+  express: [
+    'bulwark',
+    'peer',
+    'bare',
+    'static-headers',
+    'bare-deny',
+    'bare-error',
+    'bare-post',
+    'bulwark-nojwt',
+  ],
+  nestjs: [
+    'bulwark',
+    'peer',
+    'bare',
+    'static-headers',
+    'bare-deny',
+    'bare-error',
+    'bare-post',
+    'bulwark-nojwt',
+  ],
+  'nestjs-fastify': [
+    'bulwark',
+    'peer',
+    'bare',
+    'static-headers',
+    'bare-deny',
+    'bare-error',
+    'bare-post',
+    'bulwark-nojwt',
+  ],
   fetch: ['bulwark', 'bare', 'static-headers', 'bare-deny', 'bare-post', 'bulwark-nojwt'],
 };
 /** A smoke run times these variants (and every case of fastify); the others are started and checked only. */
@@ -64,6 +97,8 @@ const LABEL = {
   'bulwark-cached': 'bulwark full stack, token cache on',
   'static-headers': "bare + bulwark-nojwt's response headers as constants",
   'bare-deny': "bare app answering bulwark's 401 (malformed token) as constants (timed with that request)",
+  'bare-error':
+    "bare app refusing through the framework's error pipeline with bulwark's 401 as constants (timed with the malformed-token request)",
   'bare-post': "bare POST route reading the webhook case's body (timed with that POST)",
   peer: 'peer stack',
   bare: 'bare',
@@ -226,9 +261,11 @@ export async function run({ smoke }) {
         answered[v] = await check(framework, v, servers[v], config.headers);
       }
       checkStaticHeaders(framework, answered);
-      if (servers['bare-deny'] && servers.bulwark.included.includes('jwt')) {
-        await checkBareDeny(framework, servers['bare-deny'], servers.bulwark, config);
-      } else if (servers['bare-deny']) variants.splice(variants.indexOf('bare-deny'), 1);
+      for (const floor of REFUSAL_FLOORS) {
+        if (servers[floor] && servers.bulwark.included.includes('jwt')) {
+          await checkBareDeny(framework, servers[floor], servers.bulwark, config, floor);
+        } else if (servers[floor]) variants.splice(variants.indexOf(floor), 1);
+      }
       const group = GROUP[framework] ?? framework;
       simple.push(`${group}: ${await disallowedSimpleRequest(servers.bulwark, config)}`);
       const cases = variants

@@ -74,3 +74,27 @@ export function denyHeaderPairs(c, contentType, length = false) {
     ...(length ? [['content-length', String(Buffer.byteLength(DENY_BODY))]] : []),
   ];
 }
+
+/**
+ * The error the `bare-error` floor hands its framework's error pipeline for every request: a plain Error built
+ * without a stack trace (as bulwark's denials are: one per refusal, stackless), carrying the status the
+ * framework's error handlers read (`statusCode`, and `status` for Nest's and express's conventions).
+ */
+export class FloorDenial extends Error {
+  constructor() {
+    super('denied');
+    this.statusCode = 401;
+    this.status = 401;
+  }
+
+  /** One per request, without capturing a stack (Error.stackTraceLimit 0 while it is built). */
+  static make() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new FloorDenial();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}

@@ -8,6 +8,7 @@
 //   (BENCH_E2E_FIXED_KEY=1), so two runs send the same bytes. Prints instructions per request.
 //   e.g. node bench/e2e/callgrind-server.mjs fastify bulwark malformed 2000
 // NODE=<path> runs the server on another node (e.g. Node 24); the client always runs on this process's node.
+// SERVER_FLAGS='<node flags>' are passed to the server's node (e.g. --single-threaded).
 // KEEP=<file> keeps the window's callgrind dump there (for callgrind_annotate).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ const child = spawn(
     '--instr-atstart=no',
     `--callgrind-out-file=${out}`,
     process.env.NODE ?? process.execPath,
+    ...(process.env.SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
     join(import.meta.dirname, 'server.mjs'),
     framework,
     variant,

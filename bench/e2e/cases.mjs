@@ -1,5 +1,5 @@
 // What each e2e case sends and must answer before it is timed: the variants' requests, the floors' checks
-// (static-headers and bare-deny must match what bulwark sends, bare-post must read the POST), and the deny
+// (static-headers, bare-deny and bare-error must match what bulwark sends, bare-post must read the POST), and the deny
 // cases (DENY: request, status and problem code). bench/e2e.mjs times them.
 import { BARE_POST_BODY, DENY_BODY, WEBHOOK_REQUEST } from './config.mjs';
 
@@ -8,13 +8,18 @@ function send(server, { path = '/json', ...init }) {
   return fetch(`http://127.0.0.1:${server.port}${path}`, init);
 }
 
+/** The floors that answer every request with bulwark's 401 (checked against it by checkBareDeny). */
+export const REFUSAL_FLOORS = ['bare-deny', 'bare-error'];
+
 /**
  * The request a variant is timed with, and the class its answers must be in: the webhook POST for `bare-post`,
- * the malformed-token GET of `deny-malformed` for `bare-deny` (a 4xx), else a GET /json with the valid token.
+ * the malformed-token GET of `deny-malformed` for the refusal floors `bare-deny` and `bare-error` (a 4xx), else a
+ * GET /json with the valid token.
  */
 export function variantRequest(variant, config) {
   if (variant === 'bare-post') return { request: WEBHOOK_REQUEST, expect: '2xx' };
-  if (variant === 'bare-deny') return { request: DENY['deny-malformed'].request(config), expect: '4xx' };
+  if (REFUSAL_FLOORS.includes(variant))
+    return { request: DENY['deny-malformed'].request(config), expect: '4xx' };
   return { request: { headers: config.headers }, expect: '2xx' };
 }
 
@@ -31,10 +36,10 @@ async function checkBarePost(framework, server) {
 
 /**
  * One request before timing: the variant must answer 200 with the JSON body (token accepted, CORS allowed);
- * bare-deny answers every request with its refusal (checked against bulwark's by checkBareDeny).
+ * bare-deny and bare-error answer every request with their refusal (checked against bulwark's by checkBareDeny).
  */
 export async function check(framework, variant, server, headers) {
-  if (variant === 'bare-deny') return undefined;
+  if (REFUSAL_FLOORS.includes(variant)) return undefined;
   if (variant === 'bare-post') await checkBarePost(framework, server);
   const res = await send(server, { headers });
   const body = await res.text();
@@ -91,21 +96,21 @@ export function checkStaticHeaders(framework, answered) {
 }
 
 /**
- * bare-deny must answer the malformed-token request exactly as the bulwark variant refuses it: the same status,
- * header names and values (but Date and RateLimit), and body bytes. The floor's bytes are constants, so this is
- * what keeps them from drifting away from bulwark's.
+ * A refusal floor (bare-deny, bare-error: `name`) must answer the malformed-token request exactly as the bulwark
+ * variant refuses it: the same status, header names and values (but Date and RateLimit), and body bytes. The
+ * floor's bytes are constants, so this is what keeps them from drifting away from bulwark's.
  */
-export async function checkBareDeny(framework, floor, bulwark, config) {
+export async function checkBareDeny(framework, floor, bulwark, config, name = 'bare-deny') {
   const request = DENY['deny-malformed'].request(config);
   const [a, b] = await Promise.all([send(floor, request), send(bulwark, request)]);
   const [aBody, bBody] = await Promise.all([a.text(), b.text()]);
-  const where = `${framework}/bare-deny`;
+  const where = `${framework}/${name}`;
   if (a.status !== b.status)
     throw new Error(`${where}: answered ${a.status}, bulwark refuses with ${b.status}`);
   if (aBody !== bBody || aBody !== DENY_BODY) {
     throw new Error(`${where}: body ${aBody.slice(0, 200)} is not bulwark's ${bBody.slice(0, 200)}`);
   }
-  checkSameHeaders(where, ['bare-deny', a.headers], ["bulwark's 401 (malformed token)", b.headers]);
+  checkSameHeaders(where, [name, a.headers], ["bulwark's 401 (malformed token)", b.headers]);
 }
 
 /**
@@ -232,4 +237,14 @@ export const CASE_NOTES = [
     ' fetch: a Response of constant parts), timed with the malformed-token request. It is the floor of answering' +
     ' a refusal; before timing its answer must have the status, header names and values (but Date and RateLimit)' +
     " and body of the bulwark variant's 401.",
+  '"bare-error" answers with the same constants as bare-deny, but hands the refusal to the framework\'s own error' +
+    " pipeline first, as bulwark's fastify and NestJS denials do so that the app's hooks and filters see them:" +
+    " fastify: an onRequest hook calls done() with a stackless Error carrying statusCode, and the app's" +
+    ' setErrorHandler writes the constants with reply.code().headers().send(); express: next(error) from one' +
+    " middleware, an error middleware writes them with res.writeHead and res.end (bulwark's express middleware" +
+    ' answers its refusals itself, so there bare-deny stays the floor); NestJS: a global guard throws a stackless' +
+    " error, a global exception filter catching its class writes them to the platform's response" +
+    ' (reply.code().headers().send() on fastify, res.writeHead and res.end with the constant ETag on express).' +
+    ' fetch has no error pipeline, so no bare-error. Timed with the malformed-token request; checked before timing' +
+    " as bare-deny is. It is the floor of a refusal that must go through the framework's error pipeline.",
 ];

@@ -11,7 +11,8 @@
 //   framework: fastify | express | nestjs | nestjs-fastify | fetch | fetch-direct | hono
 //   case: bare | static-headers (bare route plus the headers bulwark-nojwt adds, as constants) | bare-deny (the
 //     bare app answering every request with bulwark's 401 for a malformed token as constants, sent that
-//     request: the floor of answering a refusal) | bare-post (bare app plus a POST /webhook route reading the webhook case's body, timed with
+//     request: the floor of answering a refusal) | bare-error (the same bytes through the framework's error
+//     pipeline, sent the same request: fastify, express, nestjs, nestjs-fastify) | bare-post (bare app plus a POST /webhook route reading the webhook case's body, timed with
 //     that POST: the floor of the webhook refusal) | bulwark | bulwark-nojwt | bulwark-cached, optionally with
 //     a refusal mode: :malformed (Bearer not.a-valid.token → 401), :algnone (an `alg: none` token → 401),
 //     :limited (limit 1 per hour → 429), :cors (preflight from an origin not listed → 403), :webhook (the
@@ -46,12 +47,12 @@ const config = await makeConfig();
 
 /**
  * Method, path, headers and body of a case: the webhook POST for bare-post and :webhook, the malformed-token GET
- * for bare-deny, else a GET /json.
+ * for bare-deny and bare-error, else a GET /json.
  */
 function requestOf(variant, mode) {
   if (variant === 'bare-post' || mode === 'webhook') return WEBHOOK_REQUEST;
   const headers = { ...config.headers };
-  if (mode === 'malformed' || variant === 'bare-deny')
+  if (mode === 'malformed' || variant === 'bare-deny' || variant === 'bare-error')
     headers.authorization = `Bearer ${config.tokens.malformed}`;
   if (mode === 'algnone') headers.authorization = `Bearer ${config.tokens.algNone}`;
   if (mode === 'cors') {

@@ -8,6 +8,9 @@
 // Slices of 2 s, 10 connections, the cases' order rotated every slice; each variant is one server process.
 // RATE=<n>: every case is sent n requests per second (autocannon's overallRate) instead of as many as it
 // answers, so each meets the same arrival pattern (how many requests one wake-up of the event loop finds).
+// SERVER_FLAGS='<node flags>': passed to the servers' node only (e.g. --single-threaded-gc: V8's GC then runs
+// on the main thread, so "other threads" no longer holds its helper threads' work); NODE=<path>: the servers'
+// node (the load generator runs on this process's node).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,7 +54,9 @@ function sample(pid) {
 const servers = {};
 async function start(variant) {
   if (servers[variant]) return servers[variant];
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'server.mjs'), framework, variant], {
+  const flags = process.env.SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const args = [...flags, join(import.meta.dirname, 'server.mjs'), framework, variant];
+  const child = spawn(process.env.NODE ?? process.execPath, args, {
     env: { ...process.env, BENCH_E2E: JSON.stringify(config.server) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -77,7 +82,8 @@ function load(c) {
 const cases = [];
 for (const spec of specs) {
   const [variant, kind = 'ok'] = spec.split(':');
-  const deny = kind !== 'ok' || variant === 'bulwark-limited' || variant === 'bare-deny';
+  const deny =
+    kind !== 'ok' || variant === 'bulwark-limited' || variant === 'bare-deny' || variant === 'bare-error';
   cases.push({ spec, kind, server: await start(variant), expect: deny ? '4xx' : '2xx', rows: [] });
 }
 try {

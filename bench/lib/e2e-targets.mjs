@@ -18,13 +18,14 @@ function cpuOver(floor, row) {
 /**
  * The floors a case is shown over beside `bare`: `static-headers` (the bare route plus the same response headers
  * as constants), for a refusal `bare-deny` (the bare app answering bulwark's 401 as constants: what answering
- * any refusal costs), and for the webhook refusal `bare-post` (a bare POST route reading the same body).
+ * any refusal costs) and `bare-error` (the same bytes through the framework's error pipeline, where bulwark's
+ * fastify and NestJS denials go), and for the webhook refusal `bare-post` (a bare POST route reading the same body).
  */
 function floorsOf(variant) {
   const refusal = variant.startsWith('deny');
   return [
     'static-headers',
-    ...(refusal ? ['bare-deny'] : []),
+    ...(refusal ? ['bare-deny', 'bare-error'] : []),
     ...(variant === 'deny-webhook' ? ['bare-post'] : []),
   ];
 }
@@ -49,12 +50,21 @@ function costOverBare(framework, variant, max, label) {
   };
 }
 
-/** Not a target: what the floor of a refusal (bare-deny) costs over a bare route in one framework. */
-function denyFloor(framework) {
+/** What each refusal floor is, as the targets table names it. */
+const FLOOR_LABEL = {
+  'bare-deny': "bulwark's 401 as constants",
+  'bare-error': "bulwark's 401 as constants through the framework's error pipeline",
+};
+
+/**
+ * Not a target: what a floor of a refusal (bare-deny, or bare-error where the framework has an error pipeline)
+ * costs over a bare route in one framework.
+ */
+function denyFloor(framework, floor = 'bare-deny') {
   return {
-    target: `${NEST_PLATFORM[framework] ?? framework}: floor, bare-deny (bulwark's 401 as constants) ÷ a bare route`,
+    target: `${NEST_PLATFORM[framework] ?? framework}: floor, ${floor} (${FLOOR_LABEL[floor]}) ÷ a bare route`,
     check(results) {
-      const a = e2eRow(results, framework, 'bare-deny');
+      const a = e2eRow(results, framework, floor);
       const b = e2eRow(results, framework, 'bare');
       if (!a?.extra?.[CPU] || !b?.extra?.[CPU]) return undefined;
       return { measured: `${cpuOver(b, a).text} of a bare route's server CPU per request`, floor: true };
@@ -90,6 +100,8 @@ export function e2eTargets() {
     ),
     ...['fastify', 'express', 'nestjs', 'nestjs-fastify', 'fetch'].flatMap((framework) => [
       denyFloor(framework),
+      // fetch has no error pipeline: no bare-error there.
+      ...(framework === 'fetch' ? [] : [denyFloor(framework, 'bare-error')]),
       ...Object.entries(REFUSALS).map(([variant, what]) =>
         costOverBare(
           framework,

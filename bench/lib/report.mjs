@@ -110,18 +110,21 @@ function renderGroup(group, rows) {
 const CPU = 'server CPU µs/req';
 /**
  * The e2e floors the bulwark variants and deny cases are divided by, in this order. `bare-deny` (the bare app
- * answering bulwark's 401 as constants) is the floor of the refusals only, `bare-post` (a bare POST route
- * reading the same body) of the webhook refusal only: every other case is a GET.
+ * answering bulwark's 401 as constants) and `bare-error` (the same through the framework's error pipeline) are
+ * floors of the refusals only, `bare-post` (a bare POST route reading the same body) of the webhook refusal only:
+ * every other case is a GET.
  */
-const FLOORS = ['bare', 'static-headers', 'bare-deny', 'bare-post'];
+const FLOORS = ['bare', 'static-headers', 'bare-deny', 'bare-error', 'bare-post'];
 
 /**
- * Whether the table shows `row` ÷ `floor`: bare-deny for the refusals, bare-post for the webhook refusal; of the
- * floors, bare-deny ÷ bare and ÷ static-headers, bare-post ÷ bare.
+ * Whether the table shows `row` ÷ `floor`: bare-deny and bare-error for the refusals, bare-post for the webhook
+ * refusal; of the floors, bare-deny and bare-error ÷ bare and ÷ static-headers, bare-error ÷ bare-deny (what the
+ * error pipeline adds), bare-post ÷ bare.
  */
 function floorApplies(floor, row) {
   if (floor === 'bare-post') return row === 'deny-webhook';
-  if (floor === 'bare-deny') return row.startsWith('deny');
+  if (floor === 'bare-deny') return row.startsWith('deny') || row === 'bare-error';
+  if (floor === 'bare-error') return row.startsWith('deny');
   return row !== 'bare-post' || floor === 'bare';
 }
 
@@ -136,6 +139,7 @@ function xRange(floor, other, lowerIsBetter) {
  * End-to-end rows (those naming a framework and a variant): per framework, each bulwark variant and each deny
  * case in units of the floors, `bare` and `static-headers` (the bare route plus the same response headers as
  * constants), each refusal also in units of `bare-deny` (the bare app answering bulwark's 401 as constants) and
+ * `bare-error` (the same through the framework's error pipeline), and
  * the webhook refusal in units of `bare-post` (a bare POST route reading the same body),
  * per round: server CPU per request ÷ the floor's, and the floor's req/s ÷ the case's.
  */

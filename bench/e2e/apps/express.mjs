@@ -1,12 +1,14 @@
 // express 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
 // middleware), bare-deny (every request answered by one middleware, res.writeHead + end, with the bytes of
-// bulwark's 401 for a malformed token), bare-post (bare plus a POST /webhook route reading its body with
+// bulwark's 401 for a malformed token), bare-error (the same bytes, the refusal handed to express's error
+// pipeline: next(error) from the first middleware, an error middleware writing them), bare-post (bare plus a POST /webhook route reading its body with
 // express.raw), peer stack (helmet + cors + express-rate-limit + express-jwt), bulwark stack.
 import express from 'express';
 import {
   BARE_POST_BODY,
   DENY_BODY,
   denyHeaderPairs,
+  FloorDenial,
   staticHeaderPairs,
   WEBHOOK_PATH,
 } from '../bulwark-common.mjs';
@@ -41,6 +43,18 @@ export async function listen(variant, c) {
     const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json', true));
     app.use((_req, res) => {
       res.writeHead(401, headers);
+      res.end(DENY_BODY);
+    });
+  } else if (variant === 'bare-error') {
+    // The floor of a refusal that travels express's error pipeline: next(error) with a stackless Error, then
+    // the app's error middleware writing bare-deny's constants. (bulwark's express middleware answers a
+    // refusal itself, as bare-deny does; this is for comparison with the frameworks whose denials do not.)
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json', true));
+    app.use((_req, _res, next) => {
+      next(FloorDenial.make());
+    });
+    app.use((error, _req, res, _next) => {
+      res.writeHead(error.status, headers);
       res.end(DENY_BODY);
     });
   } else if (variant === 'bare-post') {

@@ -1,12 +1,14 @@
 // fastify 5: bare route, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one
 // onRequest hook), bare-deny (every request answered, in an onRequest hook, with the bytes of bulwark's 401 for a
-// malformed token), bare-post (bare plus a POST /webhook route whose scope parses every body as a Buffer), peer
+// malformed token), bare-error (the same bytes, the refusal handed to fastify's error pipeline: an onRequest
+// hook's done(error), then setErrorHandler writes them), bare-post (bare plus a POST /webhook route whose scope parses every body as a Buffer), peer
 // stack (@fastify/helmet + cors + rate-limit + jwt), bulwark stack.
 import Fastify from 'fastify';
 import {
   BARE_POST_BODY,
   DENY_BODY,
   denyHeaderPairs,
+  FloorDenial,
   staticHeaderPairs,
   WEBHOOK_PATH,
 } from '../bulwark-common.mjs';
@@ -45,6 +47,17 @@ export async function listen(variant, c, onServer = () => {}) {
     const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8'));
     app.addHook('onRequest', (_request, reply) => {
       reply.code(401).headers(headers).send(DENY_BODY);
+    });
+  } else if (variant === 'bare-error') {
+    // The floor of a refusal that travels fastify's error pipeline, as bulwark's denials do (so onError hooks
+    // and the app's error handlers see them): a stackless Error with its statusCode handed to done(), then
+    // onError hooks (none), the error handler writing the same constants as bare-deny.
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8'));
+    app.setErrorHandler((error, _request, reply) => {
+      reply.code(error.statusCode).headers(headers).send(DENY_BODY);
+    });
+    app.addHook('onRequest', (_request, _reply, done) => {
+      done(FloorDenial.make());
     });
   } else if (variant === 'bare-post') {
     // The floor of a webhook refusal: the same POST, its body read as bytes (fastify's parseAs: 'buffer' in an

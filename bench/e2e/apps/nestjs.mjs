@@ -1,19 +1,21 @@
 // NestJS 12 on the express platform (nestjs-fastify.mjs: the same app on the fastify platform): bare
 // controller, static-headers (bare plus bulwark-nojwt's response headers as constants, set by one app-wide
 // middleware), bare-deny (every request answered with the bytes of bulwark's 401 for a malformed token, by one
-// app-wide middleware on express, an onRequest hook on fastify), bare-post (bare plus a POST /webhook route
-// answering a small JSON, the app created with `rawBody: true` so the platform keeps the body's bytes, as the
-// bulwark variants need), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard;
+// app-wide middleware on express, an onRequest hook on fastify), bare-error (the same bytes through Nest's
+// guard and exception pipeline: a global guard throws, a global exception filter writes them), bare-post (bare
+// plus a POST /webhook route answering a small JSON, the app created with `rawBody: true` so the platform keeps
+// the body's bytes, as the bulwark variants need), peer stack (helmet + enableCors + @nestjs/throttler + a passport-jwt guard;
 // @fastify/helmet on the fastify platform), bulwark stack (BulwarkModule + @RequireJwt(), and a @WebhookSigned()
 // route). Plain JS, so decorators are applied with Reflect.decorate; injection needs no emitted metadata
 // (explicit tokens or none).
 import 'reflect-metadata';
-import { Controller, Get, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
+import { Catch, Controller, Get, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import {
   BARE_POST_BODY,
   DENY_BODY,
   denyHeaderPairs,
+  FloorDenial,
   jwtOptions,
   part,
   staticHeaderPairs,
@@ -172,10 +174,46 @@ function bareDeny(app, platform, c) {
   });
 }
 
+/**
+ * The floor of a refusal that travels Nest's pipeline, as bulwark's guard denials do (so the app's exception
+ * filters and interceptors see them): the bare controller behind a global guard that throws a stackless error
+ * for every request, caught by a global exception filter (@Catch of that class) that writes bare-deny's
+ * constants to the platform's response the cheapest way (fastify: reply.code().headers().send(); express:
+ * res.writeHead + end, with the ETag express's res.send adds to bulwark's refusal, computed once).
+ */
+function bareError(app, platform, c) {
+  const instance = app.getHttpAdapter().getInstance();
+  class FloorGuard {
+    canActivate() {
+      throw FloorDenial.make();
+    }
+  }
+  let write;
+  if (platform === 'fastify') {
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8'));
+    write = (reply, status) => reply.code(status).headers(headers).send(DENY_BODY);
+  } else {
+    instance.disable('x-powered-by');
+    const pairs = denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true);
+    const headers = Object.fromEntries([...pairs, ['etag', instance.get('etag fn')(DENY_BODY, 'utf8')]]);
+    write = (res, status) => {
+      res.writeHead(status, headers);
+      res.end(DENY_BODY);
+    };
+  }
+  class FloorFilter {
+    catch(exception, host) {
+      write(host.switchToHttp().getResponse(), exception.statusCode);
+    }
+  }
+  app.useGlobalFilters(new (Reflect.decorate([Catch(FloorDenial)], FloorFilter))());
+  app.useGlobalGuards(new (Reflect.decorate([Injectable()], FloorGuard))());
+}
+
 /** Build (not yet listening) the app for `variant` on `platform` ('express' or 'fastify'). */
 export async function createApp(platform, variant, c) {
   const metadata =
-    variant === 'bare' || variant === 'static-headers' || variant === 'bare-deny'
+    variant === 'bare' || variant === 'static-headers' || variant === 'bare-deny' || variant === 'bare-error'
       ? { controllers: [controller([])] }
       : variant === 'bare-post'
         ? { controllers: [controller([]), barePostController()], rawBody: true }
@@ -198,6 +236,7 @@ export async function createApp(platform, variant, c) {
     });
   }
   if (variant === 'bare-deny') bareDeny(app, platform, c);
+  if (variant === 'bare-error') bareError(app, platform, c);
   if (variant === 'peer') {
     if (platform === 'fastify') {
       const { default: helmet } = await import('@fastify/helmet');
