@@ -122,7 +122,10 @@ const TARGETS = [
 
 // Round 2 (issue 18): micro paths at their floor, refusals as cheap as a bare route, a smaller header bill.
 
-/** subject ÷ case in one micro group, per round. */
+/**
+ * subject ÷ case in one micro group, per round. A case of the group named `floor: …` (the least the subject's
+ * work can cost, e.g. the cache hit's hash) is shown beside it: how far from that floor the subject is.
+ */
 function microRatio(file, group, caseName, min, label) {
   return {
     target: label,
@@ -131,8 +134,13 @@ function microRatio(file, group, caseName, min, label) {
       const subject = rows[0];
       const other = rows.find((r) => r.name === caseName || r.name.startsWith(caseName));
       if (!subject || !other) return undefined;
-      const r = ratio(subject, other, subject.lowerIsBetter === true);
-      return { measured: `${r.text} (${subject.name} ÷ ${other.name})`, met: r.value >= min };
+      const lower = subject.lowerIsBetter === true;
+      const r = ratio(subject, other, lower);
+      const floor = rows.find((x) => x !== subject && x.name.startsWith('floor: '));
+      const atFloor = floor
+        ? `; ${ratio(subject, floor, lower).text} of its floor (${floor.name.slice(7)})`
+        : '';
+      return { measured: `${r.text} (${subject.name} ÷ ${other.name})${atFloor}`, met: r.value >= min };
     },
   };
 }
