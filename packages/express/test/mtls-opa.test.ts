@@ -1,10 +1,9 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mtlsPost, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
+import { mtlsPost, type OpaFixture, opaPolicy, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
 import { requireMtls } from '../src/index.js';
 
 // requireMtls with an OPA decision point, through a real TLS handshake, against a local server implementing
@@ -15,15 +14,11 @@ let url: string;
 
 beforeAll(async () => {
   f = await startOpaFixture();
-  const { ca, server, opa } = f;
+  const { ca, server } = f;
   const expressApp = express();
-  expressApp.post(
-    '/payments',
-    requireMtls({ decisionPoint: createOpaAuthorizer({ url: opa.url, path: 'bulwark/mtls' }) }),
-    (req, res) => {
-      res.json({ caller: req.mtls?.spiffeId?.id });
-    },
-  );
+  expressApp.post('/payments', requireMtls(opaPolicy(f)), (req, res) => {
+    res.json({ caller: req.mtls?.spiffeId?.id });
+  });
   app = createHttpsServer(
     mtlsServerOptions({ cert: server.certPem, key: server.keyPem, ca: ca.certPem }),
     expressApp,
@@ -39,7 +34,7 @@ afterAll(async () => {
 
 it('OPA allows the billing workload over mTLS and is asked once per ID, method and path', async () => {
   const first = await mtlsPost(url, f.ca, f.billing);
-  expect(first.status).toBe(200);
+  expect(first.status, first.body).toBe(200);
   expect(JSON.parse(first.body)).toEqual({ caller: 'spiffe://corp.example.com/ns/billing/sa/api' });
   expect(f.opa.asked).toContainEqual(
     expect.objectContaining({

@@ -1,9 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, it } from 'vitest';
-import { expectOpaDecisions, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
+import {
+  expectOpaDecisions,
+  type OpaFixture,
+  opaPolicy,
+  startOpaFixture,
+} from '../../core/test/mtls/opa-stub.js';
 import { requireMtls } from '../src/index.js';
 
 // requireMtls with an OPA decision point, through a real TLS handshake, against a local server implementing
@@ -19,9 +23,7 @@ beforeAll(async () => {
   app.post(
     '/payments',
     {
-      onRequest: requireMtls({
-        decisionPoint: createOpaAuthorizer({ url: f.opa.url, path: 'bulwark/mtls' }),
-      }),
+      onRequest: requireMtls(opaPolicy(f)),
     },
     async (request) => ({ caller: request.mtls?.spiffeId?.id }),
   );

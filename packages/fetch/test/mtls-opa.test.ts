@@ -1,8 +1,12 @@
-import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import type { RunningApp } from '@bulwark/conformance';
 import { afterAll, beforeAll, it } from 'vitest';
-import { expectOpaDecisions, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
+import {
+  expectOpaDecisions,
+  type OpaFixture,
+  opaPolicy,
+  startOpaFixture,
+} from '../../core/test/mtls/opa-stub.js';
 import { protect } from '../src/index.js';
 import { serveFetch } from './serve.js';
 
@@ -16,7 +20,7 @@ beforeAll(async () => {
   const handler = protect(
     async (_request, context) => Response.json({ caller: context.mtls?.spiffeId?.id }),
     {
-      mtls: { decisionPoint: createOpaAuthorizer({ url: f.opa.url, path: 'bulwark/mtls' }) },
+      mtls: opaPolicy(f),
     },
   );
   const { server } = f;

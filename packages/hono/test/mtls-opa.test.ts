@@ -1,12 +1,16 @@
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, it } from 'vitest';
-import { expectOpaDecisions, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
+import {
+  expectOpaDecisions,
+  type OpaFixture,
+  opaPolicy,
+  startOpaFixture,
+} from '../../core/test/mtls/opa-stub.js';
 import { type MtlsVariables, requireMtls } from '../src/index.js';
 
 // requireMtls with an OPA decision point, served by @hono/node-server over a real TLS handshake, against a
@@ -18,11 +22,7 @@ let url: string;
 beforeAll(async () => {
   f = await startOpaFixture();
   const app = new Hono<{ Variables: MtlsVariables }>();
-  app.post(
-    '/payments',
-    requireMtls({ decisionPoint: createOpaAuthorizer({ url: f.opa.url, path: 'bulwark/mtls' }) }),
-    (c) => c.json({ caller: c.var.mtls.spiffeId?.id }),
-  );
+  app.post('/payments', requireMtls(opaPolicy(f)), (c) => c.json({ caller: c.var.mtls.spiffeId?.id }));
   const tls = f.server;
   server = await new Promise<Server>((resolve) => {
     const s = serve(

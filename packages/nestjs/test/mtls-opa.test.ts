@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { createOpaAuthorizer } from '@bulwark/core';
 import { mtlsServerOptions } from '@bulwark/core/node';
 import { Controller, type INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { expectOpaDecisions, type OpaFixture, startOpaFixture } from '../../core/test/mtls/opa-stub.js';
+import {
+  expectOpaDecisions,
+  type OpaFixture,
+  opaPolicy,
+  startOpaFixture,
+} from '../../core/test/mtls/opa-stub.js';
 import { BulwarkModule, MtlsIdentity, type MtlsPeer, RequireMtls } from '../src/index.js';
 
 // @RequireMtls with an OPA decision point, through a real TLS handshake, against a local server implementing
@@ -25,8 +29,6 @@ afterAll(async () => {
 });
 
 function appModule(): new () => unknown {
-  const opaPolicy = () => ({ decisionPoint: createOpaAuthorizer({ url: f.opa.url, path: 'bulwark/mtls' }) });
-
   @Controller()
   class PaymentsController {
     @Post('payments')
@@ -36,13 +38,13 @@ function appModule(): new () => unknown {
     }
 
     @Post('refunds')
-    @RequireMtls(opaPolicy()) // the route's own decision point
+    @RequireMtls(opaPolicy(f)) // the route's own decision point
     refunds(@MtlsIdentity() peer: MtlsPeer | undefined) {
       return { caller: peer?.spiffeId?.id };
     }
   }
 
-  @Module({ imports: [BulwarkModule.forRoot({ mtls: opaPolicy() })], controllers: [PaymentsController] })
+  @Module({ imports: [BulwarkModule.forRoot({ mtls: opaPolicy(f) })], controllers: [PaymentsController] })
   class AppModule {}
   return AppModule;
 }

@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
+import { createOpaAuthorizer } from '../../src/mtls/opa.js';
+import type { MtlsVerifierOptions } from '../../src/mtls/verifier.js';
 import { createTestCa, issueTestLeaf, type TestCa, type TestLeaf } from './pki.js';
 
 export interface OpaStub {
@@ -81,6 +83,29 @@ export function mtlsPost(
 }
 
 /**
+ * The time budgets these tests give a decision: OPA's call (`timeoutMs`, default 500 ms) and the verifier's
+ * wait (`decisionTimeoutMs`, default 1 s). The defaults are for a sidecar on a quiet host; on a CI machine at
+ * load 20-50 the first decision of a process (the first fetch loads undici, on a fresh TLS connection) took
+ * longer than 500 ms and came back 503. 10 s is far above that and still well inside the test's 20 s, so a
+ * decision wrongly refused (403/503) or never given (503 after 10 s) still fails the test on its status.
+ * Failing closed at each timeout is tested in packages/core/src/mtls/opa.test.ts (a hanging OPA, a hanging
+ * decision point).
+ */
+export const DECISION_BUDGET_MS = 10_000;
+
+/** `requireMtls` options: the fixture's OPA as the decision point, with {@link DECISION_BUDGET_MS}. */
+export function opaPolicy(f: Pick<OpaFixture, 'opa'>): MtlsVerifierOptions {
+  return {
+    decisionPoint: createOpaAuthorizer({
+      url: f.opa.url,
+      path: 'bulwark/mtls',
+      timeoutMs: DECISION_BUDGET_MS,
+    }),
+    decisionTimeoutMs: DECISION_BUDGET_MS,
+  };
+}
+
+/**
  * What every adapter's decision-point test needs: a CA, the server's leaf, three workloads (billing: OPA
  * allows; web: OPA denies; broken: OPA answers 500) and the running OPA stub.
  */
@@ -113,7 +138,7 @@ export async function startOpaFixture(): Promise<OpaFixture> {
 export async function expectOpaDecisions(url: string, f: OpaFixture, okStatus = 200): Promise<void> {
   const before = f.opa.asked.length;
   const ok = await mtlsPost(url, f.ca, f.billing);
-  expect(ok.status).toBe(okStatus);
+  expect(ok.status, ok.body).toBe(okStatus);
   expect(JSON.parse(ok.body)).toEqual({ caller: 'spiffe://corp.example.com/ns/billing/sa/api' });
   const denied = await mtlsPost(url, f.ca, f.web);
   expect(denied.status).toBe(403);
