@@ -6,7 +6,12 @@ import { DIRECT_HEADER_WRITES } from '@bulwark/core/node';
 
 const ORIGIN = 'https://app.example.com';
 const CORS = { origins: [ORIGIN] };
-const LIMIT = { rate: '4/min' } as const;
+// A clock that stands still: the apps compared below answer the same requests some time apart, and the
+// RateLimit `t`, Retry-After and reset they send count seconds from each request's own time. On a loaded
+// machine a request of one app landed a second later (relative to its bucket) than the same request of the
+// other (t=15 against t=14); with one fixed time both must send the same seconds, to the byte.
+const FIXED_NOW = Date.UTC(2026, 0, 1);
+const LIMIT = { rate: '4/min', now: () => FIXED_NOW } as const;
 
 /** Status, headers (in the order sent, without the per-response date and connection fields) and body. */
 type Answer = { status: number; headers: [string, string][]; body: string };
