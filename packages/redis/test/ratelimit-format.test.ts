@@ -61,17 +61,30 @@ describe('Redis rate-limit stored format', () => {
   it('keeps the expiry ahead of the TAT when in-place updates cross a second', async () => {
     const p = `${prefix}-b`;
     const store = createRedisRateLimitStore({ client, prefix: p });
-    const rule = { intervalMs: 250, burst: 40 }; // 4 units per second of TAT: 40 units cross 10 seconds
+    // 250 ms a unit: 40 units move the TAT across 10 whole seconds. The first call takes 400 units, so the
+    // TAT stands 100 s ahead of the server's clock and every call after it finds the TAT in the future and
+    // updates it in place (INCRBY, PEXPIREAT when it crosses a second), however slowly this process gets
+    // from one call to the next (short of 100 s). Taking one unit at a time from an empty bucket, a loaded
+    // machine (700 ms a call) let the TAT fall behind the clock: the bucket refilled, each call wrote it
+    // afresh with SET, and the in-place path was never tested.
+    const rule = { intervalMs: 250, burst: 440 };
+    expect((await store.consume('k', rule, 400)).allowed).toBe(true);
+    const first = Number(await client.get(keyOf(p, 'k')));
+    let tat = first;
     for (let i = 0; i < 40; i++) {
-      const r = await store.consume('k', rule, 1);
-      expect(r.allowed).toBe(true);
+      expect((await store.consume('k', rule, 1)).allowed).toBe(true);
       const [value, pexpireAt] = await Promise.all([
         client.get(keyOf(p, 'k')),
         client.pexpiretime(keyOf(p, 'k')),
       ]);
-      expect(pexpireAt).toBeGreaterThanOrEqual(Math.ceil(Number(value) / 1000));
+      // One unit later than the last TAT, not the clock's now plus one unit.
+      expect(Number(value) - tat).toBe(250_000);
+      tat = Number(value);
+      expect(pexpireAt).toBeGreaterThanOrEqual(Math.ceil(tat / 1000));
     }
-    expect((await store.consume('k', rule, 1)).allowed).toBe(false);
+    expect(Math.floor(tat / 1_000_000) - Math.floor(first / 1_000_000)).toBe(10);
+    // The TAT is still ahead of the clock, so a whole burst does not fit.
+    expect((await store.consume('k', rule, rule.burst)).allowed).toBe(false);
   });
 
   it('a bucket written in the old millisecond format limits exactly as the memory store at that state', async () => {
