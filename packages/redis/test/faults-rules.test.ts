@@ -18,12 +18,13 @@ import { type OwnRedis, startRedis } from './servers.js';
 
 // The rules on top of the Redis stores, on a server of our own that we stop and stall: each rule answers
 // within its timeout with the outcome it chose (rate limit open or closed; the others closed), and works
-// again by itself once Redis is back.
+// again by itself once Redis is back. A stall is the server stopped until the test continues it
+// (redis.freeze/thaw), not a timed CLIENT PAUSE: a test process descheduled past a 500 ms pause (a loaded
+// machine) sent its call after the pause had ended, and the call succeeded where it had to time out.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefix = runPrefix('faults-rules');
 let redis: OwnRedis;
 let client: Redis;
-let admin: Redis;
 
 const request = (headers: Record<string, string> = {}, rawBody?: Uint8Array): RequestLike => ({
   method: 'POST',
@@ -47,13 +48,9 @@ beforeAll(async () => {
   client = new Redis(redis.url, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true, retryStrategy: () => 50 });
   client.on('error', () => undefined);
   await client.connect();
-  admin = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 50 });
-  admin.on('error', () => undefined);
-  await admin.connect();
 });
 afterAll(async () => {
   client?.disconnect();
-  admin?.disconnect();
   await redis?.destroy();
 });
 
@@ -70,8 +67,10 @@ describe('rate limiter on Redis', () => {
   it('fails open or closed as configured while Redis is stalled, then limits again', async () => {
     const { open, closed } = limiters();
     expect((await open.check(request())).ok).toBe(true);
-    await admin.call('CLIENT', 'PAUSE', '600', 'ALL');
-    const [o, c] = await Promise.all([open.check(request()), closed.check(request())]);
+    await redis.freeze();
+    const [o, c] = await Promise.all([open.check(request()), closed.check(request())]).finally(() =>
+      redis.thaw(),
+    );
     expect(o.ok).toBe(true);
     expect(c.ok ? undefined : [c.error?.code, c.error?.status]).toEqual(['RATELIMIT_STORE_UNAVAILABLE', 503]);
     const back = await eventually(
@@ -148,11 +147,11 @@ describe('refresh rotation on Redis', () => {
       store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
     });
     const issued = await rotator.issue('user-1', 'web');
-    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
-    const stalled = await rotator.rotate(issued.token, 'web');
+    await redis.freeze();
+    const stalled = await rotator.rotate(issued.token, 'web').finally(() => redis.thaw());
     expect(code(stalled)).toBe('OAUTH_STORE_UNAVAILABLE');
-    await sleep(600);
-    // The paused rotation did land; the client, told 503, retries with the token it still has.
+    // The stalled rotation lands (before the retry: one connection, in order); the client, told 503,
+    // retries with the token it still has.
     const retry = await rotator.rotate(issued.token, 'web');
     expect(retry.ok).toBe(true);
     const again = await rotator.rotate(issued.token, 'web');
@@ -168,13 +167,19 @@ describe('refresh rotation on Redis', () => {
       store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 150 }),
     });
     const patient = createRefreshTokenRotator({
-      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 3_000 }),
+      store: createRedisRefreshTokenStore({ client, prefix, timeoutMs: 30_000 }),
     });
     const issued = await impatient.issue('user-2', 'web');
-    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
-    expect(code(await impatient.rotate(issued.token, 'web'))).toBe('OAUTH_STORE_UNAVAILABLE');
-    // Sent while Redis is still paused: it runs right after the first rotation, on the same connection.
-    const retry = await patient.rotate(issued.token, 'web');
+    await redis.freeze();
+    let retrying: ReturnType<typeof patient.rotate> | undefined;
+    try {
+      expect(code(await impatient.rotate(issued.token, 'web'))).toBe('OAUTH_STORE_UNAVAILABLE');
+      // Sent while Redis is still stalled: it runs right after the first rotation, on the same connection.
+      retrying = patient.rotate(issued.token, 'web');
+    } finally {
+      redis.thaw();
+    }
+    const retry = await retrying!;
     expect(retry.ok).toBe(true);
     expect((await patient.rotate(token(retry), 'web')).ok).toBe(true);
   });
@@ -185,9 +190,9 @@ describe('refresh rotation on Redis', () => {
       graceMs: 0,
     });
     const issued = await rotator.issue('user-3', 'web');
-    await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
-    expect(code(await rotator.rotate(issued.token, 'web'))).toBe('OAUTH_STORE_UNAVAILABLE');
-    await sleep(600);
+    await redis.freeze();
+    const stalled = await rotator.rotate(issued.token, 'web').finally(() => redis.thaw());
+    expect(code(stalled)).toBe('OAUTH_STORE_UNAVAILABLE');
     expect(code(await rotator.rotate(issued.token, 'web'))).toBe('OAUTH_REFRESH_REUSED');
   });
 });

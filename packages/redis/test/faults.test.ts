@@ -14,9 +14,6 @@ import { type OwnRedis, startRedis } from './servers.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefix = runPrefix('faults');
 const TIMEOUT_MS = 200;
-// A pause that outlasts the timeout by far more than a stalled test process ever lags behind (a 70 ms stall
-// must not let the call slip in after the pause and succeed).
-const PAUSE_MS = 2_000;
 const rule = { intervalMs: 60_000, burst: 1_000 };
 
 // A server of our own: these tests stop, stall and flush it, which must never happen to the shared one.
@@ -84,13 +81,20 @@ describe('SCRIPT FLUSH between calls', () => {
   });
 });
 
-describe('stalled Redis (CLIENT PAUSE)', () => {
+// A stall is the server stopped (SIGSTOP) until the test continues it, never a timed CLIENT PAUSE: with a
+// pause of a fixed length, a test process descheduled for longer (a loaded machine) sent its call after
+// the pause had ended, or saw a timeout settle after it, and failed.
+describe('stalled Redis (server stopped until continued)', () => {
   it('fails within the timeout with REDIS_TIMEOUT, then recovers by itself', async () => {
     const store = createRedisRateLimitStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `stall-${Date.now()}`;
     await store.consume(key, rule, 1);
-    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
-    expect(await failure(store.consume(key, rule, 1))).toBe('REDIS_TIMEOUT');
+    await redis.freeze();
+    try {
+      expect(await failure(store.consume(key, rule, 1))).toBe('REDIS_TIMEOUT');
+    } finally {
+      redis.thaw();
+    }
     const after = await eventually(() => store.consume(key, rule, 1));
     expect(after.allowed).toBe(true);
   });
@@ -99,19 +103,23 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
     const store = createRedisRateLimitStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `stall-many-${Date.now()}`;
     await store.consume(key, rule, 1);
-    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
-    const settledAfter = (call: Promise<unknown>, sentAt: number) =>
-      failure(call).then((code) => [code, performance.now() - sentAt] as const);
-    const first = performance.now();
-    const early = [0, 1, 2].map(() => settledAfter(store.consume(key, rule, 1), first));
-    await sleep(120);
-    const second = performance.now();
-    const late = [0, 1].map(() => settledAfter(store.consume(key, rule, 1), second));
-    for (const [code, ms] of await Promise.all([...early, ...late])) {
-      expect(code).toBe('REDIS_TIMEOUT');
-      // Not before its own deadline, and well before the pause ends.
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
-      expect(ms).toBeLessThan(PAUSE_MS - 500);
+    await redis.freeze();
+    try {
+      const settledAfter = (call: Promise<unknown>, sentAt: number) =>
+        failure(call).then((code) => [code, performance.now() - sentAt] as const);
+      const first = performance.now();
+      const early = [0, 1, 2].map(() => settledAfter(store.consume(key, rule, 1), first));
+      await sleep(120);
+      const second = performance.now();
+      const late = [0, 1].map(() => settledAfter(store.consume(key, rule, 1), second));
+      // All settled while the server is still stopped: by their timers, not by an answer.
+      for (const [code, ms] of await Promise.all([...early, ...late])) {
+        expect(code).toBe('REDIS_TIMEOUT');
+        // Not before its own deadline (the late calls not at the early calls' one).
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
+      }
+    } finally {
+      redis.thaw();
     }
     expect((await eventually(() => store.consume(key, rule, 1))).allowed).toBe(true);
   });
@@ -119,10 +127,15 @@ describe('stalled Redis (CLIENT PAUSE)', () => {
   it('releases a claim that landed after its timeout, so the retried delivery is processed', async () => {
     const store = createRedisReplayStore({ client, prefix, timeoutMs: TIMEOUT_MS });
     const key = `evt-stall-${Date.now()}`;
-    await admin.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
-    expect(await failure(store.claim(key, 60_000))).toBe('REDIS_TIMEOUT');
-    // The paused claim runs when the pause ends; the store then releases it.
-    await sleep(PAUSE_MS + 100);
+    await redis.freeze();
+    try {
+      expect(await failure(store.claim(key, 60_000))).toBe('REDIS_TIMEOUT');
+    } finally {
+      redis.thaw();
+    }
+    // The stalled claim runs once the server continues (before this PING: one connection, in order); the
+    // store then releases it.
+    await client.ping();
     await eventually(async () => {
       if ((await admin.exists(`${prefix}:rp:{${key}}`)) !== 0) throw new Error('claim not released yet');
     });

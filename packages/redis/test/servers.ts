@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,14 @@ export interface OwnRedis {
   readonly url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Stall the server (SIGSTOP; resolves once the kernel reports it stopped) until {@link thaw}: it accepts
+   * bytes on its connections and answers none. Unlike `CLIENT PAUSE <ms>`, the stall ends when the test says
+   * so, not after a time that a descheduled test process can overrun. Linux only (reads /proc).
+   */
+  freeze(): Promise<void>;
+  /** End a {@link freeze} (SIGCONT): the commands sent meanwhile run, in order. */
+  thaw(): void;
   /** Stop for good and remove the temp dir. */
   destroy(): Promise<void>;
 }
@@ -99,6 +107,21 @@ export async function startRedis(extra: readonly string[] = []): Promise<OwnRedi
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGKILL');
       await exited;
+    },
+    async freeze() {
+      const c = child;
+      if (c?.pid === undefined) throw new Error('redis-server is not running');
+      c.kill('SIGSTOP');
+      // The stopped state ("T" after the command name in /proc/<pid>/stat) before any command is sent.
+      for (let i = 0; i < 1000; i++) {
+        const stat = await readFile(`/proc/${c.pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return;
+        await sleep(1);
+      }
+      throw new Error('redis-server did not stop');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
     },
     async destroy() {
       await own.stop();
