@@ -8,7 +8,9 @@ describe('fastify: bulwark plugin rateLimit option', () => {
   const app = Fastify();
   let url: string;
   beforeAll(async () => {
-    await app.register(bulwark, { rateLimit: { rate: '2/min' } });
+    // The limiter's clock stands still: Retry-After counts from the third request's time, and three requests
+    // more than a second apart (a loaded machine) made it 29.
+    await app.register(bulwark, { rateLimit: { rate: '2/min', now: () => Date.UTC(2026, 0, 1) } });
     app.get('/a', async () => ({ ok: true }));
     app.get('/b/:id', async () => ({ ok: true }));
     url = await app.listen({ port: 0, host: '127.0.0.1' });
