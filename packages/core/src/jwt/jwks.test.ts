@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AUDIENCE, ISSUER, type KeyPair, keyPair, token } from '../../test/jwt-fixtures.js';
 import type { SecurityEvent } from '../events.js';
 import { createJwtVerifier } from './verifier.js';
@@ -131,7 +131,9 @@ describe('remote JWKS against a real local server', () => {
     clock.ms += 3_600_000;
     await v.verifyToken(token(k2, NOW + 3631)); // stale: served from cache, refreshed in the background
     const refreshed = () => events.filter((e) => e.type === 'jwt.jwks_refreshed').length;
-    for (let i = 0; i < 200 && refreshed() < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    // Until the background refresh is done, on a deadline far beyond a local fetch on a loaded machine (it
+    // was 200 polls of 10 ms: 2 s).
+    await vi.waitFor(() => expect(refreshed()).toBeGreaterThanOrEqual(3), { timeout: 15_000, interval: 10 });
     expect(server.fetches).toBe(3);
     expect(code(await v.verifyToken(token(k1, NOW + 3631)))).toBe('JWT_KEY_NOT_FOUND');
   });
