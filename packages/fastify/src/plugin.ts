@@ -17,7 +17,7 @@ import fp from 'fastify-plugin';
 import { installAhead } from './ahead.js';
 import { frameworkLogger, pickEventOptions, setEvents } from './events.js';
 import { rateLimitHook } from './ratelimit.js';
-import { BulwarkDenial, DENIALS_HANDLED, REQUEST_LIKE, send } from './reply.js';
+import { BulwarkDenial, DENIAL_WRITERS, DENIALS_HANDLED, REQUEST_LIKE, send } from './reply.js';
 
 /**
  * Options of the {@link bulwark} plugin; each area adds its app-wide rule here. `onEvent`, `logger` and
@@ -52,6 +52,7 @@ async function plugin(app: FastifyInstance, options: BulwarkPluginOptions): Prom
       if (error instanceof BulwarkDenial) send(reply, error.reply);
       else reply.send(error);
     });
+    DENIAL_WRITERS.add(app.errorHandler);
     app.decorate(DENIALS_HANDLED, true);
   }
   const events = createEventSink(pickEventOptions(options), frameworkLogger(app), 'fastify.');

@@ -99,6 +99,13 @@ export class BulwarkDenial extends Error {
 export const DENIALS_HANDLED = 'bulwarkDenialsHandled';
 
 /**
+ * The `bulwark` plugin's error handlers as fastify holds them (`app.errorHandler`, bound by fastify): a scope
+ * that sets its own handler and would hand a denial on to one of these writes it itself (the same answer,
+ * without a second pass of fastify's error pipeline).
+ */
+export const DENIAL_WRITERS: WeakSet<object> = new WeakSet();
+
+/**
  * Refuse or answer a request: a denial is thrown into fastify's error pipeline where the `bulwark` plugin's
  * error handler writes it (sent directly when the plugin is not registered above this route); a rule's own
  * answer (a preflight, a duplicate webhook, an OIDC redirect) is sent.

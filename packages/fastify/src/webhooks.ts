@@ -20,7 +20,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { BulwarkHook } from './jwt.js';
-import { pass, requestOf, send, settleDecision } from './reply.js';
+import { BulwarkDenial, DENIAL_WRITERS, pass, requestOf, send, settleDecision } from './reply.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,7 +71,13 @@ async function rawBodyPlugin(scope: FastifyInstance, options: RawWebhookBodyOpti
   scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
     done(null, body),
   );
+  // The handler this one hands errors on to (fastify chains a scope's handler to the one it inherits, fixed
+  // now): when that is the bulwark plugin's, a denial (a forged delivery's 401) is written here, as that
+  // handler would write it, instead of going round fastify's error pipeline a second time. An app's own
+  // handler in between still gets every denial.
+  const writesDenials = DENIAL_WRITERS.has(scope.errorHandler);
   scope.setErrorHandler((error: { code?: string }, _request, reply) => {
+    if (writesDenials && error instanceof BulwarkDenial) return send(reply, error.reply);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, TOO_LARGE.reply);
     // A Content-Type fastify cannot parse at all (`a/b/c`): refused before any parser, so before the rule.
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, UNPARSABLE.reply);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createWebhookVerifier, type WebhookVerifier } from '@bulwark/core';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { BulwarkDenial, bulwark, rawWebhookBody, verifyWebhook } from '../src/index.js';
 
@@ -161,5 +161,68 @@ describe('fastify verifyWebhook: a callback-style hook that refuses before it re
     expect(forged.statusCode).toBe(401);
     expect(forged.json().code).toBe('WEBHOOK_SIGNATURE_MISMATCH');
     await app.close();
+  });
+});
+
+describe("fastify rawWebhookBody: a denial reaches the plugin's writer once", () => {
+  /** POST a forged delivery; the reply's sends in order (an Error handed on, or the answer's body). */
+  async function forged(outerHandler?: (error: Error, reply: FastifyReply) => void) {
+    const app = Fastify({ logger: false });
+    await app.register(bulwark, {});
+    const sends: string[] = [];
+    const handled: string[] = [];
+    app.addHook('onRequest', (_request, reply, done) => {
+      const original = reply.send;
+      reply.send = function (this: FastifyReply, payload?: unknown) {
+        sends.push(payload instanceof Error ? `error ${(payload as { code?: string }).code}` : 'answer');
+        return original.call(this, payload);
+      } as FastifyReply['send'];
+      done();
+    });
+    await app.register(async (outer) => {
+      if (outerHandler !== undefined) {
+        outer.setErrorHandler((error: Error, _request, reply) => {
+          handled.push((error as { code?: string }).code ?? 'none');
+          outerHandler(error, reply);
+        });
+      }
+      await outer.register(async (scope) => {
+        await scope.register(rawWebhookBody);
+        scope.post('/hooks/github', { preHandler: verifyWebhook({ scheme: 'github', secrets: SECRET }) }, () => ({
+          ok: true,
+        }));
+      });
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/hooks/github',
+      headers: { 'content-type': 'application/json', ...deliveries[0]![1] },
+      payload: BODY,
+    });
+    await app.close();
+    return { status: res.statusCode, code: res.json().code, type: res.headers['content-type'], sends, handled };
+  }
+
+  it('writes the 401 from the raw-body scope, without handing the denial back into the pipeline', async () => {
+    const res = await forged();
+    expect(res).toMatchObject({ status: 401, code: 'WEBHOOK_SIGNATURE_MISMATCH' });
+    expect(res.type).toMatch(/^application\/problem\+json/);
+    // fastify's hook runner hands the denial to the error pipeline (the first send), then the answer is
+    // written. Before: a second 'error …' in between, the raw-body scope's handler handing it back.
+    expect(res.sends).toEqual(['error WEBHOOK_SIGNATURE_MISMATCH', 'answer']);
+  });
+
+  it("still hands every denial to an app's own error handler between the scope and the plugin", async () => {
+    const res = await forged((error, reply) => {
+      reply.send(error);
+    });
+    expect(res).toMatchObject({ status: 401, code: 'WEBHOOK_SIGNATURE_MISMATCH' });
+    expect(res.handled).toEqual(['WEBHOOK_SIGNATURE_MISMATCH']);
+    expect(res.sends).toEqual([
+      'error WEBHOOK_SIGNATURE_MISMATCH',
+      'error WEBHOOK_SIGNATURE_MISMATCH',
+      'error WEBHOOK_SIGNATURE_MISMATCH',
+      'answer',
+    ]);
   });
 });
