@@ -188,9 +188,13 @@ describe("fastify rawWebhookBody: a denial reaches the plugin's writer once", ()
       }
       await outer.register(async (scope) => {
         await scope.register(rawWebhookBody);
-        scope.post('/hooks/github', { preHandler: verifyWebhook({ scheme: 'github', secrets: SECRET }) }, () => ({
-          ok: true,
-        }));
+        scope.post(
+          '/hooks/github',
+          { preHandler: verifyWebhook({ scheme: 'github', secrets: SECRET }) },
+          () => ({
+            ok: true,
+          }),
+        );
       });
     });
     const res = await app.inject({
@@ -200,7 +204,13 @@ describe("fastify rawWebhookBody: a denial reaches the plugin's writer once", ()
       payload: BODY,
     });
     await app.close();
-    return { status: res.statusCode, code: res.json().code, type: res.headers['content-type'], sends, handled };
+    return {
+      status: res.statusCode,
+      code: res.json().code,
+      type: res.headers['content-type'],
+      sends,
+      handled,
+    };
   }
 
   it('writes the 401 from the raw-body scope, without handing the denial back into the pipeline', async () => {
