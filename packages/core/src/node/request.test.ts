@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLike } from '../http/request.js';
@@ -58,5 +59,47 @@ describe('fromNodeRequest (real node http server)', () => {
     // node keeps only the first Authorization in req.headers; rawHeaders has both.
     expect(body.auth).toBe('Bearer one');
     expect(body.auths).toEqual(['Bearer one', 'Bearer two']);
+  });
+});
+
+describe('fromNodeRequest headerValues', () => {
+  const withRaw = (rawHeaders: string[]) =>
+    fromNodeRequest({ rawHeaders, headers: {} } as unknown as IncomingMessage);
+
+  it('matches names case-insensitively as toLowerCase() does, for any key', () => {
+    // Letters around the ASCII fold and non-ASCII ones whose lowercase is ASCII (Kelvin sign, dotted I).
+    const char = fc.constantFrom(...'aAkKzZ@[`{-_09\u212a\u0130\u00e9\u00c9');
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: char, maxLength: 6 }), { maxLength: 6 }),
+        fc.string({ unit: char, maxLength: 6 }),
+        (keys, wanted) => {
+          const name = wanted.toLowerCase();
+          const raw = keys.flatMap((k, i) => [k, `v${i}`]);
+          const expected = keys.flatMap((k, i) =>
+            k.length === name.length && k.toLowerCase() === name ? [`v${i}`] : [],
+          );
+          expect(withRaw(raw).headerValues?.(name)).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('builds no lowercase copy of a name sent lowercase', () => {
+    const req = withRaw(['host', 'a', 'x-hub-signature-256', 'sha256=00', 'X-GitHub-Delivery', 'id']);
+    const lower = String.prototype.toLowerCase;
+    let calls = 0;
+    String.prototype.toLowerCase = function (this: string) {
+      calls++;
+      return lower.call(this);
+    };
+    try {
+      expect(req.headerValues?.('x-hub-signature-256')).toEqual(['sha256=00']);
+      expect(calls).toBe(0);
+      // Sent capitalised (as GitHub does), it is still found.
+      expect(req.headerValues?.('x-github-delivery')).toEqual(['id']);
+    } finally {
+      String.prototype.toLowerCase = lower;
+    }
   });
 });

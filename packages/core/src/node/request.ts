@@ -55,7 +55,8 @@ class NodeRequest implements RequestLike {
     const out: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
       const key = raw[i]!;
-      if (key.length === name.length && key.toLowerCase() === name) out.push(raw[i + 1]!);
+      // A name sent as it is asked for (lowercase: HTTP/2, most clients) is found without a lowercase copy.
+      if (key.length === name.length && (key === name || key.toLowerCase() === name)) out.push(raw[i + 1]!);
     }
     return out;
   }
