@@ -153,8 +153,9 @@ async function adapter(platform) {
  * one app-wide functional middleware (app.use) ending every request with res.writeHead + end; on fastify an
  * onRequest hook on the adapter's instance with reply.code().headers().send(), as in the fastify app (in process
  * the two measured alike on this platform; the hook skips middie). Status, headers and body are constants. On
- * the express platform bulwark's refusal goes through express's res.send, which adds an ETag: the floor sends
- * the same one, computed once.
+ * the express platform bulwark's refusal carries the head express's res.send gives a string body (a charset on
+ * the content type, Content-Length) without res.send's ETag, which @bulwark/nestjs leaves out of a refusal: the
+ * floor sends none either (checkBareDeny compares the two).
  */
 function bareDeny(app, platform, c) {
   const instance = app.getHttpAdapter().getInstance();
@@ -166,8 +167,7 @@ function bareDeny(app, platform, c) {
     return;
   }
   instance.disable('x-powered-by');
-  const pairs = denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true);
-  const headers = Object.fromEntries([...pairs, ['etag', instance.get('etag fn')(DENY_BODY, 'utf8')]]);
+  const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true));
   app.use((_req, res) => {
     res.writeHead(401, headers);
     res.end(DENY_BODY);
@@ -179,7 +179,7 @@ function bareDeny(app, platform, c) {
  * filters and interceptors see them): the bare controller behind a global guard that throws a stackless error
  * for every request, caught by a global exception filter (@Catch of that class) that writes bare-deny's
  * constants to the platform's response the cheapest way (fastify: reply.code().headers().send(); express:
- * res.writeHead + end, with the ETag express's res.send adds to bulwark's refusal, computed once).
+ * res.writeHead + end: bare-deny's head, without an ETag as bulwark's refusal has none).
  */
 function bareError(app, platform, c) {
   const instance = app.getHttpAdapter().getInstance();
@@ -194,8 +194,7 @@ function bareError(app, platform, c) {
     write = (reply, status) => reply.code(status).headers(headers).send(DENY_BODY);
   } else {
     instance.disable('x-powered-by');
-    const pairs = denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true);
-    const headers = Object.fromEntries([...pairs, ['etag', instance.get('etag fn')(DENY_BODY, 'utf8')]]);
+    const headers = Object.fromEntries(denyHeaderPairs(c, 'application/problem+json; charset=utf-8', true));
     write = (res, status) => {
       res.writeHead(status, headers);
       res.end(DENY_BODY);

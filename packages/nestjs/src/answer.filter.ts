@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ServerResponse } from 'node:http';
-import type { Answered, Denied, Reply, SecurityError } from '@bulwark/core';
-import { setHeaders } from '@bulwark/core/node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Answered, Denied, HeaderList, HeaderPair, Reply, SecurityError } from '@bulwark/core';
+import { setHeaders, writeHeaders } from '@bulwark/core/node';
 
 /**
  * Thrown by bulwark guards to end a request with bulwark's answer: a denial (401, 403, 429…) or an answer
@@ -65,13 +65,18 @@ export class BulwarkExceptionFilter implements ExceptionFilter<BulwarkAnswer> {
 
 /**
  * Write a reply through Nest's HTTP adapter, on either platform: `vary` merged, `set-cookie` appended,
- * every other header set, then the status and body.
+ * every other header set, then the status and body. On the express platform a refusal (status 400 and up)
+ * is written straight to the node response with the head express's `res.send` gives it (Content-Type with
+ * `charset=utf-8`, Content-Length; no body for HEAD) but no ETag: an error body is never revalidated, and
+ * hashing it per refusal was most of the write's cost. On fastify every reply goes through fastify's reply,
+ * so the app's onSend and onResponse hooks see it.
  *
  * @example
  * writeAnswer(adapterHost.httpAdapter, response, (await login.start(req)).reply);
  */
 export function writeAnswer(adapter: HttpAdapterHost['httpAdapter'], response: unknown, reply: Reply): void {
   const raw = (response as { raw?: ServerResponse }).raw ?? (response as ServerResponse);
+  if (raw === response && reply.status >= 400 && writeRefusal(adapter, raw, reply)) return;
   for (const pair of reply.headers) {
     // Repeatable and merged fields go on the node response (both platforms merge it into what they write;
     // Nest 11's adapter cannot append). Every other field through the adapter, so the platform's own
@@ -80,4 +85,82 @@ export function writeAnswer(adapter: HttpAdapterHost['httpAdapter'], response: u
     else adapter.setHeader(response, pair[0], pair[1]);
   }
   adapter.reply(response, reply.body ?? '', reply.status);
+}
+
+/**
+ * A refusal on the express platform, written as core's writeReply writes one (`writeHeaders`: constant
+ * headers straight into node's table, `vary` merged, `set-cookie` appended) with the head express's
+ * `res.send` would add: false (nothing written) where that head is not known here, and the adapter writes it.
+ */
+function writeRefusal(
+  adapter: HttpAdapterHost['httpAdapter'],
+  res: ServerResponse & { req?: IncomingMessage },
+  reply: Reply,
+): boolean {
+  // headersSent: the adapter's path throws as it always did. Transfer-Encoding: res.send leaves out
+  // Content-Length then.
+  if (res.headersSent || res.hasHeader('transfer-encoding') || adapter.getType() !== 'express') return false;
+  const headers = sentHeadersOf(reply);
+  if (headers === undefined) return false;
+  writeHeaders(res, headers);
+  res.statusCode = reply.status;
+  if (res.req?.method === 'HEAD') res.end();
+  else res.end(reply.body);
+  return true;
+}
+
+/** A frozen reply's headers as express's res.send sends them (see {@link expressHead}), by identity. */
+const SENT = new WeakMap<Reply, HeaderList | null>();
+
+function sentHeadersOf(reply: Reply): HeaderList | undefined {
+  if (!Object.isFrozen(reply)) return expressHead(reply);
+  let headers = SENT.get(reply);
+  if (headers === undefined) {
+    headers = expressHead(reply) ?? null;
+    SENT.set(reply, headers);
+  }
+  return headers ?? undefined;
+}
+
+/**
+ * The reply's headers as express's `res.send(body)` sends them after the adapter's `res.set` of each: the
+ * content type with `charset=utf-8` (`res.set` looks it up by MIME type, `res.send` then sets the charset),
+ * named `Content-Type` as `res.send` names it, and `Content-Length` last. Undefined where the result is not
+ * that plain: no body, no content type, or one with parameters other than `charset=utf-8` (the adapter writes
+ * those). Frozen when the reply is (writeHeaders then checks the list once).
+ */
+function expressHead(reply: Reply): HeaderList | undefined {
+  const body = reply.body;
+  if (typeof body !== 'string') return undefined;
+  const headers: HeaderPair[] = [];
+  let typed = false;
+  for (const pair of reply.headers) {
+    if (pair[0] !== 'content-type') {
+      headers.push(pair);
+      continue;
+    }
+    const type = withUtf8(pair[1]);
+    if (type === undefined || typed) return undefined;
+    typed = true;
+    headers.push(Object.freeze(['Content-Type', type] as const));
+  }
+  if (!typed) return undefined;
+  headers.push(Object.freeze(['Content-Length', String(Buffer.byteLength(body))] as const));
+  return Object.isFrozen(reply) && Object.isFrozen(reply.headers) ? Object.freeze(headers) : headers;
+}
+
+/** `type/subtype` → `type/subtype; charset=utf-8` (lowercase, as express's setCharset formats it). */
+function withUtf8(type: string): string | undefined {
+  const semicolon = type.indexOf(';');
+  const media = (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase();
+  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(media)) return undefined;
+  if (
+    semicolon !== -1 &&
+    type
+      .slice(semicolon + 1)
+      .trim()
+      .toLowerCase() !== 'charset=utf-8'
+  )
+    return undefined;
+  return `${media}; charset=utf-8`;
 }
