@@ -24,6 +24,7 @@
 //   For nestjs and nestjs-fastify the suffix is relative to packages/nestjs: @bulwark/nestjs is loaded from
 //   packages/nestjs/<dir>/index.js (another build's dist copied there resolves @bulwark/core and Nest from the
 //   same node_modules; .bench-tmp/ is git-ignored), e.g. bulwark:malformed bulwark:malformed@.bench-tmp/main
+//   For express likewise, relative to packages/express (@bulwark/express from packages/express/<dir>/index.js)
 import { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -162,6 +163,8 @@ for (const name of names) {
   // The other build reaches the app through its config (listen's third argument is the e2e's server hook).
   if (alt !== undefined && framework.startsWith('nestjs'))
     c.nestjsModule = new URL(`../../packages/nestjs/${alt}/index.js`, import.meta.url).href;
+  else if (alt !== undefined && framework === 'express')
+    c.expressModule = new URL(`../../packages/express/${alt}/index.js`, import.meta.url).href;
   else if (alt !== undefined) c.build = alt;
   const server = mode === 'limited' ? 'bulwark-limited' : variant;
   const req = requestOf(variant, mode);
