@@ -10,9 +10,11 @@
 // answers, so each meets the same arrival pattern (how many requests one wake-up of the event loop finds).
 // SERVER_FLAGS='<node flags>': passed to the servers' node only (e.g. --single-threaded-gc: V8's GC then runs
 // on the main thread, so "other threads" no longer holds its helper threads' work); NODE=<path>: the servers'
-// node (the load generator runs on this process's node).
+// node (the load generator runs on this process's node). GC=1: the servers also run --trace-gc (their stdout
+// goes to a file) and each case prints V8's collections per 1000 requests, young-generation (Scavenge, Minor
+// Mark-Sweep) and full (Mark-Compact): counts, which move far less with the machine's load than CPU time does.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DENY } from './cases.mjs';
 import { makeConfig, WEBHOOK_REQUEST } from './config.mjs';
@@ -55,17 +57,47 @@ const servers = {};
 async function start(variant) {
   if (servers[variant]) return servers[variant];
   const flags = process.env.SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
-  const args = [...flags, join(import.meta.dirname, 'server.mjs'), framework, variant];
+  // With GC=1 the server's stdout (its port line and V8's GC trace) goes to a file: load() blocks this process,
+  // and a full pipe would block the server.
+  const gcLog = GC ? `/tmp/split-gc-${process.pid}-${variant}.log` : undefined;
+  const args = [
+    ...flags,
+    ...(GC ? ['--trace-gc'] : []),
+    join(import.meta.dirname, 'server.mjs'),
+    framework,
+    variant,
+  ];
   const child = spawn(process.env.NODE ?? process.execPath, args, {
     env: { ...process.env, BENCH_E2E: JSON.stringify(config.server) },
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', gcLog ? openSync(gcLog, 'w') : 'pipe', 'inherit'],
   });
   const port = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${variant}: server exited with ${code}`)));
-    child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port));
+    if (!gcLog) return child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port));
+    const poll = setInterval(() => {
+      const line = readFileSync(gcLog, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('{'));
+      if (line === undefined) return;
+      clearInterval(poll);
+      resolve(JSON.parse(line).port);
+    }, 100);
   });
-  servers[variant] = { child, port };
+  servers[variant] = { child, port, gcLog };
   return servers[variant];
+}
+
+const GC = process.env.GC === '1';
+
+/** V8's collections so far in a server's --trace-gc log: young-generation and full. */
+function collections(server) {
+  const out = { minor: 0, major: 0 };
+  if (!server.gcLog) return out;
+  for (const line of readFileSync(server.gcLog, 'utf8').split('\n')) {
+    if (/ Mark-Compact /.test(line)) out.major++;
+    else if (/ (Scavenge|Minor Mark-Sweep) /.test(line)) out.minor++;
+  }
+  return out;
 }
 
 function load(c) {
@@ -90,18 +122,21 @@ try {
   for (let i = 0; i <= Number(slices); i++) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(i + k) % cases.length];
-      const a = sample(c.server.child.pid);
+      const a = { ...sample(c.server.child.pid), ...collections(c.server) };
       const res = load(c);
-      const b = sample(c.server.child.pid);
+      const b = { ...sample(c.server.child.pid), ...collections(c.server) };
       if ((i > 0 && res.unexpected) || res.ok === 0)
         throw new Error(`${c.spec}: ${res.unexpected} answers not ${c.expect}`);
       const per = (key) => (b[key] - a[key]) / res.total;
-      const keys = ['user', 'sys', 'others', 'vol', 'invol'];
+      const keys = ['user', 'sys', 'others', 'vol', 'invol', 'minor', 'major'];
       if (i > 0) c.rows.push({ rps: res.rps, ...Object.fromEntries(keys.map((x) => [x, per(x)])) });
     }
   }
   const med = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
-  console.log('case'.padEnd(26), 'req/s  user µs  sys µs  cpu µs  (other threads)  vol cs/req  invol cs/req');
+  console.log(
+    'case'.padEnd(26),
+    `req/s  user µs  sys µs  cpu µs  (other threads)  vol cs/req  invol cs/req${GC ? '  young GC/1k req  full GC/1k req' : ''}`,
+  );
   for (const c of cases) {
     const m = (k) => med(c.rows.map((r) => r[k]));
     console.log(
@@ -115,6 +150,12 @@ try {
       `(${m('others').toFixed(1)})`.padStart(16),
       m('vol').toFixed(3).padStart(11),
       m('invol').toFixed(3).padStart(13),
+      ...(GC
+        ? [
+            (c.rows.reduce((t, r) => t + r.minor, 0) * (1000 / c.rows.length)).toFixed(2).padStart(16),
+            (c.rows.reduce((t, r) => t + r.major, 0) * (1000 / c.rows.length)).toFixed(3).padStart(15),
+          ]
+        : []),
     );
   }
   if (process.env.STRACE === '1') {
@@ -142,5 +183,8 @@ try {
     }
   }
 } finally {
-  for (const s of Object.values(servers)) s.child.kill();
+  for (const s of Object.values(servers)) {
+    s.child.kill();
+    if (s.gcLog) rmSync(s.gcLog, { force: true });
+  }
 }
