@@ -9,7 +9,6 @@ import {
   ruleFor,
 } from '@bulwark/core';
 import { applyVerdict } from '@bulwark/core/node';
-import { jwtCheckNow } from '@bulwark/core/toolkit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestOf } from './http.js';
 
@@ -45,34 +44,13 @@ export function requireJwt(
 ): RequestHandler {
   const verifier = ruleFor(source, 'jwt', createJwtVerifier);
   const authorize = createJwtRoute(verifier, route);
-  // The verifier's decision without a promise when it had nothing to wait for (a refusal, a token verified
-  // on the node back end with its keys loaded): the response is written, or next() called, before the
-  // middleware returns. Anything else (WebCrypto, a JWKS fetch, a revocation store, DPoP, a certificate
-  // binding) still answers a promise, carried out when it settles.
-  const now = jwtCheckNow(verifier);
-  function carryOut(req: Request, res: Response, next: NextFunction, verdict: JwtVerdict): void {
-    if (!applyVerdict(req, res, verdict)) return;
-    // An optional route's anonymous request has no claims: req.auth stays unset.
-    if (verdict.value !== undefined) req.auth = verdict.value;
-    if (verdict.dpop !== undefined) req.dpop = verdict.dpop;
-    next();
-  }
   return (req: Request, res: Response, next: NextFunction): void => {
-    const context = { mtls: req.mtls, dpop: req.dpop };
-    let decided: JwtVerdict | Promise<JwtVerdict>;
-    try {
-      decided =
-        now === undefined
-          ? verifier.check(requestOf(req), authorize, context)
-          : now(requestOf(req), authorize, context);
-    } catch (err) {
-      // check() rejects where the settled check throws: the same error handling.
-      next(err);
-      return;
-    }
-    if (decided instanceof Promise) decided.then((verdict) => carryOut(req, res, next, verdict), next);
-    else carryOut(req, res, next, decided);
+    verifier.check(requestOf(req), authorize, { mtls: req.mtls, dpop: req.dpop }).then((verdict) => {
+      if (!applyVerdict(req, res, verdict)) return;
+      // An optional route's anonymous request has no claims: req.auth stays unset.
+      if (verdict.value !== undefined) req.auth = verdict.value;
+      if (verdict.dpop !== undefined) req.dpop = verdict.dpop;
+      next();
+    }, next);
   };
 }
-
-type JwtVerdict = Awaited<ReturnType<JwtVerifier['check']>>;
