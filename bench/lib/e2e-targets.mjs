@@ -1,6 +1,6 @@
 // The round-2 targets of the e2e benchmark: each adapter's refusals over a bare route (≤ 1.3×), beside the floors
 // they are also shown over, and fastify's stack over a bare route. targets.mjs tables them with the others.
-import { fmtX, roundRatios, summary } from './stats.mjs';
+import { fmtAgainst, fmtX, roundRatios, summary } from './stats.mjs';
 
 export const CPU = 'server CPU µs/req';
 
@@ -9,10 +9,13 @@ export function e2eRow(results, framework, variant) {
   return results.e2e?.rows.find((r) => r.framework === framework && r.variant === variant);
 }
 
-/** Per-round CPU per request of `row` in units of `floor`'s, as "1.31× (1.20×–1.42×)", and its median. */
-function cpuOver(floor, row) {
+/**
+ * Per-round CPU per request of `row` in units of `floor`'s, as "1.31× (1.20×–1.42×)", and its median (printed
+ * with a third digit where two would read as `limit`).
+ */
+function cpuOver(floor, row, limit) {
   const s = summary(roundRatios(floor.extra[CPU], row.extra[CPU], true));
-  return { value: s.median, text: `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)})` };
+  return { value: s.median, text: `${fmtAgainst(s.median, limit)} (${fmtX(s.min)}–${fmtX(s.max)})` };
 }
 
 /**
@@ -38,7 +41,7 @@ function costOverBare(framework, variant, max, label) {
       const a = e2eRow(results, framework, variant);
       const b = e2eRow(results, framework, 'bare');
       if (!a?.extra?.[CPU] || !b?.extra?.[CPU]) return undefined;
-      const s = cpuOver(b, a);
+      const s = cpuOver(b, a, max);
       const floors = floorsOf(variant)
         .map((v) => [v, e2eRow(results, framework, v)])
         .filter(([, row]) => row?.extra?.[CPU]);

@@ -41,3 +41,11 @@ export function fmtRange(xs, digits = fmt) {
 export function fmtX(x) {
   return `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
 }
+
+/**
+ * fmtX of a ratio judged against `limit`, with one more digit when two would print the limit itself for a value
+ * on either side of it (0.896 against 0.9 reads 0.896×, not a "missed" 0.90×).
+ */
+export function fmtAgainst(x, limit) {
+  return limit !== undefined && x !== limit && fmtX(x) === fmtX(limit) ? `${x.toFixed(3)}×` : fmtX(x);
+}

@@ -1,14 +1,14 @@
 // The issue's targets, checked against the measured rows: met / missed / not measured.
 import { CPU, e2eRow, e2eTargets } from './e2e-targets.mjs';
-import { fmt, fmtX, median, roundRatios, summary } from './stats.mjs';
+import { fmt, fmtAgainst, fmtX, median, roundRatios, summary } from './stats.mjs';
 
 const FULL = ['headers', 'cors', 'ratelimit', 'jwt'];
 const hasAll = (row, parts) => parts.every((p) => (row.note ?? '').split(' + ').includes(p));
 
-/** Per-round ratio a ÷ b summarised as "2.31× (2.10×–2.52×)". */
-function ratio(a, b, lower = false) {
+/** Per-round ratio a ÷ b summarised as "2.31× (2.10×–2.52×)" (a third digit where two would read as `limit`). */
+function ratio(a, b, lower = false, limit = undefined) {
   const s = summary(roundRatios(a.samples, b.samples, lower));
-  return { value: s.median, text: `${fmtX(s.median)} (${fmtX(s.min)}–${fmtX(s.max)})` };
+  return { value: s.median, text: `${fmtAgainst(s.median, limit)} (${fmtX(s.min)}–${fmtX(s.max)})` };
 }
 
 /**
@@ -135,7 +135,7 @@ function microRatio(file, group, caseName, min, label) {
       const other = rows.find((r) => r.name === caseName || r.name.startsWith(caseName));
       if (!subject || !other) return undefined;
       const lower = subject.lowerIsBetter === true;
-      const r = ratio(subject, other, lower);
+      const r = ratio(subject, other, lower, min);
       const floor = rows.find((x) => x !== subject && x.name.startsWith('floor: '));
       const atFloor = floor
         ? `; ${ratio(subject, floor, lower).text} of its floor (${floor.name.slice(7)})`
