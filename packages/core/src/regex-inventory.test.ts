@@ -513,6 +513,14 @@ const REGEXES: readonly Entry[] = [
   ),
   R('core/src/webhooks/parse.ts', String.raw`/^\d{1,10}$/`, 'request', 'the timestamp header or t= element'),
   R('core/src/webhooks/parse.ts', '/^[a-z][a-z0-9]{0,7}$/', 'request', 'Stripe-Signature keys'),
+  // NestJS
+  R(
+    'nestjs/src/answer.filter.ts',
+    String.raw`/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/`,
+    'config',
+    "the media type of a refusal's Content-Type (bulwark's own replies), lowercased",
+    ['a/'],
+  ),
   // Redis stores
   R('redis/src/options.ts', '/^[A-Za-z0-9_.:-]{1,64}$/', 'config', 'the key prefix'),
   R('redis/src/options.ts', '/[{}%]/', 'request', 'store keys (webhook event ids among them)'),
