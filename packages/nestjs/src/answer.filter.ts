@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Answered, Denied, HeaderList, HeaderPair, Reply, SecurityError } from '@bulwark/core';
-import { setHeaders, writeHeaders } from '@bulwark/core/node';
+import { setHeaders, writeReply } from '@bulwark/core/node';
 
 /**
  * Thrown by bulwark guards to end a request with bulwark's answer: a denial (401, 403, 429…) or an answer
@@ -88,53 +88,53 @@ export function writeAnswer(adapter: HttpAdapterHost['httpAdapter'], response: u
 }
 
 /**
- * A refusal on the express platform, written as core's writeReply writes one (`writeHeaders`: constant
- * headers straight into node's table, `vary` merged, `set-cookie` appended) with the head express's
- * `res.send` would add: false (nothing written) where that head is not known here, and the adapter writes it.
+ * A refusal on the express platform, written by core's `writeReply` (constant headers straight into node's
+ * table, `vary` merged, `set-cookie` appended; node sends no body for HEAD) with the head express's `res.send`
+ * would add: false (nothing written) where that head is not known here, and the adapter writes it.
  */
-function writeRefusal(
-  adapter: HttpAdapterHost['httpAdapter'],
-  res: ServerResponse & { req?: IncomingMessage },
-  reply: Reply,
-): boolean {
+function writeRefusal(adapter: HttpAdapterHost['httpAdapter'], res: ServerResponse, reply: Reply): boolean {
   // headersSent: the adapter's path throws as it always did. Transfer-Encoding: res.send leaves out
   // Content-Length then.
   if (res.headersSent || res.hasHeader('transfer-encoding') || adapter.getType() !== 'express') return false;
-  const headers = sentHeadersOf(reply);
-  if (headers === undefined) return false;
-  writeHeaders(res, headers);
-  res.statusCode = reply.status;
-  if (res.req?.method === 'HEAD') res.end();
-  else res.end(reply.body);
+  const sent = sentReplyOf(reply);
+  if (sent === undefined) return false;
+  writeReply(res, sent);
   return true;
 }
 
-/** A frozen reply's headers as express's res.send sends them (see {@link expressHead}), by identity. */
-const SENT = new WeakMap<Reply, HeaderList | null>();
+/** A frozen reply as express's res.send sends it (see {@link expressHead}), by identity. */
+const SENT = new WeakMap<Reply, Reply | null>();
 
-function sentHeadersOf(reply: Reply): HeaderList | undefined {
-  if (!Object.isFrozen(reply)) return expressHead(reply);
-  let headers = SENT.get(reply);
-  if (headers === undefined) {
-    headers = expressHead(reply) ?? null;
-    SENT.set(reply, headers);
+function sentReplyOf(reply: Reply): Reply | undefined {
+  if (!Object.isFrozen(reply)) return asSent(reply);
+  let sent = SENT.get(reply);
+  if (sent === undefined) {
+    sent = asSent(reply) ?? null;
+    SENT.set(reply, sent);
   }
-  return headers ?? undefined;
+  return sent ?? undefined;
+}
+
+function asSent(reply: Reply): Reply | undefined {
+  const body = reply.body;
+  if (typeof body !== 'string') return undefined;
+  const headers = expressHead(reply.headers, body);
+  if (headers === undefined) return undefined;
+  const sent = { status: reply.status, headers, body };
+  return Object.isFrozen(reply) ? Object.freeze(sent) : sent;
 }
 
 /**
- * The reply's headers as express's `res.send(body)` sends them after the adapter's `res.set` of each: the
+ * A reply's headers as express's `res.send(body)` sends them after the adapter's `res.set` of each: the
  * content type with `charset=utf-8` (`res.set` looks it up by MIME type, `res.send` then sets the charset),
  * named `Content-Type` as `res.send` names it, and `Content-Length` last. Undefined where the result is not
- * that plain: no body, no content type, or one with parameters other than `charset=utf-8` (the adapter writes
- * those). Frozen when the reply is (writeHeaders then checks the list once).
+ * that plain: no content type, or one with parameters other than `charset=utf-8` (the adapter writes those).
+ * Frozen when the list is (core's header writer then checks it once).
  */
-function expressHead(reply: Reply): HeaderList | undefined {
-  const body = reply.body;
-  if (typeof body !== 'string') return undefined;
+function expressHead(list: HeaderList, body: string): HeaderList | undefined {
   const headers: HeaderPair[] = [];
   let typed = false;
-  for (const pair of reply.headers) {
+  for (const pair of list) {
     if (pair[0] !== 'content-type') {
       headers.push(pair);
       continue;
@@ -146,7 +146,7 @@ function expressHead(reply: Reply): HeaderList | undefined {
   }
   if (!typed) return undefined;
   headers.push(Object.freeze(['Content-Length', String(Buffer.byteLength(body))] as const));
-  return Object.isFrozen(reply) && Object.isFrozen(reply.headers) ? Object.freeze(headers) : headers;
+  return Object.isFrozen(list) ? Object.freeze(headers) : headers;
 }
 
 /** `type/subtype` → `type/subtype; charset=utf-8` (lowercase, as express's setCharset formats it). */
